@@ -1,0 +1,62 @@
+// What every handler is built from: clients, table, bus, clock and logger. In Lambda it comes
+// from validated environment variables; the local runtime and tests build one pointing at the
+// embedded engines with a controllable clock. Handlers never construct clients themselves.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { type Clock, systemClock } from '#shared/domain/clock.ts';
+import { ENV } from '#infra/wiring.ts';
+
+export interface Runtime {
+  clock: Clock;
+  dynamodb: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  eventBridge: EventBridgeClient;
+  busName: string;
+  sqs: SQSClient;
+  ses: SESv2Client;
+  /** This function's dead-letter queue, where rejected events are recorded. */
+  deadLetterQueueUrl: string | undefined;
+  logger: Logger;
+  /** The raw environment, for function-specific settings each handler validates itself. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const lambdaEnv = z.object({
+  [ENV.tableName]: z.string().min(1),
+  [ENV.eventBusName]: z.string().min(1),
+  [ENV.deadLetterQueueUrl]: z.string().min(1).optional(),
+});
+
+export function documentClient(dynamodb: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  });
+}
+
+/** The Lambda runtime: system clock, SDK clients from the execution role, names from env. */
+export function runtimeFromEnv(env: Record<string, string | undefined>, logger: Logger): Runtime {
+  const parsed = lambdaEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid function configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  }
+  const dynamodb = new DynamoDBClient({});
+  return {
+    clock: systemClock,
+    dynamodb,
+    doc: documentClient(dynamodb),
+    tableName: parsed.data[ENV.tableName],
+    eventBridge: new EventBridgeClient({}),
+    busName: parsed.data[ENV.eventBusName],
+    sqs: new SQSClient({}),
+    ses: new SESv2Client({}),
+    deadLetterQueueUrl: parsed.data[ENV.deadLetterQueueUrl],
+    logger,
+    env,
+  };
+}

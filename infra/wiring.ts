@@ -1,0 +1,100 @@
+// THE wiring table: which events, schedules and URLs trigger which function, and what each
+// function may touch. The CDK stack (infra/aws) and the local runtime (infra/local) both read
+// it, so what runs on a laptop is what gets deployed.
+
+export interface EventPattern {
+  source: string;
+  detailType: string[];
+}
+
+/** What a function is allowed to reach; the stack turns each flag into a least-privilege grant. */
+export interface Access {
+  table: 'read' | 'readWrite';
+  /** Only the "due" index (scheduler) instead of the whole table. */
+  dueIndexOnly?: boolean;
+  publishEvents?: boolean;
+  sendEmail?: boolean;
+  /** Queues (by key of `queues`) this function sends messages to. */
+  sendsTo?: QueueName[];
+  unsubscribeSecret?: boolean;
+}
+
+export type Trigger =
+  /** EventBridge rule -> SQS queue (with DLQ) -> this function, with partial-batch failures. */
+  | { type: 'events'; queue: QueueName; patterns: EventPattern[] }
+  /** A queue other functions send to (e.g. send requests). */
+  | { type: 'queue'; queue: QueueName }
+  /** EventBridge Scheduler, every N minutes. */
+  | { type: 'schedule'; everyMinutes: number }
+  /** A public HTTPS endpoint (Lambda Function URL; served by the local runtime on its HTTP port). */
+  | { type: 'url'; path: string };
+
+export interface FunctionWiring {
+  /** Folder under functions/ holding handler.ts, which exports `handler` and `createHandler`. */
+  folder: string;
+  description: string;
+  trigger: Trigger;
+  access: Access;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Upper bound on concurrent executions (SQS maximum concurrency); undefined = unbounded. */
+  maxConcurrency?: number;
+}
+
+export interface QueueWiring {
+  /** Deliveries before a message moves to the queue's DLQ. */
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
+  batchSize: number;
+}
+
+export const queues = {
+  'customer-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  'order-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+} satisfies Record<string, QueueWiring>;
+
+export type QueueName = keyof typeof queues;
+
+export const functions = {
+  'ingest-customers': {
+    folder: 'ingest-customers',
+    description: 'Customer Upserted -> customer profile (last writer by event time wins)',
+    trigger: {
+      type: 'events',
+      queue: 'customer-events',
+      patterns: [{ source: 'shop.customers', detailType: ['Customer Upserted'] }],
+    },
+    access: { table: 'readWrite' },
+    timeoutSeconds: 30,
+    memoryMb: 512,
+  },
+  'ingest-orders': {
+    folder: 'ingest-orders',
+    description: 'Purchase Completed / Order Refunded -> purchase records and customer aggregates',
+    trigger: {
+      type: 'events',
+      queue: 'order-events',
+      patterns: [{ source: 'shop.orders', detailType: ['Purchase Completed', 'Order Refunded'] }],
+    },
+    access: { table: 'readWrite', publishEvents: true },
+    timeoutSeconds: 30,
+    memoryMb: 512,
+  },
+} satisfies Record<string, FunctionWiring>;
+
+export type FunctionName = keyof typeof functions;
+
+/** Environment variable names every handler reads (values differ between AWS and local). */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  eventBusName: 'EVENT_BUS_NAME',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  programFile: 'PROGRAM_FILE',
+} as const;
+
+export const DEFAULT_BUS_NAME = 'marketing';
+
+/** True if an event matches a pattern, with EventBridge's semantics for source + detail-type. */
+export function matchesPattern(pattern: EventPattern, event: { source: string; 'detail-type': string }): boolean {
+  return pattern.source === event.source && pattern.detailType.includes(event['detail-type']);
+}

@@ -1,0 +1,82 @@
+// The customer profile and how an upsert event merges into it. Profile fields follow the newest
+// event by event time (ties broken by event id), so out-of-order delivery converges; consent is
+// versioned on its own clock because unsubscribes can also change it.
+import type { CustomerUpserted } from '../events/contracts.ts';
+import type { PurchaseAggregates } from './purchase-history.ts';
+
+export interface ConsentState {
+  granted: boolean;
+  /** When the decision was made (event time or unsubscribe time). */
+  at: string;
+  source: string;
+}
+
+export interface CustomerProfile {
+  customerId: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  locale?: string;
+  timeZone?: string;
+  birthday?: string;
+  attributes?: Record<string, string>;
+  consent: ConsentState;
+  /** Version of the profile fields: the event that last set them. */
+  profileEventAt?: string;
+  profileEventId?: string;
+  purchases?: PurchaseAggregates;
+  createdAt: string;
+}
+
+export interface UpsertEventMeta {
+  eventId: string;
+  eventAt: string;
+}
+
+/** A purchase for a customer we have not met creates this, so the purchase is never lost. */
+export function minimalProfile(customerId: string, now: Date): CustomerProfile {
+  return {
+    customerId,
+    consent: { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
+    createdAt: now.toISOString(),
+  };
+}
+
+function isNewer(at: string, id: string, currentAt: string | undefined, currentId: string | undefined): boolean {
+  if (currentAt === undefined) return true;
+  const difference = Date.parse(at) - Date.parse(currentAt);
+  return difference > 0 || (difference === 0 && id > (currentId ?? ''));
+}
+
+/**
+ * The profile after an upsert, or `undefined` when the event is older than what we hold (a
+ * redelivery or a late arrival) and changes nothing.
+ */
+export function mergeCustomerUpsert(
+  current: CustomerProfile,
+  event: CustomerUpserted,
+  meta: UpsertEventMeta,
+): CustomerProfile | undefined {
+  const fieldsNewer = isNewer(meta.eventAt, meta.eventId, current.profileEventAt, current.profileEventId);
+  const consentNewer = Date.parse(meta.eventAt) > Date.parse(current.consent.at);
+  if (!fieldsNewer && !consentNewer) return undefined;
+  const next: CustomerProfile = { ...current };
+  if (fieldsNewer) {
+    // An upsert carries the whole profile: an optional field it omits is cleared.
+    next.email = event.email;
+    next.firstName = event.firstName;
+    next.lastName = event.lastName;
+    next.locale = event.locale;
+    next.timeZone = event.timeZone;
+    next.birthday = event.birthday;
+    next.attributes = event.attributes;
+    next.profileEventAt = meta.eventAt;
+    next.profileEventId = meta.eventId;
+  }
+  if (consentNewer && current.consent.granted !== event.marketingConsent) {
+    next.consent = { granted: event.marketingConsent, at: meta.eventAt, source: 'Customer Upserted' };
+  } else if (consentNewer) {
+    next.consent = { ...current.consent, at: meta.eventAt };
+  }
+  return next;
+}

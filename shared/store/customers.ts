@@ -1,0 +1,224 @@
+// DynamoDB adapter for customer profiles and purchase records. Every write is conditional:
+// purchase records are written once per orderId; profile fields and aggregates each carry their
+// own version number so concurrent handlers never overwrite each other's work.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CustomerProfile } from '../domain/customer.ts';
+import type { OrderRecord, PurchaseAggregates, RefundRecord } from '../domain/purchase-history.ts';
+import { keys } from './keys.ts';
+
+export interface StoredProfile {
+  profile: CustomerProfile;
+  profileVersion: number;
+  aggVersion: number;
+}
+
+export interface PurchaseHistory {
+  stored: StoredProfile | undefined;
+  orders: OrderRecord[];
+  refunds: RefundRecord[];
+}
+
+const PROFILE_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'locale',
+  'timeZone',
+  'birthday',
+  'attributes',
+  'consent',
+  'profileEventAt',
+  'profileEventId',
+] as const satisfies readonly (keyof CustomerProfile)[];
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+export class CustomerStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async getProfile(customerId: string): Promise<StoredProfile | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.profile(customerId), ConsistentRead: true }),
+    );
+    return Item ? toStoredProfile(Item) : undefined;
+  }
+
+  /**
+   * Writes the profile fields if nobody changed them since `expectedVersion` was read;
+   * returns false on a lost race so the caller can re-read and re-merge.
+   */
+  async saveProfileFields(profile: CustomerProfile, expectedVersion: number): Promise<boolean> {
+    const names: Record<string, string> = { '#v': 'profileVersion', '#c': 'createdAt', '#id': 'customerId' };
+    const values: Record<string, unknown> = {
+      ':v': expectedVersion,
+      ':next': expectedVersion + 1,
+      ':c': profile.createdAt,
+      ':id': profile.customerId,
+    };
+    const sets = ['#v = :next', '#c = if_not_exists(#c, :c)', '#id = :id'];
+    const removes: string[] = [];
+    for (const field of PROFILE_FIELDS) {
+      names[`#${field}`] = field;
+      const value = profile[field];
+      if (value === undefined) removes.push(`#${field}`);
+      else {
+        values[`:${field}`] = value;
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    if (profile.email) {
+      const emailKeys = keys.emailIndex(profile.email, profile.customerId);
+      Object.assign(names, { '#g2pk': 'GSI2PK', '#g2sk': 'GSI2SK' });
+      Object.assign(values, { ':g2pk': emailKeys.GSI2PK, ':g2sk': emailKeys.GSI2SK });
+      sets.push('#g2pk = :g2pk', '#g2sk = :g2sk');
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(profile.customerId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Records an order once; returns false if this orderId was already recorded (a redelivery). */
+  async recordOrderOnce(customerId: string, order: OrderRecord, recordedAt: Date): Promise<boolean> {
+    return this.putOnce({ ...keys.purchase(customerId, order.orderId), type: 'order', ...order, recordedAt: recordedAt.toISOString() });
+  }
+
+  /** Records a refund once (keyed by a hash of its content); false on redelivery. */
+  async recordRefundOnce(customerId: string, refund: RefundRecord, recordedAt: Date): Promise<boolean> {
+    return this.putOnce({
+      ...keys.refund(customerId, refund.orderId, refund.refundKey),
+      type: 'refund',
+      ...refund,
+      recordedAt: recordedAt.toISOString(),
+    });
+  }
+
+  private async putOnce(item: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The profile and all purchase records of one customer, in one (paginated) Query. */
+  async loadPurchaseHistory(customerId: string): Promise<PurchaseHistory> {
+    const history: PurchaseHistory = { stored: undefined, orders: [], refunds: [] };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': keys.customerPk(customerId),
+            ':from': keys.purchaseHistoryRange.from,
+            ':to': keys.purchaseHistoryRange.to,
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.SK === 'PROFILE') history.stored = toStoredProfile(item);
+        else if (item.type === 'order') history.orders.push(toOrder(item));
+        else if (item.type === 'refund') history.refunds.push(toRefund(item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return history;
+  }
+
+  /**
+   * Stores recomputed aggregates if they were computed from the latest version; creates a
+   * minimal profile when the customer is unknown. Returns false on a lost race.
+   */
+  async saveAggregates(
+    customerId: string,
+    purchases: PurchaseAggregates,
+    expectedVersion: number,
+    createdAt: Date,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(customerId),
+          UpdateExpression:
+            'SET #p = :p, #v = :next, #id = :id, #c = if_not_exists(#c, :c), #consent = if_not_exists(#consent, :consent)',
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
+          ExpressionAttributeNames: {
+            '#p': 'purchases',
+            '#v': 'aggVersion',
+            '#id': 'customerId',
+            '#c': 'createdAt',
+            '#consent': 'consent',
+          },
+          ExpressionAttributeValues: {
+            ':p': purchases,
+            ':v': expectedVersion,
+            ':next': expectedVersion + 1,
+            ':id': customerId,
+            ':c': createdAt.toISOString(),
+            ':consent': { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function toStoredProfile(item: Record<string, unknown>): StoredProfile {
+  const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, ...profile } = item;
+  return {
+    profile: profile as unknown as CustomerProfile,
+    profileVersion: Number(profileVersion ?? 0),
+    aggVersion: Number(aggVersion ?? 0),
+  };
+}
+
+function toOrder(item: Record<string, unknown>): OrderRecord {
+  const order: OrderRecord = {
+    orderId: String(item.orderId),
+    amountMilli: Number(item.amountMilli),
+    currency: String(item.currency),
+    purchasedAt: String(item.purchasedAt),
+  };
+  if (typeof item.couponCode === 'string') order.couponCode = item.couponCode;
+  return order;
+}
+
+function toRefund(item: Record<string, unknown>): RefundRecord {
+  return {
+    orderId: String(item.orderId),
+    refundKey: String(item.refundKey),
+    amountMilli: Number(item.amountMilli),
+    refundedAt: String(item.refundedAt),
+  };
+}

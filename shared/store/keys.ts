@@ -1,0 +1,81 @@
+// Every DynamoDB key shape of the single table, in one place, each with the access pattern it
+// serves. Nothing else in the code base builds a PK/SK/GSI string by hand.
+//
+// Base table  PK / SK
+//   CUSTOMER#<id> / PROFILE                      profile + aggregates (one GetItem per send)
+//   CUSTOMER#<id> / PURCHASE#<orderId>           an order, written once (idempotent by orderId)
+//   CUSTOMER#<id> / PURCHASE#<orderId>#REFUND#<k> a refund of that order (k = hash of its content)
+//   CUSTOMER#<id> / TIMER#<kind>                 the customer's next due-time per timer kind
+//   CUSTOMER#<id> / SEND#<campaign>#<period>     send ledger: one conditional write per send
+//   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
+//   STATS#<campaign> / DAY#<yyyy-mm-dd>          per-campaign daily counters
+//
+// The profile and the purchase records share a partition and sort next to each other
+// ("PROFILE" < "PURCHASE#..."), so recomputing a customer's aggregates is ONE Query:
+// SK BETWEEN "PROFILE" AND "PURCHASE$". No other SK may start with "PR".."PU".
+//
+// GSI "due"      GSI1PK = DUE#<yyyy-mm-ddThh>#<shard>, GSI1SK = <dueAt ISO>#<customerId>#<kind>
+//   sparse: only timer items carry it; the scheduler queries the hour buckets that are due.
+// GSI "byEmail"  GSI2PK = EMAIL#<lower-cased address>, GSI2SK = CUSTOMER#<id>
+//   sparse: profiles with an address; SES bounces/complaints and mailto unsubscribes arrive by address.
+
+export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
+
+export const INDEXES = {
+  due: { name: 'due', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+  byEmail: { name: 'byEmail', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+} as const;
+
+/** Timer buckets per hour are split this many ways so a bulk import cannot make one hot. */
+export const DUE_SHARDS = 8;
+
+export interface ItemKey {
+  PK: string;
+  SK: string;
+}
+
+const customerPk = (customerId: string) => `CUSTOMER#${customerId}`;
+
+export const keys = {
+  customerPk,
+  customerIdFromPk: (pk: string) => pk.slice('CUSTOMER#'.length),
+  profile: (customerId: string): ItemKey => ({ PK: customerPk(customerId), SK: 'PROFILE' }),
+  purchase: (customerId: string, orderId: string): ItemKey => ({
+    PK: customerPk(customerId),
+    SK: `PURCHASE#${orderId}`,
+  }),
+  refund: (customerId: string, orderId: string, refundKey: string): ItemKey => ({
+    PK: customerPk(customerId),
+    SK: `PURCHASE#${orderId}#REFUND#${refundKey}`,
+  }),
+  /** Range covering the profile and every purchase/refund record of one customer. */
+  purchaseHistoryRange: { from: 'PROFILE', to: 'PURCHASE$' },
+  timer: (customerId: string, kind: string): ItemKey => ({ PK: customerPk(customerId), SK: `TIMER#${kind}` }),
+  sendLedger: (customerId: string, campaignId: string, period: string): ItemKey => ({
+    PK: customerPk(customerId),
+    SK: `SEND#${campaignId}#${period}`,
+  }),
+  campaignCurrent: (campaignId: string): ItemKey => ({ PK: 'CAMPAIGN', SK: `${campaignId}#CURRENT` }),
+  campaignVersion: (campaignId: string, version: number): ItemKey => ({
+    PK: 'CAMPAIGN',
+    SK: `${campaignId}#V#${String(version).padStart(6, '0')}`,
+  }),
+  campaignStats: (campaignId: string, day: string): ItemKey => ({ PK: `STATS#${campaignId}`, SK: `DAY#${day}` }),
+  /** Hour bucket of the due index: "DUE#2026-11-23T09#3". */
+  dueBucket: (dueAt: Date, shard: number) => `DUE#${dueAt.toISOString().slice(0, 13)}#${shard}`,
+  dueSort: (dueAt: Date, customerId: string, kind: string) => `${dueAt.toISOString()}#${customerId}#${kind}`,
+  emailIndex: (email: string, customerId: string) => ({
+    GSI2PK: `EMAIL#${email.toLowerCase()}`,
+    GSI2SK: customerPk(customerId),
+  }),
+} as const;
+
+/** Stable shard for a customer, so re-arming a timer keeps it in the same shard. */
+export function dueShard(customerId: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < customerId.length; i++) {
+    hash ^= customerId.charCodeAt(i);
+    hash = Math.imul(hash, 16777619);
+  }
+  return (hash >>> 0) % DUE_SHARDS;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Integration tests start their own embedded engines (dynalite, SES local) on free ports,
+// so files can run in parallel; CDK synthesis is slow, hence the generous timeouts.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
