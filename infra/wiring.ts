@@ -94,6 +94,11 @@ export const ENV = {
 
 export const DEFAULT_BUS_NAME = 'marketing';
 
+/** Env var holding the URL of a queue a function sends to (`access.sendsTo`). */
+export function queueUrlEnv(queue: QueueName): string {
+  return `QUEUE_URL_${queue.toUpperCase().replace(/-/g, '_')}`;
+}
+
 /** True if an event matches a pattern, with EventBridge's semantics for source + detail-type. */
 export function matchesPattern(pattern: EventPattern, event: { source: string; 'detail-type': string }): boolean {
   return pattern.source === event.source && pattern.detailType.includes(event['detail-type']);

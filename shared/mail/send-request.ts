@@ -1,0 +1,53 @@
+// The contract between campaigns and the send pipeline: a campaign decides WHO gets WHAT and
+// enqueues a SendRequest; the sender (functions/sender) checks consent, suppression, quiet
+// hours and frequency caps at send time, claims the send ledger, renders and sends.
+import { type SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { isoInstant } from '../events/contracts.ts';
+
+export const sendRequestSchema = z.object({
+  customerId: z.string().min(1),
+  /** The campaign, e.g. "tier-upgrade", "birthday", "win-back". */
+  campaignId: z.string().min(1),
+  /** A step within the campaign (win-back "day-60"); used for tags and reporting. */
+  step: z.string().min(1).optional(),
+  /**
+   * The ledger period: at most ONE email per (customer, campaign, period), ever. Birthday uses
+   * the year ("2027"), tier upgrades the tier reached and when, win-back the lapse and step.
+   */
+  period: z.string().min(1),
+  /** Template folder under campaigns/templates/. */
+  template: z.string().min(1),
+  /** Frequency-cap class: transactional-like sends may be exempt from the marketing cap. */
+  capClass: z.enum(['marketing', 'tier-upgrade']).default('marketing'),
+  /** Campaign-specific values the template needs (tier, benefits, coupon, offer ...). */
+  variables: z.record(z.string(), z.unknown()).default({}),
+  requestedAt: isoInstant,
+});
+export type SendRequest = z.input<typeof sendRequestSchema>;
+export type ParsedSendRequest = z.output<typeof sendRequestSchema>;
+
+export interface SendQueue {
+  enqueue(requests: SendRequest[]): Promise<void>;
+}
+
+/** Enqueues send requests on SQS, ten per call; a partial failure throws so the caller retries. */
+export class SqsSendQueue implements SendQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async enqueue(requests: SendRequest[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += 10) {
+      const batch = requests.slice(i, i + 10);
+      const result = await this.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify(request) })),
+        }),
+      );
+      if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} send request(s)`);
+    }
+  }
+}
