@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // so files can run in parallel; CDK synthesis is slow, hence the generous timeouts.
 export default defineConfig({
   test: {
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

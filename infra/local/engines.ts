@@ -1,0 +1,59 @@
+// The embedded engines behind the local runtime and the integration tests: dynalite for
+// DynamoDB and aws-ses-v2-local for SES v2, each on a loopback port (0 = any free port).
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import sesLocalModule from 'aws-ses-v2-local';
+import { ensureTable } from '#shared/store/table.ts';
+
+/** Any credentials work against the local engines; the SDK just needs some. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_REGION = 'us-east-1';
+
+export interface Engine {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+/** dynalite in memory, or persisted under `path` (LevelDB). */
+export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<Engine> {
+  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const port = await listen(server, options.port ?? 0);
+  return { endpoint: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
+}
+
+export async function startSes(options: { port?: number } = {}): Promise<Engine> {
+  // The package is CommonJS with an ESM-style default export; under Node's interop it arrives nested.
+  const sesLocal = (sesLocalModule as unknown as { default: typeof sesLocalModule }).default ?? sesLocalModule;
+  const server = await sesLocal({ host: '127.0.0.1', port: options.port ?? 0 });
+  if (!server.listening) await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return { endpoint: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
+}
+
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+}
+
+export async function startDynamoWithTable(tableName: string, options: { port?: number; path?: string } = {}) {
+  const engine = await startDynamo(options);
+  const client = localDynamoClient(engine.endpoint);
+  await ensureTable(client, tableName);
+  return { engine, client };
+}
