@@ -51,6 +51,8 @@ export interface QueueWiring {
 export const queues = {
   'customer-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   'order-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  /** SendRequests from campaigns to the sender; deferrals re-enqueue here with a delay. */
+  'send-requests': { maxReceiveCount: 8, visibilityTimeoutSeconds: 120, batchSize: 10 },
 } satisfies Record<string, QueueWiring>;
 
 export type QueueName = keyof typeof queues;
