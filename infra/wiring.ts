@@ -92,7 +92,25 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   programFile: 'PROGRAM_FILE',
+  /** Directory holding campaigns/ (YAML + Liquid); in Lambda it is bundled beside the handler. */
+  campaignsDir: 'CAMPAIGNS_DIR',
+  /** `access.sendEmail`: the SES v2 configuration set every send must name, and the From address. */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  senderAddress: 'SENDER_ADDRESS',
+  /** `access.unsubscribeSecret`: Secrets Manager ARN (AWS) of the unsubscribe-link signing key. */
+  unsubscribeSecretArn: 'UNSUBSCRIBE_SECRET_ARN',
 } as const;
+
+/** Env var holding the public URL of a `url`-triggered function, given to every `sendEmail` function. */
+export function functionUrlEnv(name: string): string {
+  return `FUNCTION_URL_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The payload a `schedule` trigger invokes its function with (EventBridge Scheduler and local clock alike). */
+export interface ScheduledInvocation {
+  /** The instant this run was scheduled for, ISO 8601 (not when it actually started). */
+  scheduledTime: string;
+}
 
 export const DEFAULT_BUS_NAME = 'marketing';
 
