@@ -5,6 +5,8 @@
 export interface EventPattern {
   source: string;
   detailType: string[];
+  /** 'marketing' (default) or 'default' — SES publishes its events to the account's default bus. */
+  bus?: 'marketing' | 'default';
 }
 
 /** What a function is allowed to reach; the stack turns each flag into a least-privilege grant. */

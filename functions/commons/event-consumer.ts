@@ -45,7 +45,10 @@ export function eventConsumer(
       const detail = parseOrReject(route.schema, envelope.detail, 'detail');
       await route.apply(detail, envelope);
     } catch (error) {
-      if (!(error instanceof RejectedEventError)) throw error;
+      if (!(error instanceof RejectedEventError)) {
+        runtime.logger.error('event failed; SQS will redeliver it', { messageId: record.messageId, error: error as Error });
+        throw error;
+      }
       runtime.logger.warn('event rejected', { messageId: record.messageId, rejections: error.rejections.map((r) => `${r.field}: ${r.reason}`) });
       await deadLetters.record({ body: record.body, rejections: error.rejections, rejectedBy: name });
     }

@@ -56,8 +56,7 @@ export class CustomerStore {
   async saveProfileFields(profile: CustomerProfile, expectedVersion: number): Promise<boolean> {
     const names: Record<string, string> = { '#v': 'profileVersion', '#c': 'createdAt', '#id': 'customerId' };
     const values: Record<string, unknown> = {
-      ':v': expectedVersion,
-      ':next': expectedVersion + 1,
+      ...versionValues(expectedVersion),
       ':c': profile.createdAt,
       ':id': profile.customerId,
     };
@@ -178,8 +177,7 @@ export class CustomerStore {
           },
           ExpressionAttributeValues: {
             ':p': purchases,
-            ':v': expectedVersion,
-            ':next': expectedVersion + 1,
+            ...versionValues(expectedVersion),
             ':id': customerId,
             ':c': createdAt.toISOString(),
             ':consent': { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
@@ -192,6 +190,11 @@ export class CustomerStore {
       throw error;
     }
   }
+}
+
+/** `:v` is only referenced when the item already has a version (DynamoDB rejects unused values). */
+function versionValues(expectedVersion: number): Record<string, number> {
+  return expectedVersion === 0 ? { ':next': 1 } : { ':v': expectedVersion, ':next': expectedVersion + 1 };
 }
 
 function toStoredProfile(item: Record<string, unknown>): StoredProfile {

@@ -1,0 +1,124 @@
+// The local runtime's HTTP front door on the "AWS" port: AWS JSON-protocol calls (PutEvents,
+// SendMessage), the /_local control endpoints (clock, drain, dead letters), and the functions
+// wired with a URL trigger (served as Lambda Function URL events).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsApiError, handleAwsJson, readBody, sendAwsJson } from './aws-api.ts';
+import type { LocalRuntime } from './runtime.ts';
+
+function json(response: ServerResponse, status: number, payload: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(`${JSON.stringify(payload, null, 2)}\n`);
+}
+
+export async function handleHttp(local: LocalRuntime, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', local.endpoints.aws);
+  const target = request.headers['x-amz-target'];
+  try {
+    const body = await readBody(request);
+    if (typeof target === 'string') {
+      const contentType = String(request.headers['content-type'] ?? 'application/x-amz-json-1.1');
+      try {
+        const result = handleAwsJson(target, body ? JSON.parse(body) : {}, {
+          putEvents: (entries) => local.putSdkEvents(entries),
+          sendMessage: (queueUrl, messageBody, attributes, delay) => local.sendMessage(queueUrl, messageBody, attributes, delay),
+        });
+        sendAwsJson(response, 200, result, contentType);
+      } catch (error) {
+        const apiError = error instanceof AwsApiError ? error : new AwsApiError('InternalFailure', (error as Error).message, 500);
+        sendAwsJson(response, apiError.status, { __type: apiError.type, message: apiError.message }, contentType);
+      }
+      return;
+    }
+    const route = `${request.method} ${url.pathname}`;
+    switch (route) {
+      case 'GET /':
+      case 'GET /_local':
+        return json(response, 200, {
+          product: 'loyalty-flows (local runtime)',
+          now: local.clock.now().toISOString(),
+          endpoints: {
+            eventBridgeAndSqs: local.endpoints.aws,
+            dynamodb: local.endpoints.dynamo,
+            sesMailbox: local.endpoints.ses,
+            clock: `${local.endpoints.aws}/_local/clock`,
+            drain: `${local.endpoints.aws}/_local/drain`,
+            deadLetters: `${local.endpoints.aws}/_local/dead-letters`,
+          },
+        });
+      case 'GET /_local/clock':
+        return json(response, 200, { now: local.clock.now().toISOString(), followsRealTime: !local.clock.frozen });
+      case 'POST /_local/clock': {
+        const advanceTo = parseAdvanceTo(body);
+        if ('error' in advanceTo) return json(response, 400, { error: advanceTo.error });
+        if (advanceTo.at.getTime() < local.clock.now().getTime()) {
+          return json(response, 400, {
+            error: `advanceTo ${advanceTo.at.toISOString()} is before the simulated now ${local.clock.now().toISOString()}`,
+          });
+        }
+        return json(response, 200, await local.advanceTo(advanceTo.at));
+      }
+      case 'POST /_local/drain':
+        await local.drain();
+        return json(response, 200, { drained: true, now: local.clock.now().toISOString() });
+      case 'GET /_local/dead-letters':
+        return json(response, 200, { deadLetters: local.deadLetters() });
+      case 'POST /_local/dead-letters/redrive':
+        return json(response, 200, { redriven: local.redriveDeadLetters() });
+    }
+    const urlHandler = local.urlRoutes.get(url.pathname);
+    if (urlHandler) return await serveFunctionUrl(urlHandler, request, url, body, response);
+    json(response, 404, { error: `no route for ${route}` });
+  } catch (error) {
+    json(response, 500, { error: (error as Error).message });
+  }
+}
+
+function parseAdvanceTo(body: string): { at: Date } | { error: string } {
+  let input: unknown;
+  try {
+    input = JSON.parse(body || '{}');
+  } catch {
+    return { error: 'body must be JSON like {"advanceTo": "2027-01-01T09:00:00Z"}' };
+  }
+  const value = (input as { advanceTo?: unknown }).advanceTo;
+  const at = typeof value === 'string' ? new Date(value) : undefined;
+  if (!at || Number.isNaN(at.getTime())) {
+    return { error: `advanceTo: ${JSON.stringify(value)} must be an ISO 8601 date-time` };
+  }
+  return { at };
+}
+
+/** Serves a request as a Lambda Function URL (payload format 2.0) invocation. */
+async function serveFunctionUrl(
+  handler: (event: unknown) => Promise<unknown>,
+  request: IncomingMessage,
+  url: URL,
+  body: string,
+  response: ServerResponse,
+): Promise<void> {
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
+  );
+  const event = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.searchParams.toString(),
+    queryStringParameters: Object.fromEntries(url.searchParams),
+    headers,
+    requestContext: { http: { method: request.method ?? 'GET', path: url.pathname, sourceIp: '127.0.0.1' } },
+    body,
+    isBase64Encoded: false,
+  };
+  const result = (await handler(event)) as
+    | { statusCode?: number; headers?: Record<string, string>; body?: string }
+    | string
+    | undefined;
+  if (typeof result === 'string' || result === undefined) {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(result ?? '');
+    return;
+  }
+  response.writeHead(result.statusCode ?? 200, result.headers ?? {});
+  response.end(result.body ?? '');
+}

@@ -1,0 +1,452 @@
+// The whole product on one machine: dynalite, SES v2 local, and in-process stand-ins for
+// EventBridge, SQS, Lambda and the scheduler, all wired from infra/wiring.ts exactly as the
+// CDK stack wires AWS. Handlers are the real ones, built with clients pointed at loopback.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSMessageAttributes } from 'aws-lambda';
+import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
+import { DEFAULT_TABLE_NAME } from '#shared/store/table.ts';
+import {
+  DEFAULT_BUS_NAME,
+  ENV,
+  type EventPattern,
+  type FunctionName,
+  type FunctionWiring,
+  functions,
+  matchesPattern,
+  type QueueName,
+  queues,
+  queueUrlEnv,
+} from '../wiring.ts';
+import type { PutEventsEntry } from './aws-api.ts';
+import { SimulatedClock } from './clock.ts';
+import { handleHttp } from './control.ts';
+import { type Engine, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoWithTable, startSes } from './engines.ts';
+import { type BatchHandler, deliverBatch, LocalQueue } from './queues.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface LocalOptions {
+  /** Simulated start instant; default: now. */
+  now?: string | Date;
+  /** Follow real time from `now` (npm start) instead of standing still until advanced (tests). */
+  followRealTime?: boolean;
+  /** In-memory DynamoDB (default) or a LevelDB folder that survives restarts. */
+  dataDir?: string;
+  /** 'random' picks free ports (tests); numbers are the defaults for npm start. */
+  ports?: 'random' | { aws: number; dynamo: number; ses: number };
+  busName?: string;
+  tableName?: string;
+  /** Extra environment for every function (rates, secrets, public URL ...). */
+  env?: Record<string, string>;
+  /** Lets a test wrap a function's runtime, e.g. to inject SES faults or a crash. */
+  wrapRuntime?: (name: FunctionName, runtime: Runtime) => Runtime;
+  quiet?: boolean;
+}
+
+export interface LocalEvent {
+  source: string;
+  detailType: string;
+  detail: unknown;
+  time?: Date;
+  busName?: string;
+}
+
+export interface DeadLetter {
+  queue: string;
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  rejections: unknown;
+  rejectedBy: string | undefined;
+}
+
+interface Consumer {
+  name: FunctionName;
+  queue: LocalQueue;
+  handler: BatchHandler;
+  concurrency: number;
+  active: number;
+}
+
+interface Schedule {
+  name: FunctionName;
+  everyMs: number;
+  nextAt: number;
+  invoke: (at: Date) => Promise<unknown>;
+}
+
+export type UrlHandler = (event: unknown) => Promise<unknown>;
+
+export class LocalRuntime {
+  readonly queues = new Map<string, LocalQueue>();
+  readonly consumers: Consumer[] = [];
+  readonly schedules: Schedule[] = [];
+  readonly urlRoutes = new Map<string, UrlHandler>();
+  readonly runtimes = new Map<FunctionName, Runtime>();
+  #ticker: NodeJS.Timeout | undefined;
+  #advancing = false;
+
+  constructor(
+    readonly clock: SimulatedClock,
+    readonly busName: string,
+    readonly tableName: string,
+    readonly endpoints: { aws: string; dynamo: string; ses: string },
+    private readonly servers: { aws: Server; dynamo: Engine; ses: Engine },
+  ) {}
+
+  get doc() {
+    return this.runtimeFor('ingest-orders').doc;
+  }
+
+  runtimeFor(name: FunctionName): Runtime {
+    const runtime = this.runtimes.get(name);
+    if (!runtime) throw new Error(`no local function ${name}`);
+    return runtime;
+  }
+
+  queueUrl(name: string): string {
+    return `${this.endpoints.aws}/queue/${name}`;
+  }
+
+  /** Routes events like the bus: each matching rule's queue gets a copy of the envelope. */
+  putEvents(entries: LocalEvent[]): string[] {
+    return entries.map((entry) => {
+      const id = randomUUID();
+      const envelope = {
+        version: '0',
+        id,
+        'detail-type': entry.detailType,
+        source: entry.source,
+        account: '000000000000',
+        time: (entry.time ?? this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: LOCAL_REGION,
+        resources: [],
+        detail: entry.detail,
+      };
+      const bus = entry.busName ?? this.busName;
+      for (const wiring of Object.values(functions) as FunctionWiring[]) {
+        const trigger = wiring.trigger;
+        if (trigger.type !== 'events') continue;
+        const onThisBus = (pattern: EventPattern) => (pattern.bus ?? 'marketing') === busRole(bus, this.busName);
+        if (trigger.patterns.some((pattern) => onThisBus(pattern) && matchesPattern(pattern, envelope))) {
+          this.queueFor(trigger.queue).send(JSON.stringify(envelope));
+        }
+      }
+      this.kick();
+      return id;
+    });
+  }
+
+  /** PutEvents as the SDK sends it (Detail is a JSON string, Time epoch seconds). */
+  putSdkEvents(entries: PutEventsEntry[]) {
+    return entries.map((entry) => {
+      if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
+        return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
+      }
+      const bus = entry.EventBusName ?? 'default';
+      if (bus !== this.busName && bus !== 'default') {
+        return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
+      }
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail);
+      } catch {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+      }
+      const time = entry.Time === undefined ? undefined : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
+      const [id] = this.putEvents([{ source: entry.Source, detailType: entry.DetailType, detail, time, busName: bus }]);
+      return { EventId: id };
+    });
+  }
+
+  sendMessage(queueUrl: string, body: string, attributes: SQSMessageAttributes, delaySeconds: number): string {
+    const name = queueUrl.split('/queue/')[1];
+    const queue = name ? this.queues.get(name) : undefined;
+    if (!queue) throw new Error(`no local queue at ${queueUrl}`);
+    const message = queue.send(body, attributes, Math.min(900, Math.max(0, delaySeconds)));
+    this.kick();
+    return message.messageId;
+  }
+
+  queueFor(name: string): LocalQueue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`no local queue ${name}`);
+    return queue;
+  }
+
+  /** Starts delivery on every queue that has due messages, up to each consumer's concurrency. */
+  kick(): void {
+    for (const consumer of this.consumers) {
+      while (consumer.active < consumer.concurrency && this.#hasTakeable(consumer.queue)) {
+        consumer.active++;
+        void this.#work(consumer).finally(() => {
+          consumer.active--;
+        });
+      }
+    }
+  }
+
+  #hasTakeable(queue: LocalQueue): boolean {
+    const nowSim = this.clock.now().getTime();
+    const nowReal = Date.now();
+    return queue.messages.some((m) => m.visibleAtSim <= nowSim && m.retryAtReal <= nowReal);
+  }
+
+  async #work(consumer: Consumer): Promise<void> {
+    while ((await deliverBatch(consumer.queue, consumer.handler, `arn:aws:sqs:local:000000000000:${consumer.queue.name}`)) > 0) {
+      // keep going while there is work
+    }
+  }
+
+  /** Waits until every queue is empty of deliverable messages and no handler is running. */
+  async drain(): Promise<void> {
+    for (;;) {
+      this.kick();
+      const busy = this.consumers.some((c) => c.active > 0 || c.queue.hasDueWork());
+      if (!busy) return;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /**
+   * Moves the simulated clock to `to`, stopping at every schedule instant and every delayed
+   * message on the way, in time order, and draining all resulting work at each stop.
+   */
+  async advanceTo(to: Date | string): Promise<{ now: string; scheduleRuns: number }> {
+    const target = new Date(to).getTime();
+    if (this.#advancing) throw new Error('the clock is already being advanced');
+    this.#advancing = true;
+    let scheduleRuns = 0;
+    try {
+      await this.drain();
+      for (;;) {
+        const nextSchedule = this.schedules.reduce<Schedule | undefined>((a, s) => (!a || s.nextAt < a.nextAt ? s : a), undefined);
+        const nextMessage = Math.min(...this.consumers.map((c) => c.queue.nextVisibleAt() ?? Number.POSITIVE_INFINITY));
+        const nextAt = Math.min(nextSchedule?.nextAt ?? Number.POSITIVE_INFINITY, nextMessage);
+        if (nextAt > target) break;
+        if (nextAt > this.clock.now().getTime()) this.clock.set(new Date(nextAt));
+        if (nextSchedule && nextSchedule.nextAt === nextAt) {
+          await this.#fire(nextSchedule);
+          scheduleRuns++;
+        }
+        await this.drain();
+      }
+      if (target > this.clock.now().getTime()) this.clock.set(new Date(target));
+      await this.drain();
+      return { now: this.clock.now().toISOString(), scheduleRuns };
+    } finally {
+      this.#advancing = false;
+    }
+  }
+
+  async #fire(schedule: Schedule): Promise<void> {
+    const at = new Date(schedule.nextAt);
+    schedule.nextAt += schedule.everyMs;
+    await schedule.invoke(at);
+  }
+
+  /** Follows real time: fires schedules as their instants pass (npm start). */
+  startTicking(): void {
+    this.#ticker = setInterval(() => {
+      if (this.#advancing) return;
+      void (async () => {
+        const now = this.clock.now().getTime();
+        for (const schedule of this.schedules) {
+          while (schedule.nextAt <= now) await this.#fire(schedule);
+        }
+        this.kick();
+      })();
+    }, 1000);
+    this.#ticker.unref();
+  }
+
+  deadLetters(): DeadLetter[] {
+    const letters: DeadLetter[] = [];
+    for (const [name, queue] of this.queues) {
+      if (!name.endsWith('-dlq')) continue;
+      for (const message of queue.messages) {
+        const rejections = message.attributes.rejections?.stringValue;
+        letters.push({
+          queue: name,
+          messageId: message.messageId,
+          body: message.body,
+          receiveCount: message.receiveCount,
+          rejections: rejections ? JSON.parse(rejections) : undefined,
+          rejectedBy: message.attributes.rejectedBy?.stringValue,
+        });
+      }
+    }
+    return letters;
+  }
+
+  /** Moves every dead letter back to the queue it came from, as SQS redrive does. */
+  redriveDeadLetters(): number {
+    let moved = 0;
+    for (const [name, dlq] of this.queues) {
+      if (!name.endsWith('-dlq')) continue;
+      const source = this.queueFor(name.slice(0, -'-dlq'.length));
+      for (const message of dlq.messages.splice(0)) {
+        source.send(message.body, {}, 0);
+        moved++;
+      }
+    }
+    this.kick();
+    return moved;
+  }
+
+  /** The emails SES local has accepted, oldest first. */
+  async emails(): Promise<SesLocalEmail[]> {
+    const response = await fetch(`${this.endpoints.ses}/store`);
+    const store = (await response.json()) as { emails: SesLocalEmail[] };
+    return store.emails;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#ticker) clearInterval(this.#ticker);
+    await this.drain().catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      this.servers.aws.closeAllConnections();
+      this.servers.aws.close(() => resolve());
+    });
+    await this.servers.ses.close();
+    await this.servers.dynamo.close();
+  }
+}
+
+export interface SesLocalEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  at: number;
+  [key: string]: unknown;
+}
+
+function busRole(bus: string, marketingBus: string): string {
+  return bus === marketingBus ? 'marketing' : bus;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+export async function startLocal(options: LocalOptions = {}): Promise<LocalRuntime> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const ports = options.ports === undefined || options.ports === 'random' ? { aws: 0, dynamo: 0, ses: 0 } : options.ports;
+  const busName = options.busName ?? DEFAULT_BUS_NAME;
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const clock = new SimulatedClock(options.now ? new Date(options.now) : new Date(), { frozen: !options.followRealTime });
+
+  const { engine: dynamo, client: dynamodb } = await startDynamoWithTable(tableName, {
+    port: ports.dynamo,
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+  });
+  const ses = await startSes({ port: ports.ses });
+  let local: LocalRuntime | undefined;
+  const aws = createServer((request, response) => {
+    if (!local) {
+      response.writeHead(503).end();
+      return;
+    }
+    void handleHttp(local, request, response);
+  });
+  const awsPort = await listen(aws, ports.aws);
+  const endpoints = { aws: `http://127.0.0.1:${awsPort}`, dynamo: dynamo.endpoint, ses: ses.endpoint };
+  local = new LocalRuntime(clock, busName, tableName, endpoints, { aws, dynamo, ses });
+
+  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const shared = {
+    dynamodb,
+    doc: documentClient(dynamodb),
+    eventBridge: new EventBridgeClient({ ...clientConfig, endpoint: endpoints.aws }),
+    sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.aws }),
+    ses: new SESv2Client({ ...clientConfig, endpoint: endpoints.ses }),
+  };
+
+  for (const [name, wiring] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
+    const dlq = new LocalQueue(`${name}-dlq`, local.queueUrl(`${name}-dlq`), clock, { maxReceiveCount: Infinity, batchSize: 10 });
+    const queue = new LocalQueue(name, local.queueUrl(name), clock, { ...wiring, deadLetterQueue: dlq });
+    local.queues.set(name, queue);
+    local.queues.set(dlq.name, dlq);
+  }
+
+  for (const [name, wiring] of Object.entries(functions) as [FunctionName, FunctionWiring][]) {
+    const trigger = wiring.trigger;
+    const ownQueue = trigger.type === 'events' || trigger.type === 'queue' ? trigger.queue : undefined;
+    const env: Record<string, string> = {
+      [ENV.tableName]: tableName,
+      [ENV.eventBusName]: busName,
+      CAMPAIGNS_DIR: path.join(REPO_ROOT, 'campaigns'),
+      PUBLIC_BASE_URL: endpoints.aws,
+      UNSUBSCRIBE_SECRET: 'local-unsubscribe-secret-not-for-production',
+      ...(ownQueue ? { [ENV.deadLetterQueueUrl]: local.queueUrl(`${ownQueue}-dlq`) } : {}),
+      ...Object.fromEntries((wiring.access.sendsTo ?? []).map((queue) => [queueUrlEnv(queue), local.queueUrl(queue)])),
+      ...options.env,
+    };
+    let runtime: Runtime = {
+      ...shared,
+      clock,
+      tableName,
+      busName,
+      deadLetterQueueUrl: env[ENV.deadLetterQueueUrl],
+      logger: new Logger({ serviceName: 'loyalty-flows', logLevel: options.quiet === false ? 'INFO' : 'ERROR', persistentKeys: { function: name } }),
+      env,
+    };
+    if (options.wrapRuntime) runtime = options.wrapRuntime(name, runtime);
+    local.runtimes.set(name, runtime);
+    const module = (await import(pathToFileURL(path.join(REPO_ROOT, 'functions', wiring.folder, 'handler.ts')).href)) as {
+      createHandler: (runtime: Runtime) => (event: never) => Promise<unknown>;
+    };
+    const handler = module.createHandler(runtime);
+    if (trigger.type === 'events' || trigger.type === 'queue') {
+      local.consumers.push({
+        name,
+        queue: local.queueFor(trigger.queue),
+        handler: handler as BatchHandler,
+        concurrency: Math.min(wiring.maxConcurrency ?? 4, 4),
+        active: 0,
+      });
+    } else if (trigger.type === 'schedule') {
+      const everyMs = trigger.everyMinutes * 60_000;
+      local.schedules.push({
+        name,
+        everyMs,
+        nextAt: Math.ceil(clock.now().getTime() / everyMs) * everyMs,
+        invoke: (at) => handler(scheduledEvent(name, at) as never),
+      });
+    } else if (trigger.type === 'url') {
+      local.urlRoutes.set(trigger.path, handler as UrlHandler);
+    }
+  }
+  if (options.followRealTime) local.startTicking();
+  return local;
+}
+
+/** The event EventBridge Scheduler delivers to a Lambda target. */
+export function scheduledEvent(name: string, at: Date) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.scheduler',
+    account: '000000000000',
+    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: LOCAL_REGION,
+    resources: [`arn:aws:scheduler:local:000000000000:schedule/default/${name}`],
+    detail: {},
+  };
+}
