@@ -19,10 +19,12 @@ import {
   type FunctionName,
   type FunctionWiring,
   functions,
+  functionUrlEnv,
   matchesPattern,
   type QueueName,
   queues,
   queueUrlEnv,
+  type ScheduledInvocation,
 } from '../wiring.ts';
 import type { PutEventsEntry } from './aws-api.ts';
 import { SimulatedClock } from './clock.ts';
@@ -390,9 +392,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     const env: Record<string, string> = {
       [ENV.tableName]: tableName,
       [ENV.eventBusName]: busName,
-      CAMPAIGNS_DIR: path.join(REPO_ROOT, 'campaigns'),
-      PUBLIC_BASE_URL: endpoints.aws,
+      [ENV.campaignsDir]: path.join(REPO_ROOT, 'campaigns'),
+      [ENV.sesConfigurationSet]: 'loyalty-flows',
+      [ENV.senderAddress]: 'rewards@loyalty-flows.local',
       UNSUBSCRIBE_SECRET: 'local-unsubscribe-secret-not-for-production',
+      ...functionUrls(endpoints.aws),
       ...(ownQueue ? { [ENV.deadLetterQueueUrl]: local.queueUrl(`${ownQueue}-dlq`) } : {}),
       ...Object.fromEntries((wiring.access.sendsTo ?? []).map((queue) => [queueUrlEnv(queue), local.queueUrl(queue)])),
       ...options.env,
@@ -426,7 +430,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
         name,
         everyMs,
         nextAt: Math.ceil(clock.now().getTime() / everyMs) * everyMs,
-        invoke: (at) => handler(scheduledEvent(name, at) as never),
+        invoke: (at) => handler({ scheduledTime: at.toISOString() } satisfies ScheduledInvocation as never),
       });
     } else if (trigger.type === 'url') {
       local.urlRoutes.set(trigger.path, handler as UrlHandler);
@@ -436,17 +440,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   return local;
 }
 
-/** The event EventBridge Scheduler delivers to a Lambda target. */
-export function scheduledEvent(name: string, at: Date) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.scheduler',
-    account: '000000000000',
-    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: LOCAL_REGION,
-    resources: [`arn:aws:scheduler:local:000000000000:schedule/default/${name}`],
-    detail: {},
-  };
+/** Where each URL-triggered function is reachable locally, under the env names the stack sets. */
+function functionUrls(base: string): Record<string, string> {
+  return Object.fromEntries(
+    (Object.entries(functions) as [FunctionName, FunctionWiring][]).flatMap(([name, wiring]) =>
+      wiring.trigger.type === 'url' ? [[functionUrlEnv(name), `${base}${wiring.trigger.path}`]] : [],
+    ),
+  );
 }

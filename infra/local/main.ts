@@ -1,0 +1,76 @@
+// `npm start`: runs loyalty-flows on this machine (no AWS account, Docker or Java).
+//   npm start -- --now 2027-02-01T00:00:00Z   start the simulated clock there
+//   npm start -- --fresh                       in-memory DynamoDB instead of .local/
+//   npm start -- --empty                       skip the sample customers
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '#shared/store/keys.ts';
+import { sampleEvents } from './sample-data.ts';
+import { REPO_ROOT, startLocal } from './runtime.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    now: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+    empty: { type: 'boolean', default: false },
+  },
+});
+
+const port = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name}: ${process.env[name]} is not a port number`);
+  return value;
+};
+
+const now = args.now ? new Date(args.now) : new Date();
+if (Number.isNaN(now.getTime())) {
+  console.error(`--now: ${JSON.stringify(args.now)} is not an ISO 8601 date-time (try 2027-02-01T00:00:00Z)`);
+  process.exit(2);
+}
+const dataDir = args.fresh ? undefined : path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(REPO_ROOT, '.local'), 'dynamodb');
+if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+const local = await startLocal({
+  now,
+  followRealTime: true,
+  ...(dataDir ? { dataDir } : {}),
+  ports: {
+    aws: port('LOCAL_AWS_PORT', 4010),
+    dynamo: port('LOCAL_DYNAMODB_PORT', 4567),
+    ses: port('LOCAL_SES_PORT', 8005),
+  },
+  ...(process.env.EVENT_BUS_NAME ? { busName: process.env.EVENT_BUS_NAME } : {}),
+});
+
+let loaded = 0;
+if (!args.empty) {
+  const probe = await local.doc.send(new GetCommand({ TableName: local.tableName, Key: keys.profile('sample-0001') }));
+  if (!probe.Item) {
+    const events = sampleEvents({ now: local.clock.now() });
+    for (let i = 0; i < events.length; i += 50) local.putEvents(events.slice(i, i + 50));
+    await local.drain();
+    loaded = events.length;
+  }
+}
+
+const { aws, dynamo, ses } = local.endpoints;
+console.log(`loyalty-flows is running locally (simulated now: ${local.clock.now().toISOString()})
+  EventBridge + SQS  ${aws}   (bus "${local.busName}"; AWS SDK endpoint override, any credentials)
+  DynamoDB           ${dynamo}   (table "${local.tableName}"${dataDir ? `, data in ${path.relative(process.cwd(), dataDir)}` : ', in memory'})
+  SES v2 mailbox     ${ses}   (open in a browser)
+  Control            ${aws}/_local/clock · /_local/drain · /_local/dead-letters
+${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}
+Tour:
+  1. Send a purchase:  curl -s ${aws}/ -H 'X-Amz-Target: AWSEvents.PutEvents' -H 'Content-Type: application/x-amz-json-1.1' -d '{"Entries":[{"EventBusName":"${local.busName}","Source":"shop.orders","DetailType":"Purchase Completed","Detail":"{\\"orderId\\":\\"tour-1\\",\\"customerId\\":\\"sample-0001\\",\\"amount\\":\\"620.00\\",\\"currency\\":\\"USD\\",\\"purchasedAt\\":\\"${local.clock.now().toISOString()}\\"}"}]}'
+  2. Jump ahead a year: curl -s ${aws}/_local/clock -d '{"advanceTo":"${new Date(local.clock.now().getTime() + 365 * 86_400_000).toISOString()}"}'
+  3. Read the emails at ${ses} and rejected events at ${aws}/_local/dead-letters
+Ctrl-C stops.`);
+
+const shutdown = async () => {
+  await local.stop();
+  process.exit(0);
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
