@@ -9,6 +9,9 @@
 //   CUSTOMER#<id> / SEND#<campaign>#<period>     send ledger: one conditional write per send
 //   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
 //   STATS#<campaign> / DAY#<yyyy-mm-dd>          per-campaign daily counters
+//   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
+//   COUPON#<code> / COUPON                       an issued coupon, looked up by code at checkout;
+//                                                the conditional put keeps every code unique
 //
 // The profile and the purchase records share a partition and sort next to each other
 // ("PROFILE" < "PURCHASE#..."), so recomputing a customer's aggregates is ONE Query:
@@ -61,6 +64,9 @@ export const keys = {
     SK: `${campaignId}#V#${String(version).padStart(6, '0')}`,
   }),
   campaignStats: (campaignId: string, day: string): ItemKey => ({ PK: `STATS#${campaignId}`, SK: `DAY#${day}` }),
+  /** One item: the scheduler's watermark (last hour bucket fully processed) and run lease. */
+  schedulerState: (): ItemKey => ({ PK: 'SCHEDULER', SK: 'TIMERS' }),
+  coupon: (code: string): ItemKey => ({ PK: `COUPON#${code}`, SK: 'COUPON' }),
   /** Hour bucket of the due index: "DUE#2026-11-23T09#3". */
   dueBucket: (dueAt: Date, shard: number) => `DUE#${dueAt.toISOString().slice(0, 13)}#${shard}`,
   dueSort: (dueAt: Date, customerId: string, kind: string) => `${dueAt.toISOString()}#${customerId}#${kind}`,
