@@ -1,0 +1,206 @@
+// Renders a campaign's Liquid templates for one customer. HTML output is escaped by default, so
+// a hostile name stays text; a variable the template needs but the request lacks is an error,
+// never a silent blank; every email ends up with a visible unsubscribe link.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Liquid, type Template } from 'liquidjs';
+import { formatMoney } from '../domain/money.ts';
+
+export const FALLBACK_LOCALE = 'en-US';
+const PARTS = ['subject', 'html', 'text'] as const;
+type Part = (typeof PARTS)[number];
+
+export interface RenderCustomer {
+  customerId: string;
+  email: string;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  locale?: string | undefined;
+  timeZone?: string | undefined;
+  attributes?: Record<string, string> | undefined;
+}
+
+export interface RenderInput {
+  template: string;
+  customer: RenderCustomer;
+  unsubscribeUrl: string;
+  variables: Record<string, unknown>;
+  /** The zone dates are shown in (the customer's, or the program default). */
+  timeZone: string;
+  /** Currency for `money` when the template names none. */
+  currency: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  /** The template locale actually used (after fallback). */
+  locale: string;
+}
+
+/** A template that cannot render for this request: retrying will not help, a person must fix it. */
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+/** What liquidjs binds `this` to in a filter (its FilterImpl type is not exported). */
+interface FilterImpl {
+  context: { globals: unknown };
+}
+
+interface RenderSettings {
+  locale: string;
+  timeZone: string;
+  currency: string;
+}
+
+function settingsOf(filter: FilterImpl): RenderSettings {
+  return (filter.context.globals as { render: RenderSettings }).render;
+}
+
+function moneyFilter(this: FilterImpl, milli: unknown, currency?: unknown): string {
+  const settings = settingsOf(this);
+  const amount = Number(milli);
+  if (!Number.isFinite(amount)) throw new TemplateError(`money: ${JSON.stringify(milli)} is not an amount in milli-units`);
+  return formatMoney(amount, typeof currency === 'string' ? currency : settings.currency, settings.locale);
+}
+
+const DATE_STYLES = new Set(['full', 'long', 'medium', 'short']);
+
+function dateFilter(this: FilterImpl, value: unknown, style?: unknown): string {
+  const settings = settingsOf(this);
+  const date = value instanceof Date ? value : new Date(String(value));
+  if (Number.isNaN(date.getTime())) throw new TemplateError(`date: ${JSON.stringify(value)} is not a date`);
+  const dateStyle = typeof style === 'string' && DATE_STYLES.has(style) ? style : 'long';
+  return new Intl.DateTimeFormat(settings.locale, {
+    dateStyle: dateStyle as 'full' | 'long' | 'medium' | 'short',
+    timeZone: settings.timeZone,
+  }).format(date);
+}
+
+function engine(escapeHtml: boolean): Liquid {
+  const liquid = new Liquid({
+    strictVariables: true,
+    strictFilters: true,
+    // `{{ customer.firstName | default: "there" }}` and `{% if coupon %}` may probe optional values.
+    lenientIf: true,
+    ownPropertyOnly: true,
+    ...(escapeHtml ? { outputEscape: 'escape' as const } : {}),
+  });
+  liquid.registerFilter('money', moneyFilter);
+  liquid.registerFilter('date', dateFilter);
+  return liquid;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+const FOOTER_LABEL: Record<string, string> = { zh: '退订', en: 'Unsubscribe' };
+
+function footerLabel(locale: string): string {
+  return FOOTER_LABEL[locale.split('-')[0] ?? 'en'] ?? (FOOTER_LABEL.en as string);
+}
+
+export class TemplateRenderer {
+  readonly #html = engine(true);
+  readonly #plain = engine(false);
+  readonly #cache = new Map<string, Promise<Record<Part, Template[]>>>();
+
+  /** `templatesDir` holds <template>/<locale>/{subject,html,text}.liquid. */
+  constructor(readonly templatesDir: string) {}
+
+  /** The locale folder to use: exact, then same language, then en-US. */
+  resolveLocale(template: string, wanted: string | undefined): string {
+    const dir = path.join(this.templatesDir, template);
+    if (!/^[\w-]+$/.test(template) || !existsSync(dir)) throw new TemplateError(`no template "${template}"`);
+    const candidates = [wanted, wanted?.split('-')[0], FALLBACK_LOCALE].filter((c): c is string => Boolean(c));
+    for (const candidate of candidates) {
+      if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(candidate) && existsSync(path.join(dir, candidate, 'subject.liquid'))) {
+        return candidate;
+      }
+    }
+    throw new TemplateError(`template "${template}" has no ${FALLBACK_LOCALE} version`);
+  }
+
+  async render(input: RenderInput): Promise<RenderedEmail> {
+    const locale = this.resolveLocale(input.template, input.customer.locale);
+    const parsed = await this.load(input.template, locale);
+    const { customer } = input;
+    // Customer fields the profile lacks are null (known to be empty), so `default` works on them;
+    // campaign variables stay strict: a missing one is an error.
+    const scope = {
+      ...input.variables,
+      customer: {
+        id: customer.customerId,
+        email: customer.email,
+        firstName: customer.firstName ?? null,
+        lastName: customer.lastName ?? null,
+        locale: customer.locale ?? locale,
+        timeZone: input.timeZone,
+        attributes: customer.attributes ?? {},
+      },
+      unsubscribeUrl: input.unsubscribeUrl,
+    };
+    const globals = { render: { locale: customer.locale ?? locale, timeZone: input.timeZone, currency: input.currency } };
+    try {
+      const [subject, html, text] = await Promise.all([
+        this.#plain.render(parsed.subject, scope, { globals }),
+        this.#html.render(parsed.html, scope, { globals }),
+        this.#plain.render(parsed.text, scope, { globals }),
+      ]);
+      return {
+        // A subject is one header line: no CR/LF can smuggle in another header.
+        subject: String(subject).replace(/[\r\n]+/g, ' ').trim(),
+        html: withHtmlFooter(String(html), input.unsubscribeUrl, locale),
+        text: withTextFooter(String(text), input.unsubscribeUrl, locale),
+        locale,
+      };
+    } catch (error) {
+      if (error instanceof TemplateError) throw error;
+      throw new TemplateError(`template "${input.template}" (${locale}): ${(error as Error).message}`);
+    }
+  }
+
+  private load(template: string, locale: string): Promise<Record<Part, Template[]>> {
+    const key = `${template}/${locale}`;
+    let loading = this.#cache.get(key);
+    if (!loading) {
+      loading = (async () => {
+        const entries = await Promise.all(
+          PARTS.map(async (part) => {
+            const file = path.join(this.templatesDir, template, locale, `${part}.liquid`);
+            const source = await readFile(file, 'utf8').catch(() => {
+              throw new TemplateError(`template "${key}" is missing ${part}.liquid`);
+            });
+            try {
+              return [part, (part === 'html' ? this.#html : this.#plain).parse(source, file)] as const;
+            } catch (error) {
+              throw new TemplateError(`template ${key}/${part}.liquid does not parse: ${(error as Error).message}`);
+            }
+          }),
+        );
+        return Object.fromEntries(entries) as Record<Part, Template[]>;
+      })();
+      loading.catch(() => this.#cache.delete(key));
+      this.#cache.set(key, loading);
+    }
+    return loading;
+  }
+}
+
+/** Appends the standard unsubscribe footer unless the template already shows the link. */
+function withHtmlFooter(html: string, url: string, locale: string): string {
+  const href = escapeHtml(url);
+  if (html.includes(`href="${href}"`)) return html;
+  const footer = `<p style="font-size:12px;color:#666;margin-top:24px"><a href="${href}">${footerLabel(locale)}</a></p>`;
+  const close = html.lastIndexOf('</body>');
+  return close === -1 ? `${html}\n${footer}\n` : `${html.slice(0, close)}${footer}\n${html.slice(close)}`;
+}
+
+function withTextFooter(text: string, url: string, locale: string): string {
+  if (text.includes(url)) return text;
+  return `${text.trimEnd()}\n\n--\n${footerLabel(locale)}: ${url}\n`;
+}
