@@ -7,6 +7,10 @@
 //   CUSTOMER#<id> / PURCHASE#<orderId>#REFUND#<k> a refund of that order (k = hash of its content)
 //   CUSTOMER#<id> / TIMER#<kind>                 the customer's next due-time per timer kind
 //   CUSTOMER#<id> / SEND#<campaign>#<period>     send ledger: one conditional write per send
+//   CUSTOMER#<id> / SENDCAP                      recent marketing sends (frequency cap), one item per customer
+//   SUPPRESSION#<address> / ADDRESS              a hard-bounced/complained address, checked before every send
+//   SESMSG#<SES message id> / <event type>       first delivery/open/click of a message (counted once)
+//   RATE#sender / SLOT#<second mod 60>           send-rate token bucket shared by concurrent senders
 //   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
 //   STATS#<campaign> / DAY#<yyyy-mm-dd>          per-campaign daily counters
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
@@ -64,6 +68,12 @@ export const keys = {
     SK: `${campaignId}#V#${String(version).padStart(6, '0')}`,
   }),
   campaignStats: (campaignId: string, day: string): ItemKey => ({ PK: `STATS#${campaignId}`, SK: `DAY#${day}` }),
+  /** One item per customer: the frequency cap's recent sends, read and written with a version. */
+  sendCap: (customerId: string): ItemKey => ({ PK: customerPk(customerId), SK: 'SENDCAP' }),
+  addressSuppression: (email: string): ItemKey => ({ PK: `SUPPRESSION#${email.trim().toLowerCase()}`, SK: 'ADDRESS' }),
+  sesEventMarker: (messageId: string, eventType: string): ItemKey => ({ PK: `SESMSG#${messageId}`, SK: eventType }),
+  /** 60 rotating one-second slots: a fixed set of items, so the bucket needs no TTL. */
+  sendRateSlot: (epochSecond: number): ItemKey => ({ PK: 'RATE#sender', SK: `SLOT#${epochSecond % 60}` }),
   /** One item: the scheduler's watermark (last hour bucket fully processed) and run lease. */
   schedulerState: (): ItemKey => ({ PK: 'SCHEDULER', SK: 'TIMERS' }),
   coupon: (code: string): ItemKey => ({ PK: `COUPON#${code}`, SK: 'COUPON' }),
