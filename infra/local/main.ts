@@ -35,6 +35,7 @@ if (dataDir) mkdirSync(dataDir, { recursive: true });
 const local = await startLocal({
   now,
   followRealTime: true,
+  logLevel: 'WARN',
   ...(dataDir ? { dataDir } : {}),
   ports: {
     aws: port('LOCAL_AWS_PORT', 4010),

@@ -48,8 +48,15 @@ export interface LocalOptions {
   /** Extra environment for every function (rates, secrets, public URL ...). */
   env?: Record<string, string>;
   /** Lets a test wrap a function's runtime, e.g. to inject SES faults or a crash. */
-  wrapRuntime?: (name: FunctionName, runtime: Runtime) => Runtime;
-  quiet?: boolean;
+  wrapRuntime?: (name: FunctionName, runtime: Runtime, endpoints: LocalEndpoints) => Runtime;
+  /** Handler log level; tests keep the default SILENT, npm start shows warnings. */
+  logLevel?: 'SILENT' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
+}
+
+export interface LocalEndpoints {
+  aws: string;
+  dynamo: string;
+  ses: string;
 }
 
 export interface LocalEvent {
@@ -99,7 +106,7 @@ export class LocalRuntime {
     readonly clock: SimulatedClock,
     readonly busName: string,
     readonly tableName: string,
-    readonly endpoints: { aws: string; dynamo: string; ses: string },
+    readonly endpoints: LocalEndpoints,
     private readonly servers: { aws: Server; dynamo: Engine; ses: Engine },
   ) {}
 
@@ -407,10 +414,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       tableName,
       busName,
       deadLetterQueueUrl: env[ENV.deadLetterQueueUrl],
-      logger: new Logger({ serviceName: 'loyalty-flows', logLevel: options.quiet === false ? 'INFO' : 'ERROR', persistentKeys: { function: name } }),
+      logger: new Logger({ serviceName: 'loyalty-flows', logLevel: options.logLevel ?? 'SILENT', persistentKeys: { function: name } }),
       env,
     };
-    if (options.wrapRuntime) runtime = options.wrapRuntime(name, runtime);
+    if (options.wrapRuntime) runtime = options.wrapRuntime(name, runtime, endpoints);
     local.runtimes.set(name, runtime);
     const module = (await import(pathToFileURL(path.join(REPO_ROOT, 'functions', wiring.folder, 'handler.ts')).href)) as {
       createHandler: (runtime: Runtime) => (event: never) => Promise<unknown>;
