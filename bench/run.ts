@@ -1,0 +1,16 @@
+// `npm run bench`: prints each benchmark's figures as a table. Benchmarks measure; tests judge.
+import { benchIngestion } from './ingestion.ts';
+import { type BenchSection, formatSection } from './report.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> = {
+  ingestion: () => benchIngestion(),
+};
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(benchmarks)) {
+  if (only.length && !only.includes(name)) continue;
+  const sections = await run();
+  for (const section of Array.isArray(sections) ? sections : [sections]) console.log(formatSection(section));
+}
