@@ -84,6 +84,16 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 512,
   },
+  scheduler: {
+    folder: 'scheduler',
+    description: 'Every 5 minutes: fire due birthday and win-back timers from the hour-bucketed due index (Query only)',
+    trigger: { type: 'schedule', everyMinutes: 5 },
+    // Reads profiles and claims/re-arms timers item by item, so it needs the table, not just the index.
+    access: { table: 'readWrite', sendsTo: ['send-requests'] },
+    timeoutSeconds: 240,
+    memoryMb: 512,
+    maxConcurrency: 1,
+  },
 } satisfies Record<string, FunctionWiring>;
 
 export type FunctionName = keyof typeof functions;

@@ -1,0 +1,48 @@
+// Every few minutes (EventBridge Scheduler / the local clock): fire the due timers of the
+// birthday and win-back campaigns, catching up every hour bucket since the last full run.
+import { z } from 'zod';
+import { SqsSendQueue } from '#shared/mail/send-request.ts';
+import { DEFAULT_SCHEDULER_OPTIONS, runScheduler, type SchedulerRun } from '#shared/flows/timers-scheduler.ts';
+import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
+import { CustomerStore } from '#shared/store/customers.ts';
+import { TimerStore } from '#shared/store/timers.ts';
+import { ENV, queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
+import { lambdaEntry } from '../commons/lambda.ts';
+import type { Runtime } from '../commons/runtime.ts';
+import { publishSchedulerMetrics } from './metrics.ts';
+
+const SEND_QUEUE_ENV = queueUrlEnv('send-requests');
+
+const schedulerEnv = z.object({
+  [SEND_QUEUE_ENV]: z.string().min(1),
+  [ENV.campaignsDir]: z.string().min(1).optional(),
+  SCHEDULER_MAX_FIRES: z.coerce.number().int().positive().default(DEFAULT_SCHEDULER_OPTIONS.maxFires),
+  SCHEDULER_INITIAL_LOOKBACK_HOURS: z.coerce.number().int().min(0).default(DEFAULT_SCHEDULER_OPTIONS.initialLookbackHours),
+});
+
+export function createHandler(runtime: Runtime) {
+  const parsed = schedulerEnv.safeParse(runtime.env);
+  if (!parsed.success) {
+    throw new Error(`invalid scheduler configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  }
+  const env = parsed.data;
+  const timers = new TimerStore(runtime.doc, runtime.tableName);
+  const customers = new CustomerStore(runtime.doc, runtime.tableName);
+  const sendQueue = new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV]));
+  let campaigns: Promise<TimerCampaigns> | undefined;
+  const options = {
+    ...DEFAULT_SCHEDULER_OPTIONS,
+    maxFires: Number(env.SCHEDULER_MAX_FIRES),
+    initialLookbackHours: Number(env.SCHEDULER_INITIAL_LOOKBACK_HOURS),
+  };
+
+  return async (_event?: ScheduledInvocation): Promise<SchedulerRun> => {
+    campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
+    const run = await runScheduler({ timers, customers, sendQueue, campaigns: await campaigns, options }, runtime.clock.now());
+    publishSchedulerMetrics(runtime, run);
+    if (run.ran) runtime.logger.info('scheduler run', { ...run });
+    return run;
+  };
+}
+
+export const handler = lambdaEntry(createHandler);

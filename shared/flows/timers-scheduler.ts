@@ -1,0 +1,259 @@
+// The scheduler run: from the watermark (last hour bucket fully processed) up to now, query every
+// (hour, shard) bucket of the due index, fire each due timer once (claim -> enqueue -> re-arm)
+// and move the watermark. Query only, never Scan: the cost is today's audience, not the base.
+import { randomUUID } from 'node:crypto';
+import { birthdayCoupon, nextBirthdayDue } from '../domain/birthday.ts';
+import { DAY_MS } from '../domain/clock.ts';
+import type { CustomerProfile } from '../domain/customer.ts';
+import {
+  ARMING_LEAD_MS,
+  armedDueAt,
+  type BirthdayTimerData,
+  hourLabel,
+  needsNudge,
+  nextCheckAt,
+  openHours,
+  runIsDue,
+  schedulerLagMs,
+  type Timer,
+  type TimerData,
+  type WinBackTimerData,
+} from '../domain/timers.ts';
+import { winBackPeriod, winBackStepDueAt } from '../domain/win-back.ts';
+import type { SendQueue, SendRequest } from '../mail/send-request.ts';
+import type { CustomerStore } from '../store/customers.ts';
+import { DUE_SHARDS, keys } from '../store/keys.ts';
+import type { TimerStore } from '../store/timers.ts';
+import { decideWinBack } from './timers.ts';
+import type { TimerCampaigns } from './timers-config.ts';
+
+const HOUR_MS = 3_600_000;
+
+export interface SchedulerOptions {
+  /** Timers fired per run at most; the rest wait for the next tick (the watermark holds). */
+  maxFires: number;
+  /** Items per Query page. */
+  pageSize: number;
+  /** Timers fired concurrently. */
+  concurrency: number;
+  /** How far back the very first run looks for timers armed before it existed. */
+  initialLookbackHours: number;
+  /** How long a run holds the lease (at least the function timeout). */
+  leaseMs: number;
+}
+
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
+  maxFires: 5000,
+  pageSize: 200,
+  concurrency: 25,
+  initialLookbackHours: 48,
+  leaseMs: 5 * 60_000,
+};
+
+export interface SchedulerDeps {
+  timers: TimerStore;
+  customers: CustomerStore;
+  sendQueue: SendQueue;
+  campaigns: TimerCampaigns;
+  options: SchedulerOptions;
+}
+
+export interface SchedulerRun {
+  ran: boolean;
+  bucketsQueried: number;
+  fired: number;
+  sent: number;
+  watermark: string | undefined;
+  /** Time since the end of the last fully processed hour (the alarm's metric). */
+  lagMs: number | undefined;
+}
+
+interface FirePlan {
+  send: SendRequest | undefined;
+  next: { data: TimerData; dueAt: Date | undefined };
+}
+
+export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<SchedulerRun> {
+  const { timers, options } = deps;
+  const state = await timers.schedulerState();
+  const idle = { ran: false, bucketsQueried: 0, fired: 0, sent: 0, watermark: state.watermark };
+  if (!runIsDue({ watermark: state.watermark, nextCheckAt: state.nextCheckAt, nudgeAt: state.nudgeAt }, now)) {
+    return { ...idle, lagMs: schedulerLagMs(state.watermark, now) };
+  }
+  const runId = randomUUID();
+  if (!(await timers.acquireRun(runId, now, options.leaseMs))) return { ...idle, lagMs: schedulerLagMs(state.watermark, now) };
+
+  const hours = openHours(state.watermark, now, options.initialLookbackHours);
+  let watermark = state.watermark ?? hourLabel(new Date((hours[0] ?? now).getTime() - HOUR_MS));
+  let earliestPending: Date | undefined;
+  let bucketsQueried = 0;
+  let fired = 0;
+  let sent = 0;
+  let outOfBudget = false;
+
+  hours: for (const hour of hours) {
+    for (let shard = 0; shard < DUE_SHARDS; shard++) {
+      let startKey: Record<string, unknown> | undefined;
+      bucketsQueried++;
+      do {
+        const page = await timers.dueBucketPage(keys.dueBucket(hour, shard), startKey, options.pageSize);
+        const due: Timer[] = [];
+        for (const timer of page.timers) {
+          if (!timer.dueAt) continue;
+          const at = new Date(timer.dueAt);
+          if (at.getTime() <= now.getTime()) due.push(timer);
+          else if (!earliestPending || at < earliestPending) earliestPending = at;
+        }
+        for (let i = 0; i < due.length; i += options.concurrency) {
+          const outcome = await fireBatch(deps, due.slice(i, i + options.concurrency), now);
+          fired += outcome.fired;
+          sent += outcome.sent;
+        }
+        startKey = page.nextKey;
+        if (startKey && fired >= options.maxFires) {
+          outOfBudget = true;
+          break hours;
+        }
+      } while (startKey);
+    }
+    if (hour.getTime() + HOUR_MS <= now.getTime()) watermark = hourLabel(hour);
+  }
+
+  const next = outOfBudget ? now : nextCheckAt(earliestPending, now);
+  await timers.releaseRun(runId, { watermark, nextCheckAt: next.toISOString() }, now);
+  return { ran: true, bucketsQueried, fired, sent, watermark, lagMs: schedulerLagMs(watermark, now) };
+}
+
+/** Claims a batch, plans each firing, enqueues the sends together, then re-arms each timer. */
+async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<{ fired: number; sent: number }> {
+  const claimed = (await Promise.all(due.map(async (timer) => ((await deps.timers.claim(timer, now)) ? timer : undefined)))).filter(
+    (timer): timer is Timer => timer !== undefined,
+  );
+  const plans = await Promise.all(claimed.map((timer) => planFiring(deps, timer, now)));
+  const sends = plans.flatMap((plan) => (plan.send ? [plan.send] : []));
+  if (sends.length) await deps.sendQueue.enqueue(sends);
+  await Promise.all(
+    claimed.map(async (timer, index) => {
+      const plan = plans[index];
+      if (!plan) return;
+      const dueAt = plan.next.dueAt && armedDueAt(plan.next.dueAt, now);
+      // A purchase or profile edit since the claim re-armed it: that arm stands.
+      if (!(await deps.timers.save(timer.customerId, plan.next.data, dueAt, timer.version + 1))) return;
+      if (dueAt && needsNudge(dueAt, now)) await deps.timers.nudge(dueAt);
+    }),
+  );
+  return { fired: claimed.length, sent: sends.length };
+}
+
+async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise<FirePlan> {
+  const profile = (await deps.customers.getProfile(timer.customerId))?.profile;
+  return timer.data.kind === 'birthday'
+    ? planBirthday(deps, timer.customerId, timer.data, profile, now)
+    : planWinBack(deps, timer.customerId, timer.data, profile, now);
+}
+
+async function planBirthday(
+  deps: SchedulerDeps,
+  customerId: string,
+  data: BirthdayTimerData,
+  profile: CustomerProfile | undefined,
+  now: Date,
+): Promise<FirePlan> {
+  const config = deps.campaigns.birthday;
+  const timeZone = profile?.timeZone ?? config.defaultTimeZone;
+  const dueFor = (greetedYear: number | null) =>
+    profile?.birthday && config.enabled
+      ? nextBirthdayDue({ birthday: profile.birthday, timeZone, now, config, greetedYear: greetedYear ?? undefined })
+      : undefined;
+  const current = dueFor(data.greetedYear);
+  // The profile moved on (birthday removed or changed, arm missed): re-arm instead of greeting.
+  if (!current || current.year !== data.year || current.dueAt.getTime() > now.getTime() + ARMING_LEAD_MS) {
+    return { send: undefined, next: { data: { ...data, year: current?.year ?? null }, dueAt: current?.dueAt } };
+  }
+  const year = current.year;
+  const coupon = await issueBirthdayCoupon(deps, customerId, year, loyaltyTier(profile), current.dueAt);
+  const following = dueFor(year);
+  return {
+    send: {
+      customerId,
+      campaignId: config.campaign,
+      period: String(year),
+      template: config.template,
+      capClass: 'marketing',
+      variables: {
+        year,
+        coupon: { code: coupon.code, tier: coupon.tier, value: coupon.valueMilli, expiresAt: coupon.expiresAt },
+      },
+      requestedAt: now.toISOString(),
+    },
+    next: { data: { kind: 'birthday', year: following?.year ?? null, greetedYear: year }, dueAt: following?.dueAt },
+  };
+}
+
+async function issueBirthdayCoupon(deps: SchedulerDeps, customerId: string, year: number, tier: string | undefined, issuedAt: Date) {
+  const config = deps.campaigns.birthday;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const coupon = birthdayCoupon({ customerId, year, tier, issuedAt, attempt, config: config.coupon });
+    const outcome = await deps.timers.issueCoupon({
+      code: coupon.code,
+      customerId,
+      campaignId: config.campaign,
+      period: String(year),
+      tier: coupon.tier,
+      valueMilli: coupon.valueMilli,
+      expiresAt: coupon.expiresAt,
+      issuedAt: issuedAt.toISOString(),
+    });
+    if (outcome === 'issued') return coupon;
+  }
+  throw new Error(`could not find a free birthday coupon code for customer ${customerId}`);
+}
+
+/** The customer's loyalty tier if the loyalty program has set one. */
+function loyaltyTier(profile: CustomerProfile | undefined): string | undefined {
+  const loyalty: unknown = profile && 'loyalty' in profile ? profile.loyalty : undefined;
+  if (loyalty && typeof loyalty === 'object' && 'tier' in loyalty && typeof loyalty.tier === 'string') return loyalty.tier;
+  return undefined;
+}
+
+function planWinBack(
+  deps: SchedulerDeps,
+  customerId: string,
+  data: WinBackTimerData,
+  profile: CustomerProfile | undefined,
+  now: Date,
+): FirePlan {
+  const config = deps.campaigns.winBack;
+  const timeZone = profile?.timeZone ?? config.defaultTimeZone;
+  const lastPurchaseAt = profile?.purchases?.lastPurchaseAt;
+  if (!lastPurchaseAt || !config.enabled) return { send: undefined, next: { data, dueAt: undefined } };
+  if (Date.parse(lastPurchaseAt) > Date.parse(data.lapseStart)) {
+    // A purchase we were not told about: start the new lapse rather than nag a returning customer.
+    const rearm = decideWinBack(lastPurchaseAt, timeZone, undefined, now, config);
+    return { send: undefined, next: rearm === 'unchanged' ? { data, dueAt: undefined } : rearm };
+  }
+  const step = config.steps[data.stepIndex];
+  if (!step) return { send: undefined, next: { data, dueAt: undefined } };
+  const lapseStart = new Date(data.lapseStart);
+  return {
+    send: {
+      customerId,
+      campaignId: config.campaign,
+      step: step.id,
+      period: winBackPeriod(data.lapseStart, step),
+      template: step.template,
+      capClass: 'marketing',
+      variables: {
+        step: step.id,
+        offer: step.offer,
+        lastPurchaseAt: data.lapseStart,
+        daysSinceLastPurchase: Math.floor((now.getTime() - lapseStart.getTime()) / DAY_MS),
+      },
+      requestedAt: now.toISOString(),
+    },
+    next: {
+      data: { ...data, stepIndex: data.stepIndex + 1 },
+      dueAt: winBackStepDueAt(lapseStart, data.stepIndex + 1, timeZone, config),
+    },
+  };
+}

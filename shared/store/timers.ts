@@ -1,0 +1,249 @@
+// DynamoDB adapter for due-timers, the scheduler's state item and issued coupons. A timer is one
+// item per (customer, kind); while armed it carries the sparse "due" index keys (hour bucket,
+// sharded by customer), and every change is conditional on its version.
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type QueryCommandOutput,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { Timer, TimerData, TimerKind } from '../domain/timers.ts';
+import { isConditionFailure } from './customers.ts';
+import { dueShard, INDEXES, keys } from './keys.ts';
+
+const timerItem = z.object({
+  customerId: z.string(),
+  version: z.number(),
+  dueAt: z.string().optional(),
+  data: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('birthday'), year: z.number().nullable(), greetedYear: z.number().nullable() }),
+    z.object({ kind: z.literal('win-back'), lapseStart: z.string(), stepIndex: z.number() }),
+  ]),
+});
+
+function toTimer(item: Record<string, unknown>): Timer {
+  const parsed = timerItem.parse(item);
+  return { customerId: parsed.customerId, version: parsed.version, dueAt: parsed.dueAt, data: parsed.data };
+}
+
+const schedulerItem = z.object({
+  watermark: z.string().optional(),
+  nextCheckAt: z.string().optional(),
+  nudgeAt: z.string().optional(),
+  leaseUntil: z.string().optional(),
+  runId: z.string().optional(),
+});
+export type StoredSchedulerState = z.infer<typeof schedulerItem>;
+
+/** Read units each call consumed, for the bench (ReturnConsumedCapacity). */
+export interface CapacityMeter {
+  add(units: number): void;
+}
+
+export interface DuePage {
+  timers: Timer[];
+  nextKey: Record<string, unknown> | undefined;
+}
+
+export class TimerStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly meter?: CapacityMeter,
+  ) {}
+
+  private get capacity() {
+    return this.meter ? ('TOTAL' as const) : undefined;
+  }
+
+  async get(customerId: string, kind: TimerKind): Promise<Timer | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.timer(customerId, kind), ConsistentRead: true }),
+    );
+    return Item ? toTimer(Item) : undefined;
+  }
+
+  /**
+   * Writes the timer's next state if it is still at `expectedVersion` (0 = must not exist);
+   * armed timers carry the due-index keys, disarmed ones drop them. False on a lost race.
+   */
+  async save(customerId: string, data: TimerData, dueAt: Date | undefined, expectedVersion: number): Promise<boolean> {
+    const item: Record<string, unknown> = {
+      ...keys.timer(customerId, data.kind),
+      type: 'timer',
+      customerId,
+      kind: data.kind,
+      version: expectedVersion + 1,
+      data,
+    };
+    if (dueAt) {
+      item.dueAt = dueAt.toISOString();
+      item[INDEXES.due.partitionKey] = keys.dueBucket(dueAt, dueShard(customerId));
+      item[INDEXES.due.sortKey] = keys.dueSort(dueAt, customerId, data.kind);
+    }
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Claims a due timer for firing: moves its version on, so a concurrent arm or run loses. */
+  async claim(timer: Timer, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.timer(timer.customerId, timer.data.kind),
+          UpdateExpression: 'SET version = :next, firedAt = :now',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': timer.version, ':next': timer.version + 1, ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** One page of an hour bucket of the due index, earliest first. */
+  async dueBucketPage(bucket: string, startKey: Record<string, unknown> | undefined, limit: number): Promise<DuePage> {
+    const page: QueryCommandOutput = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEXES.due.name,
+        KeyConditionExpression: '#pk = :bucket',
+        ExpressionAttributeNames: { '#pk': INDEXES.due.partitionKey },
+        ExpressionAttributeValues: { ':bucket': bucket },
+        ExclusiveStartKey: startKey,
+        Limit: limit,
+        ReturnConsumedCapacity: this.capacity,
+      }),
+    );
+    this.meter?.add(page.ConsumedCapacity?.CapacityUnits ?? 0);
+    return { timers: (page.Items ?? []).map(toTimer), nextKey: page.LastEvaluatedKey };
+  }
+
+  async schedulerState(): Promise<StoredSchedulerState> {
+    const { Item, ConsumedCapacity } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.schedulerState(), ReturnConsumedCapacity: this.capacity }),
+    );
+    this.meter?.add(ConsumedCapacity?.CapacityUnits ?? 0);
+    return Item ? schedulerItem.parse(Item) : {};
+  }
+
+  /** Takes the run lease so overlapping scheduler invocations do not both work. */
+  async acquireRun(runId: string, now: Date, leaseMs: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.schedulerState(),
+          UpdateExpression: 'SET leaseUntil = :until, runId = :run',
+          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil <= :now',
+          ExpressionAttributeValues: {
+            ':until': new Date(now.getTime() + leaseMs).toISOString(),
+            ':run': runId,
+            ':now': now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Records the run's progress and frees the lease. The nudge is cleared only if no arm nudged
+   * for a time after this run started (that timer may not have been visible to it).
+   */
+  async releaseRun(runId: string, progress: { watermark: string; nextCheckAt: string }, runStartedAt: Date): Promise<void> {
+    const base = {
+      TableName: this.tableName,
+      Key: keys.schedulerState(),
+      ExpressionAttributeValues: {
+        ':run': runId,
+        ':w': progress.watermark,
+        ':next': progress.nextCheckAt,
+      } as Record<string, unknown>,
+    };
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          ...base,
+          UpdateExpression: 'SET watermark = :w, nextCheckAt = :next REMOVE leaseUntil, runId, nudgeAt',
+          ConditionExpression: 'runId = :run AND (attribute_not_exists(nudgeAt) OR nudgeAt <= :started)',
+          ExpressionAttributeValues: { ...base.ExpressionAttributeValues, ':started': runStartedAt.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            ...base,
+            UpdateExpression: 'SET watermark = :w, nextCheckAt = :next REMOVE leaseUntil, runId',
+            ConditionExpression: 'runId = :run',
+          }),
+        );
+      } catch (lost) {
+        // Our lease expired and another run took over: its progress stands.
+        if (!isConditionFailure(lost)) throw lost;
+      }
+    }
+  }
+
+  /** Asks the scheduler to look again by `dueAt` (a timer armed close to now). */
+  async nudge(dueAt: Date): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.schedulerState(),
+          UpdateExpression: 'SET nudgeAt = :at',
+          ConditionExpression: 'attribute_not_exists(nudgeAt) OR nudgeAt > :at',
+          ExpressionAttributeValues: { ':at': dueAt.toISOString() },
+        }),
+      );
+    } catch (error) {
+      // An earlier nudge is already waiting: it covers this one.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Stores an issued coupon under its code unless another customer or year holds that code.
+   * Returns 'issued' (new or the same coupon again) or 'taken' (pick another code).
+   */
+  async issueCoupon(coupon: { code: string; customerId: string; campaignId: string; period: string } & Record<string, unknown>): Promise<'issued' | 'taken'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.coupon(coupon.code), type: 'coupon', ...coupon },
+          ConditionExpression: 'attribute_not_exists(PK) OR (customerId = :c AND campaignId = :k AND period = :p)',
+          ExpressionAttributeValues: { ':c': coupon.customerId, ':k': coupon.campaignId, ':p': coupon.period },
+        }),
+      );
+      return 'issued';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'taken';
+      throw error;
+    }
+  }
+}
