@@ -1,0 +1,62 @@
+// Deploy-time settings, read from CDK context (`-c key=value` or cdk.json) and validated once,
+// so a typo in a deploy command fails synth with the key and value instead of deploying nonsense.
+import type { Node } from 'constructs';
+import { z } from 'zod';
+import { DEFAULT_BUS_NAME } from '#infra/wiring.ts';
+
+/** `-c deletionProtection=false` arrives as a string; cdk.json may hold a real boolean. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+
+const context = z
+  .object({
+    stage: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes')
+      .default('dev'),
+    busName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,256}$/)
+      .default(DEFAULT_BUS_NAME),
+    deletionProtection: flag.default(true),
+    /** The From address of every marketing email. */
+    senderAddress: z.email().default('marketing@example.com'),
+    /** The verified SES identity the sender uses: a domain (default: the sender address's) or the address. */
+    sesIdentity: z.string().min(3).optional(),
+    /** Optional e-mail subscription to the alarm topic (confirm the SNS mail after deploying). */
+    alarmEmail: z.email().optional(),
+    /** Active X-Ray tracing on every function (one trace from the rule through SQS to DynamoDB). */
+    tracing: flag.default(true),
+  })
+  .transform((c) => ({
+    ...c,
+    sesIdentity: c.sesIdentity ?? c.senderAddress.split('@')[1] ?? c.senderAddress,
+  }));
+
+export type DeployConfig = z.output<typeof context>;
+
+export const CONTEXT_KEYS = [
+  'stage',
+  'busName',
+  'deletionProtection',
+  'senderAddress',
+  'sesIdentity',
+  'alarmEmail',
+  'tracing',
+] as const;
+
+/** Reads and validates the deploy context of an app (or any construct's node). */
+export function deployConfigFrom(node: Node): DeployConfig {
+  const raw = Object.fromEntries(
+    CONTEXT_KEYS.map((key) => [key, node.tryGetContext(key) ?? undefined] as const).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
+  const parsed = context.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (i) => `-c ${i.path.join('.')}=${JSON.stringify(raw[String(i.path[0])])}: ${i.message}`,
+    );
+    throw new Error(`invalid deploy context:\n  ${issues.join('\n  ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,66 @@
+// What sending email needs from AWS: the SES v2 configuration set every send names (so bounces,
+// complaints and reputation are tracked per product), the verified identity mail is sent from,
+// and the key that signs one-click unsubscribe links. The identity itself (domain + DKIM) is
+// verified once, outside the stack, because it needs DNS records (README "Deploy to AWS").
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { Construct } from 'constructs';
+
+export interface MailDeliveryProps {
+  senderAddress: string;
+  /** The verified SES identity (domain or address) the sender address belongs to. */
+  sesIdentity: string;
+}
+
+export class MailDelivery extends Construct {
+  readonly configurationSet: ConfigurationSet;
+  readonly senderAddress: string;
+  private signingKey: Secret | undefined;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: MailDeliveryProps,
+  ) {
+    super(scope, id);
+    this.senderAddress = props.senderAddress;
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      // Per-configuration-set Reputation.BounceRate / ComplaintRate metrics, for the alarms.
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+  }
+
+  /** ses:SendEmail on exactly this identity and configuration set, nothing else. */
+  sendEmailStatement(): PolicyStatement {
+    const stack = Stack.of(this);
+    const sesArn = (resourceName: string, resource: string) =>
+      stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    return new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        sesArn(this.props.sesIdentity, 'identity'),
+        sesArn(this.configurationSet.configurationSetName, 'configuration-set'),
+      ],
+    });
+  }
+
+  /** The HMAC key of unsubscribe tokens; created the first time a function needs it. */
+  unsubscribeSigningKey(): Secret {
+    if (!this.signingKey) {
+      this.signingKey = new Secret(this, 'UnsubscribeSigningKey', {
+        description: 'loyalty-flows: HMAC key signing one-click unsubscribe links',
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      });
+      Validations.of(this.signingKey).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          "HMAC key for unsubscribe links already in recipients' inboxes; automatic rotation would break every " +
+          'outstanding link (which must keep working for 30 days). Rotated by hand with an overlap window, see README.',
+      });
+    }
+    return this.signingKey;
+  }
+}

@@ -1,0 +1,48 @@
+// A queue of work for one consumer, with the dead-letter queue where the work ends up when it
+// cannot be done: messages that exhausted their deliveries, and events the consumer rejected
+// (recorded there with field/value/reason attributes; see shared/events/dead-letters.ts).
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { QueueWiring } from '#infra/wiring.ts';
+
+/** SSE-SQS: EventBridge can deliver into it (it cannot use the aws/sqs KMS key) and it costs nothing. */
+const encryptedQueue = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
+
+/** Long enough for an operator to look at a rejected event on Monday that arrived on Friday. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/** A dead-letter queue on its own: where a scheduler or endpoint records what it could not do. */
+export class DeadLetterQueue extends Construct {
+  readonly queue: Queue;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.queue = new Queue(this, 'Queue', { ...encryptedQueue, retentionPeriod: DEAD_LETTER_RETENTION });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue IS a dead-letter queue (a schedule target's failed runs, a handler's rejected requests); " +
+        'nothing consumes it automatically, an operator lists and redrives it, so it needs no DLQ of its own.',
+    });
+  }
+}
+
+export class WorkQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetters: Queue;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly wiring: QueueWiring,
+  ) {
+    super(scope, id);
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters').queue;
+    this.queue = new Queue(this, 'Queue', {
+      ...encryptedQueue,
+      visibilityTimeout: Duration.seconds(wiring.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: wiring.maxReceiveCount },
+    });
+  }
+}

@@ -1,0 +1,135 @@
+// The loyalty-flows stack, top to bottom like the architecture diagram:
+//   shop events -> marketing bus -> rules -> queues -> functions -> customer store
+//   schedules -> functions;  functions -> send-request queue -> sender -> SES
+//   every dead-letter queue, function and backlog -> alarms -> topic
+// Functions, queues, rules and schedules are generated from infra/wiring.ts: adding a function
+// there adds it here, with only the access its wiring asks for.
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import type { Construct } from 'constructs';
+import {
+  type FunctionWiring,
+  functions,
+  functionUrlEnv,
+  type QueueName,
+  type QueueWiring,
+  queues,
+} from '#infra/wiring.ts';
+import type { DeployConfig } from './config.ts';
+import { Alarms } from './constructs/alarms.ts';
+import { CustomerStore } from './constructs/customer-store.ts';
+import { MailDelivery } from './constructs/mail-delivery.ts';
+import { WiredFunction } from './constructs/wired-function.ts';
+import { WorkQueue } from './constructs/work-queue.ts';
+
+export interface LoyaltyFlowsStackProps extends StackProps {
+  config: DeployConfig;
+  /** The wiring to build; the checked-in tables unless a test passes its own. */
+  wiring?: { functions: Record<string, FunctionWiring>; queues: Record<QueueName, QueueWiring> };
+}
+
+/** A backlog older than this means the consumer is stuck, not merely busy. */
+const MAX_BACKLOG_AGE = Duration.minutes(15);
+
+export class LoyaltyFlowsStack extends Stack {
+  readonly bus: EventBus;
+  readonly store: CustomerStore;
+  readonly mail: MailDelivery;
+  readonly alarms: Alarms;
+  readonly queues: Record<QueueName, WorkQueue>;
+  readonly functions: Record<string, WiredFunction>;
+
+  constructor(scope: Construct, id: string, props: LoyaltyFlowsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const wiring = props.wiring ?? { functions, queues };
+    const protect = config.deletionProtection;
+
+    this.bus = new EventBus(this, 'MarketingBus', { eventBusName: config.busName });
+    this.store = new CustomerStore(this, 'CustomerStore', { protect });
+    this.mail = new MailDelivery(this, 'MailDelivery', {
+      senderAddress: config.senderAddress,
+      sesIdentity: config.sesIdentity,
+    });
+    this.alarms = new Alarms(this, 'Alarms', { alarmEmail: config.alarmEmail, protect });
+
+    this.queues = mapValues(
+      wiring.queues,
+      (name, queue) => new WorkQueue(this, pascal(`${name}-queue`), queue),
+    );
+    const on = { bus: this.bus, store: this.store, queues: this.queues, mail: this.mail };
+    assertOneConsumerPerQueue(wiring.functions);
+
+    this.functions = mapValues(
+      wiring.functions,
+      (name, fn) =>
+        new WiredFunction(this, pascal(name), {
+          name,
+          wiring: fn,
+          on,
+          busName: config.busName,
+          tracing: config.tracing,
+          protect,
+        }),
+    );
+    this.linkPublicUrls();
+    this.watch();
+
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'TableName', { value: this.store.table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'SesConfigurationSet', { value: this.mail.configurationSet.configurationSetName });
+  }
+
+  /** Functions that send email link to the public endpoints (unsubscribe) by their URLs. */
+  private linkPublicUrls(): void {
+    const wired = Object.values(this.functions);
+    for (const endpoint of wired) {
+      if (endpoint.triggered.type !== 'url') continue;
+      for (const sender of wired.filter((w) => w.wiring.access.sendEmail)) {
+        sender.fn.addEnvironment(functionUrlEnv(endpoint.name), endpoint.triggered.url.url);
+      }
+    }
+  }
+
+  /** Every dead-letter queue, every function and every consumed queue's backlog is alarmed. */
+  private watch(): void {
+    const watchedDeadLetters = new Set<string>();
+    for (const [name, work] of Object.entries(this.queues)) {
+      this.alarms.deadLettersWaiting(pascal(`${name}-queue`), work.deadLetters, `queue ${name}`);
+      this.alarms.backlogAge(pascal(`${name}-queue`), work.queue, `queue ${name}`, MAX_BACKLOG_AGE);
+      watchedDeadLetters.add(work.deadLetters.node.path);
+    }
+    for (const wired of Object.values(this.functions)) {
+      const id = pascal(wired.name);
+      this.alarms.functionErrors(id, wired.fn, `function ${wired.name}`);
+      if (!watchedDeadLetters.has(wired.deadLetters.node.path)) {
+        this.alarms.deadLettersWaiting(id, wired.deadLetters, `function ${wired.name}`);
+      }
+    }
+  }
+}
+
+function assertOneConsumerPerQueue(wired: Record<string, FunctionWiring>): void {
+  const consumers = new Map<string, string>();
+  for (const [name, fn] of Object.entries(wired)) {
+    if (fn.trigger.type !== 'events' && fn.trigger.type !== 'queue') continue;
+    const other = consumers.get(fn.trigger.queue);
+    if (other) throw new Error(`wiring: queue ${fn.trigger.queue} is consumed by both ${other} and ${name}`);
+    consumers.set(fn.trigger.queue, name);
+  }
+}
+
+function mapValues<K extends string, V, R>(record: Record<K, V>, map: (key: K, value: V) => R): Record<K, R> {
+  const entries = (Object.entries(record) as [K, V][]).map(([key, value]) => [key, map(key, value)] as const);
+  return Object.fromEntries(entries) as Record<K, R>;
+}
+
+/** "ingest-orders" -> "IngestOrders": construct ids read like the wiring names. */
+function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('');
+}
