@@ -1,7 +1,7 @@
 // The contract between campaigns and the send pipeline: a campaign decides WHO gets WHAT and
 // enqueues a SendRequest; the sender (functions/sender) checks consent, suppression, quiet
 // hours and frequency caps at send time, claims the send ledger, renders and sends.
-import { type SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { type SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { isoInstant } from '../events/contracts.ts';
 
@@ -23,6 +23,10 @@ export const sendRequestSchema = z.object({
   /** Campaign-specific values the template needs (tier, benefits, coupon, offer ...). */
   variables: z.record(z.string(), z.unknown()).default({}),
   requestedAt: isoInstant,
+  /** The customer's tier, for the SES `tier` tag (attribution); `variables.tier` also works. */
+  tier: z.string().min(1).optional(),
+  /** Set by the sender when it defers (quiet hours, frequency cap): not to be sent before this. */
+  notBefore: isoInstant.optional(),
 });
 export type SendRequest = z.input<typeof sendRequestSchema>;
 export type ParsedSendRequest = z.output<typeof sendRequestSchema>;
@@ -50,4 +54,15 @@ export class SqsSendQueue implements SendQueue {
       if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} send request(s)`);
     }
   }
+}
+
+/** Puts one request back on the queue with a delay (at most 900 s, the SQS maximum). */
+export async function enqueueDelayed(client: SQSClient, queueUrl: string, request: SendRequest, delaySeconds: number): Promise<void> {
+  await client.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: JSON.stringify(request),
+      DelaySeconds: Math.max(0, Math.min(900, Math.round(delaySeconds))),
+    }),
+  );
 }

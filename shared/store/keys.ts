@@ -10,7 +10,7 @@
 //   CUSTOMER#<id> / SENDCAP                      recent marketing sends (frequency cap), one item per customer
 //   SUPPRESSION#<address> / ADDRESS              a hard-bounced/complained address, checked before every send
 //   SESMSG#<SES message id> / <event type>       first delivery/open/click of a message (counted once)
-//   RATE#sender / SLOT#<second mod 60>           send-rate token bucket shared by concurrent senders
+//   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
 //   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
 //   STATS#<campaign> / DAY#<yyyy-mm-dd>          per-campaign daily counters
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
@@ -72,8 +72,8 @@ export const keys = {
   sendCap: (customerId: string): ItemKey => ({ PK: customerPk(customerId), SK: 'SENDCAP' }),
   addressSuppression: (email: string): ItemKey => ({ PK: `SUPPRESSION#${email.trim().toLowerCase()}`, SK: 'ADDRESS' }),
   sesEventMarker: (messageId: string, eventType: string): ItemKey => ({ PK: `SESMSG#${messageId}`, SK: eventType }),
-  /** 60 rotating one-second slots: a fixed set of items, so the bucket needs no TTL. */
-  sendRateSlot: (epochSecond: number): ItemKey => ({ PK: 'RATE#sender', SK: `SLOT#${epochSecond % 60}` }),
+  /** A fixed ring of rotating time-slice slots, so the rate bucket needs no TTL. */
+  sendRateSlot: (slice: number, slots: number): ItemKey => ({ PK: 'RATE#sender', SK: `SLOT#${slice % slots}` }),
   /** One item: the scheduler's watermark (last hour bucket fully processed) and run lease. */
   schedulerState: (): ItemKey => ({ PK: 'SCHEDULER', SK: 'TIMERS' }),
   coupon: (code: string): ItemKey => ({ PK: `COUPON#${code}`, SK: 'COUPON' }),

@@ -1,0 +1,222 @@
+// Delivers one SendRequest: send-time rules -> render -> frequency-cap slot -> ledger claim ->
+// rate permit -> SES -> ledger completed -> "Email Sent". Each step is idempotent, so a retried or
+// duplicated request converges on exactly one email. See README "Delivery and compliance".
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../domain/clock.ts';
+import { type FrequencyCap, reserveCapSlot } from '../domain/frequency-cap.ts';
+import { decideSend, type SendRulesConfig, type SkipReason } from '../domain/send-rules.ts';
+import { createUnsubscribeToken } from '../domain/unsubscribe-token.ts';
+import type { EventPublisher } from '../events/publisher.ts';
+import { EMAIL_SENT, type EmailSent } from '../mail/delivery-events.ts';
+import type { SendRateLimiter } from '../mail/rate-limit.ts';
+import type { RenderedEmail, TemplateRenderer } from '../mail/render.ts';
+import type { ParsedSendRequest } from '../mail/send-request.ts';
+import { type Mailer, SesSendError } from '../mail/ses-mailer.ts';
+import { type LedgerRef, ledgerRefText, type SendCapStore, type SendLedger } from '../store/ledger.ts';
+import type { RecipientProfile, SuppressionStore } from '../store/suppression.ts';
+
+/** Carries the ledger reference and attempt in every email, so SES events can confirm a send. */
+export const SEND_REFERENCE_HEADER = 'X-Loyalty-Send';
+
+export interface SenderConfig {
+  rules: SendRulesConfig;
+  cap: FrequencyCap;
+  /** How long a pending claim is protected before a retry may resend (no SES evidence by then). */
+  leaseMs: number;
+  from: string;
+  configurationSet: string | undefined;
+  currency: string;
+  unsubscribe: { url: string; mailto: string | undefined; secret: string; tokenTtlMs: number };
+}
+
+export interface SenderDeps {
+  clock: Clock;
+  ledger: SendLedger;
+  caps: SendCapStore;
+  recipients: SuppressionStore;
+  renderer: TemplateRenderer;
+  mailer: Mailer;
+  rateLimiter: SendRateLimiter;
+  /** Puts the request back on the send queue to arrive no earlier than `until`. */
+  defer(request: ParsedSendRequest, until: Date): Promise<void>;
+  publisher: EventPublisher;
+  /** Test hook: runs after SES accepted the email, before the ledger records it (crash injection). */
+  afterSesAccepted?(ref: LedgerRef, messageId: string): Promise<void> | void;
+}
+
+export type DeliveryOutcome =
+  | { kind: 'sent'; messageId: string }
+  | { kind: 'already-sent'; messageId: string }
+  | { kind: 'skipped'; reason: SkipReason | string }
+  | { kind: 'deferred'; until: Date; reason: 'not-before' | 'quiet-hours' | 'frequency-cap' | 'in-flight' };
+
+const MAX_CAP_RACES = 5;
+
+export async function deliverSendRequest(request: ParsedSendRequest, deps: SenderDeps, config: SenderConfig): Promise<DeliveryOutcome> {
+  const now = deps.clock.now();
+  const ref: LedgerRef = { customerId: request.customerId, campaignId: request.campaignId, period: request.period };
+  const existing = await deps.ledger.get(ref);
+  if (existing?.status === 'sent') return { kind: 'already-sent', messageId: existing.messageId };
+  if (existing?.status === 'skipped') return { kind: 'skipped', reason: existing.reason };
+
+  const profile = await deps.recipients.recipient(request.customerId);
+  const decision = decideSend(profile && toRecipient(profile), request, now, config.rules);
+  if (decision.kind === 'skip') {
+    await deps.ledger.skip(ref, decision.reason, now);
+    return { kind: 'skipped', reason: decision.reason };
+  }
+  if (decision.kind === 'defer') return defer(request, deps, decision.until, decision.reason);
+  const recipient = profile as RecipientProfile & { email: string };
+
+  // A pending claim of another attempt: still in its lease -> come back when it ends; lease over
+  // and no SES "Send" evidence completed it -> take it over and send.
+  let takeOverFrom: string | undefined;
+  if (existing?.status === 'pending') {
+    if (Date.parse(existing.leaseUntil) > now.getTime()) {
+      return defer(request, deps, new Date(Date.parse(existing.leaseUntil) + 1000), 'in-flight');
+    }
+    takeOverFrom = existing.attemptId;
+  }
+
+  const unsubscribeUrl = unsubscribeLink(recipient, now, config);
+  // Rendering first: a broken template fails before anything is claimed (TemplateError -> DLQ).
+  const email = await deps.renderer.render({
+    template: request.template,
+    customer: recipient,
+    unsubscribeUrl,
+    variables: request.variables,
+    timeZone: recipient.timeZone ?? config.rules.defaultTimeZone,
+    currency: config.currency,
+  });
+
+  const refText = ledgerRefText(ref);
+  const capped = !config.cap.exempt.has(request.capClass);
+  if (capped) {
+    const freesAt = await reserveCap(deps.caps, request.customerId, refText, now, config.cap);
+    if (freesAt) return defer(request, deps, freesAt, 'frequency-cap');
+  }
+
+  const attemptId = randomUUID();
+  const claimed = await deps.ledger.claim(ref, {
+    attemptId,
+    now,
+    leaseUntil: new Date(now.getTime() + config.leaseMs),
+    ...(takeOverFrom ? { takeOverFrom } : {}),
+    details: { template: request.template, ...(request.step ? { step: request.step } : {}) },
+  });
+  if (!claimed) {
+    // Someone else claimed or finished it between our read and write: look again later.
+    return defer(request, deps, new Date(now.getTime() + 60_000), 'in-flight');
+  }
+
+  let messageId: string;
+  try {
+    await deps.rateLimiter.acquire();
+    messageId = await deps.mailer.send({
+      to: recipient.email,
+      from: config.from,
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      configurationSet: config.configurationSet,
+      tags: {
+        campaign: request.campaignId,
+        step: request.step ?? 'none',
+        tier: tierOf(request, recipient),
+      },
+      headers: sendHeaders(unsubscribeUrl, config, refText, attemptId),
+    });
+  } catch (error) {
+    if (error instanceof SesSendError && error.definitelyNotSent) {
+      // SES refused it: give the claim and the cap slot back so the retry starts clean.
+      await deps.ledger.release(ref, attemptId);
+      if (capped) await deps.caps.release(request.customerId, refText);
+    }
+    throw error;
+  }
+  await deps.afterSesAccepted?.(ref, messageId);
+  const sentAt = deps.clock.now();
+  const completed = await deps.ledger.complete(ref, attemptId, messageId, sentAt);
+  // If not completed here, the SES "Send" event already did it (and announced it).
+  if (completed) await deps.publisher.publish([emailSentEvent(request, email, messageId, sentAt)]);
+  return { kind: 'sent', messageId };
+}
+
+export function emailSentEvent(
+  request: Pick<ParsedSendRequest, 'customerId' | 'campaignId' | 'step' | 'period' | 'template'>,
+  email: Pick<RenderedEmail, 'locale'>,
+  messageId: string,
+  sentAt: Date,
+) {
+  const detail: EmailSent = {
+    customerId: request.customerId,
+    campaignId: request.campaignId,
+    ...(request.step ? { step: request.step } : {}),
+    period: request.period,
+    template: request.template,
+    locale: email.locale,
+    messageId,
+    sentAt: sentAt.toISOString(),
+  };
+  return { detailType: EMAIL_SENT, detail, time: sentAt };
+}
+
+function toRecipient(profile: RecipientProfile) {
+  return {
+    email: profile.email,
+    consentGranted: profile.consent?.granted === true,
+    optedOut: profile.optOut,
+    suppressed: profile.suppressed,
+    timeZone: profile.timeZone,
+  };
+}
+
+async function defer(
+  request: ParsedSendRequest,
+  deps: SenderDeps,
+  until: Date,
+  reason: Extract<DeliveryOutcome, { kind: 'deferred' }>['reason'],
+): Promise<DeliveryOutcome> {
+  await deps.defer({ ...request, notBefore: until.toISOString() }, until);
+  return { kind: 'deferred', until, reason };
+}
+
+/** Reserves a frequency-cap slot (optimistic, retried on races); returns when it frees if full. */
+async function reserveCap(caps: SendCapStore, customerId: string, ref: string, now: Date, cap: FrequencyCap): Promise<Date | undefined> {
+  for (let race = 0; race < MAX_CAP_RACES; race++) {
+    const current = await caps.get(customerId);
+    const decision = reserveCapSlot(current.recent, ref, now, cap);
+    if (!decision.allowed) return decision.freesAt;
+    if (current.recent[ref] && Object.keys(decision.recent).length === Object.keys(current.recent).length) return undefined;
+    if (await caps.save(customerId, decision.recent, current.version)) return undefined;
+  }
+  throw new Error(`frequency-cap item of ${customerId} kept changing; retrying`);
+}
+
+function tierOf(request: ParsedSendRequest, profile: RecipientProfile): string {
+  const fromRequest = request.variables.tier;
+  return typeof fromRequest === 'string' ? fromRequest : (request.tier ?? profile.tier ?? 'none');
+}
+
+function unsubscribeLink(recipient: RecipientProfile & { email: string }, now: Date, config: SenderConfig): string {
+  const token = createUnsubscribeToken(
+    { customerId: recipient.customerId, email: recipient.email, expiresAt: new Date(now.getTime() + config.unsubscribe.tokenTtlMs) },
+    config.unsubscribe.secret,
+  );
+  const url = new URL(config.unsubscribe.url);
+  url.searchParams.set('c', recipient.customerId);
+  url.searchParams.set('t', token);
+  return url.toString();
+}
+
+/** RFC 2369/8058 headers: https one-click + mailto, and our reference for SES evidence. */
+function sendHeaders(unsubscribeUrl: string, config: SenderConfig, refText: string, attemptId: string) {
+  const token = new URL(unsubscribeUrl).searchParams.get('t') ?? '';
+  const targets = [`<${unsubscribeUrl}>`];
+  if (config.unsubscribe.mailto) targets.push(`<mailto:${config.unsubscribe.mailto}?subject=unsubscribe%20${token}>`);
+  return [
+    { name: 'List-Unsubscribe', value: targets.join(', ') },
+    { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+    { name: SEND_REFERENCE_HEADER, value: `${refText}; attempt=${attemptId}` },
+  ];
+}

@@ -1,0 +1,203 @@
+// The send ledger and the frequency-cap item. A ledger entry is claimed ("pending", with an
+// attempt id and a lease) by a conditional write BEFORE the SES call and completed ("sent", with
+// the SES message id) after it, so no (customer, campaign, period) is ever mailed twice.
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RecentSends } from '../domain/frequency-cap.ts';
+import { isConditionFailure } from './customers.ts';
+import { keys } from './keys.ts';
+
+export interface LedgerRef {
+  customerId: string;
+  campaignId: string;
+  period: string;
+}
+
+export type LedgerEntry =
+  | { status: 'pending'; attemptId: string; claimedAt: string; leaseUntil: string }
+  | { status: 'sent'; attemptId: string; messageId: string; sentAt: string }
+  | { status: 'skipped'; reason: string; at: string };
+
+/** A stable text form of a ledger reference (cap slots, headers, logs). */
+export function ledgerRefText(ref: LedgerRef): string {
+  return [ref.customerId, ref.campaignId, ref.period].map(encodeURIComponent).join('/');
+}
+
+export function parseLedgerRefText(text: string): LedgerRef | undefined {
+  const parts = text.split('/');
+  if (parts.length !== 3) return undefined;
+  try {
+    const [customerId, campaignId, period] = parts.map(decodeURIComponent) as [string, string, string];
+    return customerId && campaignId && period ? { customerId, campaignId, period } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class SendLedger {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private key(ref: LedgerRef) {
+    return keys.sendLedger(ref.customerId, ref.campaignId, ref.period);
+  }
+
+  async get(ref: LedgerRef): Promise<LedgerEntry | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key(ref), ConsistentRead: true }));
+    if (!Item) return undefined;
+    if (Item.status === 'sent') {
+      return { status: 'sent', attemptId: String(Item.attemptId), messageId: String(Item.messageId), sentAt: String(Item.sentAt) };
+    }
+    if (Item.status === 'pending') {
+      return {
+        status: 'pending',
+        attemptId: String(Item.attemptId),
+        claimedAt: String(Item.claimedAt),
+        leaseUntil: String(Item.leaseUntil),
+      };
+    }
+    return { status: 'skipped', reason: String(Item.reason), at: String(Item.at) };
+  }
+
+  /**
+   * Claims the entry for `attemptId`: creates it, or takes over a pending claim whose attempt is
+   * `takeOverFrom` (a lease that ran out with no sign SES accepted it). False if someone else holds it.
+   */
+  async claim(
+    ref: LedgerRef,
+    claim: { attemptId: string; now: Date; leaseUntil: Date; takeOverFrom?: string; details: Record<string, string> },
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...this.key(ref),
+            type: 'send',
+            ...claim.details,
+            customerId: ref.customerId,
+            campaignId: ref.campaignId,
+            period: ref.period,
+            status: 'pending',
+            attemptId: claim.attemptId,
+            claimedAt: claim.now.toISOString(),
+            leaseUntil: claim.leaseUntil.toISOString(),
+          },
+          ConditionExpression: claim.takeOverFrom
+            ? '#s = :pending AND attemptId = :previous'
+            : 'attribute_not_exists(PK)',
+          ExpressionAttributeNames: claim.takeOverFrom ? { '#s': 'status' } : undefined,
+          ExpressionAttributeValues: claim.takeOverFrom ? { ':pending': 'pending', ':previous': claim.takeOverFrom } : undefined,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Marks the attempt sent; false if the entry is no longer this attempt's pending claim. */
+  async complete(ref: LedgerRef, attemptId: string, messageId: string, sentAt: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(ref),
+          UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = :at REMOVE leaseUntil',
+          ConditionExpression: '#s = :pending AND attemptId = :a',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':m': messageId, ':at': sentAt.toISOString(), ':a': attemptId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Gives a claim back when SES certainly did not accept the email (throttled, rejected). */
+  async release(ref: LedgerRef, attemptId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.key(ref),
+          ConditionExpression: '#s = :pending AND attemptId = :a',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':a': attemptId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Records that this period was decided not to be sent (no consent, suppressed ...), once. */
+  async skip(ref: LedgerRef, reason: string, at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...this.key(ref), type: 'send', ...ref, status: 'skipped', reason, at: at.toISOString() },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** The per-customer frequency-cap item: recent sends by ledger reference, with a version. */
+export class SendCapStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(customerId: string): Promise<{ recent: RecentSends; version: number }> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.sendCap(customerId), ConsistentRead: true }),
+    );
+    return { recent: (Item?.recent as RecentSends | undefined) ?? {}, version: Number(Item?.version ?? 0) };
+  }
+
+  /** Writes the new list if nobody changed it since `version`; false on a lost race. */
+  async save(customerId: string, recent: RecentSends, version: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.sendCap(customerId), type: 'send-cap', recent, version: version + 1 },
+          ConditionExpression: version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+          ExpressionAttributeValues: version === 0 ? undefined : { ':v': version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Frees a slot held by a send that did not happen. */
+  async release(customerId: string, ref: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.sendCap(customerId),
+        UpdateExpression: 'REMOVE recent.#ref ADD version :one',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#ref': ref },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    ).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+}

@@ -1,0 +1,159 @@
+// Who may not be mailed: a sticky opt-out on the profile (unsubscribe link), suppression on the
+// profile and on the address itself (hard bounce, complaint). These live in their own profile
+// attributes, which Customer Upserted never writes, so a shop re-sending marketingConsent:true
+// cannot undo them; only an explicit re-opt-in (`reOptIn`) clears an opt-out.
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { isConditionFailure } from './customers.ts';
+import { INDEXES, keys } from './keys.ts';
+
+const mark = z.object({ at: z.string(), source: z.string() });
+const suppressionMark = z.object({ at: z.string(), reason: z.string() });
+
+/** The slice of a profile item the sender needs, validated rather than cast. */
+const recipientItem = z.object({
+  customerId: z.string(),
+  email: z.string().optional(),
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  locale: z.string().optional(),
+  timeZone: z.string().optional(),
+  attributes: z.record(z.string(), z.string()).optional(),
+  consent: z.object({ granted: z.boolean(), at: z.string(), source: z.string() }).optional(),
+  optOut: mark.optional(),
+  suppressed: suppressionMark.optional(),
+  tier: z.string().optional(),
+});
+export type RecipientProfile = z.infer<typeof recipientItem>;
+
+export type SuppressionReason = 'hard-bounce' | 'complaint';
+
+export class SuppressionStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** The profile as the sender sees it, with address-level suppression folded in. */
+  async recipient(customerId: string): Promise<RecipientProfile | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.profile(customerId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const parsed = recipientItem.safeParse(Item);
+    if (!parsed.success) throw new Error(`profile of ${customerId} is not readable: ${parsed.error.message}`);
+    const profile = parsed.data;
+    if (profile.email && !profile.suppressed) {
+      const address = await this.addressSuppression(profile.email);
+      if (address) profile.suppressed = address;
+    }
+    return profile;
+  }
+
+  async addressSuppression(email: string): Promise<{ at: string; reason: string } | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.addressSuppression(email), ConsistentRead: true }),
+    );
+    return Item ? { at: String(Item.at), reason: String(Item.reason) } : undefined;
+  }
+
+  /**
+   * Suppresses an address and every customer holding it (byEmail index). Returns the customers
+   * newly suppressed by this call, so a redelivered bounce announces nothing twice.
+   */
+  async suppressAddress(email: string, reason: SuppressionReason, at: Date): Promise<string[]> {
+    const stamp = { at: at.toISOString(), reason };
+    await this.doc
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.addressSuppression(email), type: 'suppression', email: email.trim().toLowerCase(), ...stamp },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+    const newly: string[] = [];
+    for (const customerId of await this.customersWithAddress(email)) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.profile(customerId),
+            UpdateExpression: 'SET suppressed = :s',
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(suppressed)',
+            ExpressionAttributeValues: { ':s': stamp },
+          }),
+        );
+        newly.push(customerId);
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return newly;
+  }
+
+  async customersWithAddress(email: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEXES.byEmail.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': INDEXES.byEmail.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.emailIndex(email, '').GSI2PK },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.SK === 'PROFILE') ids.push(keys.customerIdFromPk(String(item.PK)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
+  }
+
+  /**
+   * Records an unsubscribe: a sticky opt-out plus consent {granted:false}. The profile version is
+   * bumped so a concurrent upsert re-reads and merges instead of overwriting the consent.
+   * 'already' when the customer had opted out before (a replayed link changes nothing).
+   */
+  async optOut(customerId: string, at: Date, source: string): Promise<'recorded' | 'already' | 'unknown-customer'> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(customerId),
+          UpdateExpression: 'SET optOut = :o, consent = :c ADD profileVersion :one',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(optOut)',
+          ExpressionAttributeValues: {
+            ':o': { at: at.toISOString(), source },
+            ':c': { granted: false, at: at.toISOString(), source },
+            ':one': 1,
+          },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.profile(customerId), ConsistentRead: true }),
+      );
+      return Item ? 'already' : 'unknown-customer';
+    }
+  }
+
+  /** An explicit re-opt-in (double opt-in form, support request): the only way to clear an opt-out. */
+  async reOptIn(customerId: string, at: Date, source: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.profile(customerId),
+        UpdateExpression: 'SET consent = :c REMOVE optOut ADD profileVersion :one',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':c': { granted: true, at: at.toISOString(), source }, ':one': 1 },
+      }),
+    );
+  }
+}
