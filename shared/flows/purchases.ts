@@ -1,8 +1,12 @@
 // The one write path for order events: record the fact once (by orderId / refund content), then
-// recompute the customer's aggregates from all recorded facts and store them with an optimistic
-// version check. Redelivery, reordering and concurrent events therefore converge.
+// recompute the customer's aggregates AND loyalty standing (tier, points) from all recorded facts
+// and store them in one write with an optimistic version check. Redelivery, reordering and
+// concurrent events therefore converge.
 import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
+import { computeLoyalty } from '../domain/loyalty.ts';
+import { advanceLoyalty, type StoredLoyalty, type TierChangeRecord, unannouncedChanges } from '../domain/loyalty-changes.ts';
+import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import { decimalToMilli } from '../domain/money.ts';
 import { type PurchaseAggregates, summarisePurchases } from '../domain/purchase-history.ts';
 import type { OrderRefunded, PurchaseCompleted } from '../events/contracts.ts';
@@ -14,6 +18,9 @@ export interface AggregatesChange {
   recorded: boolean;
   before: PurchaseAggregates | undefined;
   after: PurchaseAggregates;
+  loyalty: StoredLoyalty;
+  /** Tier changes stored but not yet confirmed as published (see announceTierChanges). */
+  unannounced: TierChangeRecord[];
   history: PurchaseHistory;
 }
 
@@ -23,6 +30,7 @@ export async function recordPurchase(
   store: CustomerStore,
   clock: Clock,
   purchase: PurchaseCompleted,
+  program: LoyaltyProgram,
 ): Promise<AggregatesChange> {
   const recorded = await store.recordOrderOnce(
     purchase.customerId,
@@ -35,10 +43,15 @@ export async function recordPurchase(
     },
     clock.now(),
   );
-  return { ...(await refreshAggregates(store, clock, purchase.customerId)), recorded };
+  return { ...(await refreshAggregates(store, clock, program, purchase.customerId)), recorded };
 }
 
-export async function recordRefund(store: CustomerStore, clock: Clock, refund: OrderRefunded): Promise<AggregatesChange> {
+export async function recordRefund(
+  store: CustomerStore,
+  clock: Clock,
+  refund: OrderRefunded,
+  program: LoyaltyProgram,
+): Promise<AggregatesChange> {
   const amountMilli = toMilli(refund.amount);
   const refundedAt = new Date(refund.refundedAt).toISOString();
   // Refund events carry no id of their own: the same (order, amount, time) is the same refund.
@@ -48,32 +61,50 @@ export async function recordRefund(store: CustomerStore, clock: Clock, refund: O
     { orderId: refund.orderId, refundKey, amountMilli, refundedAt },
     clock.now(),
   );
-  return { ...(await refreshAggregates(store, clock, refund.customerId)), recorded };
+  return { ...(await refreshAggregates(store, clock, program, refund.customerId)), recorded };
 }
 
-/** Recomputes and stores a customer's aggregates; skips the write when nothing changed. */
+/**
+ * Recomputes and stores a customer's aggregates and loyalty standing; skips the write when nothing
+ * changed. Also the entry point for a tier review (anniversary timer): same computation, later clock.
+ */
 export async function refreshAggregates(
   store: CustomerStore,
   clock: Clock,
+  program: LoyaltyProgram,
   customerId: string,
 ): Promise<Omit<AggregatesChange, 'recorded'>> {
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
     const history = await store.loadPurchaseHistory(customerId);
     const now = clock.now();
-    const before = history.stored?.profile.purchases;
+    const stored = history.stored;
+    const before = stored?.profile.purchases;
     const after = summarisePurchases(history.orders, history.refunds, now);
-    if (before && sameAggregates(before, after)) return { customerId, before, after: before, history };
-    if (await store.saveAggregates(customerId, after, history.stored?.aggVersion ?? 0, now)) {
-      return { customerId, before, after, history };
+    const computed = computeLoyalty(program, history.orders, history.refunds, now);
+    const loyalty = advanceLoyalty(program, stored?.loyalty, computed, now);
+    const result = { customerId, before, after, loyalty, history };
+    if (before && stored?.loyalty && sameState(before, after) && sameState(stored.loyalty, loyalty)) {
+      // Nothing new to store, but a crash after an earlier write may have left changes unannounced.
+      return { ...result, after: before, loyalty: stored.loyalty, unannounced: unannouncedChanges(stored.loyalty, stored.tierAnnouncedSeq) };
+    }
+    if (await store.saveAggregates(customerId, after, stored?.aggVersion ?? 0, now, loyalty)) {
+      return { ...result, unannounced: unannouncedChanges(loyalty, stored?.tierAnnouncedSeq ?? 0) };
     }
   }
   throw new Error(`aggregates for customer ${customerId} kept changing under us; retrying the event`);
 }
 
-function sameAggregates(a: PurchaseAggregates, b: PurchaseAggregates): boolean {
-  const { asOf: _a, ...restA } = a;
-  const { asOf: _b, ...restB } = b;
-  return JSON.stringify(restA) === JSON.stringify(restB);
+/** Equal apart from the instant they were computed at; key order does not matter. */
+function sameState<T extends { asOf: string }>(a: T, b: T): boolean {
+  return canonicalJson({ ...a, asOf: '' }) === canonicalJson({ ...b, asOf: '' });
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }
 
 function toMilli(amount: number | string): number {

@@ -4,6 +4,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerProfile } from '../domain/customer.ts';
+import type { StoredLoyalty } from '../domain/loyalty-changes.ts';
 import type { OrderRecord, PurchaseAggregates, RefundRecord } from '../domain/purchase-history.ts';
 import { keys } from './keys.ts';
 
@@ -11,6 +12,10 @@ export interface StoredProfile {
   profile: CustomerProfile;
   profileVersion: number;
   aggVersion: number;
+  /** Tier and points, written with the aggregates (same version). */
+  loyalty: StoredLoyalty | undefined;
+  /** Highest tier-change number confirmed as published on the bus. */
+  tierAnnouncedSeq: number;
 }
 
 export interface PurchaseHistory {
@@ -151,22 +156,22 @@ export class CustomerStore {
   }
 
   /**
-   * Stores recomputed aggregates if they were computed from the latest version; creates a
-   * minimal profile when the customer is unknown. Returns false on a lost race.
+   * Stores recomputed aggregates and loyalty standing in one write, if they were computed from the
+   * latest version; creates a minimal profile when the customer is unknown. False on a lost race.
    */
   async saveAggregates(
     customerId: string,
     purchases: PurchaseAggregates,
     expectedVersion: number,
     createdAt: Date,
+    loyalty?: StoredLoyalty,
   ): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.profile(customerId),
-          UpdateExpression:
-            'SET #p = :p, #v = :next, #id = :id, #c = if_not_exists(#c, :c), #consent = if_not_exists(#consent, :consent)',
+          UpdateExpression: `SET #p = :p, #v = :next, #id = :id, #c = if_not_exists(#c, :c), #consent = if_not_exists(#consent, :consent)${loyalty ? ', #l = :l' : ''}`,
           ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
           ExpressionAttributeNames: {
             '#p': 'purchases',
@@ -174,6 +179,7 @@ export class CustomerStore {
             '#id': 'customerId',
             '#c': 'createdAt',
             '#consent': 'consent',
+            ...(loyalty ? { '#l': 'loyalty' } : {}),
           },
           ExpressionAttributeValues: {
             ':p': purchases,
@@ -181,6 +187,7 @@ export class CustomerStore {
             ':id': customerId,
             ':c': createdAt.toISOString(),
             ':consent': { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
+            ...(loyalty ? { ':l': loyalty } : {}),
           },
         }),
       );
@@ -188,6 +195,28 @@ export class CustomerStore {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  /**
+   * Confirms tier changes up to `seq` as published. Kept outside the versioned loyalty map so it
+   * never races the aggregates write; it only moves forward.
+   */
+  async markTierChangesAnnounced(customerId: string, seq: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(customerId),
+          UpdateExpression: 'SET #a = :seq',
+          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#a) OR #a < :seq)',
+          ExpressionAttributeNames: { '#a': 'tierAnnouncedSeq' },
+          ExpressionAttributeValues: { ':seq': seq },
+        }),
+      );
+    } catch (error) {
+      // Someone confirmed as far or further: nothing to do.
+      if (!isConditionFailure(error)) throw error;
     }
   }
 }
@@ -198,11 +227,14 @@ function versionValues(expectedVersion: number): Record<string, number> {
 }
 
 function toStoredProfile(item: Record<string, unknown>): StoredProfile {
-  const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, ...profile } = item;
+  const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, loyalty, tierAnnouncedSeq, ...profile } = item;
   return {
     profile: profile as unknown as CustomerProfile,
     profileVersion: Number(profileVersion ?? 0),
     aggVersion: Number(aggVersion ?? 0),
+    // Written only by saveAggregates from a StoredLoyalty.
+    loyalty: loyalty as StoredLoyalty | undefined,
+    tierAnnouncedSeq: Number(tierAnnouncedSeq ?? 0),
   };
 }
 

@@ -1,0 +1,26 @@
+// Loads the loyalty program from campaigns/program.yaml once per process (cold start). Lambda
+// bundles campaigns/ beside the handler and sets CAMPAIGNS_DIR; locally it is the checkout's.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type LoyaltyProgram, parseProgramYaml } from '../domain/loyalty-program.ts';
+
+export const PROGRAM_FILE_NAME = 'program.yaml';
+const CHECKOUT_CAMPAIGNS_DIR = path.resolve(import.meta.dirname, '../../campaigns');
+
+const loaded = new Map<string, LoyaltyProgram>();
+
+/** The program file: PROGRAM_FILE if set, else <CAMPAIGNS_DIR>/program.yaml. */
+export function programFilePath(env: Readonly<Record<string, string | undefined>>): string {
+  return env.PROGRAM_FILE || path.join(env.CAMPAIGNS_DIR || CHECKOUT_CAMPAIGNS_DIR, PROGRAM_FILE_NAME);
+}
+
+/** Reads and validates the program; throws ProgramConfigError naming file, field and value. */
+export function loadProgram(env: Readonly<Record<string, string | undefined>>): LoyaltyProgram {
+  const file = programFilePath(env);
+  let program = loaded.get(file);
+  if (!program) {
+    program = parseProgramYaml(readFileSync(file, 'utf8'), file);
+    loaded.set(file, program);
+  }
+  return program;
+}

@@ -1,0 +1,75 @@
+// Turning a recomputed loyalty state into announced tier changes. The computed state is a pure
+// function of the records; a tier change is a difference between what we had STORED (and told
+// the world) and what we compute now, numbered so redeliveries re-announce the same change.
+import type { LoyaltyProgram } from './loyalty-program.ts';
+import { type LoyaltyState, type TierChangeReason, tierOf } from './loyalty.ts';
+
+export interface TierChangeRecord {
+  /** 1, 2, 3 ... per customer: a redelivered announcement carries the same number. */
+  seq: number;
+  from: string;
+  to: string;
+  direction: 'up' | 'down';
+  reason: TierChangeReason;
+  /** When the change happened in event time (the qualifying purchase, the anniversary). */
+  occurredAt: string;
+  tierSince: string | null;
+  tierHeldUntil: string | null;
+  rollingSpendMilli: number;
+  points: number;
+  nextTier: string | null;
+  spendToNextTierMilli: number | null;
+  /** When we recorded it. */
+  recordedAt: string;
+}
+
+export interface StoredLoyalty extends LoyaltyState {
+  changeSeq: number;
+  /** The most recent changes, newest last (bounded): what is not yet announced is taken from here. */
+  recentChanges: TierChangeRecord[];
+}
+
+export const RECENT_CHANGES_KEPT = 8;
+
+/** The state to store: the computed standing plus, if the tier moved, one numbered change. */
+export function advanceLoyalty(
+  program: LoyaltyProgram,
+  stored: StoredLoyalty | undefined,
+  computed: LoyaltyState,
+  now: Date,
+): StoredLoyalty {
+  const changeSeq = stored?.changeSeq ?? 0;
+  const recentChanges = stored?.recentChanges ?? [];
+  const from = tierOf(program, stored?.tier);
+  const to = tierOf(program, computed.tier);
+  if (from.id === to.id) return { ...computed, changeSeq, recentChanges };
+  const direction = to.rank > from.rank ? 'up' : 'down';
+  const transition = computed.lastTransition;
+  const explained =
+    transition !== null &&
+    transition.to === to.id &&
+    ((direction === 'up' && transition.reason === 'purchase') ||
+      (direction === 'down' && transition.reason === 'anniversary-review'));
+  const change: TierChangeRecord = {
+    seq: changeSeq + 1,
+    from: from.id,
+    to: to.id,
+    direction,
+    // Anything else means a late event rewrote history (e.g. a refund dated before the upgrade).
+    reason: explained ? transition.reason : 'correction',
+    occurredAt: explained ? transition.at : now.toISOString(),
+    tierSince: computed.tierSince,
+    tierHeldUntil: computed.tierHeldUntil,
+    rollingSpendMilli: computed.rollingSpendMilli,
+    points: computed.points,
+    nextTier: computed.nextTier,
+    spendToNextTierMilli: computed.spendToNextTierMilli,
+    recordedAt: now.toISOString(),
+  };
+  return { ...computed, changeSeq: change.seq, recentChanges: [...recentChanges, change].slice(-RECENT_CHANGES_KEPT) };
+}
+
+/** Changes stored but not yet confirmed as published, oldest first. */
+export function unannouncedChanges(stored: StoredLoyalty | undefined, announcedSeq: number): TierChangeRecord[] {
+  return (stored?.recentChanges ?? []).filter((change) => change.seq > announcedSeq);
+}

@@ -1,0 +1,28 @@
+// The events loyalty-flows emits on the marketing bus (source "loyalty-flows"): one zod schema
+// per detail-type, so producers here and consumers anywhere validate the same shape.
+import { z } from 'zod';
+import { isoInstant } from './contracts.ts';
+
+export const TIER_CHANGED = 'Tier Changed';
+
+export const tierChangedDetail = z.object({
+  customerId: z.string().min(1),
+  /** `<customerId>#<seq>`: the same change re-announced after a crash carries the same id. */
+  changeId: z.string().min(1),
+  seq: z.number().int().positive(),
+  from: z.string().min(1),
+  to: z.string().min(1),
+  direction: z.enum(['up', 'down']),
+  /** purchase (crossed a threshold), anniversary-review (held period ended), correction (late event). */
+  reason: z.enum(['purchase', 'anniversary-review', 'correction']),
+  occurredAt: isoInstant,
+  /** When the new tier was reached and until when it is held (null for the base tier). */
+  tierSince: isoInstant.nullable(),
+  tierHeldUntil: isoInstant.nullable(),
+  currency: z.string().length(3),
+  rollingSpendMilli: z.number().int().nonnegative(),
+  pointsBalance: z.number().int().nonnegative(),
+  nextTier: z.string().nullable(),
+  spendToNextTierMilli: z.number().int().nonnegative().nullable(),
+});
+export type TierChanged = z.infer<typeof tierChangedDetail>;
