@@ -2,7 +2,7 @@
 // maps, and the campaigns/ folder (YAML + Liquid templates read at run time) copied beside the
 // handler so CAMPAIGNS_DIR points at the same files the local runtime reads from the checkout.
 import * as path from 'node:path';
-import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /** Where campaigns/ lands inside the function: the asset root is /var/task. */
 export const LAMBDA_CAMPAIGNS_DIR = '/var/task/campaigns';
@@ -15,6 +15,7 @@ export const functionBundling: BundlingOptions = {
   minify: true,
   sourceMap: true,
   sourcesContent: false,
+  logLevel: LogLevel.WARNING,
   // The SDK is bundled, not taken from the runtime: the exact versions the tests ran against.
   bundleAwsSDK: true,
   // Some CommonJS dependencies call require() for Node built-ins; ESM output has no require.

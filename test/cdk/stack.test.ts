@@ -1,0 +1,300 @@
+// CDK assertions on the stack exactly as `cdk deploy` builds it from infra/wiring.ts (real esbuild
+// bundling, cdk-nag registered): synthesised once for the whole file.
+import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defineLoyaltyFlows } from '#infra/aws/loyalty-flows.ts';
+import type { LoyaltyFlowsStack } from '#infra/aws/stack.ts';
+import { ENV, type FunctionWiring, functions, queues } from '#infra/wiring.ts';
+import { INDEXES } from '#shared/store/keys.ts';
+
+type Statement = { Action: string | string[]; Effect: string; Resource: unknown };
+
+let app: App;
+let stack: LoyaltyFlowsStack;
+let template: Template;
+
+beforeAll(() => {
+  app = new App({
+    context: { stage: 'test', senderAddress: 'news@shop.example', alarmEmail: 'ops@shop.example' },
+  });
+  stack = defineLoyaltyFlows(app);
+  template = Template.fromStack(stack);
+});
+
+const logicalId = (construct: IConstruct): string => {
+  const child = construct.node.defaultChild;
+  if (!(child instanceof CfnElement))
+    throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return stack.getLogicalId(child);
+};
+const functionOf = (name: string) => {
+  const wiredFunction = stack.functions[name];
+  if (!wiredFunction) throw new Error(`the stack has no function ${name}`);
+  return wiredFunction;
+};
+const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
+const wired = Object.entries(functions) as [string, FunctionWiring][];
+
+function statementsOf(name: string): Statement[] {
+  const role = functionOf(name).fn.role;
+  if (!role) throw new Error(`no role for ${name}`);
+  const roleId = logicalId(role);
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) },
+  });
+  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+describe('customer store', () => {
+  it('keys the table by PK/SK with the due and byEmail indexes projecting all attributes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: Match.arrayWith(
+        Object.values(INDEXES).map((index) =>
+          Match.objectLike({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              { AttributeName: index.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          }),
+        ),
+      ),
+    });
+    expect(Object.values(INDEXES).map((i) => i.name)).toEqual(['due', 'byEmail']);
+  });
+
+  it('is on-demand, point-in-time recoverable, encrypted at rest, deletion-protected and retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+  });
+});
+
+describe('marketing bus and event ingestion', () => {
+  it('names the bus "marketing" by default', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'marketing' });
+  });
+
+  it('routes every wiring event pattern through a rule on the bus into its function queue, with a DLQ', () => {
+    for (const [name, fn] of wired) {
+      if (fn.trigger.type !== 'events') continue;
+      const work = stack.queues[fn.trigger.queue];
+      for (const pattern of fn.trigger.patterns) {
+        template.hasResourceProperties('AWS::Events::Rule', {
+          EventBusName: { Ref: logicalId(stack.bus) },
+          EventPattern: { source: [pattern.source], 'detail-type': pattern.detailType },
+          Targets: [
+            Match.objectLike({ Arn: arnOf(work.queue), DeadLetterConfig: { Arn: arnOf(work.deadLetters) } }),
+          ],
+        });
+      }
+      expect(functionOf(name).triggered.type).toBe('events');
+    }
+  });
+
+  it('routes Purchase Completed and Order Refunded from shop.orders, Customer Upserted from shop.customers', () => {
+    const orders = stack.queues['order-events'];
+    const customers = stack.queues['customer-events'];
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['shop.orders'], 'detail-type': ['Purchase Completed', 'Order Refunded'] },
+      Targets: [Match.objectLike({ Arn: arnOf(orders.queue) })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['shop.customers'], 'detail-type': ['Customer Upserted'] },
+      Targets: [Match.objectLike({ Arn: arnOf(customers.queue) })],
+    });
+  });
+
+  it('encrypts every queue, dead-letters after the wiring maxReceiveCount and sets its visibility timeout', () => {
+    for (const [name, wiring] of Object.entries(queues)) {
+      const work = stack.queues[name as keyof typeof queues];
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: wiring.visibilityTimeoutSeconds,
+        RedrivePolicy: {
+          deadLetterTargetArn: arnOf(work.deadLetters),
+          maxReceiveCount: wiring.maxReceiveCount,
+        },
+      });
+    }
+    const all = template.findResources('AWS::SQS::Queue');
+    for (const queue of Object.values(all)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('denies non-TLS access to every queue', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(Object.keys(template.findResources('AWS::SQS::Queue')).length);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('feeds each queue consumer with partial-batch failures, the wiring batch size and concurrency cap', () => {
+    for (const [name, fn] of wired) {
+      if (fn.trigger.type !== 'events' && fn.trigger.type !== 'queue') continue;
+      const work = stack.queues[fn.trigger.queue];
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: arnOf(work.queue),
+        FunctionName: { Ref: logicalId(functionOf(name).fn) },
+        BatchSize: work.wiring.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: fn.maxConcurrency ? { MaximumConcurrency: fn.maxConcurrency } : Match.absent(),
+      });
+    }
+  });
+});
+
+describe('functions', () => {
+  it('runs every wired function on arm64 Node.js 22+ ESM bundles, logging to its own retained log group', () => {
+    expect(Object.keys(stack.functions).sort()).toEqual(Object.keys(functions).sort());
+    for (const [name, fn] of wired) {
+      const resource = template.toJSON().Resources[logicalId(functionOf(name).fn)];
+      const props = resource.Properties;
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(Number(/^nodejs(\d+)\.x$/.exec(props.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
+      expect(props).toMatchObject({
+        Handler: 'index.handler',
+        Timeout: fn.timeoutSeconds,
+        MemorySize: fn.memoryMb,
+      });
+      expect(props.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
+    }
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('tells every function its table, bus, own dead-letter queue and bundled campaigns folder', () => {
+    for (const [name] of wired) {
+      const wiredFn = functionOf(name);
+      const env = template.toJSON().Resources[logicalId(wiredFn.fn)].Properties.Environment.Variables;
+      expect(env).toMatchObject({
+        [ENV.tableName]: { Ref: logicalId(stack.store.table) },
+        [ENV.eventBusName]: 'marketing',
+        [ENV.deadLetterQueueUrl]: { Ref: logicalId(wiredFn.deadLetters) },
+        [ENV.campaignsDir]: '/var/task/campaigns',
+      });
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const table = () => arnOf(stack.store.table);
+  const index = (name: string) => ({ 'Fn::Join': ['', [table(), `/index/${name}`]] });
+
+  it("scopes the ingestion functions' DynamoDB access to the table and its indexes, without Scan", () => {
+    for (const name of ['ingest-customers', 'ingest-orders']) {
+      const dynamo = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamo.length).toBeGreaterThan(0);
+      for (const statement of dynamo) {
+        for (const resource of resourcesOf(statement)) {
+          expect([table(), ...Object.values(INDEXES).map((i) => index(i.name))]).toContainEqual(resource);
+        }
+        expect(actionsOf(statement)).not.toContain('dynamodb:Scan');
+      }
+      expect(dynamo.flatMap(actionsOf)).toEqual(
+        expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']),
+      );
+    }
+  });
+
+  it('never grants DynamoDB (or anything but X-Ray) on "*"', () => {
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+        const wildcard =
+          resourcesOf(statement).includes('*') || JSON.stringify(statement.Resource).includes('/*"');
+        if (wildcard) expect(actionsOf(statement).every((a) => a.startsWith('xray:'))).toBe(true);
+        expect(actionsOf(statement).some((a) => a === 'dynamodb:*' || a === '*')).toBe(false);
+      }
+    }
+  });
+
+  it('lets ingest-orders publish on the marketing bus only, and ingest-customers not at all', () => {
+    const puts = (name: string) =>
+      statementsOf(name).filter((s) => actionsOf(s).includes('events:PutEvents'));
+    expect(puts('ingest-orders').map((s) => s.Resource)).toEqual([arnOf(stack.bus)]);
+    expect(puts('ingest-customers')).toEqual([]);
+  });
+});
+
+describe('alarms', () => {
+  const alarmsOn = (metricName: string) =>
+    Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metricName } }),
+    );
+
+  it('alarms when any dead-letter queue holds a message, notifying the alarm topic', () => {
+    const deadLetterQueues = new Set(Object.values(stack.functions).map((f) => logicalId(f.deadLetters)));
+    for (const work of Object.values(stack.queues)) deadLetterQueues.add(logicalId(work.deadLetters));
+    const watched = alarmsOn('ApproximateNumberOfMessagesVisible').map((a) => {
+      expect(a.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(a.Properties.AlarmActions).toEqual([{ Ref: logicalId(stack.alarms.topic) }]);
+      return a.Properties.Dimensions[0].Value['Fn::GetAtt'][0];
+    });
+    expect(new Set(watched)).toEqual(deadLetterQueues);
+  });
+
+  it('alarms on any error of every function over 5 minutes and on each queue backlog age', () => {
+    const errors = alarmsOn('Errors');
+    expect(errors.map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual(
+      Object.values(stack.functions)
+        .map((f) => logicalId(f.fn))
+        .sort(),
+    );
+    for (const alarm of errors)
+      expect(alarm.Properties).toMatchObject({ Period: 300, Statistic: 'Sum', Threshold: 0 });
+    expect(alarmsOn('ApproximateAgeOfOldestMessage')).toHaveLength(Object.keys(queues).length);
+  });
+
+  it('encrypts the alarm topic with a rotating key CloudWatch may use, requires TLS and subscribes alarmEmail', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@shop.example',
+    });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged error or warning on the stack', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('fails synthesis when a finding is not acknowledged', () => {
+    const bad = new App();
+    new Queue(new Stack(bad, 'Unencrypted'), 'Queue');
+    Validations.of(bad).addPlugins(new AwsSolutionsChecks(bad));
+    expect(() => bad.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+});
