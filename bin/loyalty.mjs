@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `loyalty` CLI launcher: registers tsx's ESM loader (a devDependency, present after
+// `npm ci`) and runs cli/main.ts, so the CLI runs from TypeScript source with no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import(new URL('../cli/main.ts', import.meta.url).href);
+process.exitCode = await main(process.argv);

@@ -1,0 +1,5 @@
+// The registry of command modules: add one line per cli/commands/<name>.ts.
+import type { CommandModule } from '../command-module.ts';
+import { campaignsCommands } from './campaigns.ts';
+
+export const commandModules: CommandModule[] = [campaignsCommands];

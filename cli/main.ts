@@ -1,0 +1,71 @@
+// `loyalty` — the marketer's command line: campaigns (validate, publish, preview, ...) and
+// customer imports, against the local runtime by default or a deployed stack with --stack.
+import { Command, CommanderError, Option } from 'commander';
+import type { CommandContext } from './command-module.ts';
+import { commandModules } from './commands/index.ts';
+import { CliError, EXIT } from './exit-codes.ts';
+import { type CliIo, Output, processIo } from './io.ts';
+import { DEFAULT_LOCAL_ENDPOINT, type GlobalOptions, resolveTargets, type Targets } from './targets.ts';
+
+export function buildProgram(io: CliIo): { program: Command; context: CommandContext } {
+  const program = new Command('loyalty')
+    .description('Manage loyalty-flows campaigns and customers.')
+    .addOption(new Option('--endpoint <url>', 'local runtime front door (EventBridge/SQS); DynamoDB and SES are discovered from it').env('LOYALTY_ENDPOINT').default(DEFAULT_LOCAL_ENDPOINT))
+    .addOption(new Option('--stack <name>', 'act on a deployed CloudFormation stack with your AWS credentials').env('LOYALTY_STACK'))
+    .addOption(new Option('--region <region>', 'AWS region of --stack (default: your AWS config)'))
+    .option('--json', 'machine-readable output on stdout', false)
+    .addHelpText(
+      'after',
+      `
+Exit codes:
+  0  ok
+  1  validation failed (campaign, template or import rows)
+  2  usage error
+  3  not found (campaign, customer, version, file, stack)
+  4  remote failure (DynamoDB, EventBridge, SES, CloudFormation)`,
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError();
+
+  let targets: Promise<Targets> | undefined;
+  const context: CommandContext = {
+    io,
+    globals: () => program.opts<GlobalOptions>(),
+    out: () => new Output(io, Boolean(program.opts<GlobalOptions>().json)),
+    targets: () => {
+      targets ??= resolveTargets(program.opts<GlobalOptions>());
+      return targets;
+    },
+    now: () => new Date(),
+  };
+  for (const module of commandModules) module.register(program, context);
+  return { program, context };
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const { program, context } = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok;
+      if (error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    const failure =
+      error instanceof CliError
+        ? error
+        : new CliError(EXIT.remoteFailure, `${(error as Error).name}: ${(error as Error).message}`);
+    if (context.out().json) {
+      io.stdout.write(`${JSON.stringify({ error: failure.message, exitCode: failure.exitCode, details: failure.details }, null, 2)}\n`);
+    }
+    io.stderr.write(`loyalty: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
