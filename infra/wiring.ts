@@ -55,6 +55,8 @@ export const queues = {
   'order-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   /** SendRequests from campaigns to the sender; deferrals re-enqueue here with a delay. */
   'send-requests': { maxReceiveCount: 8, visibilityTimeoutSeconds: 120, batchSize: 10 },
+  /** Tier Changed (source loyalty-flows) for the tier-upgrade email. */
+  'tier-changes': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
 } satisfies Record<string, QueueWiring>;
 
 export type QueueName = keyof typeof queues;
@@ -93,6 +95,18 @@ export const functions = {
     timeoutSeconds: 240,
     memoryMb: 512,
     maxConcurrency: 1,
+  },
+  'tier-upgrade-email': {
+    folder: 'tier-upgrade-email',
+    description: 'Tier Changed (up) -> one tier-upgrade SendRequest in the customer locale (ledger period = tier reached and when)',
+    trigger: {
+      type: 'events',
+      queue: 'tier-changes',
+      patterns: [{ source: 'loyalty-flows', detailType: ['Tier Changed'] }],
+    },
+    access: { table: 'read', sendsTo: ['send-requests'] },
+    timeoutSeconds: 30,
+    memoryMb: 256,
   },
 } satisfies Record<string, FunctionWiring>;
 

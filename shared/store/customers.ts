@@ -227,12 +227,13 @@ function versionValues(expectedVersion: number): Record<string, number> {
 }
 
 function toStoredProfile(item: Record<string, unknown>): StoredProfile {
-  const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, loyalty, tierAnnouncedSeq, ...profile } = item;
+  const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, tierAnnouncedSeq, ...profile } = item;
+  const { loyalty } = profile;
   return {
     profile: profile as unknown as CustomerProfile,
     profileVersion: Number(profileVersion ?? 0),
     aggVersion: Number(aggVersion ?? 0),
-    // Written only by saveAggregates from a StoredLoyalty.
+    // Written only by saveAggregates from a StoredLoyalty (also left on the profile for readers of `loyalty.tier`).
     loyalty: loyalty as StoredLoyalty | undefined,
     tierAnnouncedSeq: Number(tierAnnouncedSeq ?? 0),
   };
