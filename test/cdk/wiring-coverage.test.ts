@@ -1,0 +1,243 @@
+// The stack built from a wiring that uses every trigger type and every access flag — the shapes
+// the sender, scheduler and unsubscribe functions will take — so each path of the generator is
+// checked (and cdk-nag clean) before the real functions exist. Synthesised once for the file.
+import { App, CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deployConfigFrom } from '#infra/aws/config.ts';
+import { LoyaltyFlowsStack } from '#infra/aws/stack.ts';
+import { ENV, type FunctionWiring, queues } from '#infra/wiring.ts';
+
+const extraFunctions = {
+  'event-consumer': {
+    folder: 'ingest-customers',
+    description: 'events -> queue -> function',
+    trigger: {
+      type: 'events',
+      queue: 'customer-events',
+      patterns: [{ source: 'shop.customers', detailType: ['Customer Upserted'] }],
+    },
+    access: { table: 'readWrite' },
+    timeoutSeconds: 30,
+    memoryMb: 512,
+  },
+  sender: {
+    folder: 'ingest-customers',
+    description: 'send requests -> SES',
+    trigger: { type: 'queue', queue: 'send-requests' },
+    access: { table: 'readWrite', sendEmail: true, publishEvents: true },
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    maxConcurrency: 4,
+  },
+  scheduler: {
+    folder: 'ingest-customers',
+    description: 'due timers -> send requests',
+    trigger: { type: 'schedule', everyMinutes: 5 },
+    access: { table: 'read', dueIndexOnly: true, sendsTo: ['send-requests'] },
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  },
+  unsubscribe: {
+    folder: 'ingest-customers',
+    description: 'one-click unsubscribe',
+    trigger: { type: 'url', path: '/unsubscribe' },
+    access: { table: 'readWrite', unsubscribeSecret: true },
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+} satisfies Record<string, FunctionWiring>;
+
+function buildStack(context: Record<string, unknown>, wiredFunctions: Record<string, FunctionWiring>) {
+  const app = new App({ context });
+  const config = deployConfigFrom(app.node);
+  const stack = new LoyaltyFlowsStack(app, 'Coverage', {
+    config,
+    wiring: { functions: wiredFunctions, queues },
+  });
+  return { app, stack };
+}
+
+/** No esbuild run: for the tests that only check the generator refuses a bad wiring. */
+const noBundling = { 'aws:cdk:bundling-stacks': [] };
+
+let app: App;
+let stack: LoyaltyFlowsStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ app, stack } = buildStack(
+    {
+      deletionProtection: 'false',
+      busName: 'marketing-test',
+      senderAddress: 'news@shop.example',
+      tracing: 'false',
+    },
+    // Only synthetic functions: real ones may consume the same queues (a queue has one consumer).
+    extraFunctions,
+  ));
+  template = Template.fromStack(stack);
+});
+
+const logicalId = (construct: IConstruct): string => {
+  const child = construct.node.defaultChild;
+  if (!(child instanceof CfnElement))
+    throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return stack.getLogicalId(child);
+};
+const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
+const functionOf = (name: keyof typeof extraFunctions) => {
+  const wired = stack.functions[name];
+  if (!wired) throw new Error(`no function ${name}`);
+  return wired;
+};
+const unsubscribeUrl = () => {
+  const triggered = functionOf('unsubscribe').triggered;
+  if (triggered.type !== 'url') throw new Error('unsubscribe is not served by a URL');
+  return triggered.url;
+};
+const envOf = (name: keyof typeof extraFunctions) =>
+  template.toJSON().Resources[logicalId(functionOf(name).fn)].Properties.Environment.Variables;
+const statementsOf = (name: keyof typeof extraFunctions) => {
+  const role = functionOf(name).fn.role;
+  if (!role) throw new Error(`no role for ${name}`);
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: logicalId(role) }] },
+  });
+  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+};
+
+describe('deploy context', () => {
+  it('names the bus from busName and leaves an unprotected table deletable', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'marketing-test' });
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
+    template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+  });
+
+  it('rejects a malformed context value naming the key and the value', () => {
+    const app = new App({ context: { senderAddress: 'not-an-address', deletionProtection: 'maybe' } });
+    expect(() => deployConfigFrom(app.node)).toThrow(/-c senderAddress="not-an-address"/);
+    expect(() => deployConfigFrom(app.node)).toThrow(/-c deletionProtection="maybe"/);
+  });
+});
+
+describe('scheduled functions', () => {
+  it('run from EventBridge Scheduler at the wiring rate with the scheduled time, retries and a DLQ', () => {
+    const scheduler = functionOf('scheduler');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Arn: arnOf(scheduler.fn),
+        Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: arnOf(scheduler.deadLetters) },
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(scheduler.fn) },
+      DestinationConfig: { OnFailure: { Destination: arnOf(scheduler.deadLetters) } },
+    });
+  });
+
+  it('with dueIndexOnly may only Query the due index, and may enqueue send requests', () => {
+    const dynamo = statementsOf('scheduler').filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    expect(dynamo).toEqual([
+      {
+        Action: 'dynamodb:Query',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [arnOf(stack.store.table), '/index/due']] },
+      },
+    ]);
+    expect(statementsOf('scheduler')).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['sqs:SendMessage']),
+        Resource: arnOf(stack.queues['send-requests'].queue),
+      }),
+    );
+    expect(envOf('scheduler')).toMatchObject({
+      QUEUE_URL_SEND_REQUESTS: { Ref: logicalId(stack.queues['send-requests'].queue) },
+    });
+  });
+});
+
+describe('sending email', () => {
+  it('may send only from the SES identity through the configuration set, and knows both', () => {
+    const ses = statementsOf('sender').filter((s) => JSON.stringify(s.Action).includes('ses:'));
+    expect(ses).toHaveLength(1);
+    expect(ses[0].Action).toBe('ses:SendEmail');
+    const resources = JSON.stringify(ses[0].Resource);
+    expect(resources).toContain(':identity/shop.example');
+    expect(resources).toContain(':configuration-set/');
+    expect(ses[0].Resource).toHaveLength(2);
+    expect(envOf('sender')).toMatchObject({
+      [ENV.senderAddress]: 'news@shop.example',
+      [ENV.sesConfigurationSet]: { Ref: logicalId(stack.mail.configurationSet) },
+      FUNCTION_URL_UNSUBSCRIBE: { 'Fn::GetAtt': [logicalId(unsubscribeUrl()), 'FunctionUrl'] },
+    });
+  });
+
+  it('consumes its queue with the wiring concurrency cap', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(stack.queues['send-requests'].queue),
+      ScalingConfig: { MaximumConcurrency: 4 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+});
+
+describe('public endpoints', () => {
+  it('serve through an unauthenticated Function URL and may read only the unsubscribe signing key', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: arnOf(functionOf('unsubscribe').fn),
+    });
+    const secrets = statementsOf('unsubscribe').filter((s) =>
+      JSON.stringify(s.Action).includes('secretsmanager:'),
+    );
+    const signingKey = { Ref: logicalId(stack.mail.unsubscribeSigningKey()) };
+    expect(secrets).toEqual([expect.objectContaining({ Resource: signingKey })]);
+    expect(envOf('unsubscribe')[ENV.unsubscribeSecretArn]).toEqual(secrets[0].Resource);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+  });
+
+  it('alarm on their own dead-letter queues too', () => {
+    for (const name of ['scheduler', 'unsubscribe'] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalId(functionOf(name).deadLetters), 'QueueName'] },
+          },
+        ],
+      });
+    }
+  });
+});
+
+describe('the generator', () => {
+  it('leaves every trigger type and access flag cdk-nag clean', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}`)).toEqual([]);
+  });
+
+  it('refuses a queue whose visibility timeout is shorter than its consumer timeout', () => {
+    const slow = { ...extraFunctions.sender, timeoutSeconds: 900 };
+    expect(() => buildStack(noBundling, { sender: slow })).toThrow(/visibility timeout is 120s/);
+  });
+
+  it('refuses two consumers of one queue', () => {
+    const twice = { sender: extraFunctions.sender, 'sender-again': extraFunctions.sender };
+    expect(() => buildStack(noBundling, twice)).toThrow(
+      /send-requests is consumed by both sender and sender-again/,
+    );
+  });
+});
