@@ -57,6 +57,8 @@ export const queues = {
   'send-requests': { maxReceiveCount: 8, visibilityTimeoutSeconds: 120, batchSize: 10 },
   /** Tier Changed (source loyalty-flows) for the tier-upgrade email. */
   'tier-changes': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  /** SES sending events (default bus, source aws.ses) for bounces, complaints and counters. */
+  'ses-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
 } satisfies Record<string, QueueWiring>;
 
 export type QueueName = keyof typeof queues;
@@ -105,6 +107,42 @@ export const functions = {
       patterns: [{ source: 'loyalty-flows', detailType: ['Tier Changed'] }],
     },
     access: { table: 'read', sendsTo: ['send-requests'] },
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+  sender: {
+    folder: 'sender',
+    description: 'SendRequests -> consent, quiet hours, frequency cap, ledger claim, render, SES v2 (exactly once, rate-limited)',
+    trigger: { type: 'queue', queue: 'send-requests' },
+    access: { table: 'readWrite', sendEmail: true, publishEvents: true, sendsTo: ['send-requests'], unsubscribeSecret: true },
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    // With MAX_SEND_RATE the DynamoDB rate bucket spreads the quota over these concurrent senders.
+    maxConcurrency: 4,
+  },
+  unsubscribe: {
+    folder: 'unsubscribe',
+    description: 'Signed unsubscribe link: GET confirmation page, POST one-click (RFC 8058) -> sticky opt-out',
+    trigger: { type: 'url', path: '/unsubscribe' },
+    access: { table: 'readWrite', publishEvents: true, unsubscribeSecret: true },
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  'ses-feedback': {
+    folder: 'ses-feedback',
+    description: 'SES events -> confirm sends, suppress hard bounces and complaints, per-campaign daily counters',
+    trigger: {
+      type: 'events',
+      queue: 'ses-events',
+      patterns: [
+        {
+          bus: 'default',
+          source: 'aws.ses',
+          detailType: ['Email Sent', 'Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Opened', 'Email Clicked'],
+        },
+      ],
+    },
+    access: { table: 'readWrite', publishEvents: true },
     timeoutSeconds: 30,
     memoryMb: 256,
   },

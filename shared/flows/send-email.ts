@@ -102,7 +102,7 @@ export async function deliverSendRequest(request: ParsedSendRequest, deps: Sende
     now,
     leaseUntil: new Date(now.getTime() + config.leaseMs),
     ...(takeOverFrom ? { takeOverFrom } : {}),
-    details: { template: request.template, ...(request.step ? { step: request.step } : {}) },
+    details: { template: request.template, locale: email.locale, ...(request.step ? { step: request.step } : {}) },
   });
   if (!claimed) {
     // Someone else claimed or finished it between our read and write: look again later.
@@ -138,7 +138,7 @@ export async function deliverSendRequest(request: ParsedSendRequest, deps: Sende
   const sentAt = deps.clock.now();
   const completed = await deps.ledger.complete(ref, attemptId, messageId, sentAt);
   // If not completed here, the SES "Send" event already did it (and announced it).
-  if (completed) await deps.publisher.publish([emailSentEvent(request, email, messageId, sentAt)]);
+  if (completed !== undefined) await deps.publisher.publish([emailSentEvent(request, email, messageId, sentAt)]);
   return { kind: 'sent', messageId };
 }
 

@@ -4,6 +4,7 @@ import { isoInstant } from '../events/contracts.ts';
 
 export const EMAIL_SENT = 'Email Sent';
 export const CUSTOMER_SUPPRESSED = 'Customer Suppressed';
+export const CUSTOMER_UNSUBSCRIBED = 'Customer Unsubscribed';
 
 export const emailSentDetail = z.object({
   customerId: z.string().min(1),
@@ -26,3 +27,10 @@ export const customerSuppressedDetail = z.object({
   suppressedAt: isoInstant,
 });
 export type CustomerSuppressed = z.infer<typeof customerSuppressedDetail>;
+
+export const customerUnsubscribedDetail = z.object({
+  customerId: z.string().min(1),
+  source: z.string().min(1),
+  unsubscribedAt: isoInstant,
+});
+export type CustomerUnsubscribed = z.infer<typeof customerUnsubscribedDetail>;

@@ -98,10 +98,13 @@ export class SendLedger {
     }
   }
 
-  /** Marks the attempt sent; false if the entry is no longer this attempt's pending claim. */
-  async complete(ref: LedgerRef, attemptId: string, messageId: string, sentAt: Date): Promise<boolean> {
+  /**
+   * Marks the attempt sent and returns the entry's details (template, step, locale); undefined if
+   * the entry is no longer this attempt's pending claim (already completed, taken over).
+   */
+  async complete(ref: LedgerRef, attemptId: string, messageId: string, sentAt: Date): Promise<Record<string, string> | undefined> {
     try {
-      await this.doc.send(
+      const { Attributes = {} } = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(ref),
@@ -109,11 +112,12 @@ export class SendLedger {
           ConditionExpression: '#s = :pending AND attemptId = :a',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':m': messageId, ':at': sentAt.toISOString(), ':a': attemptId },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return Object.fromEntries(Object.entries(Attributes).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   }

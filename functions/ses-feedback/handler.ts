@@ -1,0 +1,78 @@
+// SES sending events (configuration-set event destination -> default EventBridge bus -> queue):
+// "Email Sent" confirms a pending ledger claim (the evidence that resolves a crash between SES
+// accepting an email and the sender recording it); hard bounces and complaints suppress the
+// address at once and announce "Customer Suppressed"; deliveries, opens and clicks feed the
+// per-campaign daily counters. Redelivered events change nothing.
+import type { EventEnvelope } from '#shared/events/contracts.ts';
+import { EventBridgePublisher, type OutboundEvent } from '#shared/events/publisher.ts';
+import { emailSentEvent, SEND_REFERENCE_HEADER } from '#shared/flows/send-email.ts';
+import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '#shared/mail/delivery-events.ts';
+import { mailHeader, SES_DETAIL_TYPES, type SesEventRecord, sesEventRecord } from '#shared/mail/ses-events.ts';
+import { parseLedgerRefText, SendLedger } from '#shared/store/ledger.ts';
+import { CampaignStats, type StatCounter } from '#shared/store/stats.ts';
+import { type SuppressionReason, SuppressionStore } from '#shared/store/suppression.ts';
+import { eventConsumer, route } from '../commons/event-consumer.ts';
+import { lambdaEntry } from '../commons/lambda.ts';
+import type { Runtime } from '../commons/runtime.ts';
+
+export function createHandler(runtime: Runtime) {
+  const ledger = new SendLedger(runtime.doc, runtime.tableName);
+  const suppression = new SuppressionStore(runtime.doc, runtime.tableName);
+  const stats = new CampaignStats(runtime.doc, runtime.tableName);
+  const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
+
+  const count = (record: SesEventRecord, counter: StatCounter, at: string) => {
+    const campaignId = record.mail.tags.campaign?.[0];
+    if (!campaignId) return Promise.resolve(false); // not one of ours (no campaign tag)
+    return stats.countOnce({ messageId: record.mail.messageId, campaignId, day: at.slice(0, 10), counter });
+  };
+
+  const confirmSent = async (record: SesEventRecord, envelope: EventEnvelope) => {
+    const header = mailHeader(record.mail, SEND_REFERENCE_HEADER);
+    const match = header ? /^([^;]+); attempt=([\w-]+)$/.exec(header) : null;
+    const ref = match?.[1] ? parseLedgerRefText(match[1]) : undefined;
+    if (ref && match?.[2]) {
+      const sentAt = new Date(record.mail.timestamp);
+      const details = await ledger.complete(ref, match[2], record.mail.messageId, sentAt);
+      // Completed here means the sender never recorded it (it crashed): announce it now.
+      if (details?.template) {
+        await publisher.publish([
+          emailSentEvent({ ...ref, step: details.step, template: details.template }, { locale: details.locale ?? 'en-US' }, record.mail.messageId, sentAt),
+        ]);
+      }
+    }
+    await count(record, 'sent', envelope.time);
+  };
+
+  const suppress = async (record: SesEventRecord, reason: SuppressionReason, addresses: string[], feedbackId: string | undefined, at: Date) => {
+    const events: OutboundEvent[] = [];
+    for (const address of addresses) {
+      for (const customerId of await suppression.suppressAddress(address, reason, at)) {
+        const detail: CustomerSuppressed = { customerId, reason, suppressedAt: at.toISOString(), ...(feedbackId ? { feedbackId } : {}) };
+        events.push({ detailType: CUSTOMER_SUPPRESSED, detail, time: at });
+      }
+    }
+    await publisher.publish(events);
+    await count(record, reason === 'complaint' ? 'complained' : 'bounced', at.toISOString());
+  };
+
+  return eventConsumer('ses-feedback', runtime, {
+    [SES_DETAIL_TYPES.send]: route(sesEventRecord, confirmSent),
+    [SES_DETAIL_TYPES.delivery]: route(sesEventRecord, (record, envelope) => count(record, 'delivered', envelope.time).then(() => undefined)),
+    [SES_DETAIL_TYPES.open]: route(sesEventRecord, (record, envelope) => count(record, 'opened', envelope.time).then(() => undefined)),
+    [SES_DETAIL_TYPES.click]: route(sesEventRecord, (record, envelope) => count(record, 'clicked', envelope.time).then(() => undefined)),
+    [SES_DETAIL_TYPES.bounce]: route(sesEventRecord, async (record) => {
+      // Only permanent (hard) bounces suppress; transient ones are SES's to retry.
+      if (record.bounce?.bounceType !== 'Permanent') return;
+      const addresses = record.bounce.bouncedRecipients.map((r) => r.emailAddress);
+      await suppress(record, 'hard-bounce', addresses, record.bounce.feedbackId, new Date(record.bounce.timestamp));
+    }),
+    [SES_DETAIL_TYPES.complaint]: route(sesEventRecord, async (record) => {
+      if (!record.complaint) return;
+      const addresses = record.complaint.complainedRecipients.map((r) => r.emailAddress);
+      await suppress(record, 'complaint', addresses, record.complaint.feedbackId, new Date(record.complaint.timestamp));
+    }),
+  });
+}
+
+export const handler = lambdaEntry(createHandler);
