@@ -1,16 +1,28 @@
-// Customer Upserted -> the customer's profile (newest event by event time wins).
+// Customer Upserted -> the customer's profile (newest event by event time wins), then the
+// birthday timer follows any change of birthday or time zone.
 import { customerUpsertedDetail } from '#shared/events/contracts.ts';
 import { upsertCustomer } from '#shared/flows/customers.ts';
+import { armBirthday } from '#shared/flows/timers.ts';
+import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
+import { TimerStore } from '#shared/store/timers.ts';
+import { ENV } from '#infra/wiring.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import type { Runtime } from '../commons/runtime.ts';
 
 export function createHandler(runtime: Runtime) {
   const store = new CustomerStore(runtime.doc, runtime.tableName);
+  const timers = new TimerStore(runtime.doc, runtime.tableName);
+  let campaigns: Promise<TimerCampaigns> | undefined;
   return eventConsumer('ingest-customers', runtime, {
     'Customer Upserted': route(customerUpsertedDetail, async (customer, envelope) => {
-      await upsertCustomer(store, runtime.clock, customer, { eventId: envelope.id, eventAt: envelope.time });
+      const outcome = await upsertCustomer(store, runtime.clock, customer, { eventId: envelope.id, eventAt: envelope.time });
+      // A stale redelivery still converges the timer, in case the first delivery died before it.
+      const profile = outcome.applied ? outcome.after : (await store.getProfile(customer.customerId))?.profile;
+      if (!profile) return;
+      campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
+      await armBirthday(timers, (await campaigns).birthday, profile, runtime.clock.now());
     }),
   });
 }

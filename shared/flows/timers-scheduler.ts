@@ -66,6 +66,11 @@ export interface SchedulerRun {
   watermark: string | undefined;
   /** Time since the end of the last fully processed hour (the alarm's metric). */
   lagMs: number | undefined;
+  /**
+   * Until this instant a run finds nothing to do unless a timer is armed meanwhile (which nudges
+   * the state); the local clock may skip ticks before it without changing the outcome.
+   */
+  quietUntil: string | undefined;
 }
 
 interface FirePlan {
@@ -76,12 +81,12 @@ interface FirePlan {
 export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<SchedulerRun> {
   const { timers, options } = deps;
   const state = await timers.schedulerState();
-  const idle = { ran: false, bucketsQueried: 0, fired: 0, sent: 0, watermark: state.watermark };
+  const idle = { ran: false, bucketsQueried: 0, fired: 0, sent: 0, watermark: state.watermark, lagMs: schedulerLagMs(state.watermark, now) };
   if (!runIsDue({ watermark: state.watermark, nextCheckAt: state.nextCheckAt, nudgeAt: state.nudgeAt }, now)) {
-    return { ...idle, lagMs: schedulerLagMs(state.watermark, now) };
+    return { ...idle, quietUntil: earliest(state.nextCheckAt, state.nudgeAt) };
   }
   const runId = randomUUID();
-  if (!(await timers.acquireRun(runId, now, options.leaseMs))) return { ...idle, lagMs: schedulerLagMs(state.watermark, now) };
+  if (!(await timers.acquireRun(runId, now, options.leaseMs))) return { ...idle, quietUntil: undefined };
 
   const hours = openHours(state.watermark, now, options.initialLookbackHours);
   let watermark = state.watermark ?? hourLabel(new Date((hours[0] ?? now).getTime() - HOUR_MS));
@@ -92,11 +97,14 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
   let outOfBudget = false;
 
   hours: for (const hour of hours) {
+    // The shards of one hour are independent partitions: query them side by side.
+    const shards = await Promise.all(
+      Array.from({ length: DUE_SHARDS }, (_, shard) => timers.dueBucketPage(keys.dueBucket(hour, shard), undefined, options.pageSize)),
+    );
+    bucketsQueried += DUE_SHARDS;
     for (let shard = 0; shard < DUE_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      bucketsQueried++;
-      do {
-        const page = await timers.dueBucketPage(keys.dueBucket(hour, shard), startKey, options.pageSize);
+      let page = shards[shard];
+      while (page) {
         const due: Timer[] = [];
         for (const timer of page.timers) {
           if (!timer.dueAt) continue;
@@ -109,19 +117,33 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
           fired += outcome.fired;
           sent += outcome.sent;
         }
-        startKey = page.nextKey;
-        if (startKey && fired >= options.maxFires) {
+        if (page.nextKey && fired >= options.maxFires) {
           outOfBudget = true;
           break hours;
         }
-      } while (startKey);
+        page = page.nextKey ? await timers.dueBucketPage(keys.dueBucket(hour, shard), page.nextKey, options.pageSize) : undefined;
+      }
     }
     if (hour.getTime() + HOUR_MS <= now.getTime()) watermark = hourLabel(hour);
   }
 
   const next = outOfBudget ? now : nextCheckAt(earliestPending, now);
   await timers.releaseRun(runId, { watermark, nextCheckAt: next.toISOString() }, now);
-  return { ran: true, bucketsQueried, fired, sent, watermark, lagMs: schedulerLagMs(watermark, now) };
+  return {
+    ran: true,
+    bucketsQueried,
+    fired,
+    sent,
+    watermark,
+    lagMs: schedulerLagMs(watermark, now),
+    // Arms may have nudged during the run: only an idle check reads the state fresh enough to promise quiet.
+    quietUntil: undefined,
+  };
+}
+
+function earliest(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a || !b) return a ?? b;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
 /** Claims a batch, plans each firing, enqueues the sends together, then re-arms each timer. */

@@ -64,16 +64,18 @@ export function decideBirthday(
   return { data: { kind: 'birthday', year: due?.year ?? null, greetedYear }, dueAt: due?.dueAt };
 }
 
-/** Called after a profile change: re-arms when the birthday or time zone changed. */
+/**
+ * Called after every applied (or redelivered) upsert: converges the birthday timer on the profile.
+ * No shortcut on "birthday unchanged": a crash between the profile write and this arm is then
+ * repaired by the redelivery or the next upsert.
+ */
 export async function armBirthday(
   store: TimerStore,
   config: BirthdayConfig,
-  change: { before: CustomerProfile | undefined; after: CustomerProfile },
+  profile: Pick<CustomerProfile, 'customerId' | 'birthday' | 'timeZone'>,
   now: Date,
 ): Promise<void> {
-  const { before, after } = change;
-  if (before && before.birthday === after.birthday && before.timeZone === after.timeZone) return;
-  await armTimer(store, after.customerId, 'birthday', now, (current) => decideBirthday(after, current, now, config));
+  await armTimer(store, profile.customerId, 'birthday', now, (current) => decideBirthday(profile, current, now, config));
 }
 
 /** The win-back timer for a (possibly new) last purchase: a newer purchase starts a new lapse. */
