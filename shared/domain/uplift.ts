@@ -1,0 +1,130 @@
+// Campaign results: who converted (a purchase within the attribution window after the send, or
+// after the moment a holdout member would have been sent), revenue, and the uplift of the
+// treatment's conversion rate over the holdout's with a 95% confidence interval.
+import { DAY_MS } from './clock.ts';
+import type { Milli } from './money.ts';
+
+export interface CampaignContact {
+  customerId: string;
+  group: 'treatment' | 'holdout';
+  /** When the email went out (treatment) or was withheld (holdout). */
+  at: string;
+}
+
+export interface AttributedOrder {
+  customerId: string;
+  at: string;
+  amountMilli: Milli;
+}
+
+export interface Proportion {
+  n: number;
+  converted: number;
+  rate: number;
+}
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+export interface UpliftEstimate {
+  treatment: Proportion;
+  holdout: Proportion;
+  /** Treatment rate − holdout rate (absolute, in proportion points). */
+  uplift: number;
+  /** Newcombe hybrid score interval (method 10): sound with small counts and rates near 0 or 1. */
+  newcombe: Interval;
+  /** Wald interval: the textbook normal approximation, shown for comparison. */
+  wald: Interval;
+  /** True when the Newcombe interval excludes zero. */
+  significant: boolean;
+}
+
+export interface CampaignOutcome {
+  converted: { treatment: number; holdout: number };
+  revenueMilli: { treatment: Milli; holdout: Milli };
+  uplift: UpliftEstimate | undefined;
+}
+
+/** z for a two-sided 95% interval. */
+export const Z_95 = 1.959963984540054;
+
+const proportion = (converted: number, n: number): Proportion => ({
+  n,
+  converted,
+  rate: n === 0 ? 0 : converted / n,
+});
+
+/** Wilson score interval for one proportion. */
+export function wilson(converted: number, n: number, z = Z_95): Interval {
+  if (n === 0) return { low: 0, high: 1 };
+  const p = converted / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/** Uplift of treatment over holdout with Newcombe and Wald 95% intervals; undefined if a group is empty. */
+export function upliftEstimate(
+  treatment: { converted: number; n: number },
+  holdout: { converted: number; n: number },
+  z = Z_95,
+): UpliftEstimate | undefined {
+  if (treatment.n === 0 || holdout.n === 0) return undefined;
+  const t = proportion(treatment.converted, treatment.n);
+  const h = proportion(holdout.converted, holdout.n);
+  const d = t.rate - h.rate;
+  const wt = wilson(t.converted, t.n, z);
+  const wh = wilson(h.converted, h.n, z);
+  const newcombe = {
+    low: d - Math.sqrt((t.rate - wt.low) ** 2 + (wh.high - h.rate) ** 2),
+    high: d + Math.sqrt((wt.high - t.rate) ** 2 + (h.rate - wh.low) ** 2),
+  };
+  const se = Math.sqrt((t.rate * (1 - t.rate)) / t.n + (h.rate * (1 - h.rate)) / h.n);
+  return {
+    treatment: t,
+    holdout: h,
+    uplift: d,
+    newcombe,
+    wald: { low: d - z * se, high: d + z * se },
+    significant: newcombe.low > 0 || newcombe.high < 0,
+  };
+}
+
+/**
+ * Attributes each contact's orders in (at, at + window]: a contact converts if it has at least one;
+ * revenue sums those orders. A customer contacted twice counts as two contacts.
+ */
+export function campaignOutcome(
+  contacts: readonly CampaignContact[],
+  orders: readonly AttributedOrder[],
+  windowDays: number,
+): CampaignOutcome {
+  const byCustomer = new Map<string, AttributedOrder[]>();
+  for (const order of orders)
+    byCustomer.set(order.customerId, [...(byCustomer.get(order.customerId) ?? []), order]);
+  const converted = { treatment: 0, holdout: 0 };
+  const n = { treatment: 0, holdout: 0 };
+  const revenueMilli = { treatment: 0, holdout: 0 };
+  for (const contact of contacts) {
+    const from = Date.parse(contact.at);
+    const to = from + windowDays * DAY_MS;
+    const attributed = (byCustomer.get(contact.customerId) ?? []).filter((order) => {
+      const at = Date.parse(order.at);
+      return at > from && at <= to;
+    });
+    n[contact.group]++;
+    if (attributed.length > 0) converted[contact.group]++;
+    revenueMilli[contact.group] += attributed.reduce((sum, order) => sum + order.amountMilli, 0);
+  }
+  return {
+    converted,
+    revenueMilli,
+    uplift: upliftEstimate(
+      { converted: converted.treatment, n: n.treatment },
+      { converted: converted.holdout, n: n.holdout },
+    ),
+  };
+}

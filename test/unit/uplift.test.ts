@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type AttributedOrder,
+  type CampaignContact,
+  campaignOutcome,
+  upliftEstimate,
+  wilson,
+} from '#shared/domain/uplift.ts';
+
+describe('confidence intervals', () => {
+  it('matches the Wilson interval published by Newcombe (1998) for 81/263', () => {
+    const interval = wilson(81, 263);
+    expect(interval.low).toBeCloseTo(0.2553, 4);
+    expect(interval.high).toBeCloseTo(0.3662, 4);
+  });
+
+  it('matches Newcombe method 10 for 56/70 vs 48/80: difference 0.2, CI 0.0524 to 0.3339', () => {
+    const estimate = upliftEstimate({ converted: 56, n: 70 }, { converted: 48, n: 80 });
+    expect(estimate?.uplift).toBeCloseTo(0.2, 12);
+    expect(estimate?.newcombe.low).toBeCloseTo(0.0524, 4);
+    expect(estimate?.newcombe.high).toBeCloseTo(0.3339, 4);
+    expect(estimate?.significant).toBe(true);
+  });
+
+  it('computes the Wald interval as d ± 1.96·SE (15% vs 10% of 1000 each: 0.05 ± 0.0289)', () => {
+    const estimate = upliftEstimate({ converted: 150, n: 1000 }, { converted: 100, n: 1000 });
+    expect(estimate?.wald.low).toBeCloseTo(0.05 - 1.959964 * Math.sqrt(0.0002175), 6);
+    expect(estimate?.wald.high).toBeCloseTo(0.05 + 1.959964 * Math.sqrt(0.0002175), 6);
+  });
+
+  it('is not significant when the interval spans zero, and undefined without a holdout', () => {
+    expect(upliftEstimate({ converted: 11, n: 100 }, { converted: 10, n: 100 })?.significant).toBe(false);
+    expect(upliftEstimate({ converted: 11, n: 100 }, { converted: 0, n: 0 })).toBeUndefined();
+  });
+});
+
+describe('a synthetic campaign with a known +10 point effect', () => {
+  // 2000 contacts per group; treatment converts 20%, holdout 10%. Purchases before the send or
+  // after the 7-day window must not count.
+  const contacts: CampaignContact[] = [];
+  const orders: AttributedOrder[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const group = i % 2 === 0 ? 'treatment' : 'holdout';
+    const customerId = `c${i}`;
+    contacts.push({ customerId, group, at: '2026-03-01T09:00:00.000Z' });
+    const k = Math.floor(i / 2) % 10;
+    if ((group === 'treatment' && k < 2) || (group === 'holdout' && k < 1)) {
+      orders.push({ customerId, at: '2026-03-04T10:00:00.000Z', amountMilli: 50_000 });
+    }
+    orders.push({ customerId, at: '2026-02-28T10:00:00.000Z', amountMilli: 1_000 });
+    if (k === 9) orders.push({ customerId, at: '2026-03-08T09:00:01.000Z', amountMilli: 1_000 });
+  }
+  const outcome = campaignOutcome(contacts, orders, 7);
+
+  it('attributes only purchases inside (send, send + 7 days]', () => {
+    expect(outcome.converted).toEqual({ treatment: 400, holdout: 200 });
+    expect(outcome.revenueMilli).toEqual({ treatment: 20_000_000, holdout: 10_000_000 });
+  });
+
+  it('recovers the effect: uplift 0.10 with a 95% CI that contains it and excludes zero', () => {
+    const uplift = outcome.uplift;
+    expect(uplift?.uplift).toBeCloseTo(0.1, 12);
+    expect(uplift?.newcombe.low).toBeGreaterThan(0.07);
+    expect(uplift?.newcombe.high).toBeLessThan(0.13);
+    expect(uplift?.newcombe.low).toBeLessThan(0.1);
+    expect(uplift?.significant).toBe(true);
+  });
+});
