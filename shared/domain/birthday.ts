@@ -1,47 +1,30 @@
 // The birthday campaign's rules: which local day and hour a customer's greeting is due, once per
 // year, how Feb 29 birthdays are celebrated in common years, and the coupon that comes with it.
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { type Milli, decimalToMilli } from './money.ts';
+import type { Milli } from './money.ts';
 import { isLeapYear, type LocalDate, localDateTimeAt, zonedTimeToUtc } from './local-time.ts';
 import { DAY_MS } from './clock.ts';
 
-const TIME_ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
-
-export const ianaZone = z.string().refine((zone) => TIME_ZONES.has(zone), {
-  message: 'must be an IANA time zone such as Asia/Shanghai',
-});
-
-const moneyText = z
-  .union([z.string(), z.number()])
-  .refine((value) => decimalToMilli(value) !== undefined, { message: 'must be a non-negative decimal amount' })
-  .transform((value) => decimalToMilli(value) ?? 0);
-
-export const birthdayConfigSchema = z.strictObject({
-  campaign: z.string().min(1).default('birthday'),
-  enabled: z.boolean().default(true),
+export interface BirthdayConfig {
+  /** Campaign id: the send ledger's campaign ("birthday"). */
+  campaign: string;
+  enabled: boolean;
   /** Local hour of day (0-23) the greeting is due in the customer's time zone. */
-  sendHour: z.number().int().min(0).max(23).default(9),
+  sendHour: number;
   /** Zone for customers whose profile has none. */
-  defaultTimeZone: ianaZone.default('UTC'),
+  defaultTimeZone: string;
   /** Where a Feb 29 birthday falls in common years. */
-  leapDayIn: z.enum(['feb-28', 'mar-01']).default('feb-28'),
-  template: z.string().min(1).default('birthday'),
-  coupon: z
-    .strictObject({
-      prefix: z.string().regex(/^[A-Z0-9]{1,8}$/, { message: 'must be 1-8 upper-case letters or digits' }).default('BDAY'),
-      expiresAfterDays: z.number().int().positive().default(30),
-      /** Coupon value in the program currency per loyalty tier. */
-      valueByTier: z.record(z.string().min(1), moneyText),
-      /** Tier assumed for customers without one (must be a key of valueByTier). */
-      defaultTier: z.string().min(1).default('Bronze'),
-    })
-    .refine((coupon) => coupon.defaultTier in coupon.valueByTier, {
-      message: 'defaultTier must be one of the tiers in valueByTier',
-      path: ['defaultTier'],
-    }),
-});
-export type BirthdayConfig = z.output<typeof birthdayConfigSchema>;
+  leapDayIn: 'feb-28' | 'mar-01';
+  template: string;
+  coupon: {
+    prefix: string;
+    expiresAfterDays: number;
+    /** Coupon value in the program currency per loyalty tier. */
+    valueByTier: Record<string, Milli>;
+    /** Tier assumed for customers without one (a key of valueByTier). */
+    defaultTier: string;
+  };
+}
 
 /** Month and day of a `MM-DD` / `YYYY-MM-DD` birthday (already validated by the contract). */
 export function birthdayMonthDay(birthday: string): { month: number; day: number } | undefined {

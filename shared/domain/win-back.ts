@@ -1,42 +1,26 @@
 // The win-back (reactivation) series: after a customer's last purchase, a step is due N days
 // later at a local hour; a newer purchase starts a new lapse, so each lapse gets one series.
-import { z } from 'zod';
 import { addDays, localDateTimeAt, zonedTimeToUtc } from './local-time.ts';
-import { ianaZone } from './birthday.ts';
 
-const stepSchema = z.strictObject({
+export interface WinBackStep {
   /** Stable step name, used in the ledger period and reporting ("day-60"). */
-  id: z.string().regex(/^[a-z0-9-]+$/, { message: 'must be lower-case letters, digits and dashes' }),
-  afterDays: z.number().int().positive(),
-  template: z.string().min(1),
-  /** What this step offers; passed to the template as `offer`. */
-  offer: z
-    .strictObject({
-      percentOff: z.number().int().min(0).max(100).default(0),
-      code: z.string().min(1).optional(),
-      freeShipping: z.boolean().default(false),
-    })
-    .default({ percentOff: 0, freeShipping: false }),
-});
+  id: string;
+  afterDays: number;
+  template: string;
+  /** What this step offers; handed to the template as `offer`. */
+  offer: Record<string, unknown>;
+}
 
-export const winBackConfigSchema = z.strictObject({
-  campaign: z.string().min(1).default('win-back'),
-  enabled: z.boolean().default(true),
+export interface WinBackConfig {
+  /** Campaign id: the send ledger's campaign ("win-back"). */
+  campaign: string;
+  enabled: boolean;
   /** Local hour the step is due on its day, so it lands in business hours, not at purchase time. */
-  sendHour: z.number().int().min(0).max(23).default(10),
-  defaultTimeZone: ianaZone.default('UTC'),
-  steps: z
-    .array(stepSchema)
-    .min(1)
-    .refine((steps) => steps.every((step, i) => i === 0 || step.afterDays > (steps[i - 1]?.afterDays ?? 0)), {
-      message: 'steps must be in increasing afterDays order',
-    })
-    .refine((steps) => new Set(steps.map((step) => step.id)).size === steps.length, {
-      message: 'step ids must be unique',
-    }),
-});
-export type WinBackConfig = z.output<typeof winBackConfigSchema>;
-export type WinBackStep = WinBackConfig['steps'][number];
+  sendHour: number;
+  defaultTimeZone: string;
+  /** In increasing afterDays order. */
+  steps: WinBackStep[];
+}
 
 /** When step `index` of the lapse that began at `lapseStart` is due. */
 export function winBackStepDueAt(
