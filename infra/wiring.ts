@@ -59,6 +59,8 @@ export const queues = {
   'tier-changes': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   /** SES sending events (default bus, source aws.ses) for bounces, complaints and counters. */
   'ses-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  /** Survey Answered (shop.surveys) for NPS and the loyalty-type attitude signal. */
+  'survey-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
 } satisfies Record<string, QueueWiring>;
 
 export type QueueName = keyof typeof queues;
@@ -143,6 +145,18 @@ export const functions = {
       ],
     },
     access: { table: 'readWrite', publishEvents: true },
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+  'ingest-surveys': {
+    folder: 'ingest-surveys',
+    description: 'Survey Answered -> one SURVEY record per answer and the latest score on the profile',
+    trigger: {
+      type: 'events',
+      queue: 'survey-events',
+      patterns: [{ source: 'shop.surveys', detailType: ['Survey Answered'] }],
+    },
+    access: { table: 'readWrite' },
     timeoutSeconds: 30,
     memoryMb: 256,
   },

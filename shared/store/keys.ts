@@ -16,6 +16,8 @@
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
 //   COUPON#<code> / COUPON                       an issued coupon, looked up by code at checkout;
 //                                                the conditional put keeps every code unique
+//   CUSTOMER#<id> / SURVEY#<answeredAt ISO>      a survey answer, written once (idempotent by answer time)
+//   SEGMENTS / THRESHOLDS                        weekly RFM quintile cuts and 80/20 spend threshold (one GetItem)
 //
 // The profile and the purchase records share a partition and sort next to each other
 // ("PROFILE" < "PURCHASE#..."), so recomputing a customer's aggregates is ONE Query:
@@ -77,6 +79,9 @@ export const keys = {
   /** One item: the scheduler's watermark (last hour bucket fully processed) and run lease. */
   schedulerState: (): ItemKey => ({ PK: 'SCHEDULER', SK: 'TIMERS' }),
   coupon: (code: string): ItemKey => ({ PK: `COUPON#${code}`, SK: 'COUPON' }),
+  surveyAnswer: (customerId: string, answeredAt: string): ItemKey => ({ PK: customerPk(customerId), SK: `SURVEY#${answeredAt}` }),
+  /** The weekly segment thresholds, read when a profile's RFM scores and value tier are derived. */
+  segmentThresholds: (): ItemKey => ({ PK: 'SEGMENTS', SK: 'THRESHOLDS' }),
   /** Hour bucket of the due index: "DUE#2026-11-23T09#3". */
   dueBucket: (dueAt: Date, shard: number) => `DUE#${dueAt.toISOString().slice(0, 13)}#${shard}`,
   dueSort: (dueAt: Date, customerId: string, kind: string) => `${dueAt.toISOString()}#${customerId}#${kind}`,
