@@ -99,3 +99,26 @@ export function sesEvent(kind: SesEventKind, mail: SentMail, at: Date): { source
 export function mailHeader(mail: { headers?: { name: string; value: string }[] | undefined }, name: string): string | undefined {
   return mail.headers?.find((header) => header.name.toLowerCase() === name.toLowerCase())?.value;
 }
+
+/** An email as SES local stores it (GET /store): enough to simulate its SES events. */
+export interface SesLocalStoredEmail {
+  messageId: string;
+  destination: { to: string[] };
+  headers?: { name: string; value: string }[];
+}
+
+/**
+ * The SentMail behind a SES-local email. SES local keeps headers but not tags, so the campaign tag
+ * is recovered from our send-reference header ("<customer>/<campaign>/<period>; attempt=...").
+ */
+export function sentMailFromSesLocal(email: SesLocalStoredEmail, referenceHeader = 'X-Loyalty-Send'): SentMail {
+  const headers = email.headers ?? [];
+  const reference = mailHeader({ headers }, referenceHeader);
+  const campaign = reference?.split(';')[0]?.split('/')[1];
+  return {
+    messageId: email.messageId,
+    to: email.destination.to[0] ?? '',
+    headers,
+    tags: campaign ? { campaign: decodeURIComponent(campaign) } : {},
+  };
+}
