@@ -34,6 +34,8 @@ export interface TierTransition {
   reason: Exclude<TierChangeReason, 'correction'>;
 }
 
+export const TRANSITIONS_KEPT = 6;
+
 export interface LoyaltyState {
   tier: string;
   /** When the current tier was reached (null: never left the base tier). */
@@ -51,8 +53,8 @@ export interface LoyaltyState {
   pointsReversed: number;
   pointsExpired: number;
   nextPointsExpiry: { at: string; points: number } | null;
-  /** The last tier transition in event time (what produced the current tier). */
-  lastTransition: TierTransition | null;
+  /** The latest tier transitions in event time, oldest first (what produced the current tier). */
+  recentTransitions: TierTransition[];
   asOf: string;
 }
 
@@ -128,9 +130,9 @@ export function computeLoyalty(
   let tierSince: number | null = null;
   let heldUntil: number | null = null;
   let holdPeriods = 0;
-  let lastTransition: TierTransition | null = null;
+  const transitions: TierTransition[] = [];
   const moveTo = (to: TierDefinition, at: number, reason: TierTransition['reason']) => {
-    lastTransition = { at: new Date(at).toISOString(), from: tier.id, to: to.id, reason };
+    transitions.push({ at: new Date(at).toISOString(), from: tier.id, to: to.id, reason });
     tier = to;
     tierSince = at;
     holdPeriods = 1;
@@ -223,9 +225,13 @@ export function computeLoyalty(
     }
   }
 
-  const horizon = Math.max(now.getTime(), steps.at(-1)?.at ?? Number.NEGATIVE_INFINITY);
-  runCheckpoints(horizon);
-  const rollingSpendMilli = rollingAt(horizon);
+  // Events dated after `now` (producer clock skew) still count, at their own time.
+  runCheckpoints(Math.max(now.getTime(), steps.at(-1)?.at ?? Number.NEGATIVE_INFINITY));
+  // Today's rolling spend, exactly as the purchase aggregates define it.
+  const rollingSpendMilli = windowOrders.reduce(
+    (sum, order) => sum + (inWindow(order, now.getTime()) ? netOf(order) : 0),
+    0,
+  );
   const next = nextTierAbove(program, tier);
   const points = lots.reduce((sum, lot, index) => sum + (index >= nextToExpire ? lot.remaining : 0), 0);
   const upcoming = lots.slice(nextToExpire).find((lot) => lot.remaining > 0 && Number.isFinite(lot.expiresAt));
@@ -244,7 +250,7 @@ export function computeLoyalty(
     pointsReversed: reversedTotal,
     pointsExpired: expiredTotal,
     nextPointsExpiry: upcoming ? { at: new Date(upcoming.expiresAt).toISOString(), points: upcoming.remaining } : null,
-    lastTransition,
+    recentTransitions: transitions.slice(-TRANSITIONS_KEPT),
     asOf: now.toISOString(),
   };
 }

@@ -87,14 +87,14 @@ describe('tier by rolling-365-day net spend', () => {
       rollingSpendMilli: 500_000,
       nextTier: 'Gold',
       spendToNextTierMilli: 1_500_000,
-      lastTransition: { from: 'Bronze', to: 'Silver', reason: 'purchase', at: '2026-03-05T10:00:00.000Z' },
+      recentTransitions: [{ from: 'Bronze', to: 'Silver', reason: 'purchase', at: '2026-03-05T10:00:00.000Z' }],
     });
   });
 
   it('jumps straight to the tier reached when one order crosses several thresholds', () => {
     const state = computeLoyalty(program, [order('big', '2500.00', '2026-04-01T00:00:00Z')], [], at('2026-04-02T00:00:00Z'));
     expect(state.tier).toBe('Gold');
-    expect(state.lastTransition).toMatchObject({ from: 'Bronze', to: 'Gold' });
+    expect(state.recentTransitions).toEqual([{ from: 'Bronze', to: 'Gold', reason: 'purchase', at: '2026-04-01T00:00:00.000Z' }]);
     expect(state.spendToNextTierMilli).toBe(2_500_000);
   });
 
@@ -122,8 +122,8 @@ describe('tier by rolling-365-day net spend', () => {
       tier: 'Silver',
       tierSince: '2027-06-01T00:00:00.000Z',
       tierHeldUntil: '2028-06-01T00:00:00.000Z',
-      lastTransition: { from: 'Gold', to: 'Silver', reason: 'anniversary-review', at: '2027-06-01T00:00:00.000Z' },
     });
+    expect(reviewed.recentTransitions.at(-1)).toEqual({ from: 'Gold', to: 'Silver', reason: 'anniversary-review', at: '2027-06-01T00:00:00.000Z' });
   });
 
   it('keeps the tier for another year when the spend still qualifies on the anniversary', () => {
@@ -219,6 +219,21 @@ describe('tier changes to announce', () => {
     const again = advanceLoyalty(program, first, computed, at('2026-04-01T00:05:00Z'));
     expect(again.changeSeq).toBe(1);
     expect(again.recentChanges).toHaveLength(1);
+  });
+
+  it('explains a step down on the anniversary as a review even when a purchase the same instant lifts it part way', () => {
+    const orders = [order('a', '2000.00', '2026-01-01T00:00:00Z'), order('b', '233.42', '2026-01-02T00:00:00Z')];
+    const gold = advanceLoyalty(program, undefined, computeLoyalty(program, orders, [], at('2026-06-01T00:00:00Z')), at('2026-06-01T00:00:00Z'));
+    const withAnniversaryOrder = [...orders, order('c', '266.58', '2027-01-01T00:00:00Z')];
+    const next = advanceLoyalty(program, gold, computeLoyalty(program, withAnniversaryOrder, [], at('2027-01-01T00:00:00Z')), at('2027-01-01T00:00:00Z'));
+    expect(next.recentChanges.at(-1)).toMatchObject({
+      seq: 2,
+      from: 'Gold',
+      to: 'Silver',
+      direction: 'down',
+      reason: 'anniversary-review',
+      occurredAt: '2027-01-01T00:00:00.000Z',
+    });
   });
 
   it('calls a downgrade caused by a late event dated before the upgrade a correction', () => {
