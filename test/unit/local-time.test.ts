@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, isLeapYear, localDateTimeAt, zonedTimeToUtc } from '#shared/domain/local-time.ts';
+
+const at9 = (year: number, month: number, day: number, zone: string) =>
+  zonedTimeToUtc({ year, month, day, hour: 9, minute: 0 }, zone).toISOString();
+
+describe('local wall time to UTC', () => {
+  it('places 09:00 in Shanghai at 01:00 UTC all year (no DST)', () => {
+    expect(at9(2027, 1, 15, 'Asia/Shanghai')).toBe('2027-01-15T01:00:00.000Z');
+    expect(at9(2027, 7, 15, 'Asia/Shanghai')).toBe('2027-07-15T01:00:00.000Z');
+  });
+
+  it('follows New York across the March switch: EST the day before, EDT on the day', () => {
+    expect(at9(2027, 3, 13, 'America/New_York')).toBe('2027-03-13T14:00:00.000Z');
+    expect(at9(2027, 3, 14, 'America/New_York')).toBe('2027-03-14T13:00:00.000Z');
+  });
+
+  it('follows New York across the November switch: EDT the day before, EST on the day', () => {
+    expect(at9(2027, 11, 6, 'America/New_York')).toBe('2027-11-06T13:00:00.000Z');
+    expect(at9(2027, 11, 7, 'America/New_York')).toBe('2027-11-07T14:00:00.000Z');
+  });
+
+  it('puts 09:00 in Kiritimati (UTC+14) on the previous UTC day', () => {
+    expect(at9(2027, 1, 1, 'Pacific/Kiritimati')).toBe('2026-12-31T19:00:00.000Z');
+  });
+
+  it('handles half-hour zones', () => {
+    expect(at9(2027, 1, 1, 'Asia/Kolkata')).toBe('2027-01-01T03:30:00.000Z');
+  });
+
+  it('moves a time skipped by spring-forward to after the gap', () => {
+    const skipped = zonedTimeToUtc({ year: 2027, month: 3, day: 14, hour: 2, minute: 30 }, 'America/New_York');
+    expect(skipped.toISOString()).toBe('2027-03-14T07:30:00.000Z'); // 03:30 EDT
+  });
+
+  it('resolves the repeated hour of fall-back to its first occurrence', () => {
+    const repeated = zonedTimeToUtc({ year: 2027, month: 11, day: 7, hour: 1, minute: 30 }, 'America/New_York');
+    expect(repeated.toISOString()).toBe('2027-11-07T05:30:00.000Z'); // 01:30 EDT
+  });
+});
+
+describe('local calendar', () => {
+  it('reads the local date of an instant in a zone', () => {
+    expect(localDateTimeAt(new Date('2026-12-31T19:00:00Z'), 'Pacific/Kiritimati')).toEqual({
+      year: 2027,
+      month: 1,
+      day: 1,
+      hour: 9,
+      minute: 0,
+    });
+  });
+
+  it('knows leap years, including the century rules', () => {
+    expect([2024, 2027, 2028, 1900, 2000].map(isLeapYear)).toEqual([true, false, true, false, true]);
+  });
+
+  it('adds days across month and year ends', () => {
+    expect(addDays({ year: 2027, month: 12, day: 15 }, 60)).toEqual({ year: 2028, month: 2, day: 13 });
+  });
+});
