@@ -75,6 +75,8 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryL
     },
   });
   upstream.ses = local.endpoints.ses;
+  // SES local keeps its mailbox in module state shared by every instance in this process.
+  await fetch(`${local.endpoints.ses}/clear-store`, { method: 'POST' });
   return {
     local,
     proxy,
