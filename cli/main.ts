@@ -58,14 +58,19 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       if (error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    const failure =
-      error instanceof CliError
-        ? error
-        : new CliError(EXIT.remoteFailure, `${(error as Error).name}: ${(error as Error).message}`);
+    const failure = error instanceof CliError ? error : remoteFailure(error as Error, context.globals());
     if (context.out().json) {
       io.stdout.write(`${JSON.stringify({ error: failure.message, exitCode: failure.exitCode, details: failure.details }, null, 2)}\n`);
     }
     io.stderr.write(`loyalty: ${failure.message}\n`);
     return failure.exitCode;
   }
+}
+
+function remoteFailure(error: Error, globals: GlobalOptions): CliError {
+  const unreachable = /ECONNREFUSED|ENOTFOUND|fetch failed/.test(`${error.message} ${String((error as { code?: string }).code)}`);
+  if (unreachable && !globals.stack) {
+    return new CliError(EXIT.remoteFailure, `cannot reach the local runtime (${error.message}); start it with \`npm start\`, or use --stack <name> for a deployed stack`);
+  }
+  return new CliError(EXIT.remoteFailure, `${error.name}: ${error.message}`);
 }
