@@ -5,6 +5,10 @@ import { orderRefundedDetail, purchaseCompletedDetail } from '#shared/events/con
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { type AggregatesChange, recordPurchase, recordRefund } from '#shared/flows/purchases.ts';
 import { announceTierChanges } from '#shared/flows/tier-announcements.ts';
+import { armWinBack } from '#shared/flows/timers.ts';
+import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
+import { TimerStore } from '#shared/store/timers.ts';
+import { ENV } from '#infra/wiring.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
@@ -16,9 +20,19 @@ export function createHandler(runtime: Runtime) {
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
   const announce = (change: AggregatesChange) =>
     announceTierChanges(store, publisher, program, change.customerId, change.unannounced);
+  const timers = new TimerStore(runtime.doc, runtime.tableName);
+  let campaigns: Promise<TimerCampaigns> | undefined;
+  // The win-back series follows the last purchase: a newer one cancels the pending steps.
+  const moveWinBack = async (change: AggregatesChange) => {
+    campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
+    const customer = { customerId: change.customerId, lastPurchaseAt: change.after.lastPurchaseAt, timeZone: change.history.stored?.profile.timeZone };
+    await armWinBack(timers, (await campaigns).winBack, customer, runtime.clock.now());
+  };
   return eventConsumer('ingest-orders', runtime, {
     'Purchase Completed': route(purchaseCompletedDetail, async (purchase) => {
-      await announce(await recordPurchase(store, runtime.clock, purchase, program));
+      const change = await recordPurchase(store, runtime.clock, purchase, program);
+      await announce(change);
+      await moveWinBack(change);
     }),
     'Order Refunded': route(orderRefundedDetail, async (refund) => {
       await announce(await recordRefund(store, runtime.clock, refund, program));
