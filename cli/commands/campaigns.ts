@@ -7,7 +7,7 @@ import { describeProblem, type CampaignProblem } from '#shared/campaigns/load.ts
 import { campaignFiles } from '#shared/campaigns/load.ts';
 import { validateCampaignFiles, type ValidationReport } from '#shared/campaigns/validate.ts';
 import { systemClock } from '#shared/domain/clock.ts';
-import { CampaignCatalogue, CampaignNotFoundError, type CampaignVersion, PublishConflictError } from '#shared/store/campaigns.ts';
+import { CampaignCatalogue, CampaignNotFoundError, type CampaignVersion, PublishConflictError, type PublishOutcome } from '#shared/store/campaigns.ts';
 import type { CommandContext, CommandModule } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { registerCampaignTools } from './campaigns-tools.ts';
@@ -119,7 +119,7 @@ export const campaignsCommands: CommandModule = {
       .action(async (files: string[], options: FileOptions & { note: string }) => {
         const report = await validateOrFail(context, files, options);
         const catalogue = await catalogueOf(context);
-        const results = [];
+        const results: ({ id: string } & PublishOutcome)[] = [];
         for (const { campaign, source } of report.campaigns) {
           const outcome = await catalogueCall(() => catalogue.publish({ definition: campaign, source, by: publisher(), note: options.note }));
           results.push({ id: campaign.id, ...outcome });

@@ -14,7 +14,7 @@ let local: LocalRuntime;
 let dir: string;
 
 beforeAll(async () => {
-  local = await startLocal({ now: '2026-11-01T00:00:00Z', fresh: true, ports: 'random' });
+  local = await startLocal({ now: '2026-11-01T00:00:00Z', ports: 'random' });
   dir = await mkdtemp(path.join(tmpdir(), 'campaigns-'));
   await cp(path.resolve('campaigns'), dir, { recursive: true });
 }, 60_000);
