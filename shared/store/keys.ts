@@ -7,6 +7,7 @@
 //   CUSTOMER#<id> / PURCHASE#<orderId>#REFUND#<k> a refund of that order (k = hash of its content)
 //   CUSTOMER#<id> / TIMER#<kind>                 the customer's next due-time per timer kind
 //   CUSTOMER#<id> / SEND#<campaign>#<period>     send ledger: one conditional write per send
+//   CUSTOMER#<id> / HOLDOUT#<campaign>#<period> held out of a campaign send (control group), written once
 //   CUSTOMER#<id> / SENDCAP                      recent marketing sends (frequency cap), one item per customer
 //   SUPPRESSION#<address> / ADDRESS              a hard-bounced/complained address, checked before every send
 //   SESMSG#<SES message id> / <event type>       first delivery/open/click of a message (counted once)
@@ -63,6 +64,11 @@ export const keys = {
   sendLedger: (customerId: string, campaignId: string, period: string): ItemKey => ({
     PK: customerPk(customerId),
     SK: `SEND#${campaignId}#${period}`,
+  }),
+  /** A customer held out of one campaign send (the control group); conditional put = counted once. */
+  holdout: (customerId: string, campaignId: string, period: string): ItemKey => ({
+    PK: customerPk(customerId),
+    SK: `HOLDOUT#${campaignId}#${period}`,
   }),
   campaignCurrent: (campaignId: string): ItemKey => ({ PK: 'CAMPAIGN', SK: `${campaignId}#CURRENT` }),
   campaignVersion: (campaignId: string, version: number): ItemKey => ({
