@@ -54,6 +54,10 @@ const MAX_CAP_RACES = 5;
 
 export async function deliverSendRequest(request: ParsedSendRequest, deps: SenderDeps, config: SenderConfig): Promise<DeliveryOutcome> {
   const now = deps.clock.now();
+  // A deferred request hops through the queue (15 min at a time) without touching the table.
+  if (request.notBefore && Date.parse(request.notBefore) > now.getTime()) {
+    return defer(request, deps, new Date(request.notBefore), 'not-before');
+  }
   const ref: LedgerRef = { customerId: request.customerId, campaignId: request.campaignId, period: request.period };
   const existing = await deps.ledger.get(ref);
   if (existing?.status === 'sent') return { kind: 'already-sent', messageId: existing.messageId };
