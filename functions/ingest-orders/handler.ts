@@ -1,7 +1,7 @@
 // Purchase Completed / Order Refunded -> purchase records, the customer's aggregates and loyalty
 // standing (tier, points) in one write; tier changes are then announced on the bus.
 import { loadProgram } from '#shared/config/program-file.ts';
-import { orderRefundedDetail, purchaseCompletedDetail } from '#shared/events/contracts.ts';
+import { type EventEnvelope, orderRefundedDetail, purchaseCompletedDetail } from '#shared/events/contracts.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { type AggregatesChange, recordPurchase, recordRefund } from '#shared/flows/purchases.ts';
 import { announceTierChanges } from '#shared/flows/tier-announcements.ts';
@@ -18,8 +18,13 @@ export function createHandler(runtime: Runtime) {
   const store = new CustomerStore(runtime.doc, runtime.tableName);
   const program = loadProgram(runtime.env);
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
-  const announce = (change: AggregatesChange) =>
-    announceTierChanges(store, publisher, program, change.customerId, change.unannounced);
+  const announce = (change: AggregatesChange, envelope: EventEnvelope) =>
+    announceTierChanges(store, publisher, program, {
+      customerId: change.customerId,
+      unannounced: change.unannounced,
+      claimant: envelope.id,
+      now: runtime.clock.now(),
+    });
   const timers = new TimerStore(runtime.doc, runtime.tableName);
   let campaigns: Promise<TimerCampaigns> | undefined;
   // The win-back series follows the last purchase: a newer one cancels the pending steps.
@@ -29,13 +34,13 @@ export function createHandler(runtime: Runtime) {
     await armWinBack(timers, (await campaigns).winBack, customer, runtime.clock.now());
   };
   return eventConsumer('ingest-orders', runtime, {
-    'Purchase Completed': route(purchaseCompletedDetail, async (purchase) => {
+    'Purchase Completed': route(purchaseCompletedDetail, async (purchase, envelope) => {
       const change = await recordPurchase(store, runtime.clock, purchase, program);
-      await announce(change);
+      await announce(change, envelope);
       await moveWinBack(change);
     }),
-    'Order Refunded': route(orderRefundedDetail, async (refund) => {
-      await announce(await recordRefund(store, runtime.clock, refund, program));
+    'Order Refunded': route(orderRefundedDetail, async (refund, envelope) => {
+      await announce(await recordRefund(store, runtime.clock, refund, program), envelope);
     }),
   });
 }

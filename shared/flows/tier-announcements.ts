@@ -1,7 +1,9 @@
 // Publishes Tier Changed AFTER the state that contains the change is stored, then confirms it.
 // A crash between the write and the publish leaves the change unconfirmed, so the redelivered
 // event (which recomputes the same state) publishes it again: at-least-once, never lost.
-// Duplicates carry the same changeId; the tier-upgrade email collapses them in the send ledger.
+// A claim keyed by the event id keeps concurrent handlers of one customer from all publishing
+// it; the rare duplicate left carries the same changeId, and the tier-upgrade email collapses
+// duplicates in the send ledger (period = tier reached and when).
 import type { TierChangeRecord } from '../domain/loyalty-changes.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import { TIER_CHANGED, type TierChanged } from '../events/emitted.ts';
@@ -28,15 +30,26 @@ export function tierChangedEvent(program: LoyaltyProgram, customerId: string, ch
   };
 }
 
+/** How long a claim protects an announcement in flight before another handler may take over. */
+export const ANNOUNCEMENT_LEASE_MS = 5 * 60_000;
+
+export interface Announcement {
+  customerId: string;
+  unannounced: TierChangeRecord[];
+  /** The triggering event's id: its redelivery after a crash may take its own claim again. */
+  claimant: string;
+  now: Date;
+}
+
 export async function announceTierChanges(
   store: CustomerStore,
   publisher: EventPublisher,
   program: LoyaltyProgram,
-  customerId: string,
-  unannounced: TierChangeRecord[],
+  { customerId, unannounced, claimant, now }: Announcement,
 ): Promise<void> {
   const last = unannounced.at(-1);
   if (!last) return;
+  if (!(await store.claimTierAnnouncement(customerId, last.seq, claimant, now, ANNOUNCEMENT_LEASE_MS))) return;
   await publisher.publish(
     unannounced.map((change) => ({
       detailType: TIER_CHANGED,

@@ -199,6 +199,37 @@ export class CustomerStore {
   }
 
   /**
+   * Claims the right to publish tier changes up to `seq`, so concurrent handlers of the same
+   * customer do not all announce the same change. The claim is granted again to the same claimant
+   * (the redelivered event after a crash), to a newer change, or once its lease has run out.
+   */
+  async claimTierAnnouncement(customerId: string, seq: number, claimant: string, now: Date, leaseMs: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(customerId),
+          UpdateExpression: 'SET #claim = :claim',
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(#done) OR #done < :seq) AND ' +
+            '(attribute_not_exists(#claim) OR #claim.#by = :by OR #claim.#seq < :seq OR #claim.#until < :now)',
+          ExpressionAttributeNames: { '#claim': 'tierAnnouncement', '#done': 'tierAnnouncedSeq', '#by': 'claimant', '#seq': 'seq', '#until': 'leaseUntil' },
+          ExpressionAttributeValues: {
+            ':claim': { seq, claimant, leaseUntil: new Date(now.getTime() + leaseMs).toISOString() },
+            ':seq': seq,
+            ':by': claimant,
+            ':now': now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Confirms tier changes up to `seq` as published. Kept outside the versioned loyalty map so it
    * never races the aggregates write; it only moves forward.
    */
@@ -227,7 +258,7 @@ function versionValues(expectedVersion: number): Record<string, number> {
 }
 
 function toStoredProfile(item: Record<string, unknown>): StoredProfile {
-  const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, tierAnnouncedSeq, ...profile } = item;
+  const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, tierAnnouncedSeq, tierAnnouncement, ...profile } = item;
   const { loyalty } = profile;
   return {
     profile: profile as unknown as CustomerProfile,
