@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '#functions/commons/runtime.ts';
+import { CampaignStats } from '#shared/store/stats.ts';
+import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
+import {
+  type DeliveryLocal,
+  emailsTo,
+  enqueue,
+  ledgerEntry,
+  newsRequest,
+  profileItem,
+  publishSesFeedback,
+  startDelivery,
+  upsertCustomers,
+} from './sender-fixtures.ts';
+
+interface Emitted {
+  DetailType?: string;
+  Detail?: string;
+}
+
+describe('SES feedback', () => {
+  let d: DeliveryLocal;
+  const emitted: Emitted[] = [];
+  const record = (name: string, runtime: Runtime): Runtime => {
+    if (name === 'ses-feedback') {
+      runtime.eventBridge.middlewareStack.add(
+        (next) => async (args) => {
+          emitted.push(...((args.input as { Entries?: Emitted[] }).Entries ?? []));
+          return next(args);
+        },
+        { step: 'initialize', name: 'recordEmitted' },
+      );
+    }
+    return runtime;
+  };
+  const suppressedEvents = () => emitted.filter((e) => e.DetailType === 'Customer Suppressed').map((e) => JSON.parse(e.Detail ?? '{}'));
+  const mailTo = async (address: string) => sentMailFromSesLocal((await emailsTo(d.local, address))[0]!);
+
+  beforeAll(async () => {
+    d = await startDelivery({ now: '2026-01-05T10:00:00Z', wrap: record });
+    await upsertCustomers(d.local, [
+      { customerId: 'c-ada', email: 'ada@example.com' },
+      { customerId: 'c-bob', email: 'bob@example.com' },
+      { customerId: 'c-cy', email: 'cy@example.com' },
+      { customerId: 'c-dee', email: 'dee@example.com' },
+    ]);
+    await enqueue(d.local, ['c-ada', 'c-bob', 'c-cy', 'c-dee'].map((id) => newsRequest(id)));
+    await d.local.drain();
+  });
+  afterAll(() => d?.stop());
+
+  it('suppresses a hard-bounced address at once, announces it once, and sends it nothing more', async () => {
+    const mail = await mailTo('ada@example.com');
+    await publishSesFeedback(d.local, 'bounce', mail);
+    await publishSesFeedback(d.local, 'bounce', mail); // SES/EventBridge may deliver twice
+    expect((await profileItem(d.local, 'c-ada'))?.suppressed).toMatchObject({ reason: 'hard-bounce' });
+    expect(suppressedEvents()).toEqual([expect.objectContaining({ customerId: 'c-ada', reason: 'hard-bounce' })]);
+
+    await enqueue(d.local, [newsRequest('c-ada', { period: '2026-W02' })]);
+    await d.local.drain();
+    expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(1);
+    expect(await ledgerEntry(d.local, 'c-ada', 'news', '2026-W02')).toMatchObject({ status: 'skipped', reason: 'suppressed' });
+  });
+
+  it('suppresses the address, not just the profile: a new customer with that address gets nothing', async () => {
+    await upsertCustomers(d.local, [{ customerId: 'c-ada-2', email: 'ADA@example.com' }]);
+    await enqueue(d.local, [newsRequest('c-ada-2')]);
+    await d.local.drain();
+    expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(1);
+    expect(await ledgerEntry(d.local, 'c-ada-2', 'news', '2026-W01')).toMatchObject({ status: 'skipped', reason: 'suppressed' });
+  });
+
+  it('suppresses on a complaint', async () => {
+    await publishSesFeedback(d.local, 'complaint', await mailTo('bob@example.com'));
+    expect((await profileItem(d.local, 'c-bob'))?.suppressed).toMatchObject({ reason: 'complaint' });
+    expect(suppressedEvents().map((e) => e.customerId)).toEqual(['c-ada', 'c-bob']);
+  });
+
+  it('does not suppress on a transient (soft) bounce', async () => {
+    const mail = await mailTo('cy@example.com');
+    const soft = sesEvent('bounce', mail, d.local.clock.now());
+    soft.detail.bounce = { ...soft.detail.bounce!, bounceType: 'Transient' };
+    await d.local.putEvents([{ ...soft, busName: 'default' }]);
+    await d.local.drain();
+    expect((await profileItem(d.local, 'c-cy'))?.suppressed).toBeUndefined();
+  });
+
+  it('counts deliveries, opens and clicks per campaign and day, each message once', async () => {
+    for (const address of ['cy@example.com', 'dee@example.com']) {
+      const mail = await mailTo(address);
+      await publishSesFeedback(d.local, 'delivery', mail);
+      await publishSesFeedback(d.local, 'delivery', mail);
+      await publishSesFeedback(d.local, 'open', mail);
+    }
+    await publishSesFeedback(d.local, 'click', await mailTo('dee@example.com'));
+    const stats = await new CampaignStats(d.local.doc, d.local.tableName).daily('news');
+    expect(stats).toEqual([{ day: '2026-01-05', counts: { delivered: 2, opened: 2, clicked: 1, bounced: 1, complained: 1 } }]);
+  });
+
+  it('ignores SES events on the marketing bus (SES publishes only to the default bus)', async () => {
+    await d.local.putEvents([sesEvent('complaint', await mailTo('dee@example.com'), d.local.clock.now())]);
+    await d.local.drain();
+    expect((await profileItem(d.local, 'c-dee'))?.suppressed).toBeUndefined();
+  });
+});
