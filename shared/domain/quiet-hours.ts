@@ -1,6 +1,7 @@
 // Quiet hours: marketing email waits until morning in the customer's own time zone. A send that
 // falls inside the window is deferred to the window's end (never dropped); DST is handled by
 // resolving the end's wall-clock time in the zone, not by adding hours.
+import { localDateTimeAt, zonedTimeToUtc } from './local-time.ts';
 
 export interface QuietHours {
   /** Minutes after local midnight the quiet window starts (21:00 -> 1260). */
@@ -21,66 +22,10 @@ export function parseQuietHours(text: string): QuietHours | undefined {
   return { startMinute: sh * 60 + sm, endMinute: eh * 60 + em };
 }
 
-export interface LocalDateTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The wall-clock reading of an instant in an IANA zone. */
-export function localDateTime(instant: Date, timeZone: string): LocalDateTime {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  const parts = Object.fromEntries(formatter.formatToParts(instant).map((part) => [part.type, part.value]));
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-  };
-}
-
-/**
- * The first instant whose wall-clock reading in `timeZone` is at or after the given local time
- * (a local time skipped by a DST jump resolves to the instant just after the jump).
- */
-export function instantAtLocal(local: Omit<LocalDateTime, 'second'>, timeZone: string): Date {
-  const wanted = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
-  let guess = wanted;
-  for (let i = 0; i < 3; i++) {
-    const seen = localDateTime(new Date(guess), timeZone);
-    const seenMs = Date.UTC(seen.year, seen.month - 1, seen.day, seen.hour, seen.minute, seen.second);
-    const drift = seenMs - wanted;
-    if (drift === 0) return new Date(guess);
-    guess -= drift;
-  }
-  // In a DST gap no instant shows the wanted reading; the guess lands just after the jump.
-  return new Date(guess);
-}
-
 /** When a send requested at `now` may go out: `now` itself, or the end of the quiet window. */
 export function nextSendableInstant(now: Date, timeZone: string, quiet: QuietHours | undefined): Date {
   if (!quiet || quiet.startMinute === quiet.endMinute) return now;
-  const local = localDateTime(now, timeZone);
+  const local = localDateTimeAt(now, timeZone);
   const minute = local.hour * 60 + local.minute;
   const wraps = quiet.startMinute > quiet.endMinute;
   const inside = wraps
@@ -90,7 +35,7 @@ export function nextSendableInstant(now: Date, timeZone: string, quiet: QuietHou
   // The window ends today if we are before its end, otherwise tomorrow (local calendar).
   const endsTomorrow = wraps && minute >= quiet.startMinute;
   const day = new Date(Date.UTC(local.year, local.month - 1, local.day + (endsTomorrow ? 1 : 0)));
-  return instantAtLocal(
+  return zonedTimeToUtc(
     {
       year: day.getUTCFullYear(),
       month: day.getUTCMonth() + 1,
