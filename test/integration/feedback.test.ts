@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '#functions/commons/runtime.ts';
+import { SesSimulator } from '#infra/local/ses-simulator.ts';
 import { CampaignStats } from '#shared/store/stats.ts';
 import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
 import {
@@ -102,5 +103,17 @@ describe('SES feedback', () => {
     await d.local.putEvents([sesEvent('complaint', await mailTo('dee@example.com'), d.local.clock.now())]);
     await d.local.drain();
     expect((await profileItem(d.local, 'c-dee'))?.suppressed).toBeUndefined();
+  });
+
+  it('lets the local runtime simulate a complaint for an address, mailed or not', async () => {
+    const simulator = new SesSimulator(d.local);
+    await simulator.feedback('complaint', 'dee@example.com');
+    await simulator.feedback('bounce', 'never-mailed@example.com');
+    await d.local.drain();
+    expect((await profileItem(d.local, 'c-dee'))?.suppressed).toMatchObject({ reason: 'complaint' });
+    await upsertCustomers(d.local, [{ customerId: 'c-new', email: 'never-mailed@example.com' }]);
+    await enqueue(d.local, [newsRequest('c-new')]);
+    await d.local.drain();
+    expect(await ledgerEntry(d.local, 'c-new', 'news', '2026-W01')).toMatchObject({ status: 'skipped', reason: 'suppressed' });
   });
 });

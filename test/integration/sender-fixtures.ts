@@ -10,7 +10,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/engines.ts';
 import { type LocalRuntime, type SesLocalEmail, startLocal } from '#infra/local/runtime.ts';
 import type { FunctionName } from '#infra/wiring.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
-import { SES_SOURCE, type SentMail, sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
+import { SES_SOURCE, type SentMail, sesEvent } from '#shared/mail/ses-events.ts';
+import { SesSimulator } from '#infra/local/ses-simulator.ts';
 import { keys } from '#shared/store/keys.ts';
 import { type ProxyFaults, type SesProxy, startSesProxy } from './sender-ses-proxy.ts';
 
@@ -134,15 +135,18 @@ export function header(email: SesLocalEmail, name: string): string | undefined {
   return headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 }
 
-/** What SES would publish for accepted emails: an "Email Sent" (and optionally "Email Delivered") each. */
-export async function publishSesSendEvents(local: LocalRuntime, kinds: ('send' | 'delivery')[] = ['send']): Promise<void> {
-  const emails = await local.emails();
-  const events = emails.flatMap((email) =>
-    kinds.map((kind) => ({ ...sesEvent(kind, sentMailFromSesLocal(email), local.clock.now()), busName: 'default' })),
-  );
-  for (let i = 0; i < events.length; i += 10) await local.putEvents(events.slice(i, i + 10));
+/** What SES would publish for accepted emails: "Email Sent" and "Email Delivered" each, once. */
+export async function publishSesSendEvents(local: LocalRuntime): Promise<void> {
+  let simulator = simulators.get(local);
+  if (!simulator) {
+    simulator = new SesSimulator(local);
+    simulators.set(local, simulator);
+  }
+  await simulator.publishNewSends();
   await local.drain();
 }
+
+const simulators = new WeakMap<LocalRuntime, SesSimulator>();
 
 export async function publishSesFeedback(local: LocalRuntime, kind: 'bounce' | 'complaint' | 'delivery' | 'open' | 'click', mail: SentMail): Promise<void> {
   const event = sesEvent(kind, mail, local.clock.now());
