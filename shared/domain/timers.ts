@@ -58,47 +58,63 @@ export function armedDueAt(wanted: Date, now: Date): Date {
 }
 
 /**
- * A timer due before the next hour after this one might be missed by the next planned run
- * (planned from the index before it was written), so arming it nudges the scheduler.
+ * How far ahead each run reads the due directory. A run may then sleep until the first timer
+ * it saw, so a timer armed inside this window must nudge the scheduler (see `needsNudge`).
+ */
+export const HORIZON_HOURS = 24;
+
+/**
+ * True when a timer armed now lands where the last run may already have looked and found
+ * nothing: within the horizon. Birthdays edited on (or just before) the day and catch-up
+ * re-arms qualify; win-back steps (weeks ahead) and next year's birthday never do.
  */
 export function needsNudge(dueAt: Date, now: Date): boolean {
-  return dueAt.getTime() < hourStart(now).getTime() + 2 * HOUR_MS;
+  return dueAt.getTime() < hourStart(now).getTime() + (HORIZON_HOURS + 1) * HOUR_MS;
 }
 
 export interface SchedulerState {
   /** Last hour bucket fully processed ("2026-11-23T08"); absent before the first run. */
   watermark: string | undefined;
-  /** The scheduler need not query before this instant unless nudged. */
+  /** The scheduler need not look before this instant unless nudged. */
   nextCheckAt: string | undefined;
-  /** Earliest due time of a timer armed close to now since the last run. */
+  /** Earliest due time of a timer armed inside the horizon since the last run. */
   nudgeAt: string | undefined;
 }
 
-/** True when a tick has work: a new hour bucket opened, a timer came due, or an arm nudged. */
-export function runIsDue(state: SchedulerState, now: Date): boolean {
-  const at = now.getTime();
-  if (!state.watermark || !state.nextCheckAt) return true;
-  if (state.nudgeAt && Date.parse(state.nudgeAt) <= at) return true;
-  return Date.parse(state.nextCheckAt) <= at;
+/** When the scheduler planned to look next: its own plan or a nudge, whichever is earlier. */
+export function plannedCheckAt(state: SchedulerState): Date | undefined {
+  const times = [state.nextCheckAt, state.nudgeAt].filter((t): t is string => t !== undefined).map(Date.parse);
+  return times.length ? new Date(Math.min(...times)) : undefined;
 }
 
-/** Hour buckets to query: every hour after the watermark up to the current one, oldest first. */
-export function openHours(watermark: string | undefined, now: Date, initialLookbackHours: number): Date[] {
+/** True when a tick has work: the planned check (a timer, the horizon edge) or a nudge is due. */
+export function runIsDue(state: SchedulerState, now: Date): boolean {
+  const planned = plannedCheckAt(state);
+  return !state.watermark || !planned || planned.getTime() <= now.getTime();
+}
+
+/** Hours to read the directory for: after the watermark up to the horizon, oldest first. */
+export function hoursInView(watermark: string | undefined, now: Date, initialLookbackHours: number): Date[] {
   const current = hourStart(now).getTime();
   const first = watermark ? parseHourLabel(watermark).getTime() + HOUR_MS : current - initialLookbackHours * HOUR_MS;
   const hours: Date[] = [];
-  for (let at = first; at <= current; at += HOUR_MS) hours.push(new Date(at));
+  for (let at = first; at < current + HORIZON_HOURS * HOUR_MS; at += HOUR_MS) hours.push(new Date(at));
   return hours;
 }
 
-/** When the next run is worth doing: the earliest pending timer or the next hour, whichever first. */
-export function nextCheckAt(earliestPending: Date | undefined, now: Date): Date {
-  const nextHour = hourStart(now).getTime() + HOUR_MS;
-  return new Date(Math.min(earliestPending?.getTime() ?? nextHour, nextHour));
+/**
+ * When the next run is worth doing: the earliest timer seen pending, the first hour with timers
+ * ahead, or an hour before the horizon runs out — whichever comes first.
+ */
+export function nextCheckAt(input: { earliestPending?: Date | undefined; nextMarkedHour?: Date | undefined; now: Date }): Date {
+  const horizonEdge = hourStart(input.now).getTime() + (HORIZON_HOURS - 1) * HOUR_MS;
+  const candidates = [input.earliestPending, input.nextMarkedHour].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+  return new Date(Math.max(input.now.getTime(), Math.min(horizonEdge, ...candidates)));
 }
 
-/** How far the scheduler is behind: time since the end of the last fully processed hour. */
-export function schedulerLagMs(watermark: string | undefined, now: Date): number | undefined {
-  if (!watermark) return undefined;
-  return Math.max(0, now.getTime() - (parseHourLabel(watermark).getTime() + HOUR_MS));
+/** How late the scheduler is against its own plan: zero when on time, hours after an outage. */
+export function schedulerLagMs(state: SchedulerState, now: Date): number | undefined {
+  const planned = plannedCheckAt(state);
+  if (!state.watermark || !planned) return undefined;
+  return Math.max(0, now.getTime() - planned.getTime());
 }

@@ -10,9 +10,12 @@ import {
   armedDueAt,
   type BirthdayTimerData,
   hourLabel,
+  hourStart,
+  hoursInView,
   needsNudge,
   nextCheckAt,
-  openHours,
+  parseHourLabel,
+  plannedCheckAt,
   runIsDue,
   schedulerLagMs,
   type Timer,
@@ -22,7 +25,7 @@ import {
 import { winBackPeriod, winBackStepDueAt } from '../domain/win-back.ts';
 import type { SendQueue, SendRequest } from '../mail/send-request.ts';
 import type { CustomerStore } from '../store/customers.ts';
-import { DUE_SHARDS, keys } from '../store/keys.ts';
+import { keys } from '../store/keys.ts';
 import type { TimerStore } from '../store/timers.ts';
 import { decideWinBack } from './timers.ts';
 import type { TimerCampaigns } from './timers-config.ts';
@@ -64,7 +67,7 @@ export interface SchedulerRun {
   fired: number;
   sent: number;
   watermark: string | undefined;
-  /** Time since the end of the last fully processed hour (the alarm's metric). */
+  /** How late this check is against the scheduler's own plan (the alarm's metric). */
   lagMs: number | undefined;
   /**
    * Until this instant a run finds nothing to do unless a timer is armed meanwhile (which nudges
@@ -80,30 +83,37 @@ interface FirePlan {
 
 export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<SchedulerRun> {
   const { timers, options } = deps;
-  const state = await timers.schedulerState();
-  const idle = { ran: false, bucketsQueried: 0, fired: 0, sent: 0, watermark: state.watermark, lagMs: schedulerLagMs(state.watermark, now) };
-  if (!runIsDue({ watermark: state.watermark, nextCheckAt: state.nextCheckAt, nudgeAt: state.nudgeAt }, now)) {
-    return { ...idle, quietUntil: earliest(state.nextCheckAt, state.nudgeAt) };
-  }
+  const stored = await timers.schedulerState();
+  const state = { watermark: stored.watermark, nextCheckAt: stored.nextCheckAt, nudgeAt: stored.nudgeAt };
+  const idle = { ran: false, bucketsQueried: 0, fired: 0, sent: 0, watermark: state.watermark, lagMs: schedulerLagMs(state, now) };
+  if (!runIsDue(state, now)) return { ...idle, quietUntil: plannedCheckAt(state)?.toISOString() };
   const runId = randomUUID();
   if (!(await timers.acquireRun(runId, now, options.leaseMs))) return { ...idle, quietUntil: undefined };
 
-  const hours = openHours(state.watermark, now, options.initialLookbackHours);
-  let watermark = state.watermark ?? hourLabel(new Date((hours[0] ?? now).getTime() - HOUR_MS));
+  const current = hourStart(now);
+  const view = hoursInView(state.watermark, now, options.initialLookbackHours);
+  const marked = await markedBucketsIn(timers, view);
+  let watermark = state.watermark ?? hourLabel(new Date((view[0] ?? now).getTime() - HOUR_MS));
   let earliestPending: Date | undefined;
+  let nextMarkedHour: Date | undefined;
   let bucketsQueried = 0;
   let fired = 0;
   let sent = 0;
   let outOfBudget = false;
 
-  hours: for (const hour of hours) {
+  for (const [hourMs, shards] of marked) {
+    const hour = new Date(hourMs);
+    if (hour > current) {
+      nextMarkedHour ??= hour;
+      continue;
+    }
     // The shards of one hour are independent partitions: query them side by side.
-    const shards = await Promise.all(
-      Array.from({ length: DUE_SHARDS }, (_, shard) => timers.dueBucketPage(keys.dueBucket(hour, shard), undefined, options.pageSize)),
+    const firstPages = await Promise.all(
+      shards.map((shard) => timers.dueBucketPage(keys.dueBucket(hour, shard), undefined, options.pageSize)),
     );
-    bucketsQueried += DUE_SHARDS;
-    for (let shard = 0; shard < DUE_SHARDS; shard++) {
-      let page = shards[shard];
+    bucketsQueried += shards.length;
+    for (const [index, shard] of shards.entries()) {
+      let page = firstPages[index];
       while (page) {
         const due: Timer[] = [];
         for (const timer of page.timers) {
@@ -119,15 +129,19 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
         }
         if (page.nextKey && fired >= options.maxFires) {
           outOfBudget = true;
-          break hours;
+          break;
         }
         page = page.nextKey ? await timers.dueBucketPage(keys.dueBucket(hour, shard), page.nextKey, options.pageSize) : undefined;
       }
+      if (outOfBudget) break;
     }
-    if (hour.getTime() + HOUR_MS <= now.getTime()) watermark = hourLabel(hour);
+    if (outOfBudget) break;
   }
-
-  const next = outOfBudget ? now : nextCheckAt(earliestPending, now);
+  // Every listed bucket before this hour is done (unless the budget ran out): close those hours.
+  if (!outOfBudget && current.getTime() - HOUR_MS > parseHourLabel(watermark).getTime()) {
+    watermark = hourLabel(new Date(current.getTime() - HOUR_MS));
+  }
+  const next = outOfBudget ? now : nextCheckAt({ earliestPending, nextMarkedHour, now });
   await timers.releaseRun(runId, { watermark, nextCheckAt: next.toISOString() }, now);
   return {
     ran: true,
@@ -135,15 +149,27 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
     fired,
     sent,
     watermark,
-    lagMs: schedulerLagMs(watermark, now),
+    lagMs: idle.lagMs,
     // Arms may have nudged during the run: only an idle check reads the state fresh enough to promise quiet.
     quietUntil: undefined,
   };
 }
 
-function earliest(a: string | undefined, b: string | undefined): string | undefined {
-  if (!a || !b) return a ?? b;
-  return Date.parse(a) <= Date.parse(b) ? a : b;
+/** The directory's listed buckets for the hours in view, grouped by hour, oldest first. */
+async function markedBucketsIn(timers: TimerStore, hours: Date[]): Promise<Map<number, number[]>> {
+  const days = new Map<string, { from: string; to: string }>();
+  for (const hour of hours) {
+    const day = hour.toISOString().slice(0, 10);
+    const hh = hour.toISOString().slice(11, 13);
+    const range = days.get(day);
+    days.set(day, range ? { from: range.from, to: hh } : { from: hh, to: hh });
+  }
+  const listed = (await Promise.all([...days].map(([day, { from, to }]) => timers.markedBuckets(day, from, to)))).flat();
+  const byHour = new Map<number, number[]>();
+  for (const { hour, shard } of listed.sort((a, b) => a.hour.getTime() - b.hour.getTime() || a.shard - b.shard)) {
+    byHour.set(hour.getTime(), [...(byHour.get(hour.getTime()) ?? []), shard]);
+  }
+  return byHour;
 }
 
 /** Claims a batch, plans each firing, enqueues the sends together, then re-arms each timer. */

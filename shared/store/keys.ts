@@ -15,6 +15,8 @@
 //   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
 //   STATS#<campaign> / DAY#<yyyy-mm-dd>          per-campaign daily counters
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
+//   DUEDIR#<yyyy-mm-dd> / <hh>#<shard>           "this due bucket may hold timers": one Query per day tells
+//                                                the scheduler which (hour, shard) buckets to read at all
 //   COUPON#<code> / COUPON                       an issued coupon, looked up by code at checkout;
 //                                                the conditional put keeps every code unique
 //   CUSTOMER#<id> / SURVEY#<answeredAt ISO>      a survey answer, written once (idempotent by answer time)
@@ -88,6 +90,12 @@ export const keys = {
   surveyAnswer: (customerId: string, answeredAt: string): ItemKey => ({ PK: customerPk(customerId), SK: `SURVEY#${answeredAt}` }),
   /** The weekly segment thresholds, read when a profile's RFM scores and value tier are derived. */
   segmentThresholds: (): ItemKey => ({ PK: 'SEGMENTS', SK: 'THRESHOLDS' }),
+  /** Directory entry for a due bucket (written before the timer, never needed to be exact). */
+  dueDirectory: (dueAt: Date, shard: number): ItemKey => ({
+    PK: `DUEDIR#${dueAt.toISOString().slice(0, 10)}`,
+    SK: `${dueAt.toISOString().slice(11, 13)}#${shard}`,
+  }),
+  dueDirectoryDay: (day: string) => `DUEDIR#${day}`,
   /** Hour bucket of the due index: "DUE#2026-11-23T09#3". */
   dueBucket: (dueAt: Date, shard: number) => `DUE#${dueAt.toISOString().slice(0, 13)}#${shard}`,
   dueSort: (dueAt: Date, customerId: string, kind: string) => `${dueAt.toISOString()}#${customerId}#${kind}`,

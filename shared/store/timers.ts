@@ -38,11 +38,6 @@ const schedulerItem = z.object({
 });
 export type StoredSchedulerState = z.infer<typeof schedulerItem>;
 
-/** Read units each call consumed, for the bench (ReturnConsumedCapacity). */
-export interface CapacityMeter {
-  add(units: number): void;
-}
-
 export interface DuePage {
   timers: Timer[];
   nextKey: Record<string, unknown> | undefined;
@@ -52,12 +47,7 @@ export class TimerStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
-    private readonly meter?: CapacityMeter,
   ) {}
-
-  private get capacity() {
-    return this.meter ? ('TOTAL' as const) : undefined;
-  }
 
   async get(customerId: string, kind: TimerKind): Promise<Timer | undefined> {
     const { Item } = await this.doc.send(
@@ -80,6 +70,8 @@ export class TimerStore {
       data,
     };
     if (dueAt) {
+      // Directory first: a timer is never in a bucket the directory does not list.
+      await this.markBucket(dueAt, dueShard(customerId));
       item.dueAt = dueAt.toISOString();
       item[INDEXES.due.partitionKey] = keys.dueBucket(dueAt, dueShard(customerId));
       item[INDEXES.due.sortKey] = keys.dueSort(dueAt, customerId, data.kind);
@@ -98,6 +90,34 @@ export class TimerStore {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** Lists a due bucket in the directory (idempotent; entries may outlive their timers). */
+  async markBucket(dueAt: Date, shard: number): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.dueDirectory(dueAt, shard), type: 'due-directory' } }));
+  }
+
+  /** The (hour, shard) buckets listed for one day between two hours (inclusive, "00".."23"). */
+  async markedBuckets(day: string, fromHour: string, toHour: string): Promise<{ hour: Date; shard: number }[]> {
+    const marked: { hour: Date; shard: number }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': keys.dueDirectoryDay(day), ':from': `${fromHour}#`, ':to': `${toHour}#~` },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const [hour, shard] = String(item.SK).split('#');
+        marked.push({ hour: new Date(`${day}T${hour}:00:00.000Z`), shard: Number(shard) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return marked;
   }
 
   /** Claims a due timer for firing: moves its version on, so a concurrent arm or run loses. */
@@ -130,18 +150,14 @@ export class TimerStore {
         ExpressionAttributeValues: { ':bucket': bucket },
         ExclusiveStartKey: startKey,
         Limit: limit,
-        ReturnConsumedCapacity: this.capacity,
       }),
     );
-    this.meter?.add(page.ConsumedCapacity?.CapacityUnits ?? 0);
     return { timers: (page.Items ?? []).map(toTimer), nextKey: page.LastEvaluatedKey };
   }
 
   async schedulerState(): Promise<StoredSchedulerState> {
-    const { Item, ConsumedCapacity } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.schedulerState(), ReturnConsumedCapacity: this.capacity }),
-    );
-    this.meter?.add(ConsumedCapacity?.CapacityUnits ?? 0);
+    // Eventually consistent: a stale read only delays a run by one tick; the lease is the guard.
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.schedulerState() }));
     return Item ? schedulerItem.parse(Item) : {};
   }
 

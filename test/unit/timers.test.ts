@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ARMING_LEAD_MS,
   armedDueAt,
+  HORIZON_HOURS,
+  hoursInView,
   needsNudge,
   nextCheckAt,
-  openHours,
   runIsDue,
   schedulerLagMs,
 } from '#shared/domain/timers.ts';
@@ -14,26 +15,31 @@ import type { BirthdayConfig } from '#shared/domain/birthday.ts';
 const d = (iso: string) => new Date(iso);
 
 describe('scheduler window', () => {
-  it('opens every hour after the watermark up to the current one, oldest first', () => {
-    const hours = openHours('2027-03-14T02', d('2027-03-14T08:05:00Z'), 48).map((h) => h.toISOString().slice(0, 13));
-    expect(hours).toEqual(['2027-03-14T03', '2027-03-14T04', '2027-03-14T05', '2027-03-14T06', '2027-03-14T07', '2027-03-14T08']);
+  it('reads the directory from the hour after the watermark to the end of the horizon', () => {
+    const hours = hoursInView('2027-03-14T02', d('2027-03-14T08:05:00Z'), 48).map((h) => h.toISOString().slice(0, 13));
+    expect(hours[0]).toBe('2027-03-14T03');
+    expect(hours.at(-1)).toBe('2027-03-15T07');
+    expect(hours).toHaveLength(6 + HORIZON_HOURS - 1);
   });
 
   it('looks back a configured number of hours on the very first run', () => {
-    expect(openHours(undefined, d('2027-03-14T08:05:00Z'), 2)).toHaveLength(3);
+    expect(hoursInView(undefined, d('2027-03-14T08:05:00Z'), 2)[0]?.toISOString()).toBe('2027-03-14T06:00:00.000Z');
   });
 
-  it('needs a run when a new hour starts, a timer is due or an arm nudged, and not otherwise', () => {
-    const state = { watermark: '2027-03-14T07', nextCheckAt: '2027-03-14T09:00:00.000Z', nudgeAt: undefined };
-    expect(runIsDue(state, d('2027-03-14T08:55:00Z'))).toBe(false);
-    expect(runIsDue(state, d('2027-03-14T09:00:00Z'))).toBe(true);
+  it('needs a run when the planned check or a nudge is due, and not otherwise', () => {
+    const state = { watermark: '2027-03-14T07', nextCheckAt: '2027-03-14T15:20:00.000Z', nudgeAt: undefined };
+    expect(runIsDue(state, d('2027-03-14T15:15:00Z'))).toBe(false);
+    expect(runIsDue(state, d('2027-03-14T15:20:00Z'))).toBe(true);
     expect(runIsDue({ ...state, nudgeAt: '2027-03-14T08:31:00.000Z' }, d('2027-03-14T08:35:00Z'))).toBe(true);
     expect(runIsDue({ ...state, watermark: undefined }, d('2027-03-14T08:35:00Z'))).toBe(true);
   });
 
-  it('plans the next check at the earliest pending timer or the next hour', () => {
-    expect(nextCheckAt(d('2027-03-14T08:20:00Z'), d('2027-03-14T08:05:00Z')).toISOString()).toBe('2027-03-14T08:20:00.000Z');
-    expect(nextCheckAt(undefined, d('2027-03-14T08:05:00Z')).toISOString()).toBe('2027-03-14T09:00:00.000Z');
+  it('sleeps until the earliest pending timer, the next listed hour, or an hour before the horizon ends', () => {
+    const now = d('2027-03-14T08:05:00Z');
+    const plan = (earliestPending?: Date, nextMarkedHour?: Date) => nextCheckAt({ earliestPending, nextMarkedHour, now }).toISOString();
+    expect(plan(d('2027-03-14T08:20:00Z'), d('2027-03-14T11:00:00Z'))).toBe('2027-03-14T08:20:00.000Z');
+    expect(plan(undefined, d('2027-03-14T11:00:00Z'))).toBe('2027-03-14T11:00:00.000Z');
+    expect(plan()).toBe('2027-03-15T07:00:00.000Z');
   });
 
   it('never arms a timer in the past or inside the next minute', () => {
@@ -42,17 +48,19 @@ describe('scheduler window', () => {
     expect(armedDueAt(d('2027-03-15T01:00:00Z'), now).toISOString()).toBe('2027-03-15T01:00:00.000Z');
   });
 
-  it('nudges the scheduler for timers due this hour or the next, which an already planned run might miss', () => {
+  it('nudges the scheduler for timers armed inside the horizon it may already have read', () => {
     const now = d('2027-03-14T08:59:00Z');
     expect(needsNudge(d('2027-03-14T09:00:00Z'), now)).toBe(true);
-    expect(needsNudge(d('2027-03-14T09:59:59Z'), now)).toBe(true);
-    // Hour 10 is first queried by the 10:00 run, a minute or more after this arm: it will be seen.
-    expect(needsNudge(d('2027-03-14T10:00:00Z'), now)).toBe(false);
+    expect(needsNudge(d('2027-03-15T08:59:00Z'), now)).toBe(true);
+    expect(needsNudge(d('2027-03-15T09:00:00Z'), now)).toBe(false);
+    expect(needsNudge(d('2027-05-14T09:00:00Z'), now)).toBe(false);
   });
 
-  it('measures lag from the end of the last fully processed hour', () => {
-    expect(schedulerLagMs('2027-03-14T07', d('2027-03-14T14:00:00Z'))).toBe(6 * 3_600_000);
-    expect(schedulerLagMs(undefined, d('2027-03-14T14:00:00Z'))).toBeUndefined();
+  it('measures lag against its own plan: zero on time, the outage length after downtime', () => {
+    const state = { watermark: '2027-03-14T07', nextCheckAt: '2027-03-14T08:00:00.000Z', nudgeAt: undefined };
+    expect(schedulerLagMs(state, d('2027-03-14T07:55:00Z'))).toBe(0);
+    expect(schedulerLagMs(state, d('2027-03-14T14:00:00Z'))).toBe(6 * 3_600_000);
+    expect(schedulerLagMs({ ...state, watermark: undefined }, d('2027-03-14T14:00:00Z'))).toBeUndefined();
   });
 });
 
