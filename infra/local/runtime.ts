@@ -89,6 +89,12 @@ interface Schedule {
   everyMs: number;
   nextAt: number;
   invoke: (at: Date) => Promise<unknown>;
+  /**
+   * A scheduled function may answer `{ quietUntil: ISO }`: it has nothing to do before then
+   * unless other work changes the data. advanceTo then skips those ticks (a simulated year
+   * runs in seconds); any delivered message cancels the promise.
+   */
+  quietUntil?: number | undefined;
 }
 
 export type UrlHandler = (event: unknown) => Promise<unknown>;
@@ -210,7 +216,7 @@ export class LocalRuntime {
 
   async #work(consumer: Consumer): Promise<void> {
     while ((await deliverBatch(consumer.queue, consumer.handler, `arn:aws:sqs:local:000000000000:${consumer.queue.name}`)) > 0) {
-      // keep going while there is work
+      for (const schedule of this.schedules) schedule.quietUntil = undefined;
     }
   }
 
@@ -236,6 +242,7 @@ export class LocalRuntime {
     try {
       await this.drain();
       for (;;) {
+        for (const schedule of this.schedules) skipQuietTicks(schedule);
         const nextSchedule = this.schedules.reduce<Schedule | undefined>((a, s) => (!a || s.nextAt < a.nextAt ? s : a), undefined);
         const nextMessage = Math.min(...this.consumers.map((c) => c.queue.nextVisibleAt() ?? Number.POSITIVE_INFINITY));
         const nextAt = Math.min(nextSchedule?.nextAt ?? Number.POSITIVE_INFINITY, nextMessage);
@@ -258,7 +265,7 @@ export class LocalRuntime {
   async #fire(schedule: Schedule): Promise<void> {
     const at = new Date(schedule.nextAt);
     schedule.nextAt += schedule.everyMs;
-    await schedule.invoke(at);
+    schedule.quietUntil = quietUntilOf(await schedule.invoke(at));
   }
 
   /** Follows real time: fires schedules as their instants pass (npm start). */
@@ -337,6 +344,19 @@ export interface SesLocalEmail {
   body: { html?: string; text?: string };
   at: number;
   [key: string]: unknown;
+}
+
+function quietUntilOf(result: unknown): number | undefined {
+  if (!result || typeof result !== 'object' || !('quietUntil' in result) || typeof result.quietUntil !== 'string') return undefined;
+  const at = Date.parse(result.quietUntil);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/** Moves a schedule to its first instant at or after its quiet-until promise, on its cadence. */
+function skipQuietTicks(schedule: Schedule): void {
+  if (schedule.quietUntil === undefined || schedule.quietUntil <= schedule.nextAt) return;
+  schedule.nextAt += Math.ceil((schedule.quietUntil - schedule.nextAt) / schedule.everyMs) * schedule.everyMs;
+  schedule.quietUntil = undefined;
 }
 
 function busRole(bus: string, marketingBus: string): string {
