@@ -7,42 +7,43 @@ import { DEFAULT_BUS_NAME } from '#infra/wiring.ts';
 /** `-c deletionProtection=false` arrives as a string; cdk.json may hold a real boolean. */
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
-const context = z
-  .object({
-    stage: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes')
-      .default('dev'),
-    busName: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,256}$/)
-      .default(DEFAULT_BUS_NAME),
-    deletionProtection: flag.default(true),
-    /** The From address of every marketing email. */
-    senderAddress: z.email().default('marketing@example.com'),
-    /** The verified SES identity the sender uses: a domain (default: the sender address's) or the address. */
-    sesIdentity: z.string().min(3).optional(),
-    /** Optional e-mail subscription to the alarm topic (confirm the SNS mail after deploying). */
-    alarmEmail: z.email().optional(),
-    /** Active X-Ray tracing on every function (one trace from the rule through SQS to DynamoDB). */
-    tracing: flag.default(true),
-  })
-  .transform((c) => ({
-    ...c,
-    sesIdentity: c.sesIdentity ?? c.senderAddress.split('@')[1] ?? c.senderAddress,
-  }));
+const contextShape = z.object({
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes')
+    .default('dev'),
+  busName: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,256}$/)
+    .default(DEFAULT_BUS_NAME),
+  deletionProtection: flag.default(true),
+  /** The From address of every marketing email, and the display name shown with it. */
+  senderAddress: z.email().default('marketing@example.com'),
+  senderName: z
+    .string()
+    .regex(/^[^<>"\r\n]{1,64}$/, 'no <, >, " or line breaks')
+    .optional(),
+  /** Emails per second across all senders: your SES account's maximum send rate. */
+  maxSendRate: z.coerce.number().positive().max(10_000).optional(),
+  /** mailto: target of the List-Unsubscribe header, beside the one-click URL. */
+  unsubscribeMailto: z.email().optional(),
+  /** The verified SES identity the sender uses: a domain (default: the sender address's) or the address. */
+  sesIdentity: z.string().min(3).optional(),
+  /** Optional e-mail subscription to the alarm topic (confirm the SNS mail after deploying). */
+  alarmEmail: z.email().optional(),
+  /** Active X-Ray tracing on every function (one trace from the rule through SQS to DynamoDB). */
+  tracing: flag.default(true),
+});
+
+const context = contextShape.transform((c) => ({
+  ...c,
+  sesIdentity: c.sesIdentity ?? c.senderAddress.split('@')[1] ?? c.senderAddress,
+}));
+
+/** Every context key the stack reads (each `-c key=value` in README "Deploy to AWS"). */
+export const CONTEXT_KEYS = Object.keys(contextShape.shape);
 
 export type DeployConfig = z.output<typeof context>;
-
-export const CONTEXT_KEYS = [
-  'stage',
-  'busName',
-  'deletionProtection',
-  'senderAddress',
-  'sesIdentity',
-  'alarmEmail',
-  'tracing',
-] as const;
 
 /** Reads and validates the deploy context of an app (or any construct's node). */
 export function deployConfigFrom(node: Node): DeployConfig {

@@ -5,8 +5,10 @@
 // Functions, queues, rules and schedules are generated from infra/wiring.ts: adding a function
 // there adds it here, with only the access its wiring asks for.
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
+import { SCHEDULER_METRICS } from '#functions/scheduler/metrics.ts';
 import {
   type FunctionWiring,
   functions,
@@ -30,6 +32,8 @@ export interface LoyaltyFlowsStackProps extends StackProps {
 
 /** A backlog older than this means the consumer is stuck, not merely busy. */
 const MAX_BACKLOG_AGE = Duration.minutes(15);
+/** Normal lag is up to an hour bucket plus one run; two hours means timers are firing late. */
+const MAX_SCHEDULER_LAG = Duration.hours(2);
 
 export class LoyaltyFlowsStack extends Stack {
   readonly bus: EventBus;
@@ -47,17 +51,15 @@ export class LoyaltyFlowsStack extends Stack {
 
     this.bus = new EventBus(this, 'MarketingBus', { eventBusName: config.busName });
     this.store = new CustomerStore(this, 'CustomerStore', { protect });
-    this.mail = new MailDelivery(this, 'MailDelivery', {
-      senderAddress: config.senderAddress,
-      sesIdentity: config.sesIdentity,
-    });
+    const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.mail = new MailDelivery(this, 'MailDelivery', { ...config, defaultBus });
     this.alarms = new Alarms(this, 'Alarms', { alarmEmail: config.alarmEmail, protect });
 
     this.queues = mapValues(
       wiring.queues,
       (name, queue) => new WorkQueue(this, pascal(`${name}-queue`), queue),
     );
-    const on = { bus: this.bus, store: this.store, queues: this.queues, mail: this.mail };
+    const on = { bus: this.bus, defaultBus, store: this.store, queues: this.queues, mail: this.mail };
     assertOneConsumerPerQueue(wiring.functions);
 
     this.functions = mapValues(
@@ -99,6 +101,17 @@ export class LoyaltyFlowsStack extends Stack {
       this.alarms.deadLettersWaiting(pascal(`${name}-queue`), work.deadLetters, `queue ${name}`);
       this.alarms.backlogAge(pascal(`${name}-queue`), work.queue, `queue ${name}`, MAX_BACKLOG_AGE);
       watchedDeadLetters.add(work.deadLetters.node.path);
+    }
+    if (Object.values(this.functions).some((w) => w.wiring.access.sendEmail)) this.alarms.mailReputation();
+    if (this.functions.scheduler) {
+      const lag = new Metric({
+        namespace: SCHEDULER_METRICS.namespace,
+        metricName: SCHEDULER_METRICS.lag,
+        dimensionsMap: { Service: 'scheduler' },
+        statistic: 'Maximum',
+        period: Duration.minutes(15),
+      });
+      this.alarms.schedulerBehind(lag, MAX_SCHEDULER_LAG);
     }
     for (const wired of Object.values(this.functions)) {
       const id = pascal(wired.name);

@@ -99,7 +99,8 @@ describe('marketing bus and event ingestion', () => {
       const work = stack.queues[fn.trigger.queue];
       for (const pattern of fn.trigger.patterns) {
         template.hasResourceProperties('AWS::Events::Rule', {
-          EventBusName: { Ref: logicalId(stack.bus) },
+          // SES can publish only to the account's default bus; everything else is on ours.
+          EventBusName: pattern.bus === 'default' ? 'default' : { Ref: logicalId(stack.bus) },
           EventPattern: { source: [pattern.source], 'detail-type': pattern.detailType },
           Targets: [
             Match.objectLike({ Arn: arnOf(work.queue), DeadLetterConfig: { Arn: arnOf(work.deadLetters) } }),

@@ -39,6 +39,19 @@ const extraFunctions = {
     access: { table: 'read', dueIndexOnly: true, sendsTo: ['send-requests'] },
     timeoutSeconds: 60,
     memoryMb: 512,
+    maxConcurrency: 1,
+  },
+  'mail-feedback': {
+    folder: 'ingest-customers',
+    description: 'SES events on the default bus',
+    trigger: {
+      type: 'events',
+      queue: 'ses-events',
+      patterns: [{ bus: 'default', source: 'aws.ses', detailType: ['Email Bounced'] }],
+    },
+    access: { table: 'readWrite' },
+    timeoutSeconds: 30,
+    memoryMb: 256,
   },
   unsubscribe: {
     folder: 'ingest-customers',
@@ -73,6 +86,9 @@ beforeAll(() => {
       deletionProtection: 'false',
       busName: 'marketing-test',
       senderAddress: 'news@shop.example',
+      senderName: 'Shop Rewards',
+      maxSendRate: '50',
+      unsubscribeMailto: 'unsubscribe@shop.example',
       tracing: 'false',
     },
     // Only synthetic functions: real ones may consume the same queues (a queue has one consumer).
@@ -139,6 +155,9 @@ describe('scheduled functions', () => {
         DeadLetterConfig: { Arn: arnOf(scheduler.deadLetters) },
       }),
     });
+    expect(template.toJSON().Resources[logicalId(scheduler.fn)].Properties.ReservedConcurrentExecutions).toBe(
+      1,
+    );
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalId(scheduler.fn) },
       DestinationConfig: { OnFailure: { Destination: arnOf(scheduler.deadLetters) } },
@@ -176,7 +195,9 @@ describe('sending email', () => {
     expect(resources).toContain(':configuration-set/');
     expect(ses[0].Resource).toHaveLength(2);
     expect(envOf('sender')).toMatchObject({
-      [ENV.senderAddress]: 'news@shop.example',
+      [ENV.senderAddress]: 'Shop Rewards <news@shop.example>',
+      MAX_SEND_RATE: '50',
+      UNSUBSCRIBE_MAILTO: 'unsubscribe@shop.example',
       [ENV.sesConfigurationSet]: { Ref: logicalId(stack.mail.configurationSet) },
       FUNCTION_URL_UNSUBSCRIBE: { 'Fn::GetAtt': [logicalId(unsubscribeUrl()), 'FunctionUrl'] },
     });
@@ -187,6 +208,60 @@ describe('sending email', () => {
       EventSourceArn: arnOf(stack.queues['send-requests'].queue),
       ScalingConfig: { MaximumConcurrency: 4 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+});
+
+describe('mail feedback', () => {
+  it("publishes the configuration set's SES events to the default bus", () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: logicalId(stack.mail.configurationSet) },
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        EventBridgeDestination: {
+          EventBusArn: { 'Fn::Join': ['', Match.arrayWith([':event-bus/default'])] },
+        },
+      }),
+    });
+  });
+
+  it("routes only this configuration set's SES events from the default bus into the feedback queue", () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'default',
+      EventPattern: {
+        source: ['aws.ses'],
+        'detail-type': ['Email Bounced'],
+        detail: {
+          mail: { tags: { 'ses:configuration-set': [{ Ref: logicalId(stack.mail.configurationSet) }] } },
+        },
+      },
+      Targets: [Match.objectLike({ Arn: arnOf(stack.queues['ses-events'].queue) })],
+    });
+  });
+
+  it('alarms on SES bounce rate above 2% and complaint rate above 0.08%', () => {
+    for (const [metric, threshold] of [
+      ['Reputation.BounceRate', 0.02],
+      ['Reputation.ComplaintRate', 0.0008],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SES',
+        MetricName: metric,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+  });
+});
+
+describe('the timer scheduler', () => {
+  it('alarms when it falls two hours behind the due index or stops reporting', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'LoyaltyFlows',
+      MetricName: 'SchedulerLagSeconds',
+      Dimensions: [{ Name: 'Service', Value: 'scheduler' }],
+      Threshold: 7200,
+      TreatMissingData: 'breaching',
     });
   });
 });

@@ -12,6 +12,8 @@ import type { WorkQueue } from './work-queue.ts';
 /** The shared resources a function can be granted access to. */
 export interface Grantables {
   bus: IEventBus;
+  /** The account's default bus, where AWS services (SES) publish; rules only, never granted. */
+  defaultBus: IEventBus;
   store: CustomerStore;
   queues: Record<QueueName, WorkQueue>;
   mail: MailDelivery;
@@ -60,8 +62,7 @@ const grants: { [K in AccessFlag]: Grant<K> } = {
   sendEmail: (fn, enabled, _access, { mail }) => {
     if (!enabled) return;
     fn.addToRolePolicy(mail.sendEmailStatement());
-    fn.addEnvironment(ENV.sesConfigurationSet, mail.configurationSet.configurationSetName);
-    fn.addEnvironment(ENV.senderAddress, mail.senderAddress);
+    for (const [key, value] of Object.entries(mail.senderEnvironment())) fn.addEnvironment(key, value);
   },
   sendsTo: (fn, targets, _access, { queues }) => {
     for (const name of targets ?? []) {

@@ -2,7 +2,13 @@
 // `alarmWhen`, the extension point for alarms other parts add (SES bounce and complaint rates,
 // scheduler lag): give it a metric and a threshold, and it is wired to the topic like the rest.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -100,6 +106,42 @@ export class Alarms extends Construct {
       threshold: maxAge.toSeconds(),
       evaluationPeriods: 5,
       description: `${what}: oldest message older than ${maxAge.toHumanString()} for 5 minutes; the consumer is stuck or throttled.`,
+    });
+  }
+
+  /**
+   * The account's SES reputation (what AWS reviews sending on): alarm at 2% bounces and 0.08%
+   * complaints, well before SES's 5% / 0.1% review lines and Gmail's 0.1% complaint line.
+   */
+  mailReputation(): Alarm[] {
+    const reputation = (metricName: string) =>
+      new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
+    return [
+      this.alarmWhen('BounceRate', {
+        metric: reputation('Reputation.BounceRate'),
+        threshold: 0.02,
+        description: 'SES bounce rate above 2%: check list hygiene and the ses-feedback suppressions.',
+      }),
+      this.alarmWhen('ComplaintRate', {
+        metric: reputation('Reputation.ComplaintRate'),
+        threshold: 0.0008,
+        description:
+          'SES complaint rate above 0.08%: pause the campaign that drives it, check consent and frequency caps.',
+      }),
+    ];
+  }
+
+  /**
+   * The timer scheduler has fallen behind the due index (or stopped running: no data breaches).
+   * `lag` is its own metric, published in Embedded Metric Format on every run.
+   */
+  schedulerBehind(lag: Metric, maxLag: Duration): Alarm {
+    return this.alarmWhen('SchedulerLag', {
+      metric: lag,
+      threshold: maxLag.toSeconds(),
+      evaluationPeriods: 2,
+      treatMissingData: TreatMissingData.BREACHING,
+      description: `Timer scheduler more than ${maxLag.toHumanString()} behind, or not running: birthdays and win-backs are late. Check its log group and DLQ.`,
     });
   }
 }

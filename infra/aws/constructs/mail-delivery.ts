@@ -3,20 +3,27 @@
 // and the key that signs one-click unsubscribe links. The identity itself (domain + DKIM) is
 // verified once, outside the stack, because it needs DNS records (README "Deploy to AWS").
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { ConfigurationSet, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
+import { ConfigurationSet, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { ENV } from '#infra/wiring.ts';
+import type { SenderEnv } from '#shared/mail/sender-config.ts';
 
 export interface MailDeliveryProps {
   senderAddress: string;
+  senderName?: string;
+  maxSendRate?: number;
+  unsubscribeMailto?: string;
   /** The verified SES identity (domain or address) the sender address belongs to. */
   sesIdentity: string;
+  /** The account's default bus: the only one SES can publish sending events to. */
+  defaultBus: IEventBus;
 }
 
 export class MailDelivery extends Construct {
   readonly configurationSet: ConfigurationSet;
-  readonly senderAddress: string;
   private signingKey: Secret | undefined;
 
   constructor(
@@ -25,12 +32,38 @@ export class MailDelivery extends Construct {
     private readonly props: MailDeliveryProps,
   ) {
     super(scope, id);
-    this.senderAddress = props.senderAddress;
     this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
       // Per-configuration-set Reputation.BounceRate / ComplaintRate metrics, for the alarms.
       reputationMetrics: true,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
+    // Sends, deliveries, bounces, complaints, opens, clicks... onto the default bus, where rules
+    // with `bus: 'default'` in the wiring pick them up (see `ownSesEvents`).
+    this.configurationSet.addEventDestination('ToEventBridge', {
+      destination: EventDestination.eventBus(props.defaultBus),
+    });
+  }
+
+  /**
+   * Event-pattern `detail` matching only SES events of this configuration set: the default bus
+   * also carries the events of every other configuration set in the account.
+   */
+  ownSesEvents(): Record<string, unknown> {
+    return { mail: { tags: { 'ses:configuration-set': [this.configurationSet.configurationSetName] } } };
+  }
+
+  /** What a function that sends email is told (names as shared/mail/sender-config.ts reads them). */
+  senderEnvironment(): Record<string, string> {
+    const { senderAddress, senderName, maxSendRate, unsubscribeMailto } = this.props;
+    const settings: Partial<Record<keyof SenderEnv, string>> = {
+      [ENV.sesConfigurationSet]: this.configurationSet.configurationSetName,
+      [ENV.senderAddress]: senderName ? `${senderName} <${senderAddress}>` : senderAddress,
+      MAX_SEND_RATE: maxSendRate === undefined ? undefined : String(maxSendRate),
+      UNSUBSCRIBE_MAILTO: unsubscribeMailto,
+    };
+    return Object.fromEntries(
+      Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
   }
 
   /** ses:SendEmail on exactly this identity and configuration set, nothing else. */

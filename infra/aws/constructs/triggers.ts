@@ -34,6 +34,8 @@ export type Triggered =
   | { type: 'schedule'; schedule: Schedule }
   | { type: 'url'; url: FunctionUrl };
 
+const SES_SOURCE = 'aws.ses';
+
 /** What a scheduled function receives: `ScheduledInvocation`, filled in by the Scheduler per run. */
 const scheduledInvocation: ScheduledInvocation = { scheduledTime: ContextAttribute.scheduledTime };
 
@@ -51,9 +53,13 @@ export function attachTrigger(
       const rules = trigger.patterns.map(
         (pattern, i) =>
           new Rule(scope, `Rule${i}`, {
-            eventBus: on.bus,
+            eventBus: pattern.bus === 'default' ? on.defaultBus : on.bus,
             description: `${pattern.source}: ${pattern.detailType.join(', ')}`.slice(0, 512),
-            eventPattern: { source: [pattern.source], detailType: pattern.detailType },
+            eventPattern: {
+              source: [pattern.source],
+              detailType: pattern.detailType,
+              detail: pattern.source === SES_SOURCE ? on.mail.ownSesEvents() : undefined,
+            },
             // Events EventBridge could not put on the queue land in the same DLQ, redrivable alike.
             targets: [new SqsQueue(work.queue, { deadLetterQueue: work.deadLetters })],
           }),

@@ -71,6 +71,9 @@ export class WiredFunction extends Construct {
       role,
       logGroup,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      // On a queue, maxConcurrency caps the event source instead (see triggers.ts); elsewhere
+      // (e.g. a scheduler that must never overlap itself) it reserves exactly that concurrency.
+      reservedConcurrentExecutions: queueName ? undefined : wiring.maxConcurrency,
       bundling: functionBundling,
       environment: {
         [ENV.tableName]: on.store.table.tableName,
