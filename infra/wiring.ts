@@ -160,6 +160,15 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 256,
   },
+  'segment-thresholds': {
+    folder: 'segment-thresholds',
+    description: 'Weekly: the only Scan (parallel segments) -> RFM quintile cuts and the 80/20 spend threshold',
+    trigger: { type: 'schedule', everyMinutes: 10080 },
+    access: { table: 'readWrite' },
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    maxConcurrency: 1,
+  },
 } satisfies Record<string, FunctionWiring>;
 
 export type FunctionName = keyof typeof functions;

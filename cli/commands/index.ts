@@ -1,5 +1,6 @@
 // The registry of command modules: add one line per cli/commands/<name>.ts.
 import type { CommandModule } from '../command-module.ts';
+import { reportCommands } from '../report.ts';
 import { campaignsCommands } from './campaigns.ts';
 
-export const commandModules: CommandModule[] = [campaignsCommands];
+export const commandModules: CommandModule[] = [campaignsCommands, reportCommands];

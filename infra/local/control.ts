@@ -2,6 +2,7 @@
 // SendMessage), the /_local control endpoints (clock, drain, dead letters), and the functions
 // wired with a URL trigger (served as Lambda Function URL events).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { reportPage } from '#shared/flows/analytics-page.ts';
 import { AwsApiError, handleAwsJson, readBody, sendAwsJson } from './aws-api.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -64,6 +65,11 @@ export async function handleHttp(local: LocalRuntime, request: IncomingMessage, 
         return json(response, 200, { deadLetters: local.deadLetters() });
       case 'POST /_local/dead-letters/redrive':
         return json(response, 200, { redriven: local.redriveDeadLetters() });
+      case 'GET /_local/report': {
+        const page = await reportPage(local.doc, local.tableName, local.clock.now(), url.searchParams, process.env);
+        response.writeHead(page.status, { 'content-type': page.contentType }).end(page.body);
+        return;
+      }
     }
     const urlHandler = local.urlRoutes.get(url.pathname);
     if (urlHandler) return await serveFunctionUrl(urlHandler, request, url, body, response);

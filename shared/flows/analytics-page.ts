@@ -1,0 +1,55 @@
+// The report as an HTTP page (the local runtime's GET /_local/report): query parameters from,
+// to, cohort, attributionDays and format=json|html, answered from the table and the clock given.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadProgram } from '../config/program-file.ts';
+import { SegmentStore } from '../store/segments.ts';
+import { defaultReportPeriod, loadLoyaltyReport } from './analytics.ts';
+import { renderReportHtml } from './analytics-html.ts';
+
+export interface ReportPage {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Currency and tier ladder from campaigns/program.yaml (or PROGRAM_FILE); USD and no order without it. */
+export function programDefaults(env: Readonly<Record<string, string | undefined>>): {
+  currency: string;
+  tierOrder: string[];
+} {
+  try {
+    const program = loadProgram(env);
+    return { currency: program.currency, tierOrder: program.tiers.map((tier) => tier.id) };
+  } catch {
+    return { currency: 'USD', tierOrder: [] };
+  }
+}
+
+export async function reportPage(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  now: Date,
+  params: URLSearchParams,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<ReportPage> {
+  const period = defaultReportPeriod(now);
+  const from = params.get('from') ? new Date(String(params.get('from'))) : period.from;
+  const to = params.get('to') ? new Date(String(params.get('to'))) : period.to;
+  const attributionDays = Number(params.get('attributionDays') ?? 7);
+  const cohort = params.get('cohort') ?? undefined;
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to || !(attributionDays >= 1)) {
+    return {
+      status: 400,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: 'from/to must be dates with from < to; attributionDays >= 1' }),
+    };
+  }
+  const report = await loadLoyaltyReport(
+    new SegmentStore(doc, tableName),
+    { from, to, attributionDays, ...(cohort ? { cohort } : {}), ...programDefaults(env) },
+    now,
+  );
+  return params.get('format') === 'json'
+    ? { status: 200, contentType: 'application/json', body: JSON.stringify(report) }
+    : { status: 200, contentType: 'text/html; charset=utf-8', body: renderReportHtml(report) };
+}

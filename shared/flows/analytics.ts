@@ -1,0 +1,241 @@
+// The loyalty report: program metrics for a period (and cohort), segment distributions, cohort
+// retention curves and campaign results with uplift — built from one table snapshot. Pure; the
+// CLI and the local runtime's /_local/report load the snapshot and render the result.
+import { DAY_MS } from '../domain/clock.ts';
+import { LIFECYCLE_STAGES } from '../domain/lifecycle.ts';
+import { LOYALTY_TYPES, RELATIONSHIP_LEVELS } from '../domain/loyalty-type.ts';
+import {
+  type CustomerFacts,
+  cohortOf,
+  cohortRetentionCurve,
+  type ProgramMetrics,
+  programMetrics,
+} from '../domain/metrics.ts';
+import type { Milli } from '../domain/money.ts';
+import { RFM_SEGMENTS } from '../domain/rfm.ts';
+import { type CampaignContact, campaignOutcome, type UpliftEstimate } from '../domain/uplift.ts';
+import type { LedgerContact, SegmentStore, SegmentThresholds, TableSnapshot } from '../store/segments.ts';
+import { computeSegmentThresholds, customerSegments } from './segments.ts';
+
+export interface ReportOptions {
+  from: Date;
+  to: Date;
+  cohort?: string;
+  /** A purchase this many days after a send (or holdout) counts as a conversion. */
+  attributionDays: number;
+  currency: string;
+  /** Tier ids in ladder order, so charts list tiers Bronze -> Platinum. */
+  tierOrder?: readonly string[];
+  /** Cohort retention curves drawn (most recent first-purchase months up to the period end). */
+  cohortCurves?: number;
+}
+
+export const FUNNEL_STEPS = ['sent', 'delivered', 'opened', 'clicked', 'converted'] as const;
+
+export interface CampaignReport {
+  campaignId: string;
+  sent: number;
+  delivered: number;
+  bounced: number;
+  complained: number;
+  opened: number;
+  clicked: number;
+  unsubscribed: number;
+  holdout: number;
+  converted: number;
+  holdoutConverted: number;
+  conversionRate: number | null;
+  revenueMilli: Milli;
+  uplift: UpliftEstimate | undefined;
+}
+
+export interface LoyaltyReport {
+  generatedAt: string;
+  currency: string;
+  attributionDays: number;
+  /** Segments are as of min(period end, now). */
+  segmentsAsOf: string;
+  thresholds: SegmentThresholds & { source: 'weekly job' | 'computed for this report' };
+  metrics: ProgramMetrics;
+  segments: {
+    lifecycle: Record<string, number>;
+    rfm: Record<string, number>;
+    valueTier: Record<string, number>;
+    loyaltyType: Record<string, number>;
+    relationshipLevel: Record<string, number>;
+  };
+  tierDistribution: { tier: string; customers: number }[];
+  cohortRetention: { cohort: string; customers: number; curve: { month: number; rate: number }[] }[];
+  campaigns: CampaignReport[];
+}
+
+const zeroes = (names: readonly string[]) =>
+  Object.fromEntries(names.map((name) => [name, 0])) as Record<string, number>;
+
+function contactOf(contact: LedgerContact): CampaignContact {
+  return {
+    customerId: contact.customerId,
+    group: contact.status === 'sent' ? 'treatment' : 'holdout',
+    at: contact.at,
+  };
+}
+
+function ordersOf(customers: readonly CustomerFacts[]) {
+  return customers.flatMap((customer) =>
+    customer.orders.map((order) => ({
+      customerId: customer.customerId,
+      at: order.at,
+      amountMilli: order.amountMilli,
+    })),
+  );
+}
+
+/** Conversions / campaign emails received, per customer, up to `asOf`. */
+function responseRates(snapshot: TableSnapshot, asOf: Date, windowDays: number): Map<string, number> {
+  const rates = new Map<string, number>();
+  const byCustomer = new Map<string, CampaignContact[]>();
+  for (const contact of snapshot.contacts) {
+    if (contact.status !== 'sent' || Date.parse(contact.at) > asOf.getTime()) continue;
+    byCustomer.set(contact.customerId, [...(byCustomer.get(contact.customerId) ?? []), contactOf(contact)]);
+  }
+  const customers = new Map(snapshot.customers.map((customer) => [customer.customerId, customer]));
+  for (const [customerId, contacts] of byCustomer) {
+    const customer = customers.get(customerId);
+    const outcome = campaignOutcome(contacts, customer ? ordersOf([customer]) : [], windowDays);
+    rates.set(customerId, outcome.converted.treatment / contacts.length);
+  }
+  return rates;
+}
+
+function campaignReports(snapshot: TableSnapshot, options: ReportOptions): CampaignReport[] {
+  const from = options.from.getTime();
+  const to = options.to.getTime();
+  const inPeriod = (iso: string) => Date.parse(iso) >= from && Date.parse(iso) < to;
+  const ids = new Set([
+    ...snapshot.contacts.filter((c) => inPeriod(c.at)).map((c) => c.campaignId),
+    ...snapshot.campaignDays.filter((d) => inPeriod(`${d.day}T00:00:00.000Z`)).map((d) => d.campaignId),
+  ]);
+  const orders = ordersOf(snapshot.customers);
+  return [...ids].sort().map((campaignId) => {
+    const contacts = snapshot.contacts
+      .filter((c) => c.campaignId === campaignId && inPeriod(c.at))
+      .map(contactOf);
+    const counts: Record<string, number> = {};
+    for (const day of snapshot.campaignDays) {
+      if (day.campaignId !== campaignId || !inPeriod(`${day.day}T00:00:00.000Z`)) continue;
+      for (const [name, value] of Object.entries(day.counts)) counts[name] = (counts[name] ?? 0) + value;
+    }
+    const outcome = campaignOutcome(contacts, orders, options.attributionDays);
+    const ledgerSent = contacts.filter((c) => c.group === 'treatment').length;
+    return {
+      campaignId,
+      sent: Math.max(counts.sent ?? 0, ledgerSent),
+      delivered: counts.delivered ?? 0,
+      bounced: counts.bounced ?? 0,
+      complained: counts.complained ?? 0,
+      opened: counts.opened ?? 0,
+      clicked: counts.clicked ?? 0,
+      unsubscribed: counts.unsubscribed ?? 0,
+      holdout: contacts.length - ledgerSent,
+      converted: outcome.converted.treatment,
+      holdoutConverted: outcome.converted.holdout,
+      conversionRate: ledgerSent === 0 ? null : outcome.converted.treatment / ledgerSent,
+      revenueMilli: outcome.revenueMilli.treatment,
+      uplift: outcome.uplift,
+    };
+  });
+}
+
+export function buildLoyaltyReport(
+  snapshot: TableSnapshot,
+  stored: SegmentThresholds | undefined,
+  options: ReportOptions,
+  now: Date,
+): LoyaltyReport {
+  const asOf = new Date(Math.min(options.to.getTime() - 1, now.getTime()));
+  const thresholds = stored
+    ? { ...stored, source: 'weekly job' as const }
+    : { ...computeSegmentThresholds(snapshot.customers, asOf), source: 'computed for this report' as const };
+  const scope = snapshot.customers.filter(
+    (c) =>
+      Date.parse(c.signedUpAt) <= asOf.getTime() &&
+      (options.cohort === undefined || cohortOf(c) === options.cohort),
+  );
+  const rates = responseRates(snapshot, asOf, options.attributionDays);
+  const segments = {
+    lifecycle: zeroes(LIFECYCLE_STAGES),
+    rfm: zeroes(RFM_SEGMENTS),
+    valueTier: zeroes(['high-value', 'standard']),
+    loyaltyType: zeroes(LOYALTY_TYPES),
+    relationshipLevel: zeroes(RELATIONSHIP_LEVELS),
+  };
+  const bump = (counts: Record<string, number>, key: string) => {
+    counts[key] = (counts[key] ?? 0) + 1;
+  };
+  for (const customer of scope) {
+    const rate = rates.get(customer.customerId);
+    const found = customerSegments(
+      customer,
+      thresholds,
+      asOf,
+      rate === undefined ? {} : { campaignResponseRate: rate },
+    );
+    bump(segments.lifecycle, found.lifecycle);
+    if (found.rfm) bump(segments.rfm, found.rfm.segment);
+    bump(segments.valueTier, found.valueTier);
+    bump(segments.loyaltyType, found.loyaltyType);
+    bump(segments.relationshipLevel, found.relationshipLevel);
+  }
+  const metrics = programMetrics(
+    snapshot.customers,
+    { from: options.from, to: options.to },
+    options.cohort ? { cohort: options.cohort } : {},
+  );
+  const order = options.tierOrder ?? [];
+  const rank = (tier: string) => (order.includes(tier) ? order.indexOf(tier) : order.length);
+  const tierDistribution = Object.entries(metrics.tierDistribution)
+    .map(([tier, customers]) => ({ tier, customers }))
+    .sort((a, b) => rank(a.tier) - rank(b.tier) || a.tier.localeCompare(b.tier));
+  const cohorts = [
+    ...new Set(
+      snapshot.customers
+        .map(cohortOf)
+        .filter((c): c is string => c !== undefined && c <= asOf.toISOString().slice(0, 7)),
+    ),
+  ]
+    .sort()
+    .filter((cohort) => options.cohort === undefined || cohort === options.cohort)
+    .slice(-(options.cohortCurves ?? 6));
+  return {
+    generatedAt: now.toISOString(),
+    currency: options.currency,
+    attributionDays: options.attributionDays,
+    segmentsAsOf: asOf.toISOString(),
+    thresholds,
+    metrics,
+    segments,
+    tierDistribution,
+    cohortRetention: cohorts.map((cohort) => ({
+      cohort,
+      customers: snapshot.customers.filter((c) => cohortOf(c) === cohort).length,
+      curve: cohortRetentionCurve(snapshot.customers, cohort, asOf),
+    })),
+    campaigns: campaignReports(snapshot, options),
+  };
+}
+
+/** Default period: the 90 days up to now. */
+export function defaultReportPeriod(now: Date): { from: Date; to: Date } {
+  return { from: new Date(now.getTime() - 90 * DAY_MS), to: now };
+}
+
+/** Scans the table (parallel segments), reads the weekly thresholds and builds the report. */
+export async function loadLoyaltyReport(
+  store: SegmentStore,
+  options: ReportOptions,
+  now: Date,
+  totalSegments = 4,
+): Promise<LoyaltyReport> {
+  const [snapshot, thresholds] = await Promise.all([store.scanSnapshot(totalSegments), store.thresholds()]);
+  return buildLoyaltyReport(snapshot, thresholds, options, now);
+}

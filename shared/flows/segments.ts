@@ -1,0 +1,116 @@
+// Segments of a customer — lifecycle stage, RFM, 80/20 value tier, loyalty type, relationship
+// level — derived at read time from the customer's facts and the weekly thresholds, and the
+// weekly job that recomputes those thresholds from one parallel scan.
+import { DAY_MS } from '../domain/clock.ts';
+import {
+  type LifecycleStage,
+  type LifecycleThresholds,
+  lifecycleFactsFrom,
+  lifecycleStage,
+} from '../domain/lifecycle.ts';
+import {
+  type LoyaltyType,
+  loyaltyType,
+  type RelationshipLevel,
+  relationshipLevel,
+} from '../domain/loyalty-type.ts';
+import type { CustomerFacts } from '../domain/metrics.ts';
+import { ROLLING_WINDOW_DAYS } from '../domain/purchase-history.ts';
+import { quintileCuts, type RfmScore, scoreRfm } from '../domain/rfm.ts';
+import { type ValueTier, valueTier, valueTierThreshold } from '../domain/value-tier.ts';
+import type { SegmentStore, SegmentThresholds } from '../store/segments.ts';
+
+export interface CustomerSegments {
+  lifecycle: LifecycleStage;
+  /** Undefined before the first purchase or before the first weekly run. */
+  rfm: RfmScore | undefined;
+  valueTier: ValueTier;
+  loyaltyType: LoyaltyType;
+  relationshipLevel: RelationshipLevel;
+}
+
+/** Net spend of the orders placed in the 365 days up to `now`. */
+export function rollingSpendMilli(customer: Pick<CustomerFacts, 'orders'>, now: Date): number {
+  const windowStart = now.getTime() - ROLLING_WINDOW_DAYS * DAY_MS;
+  return customer.orders
+    .filter((order) => Date.parse(order.at) > windowStart && Date.parse(order.at) <= now.getTime())
+    .reduce((sum, order) => sum + order.amountMilli, 0);
+}
+
+const orderedBefore = (customer: CustomerFacts, now: Date) =>
+  customer.orders.filter((order) => Date.parse(order.at) <= now.getTime());
+
+/** Recency (days), frequency (orders) and monetary (lifetime net spend) as of `now`. */
+function rfmInput(customer: CustomerFacts, now: Date) {
+  const orders = orderedBefore(customer, now);
+  const last = Math.max(...orders.map((order) => Date.parse(order.at)));
+  return {
+    recencyDays: (now.getTime() - last) / DAY_MS,
+    frequency: orders.length,
+    monetaryMilli: orders.reduce((sum, order) => sum + order.amountMilli, 0),
+  };
+}
+
+/** The weekly thresholds: RFM quintile cuts over buyers, 80/20 threshold over every customer. */
+export function computeSegmentThresholds(customers: readonly CustomerFacts[], now: Date): SegmentThresholds {
+  const buyers = customers
+    .filter((customer) => orderedBefore(customer, now).length > 0)
+    .map((customer) => rfmInput(customer, now));
+  const recency = quintileCuts(buyers.map((b) => b.recencyDays));
+  const frequency = quintileCuts(buyers.map((b) => b.frequency));
+  const monetary = quintileCuts(buyers.map((b) => b.monetaryMilli));
+  const threshold = valueTierThreshold(customers.map((customer) => rollingSpendMilli(customer, now)));
+  return {
+    computedAt: now.toISOString(),
+    customers: customers.length,
+    ...(recency && frequency && monetary
+      ? { rfm: { recencyDays: recency, frequency, monetaryMilli: monetary } }
+      : {}),
+    ...(threshold !== undefined ? { valueTierThresholdMilli: threshold } : {}),
+  };
+}
+
+/**
+ * One customer's segments at `now`. `campaignResponseRate` is conversions / campaign emails
+ * received (undefined if none were received).
+ */
+export function customerSegments(
+  customer: CustomerFacts,
+  thresholds: SegmentThresholds | undefined,
+  now: Date,
+  options: { campaignResponseRate?: number; lifecycle?: LifecycleThresholds } = {},
+): CustomerSegments {
+  const orders = orderedBefore(customer, now);
+  const facts = lifecycleFactsFrom(orders.map((order) => order.at));
+  const latestSurvey = customer.surveys
+    .filter((survey) => Date.parse(survey.at) <= now.getTime())
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    .at(-1);
+  const signals = {
+    orderCount: orders.length,
+    couponOrderCount: orders.filter((order) => order.coupon).length,
+    surveyScore: latestSurvey?.score,
+    campaignResponseRate: options.campaignResponseRate,
+    firstPurchaseAt: facts.firstPurchaseAt,
+    lastPurchaseAt: facts.lastPurchaseAt,
+  };
+  return {
+    lifecycle: lifecycleStage(facts, now, options.lifecycle),
+    rfm: orders.length > 0 && thresholds?.rfm ? scoreRfm(rfmInput(customer, now), thresholds.rfm) : undefined,
+    valueTier: valueTier(rollingSpendMilli(customer, now), thresholds?.valueTierThresholdMilli),
+    loyaltyType: loyaltyType(signals),
+    relationshipLevel: relationshipLevel(signals),
+  };
+}
+
+/** The weekly job: one parallel scan, recompute, store. */
+export async function refreshSegmentThresholds(
+  store: SegmentStore,
+  now: Date,
+  totalSegments: number,
+): Promise<SegmentThresholds> {
+  const snapshot = await store.scanSnapshot(totalSegments);
+  const thresholds = computeSegmentThresholds(snapshot.customers, now);
+  await store.saveThresholds(thresholds);
+  return thresholds;
+}

@@ -1,0 +1,212 @@
+// The one place that may Scan: a parallel scan (Segment/TotalSegments) of the whole table into a
+// snapshot of customers, orders, surveys, campaign contacts and counters — run by the weekly
+// segment-thresholds job and by the operator's on-demand `loyalty report`. It also stores and
+// reads the weekly thresholds item (one GetItem when a profile's segments are derived).
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { CustomerFacts } from '../domain/metrics.ts';
+import { netOrderAmounts, type OrderRecord, type RefundRecord } from '../domain/purchase-history.ts';
+import { keys } from './keys.ts';
+
+const cuts = z.tuple([z.number(), z.number(), z.number(), z.number()]).readonly();
+
+export const segmentThresholdsItem = z.object({
+  computedAt: z.string(),
+  customers: z.number().int().nonnegative(),
+  /** Undefined until at least one customer has bought. */
+  rfm: z.object({ recencyDays: cuts, frequency: cuts, monetaryMilli: cuts }).optional(),
+  valueTierThresholdMilli: z.number().int().positive().optional(),
+});
+export type SegmentThresholds = z.infer<typeof segmentThresholdsItem>;
+
+/** A send-ledger entry as the analytics read it: sent (treatment) or withheld as holdout. */
+export interface LedgerContact {
+  customerId: string;
+  campaignId: string;
+  status: 'sent' | 'holdout';
+  at: string;
+}
+
+export interface CampaignDay {
+  campaignId: string;
+  day: string;
+  counts: Record<string, number>;
+}
+
+export interface TableSnapshot {
+  customers: CustomerFacts[];
+  contacts: LedgerContact[];
+  campaignDays: CampaignDay[];
+}
+
+export class SegmentStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async thresholds(): Promise<SegmentThresholds | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.segmentThresholds() }),
+    );
+    return Item ? segmentThresholdsItem.parse(Item) : undefined;
+  }
+
+  /** Replaces the thresholds unless a run computed for a later instant already stored its own. */
+  async saveThresholds(thresholds: SegmentThresholds): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.segmentThresholds(), type: 'segment-thresholds', ...thresholds },
+          ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
+          ExpressionAttributeValues: { ':at': thresholds.computedAt },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  /** Reads the whole table with `totalSegments` parallel scans into an analytics snapshot. */
+  async scanSnapshot(totalSegments: number): Promise<TableSnapshot> {
+    const items = (
+      await Promise.all(
+        Array.from({ length: totalSegments }, (_, segment) => this.scanSegment(segment, totalSegments)),
+      )
+    ).flat();
+    return snapshotFromItems(items);
+  }
+
+  private async scanSegment(segment: number, totalSegments: number): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          Segment: segment,
+          TotalSegments: totalSegments,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}
+
+interface Gathered {
+  profile?: Record<string, unknown>;
+  orders: OrderRecord[];
+  refunds: RefundRecord[];
+  surveys: { at: string; score: number }[];
+}
+
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** Groups raw items by customer into CustomerFacts (orders net of refunds) and collects campaign data. */
+export function snapshotFromItems(items: readonly Record<string, unknown>[]): TableSnapshot {
+  const byCustomer = new Map<string, Gathered>();
+  const contacts: LedgerContact[] = [];
+  const campaignDays: CampaignDay[] = [];
+  const entry = (customerId: string) => {
+    const found = byCustomer.get(customerId) ?? { orders: [], refunds: [], surveys: [] };
+    byCustomer.set(customerId, found);
+    return found;
+  };
+  for (const item of items) {
+    const pk = String(item.PK);
+    if (pk.startsWith('STATS#')) {
+      const counts = Object.fromEntries(
+        Object.entries(item).filter(([, value]) => typeof value === 'number'),
+      ) as Record<string, number>;
+      campaignDays.push({
+        campaignId: pk.slice('STATS#'.length),
+        day: String(item.day ?? String(item.SK).slice(4)),
+        counts,
+      });
+      continue;
+    }
+    if (!pk.startsWith(keys.customerPk(''))) continue;
+    const customerId = keys.customerIdFromPk(pk);
+    if (item.SK === 'PROFILE') entry(customerId).profile = item;
+    else if (item.type === 'order') {
+      entry(customerId).orders.push({
+        orderId: String(item.orderId),
+        amountMilli: Number(item.amountMilli),
+        currency: String(item.currency),
+        purchasedAt: String(item.purchasedAt),
+        ...(str(item.couponCode) ? { couponCode: str(item.couponCode) } : {}),
+      });
+    } else if (item.type === 'refund') {
+      entry(customerId).refunds.push({
+        orderId: String(item.orderId),
+        refundKey: String(item.refundKey),
+        amountMilli: Number(item.amountMilli),
+        refundedAt: String(item.refundedAt),
+      });
+    } else if (item.type === 'survey') {
+      entry(customerId).surveys.push({ at: String(item.answeredAt), score: Number(item.score) });
+    } else if (item.type === 'send') {
+      const contact = ledgerContact(customerId, item);
+      if (contact) contacts.push(contact);
+    }
+  }
+  const customers = [...byCustomer.entries()]
+    .filter(([, found]) => found.profile || found.orders.length > 0)
+    .map(([customerId, found]) => customerFacts(customerId, found))
+    .sort((a, b) => a.customerId.localeCompare(b.customerId));
+  return { customers, contacts, campaignDays };
+}
+
+/** Sent entries are the treatment; entries skipped with reason "holdout" are the control group. */
+function ledgerContact(customerId: string, item: Record<string, unknown>): LedgerContact | undefined {
+  const campaignId = str(item.campaignId);
+  if (!campaignId) return undefined;
+  if (item.status === 'sent' && str(item.sentAt))
+    return { customerId, campaignId, status: 'sent', at: String(item.sentAt) };
+  if (item.status === 'skipped' && item.reason === 'holdout' && str(item.at)) {
+    return { customerId, campaignId, status: 'holdout', at: String(item.at) };
+  }
+  return undefined;
+}
+
+const loyaltyShape = z.object({
+  tier: z.string(),
+  recentChanges: z.array(z.object({ occurredAt: z.string(), from: z.string(), to: z.string() })).default([]),
+});
+
+function customerFacts(customerId: string, found: Gathered): CustomerFacts {
+  const net = netOrderAmounts(found.orders, found.refunds);
+  const orders = found.orders.map((order) => ({
+    at: order.purchasedAt,
+    amountMilli: net.get(order.orderId) ?? 0,
+    coupon: Boolean(order.couponCode),
+  }));
+  const loyalty = loyaltyShape.safeParse(found.profile?.loyalty);
+  // The profile's createdAt is when we first heard of the customer, which an import or a late
+  // event can put after their first order or answer: the earliest fact wins.
+  const known = [
+    str(found.profile?.createdAt),
+    ...orders.map((order) => order.at),
+    ...found.surveys.map((survey) => survey.at),
+  ]
+    .filter((at): at is string => at !== undefined)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  return {
+    customerId,
+    signedUpAt: known[0] ?? new Date(0).toISOString(),
+    orders,
+    surveys: found.surveys,
+    tier: loyalty.success ? loyalty.data.tier : undefined,
+    tierChanges: loyalty.success
+      ? loyalty.data.recentChanges.map((change) => ({
+          at: change.occurredAt,
+          from: change.from,
+          to: change.to,
+        }))
+      : [],
+  };
+}
