@@ -91,7 +91,7 @@ export class MailDelivery extends Construct {
         id: 'AwsSolutions-SMG4',
         reason:
           "HMAC key for unsubscribe links already in recipients' inboxes; automatic rotation would break every " +
-          'outstanding link (which must keep working for 30 days). Rotated by hand with an overlap window, see README.',
+          'outstanding link (which must keep working for 30 days). Rotated by hand only if it leaks (README "Deploy to AWS").',
       });
     }
     return this.signingKey;
