@@ -242,13 +242,14 @@ export class LocalRuntime {
     try {
       await this.drain();
       for (;;) {
-        for (const schedule of this.schedules) skipQuietTicks(schedule);
-        const nextSchedule = this.schedules.reduce<Schedule | undefined>((a, s) => (!a || s.nextAt < a.nextAt ? s : a), undefined);
+        const nextSchedule = this.schedules.reduce<Schedule | undefined>((a, s) => (!a || nextTick(s) < nextTick(a) ? s : a), undefined);
+        const scheduleAt = nextSchedule ? nextTick(nextSchedule) : Number.POSITIVE_INFINITY;
         const nextMessage = Math.min(...this.consumers.map((c) => c.queue.nextVisibleAt() ?? Number.POSITIVE_INFINITY));
-        const nextAt = Math.min(nextSchedule?.nextAt ?? Number.POSITIVE_INFINITY, nextMessage);
+        const nextAt = Math.min(scheduleAt, nextMessage);
         if (nextAt > target) break;
         if (nextAt > this.clock.now().getTime()) this.clock.set(new Date(nextAt));
-        if (nextSchedule && nextSchedule.nextAt === nextAt) {
+        if (nextSchedule && scheduleAt === nextAt) {
+          skipQuietTicks(nextSchedule);
           await this.#fire(nextSchedule);
           scheduleRuns++;
         }
@@ -352,10 +353,15 @@ function quietUntilOf(result: unknown): number | undefined {
   return Number.isNaN(at) ? undefined : at;
 }
 
-/** Moves a schedule to its first instant at or after its quiet-until promise, on its cadence. */
+/** A schedule's next instant on its cadence, honouring its quiet-until promise (not yet applied). */
+function nextTick(schedule: Schedule): number {
+  if (schedule.quietUntil === undefined || schedule.quietUntil <= schedule.nextAt) return schedule.nextAt;
+  return schedule.nextAt + Math.ceil((schedule.quietUntil - schedule.nextAt) / schedule.everyMs) * schedule.everyMs;
+}
+
+/** Applies the promise only when that instant is about to fire, so a delivered message can still cancel it. */
 function skipQuietTicks(schedule: Schedule): void {
-  if (schedule.quietUntil === undefined || schedule.quietUntil <= schedule.nextAt) return;
-  schedule.nextAt += Math.ceil((schedule.quietUntil - schedule.nextAt) / schedule.everyMs) * schedule.everyMs;
+  schedule.nextAt = nextTick(schedule);
   schedule.quietUntil = undefined;
 }
 
