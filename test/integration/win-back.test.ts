@@ -1,0 +1,79 @@
+// The win-back series end to end: purchases arrive on the bus, the scheduler fires the steps on
+// the simulated clock, the real sender delivers to SES local.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
+import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
+
+let local: LocalRuntime;
+
+beforeAll(async () => {
+  local = await startLocal({ now: '2027-01-10T16:00:00Z', ports: 'random' });
+}, 60_000);
+afterAll(() => local?.stop());
+
+async function customer(customerId: string) {
+  local.putEvents([
+    customerEvent({ customerId, email: `${customerId}@example.com`, firstName: 'Sam', locale: 'en-US', timeZone: 'America/New_York', birthday: undefined }),
+  ]);
+  await local.drain();
+}
+
+async function purchase(customerId: string, orderId: string, purchasedAt: string) {
+  local.putEvents([purchaseEvent({ customerId, orderId, purchasedAt, amount: '42.00' })]);
+  await local.drain();
+}
+
+const STEP_60 = 'Sam, we miss you — 10% off your next order';
+const STEP_90 = '15% off + free shipping — just for you, Sam';
+const STEP_120 = 'Last chance, Sam: 20% off is waiting';
+
+describe('win-back series', () => {
+  it('sends the 60-, 90- and 120-day steps at 10:00 local after the last purchase, then stops', async () => {
+    await customer('lapse-1');
+    await customer('never-bought');
+    await purchase('lapse-1', 'lapse-1-a', '2027-01-10T15:00:00Z');
+
+    await local.advanceTo('2027-03-11T14:55:00Z'); // day 60, 09:55 EST
+    expect(await subjectsTo(local, 'lapse-1@example.com')).toEqual([]);
+    await local.advanceTo('2027-03-11T15:00:00Z'); // 10:00 EST
+    expect(await subjectsTo(local, 'lapse-1@example.com')).toEqual([STEP_60]);
+    await local.advanceTo('2027-04-10T13:55:00Z'); // day 90, 09:55 EDT
+    expect(await subjectsTo(local, 'lapse-1@example.com')).toEqual([STEP_60]);
+    await local.advanceTo('2027-04-10T14:00:00Z');
+    expect(await subjectsTo(local, 'lapse-1@example.com')).toEqual([STEP_60, STEP_90]);
+    await local.advanceTo('2027-05-10T14:00:00Z'); // day 120
+    expect(await subjectsTo(local, 'lapse-1@example.com')).toEqual([STEP_60, STEP_90, STEP_120]);
+
+    await local.advanceTo('2027-07-01T00:00:00Z');
+    expect(await subjectsTo(local, 'lapse-1@example.com')).toEqual([STEP_60, STEP_90, STEP_120]);
+    expect(await textsTo(local, 'lapse-1@example.com')).toEqual([
+      expect.stringContaining('Code: COMEBACK10'),
+      expect.stringContaining('Code: COMEBACK15'),
+      expect.stringContaining('Code: COMEBACK20'),
+    ]);
+    expect((await textsTo(local, 'lapse-1@example.com'))[0]).toContain('It has been 60 days since your last order');
+  }, 120_000);
+
+  it('leaves customers who never bought out of the series', async () => {
+    expect(await subjectsTo(local, 'never-bought@example.com')).toEqual([]);
+  });
+
+  it('cancels the rest of the series when the customer buys between steps 1 and 2, and restarts from that purchase', async () => {
+    await customer('lapse-2');
+    await purchase('lapse-2', 'lapse-2-a', '2027-07-02T15:00:00Z');
+    await local.advanceTo('2027-08-31T14:00:00Z'); // day 60 (10:00 EDT)
+    expect(await subjectsTo(local, 'lapse-2@example.com')).toEqual([STEP_60]);
+
+    await local.advanceTo('2027-09-10T12:00:00Z');
+    await purchase('lapse-2', 'lapse-2-b', '2027-09-10T12:00:00Z');
+    // Redelivering the old order changes nothing.
+    await purchase('lapse-2', 'lapse-2-a', '2027-07-02T15:00:00Z');
+
+    await local.advanceTo('2027-11-09T14:55:00Z'); // old day 90 (Sep 30) passed; new day 60 is Nov 9
+    expect(await subjectsTo(local, 'lapse-2@example.com')).toEqual([STEP_60]);
+    await local.advanceTo('2027-11-09T15:00:00Z'); // 10:00 EST (clocks went back on Nov 7)
+    expect(await subjectsTo(local, 'lapse-2@example.com')).toEqual([STEP_60, STEP_60]);
+    expect(local.deadLetters()).toEqual([]);
+  }, 120_000);
+});
