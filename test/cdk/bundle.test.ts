@@ -1,0 +1,124 @@
+// The artifact Lambda runs, not the TypeScript: the esbuild bundle the stack builds for
+// ingest-customers (ESM, minified, SDK bundled, campaigns/ copied in) is imported and invoked like
+// Lambda would, against dynalite, with campaigns read from the bundle's own copy.
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { App } from 'aws-cdk-lib';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployConfigFrom } from '#infra/aws/config.ts';
+import { LoyaltyFlowsStack } from '#infra/aws/stack.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoWithTable } from '#infra/local/engines.ts';
+import { ENV, functions, queues } from '#infra/wiring.ts';
+import { keys } from '#shared/store/keys.ts';
+
+const TABLE = 'bundle-smoke';
+const CHECKOUT_CAMPAIGNS = path.resolve(import.meta.dirname, '../../campaigns');
+
+let bundleDir: string;
+let dynamo: Awaited<ReturnType<typeof startDynamoWithTable>>;
+
+beforeAll(async () => {
+  const app = new App({ context: { stage: 'bundle' } });
+  const stack = new LoyaltyFlowsStack(app, 'Bundle', {
+    config: deployConfigFrom(app.node),
+    wiring: { functions: { 'ingest-customers': functions['ingest-customers'] }, queues },
+  });
+  const code = stack.functions['ingest-customers']?.fn.node.tryFindChild('Code');
+  if (!(code instanceof Asset)) throw new Error('ingest-customers has no bundled code asset');
+  bundleDir = path.join(app.outdir, code.assetPath);
+
+  dynamo = await startDynamoWithTable(TABLE);
+  Object.assign(process.env, {
+    [ENV.tableName]: TABLE,
+    [ENV.eventBusName]: 'marketing',
+    [ENV.deadLetterQueueUrl]: 'http://127.0.0.1:9/unused-dead-letters',
+    [ENV.campaignsDir]: path.join(bundleDir, 'campaigns'),
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.engine.endpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+});
+
+afterAll(async () => {
+  await dynamo?.engine.close();
+});
+
+describe('the ingest-customers Lambda bundle', () => {
+  it('is one ESM file with its source map and a copy of campaigns/', () => {
+    expect(readdirSync(bundleDir).sort()).toEqual(['campaigns', 'index.mjs', 'index.mjs.map']);
+    for (const entry of readdirSync(CHECKOUT_CAMPAIGNS)) {
+      expect(existsSync(path.join(bundleDir, 'campaigns', entry))).toBe(true);
+    }
+  });
+
+  it('handles a Customer Upserted delivery from SQS: profile stored, birthday timer armed', async () => {
+    const { handler } = await import(pathToFileURL(path.join(bundleDir, 'index.mjs')).href);
+    const envelope = {
+      version: '0',
+      id: 'evt-bundle-1',
+      source: 'shop.customers',
+      'detail-type': 'Customer Upserted',
+      account: '123456789012',
+      region: LOCAL_REGION,
+      time: '2026-11-23T09:00:00Z',
+      resources: [],
+      detail: {
+        customerId: 'c-bundle',
+        email: 'ada@example.com',
+        birthday: '1990-03-14',
+        timeZone: 'Asia/Shanghai',
+        marketingConsent: true,
+      },
+    };
+    const event: SQSEvent = {
+      Records: [
+        {
+          messageId: 'm-1',
+          receiptHandle: 'r-1',
+          body: JSON.stringify(envelope),
+          attributes: {
+            ApproximateReceiveCount: '1',
+            SentTimestamp: '0',
+            SenderId: 'events',
+            ApproximateFirstReceiveTimestamp: '0',
+          },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:customer-events',
+          awsRegion: LOCAL_REGION,
+        },
+      ],
+    };
+    const context: Partial<Context> = {
+      functionName: 'ingest-customers',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ingest-customers',
+      memoryLimitInMB: '512',
+      awsRequestId: 'req-1',
+      getRemainingTimeInMillis: () => 30_000,
+    };
+
+    const response: SQSBatchResponse = await handler(event, context);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const profile = await dynamo.client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { PK: { S: 'CUSTOMER#c-bundle' }, SK: { S: 'PROFILE' } } }),
+    );
+    expect(profile.Item?.email?.S).toBe('ada@example.com');
+    const partition = await dynamo.client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': { S: keys.customerPk('c-bundle') } },
+      }),
+    );
+    expect(partition.Items?.map((item) => item.SK?.S)).toContain(keys.timer('c-bundle', 'birthday').SK);
+  });
+});
