@@ -22,8 +22,18 @@ export class CampaignConfigError extends Error {
   override name = 'CampaignConfigError';
 }
 
-const ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
-const zone = z.string().refine((value) => ZONES.has(value), { message: 'must be an IANA time zone such as Asia/Shanghai' });
+// Intl.supportedValuesOf lists only canonical names (Asia/Calcutta, not Asia/Kolkata): ask Intl instead.
+const zone = z.string().refine(
+  (value) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Asia/Shanghai' },
+);
 const amount = z
   .union([z.string(), z.number()])
   .refine((value) => decimalToMilli(value) !== undefined, { message: 'must be an amount such as "10.00"' })
