@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { DEFAULT_BUS_NAME } from '#infra/wiring.ts';
 
 /** `-c deletionProtection=false` arrives as a string; cdk.json may hold a real boolean. */
-const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
+  error: 'must be true or false',
+});
 
 const contextShape = z.object({
   stage: z
