@@ -1,11 +1,13 @@
 // `npm run bench`: prints each benchmark's figures as a table. Benchmarks measure; tests judge.
 import { benchIngestion } from './ingestion.ts';
+import { benchLoyalty } from './loyalty.ts';
 import { type BenchSection, formatSection } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> = {
   ingestion: () => benchIngestion(),
+  loyalty: () => benchLoyalty(),
 };
 
 const only = process.argv.slice(2);
