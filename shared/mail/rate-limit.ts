@@ -34,14 +34,23 @@ export class DynamoSendRateLimiter implements SendRateLimiter {
     if (!(perSecond > 0)) throw new Error('the send rate must be positive');
   }
 
-  async acquire(): Promise<void> {
+  /** Waiters in one process queue up here, so only one of them talks to DynamoDB at a time. */
+  #queue: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<void> {
+    const turn = this.#queue.then(() => this.#acquireOne());
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #acquireOne(): Promise<void> {
     for (;;) {
       const now = this.nowMs();
       const slice = Math.floor(now / SLICE_MS);
       if (slice !== this.#fullSlice && (await this.take(slice))) return;
       this.#fullSlice = slice;
-      // Wait for the next slice, with a little jitter so waiting senders do not stampede.
-      await this.sleep((slice + 1) * SLICE_MS - now + Math.random() * 20);
+      // Wait for the next slice, with a little jitter so senders in other processes do not stampede.
+      await this.sleep((slice + 1) * SLICE_MS - now + Math.random() * 10);
     }
   }
 
@@ -49,36 +58,31 @@ export class DynamoSendRateLimiter implements SendRateLimiter {
     const max = permitsInSlice(slice, this.perSecond);
     if (max === 0) return false;
     const key = keys.sendRateSlot(slice, 60 * SLICES_PER_SECOND);
-    try {
-      // The common case: the slot already belongs to this slice and has room.
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'ADD used :one',
-          ConditionExpression: 'slice = :slice AND used < :max',
-          ExpressionAttributeValues: { ':one': 1, ':slice': slice, ':max': max },
-        }),
-      );
+    // The common case: the slot already belongs to this slice and has room.
+    if (await this.#try(key, 'ADD used :one', 'slice = :slice AND used < :max', { ':one': 1, ':slice': slice, ':max': max })) return true;
+    // First taker of a new slice resets the rotating slot...
+    if (await this.#try(key, 'SET slice = :slice, used = :one', 'attribute_not_exists(slice) OR slice < :slice', { ':one': 1, ':slice': slice })) {
       return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
     }
+    // ...and everyone who lost that race counts into the slot the winner just opened.
+    return this.#try(key, 'ADD used :one', 'slice = :slice AND used < :max', { ':one': 1, ':slice': slice, ':max': max });
+  }
+
+  async #try(key: { PK: string; SK: string }, update: string, condition: string, values: Record<string, number>): Promise<boolean> {
     try {
-      // First taker of a new slice resets the rotating slot.
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: 'SET slice = :slice, used = :one',
-          ConditionExpression: 'attribute_not_exists(slice) OR slice < :slice',
-          ExpressionAttributeValues: { ':one': 1, ':slice': slice },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
         }),
       );
       return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return false;
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 }

@@ -14,7 +14,7 @@ import type { Timer, TimerData, TimerKind } from '../domain/timers.ts';
 import { isConditionFailure } from './customers.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 
-const timerItem = z.object({
+const storedTimer = z.object({
   customerId: z.string(),
   version: z.number(),
   dueAt: z.string().optional(),
@@ -25,7 +25,7 @@ const timerItem = z.object({
 });
 
 function toTimer(item: Record<string, unknown>): Timer {
-  const parsed = timerItem.parse(item);
+  const parsed = storedTimer.parse(item);
   return { customerId: parsed.customerId, version: parsed.version, dueAt: parsed.dueAt, data: parsed.data };
 }
 
@@ -41,6 +41,17 @@ export type StoredSchedulerState = z.infer<typeof schedulerItem>;
 export interface DuePage {
   timers: Timer[];
   nextKey: Record<string, unknown> | undefined;
+}
+
+/** The stored shape of a timer; armed timers carry the due-index keys, disarmed ones do not. */
+export function timerItem(customerId: string, data: TimerData, dueAt: Date | undefined, version: number): Record<string, unknown> {
+  const item: Record<string, unknown> = { ...keys.timer(customerId, data.kind), type: 'timer', customerId, kind: data.kind, version, data };
+  if (dueAt) {
+    item.dueAt = dueAt.toISOString();
+    item[INDEXES.due.partitionKey] = keys.dueBucket(dueAt, dueShard(customerId));
+    item[INDEXES.due.sortKey] = keys.dueSort(dueAt, customerId, data.kind);
+  }
+  return item;
 }
 
 export class TimerStore {
@@ -61,21 +72,9 @@ export class TimerStore {
    * armed timers carry the due-index keys, disarmed ones drop them. False on a lost race.
    */
   async save(customerId: string, data: TimerData, dueAt: Date | undefined, expectedVersion: number): Promise<boolean> {
-    const item: Record<string, unknown> = {
-      ...keys.timer(customerId, data.kind),
-      type: 'timer',
-      customerId,
-      kind: data.kind,
-      version: expectedVersion + 1,
-      data,
-    };
-    if (dueAt) {
-      // Directory first: a timer is never in a bucket the directory does not list.
-      await this.markBucket(dueAt, dueShard(customerId));
-      item.dueAt = dueAt.toISOString();
-      item[INDEXES.due.partitionKey] = keys.dueBucket(dueAt, dueShard(customerId));
-      item[INDEXES.due.sortKey] = keys.dueSort(dueAt, customerId, data.kind);
-    }
+    // Directory first: a timer is never in a bucket the directory does not list.
+    if (dueAt) await this.markBucket(dueAt, dueShard(customerId));
+    const item = timerItem(customerId, data, dueAt, expectedVersion + 1);
     try {
       await this.doc.send(
         new PutCommand({

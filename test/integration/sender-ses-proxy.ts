@@ -20,6 +20,8 @@ export interface SesProxy {
   faults: ProxyFaults;
   stats: { sends: number; accepted: number; throttled: number; serverErrors: number };
   bodies: Record<string, unknown>[];
+  /** performance.now() of every accepted send, for rate measurements. */
+  acceptedAt: number[];
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startSesProxy(target: string | (() => string), faults: Pro
     faults,
     stats: { sends: 0, accepted: 0, throttled: 0, serverErrors: 0 },
     bodies: [],
+    acceptedAt: [],
     close: async () => undefined,
   };
   let tokens = faults.quotaPerSecond ?? 0;
@@ -76,7 +79,10 @@ export async function startSesProxy(target: string | (() => string), faults: Pro
       ),
       ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { body }),
     });
-    if (isSend && upstream.ok) proxy.stats.accepted++;
+    if (isSend && upstream.ok) {
+      proxy.stats.accepted++;
+      proxy.acceptedAt.push(performance.now());
+    }
     response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
     response.end(Buffer.from(await upstream.arrayBuffer()));
   });
