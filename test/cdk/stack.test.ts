@@ -1,7 +1,7 @@
 // CDK assertions on the stack exactly as `cdk deploy` builds it from infra/wiring.ts (real esbuild
 // bundling, cdk-nag registered): synthesised once for the whole file.
 import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -290,6 +290,12 @@ describe('cdk-nag AwsSolutions', () => {
     );
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
+  });
+
+  it('leaves no CDK warning or error annotation either (cdk-nag 3 reports through Validations, not these)', () => {
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   it('fails synthesis when a finding is not acknowledged', () => {
