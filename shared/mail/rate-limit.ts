@@ -8,8 +8,8 @@ import { isConditionFailure } from '../store/customers.ts';
 import { keys } from '../store/keys.ts';
 
 export interface SendRateLimiter {
-  /** Resolves when one more email may be sent. */
-  acquire(): Promise<void>;
+  /** Resolves when one more email may be sent (with the time slice the permit belongs to). */
+  acquire(): Promise<number>;
 }
 
 export const SLICE_MS = 200;
@@ -35,19 +35,19 @@ export class DynamoSendRateLimiter implements SendRateLimiter {
   }
 
   /** Waiters in one process queue up here, so only one of them talks to DynamoDB at a time. */
-  #queue: Promise<void> = Promise.resolve();
+  #queue: Promise<unknown> = Promise.resolve();
 
-  acquire(): Promise<void> {
+  acquire(): Promise<number> {
     const turn = this.#queue.then(() => this.#acquireOne());
     this.#queue = turn.catch(() => undefined);
     return turn;
   }
 
-  async #acquireOne(): Promise<void> {
+  async #acquireOne(): Promise<number> {
     for (;;) {
       const now = this.nowMs();
       const slice = Math.floor(now / SLICE_MS);
-      if (slice !== this.#fullSlice && (await this.take(slice))) return;
+      if (slice !== this.#fullSlice && (await this.take(slice))) return slice;
       this.#fullSlice = slice;
       // Wait for the next slice, with a little jitter so senders in other processes do not stampede.
       await this.sleep((slice + 1) * SLICE_MS - now + Math.random() * 10);
