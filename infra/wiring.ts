@@ -19,6 +19,8 @@ export interface Access {
   /** Queues (by key of `queues`) this function sends messages to. */
   sendsTo?: QueueName[];
   unsubscribeSecret?: boolean;
+  /** Scan the whole table (parallel segments): weekly analytics only, never a scheduled send path. */
+  scanTable?: boolean;
 }
 
 export type Trigger =
@@ -92,10 +94,11 @@ export const functions = {
   },
   scheduler: {
     folder: 'scheduler',
-    description: 'Every 5 minutes: fire due birthday and win-back timers from the hour-bucketed due index (Query only)',
+    description: 'Every 5 minutes: fire due birthday, win-back and tier-review timers from the hour-bucketed due index (Query only)',
     trigger: { type: 'schedule', everyMinutes: 5 },
     // Reads profiles and claims/re-arms timers item by item, so it needs the table, not just the index.
-    access: { table: 'readWrite', sendsTo: ['send-requests'] },
+    // Tier reviews store the re-evaluated loyalty state and publish Tier Changed.
+    access: { table: 'readWrite', sendsTo: ['send-requests'], publishEvents: true },
     timeoutSeconds: 240,
     memoryMb: 512,
     maxConcurrency: 1,
@@ -164,7 +167,7 @@ export const functions = {
     folder: 'segment-thresholds',
     description: 'Weekly: the only Scan (parallel segments) -> RFM quintile cuts and the 80/20 spend threshold',
     trigger: { type: 'schedule', everyMinutes: 10080 },
-    access: { table: 'readWrite' },
+    access: { table: 'readWrite', scanTable: true },
     timeoutSeconds: 900,
     memoryMb: 1024,
     maxConcurrency: 1,

@@ -5,6 +5,7 @@ import { type EventEnvelope, orderRefundedDetail, purchaseCompletedDetail } from
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { type AggregatesChange, recordPurchase, recordRefund } from '#shared/flows/purchases.ts';
 import { announceTierChanges } from '#shared/flows/tier-announcements.ts';
+import { followTierReview } from '#shared/flows/tier-review.ts';
 import { armWinBack } from '#shared/flows/timers.ts';
 import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import { TimerStore } from '#shared/store/timers.ts';
@@ -37,10 +38,13 @@ export function createHandler(runtime: Runtime) {
     'Purchase Completed': route(purchaseCompletedDetail, async (purchase, envelope) => {
       const change = await recordPurchase(store, runtime.clock, purchase, program);
       await announce(change, envelope);
+      await followTierReview(timers, change, runtime.clock.now());
       await moveWinBack(change);
     }),
     'Order Refunded': route(orderRefundedDetail, async (refund, envelope) => {
-      await announce(await recordRefund(store, runtime.clock, refund, program), envelope);
+      const change = await recordRefund(store, runtime.clock, refund, program);
+      await announce(change, envelope);
+      await followTierReview(timers, change, runtime.clock.now());
     }),
   });
 }

@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { SqsSendQueue } from '#shared/mail/send-request.ts';
 import { DEFAULT_SCHEDULER_OPTIONS, runScheduler, type SchedulerRun } from '#shared/flows/timers-scheduler.ts';
 import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
+import { EventBridgePublisher } from '#shared/events/publisher.ts';
+import { reviewTier } from '#shared/flows/tier-review.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { ENV, queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
@@ -29,6 +32,12 @@ export function createHandler(runtime: Runtime) {
   const timers = new TimerStore(runtime.doc, runtime.tableName);
   const customers = new CustomerStore(runtime.doc, runtime.tableName);
   const sendQueue = new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV]));
+  const loyalty = {
+    store: customers,
+    publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
+    clock: runtime.clock,
+    program: loadProgram(runtime.env),
+  };
   let campaigns: Promise<TimerCampaigns> | undefined;
   const options = {
     ...DEFAULT_SCHEDULER_OPTIONS,
@@ -38,7 +47,17 @@ export function createHandler(runtime: Runtime) {
 
   return async (_event?: ScheduledInvocation): Promise<SchedulerRun> => {
     campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
-    const run = await runScheduler({ timers, customers, sendQueue, campaigns: await campaigns, options }, runtime.clock.now());
+    const run = await runScheduler(
+      {
+        timers,
+        customers,
+        sendQueue,
+        campaigns: await campaigns,
+        options,
+        reviewTier: (customerId, claimant) => reviewTier(loyalty, customerId, claimant),
+      },
+      runtime.clock.now(),
+    );
     publishSchedulerMetrics(runtime, run);
     if (run.ran) runtime.logger.info('scheduler run', { ...run });
     return run;

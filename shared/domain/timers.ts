@@ -1,7 +1,7 @@
 // Due-timers: one per (customer, kind), stored on an hour-bucketed index. This module holds the
 // pure rules of the scheduler's window: which hour buckets are open, when the next run is worth
 // doing, and how early a timer may be armed so a scheduler run is sure to see it.
-export const TIMER_KINDS = ['birthday', 'win-back'] as const;
+export const TIMER_KINDS = ['birthday', 'win-back', 'tier-review'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
 export interface BirthdayTimerData {
@@ -20,7 +20,14 @@ export interface WinBackTimerData {
   stepIndex: number;
 }
 
-export type TimerData = BirthdayTimerData | WinBackTimerData;
+/** The loyalty tier's anniversary review (shared/flows/tier-review.ts). */
+export interface TierReviewTimerData {
+  kind: 'tier-review';
+  /** The tierHeldUntil the timer is armed for; null when disarmed (base tier). */
+  heldUntil: string | null;
+}
+
+export type TimerData = BirthdayTimerData | WinBackTimerData | TierReviewTimerData;
 
 export interface Timer<D extends TimerData = TimerData> {
   customerId: string;

@@ -59,6 +59,8 @@ export interface SchedulerDeps {
   sendQueue: SendQueue;
   campaigns: TimerCampaigns;
   options: SchedulerOptions;
+  /** Loyalty anniversary review (shared/flows/tier-review.ts): returns the next anniversary. */
+  reviewTier?(customerId: string, claimant: string): Promise<string | null>;
 }
 
 export interface SchedulerRun {
@@ -194,6 +196,12 @@ async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<
 }
 
 async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise<FirePlan> {
+  if (timer.data.kind === 'tier-review') {
+    if (!deps.reviewTier) throw new Error('a tier-review timer fired but this scheduler was built without reviewTier');
+    // The claimant names this firing, so a re-fire after a crash may finish its announcement.
+    const heldUntil = await deps.reviewTier(timer.customerId, `tier-review#${timer.customerId}#${timer.dueAt}`);
+    return { send: undefined, next: { data: { kind: 'tier-review', heldUntil }, dueAt: heldUntil ? new Date(heldUntil) : undefined } };
+  }
   const profile = (await deps.customers.getProfile(timer.customerId))?.profile;
   return timer.data.kind === 'birthday'
     ? planBirthday(deps, timer.customerId, timer.data, profile, now)

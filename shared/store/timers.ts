@@ -21,6 +21,7 @@ const storedTimer = z.object({
   data: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('birthday'), year: z.number().nullable(), greetedYear: z.number().nullable() }),
     z.object({ kind: z.literal('win-back'), lapseStart: z.string(), stepIndex: z.number() }),
+    z.object({ kind: z.literal('tier-review'), heldUntil: z.string().nullable() }),
   ]),
 });
 

@@ -41,6 +41,14 @@ const extraFunctions = {
     memoryMb: 512,
     maxConcurrency: 1,
   },
+  'weekly-analytics': {
+    folder: 'ingest-customers',
+    description: 'weekly parallel scan',
+    trigger: { type: 'schedule', everyMinutes: 10080 },
+    access: { table: 'read', scanTable: true },
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+  },
   'mail-feedback': {
     folder: 'ingest-customers',
     description: 'SES events on the default bus',
@@ -182,6 +190,19 @@ describe('scheduled functions', () => {
     expect(envOf('scheduler')).toMatchObject({
       QUEUE_URL_SEND_REQUESTS: { Ref: logicalId(stack.queues['send-requests'].queue) },
     });
+  });
+});
+
+describe('table scans', () => {
+  it('are granted on the table (not its indexes) only to functions with scanTable', () => {
+    const scans = (name: keyof typeof extraFunctions) =>
+      statementsOf(name).filter((s) => JSON.stringify(s.Action).includes('dynamodb:Scan'));
+    expect(scans('weekly-analytics')).toEqual([
+      { Action: 'dynamodb:Scan', Effect: 'Allow', Resource: arnOf(stack.store.table) },
+    ]);
+    for (const name of Object.keys(extraFunctions) as (keyof typeof extraFunctions)[]) {
+      if (name !== 'weekly-analytics') expect(scans(name)).toEqual([]);
+    }
   });
 });
 

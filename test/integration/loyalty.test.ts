@@ -9,10 +9,10 @@ import type { TierChanged } from '#shared/events/emitted.ts';
 import type { SendRequest } from '#shared/mail/send-request.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { customerEvent, purchaseEvent, refundEvent } from '../support/fixtures.ts';
-import { profileOf } from '../support/table.ts';
+import { customerItems, profileOf } from '../support/table.ts';
 
 let local: LocalRuntime;
-/** Tier Changed events ingest-orders got onto the bus. */
+/** Tier Changed events ingest-orders (purchases, refunds) and the scheduler (tier reviews) got onto the bus. */
 const published: TierChanged[] = [];
 /** SendRequests the tier-upgrade-email function put on the send-requests queue. */
 const requested: SendRequest[] = [];
@@ -25,7 +25,7 @@ beforeAll(async () => {
   local = await startLocal({
     now: '2026-11-01T00:00:00Z',
     wrapRuntime: (name, runtime) => {
-      if (name === 'ingest-orders') {
+      if (name === 'ingest-orders' || name === 'scheduler') {
         const eventBridge = runtime.eventBridge;
         const send = async (command: PutEventsCommand) => {
           const changes = (command.input.Entries ?? [])
@@ -215,5 +215,27 @@ describe('exactly one upgrade announcement and email request', () => {
     expect(rest).toEqual([]);
     expect(first?.period).toMatch(/^Platinum#/);
     expect({ ...second, requestedAt: undefined }).toEqual({ ...first, requestedAt: undefined });
+  });
+});
+
+describe('anniversary review by the due-timer', () => {
+  it('lowers the tier on its anniversary with no further order, via the tier-review timer, and re-arms nothing for Bronze', async () => {
+    await member('t-timer');
+    const boughtAt = local.clock.now();
+    await deliver(purchaseEvent({ customerId: 't-timer', orderId: 't-timer-a', amount: '2100.00', purchasedAt: boughtAt.toISOString() }));
+    const { tierHeldUntil } = await loyaltyOf('t-timer');
+    const timer = (await customerItems(local.doc, local.tableName, 't-timer')).find((item) => item.SK === 'TIMER#tier-review');
+    expect(timer).toMatchObject({ dueAt: tierHeldUntil, data: { kind: 'tier-review', heldUntil: tierHeldUntil } });
+
+    const anniversary = new Date(String(tierHeldUntil));
+    local.clock.set(new Date(anniversary.getTime() - 10 * 60_000));
+    await local.advanceTo(new Date(anniversary.getTime() + 10 * 60_000));
+    expect(await loyaltyOf('t-timer')).toMatchObject({ tier: 'Bronze', tierSince: tierHeldUntil, tierHeldUntil: null, rollingSpendMilli: 0 });
+    expect(changesOf('t-timer').map((change) => `${change.from}->${change.to} ${change.reason}`)).toEqual([
+      'Bronze->Gold purchase',
+      'Gold->Bronze anniversary-review',
+    ]);
+    const after = (await customerItems(local.doc, local.tableName, 't-timer')).find((item) => item.SK === 'TIMER#tier-review');
+    expect(after?.dueAt).toBeUndefined();
   });
 });

@@ -36,7 +36,7 @@ const WRITE_ITEMS = [
 ];
 
 const grants: { [K in AccessFlag]: Grant<K> } = {
-  // No Scan anywhere: every path reads by key or by index (ARCHITECTURE "Timers, not scans").
+  // No Scan unless `scanTable`: every other path reads by key or index ("Timers, not scans").
   table: (fn, level, access, { store }) => {
     const table = store.table.tableArn;
     if (access.dueIndexOnly) {
@@ -69,6 +69,12 @@ const grants: { [K in AccessFlag]: Grant<K> } = {
       queues[name].queue.grantSendMessages(fn);
       fn.addEnvironment(queueUrlEnv(name), queues[name].queue.queueUrl);
     }
+  },
+  scanTable: (fn, enabled, _access, { store }) => {
+    if (enabled)
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [store.table.tableArn] }),
+      );
   },
   unsubscribeSecret: (fn, enabled, _access, { mail }) => {
     if (!enabled) return;
