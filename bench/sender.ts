@@ -16,7 +16,8 @@ import type { BenchSection } from './report.ts';
 function benchTemplates(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-campaigns-'));
   const files: Record<string, string> = {
-    'templates/offer/en-US/subject.liquid': '{{ customer.firstName | default: "Hi" }}, {{ offer | money }} off until {{ expiresAt | date }}',
+    'templates/offer/en-US/subject.liquid':
+      '{{ customer.firstName | default: "Hi" }}, {{ offer | money }} off until {{ expiresAt | date }}',
     'templates/offer/en-US/html.liquid':
       '<html><body><h1>Hello {{ customer.firstName }}</h1>{% for item in items %}<p>{{ item.name }}: {{ item.priceMilli | money }}</p>{% endfor %}<p>Use {{ coupon }} by {{ expiresAt | date }}.</p></body></html>',
     'templates/offer/en-US/text.liquid':
@@ -53,7 +54,11 @@ async function measureRate(quotaPerSecond: number, seconds: number, enforceQuota
         ? {
             ...runtime,
             env: { ...runtime.env, CAMPAIGNS_DIR: campaignsDir },
-            ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: proxy.endpoint }),
+            ses: new SESv2Client({
+              region: LOCAL_REGION,
+              credentials: LOCAL_CREDENTIALS,
+              endpoint: proxy.endpoint,
+            }),
           }
         : runtime,
   });
@@ -66,7 +71,12 @@ async function measureRate(quotaPerSecond: number, seconds: number, enforceQuota
         ids.slice(i, i + 100).map((customerId) => ({
           source: 'shop.customers',
           detailType: 'Customer Upserted',
-          detail: { customerId, email: `${customerId}@example.com`, firstName: 'Ada', marketingConsent: true },
+          detail: {
+            customerId,
+            email: `${customerId}@example.com`,
+            firstName: 'Ada',
+            marketingConsent: true,
+          },
         })),
       );
     }

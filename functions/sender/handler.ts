@@ -4,19 +4,19 @@
 // just that record, so SQS retries it and, after maxReceiveCount, moves it to the DLQ.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { queueUrlEnv } from '#infra/wiring.ts';
 import { queueDelaySeconds } from '#shared/domain/send-rules.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { parseOrReject, RejectedEventError } from '#shared/events/rejection.ts';
 import { deliverSendRequest, type SenderConfig, type SenderDeps } from '#shared/flows/send-email.ts';
 import { DynamoSendRateLimiter } from '#shared/mail/rate-limit.ts';
 import { TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
-import { parseSenderEnv, senderConfig, templatesDir } from '#shared/mail/sender-config.ts';
 import { enqueueDelayed, sendRequestSchema } from '#shared/mail/send-request.ts';
+import { parseSenderEnv, senderConfig, templatesDir } from '#shared/mail/sender-config.ts';
 import { defaultRetryPolicy, type Mailer, SesMailer } from '#shared/mail/ses-mailer.ts';
 import { loadUnsubscribeSecret } from '#shared/mail/unsubscribe-secret.ts';
 import { SendCapStore, SendLedger } from '#shared/store/ledger.ts';
 import { SuppressionStore } from '#shared/store/suppression.ts';
-import { queueUrlEnv } from '#infra/wiring.ts';
 import { deadLettersFor } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import type { Runtime } from '../commons/runtime.ts';
@@ -26,7 +26,10 @@ export interface SenderOverrides {
   afterSesAccepted?: SenderDeps['afterSesAccepted'];
 }
 
-export function createSenderHandler(runtime: Runtime, overrides: SenderOverrides = {}): (event: SQSEvent) => Promise<SQSBatchResponse> {
+export function createSenderHandler(
+  runtime: Runtime,
+  overrides: SenderOverrides = {},
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const env = parseSenderEnv(runtime.env);
   const queueUrl = runtime.env[queueUrlEnv('send-requests')];
   if (!queueUrl) throw new Error(`${queueUrlEnv('send-requests')} is not configured`);
@@ -37,9 +40,12 @@ export function createSenderHandler(runtime: Runtime, overrides: SenderOverrides
     caps: new SendCapStore(runtime.doc, runtime.tableName),
     recipients: new SuppressionStore(runtime.doc, runtime.tableName),
     renderer: new TemplateRenderer(templatesDir(env)),
-    mailer: overrides.mailer ?? new SesMailer(runtime.ses, { ...defaultRetryPolicy, maxAttempts: env.SES_MAX_ATTEMPTS }),
+    mailer:
+      overrides.mailer ??
+      new SesMailer(runtime.ses, { ...defaultRetryPolicy, maxAttempts: env.SES_MAX_ATTEMPTS }),
     rateLimiter: new DynamoSendRateLimiter(runtime.doc, runtime.tableName, env.MAX_SEND_RATE),
-    defer: (request, until) => enqueueDelayed(runtime.sqs, queueUrl, request, queueDelaySeconds(until, runtime.clock.now())),
+    defer: (request, until) =>
+      enqueueDelayed(runtime.sqs, queueUrl, request, queueDelaySeconds(until, runtime.clock.now())),
     publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
     ...(overrides.afterSesAccepted ? { afterSesAccepted: overrides.afterSesAccepted } : {}),
   };
@@ -71,14 +77,19 @@ export function createSenderHandler(runtime: Runtime, overrides: SenderOverrides
             ? [{ field: 'template', value: error.message, reason: 'cannot be rendered for this request' }]
             : undefined;
       if (!rejections) throw error;
-      runtime.logger.warn('send request rejected', { messageId: record.messageId, rejections: rejections.map((r) => `${r.field}: ${r.reason}`) });
+      runtime.logger.warn('send request rejected', {
+        messageId: record.messageId,
+        rejections: rejections.map((r) => `${r.field}: ${r.reason}`),
+      });
       await deadLetters.record({ body: record.body, rejections, rejectedBy: 'sender' });
     }
   };
 
   // A processor per invocation: it holds per-batch state, and the local runtime runs invocations concurrently.
   return (event) =>
-    processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { throwOnFullBatchFailure: false });
+    processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+      throwOnFullBatchFailure: false,
+    });
 }
 
 export const createHandler = (runtime: Runtime) => createSenderHandler(runtime);

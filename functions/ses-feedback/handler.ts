@@ -7,7 +7,12 @@ import type { EventEnvelope } from '#shared/events/contracts.ts';
 import { EventBridgePublisher, type OutboundEvent } from '#shared/events/publisher.ts';
 import { emailSentEvent, SEND_REFERENCE_HEADER } from '#shared/flows/send-email.ts';
 import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '#shared/mail/delivery-events.ts';
-import { mailHeader, SES_DETAIL_TYPES, type SesEventRecord, sesEventRecord } from '#shared/mail/ses-events.ts';
+import {
+  mailHeader,
+  SES_DETAIL_TYPES,
+  type SesEventRecord,
+  sesEventRecord,
+} from '#shared/mail/ses-events.ts';
 import { parseLedgerRefText, SendLedger } from '#shared/store/ledger.ts';
 import { CampaignStats, type StatCounter } from '#shared/store/stats.ts';
 import { type SuppressionReason, SuppressionStore } from '#shared/store/suppression.ts';
@@ -37,18 +42,34 @@ export function createHandler(runtime: Runtime) {
       // Completed here means the sender never recorded it (it crashed): announce it now.
       if (details?.template) {
         await publisher.publish([
-          emailSentEvent({ ...ref, step: details.step, template: details.template }, { locale: details.locale ?? 'en-US' }, record.mail.messageId, sentAt),
+          emailSentEvent(
+            { ...ref, step: details.step, template: details.template },
+            { locale: details.locale ?? 'en-US' },
+            record.mail.messageId,
+            sentAt,
+          ),
         ]);
       }
     }
     await count(record, 'sent', envelope.time);
   };
 
-  const suppress = async (record: SesEventRecord, reason: SuppressionReason, addresses: string[], feedbackId: string | undefined, at: Date) => {
+  const suppress = async (
+    record: SesEventRecord,
+    reason: SuppressionReason,
+    addresses: string[],
+    feedbackId: string | undefined,
+    at: Date,
+  ) => {
     const events: OutboundEvent[] = [];
     for (const address of addresses) {
       for (const customerId of await suppression.suppressAddress(address, reason, at)) {
-        const detail: CustomerSuppressed = { customerId, reason, suppressedAt: at.toISOString(), ...(feedbackId ? { feedbackId } : {}) };
+        const detail: CustomerSuppressed = {
+          customerId,
+          reason,
+          suppressedAt: at.toISOString(),
+          ...(feedbackId ? { feedbackId } : {}),
+        };
         events.push({ detailType: CUSTOMER_SUPPRESSED, detail, time: at });
       }
     }
@@ -58,19 +79,37 @@ export function createHandler(runtime: Runtime) {
 
   return eventConsumer('ses-feedback', runtime, {
     [SES_DETAIL_TYPES.send]: route(sesEventRecord, confirmSent),
-    [SES_DETAIL_TYPES.delivery]: route(sesEventRecord, (record, envelope) => count(record, 'delivered', envelope.time).then(() => undefined)),
-    [SES_DETAIL_TYPES.open]: route(sesEventRecord, (record, envelope) => count(record, 'opened', envelope.time).then(() => undefined)),
-    [SES_DETAIL_TYPES.click]: route(sesEventRecord, (record, envelope) => count(record, 'clicked', envelope.time).then(() => undefined)),
+    [SES_DETAIL_TYPES.delivery]: route(sesEventRecord, (record, envelope) =>
+      count(record, 'delivered', envelope.time).then(() => undefined),
+    ),
+    [SES_DETAIL_TYPES.open]: route(sesEventRecord, (record, envelope) =>
+      count(record, 'opened', envelope.time).then(() => undefined),
+    ),
+    [SES_DETAIL_TYPES.click]: route(sesEventRecord, (record, envelope) =>
+      count(record, 'clicked', envelope.time).then(() => undefined),
+    ),
     [SES_DETAIL_TYPES.bounce]: route(sesEventRecord, async (record) => {
       // Only permanent (hard) bounces suppress; transient ones are SES's to retry.
       if (record.bounce?.bounceType !== 'Permanent') return;
       const addresses = record.bounce.bouncedRecipients.map((r) => r.emailAddress);
-      await suppress(record, 'hard-bounce', addresses, record.bounce.feedbackId, new Date(record.bounce.timestamp));
+      await suppress(
+        record,
+        'hard-bounce',
+        addresses,
+        record.bounce.feedbackId,
+        new Date(record.bounce.timestamp),
+      );
     }),
     [SES_DETAIL_TYPES.complaint]: route(sesEventRecord, async (record) => {
       if (!record.complaint) return;
       const addresses = record.complaint.complainedRecipients.map((r) => r.emailAddress);
-      await suppress(record, 'complaint', addresses, record.complaint.feedbackId, new Date(record.complaint.timestamp));
+      await suppress(
+        record,
+        'complaint',
+        addresses,
+        record.complaint.feedbackId,
+        new Date(record.complaint.timestamp),
+      );
     }),
   });
 }

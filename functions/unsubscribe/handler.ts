@@ -40,7 +40,8 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
     const form = method === 'POST' ? new URLSearchParams(bodyText(event)) : new URLSearchParams();
     const customerId = query.get('c') ?? form.get('c');
     const token = query.get('t') ?? form.get('t');
-    if (!customerId || !token) return page(400, 'Invalid link', '<p>This unsubscribe link is incomplete.</p>');
+    if (!customerId || !token)
+      return page(400, 'Invalid link', '<p>This unsubscribe link is incomplete.</p>');
 
     const now = runtime.clock.now();
     const check = verifyUnsubscribeToken(token, await loadUnsubscribeSecret(runtime.env), now);
@@ -48,18 +49,27 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
       runtime.logger.warn('unsubscribe token refused', { reason: check.reason });
       return check.reason === 'malformed'
         ? page(400, 'Invalid link', '<p>This unsubscribe link is not valid.</p>')
-        : page(403, 'Link not valid', `<p>This unsubscribe link is ${check.reason === 'expired' ? 'too old' : 'not valid'}. Use the link in a recent email, or contact us.</p>`);
+        : page(
+            403,
+            'Link not valid',
+            `<p>This unsubscribe link is ${check.reason === 'expired' ? 'too old' : 'not valid'}. Use the link in a recent email, or contact us.</p>`,
+          );
     }
     // The token must be for this customer and for the address they have now.
     const recipient = check.claims.customerId === customerId ? await store.recipient(customerId) : undefined;
     if (!recipient?.email || emailHash(recipient.email) !== check.claims.emailHash) {
       runtime.logger.warn('unsubscribe token refused', { reason: 'wrong-customer' });
-      return page(403, 'Link not valid', '<p>This unsubscribe link does not belong to this subscription.</p>');
+      return page(
+        403,
+        'Link not valid',
+        '<p>This unsubscribe link does not belong to this subscription.</p>',
+      );
     }
 
     const action = `?c=${encodeURIComponent(customerId)}&t=${encodeURIComponent(token)}`;
     if (method === 'GET') {
-      if (recipient.optOut) return page(200, 'Unsubscribed', '<p>You are unsubscribed from our marketing emails.</p>');
+      if (recipient.optOut)
+        return page(200, 'Unsubscribed', '<p>You are unsubscribed from our marketing emails.</p>');
       return page(
         200,
         'Unsubscribe',
@@ -67,14 +77,26 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
       );
     }
     if (form.get('List-Unsubscribe') !== 'One-Click') {
-      return page(400, 'Invalid request', '<p>Expected the one-click unsubscribe form (List-Unsubscribe=One-Click).</p>');
+      return page(
+        400,
+        'Invalid request',
+        '<p>Expected the one-click unsubscribe form (List-Unsubscribe=One-Click).</p>',
+      );
     }
     const result = await store.optOut(customerId, now, UNSUBSCRIBE_SOURCE);
     if (result === 'recorded') {
-      const detail: CustomerUnsubscribed = { customerId, source: UNSUBSCRIBE_SOURCE, unsubscribedAt: now.toISOString() };
+      const detail: CustomerUnsubscribed = {
+        customerId,
+        source: UNSUBSCRIBE_SOURCE,
+        unsubscribedAt: now.toISOString(),
+      };
       await publisher.publish([{ detailType: CUSTOMER_UNSUBSCRIBED, detail, time: now }]);
     }
-    return page(200, 'Unsubscribed', '<p>You are unsubscribed from our marketing emails. It can take a moment for emails already on their way.</p>');
+    return page(
+      200,
+      'Unsubscribed',
+      '<p>You are unsubscribed from our marketing emails. It can take a moment for emails already on their way.</p>',
+    );
   };
 }
 

@@ -27,7 +27,10 @@ export class SesSimulator {
     const events = fresh.flatMap((email) => {
       this.#published.add(email.messageId);
       const mail = sentMailFromSesLocal(email);
-      return [sesEvent('send', mail, now), sesEvent('delivery', mail, now)].map((event) => ({ ...event, busName: SES_EVENTS_BUS }));
+      return [sesEvent('send', mail, now), sesEvent('delivery', mail, now)].map((event) => ({
+        ...event,
+        busName: SES_EVENTS_BUS,
+      }));
     });
     for (let i = 0; i < events.length; i += 10) await this.host.putEvents(events.slice(i, i + 10));
     return fresh.length;
@@ -39,7 +42,9 @@ export class SesSimulator {
    */
   async feedback(kind: 'bounce' | 'complaint', address: string): Promise<{ messageId: string }> {
     const emails = await this.host.emails();
-    const latest = emails.filter((email) => email.destination.to.some((to) => to.toLowerCase() === address.toLowerCase())).at(-1);
+    const latest = emails
+      .filter((email) => email.destination.to.some((to) => to.toLowerCase() === address.toLowerCase()))
+      .at(-1);
     const mail = latest ? sentMailFromSesLocal(latest) : { messageId: `local-${randomUUID()}`, to: address };
     await this.host.putEvents([{ ...sesEvent(kind, mail, this.host.clock.now()), busName: SES_EVENTS_BUS }]);
     return { messageId: mail.messageId };

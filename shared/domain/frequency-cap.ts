@@ -9,14 +9,16 @@ export interface FrequencyCap {
   exempt: ReadonlySet<string>;
 }
 
-export const DEFAULT_FREQUENCY_CAP: FrequencyCap = { maxSends: 2, windowMs: 7 * 86_400_000, exempt: new Set() };
+export const DEFAULT_FREQUENCY_CAP: FrequencyCap = {
+  maxSends: 2,
+  windowMs: 7 * 86_400_000,
+  exempt: new Set(),
+};
 
 /** ledger reference -> ISO instant the send was reserved. */
 export type RecentSends = Record<string, string>;
 
-export type CapDecision =
-  | { allowed: true; recent: RecentSends }
-  | { allowed: false; freesAt: Date };
+export type CapDecision = { allowed: true; recent: RecentSends } | { allowed: false; freesAt: Date };
 
 /**
  * Whether `ref` may be sent at `now`, and the pruned list including it if so. A reference that
@@ -25,7 +27,8 @@ export type CapDecision =
 export function reserveCapSlot(recent: RecentSends, ref: string, now: Date, cap: FrequencyCap): CapDecision {
   const since = now.getTime() - cap.windowMs;
   const inWindow = Object.entries(recent).filter(([, at]) => Date.parse(at) > since);
-  if (inWindow.some(([existing]) => existing === ref)) return { allowed: true, recent: Object.fromEntries(inWindow) };
+  if (inWindow.some(([existing]) => existing === ref))
+    return { allowed: true, recent: Object.fromEntries(inWindow) };
   if (inWindow.length < cap.maxSends) {
     return { allowed: true, recent: { ...Object.fromEntries(inWindow), [ref]: now.toISOString() } };
   }

@@ -18,7 +18,8 @@ export function parseQuietHours(text: string): QuietHours | undefined {
   const match = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(text.trim());
   if (!match) throw new Error(`quiet hours "${text}" must look like 21:00-08:00 (or "off")`);
   const [sh, sm, eh, em] = match.slice(1).map(Number) as [number, number, number, number];
-  if (sh > 23 || eh > 23 || sm > 59 || em > 59) throw new Error(`quiet hours "${text}" is not a valid time range`);
+  if (sh > 23 || eh > 23 || sm > 59 || em > 59)
+    throw new Error(`quiet hours "${text}" is not a valid time range`);
   return { startMinute: sh * 60 + sm, endMinute: eh * 60 + em };
 }
 

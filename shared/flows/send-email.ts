@@ -52,13 +52,21 @@ export type DeliveryOutcome =
 
 const MAX_CAP_RACES = 5;
 
-export async function deliverSendRequest(request: ParsedSendRequest, deps: SenderDeps, config: SenderConfig): Promise<DeliveryOutcome> {
+export async function deliverSendRequest(
+  request: ParsedSendRequest,
+  deps: SenderDeps,
+  config: SenderConfig,
+): Promise<DeliveryOutcome> {
   const now = deps.clock.now();
   // A deferred request hops through the queue (15 min at a time) without touching the table.
   if (request.notBefore && Date.parse(request.notBefore) > now.getTime()) {
     return defer(request, deps, new Date(request.notBefore), 'not-before');
   }
-  const ref: LedgerRef = { customerId: request.customerId, campaignId: request.campaignId, period: request.period };
+  const ref: LedgerRef = {
+    customerId: request.customerId,
+    campaignId: request.campaignId,
+    period: request.period,
+  };
   const existing = await deps.ledger.get(ref);
   if (existing?.status === 'sent') return { kind: 'already-sent', messageId: existing.messageId };
   if (existing?.status === 'skipped') return { kind: 'skipped', reason: existing.reason };
@@ -106,7 +114,11 @@ export async function deliverSendRequest(request: ParsedSendRequest, deps: Sende
     now,
     leaseUntil: new Date(now.getTime() + config.leaseMs),
     ...(takeOverFrom ? { takeOverFrom } : {}),
-    details: { template: request.template, locale: email.locale, ...(request.step ? { step: request.step } : {}) },
+    details: {
+      template: request.template,
+      locale: email.locale,
+      ...(request.step ? { step: request.step } : {}),
+    },
   });
   if (!claimed) {
     // Someone else claimed or finished it between our read and write: look again later.
@@ -142,7 +154,8 @@ export async function deliverSendRequest(request: ParsedSendRequest, deps: Sende
   const sentAt = deps.clock.now();
   const completed = await deps.ledger.complete(ref, attemptId, messageId, sentAt);
   // If not completed here, the SES "Send" event already did it (and announced it).
-  if (completed !== undefined) await deps.publisher.publish([emailSentEvent(request, email, messageId, sentAt)]);
+  if (completed !== undefined)
+    await deps.publisher.publish([emailSentEvent(request, email, messageId, sentAt)]);
   return { kind: 'sent', messageId };
 }
 
@@ -186,12 +199,19 @@ async function defer(
 }
 
 /** Reserves a frequency-cap slot (optimistic, retried on races); returns when it frees if full. */
-async function reserveCap(caps: SendCapStore, customerId: string, ref: string, now: Date, cap: FrequencyCap): Promise<Date | undefined> {
+async function reserveCap(
+  caps: SendCapStore,
+  customerId: string,
+  ref: string,
+  now: Date,
+  cap: FrequencyCap,
+): Promise<Date | undefined> {
   for (let race = 0; race < MAX_CAP_RACES; race++) {
     const current = await caps.get(customerId);
     const decision = reserveCapSlot(current.recent, ref, now, cap);
     if (!decision.allowed) return decision.freesAt;
-    if (current.recent[ref] && Object.keys(decision.recent).length === Object.keys(current.recent).length) return undefined;
+    if (current.recent[ref] && Object.keys(decision.recent).length === Object.keys(current.recent).length)
+      return undefined;
     if (await caps.save(customerId, decision.recent, current.version)) return undefined;
   }
   throw new Error(`frequency-cap item of ${customerId} kept changing; retrying`);
@@ -202,9 +222,17 @@ function tierOf(request: ParsedSendRequest, profile: RecipientProfile): string {
   return typeof fromRequest === 'string' ? fromRequest : (request.tier ?? profile.tier ?? 'none');
 }
 
-function unsubscribeLink(recipient: RecipientProfile & { email: string }, now: Date, config: SenderConfig): string {
+function unsubscribeLink(
+  recipient: RecipientProfile & { email: string },
+  now: Date,
+  config: SenderConfig,
+): string {
   const token = createUnsubscribeToken(
-    { customerId: recipient.customerId, email: recipient.email, expiresAt: new Date(now.getTime() + config.unsubscribe.tokenTtlMs) },
+    {
+      customerId: recipient.customerId,
+      email: recipient.email,
+      expiresAt: new Date(now.getTime() + config.unsubscribe.tokenTtlMs),
+    },
     config.unsubscribe.secret,
   );
   const url = new URL(config.unsubscribe.url);
@@ -217,7 +245,8 @@ function unsubscribeLink(recipient: RecipientProfile & { email: string }, now: D
 function sendHeaders(unsubscribeUrl: string, config: SenderConfig, refText: string, attemptId: string) {
   const token = new URL(unsubscribeUrl).searchParams.get('t') ?? '';
   const targets = [`<${unsubscribeUrl}>`];
-  if (config.unsubscribe.mailto) targets.push(`<mailto:${config.unsubscribe.mailto}?subject=unsubscribe%20${token}>`);
+  if (config.unsubscribe.mailto)
+    targets.push(`<mailto:${config.unsubscribe.mailto}?subject=unsubscribe%20${token}>`);
   return [
     { name: 'List-Unsubscribe', value: targets.join(', ') },
     { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },

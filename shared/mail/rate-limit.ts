@@ -18,7 +18,10 @@ const SLICES_PER_SECOND = 1000 / SLICE_MS;
 /** Permits of one slice, spreading a rate that does not divide evenly (7/s -> 1,1,2,1,2). */
 export function permitsInSlice(slice: number, perSecond: number): number {
   const index = slice % SLICES_PER_SECOND;
-  return Math.floor(((index + 1) * perSecond) / SLICES_PER_SECOND) - Math.floor((index * perSecond) / SLICES_PER_SECOND);
+  return (
+    Math.floor(((index + 1) * perSecond) / SLICES_PER_SECOND) -
+    Math.floor((index * perSecond) / SLICES_PER_SECOND)
+  );
 }
 
 export class DynamoSendRateLimiter implements SendRateLimiter {
@@ -59,16 +62,39 @@ export class DynamoSendRateLimiter implements SendRateLimiter {
     if (max === 0) return false;
     const key = keys.sendRateSlot(slice, 60 * SLICES_PER_SECOND);
     // The common case: the slot already belongs to this slice and has room.
-    if (await this.#try(key, 'ADD used :one', 'slice = :slice AND used < :max', { ':one': 1, ':slice': slice, ':max': max })) return true;
+    if (
+      await this.#try(key, 'ADD used :one', 'slice = :slice AND used < :max', {
+        ':one': 1,
+        ':slice': slice,
+        ':max': max,
+      })
+    )
+      return true;
     // First taker of a new slice resets the rotating slot...
-    if (await this.#try(key, 'SET slice = :slice, used = :one', 'attribute_not_exists(slice) OR slice < :slice', { ':one': 1, ':slice': slice })) {
+    if (
+      await this.#try(
+        key,
+        'SET slice = :slice, used = :one',
+        'attribute_not_exists(slice) OR slice < :slice',
+        { ':one': 1, ':slice': slice },
+      )
+    ) {
       return true;
     }
     // ...and everyone who lost that race counts into the slot the winner just opened.
-    return this.#try(key, 'ADD used :one', 'slice = :slice AND used < :max', { ':one': 1, ':slice': slice, ':max': max });
+    return this.#try(key, 'ADD used :one', 'slice = :slice AND used < :max', {
+      ':one': 1,
+      ':slice': slice,
+      ':max': max,
+    });
   }
 
-  async #try(key: { PK: string; SK: string }, update: string, condition: string, values: Record<string, number>): Promise<boolean> {
+  async #try(
+    key: { PK: string; SK: string },
+    update: string,
+    condition: string,
+    values: Record<string, number>,
+  ): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({

@@ -63,7 +63,8 @@ function settingsOf(filter: FilterImpl): RenderSettings {
 function moneyFilter(this: FilterImpl, milli: unknown, currency?: unknown): string {
   const settings = settingsOf(this);
   const amount = Number(milli);
-  if (!Number.isFinite(amount)) throw new TemplateError(`money: ${JSON.stringify(milli)} is not an amount in milli-units`);
+  if (!Number.isFinite(amount))
+    throw new TemplateError(`money: ${JSON.stringify(milli)} is not an amount in milli-units`);
   return formatMoney(amount, typeof currency === 'string' ? currency : settings.currency, settings.locale);
 }
 
@@ -95,7 +96,10 @@ function engine(escapeHtml: boolean): Liquid {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 const FOOTER_LABEL: Record<string, string> = { zh: '退订', en: 'Unsubscribe' };
@@ -116,9 +120,14 @@ export class TemplateRenderer {
   resolveLocale(template: string, wanted: string | undefined): string {
     const dir = path.join(this.templatesDir, template);
     if (!/^[\w-]+$/.test(template) || !existsSync(dir)) throw new TemplateError(`no template "${template}"`);
-    const candidates = [wanted, wanted?.split('-')[0], FALLBACK_LOCALE].filter((c): c is string => Boolean(c));
+    const candidates = [wanted, wanted?.split('-')[0], FALLBACK_LOCALE].filter((c): c is string =>
+      Boolean(c),
+    );
     for (const candidate of candidates) {
-      if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(candidate) && existsSync(path.join(dir, candidate, 'subject.liquid'))) {
+      if (
+        /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(candidate) &&
+        existsSync(path.join(dir, candidate, 'subject.liquid'))
+      ) {
         return candidate;
       }
     }
@@ -144,7 +153,9 @@ export class TemplateRenderer {
       },
       unsubscribeUrl: input.unsubscribeUrl,
     };
-    const globals = { render: { locale: customer.locale ?? locale, timeZone: input.timeZone, currency: input.currency } };
+    const globals = {
+      render: { locale: customer.locale ?? locale, timeZone: input.timeZone, currency: input.currency },
+    };
     try {
       const [subject, html, text] = await Promise.all([
         this.#plain.render(parsed.subject, scope, { globals }),
@@ -153,7 +164,9 @@ export class TemplateRenderer {
       ]);
       return {
         // A subject is one header line: no CR/LF can smuggle in another header.
-        subject: String(subject).replace(/[\r\n]+/g, ' ').trim(),
+        subject: String(subject)
+          .replace(/[\r\n]+/g, ' ')
+          .trim(),
         html: withHtmlFooter(String(html), input.unsubscribeUrl, locale),
         text: withTextFooter(String(text), input.unsubscribeUrl, locale),
         locale,
@@ -178,7 +191,9 @@ export class TemplateRenderer {
             try {
               return [part, (part === 'html' ? this.#html : this.#plain).parse(source, file)] as const;
             } catch (error) {
-              throw new TemplateError(`template ${key}/${part}.liquid does not parse: ${(error as Error).message}`);
+              throw new TemplateError(
+                `template ${key}/${part}.liquid does not parse: ${(error as Error).message}`,
+              );
             }
           }),
         );

@@ -1,7 +1,7 @@
 // The contract between campaigns and the send pipeline: a campaign decides WHO gets WHAT and
 // enqueues a SendRequest; the sender (functions/sender) checks consent, suppression, quiet
 // hours and frequency caps at send time, claims the send ledger, renders and sends.
-import { type SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { isoInstant } from '../events/contracts.ts';
 
@@ -48,7 +48,10 @@ export class SqsSendQueue implements SendQueue {
       const result = await this.client.send(
         new SendMessageBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: batch.map((request, index) => ({ Id: String(index), MessageBody: JSON.stringify(request) })),
+          Entries: batch.map((request, index) => ({
+            Id: String(index),
+            MessageBody: JSON.stringify(request),
+          })),
         }),
       );
       if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} send request(s)`);
@@ -57,7 +60,12 @@ export class SqsSendQueue implements SendQueue {
 }
 
 /** Puts one request back on the queue with a delay (at most 900 s, the SQS maximum). */
-export async function enqueueDelayed(client: SQSClient, queueUrl: string, request: SendRequest, delaySeconds: number): Promise<void> {
+export async function enqueueDelayed(
+  client: SQSClient,
+  queueUrl: string,
+  request: SendRequest,
+  delaySeconds: number,
+): Promise<void> {
   await client.send(
     new SendMessageCommand({
       QueueUrl: queueUrl,

@@ -14,7 +14,10 @@ export const senderEnv = z.object({
   /** Emails per second across all concurrent senders: the SES account's maximum send rate. */
   MAX_SEND_RATE: z.coerce.number().positive().default(14),
   QUIET_HOURS: z.string().default('21:00-08:00'),
-  DEFAULT_TIME_ZONE: z.string().refine((zone) => TIME_ZONES.has(zone), 'must be an IANA time zone').default('UTC'),
+  DEFAULT_TIME_ZONE: z
+    .string()
+    .refine((zone) => TIME_ZONES.has(zone), 'must be an IANA time zone')
+    .default('UTC'),
   FREQUENCY_CAP_MAX: z.coerce.number().int().positive().default(2),
   FREQUENCY_CAP_DAYS: z.coerce.number().positive().default(7),
   /** Comma-separated cap classes that bypass the cap, e.g. "tier-upgrade". */
@@ -34,15 +37,21 @@ export type SenderEnv = z.output<typeof senderEnv>;
 export function parseSenderEnv(env: Readonly<Record<string, string | undefined>>): SenderEnv {
   const parsed = senderEnv.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`invalid sender configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid sender configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }
 
-export function unsubscribeEndpoint(env: Pick<SenderEnv, 'FUNCTION_URL_UNSUBSCRIBE' | 'PUBLIC_BASE_URL'>): string {
+export function unsubscribeEndpoint(
+  env: Pick<SenderEnv, 'FUNCTION_URL_UNSUBSCRIBE' | 'PUBLIC_BASE_URL'>,
+): string {
   if (env.FUNCTION_URL_UNSUBSCRIBE) return env.FUNCTION_URL_UNSUBSCRIBE;
   if (env.PUBLIC_BASE_URL) return `${env.PUBLIC_BASE_URL.replace(/\/$/, '')}/unsubscribe`;
-  throw new Error('set FUNCTION_URL_UNSUBSCRIBE (AWS) or PUBLIC_BASE_URL (local) so emails can carry an unsubscribe link');
+  throw new Error(
+    'set FUNCTION_URL_UNSUBSCRIBE (AWS) or PUBLIC_BASE_URL (local) so emails can carry an unsubscribe link',
+  );
 }
 
 export function templatesDir(env: Pick<SenderEnv, 'CAMPAIGNS_DIR'>): string {
@@ -55,7 +64,11 @@ export function senderConfig(env: SenderEnv, secret: string): SenderConfig {
     cap: {
       maxSends: env.FREQUENCY_CAP_MAX,
       windowMs: env.FREQUENCY_CAP_DAYS * DAY_MS,
-      exempt: new Set(env.FREQUENCY_CAP_EXEMPT.split(',').map((c) => c.trim()).filter(Boolean)),
+      exempt: new Set(
+        env.FREQUENCY_CAP_EXEMPT.split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      ),
     },
     leaseMs: env.LEDGER_LEASE_SECONDS * 1000,
     from: env.SENDER_ADDRESS,

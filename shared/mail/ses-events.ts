@@ -40,7 +40,11 @@ export const sesEventRecord = z.looseObject({
     })
     .optional(),
   complaint: z
-    .looseObject({ complainedRecipients: z.array(recipient), timestamp: z.string(), feedbackId: z.string().optional() })
+    .looseObject({
+      complainedRecipients: z.array(recipient),
+      timestamp: z.string(),
+      feedbackId: z.string().optional(),
+    })
     .optional(),
   delivery: z.looseObject({ timestamp: z.string() }).optional(),
   open: z.looseObject({ timestamp: z.string() }).optional(),
@@ -68,7 +72,11 @@ const EVENT_TYPES: Record<SesEventKind, string> = {
 };
 
 /** An SES event as EventBridge would carry it: put it on the default bus with this source/detail-type. */
-export function sesEvent(kind: SesEventKind, mail: SentMail, at: Date): { source: string; detailType: string; detail: SesEventRecord } {
+export function sesEvent(
+  kind: SesEventKind,
+  mail: SentMail,
+  at: Date,
+): { source: string; detailType: string; detail: SesEventRecord } {
   const timestamp = at.toISOString();
   const detail: SesEventRecord = {
     eventType: EVENT_TYPES[kind],
@@ -82,7 +90,13 @@ export function sesEvent(kind: SesEventKind, mail: SentMail, at: Date): { source
   };
   const recipients = [{ emailAddress: mail.to }];
   if (kind === 'bounce') {
-    detail.bounce = { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: recipients, timestamp, feedbackId: randomUUID() };
+    detail.bounce = {
+      bounceType: 'Permanent',
+      bounceSubType: 'General',
+      bouncedRecipients: recipients,
+      timestamp,
+      feedbackId: randomUUID(),
+    };
   } else if (kind === 'complaint') {
     detail.complaint = { complainedRecipients: recipients, timestamp, feedbackId: randomUUID() };
   } else if (kind === 'delivery') {
@@ -96,7 +110,10 @@ export function sesEvent(kind: SesEventKind, mail: SentMail, at: Date): { source
 }
 
 /** A header of the mail record, case-insensitively. */
-export function mailHeader(mail: { headers?: { name: string; value: string }[] | undefined }, name: string): string | undefined {
+export function mailHeader(
+  mail: { headers?: { name: string; value: string }[] | undefined },
+  name: string,
+): string | undefined {
   return mail.headers?.find((header) => header.name.toLowerCase() === name.toLowerCase())?.value;
 }
 
@@ -111,7 +128,10 @@ export interface SesLocalStoredEmail {
  * The SentMail behind a SES-local email. SES local keeps headers but not tags, so the campaign tag
  * is recovered from our send-reference header ("<customer>/<campaign>/<period>; attempt=...").
  */
-export function sentMailFromSesLocal(email: SesLocalStoredEmail, referenceHeader = 'X-Loyalty-Send'): SentMail {
+export function sentMailFromSesLocal(
+  email: SesLocalStoredEmail,
+  referenceHeader = 'X-Loyalty-Send',
+): SentMail {
   const headers = email.headers ?? [];
   const reference = mailHeader({ headers }, referenceHeader);
   const campaign = reference?.split(';')[0]?.split('/')[1];

@@ -1,7 +1,7 @@
 // The SES v2 adapter: one SendEmail per email, with the configuration set (event destinations),
 // tags for attribution and the RFC 8058 one-click unsubscribe headers. Throttling and 5xx are
 // retried with exponential backoff and full jitter; what is left after the budget is thrown.
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 
 export interface OutgoingEmail {
   to: string;
@@ -36,7 +36,12 @@ export class SesSendError extends Error {
   }
 }
 
-const THROTTLING = new Set(['TooManyRequestsException', 'LimitExceededException', 'Throttling', 'ThrottlingException']);
+const THROTTLING = new Set([
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'Throttling',
+  'ThrottlingException',
+]);
 
 export function classifySesError(error: unknown): SesSendError['kind'] {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -85,7 +90,10 @@ export class SesMailer implements Mailer {
       Content: {
         Simple: {
           Subject: { Data: email.subject, Charset: 'UTF-8' },
-          Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+          Body: {
+            Html: { Data: email.html, Charset: 'UTF-8' },
+            Text: { Data: email.text, Charset: 'UTF-8' },
+          },
           Headers: email.headers.map(({ name, value }) => ({ Name: name, Value: value })),
         },
       },

@@ -1,7 +1,13 @@
 // The send ledger and the frequency-cap item. A ledger entry is claimed ("pending", with an
 // attempt id and a lease) by a conditional write BEFORE the SES call and completed ("sent", with
 // the SES message id) after it, so no (customer, campaign, period) is ever mailed twice.
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { RecentSends } from '../domain/frequency-cap.ts';
 import { isConditionFailure } from './customers.ts';
 import { keys } from './keys.ts';
@@ -44,10 +50,17 @@ export class SendLedger {
   }
 
   async get(ref: LedgerRef): Promise<LedgerEntry | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key(ref), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(ref), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     if (Item.status === 'sent') {
-      return { status: 'sent', attemptId: String(Item.attemptId), messageId: String(Item.messageId), sentAt: String(Item.sentAt) };
+      return {
+        status: 'sent',
+        attemptId: String(Item.attemptId),
+        messageId: String(Item.messageId),
+        sentAt: String(Item.sentAt),
+      };
     }
     if (Item.status === 'pending') {
       return {
@@ -66,7 +79,13 @@ export class SendLedger {
    */
   async claim(
     ref: LedgerRef,
-    claim: { attemptId: string; now: Date; leaseUntil: Date; takeOverFrom?: string; details: Record<string, string> },
+    claim: {
+      attemptId: string;
+      now: Date;
+      leaseUntil: Date;
+      takeOverFrom?: string;
+      details: Record<string, string>;
+    },
   ): Promise<boolean> {
     try {
       await this.doc.send(
@@ -88,7 +107,9 @@ export class SendLedger {
             ? '#s = :pending AND attemptId = :previous'
             : 'attribute_not_exists(PK)',
           ExpressionAttributeNames: claim.takeOverFrom ? { '#s': 'status' } : undefined,
-          ExpressionAttributeValues: claim.takeOverFrom ? { ':pending': 'pending', ':previous': claim.takeOverFrom } : undefined,
+          ExpressionAttributeValues: claim.takeOverFrom
+            ? { ':pending': 'pending', ':previous': claim.takeOverFrom }
+            : undefined,
         }),
       );
       return true;
@@ -102,7 +123,12 @@ export class SendLedger {
    * Marks the attempt sent and returns the entry's details (template, step, locale); undefined if
    * the entry is no longer this attempt's pending claim (already completed, taken over).
    */
-  async complete(ref: LedgerRef, attemptId: string, messageId: string, sentAt: Date): Promise<Record<string, string> | undefined> {
+  async complete(
+    ref: LedgerRef,
+    attemptId: string,
+    messageId: string,
+    sentAt: Date,
+  ): Promise<Record<string, string> | undefined> {
     try {
       const { Attributes = {} } = await this.doc.send(
         new UpdateCommand({
@@ -111,11 +137,19 @@ export class SendLedger {
           UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = :at REMOVE leaseUntil',
           ConditionExpression: '#s = :pending AND attemptId = :a',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':m': messageId, ':at': sentAt.toISOString(), ':a': attemptId },
+          ExpressionAttributeValues: {
+            ':sent': 'sent',
+            ':pending': 'pending',
+            ':m': messageId,
+            ':at': sentAt.toISOString(),
+            ':a': attemptId,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Object.fromEntries(Object.entries(Attributes).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+      return Object.fromEntries(
+        Object.entries(Attributes).filter(([, value]) => typeof value === 'string'),
+      ) as Record<string, string>;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -191,17 +225,19 @@ export class SendCapStore {
 
   /** Frees a slot held by a send that did not happen. */
   async release(customerId: string, ref: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.sendCap(customerId),
-        UpdateExpression: 'REMOVE recent.#ref ADD version :one',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeNames: { '#ref': ref },
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    ).catch((error: unknown) => {
-      if (!isConditionFailure(error)) throw error;
-    });
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.sendCap(customerId),
+          UpdateExpression: 'REMOVE recent.#ref ADD version :one',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#ref': ref },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
   }
 }

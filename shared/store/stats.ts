@@ -16,7 +16,12 @@ export class CampaignStats {
   ) {}
 
   /** Counts the first `counter` event of a message on its campaign's day; false if already counted. */
-  async countOnce(input: { messageId: string; campaignId: string; day: string; counter: StatCounter }): Promise<boolean> {
+  async countOnce(input: {
+    messageId: string;
+    campaignId: string;
+    day: string;
+    counter: StatCounter;
+  }): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -52,7 +57,9 @@ export class CampaignStats {
     );
     return Items.map((item) => ({
       day: String(item.day),
-      counts: Object.fromEntries(STAT_COUNTERS.filter((c) => typeof item[c] === 'number').map((c) => [c, item[c] as number])),
+      counts: Object.fromEntries(
+        STAT_COUNTERS.filter((c) => typeof item[c] === 'number').map((c) => [c, item[c] as number]),
+      ),
     }));
   }
 }

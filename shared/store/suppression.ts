@@ -2,7 +2,13 @@
 // profile and on the address itself (hard bounce, complaint). These live in their own profile
 // attributes, which Customer Upserted never writes, so a shop re-sending marketingConsent:true
 // cannot undo them; only an explicit re-opt-in (`reOptIn`) clears an opt-out.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { isConditionFailure } from './customers.ts';
 import { INDEXES, keys } from './keys.ts';
@@ -52,7 +58,11 @@ export class SuppressionStore {
 
   async addressSuppression(email: string): Promise<{ at: string; reason: string } | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.addressSuppression(email), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.addressSuppression(email),
+        ConsistentRead: true,
+      }),
     );
     return Item ? { at: String(Item.at), reason: String(Item.reason) } : undefined;
   }
@@ -67,7 +77,12 @@ export class SuppressionStore {
       .send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.addressSuppression(email), type: 'suppression', email: email.trim().toLowerCase(), ...stamp },
+          Item: {
+            ...keys.addressSuppression(email),
+            type: 'suppression',
+            email: email.trim().toLowerCase(),
+            ...stamp,
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       )
@@ -108,7 +123,8 @@ export class SuppressionStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) if (item.SK === 'PROFILE') ids.push(keys.customerIdFromPk(String(item.PK)));
+      for (const item of page.Items ?? [])
+        if (item.SK === 'PROFILE') ids.push(keys.customerIdFromPk(String(item.PK)));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return ids;
@@ -119,7 +135,11 @@ export class SuppressionStore {
    * bumped so a concurrent upsert re-reads and merges instead of overwriting the consent.
    * 'already' when the customer had opted out before (a replayed link changes nothing).
    */
-  async optOut(customerId: string, at: Date, source: string): Promise<'recorded' | 'already' | 'unknown-customer'> {
+  async optOut(
+    customerId: string,
+    at: Date,
+    source: string,
+  ): Promise<'recorded' | 'already' | 'unknown-customer'> {
     try {
       await this.doc.send(
         new UpdateCommand({

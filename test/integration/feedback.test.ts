@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { SesSimulator } from '#infra/local/ses-simulator.ts';
-import { CampaignStats } from '#shared/store/stats.ts';
 import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
+import { CampaignStats } from '#shared/store/stats.ts';
 import {
   type DeliveryLocal,
   emailsTo,
@@ -35,7 +35,8 @@ describe('SES feedback', () => {
     }
     return runtime;
   };
-  const suppressedEvents = () => emitted.filter((e) => e.DetailType === 'Customer Suppressed').map((e) => JSON.parse(e.Detail ?? '{}'));
+  const suppressedEvents = () =>
+    emitted.filter((e) => e.DetailType === 'Customer Suppressed').map((e) => JSON.parse(e.Detail ?? '{}'));
   const mailTo = async (address: string) => sentMailFromSesLocal((await emailsTo(d.local, address))[0]!);
 
   beforeAll(async () => {
@@ -46,7 +47,10 @@ describe('SES feedback', () => {
       { customerId: 'c-cy', email: 'cy@example.com' },
       { customerId: 'c-dee', email: 'dee@example.com' },
     ]);
-    await enqueue(d.local, ['c-ada', 'c-bob', 'c-cy', 'c-dee'].map((id) => newsRequest(id)));
+    await enqueue(
+      d.local,
+      ['c-ada', 'c-bob', 'c-cy', 'c-dee'].map((id) => newsRequest(id)),
+    );
     await d.local.drain();
   });
   afterAll(() => d?.stop());
@@ -56,12 +60,17 @@ describe('SES feedback', () => {
     await publishSesFeedback(d.local, 'bounce', mail);
     await publishSesFeedback(d.local, 'bounce', mail); // SES/EventBridge may deliver twice
     expect((await profileItem(d.local, 'c-ada'))?.suppressed).toMatchObject({ reason: 'hard-bounce' });
-    expect(suppressedEvents()).toEqual([expect.objectContaining({ customerId: 'c-ada', reason: 'hard-bounce' })]);
+    expect(suppressedEvents()).toEqual([
+      expect.objectContaining({ customerId: 'c-ada', reason: 'hard-bounce' }),
+    ]);
 
     await enqueue(d.local, [newsRequest('c-ada', { period: '2026-W02' })]);
     await d.local.drain();
     expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(1);
-    expect(await ledgerEntry(d.local, 'c-ada', 'news', '2026-W02')).toMatchObject({ status: 'skipped', reason: 'suppressed' });
+    expect(await ledgerEntry(d.local, 'c-ada', 'news', '2026-W02')).toMatchObject({
+      status: 'skipped',
+      reason: 'suppressed',
+    });
   });
 
   it('suppresses the address, not just the profile: a new customer with that address gets nothing', async () => {
@@ -69,7 +78,10 @@ describe('SES feedback', () => {
     await enqueue(d.local, [newsRequest('c-ada-2')]);
     await d.local.drain();
     expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(1);
-    expect(await ledgerEntry(d.local, 'c-ada-2', 'news', '2026-W01')).toMatchObject({ status: 'skipped', reason: 'suppressed' });
+    expect(await ledgerEntry(d.local, 'c-ada-2', 'news', '2026-W01')).toMatchObject({
+      status: 'skipped',
+      reason: 'suppressed',
+    });
   });
 
   it('suppresses on a complaint', async () => {
@@ -96,7 +108,9 @@ describe('SES feedback', () => {
     }
     await publishSesFeedback(d.local, 'click', await mailTo('dee@example.com'));
     const stats = await new CampaignStats(d.local.doc, d.local.tableName).daily('news');
-    expect(stats).toEqual([{ day: '2026-01-05', counts: { delivered: 2, opened: 2, clicked: 1, bounced: 1, complained: 1 } }]);
+    expect(stats).toEqual([
+      { day: '2026-01-05', counts: { delivered: 2, opened: 2, clicked: 1, bounced: 1, complained: 1 } },
+    ]);
   });
 
   it('ignores SES events on the marketing bus (SES publishes only to the default bus)', async () => {
@@ -114,6 +128,9 @@ describe('SES feedback', () => {
     await upsertCustomers(d.local, [{ customerId: 'c-new', email: 'never-mailed@example.com' }]);
     await enqueue(d.local, [newsRequest('c-new')]);
     await d.local.drain();
-    expect(await ledgerEntry(d.local, 'c-new', 'news', '2026-W01')).toMatchObject({ status: 'skipped', reason: 'suppressed' });
+    expect(await ledgerEntry(d.local, 'c-new', 'news', '2026-W01')).toMatchObject({
+      status: 'skipped',
+      reason: 'suppressed',
+    });
   });
 });

@@ -13,7 +13,10 @@ import {
 } from './sender-fixtures.ts';
 
 const NOW = '2026-01-05T10:00:00Z';
-const customers = Array.from({ length: 30 }, (_, i) => ({ customerId: `c-${String(i).padStart(2, '0')}`, email: `c${i}@example.com` }));
+const customers = Array.from({ length: 30 }, (_, i) => ({
+  customerId: `c-${String(i).padStart(2, '0')}`,
+  email: `c${i}@example.com`,
+}));
 
 /** Deterministic "random" so a failing run can be replayed. */
 function seeded(seed: number): () => number {
@@ -31,9 +34,11 @@ function crashOnce(addresses: string[], when: 'after-accept' | 'before-send') {
     const ses: SESv2Client = runtime.ses;
     ses.middlewareStack.add(
       (next) => async (args) => {
-        const to = (args.input as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses?.[0] ?? '';
+        const to =
+          (args.input as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses?.[0] ?? '';
         const crash = pending.delete(to);
-        if (crash && when === 'before-send') throw new Error('sender lost its connection before SES saw the request');
+        if (crash && when === 'before-send')
+          throw new Error('sender lost its connection before SES saw the request');
         const result = await next(args);
         if (crash) throw new Error('sender crashed after SES accepted the email');
         return result;
@@ -47,7 +52,9 @@ function crashOnce(addresses: string[], when: 'after-accept' | 'before-send') {
 async function expectExactlyOneEach(d: DeliveryLocal, list: { customerId: string; email: string }[]) {
   for (const customer of list) {
     expect(await emailsTo(d.local, customer.email), customer.email).toHaveLength(1);
-    expect(await ledgerEntry(d.local, customer.customerId, 'news', '2026-W01')).toMatchObject({ status: 'sent' });
+    expect(await ledgerEntry(d.local, customer.customerId, 'news', '2026-W01')).toMatchObject({
+      status: 'sent',
+    });
   }
 }
 
@@ -63,6 +70,7 @@ describe('sender under faults', () => {
     d = await startDelivery({
       now: NOW,
       faults: { throttleRate: 0.2, serverErrorRate: 0.1 },
+      random: seeded(42),
       wrapSender: crashOnce(crashed, 'after-accept'),
     });
     await upsertCustomers(d.local, customers);
@@ -99,7 +107,10 @@ describe('sender under faults', () => {
     d = await startDelivery({ now: NOW, env: { SES_MAX_ATTEMPTS: '2' }, faults: { outage: true } });
     const three = customers.slice(0, 3);
     await upsertCustomers(d.local, three);
-    await enqueue(d.local, three.map((c) => newsRequest(c.customerId)));
+    await enqueue(
+      d.local,
+      three.map((c) => newsRequest(c.customerId)),
+    );
     await d.local.drain();
     expect(await d.local.emails()).toHaveLength(0);
     const letters = d.local.deadLetters().filter((letter) => letter.queue === 'send-requests-dlq');

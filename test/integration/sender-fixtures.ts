@@ -8,10 +8,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/engines.ts';
 import { type LocalRuntime, type SesLocalEmail, startLocal } from '#infra/local/runtime.ts';
+import { SesSimulator } from '#infra/local/ses-simulator.ts';
 import type { FunctionName } from '#infra/wiring.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
 import { SES_SOURCE, type SentMail, sesEvent } from '#shared/mail/ses-events.ts';
-import { SesSimulator } from '#infra/local/ses-simulator.ts';
 import { keys } from '#shared/store/keys.ts';
 import { type ProxyFaults, type SesProxy, startSesProxy } from './sender-ses-proxy.ts';
 
@@ -19,7 +19,8 @@ export function fixtureCampaignsDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'campaigns-'));
   const files: Record<string, string> = {
     'templates/news/en-US/subject.liquid': 'News for {{ customer.firstName | default: "you" }}',
-    'templates/news/en-US/html.liquid': '<html><body><p>Hello {{ customer.firstName | default: "there" }}: {{ headline }}</p></body></html>',
+    'templates/news/en-US/html.liquid':
+      '<html><body><p>Hello {{ customer.firstName | default: "there" }}: {{ headline }}</p></body></html>',
     'templates/news/en-US/text.liquid': 'Hello {{ customer.firstName | default: "there" }}: {{ headline }}',
     'templates/news/zh-CN/subject.liquid': '{{ customer.firstName }}的新闻',
     'templates/news/zh-CN/html.liquid': '<p>{{ headline }}</p>',
@@ -42,6 +43,8 @@ export interface DeliveryOptions {
   now: string;
   env?: Record<string, string>;
   faults?: ProxyFaults;
+  /** Dice for the proxy's faults (seed it to make a run replayable). */
+  random?: () => number;
   /** Wraps the sender's runtime further (e.g. a crash after SES accepted). */
   wrapSender?: (runtime: Runtime) => Runtime;
   wrap?: (name: FunctionName, runtime: Runtime) => Runtime;
@@ -50,7 +53,7 @@ export interface DeliveryOptions {
 export async function startDelivery(options: DeliveryOptions): Promise<DeliveryLocal> {
   // The proxy starts first (the sender's SES client points at it); its upstream is SES local.
   const upstream: { ses: string } = { ses: '' };
-  const proxy = await startSesProxy(() => upstream.ses, options.faults ?? {});
+  const proxy = await startSesProxy(() => upstream.ses, options.faults ?? {}, options.random);
   const campaignsDir = fixtureCampaignsDir();
   const local = await startLocal({
     now: options.now,
@@ -68,7 +71,11 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryL
           ...wrapped,
           // Fixture templates for the sender only; the other functions keep the shipped campaigns.
           env: { ...wrapped.env, CAMPAIGNS_DIR: campaignsDir },
-          ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: proxy.endpoint }),
+          ses: new SESv2Client({
+            region: LOCAL_REGION,
+            credentials: LOCAL_CREDENTIALS,
+            endpoint: proxy.endpoint,
+          }),
         };
         if (options.wrapSender) wrapped = options.wrapSender(wrapped);
       }
@@ -97,7 +104,11 @@ export interface CustomerInput {
   marketingConsent?: boolean;
 }
 
-export async function upsertCustomers(local: LocalRuntime, customers: CustomerInput[], time?: Date): Promise<void> {
+export async function upsertCustomers(
+  local: LocalRuntime,
+  customers: CustomerInput[],
+  time?: Date,
+): Promise<void> {
   await local.putEvents(
     customers.map((customer) => ({
       source: 'shop.customers',
@@ -148,7 +159,11 @@ export async function publishSesSendEvents(local: LocalRuntime): Promise<void> {
 
 const simulators = new WeakMap<LocalRuntime, SesSimulator>();
 
-export async function publishSesFeedback(local: LocalRuntime, kind: 'bounce' | 'complaint' | 'delivery' | 'open' | 'click', mail: SentMail): Promise<void> {
+export async function publishSesFeedback(
+  local: LocalRuntime,
+  kind: 'bounce' | 'complaint' | 'delivery' | 'open' | 'click',
+  mail: SentMail,
+): Promise<void> {
   const event = sesEvent(kind, mail, local.clock.now());
   expectSource(event.source);
   await local.putEvents([{ ...event, busName: 'default' }]);
@@ -159,14 +174,25 @@ function expectSource(source: string): void {
   if (source !== SES_SOURCE) throw new Error(`unexpected source ${source}`);
 }
 
-export async function ledgerEntry(local: LocalRuntime, customerId: string, campaignId: string, period: string) {
+export async function ledgerEntry(
+  local: LocalRuntime,
+  customerId: string,
+  campaignId: string,
+  period: string,
+) {
   const { Item } = await local.doc.send(
-    new GetCommand({ TableName: local.tableName, Key: keys.sendLedger(customerId, campaignId, period), ConsistentRead: true }),
+    new GetCommand({
+      TableName: local.tableName,
+      Key: keys.sendLedger(customerId, campaignId, period),
+      ConsistentRead: true,
+    }),
   );
   return Item;
 }
 
 export async function profileItem(local: LocalRuntime, customerId: string) {
-  const { Item } = await local.doc.send(new GetCommand({ TableName: local.tableName, Key: keys.profile(customerId), ConsistentRead: true }));
+  const { Item } = await local.doc.send(
+    new GetCommand({ TableName: local.tableName, Key: keys.profile(customerId), ConsistentRead: true }),
+  );
   return Item;
 }

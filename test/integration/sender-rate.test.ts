@@ -15,7 +15,10 @@ describe('send-rate token bucket (DynamoDB)', () => {
 
   it('spreads a rate that does not divide evenly over the slices of a second', () => {
     for (const rate of [1, 7, 14, 25, 333]) {
-      const perSecond = Array.from({ length: 5 }, (_, i) => permitsInSlice(i, rate)).reduce((a, b) => a + b, 0);
+      const perSecond = Array.from({ length: 5 }, (_, i) => permitsInSlice(i, rate)).reduce(
+        (a, b) => a + b,
+        0,
+      );
       expect(perSecond, String(rate)).toBe(rate);
     }
   });

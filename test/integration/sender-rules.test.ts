@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DeliveryLocal, emailsTo, enqueue, ledgerEntry, newsRequest, startDelivery, upsertCustomers } from './sender-fixtures.ts';
+import {
+  type DeliveryLocal,
+  emailsTo,
+  enqueue,
+  ledgerEntry,
+  newsRequest,
+  startDelivery,
+  upsertCustomers,
+} from './sender-fixtures.ts';
 
 describe('send-time rules', () => {
   let d: DeliveryLocal | undefined;
@@ -11,7 +19,9 @@ describe('send-time rules', () => {
   it('defers a send requested at 22:30 in Shanghai to 08:00 local the next morning instead of dropping it', async () => {
     // 14:30Z = 22:30 in Asia/Shanghai.
     d = await startDelivery({ now: '2026-03-02T14:30:00Z' });
-    await upsertCustomers(d.local, [{ customerId: 'c-li', email: 'li@example.com', timeZone: 'Asia/Shanghai' }]);
+    await upsertCustomers(d.local, [
+      { customerId: 'c-li', email: 'li@example.com', timeZone: 'Asia/Shanghai' },
+    ]);
     await enqueue(d.local, [newsRequest('c-li')]);
     await d.local.drain();
     expect(await emailsTo(d.local, 'li@example.com')).toHaveLength(0);
@@ -20,7 +30,10 @@ describe('send-time rules', () => {
     expect(await emailsTo(d.local, 'li@example.com')).toHaveLength(0);
     await d.local.advanceTo('2026-03-03T00:20:00Z');
     expect(await emailsTo(d.local, 'li@example.com')).toHaveLength(1);
-    expect(await ledgerEntry(d.local, 'c-li', 'news', '2026-W01')).toMatchObject({ status: 'sent', sentAt: '2026-03-03T00:00:00.000Z' });
+    expect(await ledgerEntry(d.local, 'c-li', 'news', '2026-W01')).toMatchObject({
+      status: 'sent',
+      sentAt: '2026-03-03T00:00:00.000Z',
+    });
   });
 
   it('holds a third marketing email until the first leaves the cap window (2 per window, a 6-hour window here)', async () => {
@@ -46,10 +59,15 @@ describe('send-time rules', () => {
   }, 60_000);
 
   it('lets tier-upgrade emails past the cap when the program exempts them, and counts them against it when not', async () => {
-    const tierUpgrade = (period: string) => newsRequest('c-ada', { campaignId: 'tier-upgrade', period, capClass: 'tier-upgrade' });
+    const tierUpgrade = (period: string) =>
+      newsRequest('c-ada', { campaignId: 'tier-upgrade', period, capClass: 'tier-upgrade' });
     d = await startDelivery({ now: '2026-03-02T10:00:00Z', env: { FREQUENCY_CAP_EXEMPT: 'tier-upgrade' } });
     await upsertCustomers(d.local, [{ customerId: 'c-ada', email: 'ada@example.com' }]);
-    await enqueue(d.local, [newsRequest('c-ada', { period: 'p1' }), newsRequest('c-ada', { period: 'p2' }), tierUpgrade('gold')]);
+    await enqueue(d.local, [
+      newsRequest('c-ada', { period: 'p1' }),
+      newsRequest('c-ada', { period: 'p2' }),
+      tierUpgrade('gold'),
+    ]);
     await d.local.drain();
     expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(3);
     await d.stop();
@@ -66,10 +84,15 @@ describe('send-time rules', () => {
 
   it('skips and records a customer without marketing consent, and sends nothing later for that period', async () => {
     d = await startDelivery({ now: '2026-03-02T10:00:00Z' });
-    await upsertCustomers(d.local, [{ customerId: 'c-no', email: 'no@example.com', marketingConsent: false }]);
+    await upsertCustomers(d.local, [
+      { customerId: 'c-no', email: 'no@example.com', marketingConsent: false },
+    ]);
     await enqueue(d.local, [newsRequest('c-no')]);
     await d.local.drain();
     expect(await emailsTo(d.local, 'no@example.com')).toHaveLength(0);
-    expect(await ledgerEntry(d.local, 'c-no', 'news', '2026-W01')).toMatchObject({ status: 'skipped', reason: 'no-consent' });
+    expect(await ledgerEntry(d.local, 'c-no', 'news', '2026-W01')).toMatchObject({
+      status: 'skipped',
+      reason: 'no-consent',
+    });
   });
 });

@@ -27,7 +27,11 @@ export interface SesProxy {
 
 const SEND_PATH = '/v2/email/outbound-emails';
 
-export async function startSesProxy(target: string | (() => string), faults: ProxyFaults = {}, random: () => number = Math.random): Promise<SesProxy> {
+export async function startSesProxy(
+  target: string | (() => string),
+  faults: ProxyFaults = {},
+  random: () => number = Math.random,
+): Promise<SesProxy> {
   const proxy: SesProxy = {
     endpoint: '',
     faults,
@@ -60,13 +64,19 @@ export async function startSesProxy(target: string | (() => string), faults: Pro
       const roll = random();
       if (!takeQuota() || roll < throttleRate) {
         proxy.stats.throttled++;
-        response.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' });
+        response.writeHead(429, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': 'TooManyRequestsException',
+        });
         response.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
         return;
       }
       if (outage || roll < throttleRate + serverErrorRate) {
         proxy.stats.serverErrors++;
-        response.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' });
+        response.writeHead(500, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': 'InternalFailure',
+        });
         response.end(JSON.stringify({ message: 'Internal failure (injected).' }));
         return;
       }
@@ -75,7 +85,9 @@ export async function startSesProxy(target: string | (() => string), faults: Pro
     const upstream = await fetch(`${typeof target === 'string' ? target : target()}${request.url ?? '/'}`, {
       method: request.method ?? 'GET',
       headers: Object.fromEntries(
-        Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)) as [string, string][],
+        Object.entries(request.headers).filter(
+          ([name]) => !['host', 'content-length', 'connection'].includes(name),
+        ) as [string, string][],
       ),
       ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { body }),
     });
@@ -83,7 +95,9 @@ export async function startSesProxy(target: string | (() => string), faults: Pro
       proxy.stats.accepted++;
       proxy.acceptedAt.push(performance.now());
     }
-    response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    response.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/json',
+    });
     response.end(Buffer.from(await upstream.arrayBuffer()));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DeliveryLocal, emailsTo, enqueue, header, ledgerEntry, newsRequest, startDelivery, upsertCustomers } from './sender-fixtures.ts';
+import {
+  type DeliveryLocal,
+  emailsTo,
+  enqueue,
+  header,
+  ledgerEntry,
+  newsRequest,
+  startDelivery,
+  upsertCustomers,
+} from './sender-fixtures.ts';
 
 describe('sender: one email per request', () => {
   let d: DeliveryLocal;
@@ -8,7 +17,13 @@ describe('sender: one email per request', () => {
     d = await startDelivery({ now: '2026-01-05T10:00:00Z' });
     await upsertCustomers(d.local, [
       { customerId: 'c-ada', email: 'ada@example.com', firstName: 'Ada' },
-      { customerId: 'c-li', email: 'li@example.com', firstName: '丽', locale: 'zh-CN', timeZone: 'Asia/Shanghai' },
+      {
+        customerId: 'c-li',
+        email: 'li@example.com',
+        firstName: '丽',
+        locale: 'zh-CN',
+        timeZone: 'Asia/Shanghai',
+      },
     ]);
   });
   afterAll(() => d?.stop());
@@ -20,20 +35,28 @@ describe('sender: one email per request', () => {
     expect(more).toHaveLength(0);
     expect(email?.subject).toBe('News for Ada');
     const listUnsubscribe = header(email!, 'List-Unsubscribe') ?? '';
-    expect(listUnsubscribe).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/unsubscribe\?c=c-ada&t=[\w-]+\.[\w-]+>, <mailto:unsubscribe@loyalty\.example\?subject=unsubscribe%20[\w.-]+>$/);
+    expect(listUnsubscribe).toMatch(
+      /^<http:\/\/127\.0\.0\.1:\d+\/unsubscribe\?c=c-ada&t=[\w-]+\.[\w-]+>, <mailto:unsubscribe@loyalty\.example\?subject=unsubscribe%20[\w.-]+>$/,
+    );
     expect(header(email!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     // The visible footer link is the same URL.
     const url = /<(http[^>]+)>/.exec(listUnsubscribe)?.[1] ?? 'missing';
     expect(email?.body.html).toContain(`href="${url.replace(/&/g, '&amp;')}"`);
     expect(email?.body.text).toContain(url);
-    const request = d.proxy.bodies.at(-1) as { ConfigurationSetName: string; EmailTags: { Name: string; Value: string }[] };
+    const request = d.proxy.bodies.at(-1) as {
+      ConfigurationSetName: string;
+      EmailTags: { Name: string; Value: string }[];
+    };
     expect(request.ConfigurationSetName).toBe('loyalty-flows');
     expect(request.EmailTags).toEqual([
       { Name: 'campaign', Value: 'news' },
       { Name: 'step', Value: 'launch' },
       { Name: 'tier', Value: 'gold' },
     ]);
-    expect(await ledgerEntry(d.local, 'c-ada', 'news', '2026-W01')).toMatchObject({ status: 'sent', messageId: email?.messageId });
+    expect(await ledgerEntry(d.local, 'c-ada', 'news', '2026-W01')).toMatchObject({
+      status: 'sent',
+      messageId: email?.messageId,
+    });
   });
 
   it('renders in the customer locale', async () => {
@@ -46,7 +69,11 @@ describe('sender: one email per request', () => {
   });
 
   it('never sends the same (customer, campaign, period) twice, however often it is requested', async () => {
-    await enqueue(d.local, [newsRequest('c-ada'), newsRequest('c-ada'), newsRequest('c-ada', { template: 'news', step: 'again' })]);
+    await enqueue(d.local, [
+      newsRequest('c-ada'),
+      newsRequest('c-ada'),
+      newsRequest('c-ada', { template: 'news', step: 'again' }),
+    ]);
     await d.local.drain();
     expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(1);
   });

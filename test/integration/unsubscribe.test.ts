@@ -50,14 +50,23 @@ describe('unsubscribe endpoint', () => {
     const [payload] = new URL(adaLink).searchParams.get('t')!.split('.');
     const forged = await post(linkFor('c-ada', `${payload}.${'A'.repeat(43)}`));
     expect(forged.status).toBe(403);
-    const otherSecret = createUnsubscribeToken({ customerId: 'c-bob', email: 'bob@example.com', expiresAt: new Date('2027-01-01T00:00:00Z') }, 'guessed');
+    const otherSecret = createUnsubscribeToken(
+      { customerId: 'c-bob', email: 'bob@example.com', expiresAt: new Date('2027-01-01T00:00:00Z') },
+      'guessed',
+    );
     expect((await post(linkFor('c-bob', otherSecret))).status).toBe(403);
     // Ada's genuine token used against Bob's id.
     expect((await post(linkFor('c-bob', new URL(adaLink).searchParams.get('t')!))).status).toBe(403);
     // A validly signed token for Bob's id but Ada's address.
-    const mixed = createUnsubscribeToken({ customerId: 'c-bob', email: 'ada@example.com', expiresAt: new Date('2027-01-01T00:00:00Z') }, SECRET);
+    const mixed = createUnsubscribeToken(
+      { customerId: 'c-bob', email: 'ada@example.com', expiresAt: new Date('2027-01-01T00:00:00Z') },
+      SECRET,
+    );
     expect((await post(linkFor('c-bob', mixed))).status).toBe(403);
-    const expired = createUnsubscribeToken({ customerId: 'c-bob', email: 'bob@example.com', expiresAt: new Date('2026-01-05T09:00:00Z') }, SECRET);
+    const expired = createUnsubscribeToken(
+      { customerId: 'c-bob', email: 'bob@example.com', expiresAt: new Date('2026-01-05T09:00:00Z') },
+      SECRET,
+    );
     const expiredResponse = await post(linkFor('c-bob', expired));
     expect(expiredResponse.status).toBe(403);
     expect(await expiredResponse.text()).toContain('too old');
@@ -72,22 +81,36 @@ describe('unsubscribe endpoint', () => {
     expect(await response.text()).toContain('You are unsubscribed');
     const profile = await profileItem(d.local, 'c-ada');
     expect(profile?.optOut).toEqual({ at: '2026-01-05T10:00:00.000Z', source: 'unsubscribe-link' });
-    expect(profile?.consent).toEqual({ granted: false, at: '2026-01-05T10:00:00.000Z', source: 'unsubscribe-link' });
+    expect(profile?.consent).toEqual({
+      granted: false,
+      at: '2026-01-05T10:00:00.000Z',
+      source: 'unsubscribe-link',
+    });
   });
 
   it('is idempotent: a replayed POST answers the same and changes nothing', async () => {
     await d.local.advanceTo('2026-01-05T11:00:00Z');
     const response = await post(adaLink);
     expect(response.status).toBe(200);
-    expect((await profileItem(d.local, 'c-ada'))?.optOut).toEqual({ at: '2026-01-05T10:00:00.000Z', source: 'unsubscribe-link' });
+    expect((await profileItem(d.local, 'c-ada'))?.optOut).toEqual({
+      at: '2026-01-05T10:00:00.000Z',
+      source: 'unsubscribe-link',
+    });
   });
 
   it('sends nothing more to an unsubscribed customer, even after the shop re-sends consent in a newer upsert', async () => {
-    await upsertCustomers(d.local, [{ customerId: 'c-ada', email: 'ada@example.com', marketingConsent: true }], new Date('2026-01-05T12:00:00Z'));
+    await upsertCustomers(
+      d.local,
+      [{ customerId: 'c-ada', email: 'ada@example.com', marketingConsent: true }],
+      new Date('2026-01-05T12:00:00Z'),
+    );
     expect((await profileItem(d.local, 'c-ada'))?.consent).toMatchObject({ granted: true });
     await enqueue(d.local, [newsRequest('c-ada', { period: '2026-W02' })]);
     await d.local.drain();
     expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(1);
-    expect(await ledgerEntry(d.local, 'c-ada', 'news', '2026-W02')).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+    expect(await ledgerEntry(d.local, 'c-ada', 'news', '2026-W02')).toMatchObject({
+      status: 'skipped',
+      reason: 'opted-out',
+    });
   });
 });

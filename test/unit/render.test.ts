@@ -15,8 +15,10 @@ function templatesDir(files: Record<string, string>): string {
 
 const dir = templatesDir({
   'greeting/en-US/subject.liquid': 'Hello {{ customer.firstName | default: "there" }}',
-  'greeting/en-US/html.liquid': '<html><body><p>Hi {{ customer.firstName }}, you have {{ reward | money }} until {{ expiresAt | date }}.</p></body></html>',
-  'greeting/en-US/text.liquid': 'Hi {{ customer.firstName }}, you have {{ reward | money }} until {{ expiresAt | date }}.',
+  'greeting/en-US/html.liquid':
+    '<html><body><p>Hi {{ customer.firstName }}, you have {{ reward | money }} until {{ expiresAt | date }}.</p></body></html>',
+  'greeting/en-US/text.liquid':
+    'Hi {{ customer.firstName }}, you have {{ reward | money }} until {{ expiresAt | date }}.',
   'greeting/zh-CN/subject.liquid': '{{ customer.firstName }}，您好',
   'greeting/zh-CN/html.liquid': '<p>{{ reward | money }}，有效期至 {{ expiresAt | date }}</p>',
   'greeting/zh-CN/text.liquid': '{{ reward | money }}，有效期至 {{ expiresAt | date }}',
@@ -28,7 +30,10 @@ const dir = templatesDir({
 const renderer = new TemplateRenderer(dir);
 const unsubscribeUrl = 'https://u.example/unsubscribe?c=c1&t=tok';
 
-function input(overrides: Partial<RenderInput> = {}, customer: Partial<RenderInput['customer']> = {}): RenderInput {
+function input(
+  overrides: Partial<RenderInput> = {},
+  customer: Partial<RenderInput['customer']> = {},
+): RenderInput {
   return {
     template: 'greeting',
     customer: { customerId: 'c1', email: 'ada@example.com', firstName: 'Ada', locale: 'en-US', ...customer },
@@ -48,7 +53,9 @@ describe('email rendering', () => {
   });
 
   it('renders the zh-CN template with Chinese formatting', async () => {
-    const email = await renderer.render(input({ currency: 'CNY', timeZone: 'Asia/Shanghai' }, { locale: 'zh-CN', firstName: '丽' }));
+    const email = await renderer.render(
+      input({ currency: 'CNY', timeZone: 'Asia/Shanghai' }, { locale: 'zh-CN', firstName: '丽' }),
+    );
     expect(email.locale).toBe('zh-CN');
     expect(email.subject).toBe('丽，您好');
     expect(email.text).toContain('¥12.50，有效期至 2027年1月31日');
@@ -91,7 +98,9 @@ describe('email rendering', () => {
 
   it('appends a visible unsubscribe footer to templates that lack the link', async () => {
     const email = await renderer.render(input());
-    expect(email.html).toContain('<a href="https://u.example/unsubscribe?c=c1&amp;t=tok">Unsubscribe</a></p>\n</body>');
+    expect(email.html).toContain(
+      '<a href="https://u.example/unsubscribe?c=c1&amp;t=tok">Unsubscribe</a></p>\n</body>',
+    );
     expect(email.text).toContain(`Unsubscribe: ${unsubscribeUrl}`);
   });
 

@@ -9,25 +9,35 @@ const at = (iso: string) => new Date(iso);
 
 describe('quiet hours (21:00-08:00 in the customer zone)', () => {
   it('lets a send through at 10:00 Shanghai time', () => {
-    expect(nextSendableInstant(at('2026-03-02T02:00:00Z'), 'Asia/Shanghai', DEFAULT_QUIET_HOURS)).toEqual(at('2026-03-02T02:00:00Z'));
+    expect(nextSendableInstant(at('2026-03-02T02:00:00Z'), 'Asia/Shanghai', DEFAULT_QUIET_HOURS)).toEqual(
+      at('2026-03-02T02:00:00Z'),
+    );
   });
 
   it('defers a 22:30 Shanghai send to 08:00 the next local morning', () => {
-    expect(nextSendableInstant(at('2026-03-02T14:30:00Z'), 'Asia/Shanghai', DEFAULT_QUIET_HOURS)).toEqual(at('2026-03-03T00:00:00Z'));
+    expect(nextSendableInstant(at('2026-03-02T14:30:00Z'), 'Asia/Shanghai', DEFAULT_QUIET_HOURS)).toEqual(
+      at('2026-03-03T00:00:00Z'),
+    );
   });
 
   it('defers a 05:00 send to 08:00 the same local day', () => {
-    expect(nextSendableInstant(at('2026-03-01T21:00:00Z'), 'Asia/Shanghai', DEFAULT_QUIET_HOURS)).toEqual(at('2026-03-02T00:00:00Z'));
+    expect(nextSendableInstant(at('2026-03-01T21:00:00Z'), 'Asia/Shanghai', DEFAULT_QUIET_HOURS)).toEqual(
+      at('2026-03-02T00:00:00Z'),
+    );
   });
 
   it('finds 08:00 New York across the spring-forward night (EST evening -> EDT morning)', () => {
     // 2026-03-07 23:00 EST = 04:00Z on the 8th; DST starts 02:00 local on the 8th.
-    expect(nextSendableInstant(at('2026-03-08T04:00:00Z'), 'America/New_York', DEFAULT_QUIET_HOURS)).toEqual(at('2026-03-08T12:00:00Z'));
+    expect(nextSendableInstant(at('2026-03-08T04:00:00Z'), 'America/New_York', DEFAULT_QUIET_HOURS)).toEqual(
+      at('2026-03-08T12:00:00Z'),
+    );
   });
 
   it('is at 08:00 in Kiritimati (UTC+14) on its own calendar day', () => {
     // 2026-03-01 10:00Z is 2026-03-02 00:00 in Kiritimati.
-    expect(nextSendableInstant(at('2026-03-01T10:00:00Z'), 'Pacific/Kiritimati', DEFAULT_QUIET_HOURS)).toEqual(at('2026-03-01T18:00:00Z'));
+    expect(
+      nextSendableInstant(at('2026-03-01T10:00:00Z'), 'Pacific/Kiritimati', DEFAULT_QUIET_HOURS),
+    ).toEqual(at('2026-03-01T18:00:00Z'));
   });
 
   it('parses a configured window and "off"', () => {
@@ -46,16 +56,31 @@ describe('send-time decision', () => {
 
   it('skips unknown, unconsented, opted-out, suppressed and address-less customers', () => {
     expect(decideSend(undefined, {}, now, config)).toEqual({ kind: 'skip', reason: 'unknown-customer' });
-    expect(decideSend({ ...ada, consentGranted: false }, {}, now, config)).toEqual({ kind: 'skip', reason: 'no-consent' });
-    expect(decideSend({ ...ada, optedOut: { at: '2026-01-01T00:00:00Z', source: 'unsubscribe-link' } }, {}, now, config)).toEqual({
+    expect(decideSend({ ...ada, consentGranted: false }, {}, now, config)).toEqual({
+      kind: 'skip',
+      reason: 'no-consent',
+    });
+    expect(
+      decideSend(
+        { ...ada, optedOut: { at: '2026-01-01T00:00:00Z', source: 'unsubscribe-link' } },
+        {},
+        now,
+        config,
+      ),
+    ).toEqual({
       kind: 'skip',
       reason: 'opted-out',
     });
-    expect(decideSend({ ...ada, suppressed: { at: '2026-01-01T00:00:00Z', reason: 'bounce' } }, {}, now, config)).toEqual({
+    expect(
+      decideSend({ ...ada, suppressed: { at: '2026-01-01T00:00:00Z', reason: 'bounce' } }, {}, now, config),
+    ).toEqual({
       kind: 'skip',
       reason: 'suppressed',
     });
-    expect(decideSend({ ...ada, email: undefined }, {}, now, config)).toEqual({ kind: 'skip', reason: 'no-email' });
+    expect(decideSend({ ...ada, email: undefined }, {}, now, config)).toEqual({
+      kind: 'skip',
+      reason: 'no-email',
+    });
   });
 
   it('defers rather than drops inside quiet hours, using the program zone when the customer has none', () => {
@@ -96,7 +121,10 @@ describe('frequency cap (2 marketing emails per 7 days)', () => {
 
   it('defers a third send until the oldest one leaves the window', () => {
     const recent = { a: '2026-03-05T09:00:00.000Z', b: '2026-03-08T09:00:00.000Z' };
-    expect(reserveCapSlot(recent, 'c', now, DEFAULT_FREQUENCY_CAP)).toEqual({ allowed: false, freesAt: at('2026-03-12T09:00:01Z') });
+    expect(reserveCapSlot(recent, 'c', now, DEFAULT_FREQUENCY_CAP)).toEqual({
+      allowed: false,
+      freesAt: at('2026-03-12T09:00:01Z'),
+    });
   });
 
   it('forgets sends older than the window', () => {

@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { createUnsubscribeToken, emailHash, verifyUnsubscribeToken } from '#shared/domain/unsubscribe-token.ts';
+import {
+  createUnsubscribeToken,
+  emailHash,
+  verifyUnsubscribeToken,
+} from '#shared/domain/unsubscribe-token.ts';
 
 const secret = 'test-secret';
 const now = new Date('2026-05-01T00:00:00Z');
-const token = createUnsubscribeToken({ customerId: 'c1', email: 'Ada@Example.com', expiresAt: new Date('2026-06-01T00:00:00Z') }, secret);
+const token = createUnsubscribeToken(
+  { customerId: 'c1', email: 'Ada@Example.com', expiresAt: new Date('2026-06-01T00:00:00Z') },
+  secret,
+);
 
 describe('unsubscribe token', () => {
   it('verifies a token it signed and names the customer and address', () => {
     const check = verifyUnsubscribeToken(token, secret, now);
-    expect(check).toEqual({ valid: true, claims: { customerId: 'c1', emailHash: emailHash('ada@example.com'), exp: 1780272000 } });
+    expect(check).toEqual({
+      valid: true,
+      claims: { customerId: 'c1', emailHash: emailHash('ada@example.com'), exp: 1780272000 },
+    });
   });
 
   it('rejects a token signed with another secret', () => {
@@ -19,11 +29,17 @@ describe('unsubscribe token', () => {
     const [payload, signature] = token.split('.') as [string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const altered = Buffer.from(JSON.stringify({ ...claims, customerId: 'c2' })).toString('base64url');
-    expect(verifyUnsubscribeToken(`${altered}.${signature}`, secret, now)).toEqual({ valid: false, reason: 'bad-signature' });
+    expect(verifyUnsubscribeToken(`${altered}.${signature}`, secret, now)).toEqual({
+      valid: false,
+      reason: 'bad-signature',
+    });
   });
 
   it('rejects an expired token', () => {
-    expect(verifyUnsubscribeToken(token, secret, new Date('2026-06-01T00:00:00Z'))).toEqual({ valid: false, reason: 'expired' });
+    expect(verifyUnsubscribeToken(token, secret, new Date('2026-06-01T00:00:00Z'))).toEqual({
+      valid: false,
+      reason: 'expired',
+    });
   });
 
   it('rejects garbage', () => {
