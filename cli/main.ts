@@ -10,8 +10,19 @@ import { DEFAULT_LOCAL_ENDPOINT, type GlobalOptions, resolveTargets, type Target
 export function buildProgram(io: CliIo): { program: Command; context: CommandContext } {
   const program = new Command('loyalty')
     .description('Manage loyalty-flows campaigns and customers.')
-    .addOption(new Option('--endpoint <url>', 'local runtime front door (EventBridge/SQS); DynamoDB and SES are discovered from it').env('LOYALTY_ENDPOINT').default(DEFAULT_LOCAL_ENDPOINT))
-    .addOption(new Option('--stack <name>', 'act on a deployed CloudFormation stack with your AWS credentials').env('LOYALTY_STACK'))
+    .addOption(
+      new Option(
+        '--endpoint <url>',
+        'local runtime front door (EventBridge/SQS); DynamoDB and SES are discovered from it',
+      )
+        .env('LOYALTY_ENDPOINT')
+        .default(DEFAULT_LOCAL_ENDPOINT),
+    )
+    .addOption(
+      new Option('--stack <name>', 'act on a deployed CloudFormation stack with your AWS credentials').env(
+        'LOYALTY_STACK',
+      ),
+    )
     .addOption(new Option('--region <region>', 'AWS region of --stack (default: your AWS config)'))
     .option('--json', 'machine-readable output on stdout', false)
     .addHelpText(
@@ -54,13 +65,20 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      )
+        return EXIT.ok;
       if (error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
     const failure = error instanceof CliError ? error : remoteFailure(error as Error, context.globals());
     if (context.out().json) {
-      io.stdout.write(`${JSON.stringify({ error: failure.message, exitCode: failure.exitCode, details: failure.details }, null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ error: failure.message, exitCode: failure.exitCode, details: failure.details }, null, 2)}\n`,
+      );
     }
     io.stderr.write(`loyalty: ${failure.message}\n`);
     return failure.exitCode;
@@ -68,9 +86,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 }
 
 function remoteFailure(error: Error, globals: GlobalOptions): CliError {
-  const unreachable = /ECONNREFUSED|ENOTFOUND|fetch failed/.test(`${error.message} ${String((error as { code?: string }).code)}`);
+  const unreachable = /ECONNREFUSED|ENOTFOUND|fetch failed/.test(
+    `${error.message} ${String((error as { code?: string }).code)}`,
+  );
   if (unreachable && !globals.stack) {
-    return new CliError(EXIT.remoteFailure, `cannot reach the local runtime (${error.message}); start it with \`npm start\`, or use --stack <name> for a deployed stack`);
+    return new CliError(
+      EXIT.remoteFailure,
+      `cannot reach the local runtime (${error.message}); start it with \`npm start\`, or use --stack <name> for a deployed stack`,
+    );
   }
   return new CliError(EXIT.remoteFailure, `${error.name}: ${error.message}`);
 }

@@ -38,26 +38,36 @@ const DEFAULT_LOCAL_PORTS = { dynamodb: 4567, ses: 8005 };
  * are discovered from GET /_local; if that fails the default ports on the same host are used.
  * Explicit `dynamodb=URL,ses=URL,aws=URL` pairs override discovery (tests use random ports).
  */
-export async function localEndpoints(endpoint: string): Promise<{ aws: string; dynamodb: string; ses: string }> {
+export async function localEndpoints(
+  endpoint: string,
+): Promise<{ aws: string; dynamodb: string; ses: string }> {
   const pairs = Object.fromEntries(
     endpoint
       .split(',')
       .filter((part) => part.includes('='))
       .map((part) => part.split('=', 2) as [string, string]),
   );
-  if (pairs.aws && pairs.dynamodb && pairs.ses) return { aws: pairs.aws, dynamodb: pairs.dynamodb, ses: pairs.ses };
+  if (pairs.aws && pairs.dynamodb && pairs.ses)
+    return { aws: pairs.aws, dynamodb: pairs.dynamodb, ses: pairs.ses };
   const aws = pairs.aws ?? endpoint;
   let url: URL;
   try {
     url = new URL(aws);
   } catch {
-    throw new CliError(EXIT.usage, `--endpoint: ${JSON.stringify(endpoint)} is not a URL (e.g. ${DEFAULT_LOCAL_ENDPOINT})`);
+    throw new CliError(
+      EXIT.usage,
+      `--endpoint: ${JSON.stringify(endpoint)} is not a URL (e.g. ${DEFAULT_LOCAL_ENDPOINT})`,
+    );
   }
   try {
     const response = await fetch(new URL('/_local', url), { signal: AbortSignal.timeout(1500) });
     const body = (await response.json()) as { endpoints?: { dynamodb?: string; sesMailbox?: string } };
     if (body.endpoints?.dynamodb && body.endpoints.sesMailbox) {
-      return { aws, dynamodb: pairs.dynamodb ?? body.endpoints.dynamodb, ses: pairs.ses ?? body.endpoints.sesMailbox };
+      return {
+        aws,
+        dynamodb: pairs.dynamodb ?? body.endpoints.dynamodb,
+        ses: pairs.ses ?? body.endpoints.sesMailbox,
+      };
     }
   } catch {
     // not reachable: fall back to the default ports, the error surfaces on first use
@@ -76,11 +86,14 @@ async function stackOutputs(stackName: string, region: string | undefined): Prom
     const result = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
     const stack = result.Stacks?.[0];
     if (!stack) throw new CliError(EXIT.notFound, `stack ${stackName} not found`);
-    return Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+    return Object.fromEntries(
+      (stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']),
+    );
   } catch (error) {
     if (error instanceof CliError) throw error;
     const message = (error as Error).message;
-    if (/does not exist/.test(message)) throw new CliError(EXIT.notFound, `stack ${stackName} not found: ${message}`);
+    if (/does not exist/.test(message))
+      throw new CliError(EXIT.notFound, `stack ${stackName} not found: ${message}`);
     throw new CliError(EXIT.remoteFailure, `could not read stack ${stackName}: ${message}`);
   }
 }
@@ -91,7 +104,10 @@ export async function resolveTargets(options: GlobalOptions): Promise<Targets> {
     const tableName = outputs.TableName;
     const busName = outputs.EventBusName;
     if (!tableName || !busName) {
-      throw new CliError(EXIT.notFound, `stack ${options.stack} has no TableName/EventBusName outputs — is it a loyalty-flows stack?`);
+      throw new CliError(
+        EXIT.notFound,
+        `stack ${options.stack} has no TableName/EventBusName outputs — is it a loyalty-flows stack?`,
+      );
     }
     const config = options.region ? { region: options.region } : {};
     return {
@@ -104,7 +120,9 @@ export async function resolveTargets(options: GlobalOptions): Promise<Targets> {
       sesConfigurationSet: outputs.SesConfigurationSet,
     };
   }
-  const endpoints = await localEndpoints(options.endpoint ?? process.env.LOYALTY_ENDPOINT ?? DEFAULT_LOCAL_ENDPOINT);
+  const endpoints = await localEndpoints(
+    options.endpoint ?? process.env.LOYALTY_ENDPOINT ?? DEFAULT_LOCAL_ENDPOINT,
+  );
   const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
   return {
     kind: 'local',

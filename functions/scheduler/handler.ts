@@ -1,6 +1,8 @@
 // Every few minutes (EventBridge Scheduler / the local clock): fire the due timers of the
 // birthday and win-back campaigns, catching up every hour bucket since the last full run.
 import { z } from 'zod';
+import { audienceFactsOf } from '#shared/campaigns/audience-facts.ts';
+import { campaignGate } from '#shared/campaigns/gate.ts';
 import { SqsSendQueue } from '#shared/mail/send-request.ts';
 import { DEFAULT_SCHEDULER_OPTIONS, runScheduler, type SchedulerRun } from '#shared/flows/timers-scheduler.ts';
 import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
@@ -31,7 +33,13 @@ export function createHandler(runtime: Runtime) {
   const env = parsed.data;
   const timers = new TimerStore(runtime.doc, runtime.tableName);
   const customers = new CustomerStore(runtime.doc, runtime.tableName);
-  const sendQueue = new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV]));
+  // Published campaign state (enabled, audience, holdout) is applied in the campaign gate.
+  const sendQueue = campaignGate(runtime, new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV])), {
+    factsOf: async (customerId) => {
+      const stored = await customers.getProfile(customerId);
+      return stored && audienceFactsOf(stored);
+    },
+  });
   const loyalty = {
     store: customers,
     publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),

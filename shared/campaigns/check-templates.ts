@@ -65,13 +65,23 @@ export async function checkCampaignTemplates(
     for (const locale of campaign.templates.locales) {
       const folder = path.join(templatesDir, template, locale);
       if (!existsSync(path.join(folder, 'subject.liquid'))) {
-        problems.push({ file, line: lineOfField(field), field, message: `template ${template} has no ${locale} version (expected ${path.join(folder, 'subject.liquid')})` });
+        problems.push({
+          file,
+          line: lineOfField(field),
+          field,
+          message: `template ${template} has no ${locale} version (expected ${path.join(folder, 'subject.liquid')})`,
+        });
         continue;
       }
       try {
         await renderSample(renderer, campaign, template, locale);
       } catch (error) {
-        problems.push({ file, line: lineOfField(field), field, message: `${locale}: ${(error as Error).message}` });
+        problems.push({
+          file,
+          line: lineOfField(field),
+          field,
+          message: `${locale}: ${(error as Error).message}`,
+        });
       }
     }
   }

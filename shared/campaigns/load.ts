@@ -64,8 +64,15 @@ function valueAt(input: unknown, fieldPath: PathKey[]): unknown {
 }
 
 /** A discriminated union whose discriminator value matched no option (e.g. `trigger.on: birthdy`). */
-function isUnknownKind(issue: z.core.$ZodIssue): issue is z.core.$ZodIssueInvalidUnion & { inclusive?: true; discriminator?: string; options?: unknown[] } {
-  return issue.code === 'invalid_union' && issue.inclusive !== false && 'discriminator' in issue && issue.discriminator !== undefined;
+function isUnknownKind(
+  issue: z.core.$ZodIssue,
+): issue is z.core.$ZodIssueInvalidUnion & { inclusive?: true; discriminator?: string; options?: unknown[] } {
+  return (
+    issue.code === 'invalid_union' &&
+    issue.inclusive !== false &&
+    'discriminator' in issue &&
+    issue.discriminator !== undefined
+  );
 }
 
 function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
@@ -75,9 +82,12 @@ function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
     case 'invalid_type':
       return value === undefined ? 'is required' : `must be ${issue.expected}${shown}`;
     case 'invalid_value':
+      if (value === undefined)
+        return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${shown}`;
     case 'invalid_union':
-      if (isUnknownKind(issue)) return `is not a known kind${shown}; use one of ${(issue.options ?? ['event', ...TIMER_TRIGGERS]).join(', ')}`;
+      if (isUnknownKind(issue))
+        return `is not a known kind${shown}; use one of ${(issue.options ?? ['event', ...TIMER_TRIGGERS]).join(', ')}`;
       return `is not valid${shown}`;
     case 'too_small':
       return `must be at least ${String(issue.minimum)}${issue.origin === 'array' ? ' item(s)' : ''}${shown}`;
@@ -89,7 +99,10 @@ function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
 }
 
 /** Validates one campaign file's text; problems instead of exceptions. */
-export function parseCampaignYaml(source: string, file: string): { campaign?: Campaign; problems: CampaignProblem[] } {
+export function parseCampaignYaml(
+  source: string,
+  file: string,
+): { campaign?: Campaign; problems: CampaignProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -104,7 +117,11 @@ export function parseCampaignYaml(source: string, file: string): { campaign?: Ca
   }
   const input: unknown = doc.toJS();
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return { problems: [{ file, line: 1, field: '', message: 'must be a mapping of campaign fields (id: ..., name: ...)' }] };
+    return {
+      problems: [
+        { file, line: 1, field: '', message: 'must be a mapping of campaign fields (id: ..., name: ...)' },
+      ],
+    };
   }
   const result = campaignSchema.safeParse(input);
   if (!result.success) {
@@ -121,14 +138,28 @@ export function parseCampaignYaml(source: string, file: string): { campaign?: Ca
       // A bad discriminator is reported on the union; point at its `on`.
       const badKind = isUnknownKind(issue) && fieldPath.at(-1) !== issue.discriminator;
       const at = badKind && isUnknownKind(issue) ? [...fieldPath, issue.discriminator ?? 'on'] : fieldPath;
-      return [{ file, line: lineOf(doc.contents, lineCounter, at), field: at.join('.'), message: messageOf({ ...issue, path: at }, input) }];
+      return [
+        {
+          file,
+          line: lineOf(doc.contents, lineCounter, at),
+          field: at.join('.'),
+          message: messageOf({ ...issue, path: at }, input),
+        },
+      ];
     });
     return { problems };
   }
   const expectedId = path.basename(file).replace(/\.ya?ml$/, '');
   if (result.data.id !== expectedId) {
     return {
-      problems: [{ file, line: lineOf(doc.contents, lineCounter, ['id']), field: 'id', message: `must match the file name (${expectedId})` }],
+      problems: [
+        {
+          file,
+          line: lineOf(doc.contents, lineCounter, ['id']),
+          field: 'id',
+          message: `must match the file name (${expectedId})`,
+        },
+      ],
     };
   }
   return { campaign: result.data, problems: [] };
@@ -146,7 +177,9 @@ export async function campaignFiles(dir: string): Promise<string[]> {
 }
 
 /** Loads the given files; the result has every valid campaign and every problem found. */
-export async function loadCampaignFiles(files: string[]): Promise<{ campaigns: LoadedCampaign[]; problems: CampaignProblem[] }> {
+export async function loadCampaignFiles(
+  files: string[],
+): Promise<{ campaigns: LoadedCampaign[]; problems: CampaignProblem[] }> {
   const campaigns: LoadedCampaign[] = [];
   const problems: CampaignProblem[] = [];
   for (const file of files) {
@@ -154,7 +187,12 @@ export async function loadCampaignFiles(files: string[]): Promise<{ campaigns: L
     try {
       source = await readFile(file, 'utf8');
     } catch (error) {
-      problems.push({ file, line: 0, field: '', message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      problems.push({
+        file,
+        line: 0,
+        field: '',
+        message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      });
       continue;
     }
     const parsed = parseCampaignYaml(source, file);
@@ -175,5 +213,10 @@ export async function loadCampaignFile(file: string): Promise<Campaign> {
 export function fieldLocator(source: string): (field: string) => number {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter });
-  return (field) => lineOf(doc.contents, lineCounter, field.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key)));
+  return (field) =>
+    lineOf(
+      doc.contents,
+      lineCounter,
+      field.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key)),
+    );
 }

@@ -14,7 +14,10 @@ export function templatesDirFor(file: string): string {
   return path.join(path.dirname(file), 'templates');
 }
 
-export async function validateCampaignFiles(files: string[], templatesDir?: string): Promise<ValidationReport> {
+export async function validateCampaignFiles(
+  files: string[],
+  templatesDir?: string,
+): Promise<ValidationReport> {
   const { campaigns, problems } = await loadCampaignFiles(files);
   const seen = new Map<string, string>();
   const valid: LoadedCampaign[] = [];
@@ -22,11 +25,21 @@ export async function validateCampaignFiles(files: string[], templatesDir?: stri
     const locate = fieldLocator(loaded.source);
     const first = seen.get(loaded.campaign.id);
     if (first) {
-      problems.push({ file: loaded.file, line: locate('id'), field: 'id', message: `${loaded.campaign.id} is already defined in ${first}` });
+      problems.push({
+        file: loaded.file,
+        line: locate('id'),
+        field: 'id',
+        message: `${loaded.campaign.id} is already defined in ${first}`,
+      });
       continue;
     }
     seen.set(loaded.campaign.id, loaded.file);
-    const templateProblems = await checkCampaignTemplates(loaded.campaign, loaded.file, templatesDir ?? templatesDirFor(loaded.file), locate);
+    const templateProblems = await checkCampaignTemplates(
+      loaded.campaign,
+      loaded.file,
+      templatesDir ?? templatesDirFor(loaded.file),
+      locate,
+    );
     problems.push(...templateProblems);
     if (!templateProblems.length) valid.push(loaded);
   }

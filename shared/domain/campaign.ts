@@ -3,15 +3,23 @@
 // One schema, so the CLI, the publisher and the running system agree on what a campaign is.
 import { z } from 'zod';
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' });
-const templateName = z.string().regex(/^[\w-]+$/, { message: 'must be a folder name under campaigns/templates/' });
-const locale = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, { message: 'must be a locale such as en-US or zh-CN' });
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' });
+const templateName = z
+  .string()
+  .regex(/^[\w-]+$/, { message: 'must be a folder name under campaigns/templates/' });
+const locale = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, { message: 'must be a locale such as en-US or zh-CN' });
 /** Amounts as decimal text in the program currency ("10.00"), never floats. */
 export const moneyText = z
   .union([z.string(), z.number()])
   .transform((value) => String(value))
   .refine((value) => /^\d+(\.\d{1,3})?$/.test(value), { message: 'must be an amount such as "10.00"' });
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time of day such as "21:00"' });
+const hhmm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time of day such as "21:00"' });
 const timeZone = z.string().refine(
   (zone) => {
     try {
@@ -43,7 +51,12 @@ export const campaignTriggerSchema = z.discriminatedUnion('on', [
   z.strictObject({ on: z.literal('first-purchase-anniversary') }),
 ]);
 export type CampaignTrigger = z.output<typeof campaignTriggerSchema>;
-export const TIMER_TRIGGERS = ['birthday', 'days-since-last-purchase', 'days-since-signup', 'first-purchase-anniversary'] as const;
+export const TIMER_TRIGGERS = [
+  'birthday',
+  'days-since-last-purchase',
+  'days-since-signup',
+  'first-purchase-anniversary',
+] as const;
 
 /** Who may receive it; every listed condition must hold (an empty audience is everyone). */
 export const audienceSchema = z.strictObject({
@@ -76,7 +89,10 @@ export const offerSchema = z
   .strictObject({
     kind: z.enum(['amount-off', 'percent-off', 'free-shipping', 'none']),
     /** Unique code per customer and period with this prefix ... */
-    codePrefix: z.string().regex(/^[A-Z0-9]{1,8}$/, { message: 'must be 1-8 upper-case letters or digits' }).optional(),
+    codePrefix: z
+      .string()
+      .regex(/^[A-Z0-9]{1,8}$/, { message: 'must be 1-8 upper-case letters or digits' })
+      .optional(),
     /** ... or one shared code. */
     code: z.string().min(1).optional(),
     valueByTier: z.record(z.string().min(1), moneyText).optional(),
@@ -90,7 +106,11 @@ export const offerSchema = z
       ctx.addIssue({ code: 'custom', path: ['valueByTier'], message: 'is required when kind is amount-off' });
     }
     if (offer.kind === 'amount-off' && offer.valueByTier && !(offer.defaultTier in offer.valueByTier)) {
-      ctx.addIssue({ code: 'custom', path: ['defaultTier'], message: `must be one of valueByTier's tiers (${Object.keys(offer.valueByTier).join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultTier'],
+        message: `must be one of valueByTier's tiers (${Object.keys(offer.valueByTier).join(', ')})`,
+      });
     }
     if (offer.kind === 'percent-off' && offer.percentOff === undefined) {
       ctx.addIssue({ code: 'custom', path: ['percentOff'], message: 'is required when kind is percent-off' });
@@ -116,7 +136,12 @@ export const campaignSchema = z
     enabled: z.boolean().default(true),
     trigger: campaignTriggerSchema,
     audience: audienceSchema.default({}),
-    send: sendRulesSchema.default({ hour: 9, defaultTimeZone: 'America/New_York', capClass: 'marketing', priority: 5 }),
+    send: sendRulesSchema.default({
+      hour: 9,
+      defaultTimeZone: 'America/New_York',
+      capClass: 'marketing',
+      priority: 5,
+    }),
     offer: offerSchema.optional(),
     /** Percent of the audience held out (recorded, not sent) to measure uplift. */
     holdoutPercent: z.number().min(0).max(50).default(0),
@@ -133,26 +158,47 @@ export const campaignSchema = z
   })
   .superRefine((campaign, ctx) => {
     if (campaign.trigger.on === 'days-since-last-purchase' && !campaign.steps) {
-      ctx.addIssue({ code: 'custom', path: ['steps'], message: 'is required for trigger days-since-last-purchase' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps'],
+        message: 'is required for trigger days-since-last-purchase',
+      });
     }
     if (!campaign.steps && !campaign.templates.name) {
-      ctx.addIssue({ code: 'custom', path: ['templates', 'name'], message: 'is required (or give steps with a template each)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['templates', 'name'],
+        message: 'is required (or give steps with a template each)',
+      });
     }
     if (!campaign.templates.locales.includes('en-US')) {
-      ctx.addIssue({ code: 'custom', path: ['templates', 'locales'], message: 'must include en-US, the fallback locale' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['templates', 'locales'],
+        message: 'must include en-US, the fallback locale',
+      });
     }
     const ids = new Set<string>();
     for (const [index, step] of (campaign.steps ?? []).entries()) {
-      if (ids.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `duplicates step ${step.id}` });
+      if (ids.has(step.id))
+        ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `duplicates step ${step.id}` });
       ids.add(step.id);
       const before = campaign.steps?.[index - 1];
       if (before && before.afterDays >= step.afterDays) {
-        ctx.addIssue({ code: 'custom', path: ['steps', index, 'afterDays'], message: `must be later than the previous step (${before.afterDays})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index, 'afterDays'],
+          message: `must be later than the previous step (${before.afterDays})`,
+        });
       }
     }
     const { minSpend, maxSpend } = campaign.audience;
     if (minSpend !== undefined && maxSpend !== undefined && Number(minSpend) > Number(maxSpend)) {
-      ctx.addIssue({ code: 'custom', path: ['audience', 'maxSpend'], message: `must not be below minSpend (${minSpend})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['audience', 'maxSpend'],
+        message: `must not be below minSpend (${minSpend})`,
+      });
     }
   });
 export type Campaign = z.output<typeof campaignSchema>;

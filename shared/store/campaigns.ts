@@ -2,9 +2,15 @@
 // one CURRENT item the running system reads. A publish writes version N with a condition that
 // it does not exist yet, so two publishers cannot both become version N; the loser retries on
 // top of the winner. A rollback re-publishes an older version's content as a new version.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from '../domain/clock.ts';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type Campaign, campaignSchema } from '../domain/campaign.ts';
+import type { Clock } from '../domain/clock.ts';
 import { isConditionFailure } from './customers.ts';
 import { keys } from './keys.ts';
 
@@ -44,12 +50,24 @@ export class CampaignCatalogue {
   ) {}
 
   async current(campaignId: string): Promise<CampaignVersion | undefined> {
-    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.campaignCurrent(campaignId), ConsistentRead: true }));
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.campaignCurrent(campaignId),
+        ConsistentRead: true,
+      }),
+    );
     return result.Item ? toVersion(result.Item) : undefined;
   }
 
   async version(campaignId: string, version: number): Promise<CampaignVersion | undefined> {
-    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.campaignVersion(campaignId, version), ConsistentRead: true }));
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.campaignVersion(campaignId, version),
+        ConsistentRead: true,
+      }),
+    );
     return result.Item ? toVersion(result.Item) : undefined;
   }
 
@@ -67,14 +85,23 @@ export class CampaignCatalogue {
    * Makes `definition` the current version N+1 of its campaign (unless it equals the current
    * one). `expectedVersion`, when given, must be the current version (compare-and-publish).
    */
-  async publish(input: { definition: Campaign; source: string; by: string; note?: string; expectedVersion?: number }): Promise<PublishOutcome> {
+  async publish(input: {
+    definition: Campaign;
+    source: string;
+    by: string;
+    note?: string;
+    expectedVersion?: number;
+  }): Promise<PublishOutcome> {
     const definition = campaignSchema.parse(input.definition);
     const current = await this.current(definition.id);
     const previous = current?.version ?? 0;
     if (input.expectedVersion !== undefined && input.expectedVersion !== previous) {
-      throw new PublishConflictError(`${definition.id} is at version ${previous}, not ${input.expectedVersion}`);
+      throw new PublishConflictError(
+        `${definition.id} is at version ${previous}, not ${input.expectedVersion}`,
+      );
     }
-    if (current && sameDefinition(current.definition, definition)) return { kind: 'unchanged', version: previous };
+    if (current && sameDefinition(current.definition, definition))
+      return { kind: 'unchanged', version: previous };
     const version: CampaignVersion = {
       campaignId: definition.id,
       version: previous + 1,
@@ -93,7 +120,10 @@ export class CampaignCatalogue {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new PublishConflictError(`${definition.id} version ${version.version} was published by someone else just now`);
+      if (isConditionFailure(error))
+        throw new PublishConflictError(
+          `${definition.id} version ${version.version} was published by someone else just now`,
+        );
       throw error;
     }
     try {
@@ -113,7 +143,11 @@ export class CampaignCatalogue {
   }
 
   /** Makes version `to` (default: the one before current) current again, as a new version. */
-  async rollback(campaignId: string, by: string, to?: number): Promise<PublishOutcome & { restored: number }> {
+  async rollback(
+    campaignId: string,
+    by: string,
+    to?: number,
+  ): Promise<PublishOutcome & { restored: number }> {
     const current = await this.current(campaignId);
     if (!current) throw new CampaignNotFoundError(`campaign ${campaignId} has never been published`);
     const target = to ?? current.version - 1;
@@ -150,7 +184,10 @@ export class CampaignCatalogue {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: skPrefix ? 'PK = :pk AND begins_with(SK, :prefix)' : 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.campaignCurrent('x').PK, ...(skPrefix ? { ':prefix': skPrefix } : {}) },
+          ExpressionAttributeValues: {
+            ':pk': keys.campaignCurrent('x').PK,
+            ...(skPrefix ? { ':prefix': skPrefix } : {}),
+          },
           ConsistentRead: true,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
@@ -194,5 +231,62 @@ export class CurrentCampaigns {
     const value = (await this.catalogue.current(campaignId))?.definition;
     this.#cache.set(campaignId, { at: now, value });
     return value;
+  }
+}
+
+/** Records control-group members: one item per (customer, campaign, period), counted once per day. */
+export class HoldoutRecords {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** True the first time; a redelivered request finds the item and counts nothing. */
+  async record(input: {
+    customerId: string;
+    campaignId: string;
+    period: string;
+    step?: string | undefined;
+    at: Date;
+  }): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.holdout(input.customerId, input.campaignId, input.period),
+            status: 'held-out',
+            customerId: input.customerId,
+            campaignId: input.campaignId,
+            period: input.period,
+            ...(input.step ? { step: input.step } : {}),
+            at: input.at.toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    // Same daily counters item as the delivery stats (sent, opened, ...): `heldOut` beside them.
+    const day = input.at.toISOString().slice(0, 10);
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.campaignStats(input.campaignId, day),
+        UpdateExpression: 'ADD heldOut :one SET campaignId = :id, #day = :day',
+        ExpressionAttributeNames: { '#day': 'day' },
+        ExpressionAttributeValues: { ':one': 1, ':id': input.campaignId, ':day': day },
+      }),
+    );
+    return true;
+  }
+
+  async isHeldOut(customerId: string, campaignId: string, period: string): Promise<boolean> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.holdout(customerId, campaignId, period) }),
+    );
+    return Boolean(result.Item);
   }
 }

@@ -37,7 +37,10 @@ describe('loyalty campaigns publish / list / rollback / enable / disable', () =>
 
   it('stores a changed file as the next version and rolls back to the previous content as a new version', async () => {
     const original = await readFile(birthdayFile(), 'utf8');
-    await writeFile(birthdayFile(), original.replace(/^name: .*$/m, 'name: Birthday greeting (spring edition)'));
+    await writeFile(
+      birthdayFile(),
+      original.replace(/^name: .*$/m, 'name: Birthday greeting (spring edition)'),
+    );
     const publish = await loyalty(local, ['--json', 'campaigns', 'publish', birthdayFile()]);
     expect(publish.json()).toEqual([{ id: 'birthday', kind: 'published', version: 2, previous: 1 }]);
 
@@ -56,17 +59,27 @@ describe('loyalty campaigns publish / list / rollback / enable / disable', () =>
   });
 
   it('disables and re-enables a campaign, each as a new version shown by list', async () => {
-    expect((await loyalty(local, ['campaigns', 'disable', 'win-back'])).stdout).toContain('win-back disabled (v2)');
+    expect((await loyalty(local, ['campaigns', 'disable', 'win-back'])).stdout).toContain(
+      'win-back disabled (v2)',
+    );
     const listed = await loyalty(local, ['--json', 'campaigns', 'list']);
-    expect(listed.json<{ id: string; enabled: boolean }[]>().find((c) => c.id === 'win-back')?.enabled).toBe(false);
+    expect(listed.json<{ id: string; enabled: boolean }[]>().find((c) => c.id === 'win-back')?.enabled).toBe(
+      false,
+    );
     expect((await loyalty(local, ['campaigns', 'disable', 'win-back'])).stdout).toContain('already disabled');
-    expect((await loyalty(local, ['campaigns', 'enable', 'win-back'])).stdout).toContain('win-back enabled (v3)');
+    expect((await loyalty(local, ['campaigns', 'enable', 'win-back'])).stdout).toContain(
+      'win-back enabled (v3)',
+    );
     const human = await loyalty(local, ['campaigns', 'list']);
     expect(human.stdout).toMatch(/^ID\s+VERSION\s+ENABLED/);
   });
 
   it('exits 3 when rolling back, enabling or listing a campaign that was never published', async () => {
-    for (const args of [['rollback', 'nope'], ['enable', 'nope'], ['list', 'nope']]) {
+    for (const args of [
+      ['rollback', 'nope'],
+      ['enable', 'nope'],
+      ['list', 'nope'],
+    ]) {
       const run = await loyalty(local, ['campaigns', ...args]);
       expect(run.code).toBe(3);
       expect(run.stderr).toContain('nope');
@@ -81,7 +94,9 @@ describe('loyalty campaigns publish / list / rollback / enable / disable', () =>
     const base = await loadCampaignFile(path.join(dir, 'win-back.yaml'));
     const current = (await catalogue.current('win-back'))?.version ?? 0;
     const results = await Promise.allSettled(
-      ['A', 'B'].map((who) => catalogue.publish({ definition: { ...base, name: `Win-back by ${who}` }, source: '', by: who })),
+      ['A', 'B'].map((who) =>
+        catalogue.publish({ definition: { ...base, name: `Win-back by ${who}` }, source: '', by: who }),
+      ),
     );
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -89,17 +104,35 @@ describe('loyalty campaigns publish / list / rollback / enable / disable', () =>
     expect(lost).toHaveLength(1);
     expect(lost[0]?.reason).toBeInstanceOf(PublishConflictError);
     expect((await catalogue.current('win-back'))?.version).toBe(current + 1);
-    expect((await catalogue.versions('win-back')).map((v) => v.version)).toEqual(Array.from({ length: current + 1 }, (_, i) => i + 1));
+    expect((await catalogue.versions('win-back')).map((v) => v.version)).toEqual(
+      Array.from({ length: current + 1 }, (_, i) => i + 1),
+    );
   });
 
   it('refuses to publish an invalid file: exit 1, nothing stored', async () => {
     const bad = path.join(dir, 'bad', 'summer.yaml');
     await cp(birthdayFile(), bad, { recursive: true });
-    await writeFile(bad, (await readFile(birthdayFile(), 'utf8')).replace('id: birthday', 'id: summer').replace('hour: 9', 'hour: 31'));
-    const run = await loyalty(local, ['--json', 'campaigns', 'publish', bad, '--templates', path.join(dir, 'templates')]);
+    await writeFile(
+      bad,
+      (await readFile(birthdayFile(), 'utf8'))
+        .replace('id: birthday', 'id: summer')
+        .replace('hour: 9', 'hour: 31'),
+    );
+    const run = await loyalty(local, [
+      '--json',
+      'campaigns',
+      'publish',
+      bad,
+      '--templates',
+      path.join(dir, 'templates'),
+    ]);
     expect(run.code).toBe(1);
-    expect(run.json<{ details: { problems: { field: string }[] } }>().details.problems.map((p) => p.field)).toEqual(['send.hour']);
-    expect(await new CampaignCatalogue(local.doc, local.tableName, local.clock).current('summer')).toBeUndefined();
+    expect(
+      run.json<{ details: { problems: { field: string }[] } }>().details.problems.map((p) => p.field),
+    ).toEqual(['send.hour']);
+    expect(
+      await new CampaignCatalogue(local.doc, local.tableName, local.clock).current('summer'),
+    ).toBeUndefined();
   });
 });
 

@@ -29,7 +29,11 @@ export function endpointOf(local: Pick<LocalRuntime, 'endpoints'>): string {
 }
 
 /** `loyalty <args...>` with --endpoint pointing at `local`; `cwd` resolves relative paths. */
-export async function loyalty(local: Pick<LocalRuntime, 'endpoints'> | undefined, args: string[], cwd = process.cwd()): Promise<CliRun> {
+export async function loyalty(
+  local: Pick<LocalRuntime, 'endpoints'> | undefined,
+  args: string[],
+  cwd = process.cwd(),
+): Promise<CliRun> {
   const stdout = sink();
   const stderr = sink();
   const argv = ['node', 'loyalty', ...(local ? ['--endpoint', endpointOf(local)] : []), ...args];
