@@ -26,3 +26,17 @@ export const tierChangedDetail = z.object({
   spendToNextTierMilli: z.number().int().nonnegative().nullable(),
 });
 export type TierChanged = z.infer<typeof tierChangedDetail>;
+
+// The delivery pipeline's events (Email Sent, Customer Suppressed, Customer Unsubscribed) are
+// defined beside the sender; re-exported here so consumers find every emitted event in one module.
+export {
+  CUSTOMER_SUPPRESSED,
+  CUSTOMER_UNSUBSCRIBED,
+  type CustomerSuppressed,
+  type CustomerUnsubscribed,
+  customerSuppressedDetail,
+  customerUnsubscribedDetail,
+  EMAIL_SENT,
+  type EmailSent,
+  emailSentDetail,
+} from '../mail/delivery-events.ts';
