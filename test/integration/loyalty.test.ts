@@ -18,6 +18,8 @@ const published: TierChanged[] = [];
 const requested: SendRequest[] = [];
 /** Customers whose next Tier Changed publish crashes (before PutEvents reaches the bus). */
 const crashBeforePublish = new Set<string>();
+/** Customers whose next Tier Changed publish crashes right after the bus accepted it. */
+const crashAfterPublish = new Set<string>();
 /** Customers whose next email request crashes the handler right after it was enqueued. */
 const crashAfterEnqueue = new Set<string>();
 
@@ -35,6 +37,8 @@ beforeAll(async () => {
           if (crashing) throw new Error(`injected crash before publishing ${crashing.changeId}`);
           const result = await eventBridge.send(command);
           published.push(...changes);
+          const crashedAfter = changes.find((change) => crashAfterPublish.delete(change.customerId));
+          if (crashedAfter) throw new Error(`injected crash after publishing ${crashedAfter.changeId}`);
           return result;
         };
         return { ...runtime, eventBridge: new Proxy(eventBridge, { get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)) }) };
@@ -65,9 +69,17 @@ async function loyaltyOf(customerId: string): Promise<StoredLoyalty> {
 const changesOf = (customerId: string) => published.filter((change) => change.customerId === customerId);
 const requestsOf = (customerId: string) => requested.filter((request) => request.customerId === customerId);
 
-async function member(customerId: string, locale: 'en-US' | 'zh-CN' = 'en-US') {
-  local.putEvents([customerEvent({ customerId, locale, email: `${customerId}@example.com`, firstName: 'Alex' })]);
+async function member(customerId: string, locale: 'en-US' | 'zh-CN' = 'en-US', fields: { firstName?: string; marketingConsent?: boolean } = {}) {
+  // Shanghai time: the test clock sits at 08:00+ there, outside the sender's quiet hours.
+  local.putEvents([
+    customerEvent({ customerId, locale, email: `${customerId}@example.com`, firstName: 'Alex', timeZone: 'Asia/Shanghai', ...fields }),
+  ]);
   await local.drain();
+}
+
+/** The emails SES local received for a customer (address `<customerId>@example.com`). */
+async function emailsOf(customerId: string) {
+  return (await local.emails()).filter((email) => email.destination.to.includes(`${customerId}@example.com`));
 }
 
 async function deliver(...events: ReturnType<typeof purchaseEvent>[]) {
@@ -103,6 +115,12 @@ describe('tier thresholds', () => {
         variables: expect.objectContaining({ tierName: 'Silver', pointsBalance: 499, nextTierName: 'Gold', spendToNextTierMilli: 1_500_000, currency: 'USD' }),
       }),
     ]);
+    const emails = await emailsOf('t-500');
+    expect(emails.map((email) => email.subject)).toEqual(["Alex, you're now Silver — here's what you get"]);
+    expect(emails[0]?.body.text).toContain('Congratulations — you\'ve moved up from Bronze to Silver!');
+    expect(emails[0]?.body.text).toContain('Points balance: 499 points');
+    expect(emails[0]?.body.text).toContain('Spend $1,500.00 more within 12 months to reach Gold.');
+    expect(emails[0]?.body.html).toContain('Free standard shipping on every order');
   });
 
   it('goes straight from Bronze to Gold on one big order: one change, one email request for Gold, in the customer locale', async () => {
@@ -115,6 +133,27 @@ describe('tier thresholds', () => {
         variables: expect.objectContaining({ tierName: '黄金会员', previousTierName: '青铜会员', pointsBalance: 2500, nextTierName: '铂金会员' }),
       }),
     ]);
+    const emails = await emailsOf('t-skip');
+    expect(emails.map((email) => email.subject)).toEqual(['Alex，恭喜您升级为黄金会员！']);
+    expect(emails[0]?.body.text).toContain('12 个月内再消费 US$2,500.00 即可升级为铂金会员。');
+    expect(emails[0]?.body.html).toContain('优先参与促销活动');
+  });
+
+  it('escapes the customer name in the HTML part and sends nothing without marketing consent', async () => {
+    await member('t-esc', 'en-US', { firstName: '<script>alert(1)</script> & Co' });
+    await member('t-noconsent', 'en-US', { marketingConsent: false });
+    const now = local.clock.now().toISOString();
+    await deliver(
+      purchaseEvent({ customerId: 't-esc', orderId: 't-esc-a', amount: '600.00', purchasedAt: now }),
+      purchaseEvent({ customerId: 't-noconsent', orderId: 't-noconsent-a', amount: '600.00', purchasedAt: now }),
+    );
+    const [escaped] = await emailsOf('t-esc');
+    expect(escaped?.body.html).toContain('Hi &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co,');
+    expect(escaped?.body.html).not.toContain('<script>');
+    // The upgrade is real and asked for, but the sender refuses it without consent.
+    expect(requestsOf('t-noconsent')).toHaveLength(1);
+    expect(await loyaltyOf('t-noconsent')).toMatchObject({ tier: 'Silver' });
+    expect(await emailsOf('t-noconsent')).toEqual([]);
   });
 
   it('earns points at the tier held before each order and reverses them in proportion on refunds', async () => {
@@ -148,6 +187,7 @@ describe('refunds and the rolling window', () => {
     expect(changesOf('t-ref').at(-1)).toMatchObject({ from: 'Silver', to: 'Bronze', direction: 'down', reason: 'anniversary-review' });
     // A step down sends no email.
     expect(requestsOf('t-ref')).toHaveLength(1);
+    expect((await emailsOf('t-ref')).map((email) => email.subject)).toEqual(["Alex, you're now Silver — here's what you get"]);
   });
 
   it('lets spend fall out of the 365-day window as the clock advances, and re-evaluates Gold on its anniversary', async () => {
@@ -182,6 +222,7 @@ describe('exactly one upgrade announcement and email request', () => {
     await deliver(event);
     expect(changesOf('t-dup')).toHaveLength(1);
     expect(requestsOf('t-dup')).toHaveLength(1);
+    expect(await emailsOf('t-dup')).toHaveLength(1);
     expect(await loyaltyOf('t-dup')).toMatchObject({ tier: 'Gold', points: 2100, changeSeq: 1 });
   });
 
@@ -194,6 +235,7 @@ describe('exactly one upgrade announcement and email request', () => {
     expect(await loyaltyOf('t-conc')).toMatchObject({ tier: 'Silver', rollingSpendMilli: 600_000, changeSeq: 1 });
     expect(changesOf('t-conc')).toHaveLength(1);
     expect(requestsOf('t-conc')).toHaveLength(1);
+    expect(await emailsOf('t-conc')).toHaveLength(1);
   });
 
   it('still announces the upgrade when the handler crashed between storing it and publishing it', async () => {
@@ -203,11 +245,22 @@ describe('exactly one upgrade announcement and email request', () => {
     expect(crashBeforePublish.has('t-crash')).toBe(false);
     expect(changesOf('t-crash')).toEqual([expect.objectContaining({ changeId: 't-crash#1', to: 'Silver' })]);
     expect(requestsOf('t-crash')).toHaveLength(1);
+    expect(await emailsOf('t-crash')).toHaveLength(1);
     const profile = await profileOf(local.doc, local.tableName, 't-crash');
     expect(profile?.tierAnnouncedSeq).toBe(1);
   });
 
-  it('repeats the same request (same ledger period) when the email handler crashed after enqueueing', async () => {
+  it('sends one email when the handler crashed after publishing, before confirming, and the retry published again', async () => {
+    await member('t-crash2', 'zh-CN');
+    crashAfterPublish.add('t-crash2');
+    await deliver(purchaseEvent({ customerId: 't-crash2', orderId: 't-crash2-a', amount: '800.00', purchasedAt: local.clock.now().toISOString() }));
+    // At least once on the bus: the same change (same changeId) twice, then confirmed.
+    expect(changesOf('t-crash2').map((change) => change.changeId)).toEqual(['t-crash2#1', 't-crash2#1']);
+    expect((await profileOf(local.doc, local.tableName, 't-crash2'))?.tierAnnouncedSeq).toBe(1);
+    expect((await emailsOf('t-crash2')).map((email) => email.subject)).toEqual(['Alex，恭喜您升级为白银会员！']);
+  });
+
+  it('sends one email when the email handler crashed after enqueueing and its retry asked again (same ledger period)', async () => {
     await member('t-retry');
     crashAfterEnqueue.add('t-retry');
     await deliver(purchaseEvent({ customerId: 't-retry', orderId: 't-retry-a', amount: '5000.00', purchasedAt: local.clock.now().toISOString() }));
@@ -215,6 +268,8 @@ describe('exactly one upgrade announcement and email request', () => {
     expect(rest).toEqual([]);
     expect(first?.period).toMatch(/^Platinum#/);
     expect({ ...second, requestedAt: undefined }).toEqual({ ...first, requestedAt: undefined });
+    // The send ledger collapses the two requests into one email.
+    expect((await emailsOf('t-retry')).map((email) => email.subject)).toEqual(["Alex, you're now Platinum — here's what you get"]);
   });
 });
 
