@@ -2,12 +2,14 @@
 import { benchIngestion } from './ingestion.ts';
 import { benchLoyalty } from './loyalty.ts';
 import { type BenchSection, formatSection } from './report.ts';
+import { benchTimers } from './timers.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> = {
   ingestion: () => benchIngestion(),
   loyalty: () => benchLoyalty(),
+  timers: () => benchTimers(),
 };
 
 const only = process.argv.slice(2);
