@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import { type FrequencyCap, reserveCapSlot } from '../domain/frequency-cap.ts';
+import { parseQuietHours } from '../domain/quiet-hours.ts';
 import { decideSend, type SendRulesConfig, type SkipReason } from '../domain/send-rules.ts';
 import { createUnsubscribeToken } from '../domain/unsubscribe-token.ts';
 import type { EventPublisher } from '../events/publisher.ts';
@@ -72,7 +73,8 @@ export async function deliverSendRequest(
   if (existing?.status === 'skipped') return { kind: 'skipped', reason: existing.reason };
 
   const profile = await deps.recipients.recipient(request.customerId);
-  const decision = decideSend(profile && toRecipient(profile), request, now, config.rules);
+  const rules = rulesFor(request, config.rules);
+  const decision = decideSend(profile && toRecipient(profile), request, now, rules);
   if (decision.kind === 'skip') {
     await deps.ledger.skip(ref, decision.reason, now);
     return { kind: 'skipped', reason: decision.reason };
@@ -97,7 +99,7 @@ export async function deliverSendRequest(
     customer: recipient,
     unsubscribeUrl,
     variables: request.variables,
-    timeZone: recipient.timeZone ?? config.rules.defaultTimeZone,
+    timeZone: recipient.timeZone ?? rules.defaultTimeZone,
     currency: config.currency,
   });
 
@@ -176,6 +178,16 @@ export function emailSentEvent(
     sentAt: sentAt.toISOString(),
   };
   return { detailType: EMAIL_SENT, detail, time: sentAt };
+}
+
+/** The campaign's own zone and quiet hours, where its request names them, over the sender's defaults. */
+function rulesFor(request: ParsedSendRequest, defaults: SendRulesConfig): SendRulesConfig {
+  return {
+    defaultTimeZone: request.defaultTimeZone ?? defaults.defaultTimeZone,
+    quietHours: request.quietHours
+      ? parseQuietHours(`${request.quietHours.from}-${request.quietHours.to}`)
+      : defaults.quietHours,
+  };
 }
 
 function toRecipient(profile: RecipientProfile) {

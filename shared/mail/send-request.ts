@@ -5,6 +5,8 @@ import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aw
 import { z } from 'zod';
 import { isoInstant } from '../events/contracts.ts';
 
+const TIME_ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+
 export const sendRequestSchema = z.object({
   customerId: z.string().min(1),
   /** The campaign, e.g. "tier-upgrade", "birthday", "win-back". */
@@ -25,6 +27,15 @@ export const sendRequestSchema = z.object({
   requestedAt: isoInstant,
   /** The customer's tier, for the SES `tier` tag (attribution); `variables.tier` also works. */
   tier: z.string().min(1).optional(),
+  /** The campaign's zone for customers without one (else the sender's DEFAULT_TIME_ZONE). */
+  defaultTimeZone: z
+    .string()
+    .refine((zone) => TIME_ZONES.has(zone), { message: 'must be an IANA time zone' })
+    .optional(),
+  /** The campaign's quiet hours in the customer's zone (else the sender's QUIET_HOURS). */
+  quietHours: z
+    .strictObject({ from: z.string().regex(/^\d{2}:\d{2}$/), to: z.string().regex(/^\d{2}:\d{2}$/) })
+    .optional(),
   /** Set by the sender when it defers (quiet hours, frequency cap): not to be sent before this. */
   notBefore: isoInstant.optional(),
 });

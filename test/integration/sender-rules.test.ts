@@ -36,6 +36,22 @@ describe('send-time rules', () => {
     });
   });
 
+  it("applies the campaign's own quiet hours and zone for a customer without one", async () => {
+    // 00:30Z is 08:30 in Shanghai: inside the campaign's 20:00-09:00 window.
+    d = await startDelivery({ now: '2026-03-02T00:30:00Z' });
+    await upsertCustomers(d.local, [{ customerId: 'c-nz', email: 'nz@example.com' }]);
+    await enqueue(d.local, [
+      newsRequest('c-nz', { defaultTimeZone: 'Asia/Shanghai', quietHours: { from: '20:00', to: '09:00' } }),
+    ]);
+    await d.local.drain();
+    expect(await emailsTo(d.local, 'nz@example.com')).toHaveLength(0);
+    await d.local.advanceTo('2026-03-02T01:20:00Z');
+    expect(await ledgerEntry(d.local, 'c-nz', 'news', '2026-W01')).toMatchObject({
+      status: 'sent',
+      sentAt: '2026-03-02T01:00:00.000Z',
+    });
+  });
+
   it('holds a third marketing email until the first leaves the cap window (2 per window, a 6-hour window here)', async () => {
     d = await startDelivery({ now: '2026-03-02T09:00:00Z', env: { FREQUENCY_CAP_DAYS: '0.25' } });
     await upsertCustomers(d.local, [{ customerId: 'c-ada', email: 'ada@example.com' }]);
