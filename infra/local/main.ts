@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { publishDefaultCampaigns } from '#shared/campaigns/defaults.ts';
+import { CampaignCatalogue } from '#shared/store/campaigns.ts';
 import { keys } from '#shared/store/keys.ts';
 import { sampleEvents } from './sample-data.ts';
 import { REPO_ROOT, startLocal } from './runtime.ts';
@@ -45,6 +47,10 @@ const local = await startLocal({
   ...(process.env.EVENT_BUS_NAME ? { busName: process.env.EVENT_BUS_NAME } : {}),
 });
 
+// The shipped campaigns/ files become version 1 of every campaign not yet published.
+const defaults = await publishDefaultCampaigns(new CampaignCatalogue(local.doc, local.tableName, local.clock), path.join(REPO_ROOT, 'campaigns'));
+for (const problem of defaults.problems) console.warn(`campaign defaults: ${problem}`);
+
 let loaded = 0;
 if (!args.empty) {
   const probe = await local.doc.send(new GetCommand({ TableName: local.tableName, Key: keys.profile('sample-0001') }));
@@ -62,7 +68,7 @@ console.log(`loyalty-flows is running locally (simulated now: ${local.clock.now(
   DynamoDB           ${dynamo}   (table "${local.tableName}"${dataDir ? `, data in ${path.relative(process.cwd(), dataDir)}` : ', in memory'})
   SES v2 mailbox     ${ses}   (open in a browser)
   Control            ${aws}/_local/clock · /_local/drain · /_local/dead-letters
-${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}
+${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}${defaults.published.length ? `  Published default campaigns: ${defaults.published.join(', ')} (see: npx loyalty campaigns list)\n` : ''}
 Tour:
   1. Send a purchase:  curl -s ${aws}/ -H 'X-Amz-Target: AWSEvents.PutEvents' -H 'Content-Type: application/x-amz-json-1.1' -d '{"Entries":[{"EventBusName":"${local.busName}","Source":"shop.orders","DetailType":"Purchase Completed","Detail":"{\\"orderId\\":\\"tour-1\\",\\"customerId\\":\\"sample-0001\\",\\"amount\\":\\"620.00\\",\\"currency\\":\\"USD\\",\\"purchasedAt\\":\\"${local.clock.now().toISOString()}\\"}"}]}'
   2. Jump ahead a year: curl -s ${aws}/_local/clock -d '{"advanceTo":"${new Date(local.clock.now().getTime() + 365 * 86_400_000).toISOString()}"}'
