@@ -2,11 +2,12 @@
 // the sender, scheduler and unsubscribe functions will take — so each path of the generator is
 // checked (and cdk-nag clean) before the real functions exist. Synthesised once for the file.
 import { App, CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deployConfigFrom } from '#infra/aws/config.ts';
+import { defineLoyaltyFlows } from '#infra/aws/loyalty-flows.ts';
 import { LoyaltyFlowsStack } from '#infra/aws/stack.ts';
 import { ENV, type FunctionWiring, queues } from '#infra/wiring.ts';
 
@@ -141,6 +142,11 @@ describe('deploy context', () => {
       Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
     });
     template.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+  });
+
+  it('warns at synth when no sender address is given, since SES would refuse the placeholder', () => {
+    const bare = defineLoyaltyFlows(new App({ context: noBundling }));
+    Annotations.fromStack(bare).hasWarning('*', Match.stringLikeRegexp('no -c senderAddress'));
   });
 
   it('rejects a malformed context value naming the key and the value', () => {
