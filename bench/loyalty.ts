@@ -4,10 +4,10 @@
 // the CPU time of the pure recomputation.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseProgramYaml } from '#shared/domain/loyalty-program.ts';
-import { computeLoyalty } from '#shared/domain/loyalty.ts';
-import type { OrderRecord, RefundRecord } from '#shared/domain/purchase-history.ts';
 import { REPO_ROOT, startLocal } from '#infra/local/runtime.ts';
+import { computeLoyalty } from '#shared/domain/loyalty.ts';
+import { parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import type { OrderRecord, RefundRecord } from '#shared/domain/purchase-history.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';
 
@@ -28,7 +28,11 @@ export async function benchLoyalty({ customers = 200, history = 50 } = {}): Prom
   const local = await startLocal({
     now: '2026-11-01T00:00:00Z',
     wrapRuntime: (name, runtime, endpoints) =>
-      name === 'ingest-orders' ? orders.meter(runtime, endpoints.dynamo) : name === 'tier-upgrade-email' ? email.meter(runtime, endpoints.dynamo) : runtime,
+      name === 'ingest-orders'
+        ? orders.meter(runtime, endpoints.dynamo)
+        : name === 'tier-upgrade-email'
+          ? email.meter(runtime, endpoints.dynamo)
+          : runtime,
   });
   const rows: BenchSection['rows'] = [];
   const measure = async (label: string, events: ReturnType<typeof purchase>[]) => {
@@ -42,21 +46,37 @@ export async function benchLoyalty({ customers = 200, history = 50 } = {}): Prom
       'requests/purchase': orders.requests / per,
       'read units/purchase': orders.readUnits / per,
       'write units/purchase': orders.writeUnits / per,
-      'requests by kind': [...orders.byCommand].map(([command, count]) => `${command.replace('Command', '')} ${count}`).join(', '),
+      'requests by kind': [...orders.byCommand]
+        .map(([command, count]) => `${command.replace('Command', '')} ${count}`)
+        .join(', '),
       'email fn requests/purchase': email.requests / per,
     });
   };
   try {
     const ids = Array.from({ length: customers }, (_, i) => `loyal-${i}`);
-    await measure('first, stays Bronze', ids.map((id) => purchase(id, `${id}-a`, '100.00', START + DAY)));
-    await measure('crosses Silver (Tier Changed + email request)', ids.map((id) => purchase(id, `${id}-b`, '450.00', START + 2 * DAY)));
-    await measure('redelivered (no change)', ids.map((id) => purchase(id, `${id}-b`, '450.00', START + 2 * DAY)));
+    await measure(
+      'first, stays Bronze',
+      ids.map((id) => purchase(id, `${id}-a`, '100.00', START + DAY)),
+    );
+    await measure(
+      'crosses Silver (Tier Changed + email request)',
+      ids.map((id) => purchase(id, `${id}-b`, '450.00', START + 2 * DAY)),
+    );
+    await measure(
+      'redelivered (no change)',
+      ids.map((id) => purchase(id, `${id}-b`, '450.00', START + 2 * DAY)),
+    );
     // Grow a long history, then measure one more purchase on top of it.
     const longIds = ids.slice(0, Math.max(1, customers / 4));
-    const grow = longIds.flatMap((id) => Array.from({ length: history }, (_, n) => purchase(id, `${id}-h${n}`, '3.00', START + (3 + n) * DAY)));
+    const grow = longIds.flatMap((id) =>
+      Array.from({ length: history }, (_, n) => purchase(id, `${id}-h${n}`, '3.00', START + (3 + n) * DAY)),
+    );
     for (let i = 0; i < grow.length; i += 100) local.putEvents(grow.slice(i, i + 100));
     await local.drain();
-    await measure(`with ${history + 2} orders on record`, longIds.map((id) => purchase(id, `${id}-z`, '5.00', START + 300 * DAY)));
+    await measure(
+      `with ${history + 2} orders on record`,
+      longIds.map((id) => purchase(id, `${id}-z`, '5.00', START + 300 * DAY)),
+    );
   } finally {
     await local.stop();
   }
@@ -76,7 +96,10 @@ export async function benchLoyalty({ customers = 200, history = 50 } = {}): Prom
 
 /** CPU time of the pure recomputation for a long history (what each purchase pays in Lambda). */
 function recomputeNote(): string {
-  const program = parseProgramYaml(readFileSync(path.join(REPO_ROOT, 'campaigns/program.yaml'), 'utf8'), 'program.yaml');
+  const program = parseProgramYaml(
+    readFileSync(path.join(REPO_ROOT, 'campaigns/program.yaml'), 'utf8'),
+    'program.yaml',
+  );
   const orderCount = 1000;
   const records: OrderRecord[] = Array.from({ length: orderCount }, (_, i) => ({
     orderId: `o-${i}`,
@@ -86,7 +109,12 @@ function recomputeNote(): string {
   }));
   const refunds: RefundRecord[] = records
     .filter((_, i) => i % 10 === 0)
-    .map((order) => ({ orderId: order.orderId, refundKey: 'r', amountMilli: 5_000, refundedAt: new Date(Date.parse(order.purchasedAt) + 7 * DAY).toISOString() }));
+    .map((order) => ({
+      orderId: order.orderId,
+      refundKey: 'r',
+      amountMilli: 5_000,
+      refundedAt: new Date(Date.parse(order.purchasedAt) + 7 * DAY).toISOString(),
+    }));
   const now = new Date(START + orderCount * DAY);
   const rounds = 200;
   const started = performance.now();

@@ -1,8 +1,9 @@
 // Turning a recomputed loyalty state into announced tier changes. The computed state is a pure
 // function of the records; a tier change is a difference between what we had STORED (and told
 // the world) and what we compute now, numbered so redeliveries re-announce the same change.
-import type { LoyaltyProgram } from './loyalty-program.ts';
+
 import { type LoyaltyState, type TierChangeReason, type TierTransition, tierOf } from './loyalty.ts';
+import type { LoyaltyProgram } from './loyalty-program.ts';
 
 export interface TierChangeRecord {
   /** 1, 2, 3 ... per customer: a redelivered announcement carries the same number. */
@@ -48,7 +49,9 @@ export function advanceLoyalty(
   // The latest step that moved the way the net change did names the reason (Gold -> Bronze on
   // the anniversary -> Silver by a purchase a moment later is a review-driven step down).
   const rank = (id: string) => tierOf(program, id).rank;
-  const driver = chain?.filter((step) => (rank(step.to) > rank(step.from) ? 'up' : 'down') === direction).at(-1);
+  const driver = chain
+    ?.filter((step) => (rank(step.to) > rank(step.from) ? 'up' : 'down') === direction)
+    .at(-1);
   const change: TierChangeRecord = {
     seq: changeSeq + 1,
     from: from.id,
@@ -57,7 +60,8 @@ export function advanceLoyalty(
     // No chain from what we stored means a late event rewrote history: only a purchase can raise
     // a tier; a step down is a correction (e.g. a refund dated before the qualifying purchase).
     reason: driver?.reason ?? (direction === 'up' ? 'purchase' : 'correction'),
-    occurredAt: (driver ? chain?.at(-1)?.at : direction === 'up' ? computed.tierSince : undefined) ?? now.toISOString(),
+    occurredAt:
+      (driver ? chain?.at(-1)?.at : direction === 'up' ? computed.tierSince : undefined) ?? now.toISOString(),
     tierSince: computed.tierSince,
     tierHeldUntil: computed.tierHeldUntil,
     rollingSpendMilli: computed.rollingSpendMilli,
@@ -66,20 +70,31 @@ export function advanceLoyalty(
     spendToNextTierMilli: computed.spendToNextTierMilli,
     recordedAt: now.toISOString(),
   };
-  return { ...computed, changeSeq: change.seq, recentChanges: [...recentChanges, change].slice(-RECENT_CHANGES_KEPT) };
+  return {
+    ...computed,
+    changeSeq: change.seq,
+    recentChanges: [...recentChanges, change].slice(-RECENT_CHANGES_KEPT),
+  };
 }
 
 /**
  * The transitions that lead from the stored tier (held since `since`) to the computed one, or
  * undefined when the replayed history no longer passes through the stored state.
  */
-function transitionsSince(transitions: TierTransition[], tier: string, since: string | null): TierTransition[] | undefined {
+function transitionsSince(
+  transitions: TierTransition[],
+  tier: string,
+  since: string | null,
+): TierTransition[] | undefined {
   if (since === null && transitions[0]?.from === tier) return transitions;
   const index = transitions.findIndex((step) => step.to === tier && step.at === since);
   return index === -1 ? undefined : transitions.slice(index + 1);
 }
 
 /** Changes stored but not yet confirmed as published, oldest first. */
-export function unannouncedChanges(stored: StoredLoyalty | undefined, announcedSeq: number): TierChangeRecord[] {
+export function unannouncedChanges(
+  stored: StoredLoyalty | undefined,
+  announcedSeq: number,
+): TierChangeRecord[] {
   return (stored?.recentChanges ?? []).filter((change) => change.seq > announcedSeq);
 }

@@ -3,15 +3,19 @@
 // benefits per locale, and the points expiry policy. Parsing is pure; errors name file, field, value.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { rejectionsFromZod, describeRejection, type Rejection } from '../events/rejection.ts';
+import { describeRejection, type Rejection, rejectionsFromZod } from '../events/rejection.ts';
 import { decimalPlaces, decimalToMilli, isKnownCurrency, type Milli } from './money.ts';
 
-const locale = z.string().regex(/^[a-z]{2,3}(-[A-Z][a-zA-Z]{1,3})?$/, { message: 'must be a locale such as en-US or zh-CN' });
+const locale = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Z][a-zA-Z]{1,3})?$/, { message: 'must be a locale such as en-US or zh-CN' });
 const perLocale = <T extends z.ZodType>(value: T) => z.record(locale, value);
 
 const decimalSpend = z
   .union([z.number(), z.string()])
-  .refine((value) => decimalToMilli(value) !== undefined, { message: 'must be a non-negative decimal amount' })
+  .refine((value) => decimalToMilli(value) !== undefined, {
+    message: 'must be a non-negative decimal amount',
+  })
   .transform((value) => decimalToMilli(value) ?? 0);
 
 /** A multiplier with at most two decimals (1.25), kept as hundredths so points math stays integer. */
@@ -52,7 +56,11 @@ const programSchema = z
     const issue = (path: (string | number)[], input: unknown, message: string) =>
       ctx.addIssue({ code: 'custom', path, input, message });
     if (program.tiers[0] && program.tiers[0].minSpend !== 0) {
-      issue(['tiers', 0, 'minSpend'], program.tiers[0].minSpend / 1000, 'must be 0: the first tier is where everyone starts');
+      issue(
+        ['tiers', 0, 'minSpend'],
+        program.tiers[0].minSpend / 1000,
+        'must be 0: the first tier is where everyone starts',
+      );
     }
     const seen = new Set<string>();
     program.tiers.forEach((tier, index) => {
@@ -60,11 +68,19 @@ const programSchema = z
       seen.add(tier.id);
       const previous = program.tiers[index - 1];
       if (previous && tier.minSpend <= previous.minSpend) {
-        issue(['tiers', index, 'minSpend'], tier.minSpend / 1000, `must be above the previous tier's (${previous.minSpend / 1000})`);
+        issue(
+          ['tiers', index, 'minSpend'],
+          tier.minSpend / 1000,
+          `must be above the previous tier's (${previous.minSpend / 1000})`,
+        );
       }
       for (const field of ['names', 'benefits'] as const) {
         if (!(program.defaultLocale in tier[field])) {
-          issue(['tiers', index, field], Object.keys(tier[field]), `must include the default locale ${program.defaultLocale}`);
+          issue(
+            ['tiers', index, field],
+            Object.keys(tier[field]),
+            `must include the default locale ${program.defaultLocale}`,
+          );
         }
       }
     });
@@ -72,7 +88,11 @@ const programSchema = z
 
 export type ProgramInput = z.input<typeof programSchema>;
 type ParsedProgram = z.output<typeof programSchema>;
-export type TierDefinition = ParsedProgram['tiers'][number] & { minSpend: Milli; rank: number; multiplierHundredths: number };
+export type TierDefinition = ParsedProgram['tiers'][number] & {
+  minSpend: Milli;
+  rank: number;
+  multiplierHundredths: number;
+};
 export interface LoyaltyProgram extends Omit<ParsedProgram, 'tiers'> {
   tiers: TierDefinition[];
   /** Points per unit in thousandths (integer). */
@@ -94,7 +114,9 @@ export function parseProgram(input: unknown, file: string): LoyaltyProgram {
   const result = programSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
     const rejections = rejectionsFromZod(result.error, input).map((rejection) =>
-      rejection.reason === 'is not a field of this event' ? { ...rejection, reason: 'is not a program setting' } : rejection,
+      rejection.reason === 'is not a field of this event'
+        ? { ...rejection, reason: 'is not a program setting' }
+        : rejection,
     );
     throw new ProgramConfigError(file, rejections);
   }
@@ -102,7 +124,11 @@ export function parseProgram(input: unknown, file: string): LoyaltyProgram {
   return {
     ...program,
     pointsPerUnitMilli: Math.round(program.pointsPerUnit * 1000),
-    tiers: program.tiers.map((tier, rank) => ({ ...tier, rank, multiplierHundredths: Math.round(tier.multiplier * 100) })),
+    tiers: program.tiers.map((tier, rank) => ({
+      ...tier,
+      rank,
+      multiplierHundredths: Math.round(tier.multiplier * 100),
+    })),
   };
 }
 
@@ -111,7 +137,9 @@ export function parseProgramYaml(text: string, file: string): LoyaltyProgram {
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new ProgramConfigError(file, [{ field: '(file)', value: undefined, reason: `is not valid YAML: ${(error as Error).message}` }]);
+    throw new ProgramConfigError(file, [
+      { field: '(file)', value: undefined, reason: `is not valid YAML: ${(error as Error).message}` },
+    ]);
   }
   return parseProgram(document, file);
 }

@@ -23,7 +23,7 @@ import {
   tierForSpend,
 } from './loyalty-program.ts';
 import type { Milli } from './money.ts';
-import { ROLLING_WINDOW_DAYS, type OrderRecord, type RefundRecord } from './purchase-history.ts';
+import { type OrderRecord, type RefundRecord, ROLLING_WINDOW_DAYS } from './purchase-history.ts';
 
 export type TierChangeReason = 'purchase' | 'anniversary-review' | 'correction';
 
@@ -82,13 +82,21 @@ type Step =
 
 /** floor(amount x pointsPerUnit x multiplier) in exact integer arithmetic. */
 export function pointsForAmount(program: LoyaltyProgram, amountMilli: Milli, tier: TierDefinition): number {
-  return Number((BigInt(amountMilli) * BigInt(program.pointsPerUnitMilli) * BigInt(tier.multiplierHundredths)) / 100_000_000n);
+  return Number(
+    (BigInt(amountMilli) * BigInt(program.pointsPerUnitMilli) * BigInt(tier.multiplierHundredths)) /
+      100_000_000n,
+  );
 }
 
 function timeline(orders: OrderRecord[], refunds: RefundRecord[]): Step[] {
   const byId = new Map<string, OrderRecord>();
   for (const order of orders) byId.set(order.orderId, order);
-  const steps: Step[] = [...byId.values()].map((order) => ({ at: Date.parse(order.purchasedAt), rank: 0, key: order.orderId, order }));
+  const steps: Step[] = [...byId.values()].map((order) => ({
+    at: Date.parse(order.purchasedAt),
+    rank: 0,
+    key: order.orderId,
+    order,
+  }));
   for (const refund of refunds) {
     const order = byId.get(refund.orderId);
     // A refund of an order we have not recorded yet waits for it (the aggregates do the same).
@@ -234,7 +242,9 @@ export function computeLoyalty(
   );
   const next = nextTierAbove(program, tier);
   const points = lots.reduce((sum, lot, index) => sum + (index >= nextToExpire ? lot.remaining : 0), 0);
-  const upcoming = lots.slice(nextToExpire).find((lot) => lot.remaining > 0 && Number.isFinite(lot.expiresAt));
+  const upcoming = lots
+    .slice(nextToExpire)
+    .find((lot) => lot.remaining > 0 && Number.isFinite(lot.expiresAt));
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     tier: tier.id,
@@ -249,7 +259,9 @@ export function computeLoyalty(
     pointsEarned: earnedTotal,
     pointsReversed: reversedTotal,
     pointsExpired: expiredTotal,
-    nextPointsExpiry: upcoming ? { at: new Date(upcoming.expiresAt).toISOString(), points: upcoming.remaining } : null,
+    nextPointsExpiry: upcoming
+      ? { at: new Date(upcoming.expiresAt).toISOString(), points: upcoming.remaining }
+      : null,
     recentTransitions: transitions.slice(-TRANSITIONS_KEPT),
     asOf: now.toISOString(),
   };

@@ -5,7 +5,12 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import { computeLoyalty } from '../domain/loyalty.ts';
-import { advanceLoyalty, type StoredLoyalty, type TierChangeRecord, unannouncedChanges } from '../domain/loyalty-changes.ts';
+import {
+  advanceLoyalty,
+  type StoredLoyalty,
+  type TierChangeRecord,
+  unannouncedChanges,
+} from '../domain/loyalty-changes.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import { decimalToMilli } from '../domain/money.ts';
 import { type PurchaseAggregates, summarisePurchases } from '../domain/purchase-history.ts';
@@ -55,7 +60,10 @@ export async function recordRefund(
   const amountMilli = toMilli(refund.amount);
   const refundedAt = new Date(refund.refundedAt).toISOString();
   // Refund events carry no id of their own: the same (order, amount, time) is the same refund.
-  const refundKey = createHash('sha256').update(`${refund.orderId}|${amountMilli}|${refundedAt}`).digest('hex').slice(0, 16);
+  const refundKey = createHash('sha256')
+    .update(`${refund.orderId}|${amountMilli}|${refundedAt}`)
+    .digest('hex')
+    .slice(0, 16);
   const recorded = await store.recordRefundOnce(
     refund.customerId,
     { orderId: refund.orderId, refundKey, amountMilli, refundedAt },
@@ -85,7 +93,12 @@ export async function refreshAggregates(
     const result = { customerId, before, after, loyalty, history };
     if (before && stored?.loyalty && sameState(before, after) && sameState(stored.loyalty, loyalty)) {
       // Nothing new to store, but a crash after an earlier write may have left changes unannounced.
-      return { ...result, after: before, loyalty: stored.loyalty, unannounced: unannouncedChanges(stored.loyalty, stored.tierAnnouncedSeq) };
+      return {
+        ...result,
+        after: before,
+        loyalty: stored.loyalty,
+        unannounced: unannouncedChanges(stored.loyalty, stored.tierAnnouncedSeq),
+      };
     }
     if (await store.saveAggregates(customerId, after, stored?.aggVersion ?? 0, now, loyalty)) {
       return { ...result, unannounced: unannouncedChanges(loyalty, stored?.tierAnnouncedSeq ?? 0) };

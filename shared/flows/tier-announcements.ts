@@ -10,7 +10,11 @@ import { TIER_CHANGED, type TierChanged } from '../events/emitted.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import type { CustomerStore } from '../store/customers.ts';
 
-export function tierChangedEvent(program: LoyaltyProgram, customerId: string, change: TierChangeRecord): TierChanged {
+export function tierChangedEvent(
+  program: LoyaltyProgram,
+  customerId: string,
+  change: TierChangeRecord,
+): TierChanged {
   return {
     customerId,
     changeId: `${customerId}#${change.seq}`,
@@ -49,7 +53,8 @@ export async function announceTierChanges(
 ): Promise<void> {
   const last = unannounced.at(-1);
   if (!last) return;
-  if (!(await store.claimTierAnnouncement(customerId, last.seq, claimant, now, ANNOUNCEMENT_LEASE_MS))) return;
+  if (!(await store.claimTierAnnouncement(customerId, last.seq, claimant, now, ANNOUNCEMENT_LEASE_MS)))
+    return;
   await publisher.publish(
     unannounced.map((change) => ({
       detailType: TIER_CHANGED,

@@ -21,7 +21,11 @@ export interface TierReviewDeps {
 }
 
 /** Re-evaluates the tier now; returns the next anniversary to review at (null: base tier). */
-export async function reviewTier(deps: TierReviewDeps, customerId: string, claimant: string): Promise<string | null> {
+export async function reviewTier(
+  deps: TierReviewDeps,
+  customerId: string,
+  claimant: string,
+): Promise<string | null> {
   const change = await refreshAggregates(deps.store, deps.clock, deps.program, customerId);
   await announceTierChanges(deps.store, deps.publisher, deps.program, {
     customerId,
@@ -33,10 +37,19 @@ export async function reviewTier(deps: TierReviewDeps, customerId: string, claim
 }
 
 /** Puts the customer's tier-review timer at their current tierHeldUntil (disarmed when none). */
-export async function armTierReview(timers: TimerStore, customerId: string, heldUntil: string | null, now: Date): Promise<void> {
+export async function armTierReview(
+  timers: TimerStore,
+  customerId: string,
+  heldUntil: string | null,
+  now: Date,
+): Promise<void> {
   await armTimer(timers, customerId, TIER_REVIEW, now, (current) => {
     if (!current && heldUntil === null) return 'unchanged';
-    if (current?.data.kind === TIER_REVIEW && current.data.heldUntil === heldUntil && (current.dueAt === undefined) === (heldUntil === null)) {
+    if (
+      current?.data.kind === TIER_REVIEW &&
+      current.data.heldUntil === heldUntil &&
+      (current.dueAt === undefined) === (heldUntil === null)
+    ) {
       return 'unchanged';
     }
     return { data: { kind: TIER_REVIEW, heldUntil }, dueAt: heldUntil ? new Date(heldUntil) : undefined };
@@ -47,7 +60,11 @@ export async function armTierReview(timers: TimerStore, customerId: string, held
  * After an order event: move the review timer when the anniversary moved, and on a redelivery
  * (a crash may have come between the loyalty write and the arm).
  */
-export async function followTierReview(timers: TimerStore, change: AggregatesChange, now: Date): Promise<void> {
+export async function followTierReview(
+  timers: TimerStore,
+  change: AggregatesChange,
+  now: Date,
+): Promise<void> {
   const before = change.history.stored?.loyalty?.tierHeldUntil ?? null;
   if (change.recorded && before === change.loyalty.tierHeldUntil) return;
   await armTierReview(timers, change.customerId, change.loyalty.tierHeldUntil, now);

@@ -67,7 +67,12 @@ export async function requestTierUpgradeEmail(
   program: LoyaltyProgram,
   change: TierChanged,
 ): Promise<TierUpgradeDecision> {
-  const decision = tierUpgradeEmail(program, change, await deps.profileOf(change.customerId), deps.clock.now());
+  const decision = tierUpgradeEmail(
+    program,
+    change,
+    await deps.profileOf(change.customerId),
+    deps.clock.now(),
+  );
   if (decision.kind === 'enqueue') await deps.queue.enqueue([decision.request]);
   return decision;
 }

@@ -4,10 +4,10 @@
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { StoredLoyalty } from '#shared/domain/loyalty-changes.ts';
 import type { TierChanged } from '#shared/events/emitted.ts';
 import type { SendRequest } from '#shared/mail/send-request.ts';
-import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { customerEvent, purchaseEvent, refundEvent } from '../support/fixtures.ts';
 import { customerItems, profileOf } from '../support/table.ts';
 
@@ -41,19 +41,29 @@ beforeAll(async () => {
           if (crashedAfter) throw new Error(`injected crash after publishing ${crashedAfter.changeId}`);
           return result;
         };
-        return { ...runtime, eventBridge: new Proxy(eventBridge, { get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)) }) };
+        return {
+          ...runtime,
+          eventBridge: new Proxy(eventBridge, {
+            get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)),
+          }),
+        };
       }
       if (name === 'tier-upgrade-email') {
         const sqs = runtime.sqs;
         const send = async (command: SendMessageBatchCommand) => {
           const result = await sqs.send(command);
-          const requests = (command.input.Entries ?? []).map((entry) => JSON.parse(entry.MessageBody ?? '{}') as SendRequest);
+          const requests = (command.input.Entries ?? []).map(
+            (entry) => JSON.parse(entry.MessageBody ?? '{}') as SendRequest,
+          );
           requested.push(...requests);
           const crashing = requests.find((request) => crashAfterEnqueue.delete(request.customerId));
           if (crashing) throw new Error(`injected crash after enqueueing for ${crashing.customerId}`);
           return result;
         };
-        return { ...runtime, sqs: new Proxy(sqs, { get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)) }) };
+        return {
+          ...runtime,
+          sqs: new Proxy(sqs, { get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)) }),
+        };
       }
       return runtime;
     },
@@ -69,10 +79,21 @@ async function loyaltyOf(customerId: string): Promise<StoredLoyalty> {
 const changesOf = (customerId: string) => published.filter((change) => change.customerId === customerId);
 const requestsOf = (customerId: string) => requested.filter((request) => request.customerId === customerId);
 
-async function member(customerId: string, locale: 'en-US' | 'zh-CN' = 'en-US', fields: { firstName?: string; marketingConsent?: boolean } = {}) {
+async function member(
+  customerId: string,
+  locale: 'en-US' | 'zh-CN' = 'en-US',
+  fields: { firstName?: string; marketingConsent?: boolean } = {},
+) {
   // Shanghai time: the test clock sits at 08:00+ there, outside the sender's quiet hours.
   local.putEvents([
-    customerEvent({ customerId, locale, email: `${customerId}@example.com`, firstName: 'Alex', timeZone: 'Asia/Shanghai', ...fields }),
+    customerEvent({
+      customerId,
+      locale,
+      email: `${customerId}@example.com`,
+      firstName: 'Alex',
+      timeZone: 'Asia/Shanghai',
+      ...fields,
+    }),
   ]);
   await local.drain();
 }
@@ -90,11 +111,30 @@ async function deliver(...events: ReturnType<typeof purchaseEvent>[]) {
 describe('tier thresholds', () => {
   it('stays Bronze at 499.99 and reaches Silver with the purchase that makes exactly 500.00', async () => {
     await member('t-500');
-    await deliver(purchaseEvent({ customerId: 't-500', orderId: 't-500-a', amount: '499.99', purchasedAt: '2026-10-01T10:00:00Z' }));
-    expect(await loyaltyOf('t-500')).toMatchObject({ tier: 'Bronze', points: 499, spendToNextTierMilli: 10, changeSeq: 0 });
+    await deliver(
+      purchaseEvent({
+        customerId: 't-500',
+        orderId: 't-500-a',
+        amount: '499.99',
+        purchasedAt: '2026-10-01T10:00:00Z',
+      }),
+    );
+    expect(await loyaltyOf('t-500')).toMatchObject({
+      tier: 'Bronze',
+      points: 499,
+      spendToNextTierMilli: 10,
+      changeSeq: 0,
+    });
     expect(changesOf('t-500')).toEqual([]);
 
-    await deliver(purchaseEvent({ customerId: 't-500', orderId: 't-500-b', amount: '0.01', purchasedAt: '2026-10-02T10:00:00Z' }));
+    await deliver(
+      purchaseEvent({
+        customerId: 't-500',
+        orderId: 't-500-b',
+        amount: '0.01',
+        purchasedAt: '2026-10-02T10:00:00Z',
+      }),
+    );
     expect(await loyaltyOf('t-500')).toMatchObject({
       tier: 'Silver',
       tierSince: '2026-10-02T10:00:00.000Z',
@@ -104,7 +144,14 @@ describe('tier thresholds', () => {
       spendToNextTierMilli: 1_500_000,
     });
     expect(changesOf('t-500')).toEqual([
-      expect.objectContaining({ changeId: 't-500#1', from: 'Bronze', to: 'Silver', direction: 'up', reason: 'purchase', occurredAt: '2026-10-02T10:00:00.000Z' }),
+      expect.objectContaining({
+        changeId: 't-500#1',
+        from: 'Bronze',
+        to: 'Silver',
+        direction: 'up',
+        reason: 'purchase',
+        occurredAt: '2026-10-02T10:00:00.000Z',
+      }),
     ]);
     expect(requestsOf('t-500')).toEqual([
       expect.objectContaining({
@@ -112,12 +159,18 @@ describe('tier thresholds', () => {
         capClass: 'tier-upgrade',
         template: 'tier-upgrade',
         period: 'Silver#2026-10-02T10:00:00.000Z',
-        variables: expect.objectContaining({ tierName: 'Silver', pointsBalance: 499, nextTierName: 'Gold', spendToNextTierMilli: 1_500_000, currency: 'USD' }),
+        variables: expect.objectContaining({
+          tierName: 'Silver',
+          pointsBalance: 499,
+          nextTierName: 'Gold',
+          spendToNextTierMilli: 1_500_000,
+          currency: 'USD',
+        }),
       }),
     ]);
     const emails = await emailsOf('t-500');
     expect(emails.map((email) => email.subject)).toEqual(["Alex, you're now Silver — here's what you get"]);
-    expect(emails[0]?.body.text).toContain('Congratulations — you\'ve moved up from Bronze to Silver!');
+    expect(emails[0]?.body.text).toContain("Congratulations — you've moved up from Bronze to Silver!");
     expect(emails[0]?.body.text).toContain('Points balance: 499 points');
     expect(emails[0]?.body.text).toContain('Spend $1,500.00 more within 12 months to reach Gold.');
     expect(emails[0]?.body.html).toContain('Free standard shipping on every order');
@@ -125,12 +178,24 @@ describe('tier thresholds', () => {
 
   it('goes straight from Bronze to Gold on one big order: one change, one email request for Gold, in the customer locale', async () => {
     await member('t-skip', 'zh-CN');
-    await deliver(purchaseEvent({ customerId: 't-skip', orderId: 't-skip-a', amount: '2500.00', purchasedAt: '2026-10-05T08:00:00Z' }));
+    await deliver(
+      purchaseEvent({
+        customerId: 't-skip',
+        orderId: 't-skip-a',
+        amount: '2500.00',
+        purchasedAt: '2026-10-05T08:00:00Z',
+      }),
+    );
     expect(changesOf('t-skip')).toEqual([expect.objectContaining({ from: 'Bronze', to: 'Gold', seq: 1 })]);
     expect(requestsOf('t-skip')).toEqual([
       expect.objectContaining({
         period: 'Gold#2026-10-05T08:00:00.000Z',
-        variables: expect.objectContaining({ tierName: '黄金会员', previousTierName: '青铜会员', pointsBalance: 2500, nextTierName: '铂金会员' }),
+        variables: expect.objectContaining({
+          tierName: '黄金会员',
+          previousTierName: '青铜会员',
+          pointsBalance: 2500,
+          nextTierName: '铂金会员',
+        }),
       }),
     ]);
     const emails = await emailsOf('t-skip');
@@ -145,7 +210,12 @@ describe('tier thresholds', () => {
     const now = local.clock.now().toISOString();
     await deliver(
       purchaseEvent({ customerId: 't-esc', orderId: 't-esc-a', amount: '600.00', purchasedAt: now }),
-      purchaseEvent({ customerId: 't-noconsent', orderId: 't-noconsent-a', amount: '600.00', purchasedAt: now }),
+      purchaseEvent({
+        customerId: 't-noconsent',
+        orderId: 't-noconsent-a',
+        amount: '600.00',
+        purchasedAt: now,
+      }),
     );
     const [escaped] = await emailsOf('t-esc');
     expect(escaped?.body.html).toContain('Hi &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co,');
@@ -158,19 +228,58 @@ describe('tier thresholds', () => {
 
   it('earns points at the tier held before each order and reverses them in proportion on refunds', async () => {
     await member('t-pts');
-    await deliver(purchaseEvent({ customerId: 't-pts', orderId: 't-pts-a', amount: '600.00', purchasedAt: '2026-10-01T00:00:00Z' }));
-    await deliver(purchaseEvent({ customerId: 't-pts', orderId: 't-pts-b', amount: '100.00', purchasedAt: '2026-10-02T00:00:00Z' }));
+    await deliver(
+      purchaseEvent({
+        customerId: 't-pts',
+        orderId: 't-pts-a',
+        amount: '600.00',
+        purchasedAt: '2026-10-01T00:00:00Z',
+      }),
+    );
+    await deliver(
+      purchaseEvent({
+        customerId: 't-pts',
+        orderId: 't-pts-b',
+        amount: '100.00',
+        purchasedAt: '2026-10-02T00:00:00Z',
+      }),
+    );
     expect(await loyaltyOf('t-pts')).toMatchObject({ tier: 'Silver', points: 600 + 125 });
-    await deliver(refundEvent({ customerId: 't-pts', orderId: 't-pts-b', amount: '40.00', refundedAt: '2026-10-03T00:00:00Z' }));
-    expect(await loyaltyOf('t-pts')).toMatchObject({ points: 600 + 75, pointsReversed: 50, rollingSpendMilli: 660_000 });
+    await deliver(
+      refundEvent({
+        customerId: 't-pts',
+        orderId: 't-pts-b',
+        amount: '40.00',
+        refundedAt: '2026-10-03T00:00:00Z',
+      }),
+    );
+    expect(await loyaltyOf('t-pts')).toMatchObject({
+      points: 600 + 75,
+      pointsReversed: 50,
+      rollingSpendMilli: 660_000,
+    });
   });
 });
 
 describe('refunds and the rolling window', () => {
   it('keeps Silver after a refund takes the spend under 500, then lowers it on the anniversary', async () => {
     await member('t-ref');
-    await deliver(purchaseEvent({ customerId: 't-ref', orderId: 't-ref-a', amount: '600.00', purchasedAt: '2026-10-10T00:00:00Z' }));
-    await deliver(refundEvent({ customerId: 't-ref', orderId: 't-ref-a', amount: '200.00', refundedAt: '2026-10-20T00:00:00Z' }));
+    await deliver(
+      purchaseEvent({
+        customerId: 't-ref',
+        orderId: 't-ref-a',
+        amount: '600.00',
+        purchasedAt: '2026-10-10T00:00:00Z',
+      }),
+    );
+    await deliver(
+      refundEvent({
+        customerId: 't-ref',
+        orderId: 't-ref-a',
+        amount: '200.00',
+        refundedAt: '2026-10-20T00:00:00Z',
+      }),
+    );
     expect(await loyaltyOf('t-ref')).toMatchObject({
       tier: 'Silver',
       qualifiedTier: 'Bronze',
@@ -182,29 +291,59 @@ describe('refunds and the rolling window', () => {
 
     // The refund to 400.00 is still inside the window on the anniversary: Bronze from then on.
     local.clock.set(new Date('2027-10-10T00:00:00Z'));
-    await deliver(purchaseEvent({ customerId: 't-ref', orderId: 't-ref-b', amount: '20.00', purchasedAt: '2027-10-10T06:00:00Z' }));
-    expect(await loyaltyOf('t-ref')).toMatchObject({ tier: 'Bronze', tierSince: '2027-10-10T00:00:00.000Z', tierHeldUntil: null });
-    expect(changesOf('t-ref').at(-1)).toMatchObject({ from: 'Silver', to: 'Bronze', direction: 'down', reason: 'anniversary-review' });
+    await deliver(
+      purchaseEvent({
+        customerId: 't-ref',
+        orderId: 't-ref-b',
+        amount: '20.00',
+        purchasedAt: '2027-10-10T06:00:00Z',
+      }),
+    );
+    expect(await loyaltyOf('t-ref')).toMatchObject({
+      tier: 'Bronze',
+      tierSince: '2027-10-10T00:00:00.000Z',
+      tierHeldUntil: null,
+    });
+    expect(changesOf('t-ref').at(-1)).toMatchObject({
+      from: 'Silver',
+      to: 'Bronze',
+      direction: 'down',
+      reason: 'anniversary-review',
+    });
     // A step down sends no email.
     expect(requestsOf('t-ref')).toHaveLength(1);
-    expect((await emailsOf('t-ref')).map((email) => email.subject)).toEqual(["Alex, you're now Silver — here's what you get"]);
+    expect((await emailsOf('t-ref')).map((email) => email.subject)).toEqual([
+      "Alex, you're now Silver — here's what you get",
+    ]);
   });
 
   it('lets spend fall out of the 365-day window as the clock advances, and re-evaluates Gold on its anniversary', async () => {
     const at = local.clock.now();
     const iso = (days: number) => new Date(at.getTime() + days * 86_400_000).toISOString();
     await member('t-win');
-    await deliver(purchaseEvent({ customerId: 't-win', orderId: 't-win-a', amount: '1500.00', purchasedAt: iso(0) }));
-    await deliver(purchaseEvent({ customerId: 't-win', orderId: 't-win-b', amount: '600.00', purchasedAt: iso(100) }));
+    await deliver(
+      purchaseEvent({ customerId: 't-win', orderId: 't-win-a', amount: '1500.00', purchasedAt: iso(0) }),
+    );
+    await deliver(
+      purchaseEvent({ customerId: 't-win', orderId: 't-win-b', amount: '600.00', purchasedAt: iso(100) }),
+    );
     expect(await loyaltyOf('t-win')).toMatchObject({ tier: 'Gold', rollingSpendMilli: 2_100_000 });
 
     // Day 366: the first order has aged out; Gold is held until day 100 + 1 year.
     local.clock.set(new Date(iso(366)));
-    await deliver(purchaseEvent({ customerId: 't-win', orderId: 't-win-c', amount: '1.00', purchasedAt: iso(366) }));
-    expect(await loyaltyOf('t-win')).toMatchObject({ tier: 'Gold', qualifiedTier: 'Silver', rollingSpendMilli: 601_000 });
+    await deliver(
+      purchaseEvent({ customerId: 't-win', orderId: 't-win-c', amount: '1.00', purchasedAt: iso(366) }),
+    );
+    expect(await loyaltyOf('t-win')).toMatchObject({
+      tier: 'Gold',
+      qualifiedTier: 'Silver',
+      rollingSpendMilli: 601_000,
+    });
 
     local.clock.set(new Date(iso(470)));
-    await deliver(purchaseEvent({ customerId: 't-win', orderId: 't-win-d', amount: '1.00', purchasedAt: iso(470) }));
+    await deliver(
+      purchaseEvent({ customerId: 't-win', orderId: 't-win-d', amount: '1.00', purchasedAt: iso(470) }),
+    );
     expect(await loyaltyOf('t-win')).toMatchObject({ tier: 'Bronze', rollingSpendMilli: 2_000 });
     expect(changesOf('t-win').map((change) => `${change.from}->${change.to} ${change.reason}`)).toEqual([
       'Bronze->Silver purchase',
@@ -217,7 +356,12 @@ describe('refunds and the rolling window', () => {
 describe('exactly one upgrade announcement and email request', () => {
   it('treats a purchase delivered twice like one delivery', async () => {
     await member('t-dup');
-    const event = purchaseEvent({ customerId: 't-dup', orderId: 't-dup-a', amount: '2100.00', purchasedAt: local.clock.now().toISOString() });
+    const event = purchaseEvent({
+      customerId: 't-dup',
+      orderId: 't-dup-a',
+      amount: '2100.00',
+      purchasedAt: local.clock.now().toISOString(),
+    });
     await deliver(event, event);
     await deliver(event);
     expect(changesOf('t-dup')).toHaveLength(1);
@@ -230,9 +374,15 @@ describe('exactly one upgrade announcement and email request', () => {
     await member('t-conc');
     const now = local.clock.now().toISOString();
     await deliver(
-      ...Array.from({ length: 6 }, (_, i) => purchaseEvent({ customerId: 't-conc', orderId: `t-conc-${i}`, amount: '100.00', purchasedAt: now })),
+      ...Array.from({ length: 6 }, (_, i) =>
+        purchaseEvent({ customerId: 't-conc', orderId: `t-conc-${i}`, amount: '100.00', purchasedAt: now }),
+      ),
     );
-    expect(await loyaltyOf('t-conc')).toMatchObject({ tier: 'Silver', rollingSpendMilli: 600_000, changeSeq: 1 });
+    expect(await loyaltyOf('t-conc')).toMatchObject({
+      tier: 'Silver',
+      rollingSpendMilli: 600_000,
+      changeSeq: 1,
+    });
     expect(changesOf('t-conc')).toHaveLength(1);
     expect(requestsOf('t-conc')).toHaveLength(1);
     expect(await emailsOf('t-conc')).toHaveLength(1);
@@ -241,7 +391,14 @@ describe('exactly one upgrade announcement and email request', () => {
   it('still announces the upgrade when the handler crashed between storing it and publishing it', async () => {
     await member('t-crash');
     crashBeforePublish.add('t-crash');
-    await deliver(purchaseEvent({ customerId: 't-crash', orderId: 't-crash-a', amount: '700.00', purchasedAt: local.clock.now().toISOString() }));
+    await deliver(
+      purchaseEvent({
+        customerId: 't-crash',
+        orderId: 't-crash-a',
+        amount: '700.00',
+        purchasedAt: local.clock.now().toISOString(),
+      }),
+    );
     expect(crashBeforePublish.has('t-crash')).toBe(false);
     expect(changesOf('t-crash')).toEqual([expect.objectContaining({ changeId: 't-crash#1', to: 'Silver' })]);
     expect(requestsOf('t-crash')).toHaveLength(1);
@@ -253,23 +410,41 @@ describe('exactly one upgrade announcement and email request', () => {
   it('sends one email when the handler crashed after publishing, before confirming, and the retry published again', async () => {
     await member('t-crash2', 'zh-CN');
     crashAfterPublish.add('t-crash2');
-    await deliver(purchaseEvent({ customerId: 't-crash2', orderId: 't-crash2-a', amount: '800.00', purchasedAt: local.clock.now().toISOString() }));
+    await deliver(
+      purchaseEvent({
+        customerId: 't-crash2',
+        orderId: 't-crash2-a',
+        amount: '800.00',
+        purchasedAt: local.clock.now().toISOString(),
+      }),
+    );
     // At least once on the bus: the same change (same changeId) twice, then confirmed.
     expect(changesOf('t-crash2').map((change) => change.changeId)).toEqual(['t-crash2#1', 't-crash2#1']);
     expect((await profileOf(local.doc, local.tableName, 't-crash2'))?.tierAnnouncedSeq).toBe(1);
-    expect((await emailsOf('t-crash2')).map((email) => email.subject)).toEqual(['Alex，恭喜您升级为白银会员！']);
+    expect((await emailsOf('t-crash2')).map((email) => email.subject)).toEqual([
+      'Alex，恭喜您升级为白银会员！',
+    ]);
   });
 
   it('sends one email when the email handler crashed after enqueueing and its retry asked again (same ledger period)', async () => {
     await member('t-retry');
     crashAfterEnqueue.add('t-retry');
-    await deliver(purchaseEvent({ customerId: 't-retry', orderId: 't-retry-a', amount: '5000.00', purchasedAt: local.clock.now().toISOString() }));
+    await deliver(
+      purchaseEvent({
+        customerId: 't-retry',
+        orderId: 't-retry-a',
+        amount: '5000.00',
+        purchasedAt: local.clock.now().toISOString(),
+      }),
+    );
     const [first, second, ...rest] = requestsOf('t-retry');
     expect(rest).toEqual([]);
     expect(first?.period).toMatch(/^Platinum#/);
     expect({ ...second, requestedAt: undefined }).toEqual({ ...first, requestedAt: undefined });
     // The send ledger collapses the two requests into one email.
-    expect((await emailsOf('t-retry')).map((email) => email.subject)).toEqual(["Alex, you're now Platinum — here's what you get"]);
+    expect((await emailsOf('t-retry')).map((email) => email.subject)).toEqual([
+      "Alex, you're now Platinum — here's what you get",
+    ]);
   });
 });
 
@@ -277,20 +452,39 @@ describe('anniversary review by the due-timer', () => {
   it('lowers the tier on its anniversary with no further order, via the tier-review timer, and re-arms nothing for Bronze', async () => {
     await member('t-timer');
     const boughtAt = local.clock.now();
-    await deliver(purchaseEvent({ customerId: 't-timer', orderId: 't-timer-a', amount: '2100.00', purchasedAt: boughtAt.toISOString() }));
+    await deliver(
+      purchaseEvent({
+        customerId: 't-timer',
+        orderId: 't-timer-a',
+        amount: '2100.00',
+        purchasedAt: boughtAt.toISOString(),
+      }),
+    );
     const { tierHeldUntil } = await loyaltyOf('t-timer');
-    const timer = (await customerItems(local.doc, local.tableName, 't-timer')).find((item) => item.SK === 'TIMER#tier-review');
-    expect(timer).toMatchObject({ dueAt: tierHeldUntil, data: { kind: 'tier-review', heldUntil: tierHeldUntil } });
+    const timer = (await customerItems(local.doc, local.tableName, 't-timer')).find(
+      (item) => item.SK === 'TIMER#tier-review',
+    );
+    expect(timer).toMatchObject({
+      dueAt: tierHeldUntil,
+      data: { kind: 'tier-review', heldUntil: tierHeldUntil },
+    });
 
     const anniversary = new Date(String(tierHeldUntil));
     local.clock.set(new Date(anniversary.getTime() - 10 * 60_000));
     await local.advanceTo(new Date(anniversary.getTime() + 10 * 60_000));
-    expect(await loyaltyOf('t-timer')).toMatchObject({ tier: 'Bronze', tierSince: tierHeldUntil, tierHeldUntil: null, rollingSpendMilli: 0 });
+    expect(await loyaltyOf('t-timer')).toMatchObject({
+      tier: 'Bronze',
+      tierSince: tierHeldUntil,
+      tierHeldUntil: null,
+      rollingSpendMilli: 0,
+    });
     expect(changesOf('t-timer').map((change) => `${change.from}->${change.to} ${change.reason}`)).toEqual([
       'Bronze->Gold purchase',
       'Gold->Bronze anniversary-review',
     ]);
-    const after = (await customerItems(local.doc, local.tableName, 't-timer')).find((item) => item.SK === 'TIMER#tier-review');
+    const after = (await customerItems(local.doc, local.tableName, 't-timer')).find(
+      (item) => item.SK === 'TIMER#tier-review',
+    );
     expect(after?.dueAt).toBeUndefined();
   });
 });

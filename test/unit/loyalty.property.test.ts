@@ -4,17 +4,25 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DAY_MS } from '#shared/domain/clock.ts';
-import { advanceLoyalty, type StoredLoyalty, type TierChangeRecord, unannouncedChanges } from '#shared/domain/loyalty-changes.ts';
-import { parseProgram, parseProgramYaml } from '#shared/domain/loyalty-program.ts';
-import { computeLoyalty, type LoyaltyState } from '#shared/domain/loyalty.ts';
-import { type OrderRecord, type RefundRecord, summarisePurchases } from '#shared/domain/purchase-history.ts';
 import { parse as parseYaml } from 'yaml';
+import { DAY_MS } from '#shared/domain/clock.ts';
+import { computeLoyalty, type LoyaltyState } from '#shared/domain/loyalty.ts';
+import {
+  advanceLoyalty,
+  type StoredLoyalty,
+  type TierChangeRecord,
+  unannouncedChanges,
+} from '#shared/domain/loyalty-changes.ts';
+import { parseProgram, parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { type OrderRecord, type RefundRecord, summarisePurchases } from '#shared/domain/purchase-history.ts';
 
 const yaml = readFileSync(new URL('../../campaigns/program.yaml', import.meta.url), 'utf8');
 const shipped = parseProgramYaml(yaml, 'program.yaml');
 // A short expiry makes expiry and debt show up within the generated three years.
-const shortExpiry = parseProgram({ ...(parseYaml(yaml) as object), pointsExpiry: { monthsAfterEarning: 6 } }, 'short.yaml');
+const shortExpiry = parseProgram(
+  { ...(parseYaml(yaml) as object), pointsExpiry: { monthsAfterEarning: 6 } },
+  'short.yaml',
+);
 
 const START = Date.parse('2026-01-01T00:00:00Z');
 const SPAN_DAYS = 3 * 365;
@@ -27,10 +35,16 @@ const history = fc
       day: fc.integer({ min: 0, max: SPAN_DAYS }),
       minute: fc.integer({ min: 0, max: 1439 }),
       // Cents, biased towards amounts that cross thresholds in a few orders.
-      cents: fc.oneof(fc.integer({ min: 0, max: 60_000 }), fc.constantFrom(50_000, 200_000, 300_000, 150_000)),
-      refunds: fc.array(fc.record({ afterDays: fc.integer({ min: -3, max: 400 }), share: fc.integer({ min: 1, max: 120 }) }), {
-        maxLength: 2,
-      }),
+      cents: fc.oneof(
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.constantFrom(50_000, 200_000, 300_000, 150_000),
+      ),
+      refunds: fc.array(
+        fc.record({ afterDays: fc.integer({ min: -3, max: 400 }), share: fc.integer({ min: 1, max: 120 }) }),
+        {
+          maxLength: 2,
+        },
+      ),
     }),
     { minLength: 1, maxLength: 14 },
   )
@@ -45,16 +59,18 @@ const history = fc
       };
       return [
         { kind: 'order', record: order },
-        ...spec.refunds.map((refund, r): Fact => ({
-          kind: 'refund',
-          record: {
-            orderId: order.orderId,
-            refundKey: `r-${r}`,
-            // Up to 120% of the order: over-refunds must be capped.
-            amountMilli: Math.floor((order.amountMilli * refund.share) / 100),
-            refundedAt: new Date(at + refund.afterDays * DAY_MS).toISOString(),
-          },
-        })),
+        ...spec.refunds.map(
+          (refund, r): Fact => ({
+            kind: 'refund',
+            record: {
+              orderId: order.orderId,
+              refundKey: `r-${r}`,
+              // Up to 120% of the order: over-refunds must be capped.
+              amountMilli: Math.floor((order.amountMilli * refund.share) / 100),
+              refundedAt: new Date(at + refund.afterDays * DAY_MS).toISOString(),
+            },
+          }),
+        ),
       ];
     }),
   );
@@ -64,13 +80,18 @@ const deliveries = history.chain((facts) =>
   fc
     .tuple(
       fc.shuffledSubarray(facts, { minLength: 0, maxLength: facts.length }),
-      fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: facts.length * 2, maxLength: facts.length * 2 }),
+      fc.array(fc.integer({ min: 0, max: 10_000 }), {
+        minLength: facts.length * 2,
+        maxLength: facts.length * 2,
+      }),
     )
     .chain(([duplicates, clocks]) =>
-      fc.shuffledSubarray([...facts, ...duplicates], { minLength: facts.length + duplicates.length }).map((order) => ({
-        facts,
-        sequence: order.map((fact, i) => ({ fact, clockHours: clocks[i] ?? 0 })),
-      })),
+      fc
+        .shuffledSubarray([...facts, ...duplicates], { minLength: facts.length + duplicates.length })
+        .map((order) => ({
+          facts,
+          sequence: order.map((fact, i) => ({ fact, clockHours: clocks[i] ?? 0 })),
+        })),
     ),
 );
 
@@ -96,7 +117,12 @@ function deliverAll(program: typeof shipped, sequence: { fact: Fact; clockHours:
     recompute(new Date(clock));
   }
   recompute(finalNow);
-  return { stored: stored as StoredLoyalty, announced, orders: [...orders.values()], refunds: [...refunds.values()] };
+  return {
+    stored: stored as StoredLoyalty,
+    announced,
+    orders: [...orders.values()],
+    refunds: [...refunds.values()],
+  };
 }
 
 /** The computed standing, without the bookkeeping of announcements or the computation time. */
@@ -126,12 +152,16 @@ describe('loyalty under at-least-once, out-of-order delivery', () => {
           expect(standing(result.stored)).toEqual(standing(scratch));
 
           // The rolling spend agrees with the independent aggregates computation.
-          expect(scratch.rollingSpendMilli).toBe(summarisePurchases(orders, refunds, finalNow).rollingSpendMilli);
+          expect(scratch.rollingSpendMilli).toBe(
+            summarisePurchases(orders, refunds, finalNow).rollingSpendMilli,
+          );
           // Ledger: never negative, debt only on an empty balance, and every point accounted for.
           expect(scratch.points).toBeGreaterThanOrEqual(0);
           expect(scratch.pointsDebt).toBeGreaterThanOrEqual(0);
           if (scratch.pointsDebt > 0) expect(scratch.points).toBe(0);
-          expect(scratch.points - scratch.pointsDebt).toBe(scratch.pointsEarned - scratch.pointsReversed - scratch.pointsExpired);
+          expect(scratch.points - scratch.pointsDebt).toBe(
+            scratch.pointsEarned - scratch.pointsReversed - scratch.pointsExpired,
+          );
           // The tier never sits below what the rolling spend qualifies for.
           const rank = (id: string) => program.tiers.findIndex((tier) => tier.id === id);
           expect(rank(scratch.tier)).toBeGreaterThanOrEqual(rank(scratch.qualifiedTier));
@@ -181,9 +211,19 @@ function deliverLive(facts: Fact[], finalNow: Date): Omit<TierChangeRecord, 'rec
     now = Math.max(now, factTime(fact));
     if (fact.kind === 'order') orders.set(fact.record.orderId, fact.record);
     else refunds.set(`${fact.record.orderId}#${fact.record.refundKey}`, fact.record);
-    stored = advanceLoyalty(shipped, stored, computeLoyalty(shipped, [...orders.values()], [...refunds.values()], new Date(now)), new Date(now));
+    stored = advanceLoyalty(
+      shipped,
+      stored,
+      computeLoyalty(shipped, [...orders.values()], [...refunds.values()], new Date(now)),
+      new Date(now),
+    );
   }
-  const final = advanceLoyalty(shipped, stored, computeLoyalty(shipped, [...orders.values()], [...refunds.values()], finalNow), finalNow);
+  const final = advanceLoyalty(
+    shipped,
+    stored,
+    computeLoyalty(shipped, [...orders.values()], [...refunds.values()], finalNow),
+    finalNow,
+  );
   return final.recentChanges.length === final.changeSeq
     ? final.recentChanges.map(({ recordedAt: _r, ...change }) => change)
     : [{ seq: final.changeSeq } as Omit<TierChangeRecord, 'recordedAt'>];

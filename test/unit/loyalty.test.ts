@@ -3,9 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { advanceLoyalty } from '#shared/domain/loyalty-changes.ts';
-import { parseProgram, parseProgramYaml, ProgramConfigError, type ProgramInput } from '#shared/domain/loyalty-program.ts';
 import { addMonthsUtc, computeLoyalty } from '#shared/domain/loyalty.ts';
+import { advanceLoyalty } from '#shared/domain/loyalty-changes.ts';
+import {
+  ProgramConfigError,
+  type ProgramInput,
+  parseProgram,
+  parseProgramYaml,
+} from '#shared/domain/loyalty-program.ts';
 import type { OrderRecord, RefundRecord } from '#shared/domain/purchase-history.ts';
 
 const shippedYaml = readFileSync(new URL('../../campaigns/program.yaml', import.meta.url), 'utf8');
@@ -53,14 +58,19 @@ describe('loyalty program configuration', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ProgramConfigError);
-      expect((error as ProgramConfigError).rejections.map((r) => r.field)).toEqual(['tiers.0.minSpend', 'tiers.2.minSpend']);
+      expect((error as ProgramConfigError).rejections.map((r) => r.field)).toEqual([
+        'tiers.0.minSpend',
+        'tiers.2.minSpend',
+      ]);
     }
   });
 
   it('refuses an unknown currency and a multiplier with three decimals', () => {
     const input = { ...parseYamlObject(), currency: 'XYZ' };
     input.tiers[1] = { ...input.tiers[1], multiplier: 1.255 } as ProgramInput['tiers'][number];
-    expect(() => parseProgram(input, 'p.yaml')).toThrowError(/currency: "XYZ" must be an ISO 4217.*tiers\.1\.multiplier: 1\.255/);
+    expect(() => parseProgram(input, 'p.yaml')).toThrowError(
+      /currency: "XYZ" must be an ISO 4217.*tiers\.1\.multiplier: 1\.255/,
+    );
   });
 });
 
@@ -71,7 +81,12 @@ function parseYamlObject(): ProgramInput & { tiers: ProgramInput['tiers'] } {
 
 describe('tier by rolling-365-day net spend', () => {
   it('stays Bronze at 499.99 and reaches Silver at exactly 500.00', () => {
-    const below = computeLoyalty(program, [order('a', '499.99', '2026-03-01T10:00:00Z')], [], at('2026-03-02T00:00:00Z'));
+    const below = computeLoyalty(
+      program,
+      [order('a', '499.99', '2026-03-01T10:00:00Z')],
+      [],
+      at('2026-03-02T00:00:00Z'),
+    );
     expect(below.tier).toBe('Bronze');
     expect(below.spendToNextTierMilli).toBe(10);
     const exactly = computeLoyalty(
@@ -87,14 +102,23 @@ describe('tier by rolling-365-day net spend', () => {
       rollingSpendMilli: 500_000,
       nextTier: 'Gold',
       spendToNextTierMilli: 1_500_000,
-      recentTransitions: [{ from: 'Bronze', to: 'Silver', reason: 'purchase', at: '2026-03-05T10:00:00.000Z' }],
+      recentTransitions: [
+        { from: 'Bronze', to: 'Silver', reason: 'purchase', at: '2026-03-05T10:00:00.000Z' },
+      ],
     });
   });
 
   it('jumps straight to the tier reached when one order crosses several thresholds', () => {
-    const state = computeLoyalty(program, [order('big', '2500.00', '2026-04-01T00:00:00Z')], [], at('2026-04-02T00:00:00Z'));
+    const state = computeLoyalty(
+      program,
+      [order('big', '2500.00', '2026-04-01T00:00:00Z')],
+      [],
+      at('2026-04-02T00:00:00Z'),
+    );
     expect(state.tier).toBe('Gold');
-    expect(state.recentTransitions).toEqual([{ from: 'Bronze', to: 'Gold', reason: 'purchase', at: '2026-04-01T00:00:00.000Z' }]);
+    expect(state.recentTransitions).toEqual([
+      { from: 'Bronze', to: 'Gold', reason: 'purchase', at: '2026-04-01T00:00:00.000Z' },
+    ]);
     expect(state.spendToNextTierMilli).toBe(2_500_000);
   });
 
@@ -107,40 +131,80 @@ describe('tier by rolling-365-day net spend', () => {
   });
 
   it('does not downgrade when spend ages out mid-year: the tier is held until its anniversary', () => {
-    const orders = [order('a', '600.00', '2026-01-10T00:00:00Z'), order('b', '1500.00', '2026-06-01T00:00:00Z')];
+    const orders = [
+      order('a', '600.00', '2026-01-10T00:00:00Z'),
+      order('b', '1500.00', '2026-06-01T00:00:00Z'),
+    ];
     const afterAgeing = computeLoyalty(program, orders, [], at('2027-02-01T00:00:00Z'));
-    expect(afterAgeing).toMatchObject({ tier: 'Gold', qualifiedTier: 'Silver', rollingSpendMilli: 1_500_000 });
+    expect(afterAgeing).toMatchObject({
+      tier: 'Gold',
+      qualifiedTier: 'Silver',
+      rollingSpendMilli: 1_500_000,
+    });
     expect(afterAgeing.tierHeldUntil).toBe('2027-06-01T00:00:00.000Z');
     const justBefore = computeLoyalty(program, orders, [], at('2027-05-31T23:59:59.999Z'));
     expect(justBefore.tier).toBe('Gold');
   });
 
   it('re-evaluates on the anniversary: lowered to the tier the rolling spend still reaches', () => {
-    const orders = [order('a', '2000.00', '2026-06-01T00:00:00Z'), order('b', '600.00', '2026-09-01T00:00:00Z')];
+    const orders = [
+      order('a', '2000.00', '2026-06-01T00:00:00Z'),
+      order('b', '600.00', '2026-09-01T00:00:00Z'),
+    ];
     const reviewed = computeLoyalty(program, orders, [], at('2027-06-01T00:00:00Z'));
     expect(reviewed).toMatchObject({
       tier: 'Silver',
       tierSince: '2027-06-01T00:00:00.000Z',
       tierHeldUntil: '2028-06-01T00:00:00.000Z',
     });
-    expect(reviewed.recentTransitions.at(-1)).toEqual({ from: 'Gold', to: 'Silver', reason: 'anniversary-review', at: '2027-06-01T00:00:00.000Z' });
+    expect(reviewed.recentTransitions.at(-1)).toEqual({
+      from: 'Gold',
+      to: 'Silver',
+      reason: 'anniversary-review',
+      at: '2027-06-01T00:00:00.000Z',
+    });
   });
 
   it('keeps the tier for another year when the spend still qualifies on the anniversary', () => {
-    const orders = [order('a', '2000.00', '2026-06-01T00:00:00Z'), order('b', '2000.00', '2027-05-01T00:00:00Z')];
+    const orders = [
+      order('a', '2000.00', '2026-06-01T00:00:00Z'),
+      order('b', '2000.00', '2027-05-01T00:00:00Z'),
+    ];
     const reviewed = computeLoyalty(program, orders, [], at('2027-07-01T00:00:00Z'));
-    expect(reviewed).toMatchObject({ tier: 'Gold', tierSince: '2026-06-01T00:00:00.000Z', tierHeldUntil: '2028-06-01T00:00:00.000Z' });
+    expect(reviewed).toMatchObject({
+      tier: 'Gold',
+      tierSince: '2026-06-01T00:00:00.000Z',
+      tierHeldUntil: '2028-06-01T00:00:00.000Z',
+    });
   });
 
   it('keeps the tier after a refund takes the rolling spend back under the threshold', () => {
     const orders = [order('a', '600.00', '2026-03-01T00:00:00Z')];
-    const state = computeLoyalty(program, orders, [refund('a', '200.00', '2026-03-10T00:00:00Z')], at('2026-03-11T00:00:00Z'));
-    expect(state).toMatchObject({ tier: 'Silver', qualifiedTier: 'Bronze', rollingSpendMilli: 400_000, spendToNextTierMilli: 1_600_000 });
+    const state = computeLoyalty(
+      program,
+      orders,
+      [refund('a', '200.00', '2026-03-10T00:00:00Z')],
+      at('2026-03-11T00:00:00Z'),
+    );
+    expect(state).toMatchObject({
+      tier: 'Silver',
+      qualifiedTier: 'Bronze',
+      rollingSpendMilli: 400_000,
+      spendToNextTierMilli: 1_600_000,
+    });
   });
 
   it('does not upgrade when a refund dated before the next purchase keeps the spend under the threshold', () => {
-    const orders = [order('a', '1800.00', '2026-03-01T00:00:00Z'), order('b', '300.00', '2026-03-20T00:00:00Z')];
-    const withRefund = computeLoyalty(program, orders, [refund('a', '200.00', '2026-03-10T00:00:00Z')], at('2026-04-01T00:00:00Z'));
+    const orders = [
+      order('a', '1800.00', '2026-03-01T00:00:00Z'),
+      order('b', '300.00', '2026-03-20T00:00:00Z'),
+    ];
+    const withRefund = computeLoyalty(
+      program,
+      orders,
+      [refund('a', '200.00', '2026-03-10T00:00:00Z')],
+      at('2026-04-01T00:00:00Z'),
+    );
     expect(withRefund.tier).toBe('Silver');
     const without = computeLoyalty(program, orders, [], at('2026-04-01T00:00:00Z'));
     expect(without.tier).toBe('Gold');
@@ -164,8 +228,16 @@ describe('points', () => {
   });
 
   it('reverses points in proportion to the refunded share of the order, partial or full', () => {
-    const orders = [order('a', '300.00', '2026-02-01T00:00:00Z'), order('b', '80.00', '2026-02-02T00:00:00Z')];
-    const partial = computeLoyalty(program, orders, [refund('a', '100.00', '2026-02-05T00:00:00Z')], at('2026-02-06T00:00:00Z'));
+    const orders = [
+      order('a', '300.00', '2026-02-01T00:00:00Z'),
+      order('b', '80.00', '2026-02-02T00:00:00Z'),
+    ];
+    const partial = computeLoyalty(
+      program,
+      orders,
+      [refund('a', '100.00', '2026-02-05T00:00:00Z')],
+      at('2026-02-06T00:00:00Z'),
+    );
     expect(partial).toMatchObject({ points: 280, pointsReversed: 100, rollingSpendMilli: 280_000 });
     const full = computeLoyalty(
       program,
@@ -178,15 +250,29 @@ describe('points', () => {
   });
 
   it('expires points the configured number of months after they were earned', () => {
-    const orders = [order('a', '120.00', '2026-01-15T09:00:00Z'), order('b', '30.00', '2026-05-01T00:00:00Z')];
+    const orders = [
+      order('a', '120.00', '2026-01-15T09:00:00Z'),
+      order('b', '30.00', '2026-05-01T00:00:00Z'),
+    ];
     const before = computeLoyalty(program, orders, [], at('2028-01-15T08:59:59.999Z'));
-    expect(before).toMatchObject({ points: 150, pointsExpired: 0, nextPointsExpiry: { at: '2028-01-15T09:00:00.000Z', points: 120 } });
+    expect(before).toMatchObject({
+      points: 150,
+      pointsExpired: 0,
+      nextPointsExpiry: { at: '2028-01-15T09:00:00.000Z', points: 120 },
+    });
     const after = computeLoyalty(program, orders, [], at('2028-01-15T09:00:00.000Z'));
-    expect(after).toMatchObject({ points: 30, pointsExpired: 120, nextPointsExpiry: { at: '2028-05-01T00:00:00.000Z', points: 30 } });
+    expect(after).toMatchObject({
+      points: 30,
+      pointsExpired: 120,
+      nextPointsExpiry: { at: '2028-05-01T00:00:00.000Z', points: 30 },
+    });
   });
 
   it('records a debt when a refund reverses points that already expired, repaid from the next earnings', () => {
-    const shortExpiry = parseProgram({ ...parseYamlObject(), pointsExpiry: { monthsAfterEarning: 12 } }, 'p.yaml');
+    const shortExpiry = parseProgram(
+      { ...parseYamlObject(), pointsExpiry: { monthsAfterEarning: 12 } },
+      'p.yaml',
+    );
     const orders = [order('a', '100.00', '2026-01-01T00:00:00Z')];
     const refunds = [refund('a', '100.00', '2027-02-01T00:00:00Z')];
     const inDebt = computeLoyalty(shortExpiry, orders, refunds, at('2027-02-02T00:00:00Z'));
@@ -201,20 +287,43 @@ describe('points', () => {
   });
 
   it('takes a reversal from the remaining balance before recording any debt', () => {
-    const shortExpiry = parseProgram({ ...parseYamlObject(), pointsExpiry: { monthsAfterEarning: 12 } }, 'p.yaml');
-    const orders = [order('a', '100.00', '2026-01-01T00:00:00Z'), order('b', '40.00', '2026-12-01T00:00:00Z')];
-    const state = computeLoyalty(shortExpiry, orders, [refund('a', '100.00', '2027-01-15T00:00:00Z')], at('2027-01-16T00:00:00Z'));
+    const shortExpiry = parseProgram(
+      { ...parseYamlObject(), pointsExpiry: { monthsAfterEarning: 12 } },
+      'p.yaml',
+    );
+    const orders = [
+      order('a', '100.00', '2026-01-01T00:00:00Z'),
+      order('b', '40.00', '2026-12-01T00:00:00Z'),
+    ];
+    const state = computeLoyalty(
+      shortExpiry,
+      orders,
+      [refund('a', '100.00', '2027-01-15T00:00:00Z')],
+      at('2027-01-16T00:00:00Z'),
+    );
     expect(state).toMatchObject({ points: 0, pointsDebt: 60 });
   });
 });
 
 describe('tier changes to announce', () => {
   it('numbers an upgrade once and carries it unchanged through recomputations that change nothing', () => {
-    const computed = computeLoyalty(program, [order('a', '2500.00', '2026-04-01T00:00:00Z')], [], at('2026-04-01T00:00:01Z'));
+    const computed = computeLoyalty(
+      program,
+      [order('a', '2500.00', '2026-04-01T00:00:00Z')],
+      [],
+      at('2026-04-01T00:00:01Z'),
+    );
     const first = advanceLoyalty(program, undefined, computed, at('2026-04-01T00:00:01Z'));
     expect(first.changeSeq).toBe(1);
     expect(first.recentChanges).toEqual([
-      expect.objectContaining({ seq: 1, from: 'Bronze', to: 'Gold', direction: 'up', reason: 'purchase', occurredAt: '2026-04-01T00:00:00.000Z' }),
+      expect.objectContaining({
+        seq: 1,
+        from: 'Bronze',
+        to: 'Gold',
+        direction: 'up',
+        reason: 'purchase',
+        occurredAt: '2026-04-01T00:00:00.000Z',
+      }),
     ]);
     const again = advanceLoyalty(program, first, computed, at('2026-04-01T00:05:00Z'));
     expect(again.changeSeq).toBe(1);
@@ -222,10 +331,23 @@ describe('tier changes to announce', () => {
   });
 
   it('explains a step down on the anniversary as a review even when a purchase the same instant lifts it part way', () => {
-    const orders = [order('a', '2000.00', '2026-01-01T00:00:00Z'), order('b', '233.42', '2026-01-02T00:00:00Z')];
-    const gold = advanceLoyalty(program, undefined, computeLoyalty(program, orders, [], at('2026-06-01T00:00:00Z')), at('2026-06-01T00:00:00Z'));
+    const orders = [
+      order('a', '2000.00', '2026-01-01T00:00:00Z'),
+      order('b', '233.42', '2026-01-02T00:00:00Z'),
+    ];
+    const gold = advanceLoyalty(
+      program,
+      undefined,
+      computeLoyalty(program, orders, [], at('2026-06-01T00:00:00Z')),
+      at('2026-06-01T00:00:00Z'),
+    );
     const withAnniversaryOrder = [...orders, order('c', '266.58', '2027-01-01T00:00:00Z')];
-    const next = advanceLoyalty(program, gold, computeLoyalty(program, withAnniversaryOrder, [], at('2027-01-01T00:00:00Z')), at('2027-01-01T00:00:00Z'));
+    const next = advanceLoyalty(
+      program,
+      gold,
+      computeLoyalty(program, withAnniversaryOrder, [], at('2027-01-01T00:00:00Z')),
+      at('2027-01-01T00:00:00Z'),
+    );
     expect(next.recentChanges.at(-1)).toMatchObject({
       seq: 2,
       from: 'Gold',
@@ -237,11 +359,30 @@ describe('tier changes to announce', () => {
   });
 
   it('calls a downgrade caused by a late event dated before the upgrade a correction', () => {
-    const orders = [order('a', '1800.00', '2026-03-01T00:00:00Z'), order('b', '300.00', '2026-03-20T00:00:00Z')];
-    const gold = advanceLoyalty(program, undefined, computeLoyalty(program, orders, [], at('2026-03-21T00:00:00Z')), at('2026-03-21T00:00:00Z'));
-    const late = computeLoyalty(program, orders, [refund('a', '200.00', '2026-03-10T00:00:00Z')], at('2026-03-22T00:00:00Z'));
+    const orders = [
+      order('a', '1800.00', '2026-03-01T00:00:00Z'),
+      order('b', '300.00', '2026-03-20T00:00:00Z'),
+    ];
+    const gold = advanceLoyalty(
+      program,
+      undefined,
+      computeLoyalty(program, orders, [], at('2026-03-21T00:00:00Z')),
+      at('2026-03-21T00:00:00Z'),
+    );
+    const late = computeLoyalty(
+      program,
+      orders,
+      [refund('a', '200.00', '2026-03-10T00:00:00Z')],
+      at('2026-03-22T00:00:00Z'),
+    );
     const corrected = advanceLoyalty(program, gold, late, at('2026-03-22T00:00:00Z'));
-    expect(corrected.recentChanges.at(-1)).toMatchObject({ seq: 2, from: 'Gold', to: 'Silver', direction: 'down', reason: 'correction' });
+    expect(corrected.recentChanges.at(-1)).toMatchObject({
+      seq: 2,
+      from: 'Gold',
+      to: 'Silver',
+      direction: 'down',
+      reason: 'correction',
+    });
   });
 });
 

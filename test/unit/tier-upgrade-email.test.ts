@@ -92,17 +92,34 @@ describe('tier-upgrade email request', () => {
 
   it('names the tier and benefits in the customer locale', () => {
     const request = requestFor(upgrade(), profile('zh-CN'));
-    expect(request.variables).toMatchObject({ tierName: '黄金会员', previousTierName: '青铜会员', nextTierName: '铂金会员' });
+    expect(request.variables).toMatchObject({
+      tierName: '黄金会员',
+      previousTierName: '青铜会员',
+      nextTierName: '铂金会员',
+    });
     expect(request.variables?.benefits).toEqual(program.tiers[2]?.benefits['zh-CN']);
   });
 
   it('sends nothing for a downgrade, an unknown customer, or an upgrade a later change superseded', () => {
-    expect(tierUpgradeEmail(program, upgrade({ direction: 'down', from: 'Gold', to: 'Silver' }), profile('en-US'), now)).toEqual({
+    expect(
+      tierUpgradeEmail(
+        program,
+        upgrade({ direction: 'down', from: 'Gold', to: 'Silver' }),
+        profile('en-US'),
+        now,
+      ),
+    ).toEqual({
       kind: 'skip',
       reason: 'not-an-upgrade',
     });
-    expect(tierUpgradeEmail(program, upgrade(), undefined, now)).toEqual({ kind: 'skip', reason: 'unknown-customer' });
-    expect(tierUpgradeEmail(program, upgrade(), profile('en-US', 2), now)).toEqual({ kind: 'skip', reason: 'superseded' });
+    expect(tierUpgradeEmail(program, upgrade(), undefined, now)).toEqual({
+      kind: 'skip',
+      reason: 'unknown-customer',
+    });
+    expect(tierUpgradeEmail(program, upgrade(), profile('en-US', 2), now)).toEqual({
+      kind: 'skip',
+      reason: 'superseded',
+    });
   });
 });
 
@@ -134,7 +151,10 @@ describe('tier-upgrade templates', () => {
   });
 
   it('congratulates a Platinum member without a next tier', async () => {
-    const request = requestFor(upgrade({ to: 'Platinum', nextTier: null, spendToNextTierMilli: null }), profile('en-US'));
+    const request = requestFor(
+      upgrade({ to: 'Platinum', nextTier: null, spendToNextTierMilli: null }),
+      profile('en-US'),
+    );
     const email = await renderer.render({
       template: 'tier-upgrade',
       customer: { customerId: 'c-1', email: 'mei@example.com', locale: 'en-US' },
