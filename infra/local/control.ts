@@ -65,6 +65,22 @@ export async function handleHttp(local: LocalRuntime, request: IncomingMessage, 
         return json(response, 200, { deadLetters: local.deadLetters() });
       case 'POST /_local/dead-letters/redrive':
         return json(response, 200, { redriven: local.redriveDeadLetters() });
+      case 'POST /_local/ses/bounce':
+      case 'POST /_local/ses/complaint': {
+        // A hard bounce or complaint for an address, as SES would publish it (README "Delivery and compliance").
+        const email = parseEmailBody(body);
+        if (!email) return json(response, 400, { error: 'body must be JSON like {"email": "ada@example.com"}' });
+        const kind = url.pathname.endsWith('bounce') ? 'bounce' : 'complaint';
+        const published = await local.sesEvents.feedback(kind, email);
+        await local.drain();
+        return json(response, 200, { [kind]: email, ...published });
+      }
+      case 'POST /_local/ses/events': {
+        // "Email Sent" / "Email Delivered" for every email SES local accepted since the last call.
+        const published = await local.sesEvents.publishNewSends();
+        await local.drain();
+        return json(response, 200, { published });
+      }
       case 'GET /_local/report': {
         const page = await reportPage(local.doc, local.tableName, local.clock.now(), url.searchParams, process.env);
         response.writeHead(page.status, { 'content-type': page.contentType }).end(page.body);
@@ -76,6 +92,15 @@ export async function handleHttp(local: LocalRuntime, request: IncomingMessage, 
     json(response, 404, { error: `no route for ${route}` });
   } catch (error) {
     json(response, 500, { error: (error as Error).message });
+  }
+}
+
+function parseEmailBody(body: string): string | undefined {
+  try {
+    const email = (JSON.parse(body || '{}') as { email?: unknown }).email;
+    return typeof email === 'string' && email.includes('@') ? email : undefined;
+  } catch {
+    return undefined;
   }
 }
 

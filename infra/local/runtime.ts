@@ -31,6 +31,7 @@ import { SimulatedClock } from './clock.ts';
 import { handleHttp } from './control.ts';
 import { type Engine, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoWithTable, startSes } from './engines.ts';
 import { type BatchHandler, deliverBatch, LocalQueue } from './queues.ts';
+import { SesSimulator } from './ses-simulator.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -105,6 +106,8 @@ export class LocalRuntime {
   readonly schedules: Schedule[] = [];
   readonly urlRoutes = new Map<string, UrlHandler>();
   readonly runtimes = new Map<FunctionName, Runtime>();
+  /** Stands in for SES event publishing: sends/deliveries of accepted emails, bounces, complaints. */
+  readonly sesEvents: SesSimulator = new SesSimulator(this);
   #ticker: NodeJS.Timeout | undefined;
   #advancing = false;
 

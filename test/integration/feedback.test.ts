@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '#functions/commons/runtime.ts';
-import { SesSimulator } from '#infra/local/ses-simulator.ts';
 import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
 import { CampaignStats } from '#shared/store/stats.ts';
 import {
@@ -119,11 +118,12 @@ describe('SES feedback', () => {
     expect((await profileItem(d.local, 'c-dee'))?.suppressed).toBeUndefined();
   });
 
-  it('lets the local runtime simulate a complaint for an address, mailed or not', async () => {
-    const simulator = new SesSimulator(d.local);
-    await simulator.feedback('complaint', 'dee@example.com');
-    await simulator.feedback('bounce', 'never-mailed@example.com');
-    await d.local.drain();
+  it('lets the local runtime simulate a complaint or bounce for an address, mailed or not (POST /_local/ses/...)', async () => {
+    const post = (path: string, email: string) =>
+      fetch(`${d.local.endpoints.aws}${path}`, { method: 'POST', body: JSON.stringify({ email }) });
+    expect((await post('/_local/ses/complaint', 'dee@example.com')).status).toBe(200);
+    expect((await post('/_local/ses/bounce', 'never-mailed@example.com')).status).toBe(200);
+    expect((await post('/_local/ses/bounce', 'not-an-address')).status).toBe(400);
     expect((await profileItem(d.local, 'c-dee'))?.suppressed).toMatchObject({ reason: 'complaint' });
     await upsertCustomers(d.local, [{ customerId: 'c-new', email: 'never-mailed@example.com' }]);
     await enqueue(d.local, [newsRequest('c-new')]);
@@ -132,5 +132,14 @@ describe('SES feedback', () => {
       status: 'skipped',
       reason: 'suppressed',
     });
+  });
+
+  it('publishes what SES would for accepted emails (POST /_local/ses/events): sent and delivered counters', async () => {
+    const response = await fetch(`${d.local.endpoints.aws}/_local/ses/events`, { method: 'POST' });
+    expect(await response.json()).toEqual({ published: 4 });
+    const again = await fetch(`${d.local.endpoints.aws}/_local/ses/events`, { method: 'POST' });
+    expect(await again.json()).toEqual({ published: 0 });
+    const [today] = await new CampaignStats(d.local.doc, d.local.tableName).daily('news');
+    expect(today?.counts).toMatchObject({ sent: 4, delivered: 4 });
   });
 });
