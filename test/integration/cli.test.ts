@@ -1,0 +1,166 @@
+// The marketer's tools against the local runtime: audience from the due index, preview,
+// test-send, and a published holdout share taking effect in the real scheduler -> sender path.
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { isHeldOut } from '#shared/domain/holdout.ts';
+import { keys } from '#shared/store/keys.ts';
+import { customerEvent } from '../support/fixtures.ts';
+import { customerItems } from '../support/table.ts';
+import { loyalty } from './cli-support.ts';
+
+let local: LocalRuntime;
+let dir: string;
+const ids = Array.from({ length: 40 }, (_, i) => `cli-${i}`);
+
+beforeAll(async () => {
+  local = await startLocal({ now: '2027-03-01T00:00:00Z', ports: 'random' });
+  dir = await mkdtemp(path.join(tmpdir(), 'cli-'));
+  await cp(path.resolve('campaigns'), path.join(dir, 'campaigns'), { recursive: true });
+  local.putEvents(
+    ids.map((customerId, i) =>
+      customerEvent({
+        customerId,
+        email: `${customerId}@example.com`,
+        firstName: i === 0 ? '<script>alert(1)</script>{{ coupon.code }}' : `Customer ${i}`,
+        birthday: '1990-03-14',
+        ...(i % 2
+          ? { locale: 'en-US', timeZone: 'America/New_York' }
+          : { locale: 'zh-CN', timeZone: 'Asia/Shanghai' }),
+      }),
+    ),
+  );
+  await local.drain();
+}, 60_000);
+afterAll(() => local?.stop());
+
+const run = (args: string[]) => loyalty(local, args, dir);
+
+describe('loyalty campaigns audience', () => {
+  it('counts the customers due on a day from the due index, without a scan', async () => {
+    const result = await run([
+      '--json',
+      'campaigns',
+      'audience',
+      'birthday',
+      '--on',
+      '2027-03-14',
+      '--sample',
+      '3',
+    ]);
+    expect(result.stderr).toBe('');
+    const audience = result.json<{
+      due: number;
+      toSend: number;
+      heldOut: number;
+      queries: number;
+      sample: unknown[];
+    }>();
+    expect(audience).toMatchObject({ due: 40, heldOut: 0, toSend: 40 });
+    expect(audience.sample).toHaveLength(3);
+    expect(audience.queries).toBe(24 * 8);
+    expect(
+      (await run(['--json', 'campaigns', 'audience', 'birthday', '--on', '2027-03-13'])).json(),
+    ).toMatchObject({ due: 0 });
+  });
+
+  it('explains why an event-triggered campaign has no audience by day (exit 2), and rejects a bad date', async () => {
+    const tier = await run(['campaigns', 'audience', 'tier-upgrade']);
+    expect(tier.code).toBe(2);
+    expect(tier.stderr).toContain('triggered by the Tier Changed event');
+    expect((await run(['campaigns', 'audience', 'birthday', '--on', '14/03/2027'])).code).toBe(2);
+  });
+});
+
+describe('loyalty campaigns preview and test-send', () => {
+  it('renders for a real customer: text to the terminal, escaped HTML to a file', async () => {
+    const result = await run([
+      'campaigns',
+      'preview',
+      'birthday',
+      '--customer',
+      'cli-0',
+      '--out',
+      'preview.html',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Subject: ');
+    expect(result.stdout).toContain('zh-CN');
+    expect(result.stdout).toContain('Customer cli-0: in audience');
+    const html = readFileSync(path.join(dir, 'preview.html'), 'utf8');
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).not.toContain('<script>');
+  });
+
+  it('exits 3 for an unknown customer, campaign or step', async () => {
+    expect((await run(['campaigns', 'preview', 'birthday', '--customer', 'nobody'])).code).toBe(3);
+    expect((await run(['campaigns', 'preview', 'nope', '--customer', 'cli-1'])).code).toBe(3);
+    expect(
+      (await run(['campaigns', 'preview', 'win-back', '--customer', 'cli-1', '--step', 'day-7'])).code,
+    ).toBe(3);
+    expect(existsSync(path.join(dir, 'preview-nope-cli-1.html'))).toBe(false);
+  });
+
+  it('sends a test marked [TEST] to the given address through SES local', async () => {
+    const result = await run([
+      '--json',
+      'campaigns',
+      'test-send',
+      'win-back',
+      '--step',
+      'day-90',
+      '--to',
+      'marketer@example.com',
+      '--locale',
+      'zh-CN',
+    ]);
+    expect(result.code).toBe(0);
+    const emails = (await local.emails()).filter((email) =>
+      email.destination.to.includes('marketer@example.com'),
+    );
+    expect(emails).toHaveLength(1);
+    expect(emails[0]?.subject).toMatch(/^\[TEST\] /);
+    expect(emails[0]?.body.html).toContain('COMEBACK15');
+  });
+});
+
+describe('a published holdout share in the running system', () => {
+  it('records held-out customers instead of emailing them, and emails the rest once', async () => {
+    const file = path.join(dir, 'campaigns', 'birthday.yaml');
+    await writeFile(file, `${await readFile(file, 'utf8')}\nholdoutPercent: 25\n`);
+    expect((await run(['campaigns', 'publish', file])).code).toBe(0);
+    const held = ids.filter((id) => isHeldOut('birthday', id, 25));
+    expect(held.length).toBeGreaterThan(0);
+    const audience = (await run(['--json', 'campaigns', 'audience', 'birthday', '--on', '2027-03-14'])).json<{
+      heldOut: number;
+    }>();
+    expect(audience.heldOut).toBe(held.length);
+
+    await local.advanceTo('2027-03-15T00:00:00Z');
+    const birthdayEmails = (await local.emails()).filter((email) =>
+      email.destination.to.some((to) => to.startsWith('cli-')),
+    );
+    const mailed = birthdayEmails
+      .flatMap((email) => email.destination.to.map((to) => to.replace('@example.com', '')))
+      .sort();
+    expect(mailed).toEqual(ids.filter((id) => !held.includes(id)).sort());
+    for (const id of held) {
+      const items = await customerItems(local.doc, local.tableName, id);
+      expect(items.find((item) => item.SK === keys.holdout(id, 'birthday', '2027').SK)).toMatchObject({
+        status: 'held-out',
+      });
+    }
+    const stats = await local.doc.send(
+      new QueryCommand({
+        TableName: local.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.campaignStats('birthday', 'x').PK },
+      }),
+    );
+    expect(stats.Items?.reduce((sum, item) => sum + Number(item.heldOut ?? 0), 0)).toBe(held.length);
+  });
+});
