@@ -135,23 +135,21 @@ export function registerCampaignTools(campaigns: Command, context: CommandContex
         : heldOut
           ? 'in the holdout group (would be recorded, not sent)'
           : 'in audience';
-      context
-        .out()
-        .result(
-          {
-            campaign: campaign.id,
-            from,
-            customer: options.customer,
-            template,
-            locale: email.locale,
-            subject: email.subject,
-            text: email.text,
-            htmlFile: out,
-            audience: status,
-          },
-          () =>
-            `${terminalText(email, campaign, from)}\nCustomer ${options.customer}: ${status}\nHTML written to ${path.relative(context.io.cwd, out) || out}`,
-        );
+      context.out().result(
+        {
+          campaign: campaign.id,
+          from,
+          customer: options.customer,
+          template,
+          locale: email.locale,
+          subject: email.subject,
+          text: email.text,
+          htmlFile: out,
+          audience: status,
+        },
+        () =>
+          `${terminalText(email, campaign, from)}\nCustomer ${options.customer}: ${status}\nHTML written to ${path.relative(context.io.cwd, out) || out}`,
+      );
     });
 
   sourceOptions(
@@ -204,21 +202,19 @@ export function registerCampaignTools(campaigns: Command, context: CommandContex
           ],
         }),
       );
-      context
-        .out()
-        .result(
-          {
-            campaign: campaign.id,
-            from,
-            to: options.to,
-            template,
-            locale: email.locale,
-            subject: `[TEST] ${email.subject}`,
-            messageId: sent.MessageId,
-          },
-          () =>
-            `sent test of ${campaign.id} (${email.locale}, ${from}) to ${options.to}: ${sent.MessageId}${targets.mailbox ? `\nSee it at ${targets.mailbox}` : ''}`,
-        );
+      context.out().result(
+        {
+          campaign: campaign.id,
+          from,
+          to: options.to,
+          template,
+          locale: email.locale,
+          subject: `[TEST] ${email.subject}`,
+          messageId: sent.MessageId,
+        },
+        () =>
+          `sent test of ${campaign.id} (${email.locale}, ${from}) to ${options.to}: ${sent.MessageId}${targets.mailbox ? `\nSee it at ${targets.mailbox}` : ''}`,
+      );
     });
 
   sourceOptions(
