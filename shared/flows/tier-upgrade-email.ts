@@ -45,6 +45,7 @@ export function tierUpgradeEmail(
       period: `${change.to}#${change.tierSince ?? change.occurredAt}`,
       template: TIER_UPGRADE_CAMPAIGN,
       capClass: 'tier-upgrade',
+      tier: tier.id,
       variables: {
         tier: tier.id,
         tierName: tierName(program, tier, locale),

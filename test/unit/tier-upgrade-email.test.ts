@@ -74,6 +74,7 @@ describe('tier-upgrade email request', () => {
       period: 'Gold#2026-05-01T10:00:00.000Z',
       template: 'tier-upgrade',
       capClass: 'tier-upgrade',
+      tier: 'Gold',
       variables: {
         tier: 'Gold',
         tierName: 'Gold',
