@@ -55,9 +55,8 @@ export interface QueueWiring {
 export const queues = {
   'customer-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   'order-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
-  /** SendRequests from campaigns to the sender; deferrals re-enqueue here with a delay.
-   *  Visibility = 6x the sender's timeout (AWS guidance for SQS event sources). */
-  'send-requests': { maxReceiveCount: 8, visibilityTimeoutSeconds: 360, batchSize: 10 },
+  /** SendRequests from campaigns to the sender; deferrals re-enqueue here with a delay. */
+  'send-requests': { maxReceiveCount: 8, visibilityTimeoutSeconds: 120, batchSize: 10 },
   /** Tier Changed (source loyalty-flows) for the tier-upgrade email. */
   'tier-changes': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   /** SES sending events (default bus, source aws.ses) for bounces, complaints and counters. */
