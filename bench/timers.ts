@@ -2,20 +2,21 @@
 // the due-timer index (288 five-minute ticks) next to one full-table Scan of the same table, for
 // 10k and 100k customers with realistic birthdays and lapses, and for 100k customers whose due
 // audience is held at the 10k figure (the timer cost must stay flat; the Scan grows tenfold).
-import { BatchWriteCommand, DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#functions/commons/runtime.ts';
+import { startDynamoWithTable } from '#infra/local/engines.ts';
 import { nextBirthdayDue } from '#shared/domain/birthday.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
 import type { TimerData } from '#shared/domain/timers.ts';
 import { firstWinBackDue } from '#shared/domain/win-back.ts';
-import { DEFAULT_SCHEDULER_OPTIONS, runScheduler } from '#shared/flows/timers-scheduler.ts';
 import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
+import { DEFAULT_SCHEDULER_OPTIONS, runScheduler } from '#shared/flows/timers-scheduler.ts';
 import type { SendQueue, SendRequest } from '#shared/mail/send-request.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
 import { dueShard, keys } from '#shared/store/keys.ts';
 import { TimerStore, timerItem } from '#shared/store/timers.ts';
-import { startDynamoWithTable } from '#infra/local/engines.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';
 
@@ -24,7 +25,16 @@ const TABLE = 'timers-bench';
 const DAY = Date.parse('2027-03-14T00:00:00Z');
 const ARMED_AT = new Date(DAY - 2 * DAY_MS);
 const TICK_MS = 5 * 60_000;
-const ZONES = ['Asia/Shanghai', 'America/New_York', 'America/Los_Angeles', 'Europe/London', 'Europe/Berlin', 'Asia/Tokyo', 'Australia/Sydney', 'Pacific/Kiritimati'];
+const ZONES = [
+  'Asia/Shanghai',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Europe/London',
+  'Europe/Berlin',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+  'Pacific/Kiritimati',
+];
 
 interface Customer {
   id: string;
@@ -52,19 +62,33 @@ function customerAt(index: number, shift: number): Customer {
     timeZone: ZONES[Math.floor(next() * ZONES.length)] ?? 'UTC',
     birthday: birth.toISOString().slice(5, 10),
     // 80% bought within the last 400 days (so some are in the middle of a win-back series).
-    lastPurchaseAt: purchased ? new Date(ARMED_AT.getTime() - (Math.floor(next() * 400) + shift) * DAY_MS).toISOString() : undefined,
+    lastPurchaseAt: purchased
+      ? new Date(ARMED_AT.getTime() - (Math.floor(next() * 400) + shift) * DAY_MS).toISOString()
+      : undefined,
   };
 }
 
-function timersOf(customer: Customer, campaigns: TimerCampaigns): { data: TimerData; dueAt: Date | undefined }[] {
-  const birthday = nextBirthdayDue({ birthday: customer.birthday, timeZone: customer.timeZone, now: ARMED_AT, config: campaigns.birthday });
+function timersOf(
+  customer: Customer,
+  campaigns: TimerCampaigns,
+): { data: TimerData; dueAt: Date | undefined }[] {
+  const birthday = nextBirthdayDue({
+    birthday: customer.birthday,
+    timeZone: customer.timeZone,
+    now: ARMED_AT,
+    config: campaigns.birthday,
+  });
   const timers: { data: TimerData; dueAt: Date | undefined }[] = [
     { data: { kind: 'birthday', year: birthday?.year ?? null, greetedYear: null }, dueAt: birthday?.dueAt },
   ];
   if (customer.lastPurchaseAt) {
     const step = firstWinBackDue(customer.lastPurchaseAt, customer.timeZone, ARMED_AT, campaigns.winBack);
     timers.push({
-      data: { kind: 'win-back', lapseStart: customer.lastPurchaseAt, stepIndex: step?.stepIndex ?? campaigns.winBack.steps.length },
+      data: {
+        kind: 'win-back',
+        lapseStart: customer.lastPurchaseAt,
+        stepIndex: step?.stepIndex ?? campaigns.winBack.steps.length,
+      },
       dueAt: step?.dueAt,
     });
   }
@@ -83,7 +107,11 @@ const dueOnTheDay = (timers: { dueAt: Date | undefined }[]) =>
   timers.some((timer) => timer.dueAt && timer.dueAt.getTime() >= DAY && timer.dueAt.getTime() < DAY + DAY_MS);
 
 /** Profile + timers (+ the due directory) as the running system stores them. */
-function itemsOf(customer: Customer, campaigns: TimerCampaigns, directory: Set<string>): Record<string, unknown>[] {
+function itemsOf(
+  customer: Customer,
+  campaigns: TimerCampaigns,
+  directory: Set<string>,
+): Record<string, unknown>[] {
   const timers = timersOf(customer, campaigns);
   const items: Record<string, unknown>[] = [
     {
@@ -145,7 +173,11 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let batch = batches[next++]; batch; batch = batches[next++]) {
-          await doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+          await doc.send(
+            new BatchWriteCommand({
+              RequestItems: { [TABLE]: batch.map((Item) => ({ PutRequest: { Item } })) },
+            }),
+          );
         }
       }),
     );
@@ -153,7 +185,11 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
   const timers = new TimerStore(doc, TABLE);
   const customers = new CustomerStore(doc, TABLE);
   let sends = 0;
-  const sendQueue: SendQueue = { enqueue: async (requests: SendRequest[]) => void (sends += requests.length) };
+  const sendQueue: SendQueue = {
+    enqueue: async (requests: SendRequest[]) => {
+      sends += requests.length;
+    },
+  };
   const deps = { timers, customers, sendQueue, campaigns, options: DEFAULT_SCHEDULER_OPTIONS };
 
   /** One day of 5-minute ticks, after a warm-up tick the evening before (not counted). */
@@ -166,7 +202,13 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
     sends = 0;
     const started = Date.now();
     for (let at = DAY; at < DAY + DAY_MS; at += TICK_MS) await runScheduler(deps, new Date(at));
-    return { readUnits: meter.readUnits + minimum.shortfall, writeUnits: meter.writeUnits, requests: meter.requests, sends, ms: Date.now() - started };
+    return {
+      readUnits: meter.readUnits + minimum.shortfall,
+      writeUnits: meter.writeUnits,
+      requests: meter.requests,
+      sends,
+      ms: Date.now() - started,
+    };
   };
   const scanOnce = async () => {
     meter.reset();
@@ -182,7 +224,13 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
   };
 
   const rows: BenchSection['rows'] = [];
-  const record = (label: string, count: number, audience: number, day: Awaited<ReturnType<typeof scheduleOneDay>>, scan: Awaited<ReturnType<typeof scanOnce>>) =>
+  const record = (
+    label: string,
+    count: number,
+    audience: number,
+    day: Awaited<ReturnType<typeof scheduleOneDay>>,
+    scan: Awaited<ReturnType<typeof scanOnce>>,
+  ) =>
     rows.push({
       customers: count,
       table: label,
@@ -218,13 +266,14 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
     await engine.close();
   }
   return {
-    title: 'Time-based campaigns: DynamoDB read units for one simulated day of scheduling (timer index) vs a full-table Scan',
+    title:
+      'Time-based campaigns: DynamoDB read units for one simulated day of scheduling (timer index) vs a full-table Scan',
     rows,
     notes: [
       'timer RCU/day: 288 scheduler ticks of 5 minutes over one UTC day, including firing (profile reads) — Query/GetItem only.',
       'Scan: one eventually consistent pass over the same table (profiles, timers, directory); a scan-based job that honoured',
       '  09:00 in every time zone would need at least one pass per hour (the ×24 column). Purchase records are left out of',
-      '  the table, which flatters the Scan. Empty reads are charged DynamoDB\'s minimum (0.5/1 RCU), which dynalite reports as 0.',
+      "  the table, which flatters the Scan. Empty reads are charged DynamoDB's minimum (0.5/1 RCU), which dynalite reports as 0.",
     ],
   };
 }
@@ -246,7 +295,9 @@ function chargeMinimum(client: DynamoDBClient) {
       const command = context.commandName ?? '';
       if (command === 'QueryCommand' || command === 'ScanCommand') {
         const input = args.input as { ConsistentRead?: boolean };
-        const units = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
+        const units =
+          (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity
+            ?.CapacityUnits ?? 0;
         const floor = input.ConsistentRead ? 1 : 0.5;
         if (units < floor) tally.shortfall += floor - units;
       }

@@ -1,17 +1,21 @@
 // Every few minutes (EventBridge Scheduler / the local clock): fire the due timers of the
 // birthday and win-back campaigns, catching up every hour bucket since the last full run.
 import { z } from 'zod';
+import { ENV, queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
 import { audienceFactsOf } from '#shared/campaigns/audience-facts.ts';
 import { campaignGate } from '#shared/campaigns/gate.ts';
-import { SqsSendQueue } from '#shared/mail/send-request.ts';
-import { DEFAULT_SCHEDULER_OPTIONS, runScheduler, type SchedulerRun } from '#shared/flows/timers-scheduler.ts';
-import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { reviewTier } from '#shared/flows/tier-review.ts';
+import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
+import {
+  DEFAULT_SCHEDULER_OPTIONS,
+  runScheduler,
+  type SchedulerRun,
+} from '#shared/flows/timers-scheduler.ts';
+import { SqsSendQueue } from '#shared/mail/send-request.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
 import { TimerStore } from '#shared/store/timers.ts';
-import { ENV, queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import type { Runtime } from '../commons/runtime.ts';
 import { publishSchedulerMetrics } from './metrics.ts';
@@ -22,13 +26,19 @@ const schedulerEnv = z.object({
   [SEND_QUEUE_ENV]: z.string().min(1),
   [ENV.campaignsDir]: z.string().min(1).optional(),
   SCHEDULER_MAX_FIRES: z.coerce.number().int().positive().default(DEFAULT_SCHEDULER_OPTIONS.maxFires),
-  SCHEDULER_INITIAL_LOOKBACK_HOURS: z.coerce.number().int().min(0).default(DEFAULT_SCHEDULER_OPTIONS.initialLookbackHours),
+  SCHEDULER_INITIAL_LOOKBACK_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_SCHEDULER_OPTIONS.initialLookbackHours),
 });
 
 export function createHandler(runtime: Runtime) {
   const parsed = schedulerEnv.safeParse(runtime.env);
   if (!parsed.success) {
-    throw new Error(`invalid scheduler configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid scheduler configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   }
   const env = parsed.data;
   const timers = new TimerStore(runtime.doc, runtime.tableName);

@@ -1,9 +1,9 @@
 // The birthday campaign's rules: which local day and hour a customer's greeting is due, once per
 // year, how Feb 29 birthdays are celebrated in common years, and the coupon that comes with it.
 import { createHash } from 'node:crypto';
-import type { Milli } from './money.ts';
-import { isLeapYear, type LocalDate, localDateTimeAt, zonedTimeToUtc } from './local-time.ts';
 import { DAY_MS } from './clock.ts';
+import { isLeapYear, type LocalDate, localDateTimeAt, zonedTimeToUtc } from './local-time.ts';
+import type { Milli } from './money.ts';
 
 export interface BirthdayConfig {
   /** Campaign id: the send ledger's campaign ("birthday"). */
@@ -97,7 +97,9 @@ export function birthdayCoupon(input: {
   config: BirthdayConfig['coupon'];
 }): BirthdayCoupon {
   const tier = input.tier && input.tier in input.config.valueByTier ? input.tier : input.config.defaultTier;
-  const digest = createHash('sha256').update(`birthday|${input.customerId}|${input.year}|${input.attempt}`).digest();
+  const digest = createHash('sha256')
+    .update(`birthday|${input.customerId}|${input.year}|${input.attempt}`)
+    .digest();
   return {
     code: `${input.config.prefix}${input.year % 100}-${base32(digest).slice(0, 8)}`,
     tier,

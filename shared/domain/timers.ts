@@ -90,7 +90,9 @@ export interface SchedulerState {
 
 /** When the scheduler planned to look next: its own plan or a nudge, whichever is earlier. */
 export function plannedCheckAt(state: SchedulerState): Date | undefined {
-  const times = [state.nextCheckAt, state.nudgeAt].filter((t): t is string => t !== undefined).map(Date.parse);
+  const times = [state.nextCheckAt, state.nudgeAt]
+    .filter((t): t is string => t !== undefined)
+    .map(Date.parse);
   return times.length ? new Date(Math.min(...times)) : undefined;
 }
 
@@ -103,7 +105,9 @@ export function runIsDue(state: SchedulerState, now: Date): boolean {
 /** Hours to read the directory for: after the watermark up to the horizon, oldest first. */
 export function hoursInView(watermark: string | undefined, now: Date, initialLookbackHours: number): Date[] {
   const current = hourStart(now).getTime();
-  const first = watermark ? parseHourLabel(watermark).getTime() + HOUR_MS : current - initialLookbackHours * HOUR_MS;
+  const first = watermark
+    ? parseHourLabel(watermark).getTime() + HOUR_MS
+    : current - initialLookbackHours * HOUR_MS;
   const hours: Date[] = [];
   for (let at = first; at < current + HORIZON_HOURS * HOUR_MS; at += HOUR_MS) hours.push(new Date(at));
   return hours;
@@ -113,9 +117,15 @@ export function hoursInView(watermark: string | undefined, now: Date, initialLoo
  * When the next run is worth doing: the earliest timer seen pending, the first hour with timers
  * ahead, or an hour before the horizon runs out — whichever comes first.
  */
-export function nextCheckAt(input: { earliestPending?: Date | undefined; nextMarkedHour?: Date | undefined; now: Date }): Date {
+export function nextCheckAt(input: {
+  earliestPending?: Date | undefined;
+  nextMarkedHour?: Date | undefined;
+  now: Date;
+}): Date {
   const horizonEdge = hourStart(input.now).getTime() + (HORIZON_HOURS - 1) * HOUR_MS;
-  const candidates = [input.earliestPending, input.nextMarkedHour].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+  const candidates = [input.earliestPending, input.nextMarkedHour]
+    .filter((d): d is Date => d !== undefined)
+    .map((d) => d.getTime());
   return new Date(Math.max(input.now.getTime(), Math.min(horizonEdge, ...candidates)));
 }
 

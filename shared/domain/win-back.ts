@@ -56,7 +56,8 @@ export function firstWinBackDue(
   const lapseStart = new Date(lastPurchaseAt);
   for (let index = 0; index < config.steps.length; index++) {
     const dueAt = winBackStepDueAt(lapseStart, index, timeZone, config);
-    if (dueAt && dueAt.getTime() > now.getTime()) return { lapseStart: lapseStart.toISOString(), stepIndex: index, dueAt };
+    if (dueAt && dueAt.getTime() > now.getTime())
+      return { lapseStart: lapseStart.toISOString(), stepIndex: index, dueAt };
   }
   return undefined;
 }

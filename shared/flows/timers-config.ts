@@ -48,11 +48,16 @@ const send = z.looseObject({
 const birthdayFile = z.looseObject({
   id: z.string().min(1),
   enabled: z.boolean().default(true),
-  trigger: z.looseObject({ on: z.literal('birthday'), leapDayIn: z.enum(['feb-28', 'mar-01']).default('feb-28') }),
+  trigger: z.looseObject({
+    on: z.literal('birthday'),
+    leapDayIn: z.enum(['feb-28', 'mar-01']).default('feb-28'),
+  }),
   send: send.prefault({}),
   offer: z
     .looseObject({
-      codePrefix: z.string().regex(/^[A-Z0-9]{1,8}$/, { message: 'must be 1-8 upper-case letters or digits' }),
+      codePrefix: z
+        .string()
+        .regex(/^[A-Z0-9]{1,8}$/, { message: 'must be 1-8 upper-case letters or digits' }),
       valueByTier: z.record(z.string().min(1), amount),
       defaultTier: z.string().min(1).default('Bronze'),
       expiresAfterDays: z.number().int().positive().default(30),
@@ -93,7 +98,9 @@ async function loadFile<S extends z.ZodType>(file: string, schema: S): Promise<z
   }
   const result = schema.safeParse(input ?? {}, { reportInput: true });
   if (!result.success) {
-    throw new CampaignConfigError(`${file}: ${rejectionsFromZod(result.error, input).map(describeRejection).join('; ')}`);
+    throw new CampaignConfigError(
+      `${file}: ${rejectionsFromZod(result.error, input).map(describeRejection).join('; ')}`,
+    );
   }
   return result.data;
 }

@@ -87,7 +87,14 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
   const { timers, options } = deps;
   const stored = await timers.schedulerState();
   const state = { watermark: stored.watermark, nextCheckAt: stored.nextCheckAt, nudgeAt: stored.nudgeAt };
-  const idle = { ran: false, bucketsQueried: 0, fired: 0, sent: 0, watermark: state.watermark, lagMs: schedulerLagMs(state, now) };
+  const idle = {
+    ran: false,
+    bucketsQueried: 0,
+    fired: 0,
+    sent: 0,
+    watermark: state.watermark,
+    lagMs: schedulerLagMs(state, now),
+  };
   if (!runIsDue(state, now)) return { ...idle, quietUntil: plannedCheckAt(state)?.toISOString() };
   const runId = randomUUID();
   if (!(await timers.acquireRun(runId, now, options.leaseMs))) return { ...idle, quietUntil: undefined };
@@ -133,7 +140,9 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
           outOfBudget = true;
           break;
         }
-        page = page.nextKey ? await timers.dueBucketPage(keys.dueBucket(hour, shard), page.nextKey, options.pageSize) : undefined;
+        page = page.nextKey
+          ? await timers.dueBucketPage(keys.dueBucket(hour, shard), page.nextKey, options.pageSize)
+          : undefined;
       }
       if (outOfBudget) break;
     }
@@ -166,19 +175,27 @@ async function markedBucketsIn(timers: TimerStore, hours: Date[]): Promise<Map<n
     const range = days.get(day);
     days.set(day, range ? { from: range.from, to: hh } : { from: hh, to: hh });
   }
-  const listed = (await Promise.all([...days].map(([day, { from, to }]) => timers.markedBuckets(day, from, to)))).flat();
+  const listed = (
+    await Promise.all([...days].map(([day, { from, to }]) => timers.markedBuckets(day, from, to)))
+  ).flat();
   const byHour = new Map<number, number[]>();
-  for (const { hour, shard } of listed.sort((a, b) => a.hour.getTime() - b.hour.getTime() || a.shard - b.shard)) {
+  for (const { hour, shard } of listed.sort(
+    (a, b) => a.hour.getTime() - b.hour.getTime() || a.shard - b.shard,
+  )) {
     byHour.set(hour.getTime(), [...(byHour.get(hour.getTime()) ?? []), shard]);
   }
   return byHour;
 }
 
 /** Claims a batch, plans each firing, enqueues the sends together, then re-arms each timer. */
-async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<{ fired: number; sent: number }> {
-  const claimed = (await Promise.all(due.map(async (timer) => ((await deps.timers.claim(timer, now)) ? timer : undefined)))).filter(
-    (timer): timer is Timer => timer !== undefined,
-  );
+async function fireBatch(
+  deps: SchedulerDeps,
+  due: Timer[],
+  now: Date,
+): Promise<{ fired: number; sent: number }> {
+  const claimed = (
+    await Promise.all(due.map(async (timer) => ((await deps.timers.claim(timer, now)) ? timer : undefined)))
+  ).filter((timer): timer is Timer => timer !== undefined);
   const plans = await Promise.all(claimed.map((timer) => planFiring(deps, timer, now)));
   const sends = plans.flatMap((plan) => (plan.send ? [plan.send] : []));
   if (sends.length) await deps.sendQueue.enqueue(sends);
@@ -197,10 +214,17 @@ async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<
 
 async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise<FirePlan> {
   if (timer.data.kind === 'tier-review') {
-    if (!deps.reviewTier) throw new Error('a tier-review timer fired but this scheduler was built without reviewTier');
+    if (!deps.reviewTier)
+      throw new Error('a tier-review timer fired but this scheduler was built without reviewTier');
     // The claimant names this firing, so a re-fire after a crash may finish its announcement.
-    const heldUntil = await deps.reviewTier(timer.customerId, `tier-review#${timer.customerId}#${timer.dueAt}`);
-    return { send: undefined, next: { data: { kind: 'tier-review', heldUntil }, dueAt: heldUntil ? new Date(heldUntil) : undefined } };
+    const heldUntil = await deps.reviewTier(
+      timer.customerId,
+      `tier-review#${timer.customerId}#${timer.dueAt}`,
+    );
+    return {
+      send: undefined,
+      next: { data: { kind: 'tier-review', heldUntil }, dueAt: heldUntil ? new Date(heldUntil) : undefined },
+    };
   }
   const profile = (await deps.customers.getProfile(timer.customerId))?.profile;
   return timer.data.kind === 'birthday'
@@ -219,12 +243,21 @@ async function planBirthday(
   const timeZone = profile?.timeZone ?? config.defaultTimeZone;
   const dueFor = (greetedYear: number | null) =>
     profile?.birthday && config.enabled
-      ? nextBirthdayDue({ birthday: profile.birthday, timeZone, now, config, greetedYear: greetedYear ?? undefined })
+      ? nextBirthdayDue({
+          birthday: profile.birthday,
+          timeZone,
+          now,
+          config,
+          greetedYear: greetedYear ?? undefined,
+        })
       : undefined;
   const current = dueFor(data.greetedYear);
   // The profile moved on (birthday removed or changed, arm missed): re-arm instead of greeting.
   if (!current || current.year !== data.year || current.dueAt.getTime() > now.getTime() + ARMING_LEAD_MS) {
-    return { send: undefined, next: { data: { ...data, year: current?.year ?? null }, dueAt: current?.dueAt } };
+    return {
+      send: undefined,
+      next: { data: { ...data, year: current?.year ?? null }, dueAt: current?.dueAt },
+    };
   }
   const year = current.year;
   const coupon = await issueBirthdayCoupon(deps, customerId, year, loyaltyTier(profile), current.dueAt);
@@ -238,15 +271,29 @@ async function planBirthday(
       capClass: 'marketing',
       variables: {
         year,
-        coupon: { code: coupon.code, tier: coupon.tier, value: coupon.valueMilli, expiresAt: coupon.expiresAt },
+        coupon: {
+          code: coupon.code,
+          tier: coupon.tier,
+          value: coupon.valueMilli,
+          expiresAt: coupon.expiresAt,
+        },
       },
       requestedAt: now.toISOString(),
     },
-    next: { data: { kind: 'birthday', year: following?.year ?? null, greetedYear: year }, dueAt: following?.dueAt },
+    next: {
+      data: { kind: 'birthday', year: following?.year ?? null, greetedYear: year },
+      dueAt: following?.dueAt,
+    },
   };
 }
 
-async function issueBirthdayCoupon(deps: SchedulerDeps, customerId: string, year: number, tier: string | undefined, issuedAt: Date) {
+async function issueBirthdayCoupon(
+  deps: SchedulerDeps,
+  customerId: string,
+  year: number,
+  tier: string | undefined,
+  issuedAt: Date,
+) {
   const config = deps.campaigns.birthday;
   for (let attempt = 0; attempt < 5; attempt++) {
     const coupon = birthdayCoupon({ customerId, year, tier, issuedAt, attempt, config: config.coupon });
@@ -268,7 +315,8 @@ async function issueBirthdayCoupon(deps: SchedulerDeps, customerId: string, year
 /** The customer's loyalty tier if the loyalty program has set one. */
 function loyaltyTier(profile: CustomerProfile | undefined): string | undefined {
   const loyalty: unknown = profile && 'loyalty' in profile ? profile.loyalty : undefined;
-  if (loyalty && typeof loyalty === 'object' && 'tier' in loyalty && typeof loyalty.tier === 'string') return loyalty.tier;
+  if (loyalty && typeof loyalty === 'object' && 'tier' in loyalty && typeof loyalty.tier === 'string')
+    return loyalty.tier;
   return undefined;
 }
 

@@ -32,7 +32,10 @@ export async function armTimer<D extends TimerData>(
     const decision = decide(current);
     if (decision === 'unchanged') return decision;
     const dueAt = decision.dueAt && armedDueAt(decision.dueAt, now);
-    const same = current && current.dueAt === dueAt?.toISOString() && JSON.stringify(current.data) === JSON.stringify(decision.data);
+    const same =
+      current &&
+      current.dueAt === dueAt?.toISOString() &&
+      JSON.stringify(current.data) === JSON.stringify(decision.data);
     if (same) return 'unchanged';
     if (await store.save(customerId, decision.data, dueAt, current?.version ?? 0)) {
       if (dueAt && needsNudge(dueAt, now)) await store.nudge(dueAt);
@@ -75,7 +78,9 @@ export async function armBirthday(
   profile: Pick<CustomerProfile, 'customerId' | 'birthday' | 'timeZone'>,
   now: Date,
 ): Promise<void> {
-  await armTimer(store, profile.customerId, 'birthday', now, (current) => decideBirthday(profile, current, now, config));
+  await armTimer(store, profile.customerId, 'birthday', now, (current) =>
+    decideBirthday(profile, current, now, config),
+  );
 }
 
 /** The win-back timer for a (possibly new) last purchase: a newer purchase starts a new lapse. */
@@ -88,7 +93,8 @@ export function decideWinBack(
 ): ArmDecision<WinBackTimerData> {
   if (!lastPurchaseAt || !config.enabled) return 'unchanged';
   const lapseStart = new Date(lastPurchaseAt).toISOString();
-  if (current?.data.kind === 'win-back' && Date.parse(current.data.lapseStart) >= Date.parse(lapseStart)) return 'unchanged';
+  if (current?.data.kind === 'win-back' && Date.parse(current.data.lapseStart) >= Date.parse(lapseStart))
+    return 'unchanged';
   const due = firstWinBackDue(lapseStart, timeZone ?? config.defaultTimeZone, now, config);
   return {
     data: { kind: 'win-back', lapseStart, stepIndex: due?.stepIndex ?? config.steps.length },

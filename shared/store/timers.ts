@@ -5,8 +5,8 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  type QueryCommandOutput,
   QueryCommand,
+  type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -19,7 +19,11 @@ const storedTimer = z.object({
   version: z.number(),
   dueAt: z.string().optional(),
   data: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('birthday'), year: z.number().nullable(), greetedYear: z.number().nullable() }),
+    z.object({
+      kind: z.literal('birthday'),
+      year: z.number().nullable(),
+      greetedYear: z.number().nullable(),
+    }),
     z.object({ kind: z.literal('win-back'), lapseStart: z.string(), stepIndex: z.number() }),
     z.object({ kind: z.literal('tier-review'), heldUntil: z.string().nullable() }),
   ]),
@@ -45,8 +49,20 @@ export interface DuePage {
 }
 
 /** The stored shape of a timer; armed timers carry the due-index keys, disarmed ones do not. */
-export function timerItem(customerId: string, data: TimerData, dueAt: Date | undefined, version: number): Record<string, unknown> {
-  const item: Record<string, unknown> = { ...keys.timer(customerId, data.kind), type: 'timer', customerId, kind: data.kind, version, data };
+export function timerItem(
+  customerId: string,
+  data: TimerData,
+  dueAt: Date | undefined,
+  version: number,
+): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    ...keys.timer(customerId, data.kind),
+    type: 'timer',
+    customerId,
+    kind: data.kind,
+    version,
+    data,
+  };
   if (dueAt) {
     item.dueAt = dueAt.toISOString();
     item[INDEXES.due.partitionKey] = keys.dueBucket(dueAt, dueShard(customerId));
@@ -72,7 +88,12 @@ export class TimerStore {
    * Writes the timer's next state if it is still at `expectedVersion` (0 = must not exist);
    * armed timers carry the due-index keys, disarmed ones drop them. False on a lost race.
    */
-  async save(customerId: string, data: TimerData, dueAt: Date | undefined, expectedVersion: number): Promise<boolean> {
+  async save(
+    customerId: string,
+    data: TimerData,
+    dueAt: Date | undefined,
+    expectedVersion: number,
+  ): Promise<boolean> {
     // Directory first: a timer is never in a bucket the directory does not list.
     if (dueAt) await this.markBucket(dueAt, dueShard(customerId));
     const item = timerItem(customerId, data, dueAt, expectedVersion + 1);
@@ -94,11 +115,20 @@ export class TimerStore {
 
   /** Lists a due bucket in the directory (idempotent; entries may outlive their timers). */
   async markBucket(dueAt: Date, shard: number): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.dueDirectory(dueAt, shard), type: 'due-directory' } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.dueDirectory(dueAt, shard), type: 'due-directory' },
+      }),
+    );
   }
 
   /** The (hour, shard) buckets listed for one day between two hours (inclusive, "00".."23"). */
-  async markedBuckets(day: string, fromHour: string, toHour: string): Promise<{ hour: Date; shard: number }[]> {
+  async markedBuckets(
+    day: string,
+    fromHour: string,
+    toHour: string,
+  ): Promise<{ hour: Date; shard: number }[]> {
     const marked: { hour: Date; shard: number }[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -106,7 +136,11 @@ export class TimerStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': keys.dueDirectoryDay(day), ':from': `${fromHour}#`, ':to': `${toHour}#~` },
+          ExpressionAttributeValues: {
+            ':pk': keys.dueDirectoryDay(day),
+            ':from': `${fromHour}#`,
+            ':to': `${toHour}#~`,
+          },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
@@ -129,7 +163,11 @@ export class TimerStore {
           Key: keys.timer(timer.customerId, timer.data.kind),
           UpdateExpression: 'SET version = :next, firedAt = :now',
           ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': timer.version, ':next': timer.version + 1, ':now': now.toISOString() },
+          ExpressionAttributeValues: {
+            ':v': timer.version,
+            ':next': timer.version + 1,
+            ':now': now.toISOString(),
+          },
         }),
       );
       return true;
@@ -140,7 +178,11 @@ export class TimerStore {
   }
 
   /** One page of an hour bucket of the due index, earliest first. */
-  async dueBucketPage(bucket: string, startKey: Record<string, unknown> | undefined, limit: number): Promise<DuePage> {
+  async dueBucketPage(
+    bucket: string,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ): Promise<DuePage> {
     const page: QueryCommandOutput = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -157,7 +199,9 @@ export class TimerStore {
 
   async schedulerState(): Promise<StoredSchedulerState> {
     // Eventually consistent: a stale read only delays a run by one tick; the lease is the guard.
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.schedulerState() }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.schedulerState() }),
+    );
     return Item ? schedulerItem.parse(Item) : {};
   }
 
@@ -188,7 +232,11 @@ export class TimerStore {
    * Records the run's progress and frees the lease. The nudge is cleared only if no arm nudged
    * for a time after this run started (that timer may not have been visible to it).
    */
-  async releaseRun(runId: string, progress: { watermark: string; nextCheckAt: string }, runStartedAt: Date): Promise<void> {
+  async releaseRun(
+    runId: string,
+    progress: { watermark: string; nextCheckAt: string },
+    runStartedAt: Date,
+  ): Promise<void> {
     const base = {
       TableName: this.tableName,
       Key: keys.schedulerState(),
@@ -204,7 +252,10 @@ export class TimerStore {
           ...base,
           UpdateExpression: 'SET watermark = :w, nextCheckAt = :next REMOVE leaseUntil, runId, nudgeAt',
           ConditionExpression: 'runId = :run AND (attribute_not_exists(nudgeAt) OR nudgeAt <= :started)',
-          ExpressionAttributeValues: { ...base.ExpressionAttributeValues, ':started': runStartedAt.toISOString() },
+          ExpressionAttributeValues: {
+            ...base.ExpressionAttributeValues,
+            ':started': runStartedAt.toISOString(),
+          },
         }),
       );
     } catch (error) {
@@ -246,14 +297,24 @@ export class TimerStore {
    * Stores an issued coupon under its code unless another customer or year holds that code.
    * Returns 'issued' (new or the same coupon again) or 'taken' (pick another code).
    */
-  async issueCoupon(coupon: { code: string; customerId: string; campaignId: string; period: string } & Record<string, unknown>): Promise<'issued' | 'taken'> {
+  async issueCoupon(
+    coupon: { code: string; customerId: string; campaignId: string; period: string } & Record<
+      string,
+      unknown
+    >,
+  ): Promise<'issued' | 'taken'> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.coupon(coupon.code), type: 'coupon', ...coupon },
-          ConditionExpression: 'attribute_not_exists(PK) OR (customerId = :c AND campaignId = :k AND period = :p)',
-          ExpressionAttributeValues: { ':c': coupon.customerId, ':k': coupon.campaignId, ':p': coupon.period },
+          ConditionExpression:
+            'attribute_not_exists(PK) OR (customerId = :c AND campaignId = :k AND period = :p)',
+          ExpressionAttributeValues: {
+            ':c': coupon.customerId,
+            ':k': coupon.campaignId,
+            ':p': coupon.period,
+          },
         }),
       );
       return 'issued';

@@ -1,9 +1,10 @@
 // The birthday campaign end to end on the embedded engines: profiles arrive on the bus, the
 // scheduler fires on the simulated clock's 5-minute schedule, the real sender delivers to SES local.
+
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { keys } from '#shared/store/keys.ts';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { customerEvent } from '../support/fixtures.ts';
 import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
 
@@ -14,10 +15,21 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => local?.stop());
 
-async function upsert(customerId: string, fields: { timeZone?: string; birthday: string; locale?: string }, time?: string) {
+async function upsert(
+  customerId: string,
+  fields: { timeZone?: string; birthday: string; locale?: string },
+  time?: string,
+) {
   local.putEvents([
     customerEvent(
-      { customerId, email: `${customerId}@example.com`, firstName: 'Alex', locale: fields.locale ?? 'en-US', timeZone: fields.timeZone, birthday: fields.birthday },
+      {
+        customerId,
+        email: `${customerId}@example.com`,
+        firstName: 'Alex',
+        locale: fields.locale ?? 'en-US',
+        timeZone: fields.timeZone,
+        birthday: fields.birthday,
+      },
       time ? new Date(time) : undefined,
     ),
   ]);
@@ -44,7 +56,12 @@ describe('birthday campaign', () => {
     await upsert('zone-default', { birthday: '03-14' }); // program default: America/New_York
     const sent = async () =>
       Object.fromEntries(
-        await Promise.all(['zone-sh', 'zone-ny', 'zone-ki', 'zone-default'].map(async (id) => [id, (await subjectsTo(local, `${id}@example.com`)).length])),
+        await Promise.all(
+          ['zone-sh', 'zone-ny', 'zone-ki', 'zone-default'].map(async (id) => [
+            id,
+            (await subjectsTo(local, `${id}@example.com`)).length,
+          ]),
+        ),
       );
 
     await local.advanceTo('2027-03-14T00:55:00Z');
@@ -70,8 +87,16 @@ describe('birthday campaign', () => {
     expect(code).toBeDefined();
     expect(text).toContain('Value:       $5.00 off your next order');
     expect(text).toContain('Valid until: April 13, 2027');
-    const { Item } = await local.doc.send(new GetCommand({ TableName: local.tableName, Key: keys.coupon(code ?? '') }));
-    expect(Item).toMatchObject({ customerId: 'zone-ny', campaignId: 'birthday', period: '2027', tier: 'Bronze', valueMilli: 5000 });
+    const { Item } = await local.doc.send(
+      new GetCommand({ TableName: local.tableName, Key: keys.coupon(code ?? '') }),
+    );
+    expect(Item).toMatchObject({
+      customerId: 'zone-ny',
+      campaignId: 'birthday',
+      period: '2027',
+      tier: 'Bronze',
+      valueMilli: 5000,
+    });
     const [otherText] = await textsTo(local, 'zone-default@example.com');
     expect(otherText).not.toContain(code ?? '');
   });

@@ -16,7 +16,16 @@ beforeAll(async () => {
 afterAll(() => local?.stop());
 
 async function upsert(customerId: string, timeZone: string, birthday: string | undefined) {
-  local.putEvents([customerEvent({ customerId, email: `${customerId}@example.com`, firstName: 'Kim', locale: 'en-US', timeZone, birthday })]);
+  local.putEvents([
+    customerEvent({
+      customerId,
+      email: `${customerId}@example.com`,
+      firstName: 'Kim',
+      locale: 'en-US',
+      timeZone,
+      birthday,
+    }),
+  ]);
   await local.drain();
 }
 
@@ -42,23 +51,48 @@ describe('timer scheduler', () => {
     };
     for (const [id, zone] of Object.entries(zones)) await upsert(id, zone, '03-20');
     const counts = async () =>
-      Object.fromEntries(await Promise.all(Object.keys(zones).map(async (id) => [id, (await subjectsTo(local, `${id}@example.com`)).length])));
+      Object.fromEntries(
+        await Promise.all(
+          Object.keys(zones).map(async (id) => [id, (await subjectsTo(local, `${id}@example.com`)).length]),
+        ),
+      );
 
     await local.advanceTo('2027-03-19T23:55:00Z');
     expect(await counts()).toMatchObject({ 'down-syd': 1, 'down-tyo': 0 });
 
     await advanceWithSchedulerDown(local, '2027-03-20T05:55:00Z');
-    expect(await counts()).toEqual({ 'down-syd': 1, 'down-tyo': 0, 'down-sha': 0, 'down-khi': 0, 'down-dxb': 0, 'down-ber': 0 });
+    expect(await counts()).toEqual({
+      'down-syd': 1,
+      'down-tyo': 0,
+      'down-sha': 0,
+      'down-khi': 0,
+      'down-dxb': 0,
+      'down-ber': 0,
+    });
 
     // Back up: the first run covers every hour bucket missed, reports how late it is, and fires.
     const run = await scheduler()(new Date('2027-03-20T05:55:00Z'));
     await local.drain();
     expect(run).toMatchObject({ ran: true, fired: 4, sent: 4 });
     expect(run.lagMs).toBeGreaterThanOrEqual(5 * 3_600_000);
-    expect(await counts()).toEqual({ 'down-syd': 1, 'down-tyo': 1, 'down-sha': 1, 'down-khi': 1, 'down-dxb': 1, 'down-ber': 0 });
+    expect(await counts()).toEqual({
+      'down-syd': 1,
+      'down-tyo': 1,
+      'down-sha': 1,
+      'down-khi': 1,
+      'down-dxb': 1,
+      'down-ber': 0,
+    });
 
     await local.advanceTo('2027-03-21T12:00:00Z');
-    expect(await counts()).toEqual({ 'down-syd': 1, 'down-tyo': 1, 'down-sha': 1, 'down-khi': 1, 'down-dxb': 1, 'down-ber': 1 });
+    expect(await counts()).toEqual({
+      'down-syd': 1,
+      'down-tyo': 1,
+      'down-sha': 1,
+      'down-khi': 1,
+      'down-dxb': 1,
+      'down-ber': 1,
+    });
     expect(await subjectsTo(local, 'down-tyo@example.com')).toEqual([greeting]);
   });
 
@@ -66,7 +100,10 @@ describe('timer scheduler', () => {
     await upsert('overlap-1', 'UTC', '03-22');
     await advanceWithSchedulerDown(local, '2027-03-22T09:00:00Z');
     const fire = scheduler();
-    const runs = await Promise.all([fire(new Date('2027-03-22T09:00:00Z')), fire(new Date('2027-03-22T09:00:00Z'))]);
+    const runs = await Promise.all([
+      fire(new Date('2027-03-22T09:00:00Z')),
+      fire(new Date('2027-03-22T09:00:00Z')),
+    ]);
     await local.advanceTo('2027-03-22T12:00:00Z');
     expect(runs.map((run) => run.fired).sort()).toEqual([0, 1]);
     expect(await subjectsTo(local, 'overlap-1@example.com')).toEqual([greeting]);
@@ -78,21 +115,28 @@ describe('timer scheduler', () => {
     await local.advanceTo('2027-03-23T23:55:00Z'); // 07:55 next morning in Shanghai
     expect(await subjectsTo(local, 'quiet-1@example.com')).toEqual([]);
     await local.advanceTo('2027-03-24T00:05:00Z'); // 08:05
-    expect(await subjectsTo(local, 'quiet-1@example.com')).toEqual(['Happy birthday, Kim! A gift of $5.00 inside']);
+    expect(await subjectsTo(local, 'quiet-1@example.com')).toEqual([
+      'Happy birthday, Kim! A gift of $5.00 inside',
+    ]);
   });
 
   it('holds a win-back step back while the frequency cap is used up, then sends it', async () => {
     // Birthday greeting on Mar 25 at 09:00 UTC uses the one email allowed per 7 days.
     await upsert('cap-1', 'UTC', '03-25');
     // Last purchase Jan 26: the 60-day step is due Mar 27 at 10:00 UTC, inside the cap window.
-    local.putEvents([purchaseEvent({ customerId: 'cap-1', orderId: 'cap-1-a', purchasedAt: '2027-01-26T10:00:00Z' })]);
+    local.putEvents([
+      purchaseEvent({ customerId: 'cap-1', orderId: 'cap-1-a', purchasedAt: '2027-01-26T10:00:00Z' }),
+    ]);
     await local.drain();
     await local.advanceTo('2027-03-27T12:00:00Z');
     expect(await subjectsTo(local, 'cap-1@example.com')).toEqual([greeting]);
     await local.advanceTo('2027-04-01T08:55:00Z'); // the birthday email leaves the window at 09:00 (+ a few seconds)
     expect(await subjectsTo(local, 'cap-1@example.com')).toEqual([greeting]);
     await local.advanceTo('2027-04-01T09:30:00Z');
-    expect(await subjectsTo(local, 'cap-1@example.com')).toEqual([greeting, 'Kim, we miss you — 10% off your next order']);
+    expect(await subjectsTo(local, 'cap-1@example.com')).toEqual([
+      greeting,
+      'Kim, we miss you — 10% off your next order',
+    ]);
     expect(local.deadLetters()).toEqual([]);
   });
 });

@@ -14,7 +14,14 @@ afterAll(() => local?.stop());
 
 async function customer(customerId: string) {
   local.putEvents([
-    customerEvent({ customerId, email: `${customerId}@example.com`, firstName: 'Sam', locale: 'en-US', timeZone: 'America/New_York', birthday: undefined }),
+    customerEvent({
+      customerId,
+      email: `${customerId}@example.com`,
+      firstName: 'Sam',
+      locale: 'en-US',
+      timeZone: 'America/New_York',
+      birthday: undefined,
+    }),
   ]);
   await local.drain();
 }
@@ -52,7 +59,9 @@ describe('win-back series', () => {
       expect.stringContaining('Code: COMEBACK15'),
       expect.stringContaining('Code: COMEBACK20'),
     ]);
-    expect((await textsTo(local, 'lapse-1@example.com'))[0]).toContain('It has been 60 days since your last order');
+    expect((await textsTo(local, 'lapse-1@example.com'))[0]).toContain(
+      'It has been 60 days since your last order',
+    );
   }, 120_000);
 
   it('leaves customers who never bought out of the series', async () => {

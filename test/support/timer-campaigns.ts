@@ -3,12 +3,16 @@ import type { LocalRuntime } from '#infra/local/runtime.ts';
 
 /** Subjects of the emails SES local holds for one address, oldest first. */
 export async function subjectsTo(local: LocalRuntime, address: string): Promise<string[]> {
-  return (await local.emails()).filter((email) => email.destination.to.includes(address)).map((email) => email.subject);
+  return (await local.emails())
+    .filter((email) => email.destination.to.includes(address))
+    .map((email) => email.subject);
 }
 
 /** Plain-text bodies of the emails for one address, oldest first. */
 export async function textsTo(local: LocalRuntime, address: string): Promise<string[]> {
-  return (await local.emails()).filter((email) => email.destination.to.includes(address)).map((email) => email.body.text ?? '');
+  return (await local.emails())
+    .filter((email) => email.destination.to.includes(address))
+    .map((email) => email.body.text ?? '');
 }
 
 /**

@@ -29,12 +29,18 @@ describe('local wall time to UTC', () => {
   });
 
   it('moves a time skipped by spring-forward to after the gap', () => {
-    const skipped = zonedTimeToUtc({ year: 2027, month: 3, day: 14, hour: 2, minute: 30 }, 'America/New_York');
+    const skipped = zonedTimeToUtc(
+      { year: 2027, month: 3, day: 14, hour: 2, minute: 30 },
+      'America/New_York',
+    );
     expect(skipped.toISOString()).toBe('2027-03-14T07:30:00.000Z'); // 03:30 EDT
   });
 
   it('resolves the repeated hour of fall-back to its first occurrence', () => {
-    const repeated = zonedTimeToUtc({ year: 2027, month: 11, day: 7, hour: 1, minute: 30 }, 'America/New_York');
+    const repeated = zonedTimeToUtc(
+      { year: 2027, month: 11, day: 7, hour: 1, minute: 30 },
+      'America/New_York',
+    );
     expect(repeated.toISOString()).toBe('2027-11-07T05:30:00.000Z'); // 01:30 EDT
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { BirthdayConfig } from '#shared/domain/birthday.ts';
 import {
   ARMING_LEAD_MS,
   armedDueAt,
@@ -10,20 +11,23 @@ import {
   schedulerLagMs,
 } from '#shared/domain/timers.ts';
 import { decideBirthday } from '#shared/flows/timers.ts';
-import type { BirthdayConfig } from '#shared/domain/birthday.ts';
 
 const d = (iso: string) => new Date(iso);
 
 describe('scheduler window', () => {
   it('reads the directory from the hour after the watermark to the end of the horizon', () => {
-    const hours = hoursInView('2027-03-14T02', d('2027-03-14T08:05:00Z'), 48).map((h) => h.toISOString().slice(0, 13));
+    const hours = hoursInView('2027-03-14T02', d('2027-03-14T08:05:00Z'), 48).map((h) =>
+      h.toISOString().slice(0, 13),
+    );
     expect(hours[0]).toBe('2027-03-14T03');
     expect(hours.at(-1)).toBe('2027-03-15T07');
     expect(hours).toHaveLength(6 + HORIZON_HOURS - 1);
   });
 
   it('looks back a configured number of hours on the very first run', () => {
-    expect(hoursInView(undefined, d('2027-03-14T08:05:00Z'), 2)[0]?.toISOString()).toBe('2027-03-14T06:00:00.000Z');
+    expect(hoursInView(undefined, d('2027-03-14T08:05:00Z'), 2)[0]?.toISOString()).toBe(
+      '2027-03-14T06:00:00.000Z',
+    );
   });
 
   it('needs a run when the planned check or a nudge is due, and not otherwise', () => {
@@ -36,7 +40,8 @@ describe('scheduler window', () => {
 
   it('sleeps until the earliest pending timer, the next listed hour, or an hour before the horizon ends', () => {
     const now = d('2027-03-14T08:05:00Z');
-    const plan = (earliestPending?: Date, nextMarkedHour?: Date) => nextCheckAt({ earliestPending, nextMarkedHour, now }).toISOString();
+    const plan = (earliestPending?: Date, nextMarkedHour?: Date) =>
+      nextCheckAt({ earliestPending, nextMarkedHour, now }).toISOString();
     expect(plan(d('2027-03-14T08:20:00Z'), d('2027-03-14T11:00:00Z'))).toBe('2027-03-14T08:20:00.000Z');
     expect(plan(undefined, d('2027-03-14T11:00:00Z'))).toBe('2027-03-14T11:00:00.000Z');
     expect(plan()).toBe('2027-03-15T07:00:00.000Z');
@@ -83,14 +88,27 @@ describe('birthday arming decision', () => {
 
   it('uses the program default zone for customers without one', () => {
     const decision = decideBirthday({ birthday: '03-14' }, undefined, d('2027-01-01T00:00:00Z'), config);
-    expect(decision).toEqual({ data: { kind: 'birthday', year: 2027, greetedYear: null }, dueAt: d('2027-03-14T13:00:00.000Z') });
+    expect(decision).toEqual({
+      data: { kind: 'birthday', year: 2027, greetedYear: null },
+      dueAt: d('2027-03-14T13:00:00.000Z'),
+    });
   });
 
   it('does not greet twice in a year when the birthday or zone is edited on the day', () => {
     const now = d('2027-03-14T03:00:00Z');
-    const sameDayOtherZone = decideBirthday({ birthday: '03-14', timeZone: 'America/New_York' }, greeted(2027), now, config);
+    const sameDayOtherZone = decideBirthday(
+      { birthday: '03-14', timeZone: 'America/New_York' },
+      greeted(2027),
+      now,
+      config,
+    );
     expect(sameDayOtherZone).toMatchObject({ data: { year: 2028, greetedYear: 2027 } });
-    const movedToTomorrow = decideBirthday({ birthday: '03-15', timeZone: 'Asia/Shanghai' }, greeted(2027), now, config);
+    const movedToTomorrow = decideBirthday(
+      { birthday: '03-15', timeZone: 'Asia/Shanghai' },
+      greeted(2027),
+      now,
+      config,
+    );
     expect(movedToTomorrow).toMatchObject({ data: { year: 2028, greetedYear: 2027 } });
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type WinBackConfig, firstWinBackDue, winBackPeriod, winBackStepDueAt } from '#shared/domain/win-back.ts';
+import {
+  firstWinBackDue,
+  type WinBackConfig,
+  winBackPeriod,
+  winBackStepDueAt,
+} from '#shared/domain/win-back.ts';
 import { decideWinBack } from '#shared/flows/timers.ts';
 
 const config: WinBackConfig = {
@@ -18,14 +23,22 @@ const lastPurchase = '2027-01-10T15:00:00.000Z'; // 23:00 in Shanghai, 10:00 in 
 
 describe('win-back steps', () => {
   it('are due 60, 90 and 120 local days after the last purchase, at the send hour', () => {
-    const steps = [0, 1, 2].map((i) => winBackStepDueAt(new Date(lastPurchase), i, 'America/New_York', config)?.toISOString());
+    const steps = [0, 1, 2].map((i) =>
+      winBackStepDueAt(new Date(lastPurchase), i, 'America/New_York', config)?.toISOString(),
+    );
     // Mar 11 is before the DST switch (EST), Apr 10 and May 10 after it (EDT).
-    expect(steps).toEqual(['2027-03-11T15:00:00.000Z', '2027-04-10T14:00:00.000Z', '2027-05-10T14:00:00.000Z']);
+    expect(steps).toEqual([
+      '2027-03-11T15:00:00.000Z',
+      '2027-04-10T14:00:00.000Z',
+      '2027-05-10T14:00:00.000Z',
+    ]);
   });
 
   it('count days from the purchase day in the customer zone', () => {
     // 23:00 on Jan 10 in Shanghai: day 60 is Mar 11 local, 10:00 local = 02:00 UTC.
-    expect(winBackStepDueAt(new Date(lastPurchase), 0, 'Asia/Shanghai', config)?.toISOString()).toBe('2027-03-11T02:00:00.000Z');
+    expect(winBackStepDueAt(new Date(lastPurchase), 0, 'Asia/Shanghai', config)?.toISOString()).toBe(
+      '2027-03-11T02:00:00.000Z',
+    );
   });
 
   it('has no step after the last one', () => {
@@ -33,13 +46,24 @@ describe('win-back steps', () => {
   });
 
   it('arms the first step still ahead, so a history import does not fire overdue steps in a burst', () => {
-    expect(firstWinBackDue(lastPurchase, 'America/New_York', new Date('2027-01-11T00:00:00Z'), config)?.stepIndex).toBe(0);
-    expect(firstWinBackDue(lastPurchase, 'America/New_York', new Date('2027-03-20T00:00:00Z'), config)?.stepIndex).toBe(1);
-    expect(firstWinBackDue(lastPurchase, 'America/New_York', new Date('2027-06-01T00:00:00Z'), config)).toBeUndefined();
+    expect(
+      firstWinBackDue(lastPurchase, 'America/New_York', new Date('2027-01-11T00:00:00Z'), config)?.stepIndex,
+    ).toBe(0);
+    expect(
+      firstWinBackDue(lastPurchase, 'America/New_York', new Date('2027-03-20T00:00:00Z'), config)?.stepIndex,
+    ).toBe(1);
+    expect(
+      firstWinBackDue(lastPurchase, 'America/New_York', new Date('2027-06-01T00:00:00Z'), config),
+    ).toBeUndefined();
   });
 
   it('has one ledger period per lapse and step', () => {
-    expect(winBackPeriod(lastPurchase, config.steps[1] ?? config.steps[0]!)).toBe('2027-01-10T15:00:00.000Z#day-90');
+    expect(
+      winBackPeriod(
+        lastPurchase,
+        config.steps[1] ?? { id: 'day-90', afterDays: 90, template: 'win-back-90', offer: {} },
+      ),
+    ).toBe('2027-01-10T15:00:00.000Z#day-90');
   });
 });
 
@@ -66,6 +90,8 @@ describe('win-back arming decision', () => {
 
   it('ignores a redelivered or older purchase', () => {
     expect(decideWinBack(lastPurchase, undefined, timer(lastPurchase, 1), now, config)).toBe('unchanged');
-    expect(decideWinBack('2027-01-01T00:00:00Z', undefined, timer(lastPurchase, 1), now, config)).toBe('unchanged');
+    expect(decideWinBack('2027-01-01T00:00:00Z', undefined, timer(lastPurchase, 1), now, config)).toBe(
+      'unchanged',
+    );
   });
 });
