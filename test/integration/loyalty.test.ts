@@ -98,6 +98,13 @@ async function member(
   await local.drain();
 }
 
+/** The customer's send-ledger entries for the tier-upgrade campaign, as `<period> <status>`. */
+async function tierUpgradeLedger(customerId: string): Promise<string[]> {
+  return (await customerItems(local.doc, local.tableName, customerId))
+    .filter((item) => String(item.SK).startsWith('SEND#tier-upgrade#'))
+    .map((item) => `${String(item.SK).slice('SEND#tier-upgrade#'.length)} ${item.status}`);
+}
+
 /** The emails SES local received for a customer (address `<customerId>@example.com`). */
 async function emailsOf(customerId: string) {
   return (await local.emails()).filter((email) => email.destination.to.includes(`${customerId}@example.com`));
@@ -224,6 +231,9 @@ describe('tier thresholds', () => {
     expect(requestsOf('t-noconsent')).toHaveLength(1);
     expect(await loyaltyOf('t-noconsent')).toMatchObject({ tier: 'Silver' });
     expect(await emailsOf('t-noconsent')).toEqual([]);
+    expect(await tierUpgradeLedger('t-noconsent')).toEqual([
+      `${requestsOf('t-noconsent')[0]?.period} skipped`,
+    ]);
   });
 
   it('earns points at the tier held before each order and reverses them in proportion on refunds', async () => {
@@ -368,6 +378,7 @@ describe('exactly one upgrade announcement and email request', () => {
     expect(requestsOf('t-dup')).toHaveLength(1);
     expect(await emailsOf('t-dup')).toHaveLength(1);
     expect(await loyaltyOf('t-dup')).toMatchObject({ tier: 'Gold', points: 2100, changeSeq: 1 });
+    expect(await tierUpgradeLedger('t-dup')).toEqual([`${requestsOf('t-dup')[0]?.period} sent`]);
   });
 
   it('announces once when several purchases cross the threshold concurrently', async () => {
