@@ -2,5 +2,6 @@
 import type { CommandModule } from '../command-module.ts';
 import { reportCommands } from '../report.ts';
 import { campaignsCommands } from './campaigns.ts';
+import { customersCommands } from './customers.ts';
 
-export const commandModules: CommandModule[] = [campaignsCommands, reportCommands];
+export const commandModules: CommandModule[] = [campaignsCommands, customersCommands, reportCommands];
