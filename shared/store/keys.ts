@@ -8,12 +8,14 @@
 //   CUSTOMER#<id> / TIMER#<kind>                 the customer's next due-time per timer kind
 //   CUSTOMER#<id> / SEND#<campaign>#<period>     send ledger: one conditional write per send
 //   CUSTOMER#<id> / HOLDOUT#<campaign>#<period> held out of a campaign send (control group), written once
+//   CUSTOMER#<id> / CTIMER#<campaign>            next due-time of a file-defined timer campaign (first-purchase anniversary)
 //   CUSTOMER#<id> / SENDCAP                      recent marketing sends (frequency cap), one item per customer
 //   SUPPRESSION#<address> / ADDRESS              a hard-bounced/complained address, checked before every send
 //   SESMSG#<SES message id> / <event type>       first delivery/open/click of a message (counted once)
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
 //   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
 //   STATS#<campaign> / DAY#<yyyy-mm-dd>          per-campaign daily counters
+//   SCHEDULER / CAMPAIGN-TIMERS                  the campaign-timers runner's watermark (last hour bucket queried)
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
 //   DUEDIR#<yyyy-mm-dd> / <hh>#<shard>           "this due bucket may hold timers": one Query per day tells
 //                                                the scheduler which (hour, shard) buckets to read at all
@@ -28,6 +30,8 @@
 //
 // GSI "due"      GSI1PK = DUE#<yyyy-mm-ddThh>#<shard>, GSI1SK = <dueAt ISO>#<customerId>#<kind>
 //   sparse: only timer items carry it; the scheduler queries the hour buckets that are due.
+//   also CDUE#<yyyy-mm-ddThh>#<shard> for campaign timers (CTIMER items), queried only by the campaign-timers
+//   runner, so the birthday/win-back scheduler never sees them.
 // GSI "byEmail"  GSI2PK = EMAIL#<lower-cased address>, GSI2SK = CUSTOMER#<id>
 //   sparse: profiles with an address; SES bounces/complaints and mailto unsubscribes arrive by address.
 
@@ -72,6 +76,10 @@ export const keys = {
     PK: customerPk(customerId),
     SK: `HOLDOUT#${campaignId}#${period}`,
   }),
+  campaignTimer: (customerId: string, campaignId: string): ItemKey => ({ PK: customerPk(customerId), SK: `CTIMER#${campaignId}` }),
+  /** Hour bucket of the due index for campaign timers: "CDUE#2026-11-23T09#3". */
+  campaignDueBucket: (dueAt: Date, shard: number) => `CDUE#${dueAt.toISOString().slice(0, 13)}#${shard}`,
+  campaignTimersState: (): ItemKey => ({ PK: 'SCHEDULER', SK: 'CAMPAIGN-TIMERS' }),
   campaignCurrent: (campaignId: string): ItemKey => ({ PK: 'CAMPAIGN', SK: `${campaignId}#CURRENT` }),
   campaignVersion: (campaignId: string, version: number): ItemKey => ({
     PK: 'CAMPAIGN',
