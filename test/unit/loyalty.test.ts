@@ -1,8 +1,11 @@
 // The loyalty rules as a specification: tiers by rolling-365-day net spend, held until their
 // anniversary, points at the tier held at purchase time, proportional refunds, debt and expiry.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { loadProgram, programFilePath } from '#shared/config/program-file.ts';
 import { addMonthsUtc, computeLoyalty } from '#shared/domain/loyalty.ts';
 import { advanceLoyalty } from '#shared/domain/loyalty-changes.ts';
 import {
@@ -78,6 +81,20 @@ function parseYamlObject(): ProgramInput & { tiers: ProgramInput['tiers'] } {
   // A fresh plain copy of the shipped program for tests that change it on purpose.
   return parseYaml(shippedYaml) as ProgramInput & { tiers: ProgramInput['tiers'] };
 }
+
+describe('loading the program file', () => {
+  it('reads <CAMPAIGNS_DIR>/program.yaml, PROGRAM_FILE overriding it, and names the file in errors', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'program-'));
+    writeFileSync(path.join(dir, 'program.yaml'), shippedYaml.replace('currency: USD', 'currency: EUR'));
+    expect(loadProgram({ CAMPAIGNS_DIR: dir }).currency).toBe('EUR');
+    expect(programFilePath({ CAMPAIGNS_DIR: dir, PROGRAM_FILE: '/etc/other.yaml' })).toBe('/etc/other.yaml');
+    const broken = path.join(dir, 'broken.yaml');
+    writeFileSync(broken, shippedYaml.replace('multiplier: 1.5', 'multiplier: -1'));
+    expect(() => loadProgram({ PROGRAM_FILE: broken })).toThrowError(
+      `${broken}: tiers.2.multiplier: -1 must be greater than 0`,
+    );
+  });
+});
 
 describe('tier by rolling-365-day net spend', () => {
   it('stays Bronze at 499.99 and reaches Silver at exactly 500.00', () => {
