@@ -77,6 +77,27 @@ export function nextBirthdayDue(input: {
   return undefined;
 }
 
+/**
+ * A greeting held up by a scheduler outage is still sent this long after its time (a belated
+ * greeting with a valid coupon beats none); after that the year is skipped, never sent weeks late.
+ */
+export const LATE_GREETING_MS = 7 * DAY_MS;
+
+/** When the greeting for a given year is due (send hour, local time, on that year's birthday). */
+export function birthdayDueIn(
+  year: number,
+  birthday: string,
+  timeZone: string,
+  config: Pick<BirthdayConfig, 'sendHour' | 'leapDayIn'>,
+): Date | undefined {
+  const monthDay = birthdayMonthDay(birthday);
+  if (!monthDay) return undefined;
+  return zonedTimeToUtc(
+    { ...birthdayInYear(monthDay, year, config.leapDayIn), hour: config.sendHour, minute: 0 },
+    timeZone,
+  );
+}
+
 export interface BirthdayCoupon {
   code: string;
   tier: string;

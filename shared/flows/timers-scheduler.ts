@@ -2,7 +2,7 @@
 // (hour, shard) bucket of the due index, fire each due timer once (claim -> enqueue -> re-arm)
 // and move the watermark. Query only, never Scan: the cost is today's audience, not the base.
 import { randomUUID } from 'node:crypto';
-import { birthdayCoupon, nextBirthdayDue } from '../domain/birthday.ts';
+import { birthdayCoupon, birthdayDueIn, LATE_GREETING_MS, nextBirthdayDue } from '../domain/birthday.ts';
 import { DAY_MS } from '../domain/clock.ts';
 import type { CustomerProfile } from '../domain/customer.ts';
 import {
@@ -251,16 +251,20 @@ async function planBirthday(
           greetedYear: greetedYear ?? undefined,
         })
       : undefined;
-  const current = dueFor(data.greetedYear);
-  // The profile moved on (birthday removed or changed, arm missed): re-arm instead of greeting.
-  if (!current || current.year !== data.year || current.dueAt.getTime() > now.getTime() + ARMING_LEAD_MS) {
-    return {
-      send: undefined,
-      next: { data: { ...data, year: current?.year ?? null }, dueAt: current?.dueAt },
-    };
+  // The greeting the timer was armed for, as the profile stands now.
+  const year = data.year;
+  const target =
+    year !== null && profile?.birthday && config.enabled
+      ? birthdayDueIn(year, profile.birthday, timeZone, config)
+      : undefined;
+  const lateBy = target ? now.getTime() - target.getTime() : Number.NaN;
+  const greeted = year !== null && data.greetedYear !== null && year <= data.greetedYear;
+  if (year === null || !target || greeted || lateBy < -ARMING_LEAD_MS || lateBy > LATE_GREETING_MS) {
+    // Birthday removed or moved, or an outage made this year's greeting weeks late: re-arm instead.
+    const next = dueFor(lateBy > LATE_GREETING_MS ? year : data.greetedYear);
+    return { send: undefined, next: { data: { ...data, year: next?.year ?? null }, dueAt: next?.dueAt } };
   }
-  const year = current.year;
-  const coupon = await issueBirthdayCoupon(deps, customerId, year, loyaltyTier(profile), current.dueAt);
+  const coupon = await issueBirthdayCoupon(deps, customerId, year, loyaltyTier(profile), target);
   const following = dueFor(year);
   return {
     send: {

@@ -1,9 +1,12 @@
 // The timer scheduler's operational guarantees on the embedded engines: catching up after an
 // outage without skipping or repeating, overlapping runs, and the send-time rules (quiet hours,
 // frequency cap) deferring what the scheduler enqueued — exact emails in SES local.
+
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { SchedulerRun } from '#shared/flows/timers-scheduler.ts';
+import { keys } from '#shared/store/keys.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { advanceWithSchedulerDown, subjectsTo } from '../support/timer-campaigns.ts';
 
@@ -138,5 +141,28 @@ describe('timer scheduler', () => {
       'Kim, we miss you — 10% off your next order',
     ]);
     expect(local.deadLetters()).toEqual([]);
+  });
+
+  it('greets a birthday held up by a 3-day outage belatedly, but skips a year held up for more than a week', async () => {
+    await upsert('late-1', 'UTC', '04-05');
+    await upsert('late-2', 'UTC', '04-20');
+    await advanceWithSchedulerDown(local, '2027-04-08T00:00:00Z');
+    // Fired at once on recovery, then held by quiet hours until 08:00 in the customer's zone.
+    await local.advanceTo('2027-04-08T07:55:00Z');
+    expect(await subjectsTo(local, 'late-1@example.com')).toEqual([]);
+    await local.advanceTo('2027-04-08T08:05:00Z');
+    expect(await subjectsTo(local, 'late-1@example.com')).toEqual([greeting]);
+
+    await local.advanceTo('2027-04-19T00:00:00Z');
+    await advanceWithSchedulerDown(local, '2027-04-28T12:00:00Z');
+    await local.advanceTo('2027-04-29T00:00:00Z');
+    expect(await subjectsTo(local, 'late-2@example.com')).toEqual([]);
+    const { Item } = await local.doc.send(
+      new GetCommand({ TableName: local.tableName, Key: keys.timer('late-2', 'birthday') }),
+    );
+    expect(Item).toMatchObject({
+      dueAt: '2028-04-20T09:00:00.000Z',
+      data: { year: 2028, greetedYear: null },
+    });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type BirthdayConfig,
   birthdayCoupon,
+  birthdayDueIn,
   birthdayInYear,
   nextBirthdayDue,
 } from '#shared/domain/birthday.ts';
@@ -91,6 +92,17 @@ describe('birthday due time', () => {
       '2027-03-01T09:00:00.000Z',
     );
     expect(birthdayInYear({ month: 2, day: 29 }, 2028, 'mar-01')).toEqual({ year: 2028, month: 2, day: 29 });
+  });
+});
+
+describe("a given year's greeting", () => {
+  it("is due at the send hour on that year's birthday in the zone, Feb 29 moved in common years", () => {
+    expect(birthdayDueIn(2028, '03-14', 'America/New_York', config)?.toISOString()).toBe(
+      '2028-03-14T13:00:00.000Z',
+    );
+    expect(birthdayDueIn(2027, '02-29', 'Asia/Shanghai', config)?.toISOString()).toBe(
+      '2027-02-28T01:00:00.000Z',
+    );
   });
 });
 
