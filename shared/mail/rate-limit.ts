@@ -1,7 +1,8 @@
 // Keeps every concurrent sender together under the SES maximum send rate: a token bucket in
-// DynamoDB, one item per time slice (200 ms), claimed with conditional updates. Slices rotate
-// over 300 fixed items (a minute), so the bucket needs no TTL. It runs on real time, not on the
-// simulated clock: the SES quota is physical.
+// DynamoDB, one item per time slice (200 ms), claimed with conditional updates; permits a slice
+// left unused may still be taken in the next one. Slices rotate over 300 fixed items (a minute),
+// so the bucket needs no TTL. It runs on real time, not on the simulated clock: the SES quota is
+// physical.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../store/customers.ts';
@@ -50,7 +51,12 @@ export class DynamoSendRateLimiter implements SendRateLimiter {
     for (;;) {
       const now = this.nowMs();
       const slice = Math.floor(now / SLICE_MS);
-      if (slice !== this.#fullSlice && (await this.take(slice))) return slice;
+      // The current slice first; then what the previous slice left unused (a sender that stalled
+      // across a slice boundary would otherwise lose those permits for good). At most two slices'
+      // permits can go out in one slice: a burst well inside SES's one-second allowance.
+      for (const candidate of [slice, slice - 1]) {
+        if (candidate > this.#fullSlice && (await this.take(candidate))) return candidate;
+      }
       this.#fullSlice = slice;
       // Wait for the next slice, with a little jitter so senders in other processes do not stampede.
       await this.sleep((slice + 1) * SLICE_MS - now + Math.random() * 10);
