@@ -68,7 +68,7 @@ function retentionChart(report: LoyaltyReport): string {
       const color = PALETTE[i % PALETTE.length];
       const points = cohort.curve.map((p) => `${x(p.month).toFixed(1)},${y(p.rate).toFixed(1)}`).join(' ');
       return `<polyline points="${points}" fill="none" stroke="${color}" stroke-width="2.5"/>${cohort.curve.map((p) => `<circle cx="${x(p.month).toFixed(1)}" cy="${y(p.rate).toFixed(1)}" r="3" fill="${color}"/>`).join('')}
-<text x="${width - pad.right + 8}" y="${14 + i * 16}" class="legend" fill="${color}">${escapeHtml(cohort.cohort)} (${cohort.customers})</text>`;
+<text x="${width - pad.right + 8}" y="${14 + i * 16}" class="legend" style="fill:${color}">${escapeHtml(cohort.cohort)} (${cohort.customers})</text>`;
     })
     .join('\n');
   const empty =
@@ -95,11 +95,11 @@ function upliftChart(report: LoyaltyReport): string {
   );
   const plot = width - labelWidth - 20;
   const x = (d: number) => labelWidth + plot / 2 + (plot / 2) * (d / bound);
-  const height = rows.length * row + 24;
+  const height = rows.length * row + 44;
   const marks = rows
     .map((c, i) => {
       const u = c.uplift as NonNullable<CampaignReport['uplift']>;
-      const yy = i * row + 16;
+      const yy = i * row + 30;
       const color = u.significant ? '#16a34a' : '#64748b';
       return `<text x="${labelWidth - 8}" y="${yy + 4}" text-anchor="end" class="axis">${escapeHtml(c.campaignId)}</text>
 <line x1="${x(u.newcombe.low).toFixed(1)}" x2="${x(u.newcombe.high).toFixed(1)}" y1="${yy}" y2="${yy}" stroke="${color}" stroke-width="3"/>
