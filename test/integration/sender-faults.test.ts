@@ -36,12 +36,14 @@ function crashOnce(addresses: string[], when: 'after-accept' | 'before-send') {
       (next) => async (args) => {
         const to =
           (args.input as { Destination?: { ToAddresses?: string[] } }).Destination?.ToAddresses?.[0] ?? '';
-        const crash = pending.delete(to);
-        if (crash && when === 'before-send')
+        if (!pending.has(to)) return next(args);
+        if (when === 'before-send') {
+          pending.delete(to);
           throw new Error('sender lost its connection before SES saw the request');
-        const result = await next(args);
-        if (crash) throw new Error('sender crashed after SES accepted the email');
-        return result;
+        }
+        await next(args); // a throttled or failed call does not use up the crash
+        pending.delete(to);
+        throw new Error('sender crashed after SES accepted the email');
       },
       { step: 'initialize', name: 'crashOnce' },
     );
