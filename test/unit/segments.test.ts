@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type LoyaltySignals, loyaltyType, relationshipLevel } from '#shared/domain/loyalty-type.ts';
+import type { CustomerFacts } from '#shared/domain/metrics.ts';
 import { highValueRevenueShare, valueTier, valueTierThreshold } from '#shared/domain/value-tier.ts';
+import { computeSegmentThresholds, customerSegments } from '#shared/flows/segments.ts';
 
 describe('value tier (80/20)', () => {
   const spends = [1000, 900, 800, 700, 600, 500, 400, 300, 200, 0].map((u) => u * 1000);
@@ -62,5 +64,72 @@ describe('relationship level rules', () => {
     ['distant: never bought', { orderCount: 0, surveyScore: 10 }, 'distant'],
   ] as const)('%s', (_name, overrides, expected) => {
     expect(relationshipLevel(signals(overrides))).toBe(expected);
+  });
+});
+
+describe('segments derived from the weekly thresholds', () => {
+  const now = new Date('2026-07-01T00:00:00Z');
+  const buyer = (
+    id: string,
+    days: number[],
+    units: number,
+    extra: Partial<CustomerFacts> = {},
+  ): CustomerFacts => ({
+    customerId: id,
+    signedUpAt: '2025-01-01T00:00:00.000Z',
+    orders: days.map((d) => ({
+      at: new Date(now.getTime() - d * 86_400_000).toISOString(),
+      amountMilli: units * 1000,
+      coupon: false,
+    })),
+    surveys: [],
+    tier: undefined,
+    tierChanges: [],
+    ...extra,
+  });
+  const base = [
+    buyer('a', [1, 20, 40, 60], 100),
+    buyer('b', [10], 50),
+    buyer('c', [200, 400], 30),
+    buyer('d', [90], 20),
+    buyer('e', [], 0),
+  ];
+
+  it('computes cuts over buyers only and the 80/20 threshold over everyone', () => {
+    const thresholds = computeSegmentThresholds(base, now);
+    expect(thresholds.customers).toBe(5);
+    expect(thresholds.rfm?.recencyDays).toEqual([1, 10, 90, 200]);
+    expect(thresholds.rfm?.frequency).toEqual([1, 1, 2, 4]);
+    expect(thresholds.valueTierThresholdMilli).toBe(400_000);
+  });
+
+  it('scores a customer against stored thresholds, and has no RFM before the first run', () => {
+    const thresholds = computeSegmentThresholds(base, now);
+    const a = customerSegments(base[0] as CustomerFacts, thresholds, now);
+    expect(a).toMatchObject({
+      lifecycle: 'active',
+      valueTier: 'high-value',
+      loyaltyType: 'inertia',
+      relationshipLevel: 'brand',
+    });
+    // With 4 buyers the 80th-percentile cut IS the top value, so the best F and M score 4, not 5.
+    expect(a.rfm).toMatchObject({ code: '544', segment: 'champions' });
+    const early = customerSegments(base[0] as CustomerFacts, undefined, now);
+    expect(early.rfm).toBeUndefined();
+    expect(early.valueTier).toBe('standard');
+    expect(customerSegments(base[4] as CustomerFacts, thresholds, now)).toMatchObject({
+      lifecycle: 'new',
+      rfm: undefined,
+    });
+  });
+
+  it('uses the latest survey answer up to now as the attachment signal', () => {
+    const answered = buyer('f', [5, 15, 25], 10, {
+      surveys: [
+        { at: '2026-06-01T00:00:00.000Z', score: 10 },
+        { at: '2026-06-20T00:00:00.000Z', score: 3 },
+      ],
+    });
+    expect(customerSegments(answered, undefined, now).loyaltyType).toBe('monopoly-like');
   });
 });
