@@ -149,7 +149,7 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
       });
     } else if (item.type === 'survey') {
       entry(customerId).surveys.push({ at: String(item.answeredAt), score: Number(item.score) });
-    } else if (item.type === 'send') {
+    } else if (item.type === 'send' || String(item.SK).startsWith('HOLDOUT#')) {
       const contact = ledgerContact(customerId, item);
       if (contact) contacts.push(contact);
     }
@@ -161,15 +161,17 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
   return { customers, contacts, campaignDays };
 }
 
-/** Sent entries are the treatment; entries skipped with reason "holdout" are the control group. */
+/**
+ * Send-ledger entries with status "sent" are the treatment; HOLDOUT#<campaign>#<period> records
+ * (status "held-out", written by the campaign gate instead of a send) are the control group.
+ */
 function ledgerContact(customerId: string, item: Record<string, unknown>): LedgerContact | undefined {
   const campaignId = str(item.campaignId);
   if (!campaignId) return undefined;
   if (item.status === 'sent' && str(item.sentAt))
     return { customerId, campaignId, status: 'sent', at: String(item.sentAt) };
-  if (item.status === 'skipped' && item.reason === 'holdout' && str(item.at)) {
+  if (item.status === 'held-out' && str(item.at))
     return { customerId, campaignId, status: 'holdout', at: String(item.at) };
-  }
   return undefined;
 }
 

@@ -71,8 +71,8 @@ export async function seedPopulation(local: LocalRuntime): Promise<void> {
     survey('E', '2026-05-05', 9),
   ]);
   await local.drain();
-  // Campaign "spring-sale" on 2026-04-05: A and C were sent the email, B and D held out. Only A
-  // bought within 7 days (2026-04-10); D's 2026-04-20 order is outside the window.
+  // Campaign "spring-sale" on 2026-04-05: A and C were sent the email (send ledger), B and D were
+  // held out (HOLDOUT records, as the campaign gate writes them). Only A bought within 7 days (2026-04-10); D's 2026-04-20 order is outside the window.
   const put = (Item: Record<string, unknown>) =>
     local.doc.send(new PutCommand({ TableName: local.tableName, Item }));
   const at = '2026-04-05T09:00:00.000Z';
@@ -90,13 +90,11 @@ export async function seedPopulation(local: LocalRuntime): Promise<void> {
   }
   for (const customerId of ['B', 'D']) {
     await put({
-      ...keys.sendLedger(customerId, 'spring-sale', '2026-04'),
-      type: 'send',
+      ...keys.holdout(customerId, 'spring-sale', '2026-04'),
+      status: 'held-out',
       customerId,
       campaignId: 'spring-sale',
       period: '2026-04',
-      status: 'skipped',
-      reason: 'holdout',
       at,
     });
   }
