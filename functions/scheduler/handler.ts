@@ -77,7 +77,9 @@ export function createHandler(runtime: Runtime) {
       runtime.clock.now(),
     );
     publishSchedulerMetrics(runtime, run);
-    if (run.ran) runtime.logger.info('scheduler run', { ...run });
+    if (run.ran) runtime.logger.info('scheduler run', { ...run, failures: run.failures.length });
+    for (const failure of run.failures.slice(0, 20))
+      runtime.logger.error('timer failed; retrying in an hour', { failure });
     return run;
   };
 }

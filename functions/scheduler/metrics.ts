@@ -7,6 +7,7 @@ export const SCHEDULER_METRICS = {
   namespace: 'LoyaltyFlows',
   lag: 'SchedulerLagSeconds',
   fired: 'TimersFired',
+  failed: 'TimersFailed',
 } as const;
 
 export function publishSchedulerMetrics(runtime: Runtime, run: SchedulerRun): void {
@@ -22,6 +23,7 @@ export function publishSchedulerMetrics(runtime: Runtime, run: SchedulerRun): vo
           Metrics: [
             { Name: SCHEDULER_METRICS.lag, Unit: 'Seconds' },
             { Name: SCHEDULER_METRICS.fired, Unit: 'Count' },
+            { Name: SCHEDULER_METRICS.failed, Unit: 'Count' },
           ],
         },
       ],
@@ -29,6 +31,7 @@ export function publishSchedulerMetrics(runtime: Runtime, run: SchedulerRun): vo
     Service: 'scheduler',
     [SCHEDULER_METRICS.lag]: Math.round(run.lagMs / 1000),
     [SCHEDULER_METRICS.fired]: run.fired,
+    [SCHEDULER_METRICS.failed]: run.failures.length,
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }

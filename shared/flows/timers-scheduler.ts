@@ -68,6 +68,8 @@ export interface SchedulerRun {
   bucketsQueried: number;
   fired: number;
   sent: number;
+  /** Timers whose firing threw (retried an hour later), with the reason. */
+  failures: string[];
   watermark: string | undefined;
   /** How late this check is against the scheduler's own plan (the alarm's metric). */
   lagMs: number | undefined;
@@ -92,6 +94,7 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
     bucketsQueried: 0,
     fired: 0,
     sent: 0,
+    failures: [],
     watermark: state.watermark,
     lagMs: schedulerLagMs(state, now),
   };
@@ -108,6 +111,7 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
   let bucketsQueried = 0;
   let fired = 0;
   let sent = 0;
+  const failures: string[] = [];
   let outOfBudget = false;
 
   for (const [hourMs, shards] of marked) {
@@ -135,6 +139,7 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
           const outcome = await fireBatch(deps, due.slice(i, i + options.concurrency), now);
           fired += outcome.fired;
           sent += outcome.sent;
+          failures.push(...outcome.failures);
         }
         if (page.nextKey && fired >= options.maxFires) {
           outOfBudget = true;
@@ -159,6 +164,7 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
     bucketsQueried,
     fired,
     sent,
+    failures,
     watermark,
     lagMs: idle.lagMs,
     // Arms may have nudged during the run: only an idle check reads the state fresh enough to promise quiet.
@@ -188,15 +194,33 @@ async function markedBucketsIn(timers: TimerStore, hours: Date[]): Promise<Map<n
 }
 
 /** Claims a batch, plans each firing, enqueues the sends together, then re-arms each timer. */
-async function fireBatch(
-  deps: SchedulerDeps,
-  due: Timer[],
-  now: Date,
-): Promise<{ fired: number; sent: number }> {
+/** A timer whose firing failed is retried this much later, so it cannot hold the watermark back. */
+export const FAILED_TIMER_RETRY_MS = 60 * 60_000;
+
+interface BatchOutcome {
+  fired: number;
+  sent: number;
+  failures: string[];
+}
+
+/** Claims a batch, plans each firing, enqueues the sends together, then re-arms each timer. */
+async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<BatchOutcome> {
   const claimed = (
     await Promise.all(due.map(async (timer) => ((await deps.timers.claim(timer, now)) ? timer : undefined)))
   ).filter((timer): timer is Timer => timer !== undefined);
-  const plans = await Promise.all(claimed.map((timer) => planFiring(deps, timer, now)));
+  const failures: string[] = [];
+  const plans = await Promise.all(
+    claimed.map((timer) =>
+      planFiring(deps, timer, now).catch((error: unknown): FirePlan => {
+        // One broken timer must not stall everyone else's: retry it later, report it.
+        failures.push(`${timer.data.kind} timer of ${timer.customerId}: ${(error as Error).message}`);
+        return {
+          send: undefined,
+          next: { data: timer.data, dueAt: new Date(now.getTime() + FAILED_TIMER_RETRY_MS) },
+        };
+      }),
+    ),
+  );
   const sends = plans.flatMap((plan) => (plan.send ? [plan.send] : []));
   if (sends.length) await deps.sendQueue.enqueue(sends);
   await Promise.all(
@@ -209,7 +233,7 @@ async function fireBatch(
       if (dueAt && needsNudge(dueAt, now)) await deps.timers.nudge(dueAt);
     }),
   );
-  return { fired: claimed.length, sent: sends.length };
+  return { fired: claimed.length - failures.length, sent: sends.length, failures };
 }
 
 async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise<FirePlan> {

@@ -11,10 +11,34 @@ import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { advanceWithSchedulerDown, subjectsTo } from '../support/timer-campaigns.ts';
 
 let local: LocalRuntime;
+let poisoned = true;
 
 beforeAll(async () => {
   // A cap of one marketing email per 7 days makes the cap easy to hit.
-  local = await startLocal({ now: '2027-03-18T00:00:00Z', ports: 'random', env: { FREQUENCY_CAP_MAX: '1' } });
+  local = await startLocal({
+    now: '2027-03-18T00:00:00Z',
+    ports: 'random',
+    env: { FREQUENCY_CAP_MAX: '1' },
+    // The scheduler cannot read the profile of customer "poison-1" while `poisoned` is set.
+    wrapRuntime: (name, runtime) =>
+      name === 'scheduler'
+        ? {
+            ...runtime,
+            doc: new Proxy(runtime.doc, {
+              get: (target, key) =>
+                key === 'send'
+                  ? (command: { input: { Key?: { PK?: string; SK?: string } } }) => {
+                      const key = command.input.Key;
+                      if (poisoned && key?.PK === 'CUSTOMER#poison-1' && key.SK === 'PROFILE') {
+                        return Promise.reject(new Error('simulated read failure'));
+                      }
+                      return target.send(command as never);
+                    }
+                  : Reflect.get(target, key),
+            }),
+          }
+        : runtime,
+  });
 }, 60_000);
 afterAll(() => local?.stop());
 
@@ -164,5 +188,19 @@ describe('timer scheduler', () => {
       dueAt: '2028-04-20T09:00:00.000Z',
       data: { year: 2028, greetedYear: null },
     });
+  });
+
+  it('retries a timer that fails to fire an hour later, without holding back anyone else', async () => {
+    await upsert('poison-1', 'UTC', '05-03');
+    await upsert('healthy-1', 'UTC', '05-03');
+    await advanceWithSchedulerDown(local, '2027-05-03T09:00:00Z');
+    const run = await scheduler()(new Date('2027-05-03T09:00:00Z'));
+    expect(run).toMatchObject({ fired: 1, failures: ['birthday timer of poison-1: simulated read failure'] });
+    await local.advanceTo('2027-05-03T09:30:00Z');
+    expect(await subjectsTo(local, 'healthy-1@example.com')).toEqual([greeting]);
+    expect(await subjectsTo(local, 'poison-1@example.com')).toEqual([]);
+    poisoned = false;
+    await local.advanceTo('2027-05-03T10:05:00Z');
+    expect(await subjectsTo(local, 'poison-1@example.com')).toEqual([greeting]);
   });
 });
