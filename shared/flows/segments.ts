@@ -15,7 +15,7 @@ import {
   relationshipLevel,
 } from '../domain/loyalty-type.ts';
 import type { CustomerFacts } from '../domain/metrics.ts';
-import { ROLLING_WINDOW_DAYS } from '../domain/purchase-history.ts';
+import { type PurchaseAggregates, ROLLING_WINDOW_DAYS } from '../domain/purchase-history.ts';
 import { quintileCuts, type RfmScore, scoreRfm } from '../domain/rfm.ts';
 import { type ValueTier, valueTier, valueTierThreshold } from '../domain/value-tier.ts';
 import type { SegmentStore, SegmentThresholds } from '../store/segments.ts';
@@ -113,4 +113,52 @@ export async function refreshSegmentThresholds(
   const thresholds = computeSegmentThresholds(snapshot.customers, now);
   await store.saveThresholds(thresholds);
   return thresholds;
+}
+
+/** The profile fields the audience derivation reads (aggregates and the latest survey answer). */
+export interface ProfileSignals {
+  purchases?: PurchaseAggregates | undefined;
+  survey?: { score: number; answeredAt: string } | undefined;
+}
+
+/**
+ * Lifecycle stage and segment names for a campaign audience, from the stored profile alone (no
+ * order Query): segments = [RFM segment, value tier, loyalty type, relationship level]. The
+ * profile keeps only the first and last purchase, so "reactivated" needs the order history and is
+ * not detected here; spend is the aggregates' as of their last purchase or refund.
+ */
+export function audienceSegmentsOf(
+  profile: ProfileSignals,
+  thresholds: SegmentThresholds | undefined,
+  now: Date,
+  lifecycle?: LifecycleThresholds,
+): { lifecycleStage: LifecycleStage; segments: string[] } {
+  const p = profile.purchases;
+  const facts = {
+    firstPurchaseAt: p?.firstPurchaseAt ?? null,
+    lastPurchaseAt: p?.lastPurchaseAt ?? null,
+    previousPurchaseAt: null,
+  };
+  const signals = {
+    orderCount: p?.orderCount ?? 0,
+    couponOrderCount: p?.couponOrderCount ?? 0,
+    surveyScore: profile.survey?.score,
+    campaignResponseRate: undefined,
+    firstPurchaseAt: facts.firstPurchaseAt,
+    lastPurchaseAt: facts.lastPurchaseAt,
+  };
+  const segments: string[] = [];
+  if (p?.lastPurchaseAt && p.orderCount > 0 && thresholds?.rfm) {
+    const input = {
+      recencyDays: (now.getTime() - Date.parse(p.lastPurchaseAt)) / DAY_MS,
+      frequency: p.orderCount,
+      monetaryMilli: p.totalSpendMilli,
+    };
+    segments.push(scoreRfm(input, thresholds.rfm).segment);
+  }
+  segments.push(valueTier(p?.rollingSpendMilli ?? 0, thresholds?.valueTierThresholdMilli));
+  const type = loyaltyType(signals);
+  if (type !== 'none') segments.push(type);
+  segments.push(relationshipLevel(signals));
+  return { lifecycleStage: lifecycleStage(facts, now, lifecycle), segments };
 }

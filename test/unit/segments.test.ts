@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type LoyaltySignals, loyaltyType, relationshipLevel } from '#shared/domain/loyalty-type.ts';
 import type { CustomerFacts } from '#shared/domain/metrics.ts';
 import { highValueRevenueShare, valueTier, valueTierThreshold } from '#shared/domain/value-tier.ts';
-import { computeSegmentThresholds, customerSegments } from '#shared/flows/segments.ts';
+import { audienceSegmentsOf, computeSegmentThresholds, customerSegments } from '#shared/flows/segments.ts';
 
 describe('value tier (80/20)', () => {
   const spends = [1000, 900, 800, 700, 600, 500, 400, 300, 200, 0].map((u) => u * 1000);
@@ -131,5 +131,50 @@ describe('segments derived from the weekly thresholds', () => {
       ],
     });
     expect(customerSegments(answered, undefined, now).loyaltyType).toBe('monopoly-like');
+  });
+});
+
+describe('audience segments from the stored profile', () => {
+  const now = new Date('2026-07-01T00:00:00Z');
+  const thresholds = {
+    computedAt: '2026-06-28T00:00:00.000Z',
+    customers: 100,
+    rfm: {
+      recencyDays: [7, 30, 60, 120],
+      frequency: [1, 2, 3, 5],
+      monetaryMilli: [50_000, 100_000, 200_000, 400_000],
+    },
+    valueTierThresholdMilli: 300_000,
+  } as const;
+  const purchases = {
+    orderCount: 6,
+    totalSpendMilli: 900_000,
+    rollingSpendMilli: 500_000,
+    refundedMilli: 0,
+    averageOrderValueMilli: 150_000,
+    couponOrderCount: 0,
+    firstPurchaseAt: '2025-01-01T00:00:00.000Z',
+    lastPurchaseAt: '2026-06-28T00:00:00.000Z',
+    asOf: '2026-06-28T00:00:00.000Z',
+  };
+
+  it('names the lifecycle stage and the RFM, value, loyalty-type and relationship segments', () => {
+    expect(
+      audienceSegmentsOf(
+        { purchases, survey: { score: 10, answeredAt: '2026-06-01T00:00:00.000Z' } },
+        thresholds,
+        now,
+      ),
+    ).toEqual({
+      lifecycleStage: 'active',
+      segments: ['champions', 'high-value', 'premium', 'face-to-face'],
+    });
+  });
+
+  it('gives a customer who never bought only the stage new and the standard, distant segments', () => {
+    expect(audienceSegmentsOf({}, thresholds, now)).toEqual({
+      lifecycleStage: 'new',
+      segments: ['standard', 'distant'],
+    });
   });
 });
