@@ -52,10 +52,13 @@ export function createSenderHandler(
   // The signing key is fetched once per cold start (Secrets Manager in AWS).
   let config: Promise<SenderConfig> | undefined;
   const configured = () => {
-    config ??= loadUnsubscribeSecret(runtime.env).then((secret) => senderConfig(env, secret));
-    config.catch(() => {
-      config = undefined;
-    });
+    if (!config) {
+      config = loadUnsubscribeSecret(runtime.env).then((secret) => senderConfig(env, secret));
+      // A failed load (Secrets Manager hiccup) is retried by the next record, not cached.
+      config.catch(() => {
+        config = undefined;
+      });
+    }
     return config;
   };
 
