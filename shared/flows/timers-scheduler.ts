@@ -141,7 +141,8 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
           sent += outcome.sent;
           failures.push(...outcome.failures);
         }
-        if (page.nextKey && fired >= options.maxFires) {
+        // Bounded work per run: stop here, keep the watermark, and carry on at the next tick.
+        if (fired >= options.maxFires) {
           outOfBudget = true;
           break;
         }
@@ -193,7 +194,6 @@ async function markedBucketsIn(timers: TimerStore, hours: Date[]): Promise<Map<n
   return byHour;
 }
 
-/** Claims a batch, plans each firing, enqueues the sends together, then re-arms each timer. */
 /** A timer whose firing failed is retried this much later, so it cannot hold the watermark back. */
 export const FAILED_TIMER_RETRY_MS = 60 * 60_000;
 
