@@ -2,6 +2,7 @@
 import { benchIngestion } from './ingestion.ts';
 import { benchLoyalty } from './loyalty.ts';
 import { type BenchSection, formatSection } from './report.ts';
+import { benchSender } from './sender.ts';
 import { benchTimers } from './timers.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -10,6 +11,7 @@ const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> =
   ingestion: () => benchIngestion(),
   loyalty: () => benchLoyalty(),
   timers: () => benchTimers(),
+  sender: () => benchSender(),
 };
 
 const only = process.argv.slice(2);
