@@ -13,7 +13,7 @@ import { DynamoSendRateLimiter } from '#shared/mail/rate-limit.ts';
 import { TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 import { enqueueDelayed, sendRequestSchema } from '#shared/mail/send-request.ts';
 import { parseSenderEnv, senderConfig, templatesDir } from '#shared/mail/sender-config.ts';
-import { defaultRetryPolicy, type Mailer, SesMailer } from '#shared/mail/ses-mailer.ts';
+import { defaultRetryPolicy, type Mailer, SesMailer, SesSendError } from '#shared/mail/ses-mailer.ts';
 import { loadUnsubscribeSecret } from '#shared/mail/unsubscribe-secret.ts';
 import { SendCapStore, SendLedger } from '#shared/store/ledger.ts';
 import { SuppressionStore } from '#shared/store/suppression.ts';
@@ -78,7 +78,10 @@ export function createSenderHandler(
           ? error.rejections
           : error instanceof TemplateError
             ? [{ field: 'template', value: error.message, reason: 'cannot be rendered for this request' }]
-            : undefined;
+            : error instanceof SesSendError && error.kind === 'rejected'
+              ? // SES refused this email itself (e.g. MessageRejected): retrying cannot help.
+                [{ field: 'ses', value: error.message, reason: 'was rejected by SES' }]
+              : undefined;
       if (!rejections) throw error;
       runtime.logger.warn('send request rejected', {
         messageId: record.messageId,

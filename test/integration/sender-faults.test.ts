@@ -127,4 +127,21 @@ describe('sender under faults', () => {
     await expectExactlyOneEach(d, three);
     expect(d.local.deadLetters()).toEqual([]);
   }, 60_000);
+
+  it('dead-letters at once, with the reason, an email SES rejects outright, and sends the others', async () => {
+    d = await startDelivery({ now: NOW, faults: { rejectAddresses: ['c1@example.com'] } });
+    const two = customers.slice(0, 2);
+    await upsertCustomers(d.local, two);
+    await enqueue(
+      d.local,
+      two.map((c) => newsRequest(c.customerId)),
+    );
+    await d.local.drain();
+    expect(await emailsTo(d.local, 'c0@example.com')).toHaveLength(1);
+    const letters = d.local.deadLetters().filter((letter) => letter.queue === 'send-requests-dlq');
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.rejectedBy).toBe('sender');
+    expect(JSON.stringify(letters[0]?.rejections)).toContain('was rejected by SES');
+    expect(await ledgerEntry(d.local, 'c-01', 'news', '2026-W01')).toBeUndefined();
+  });
 });

@@ -11,6 +11,8 @@ export interface ProxyFaults {
   serverErrorRate?: number;
   /** Answer every send call 500 (an SES outage). */
   outage?: boolean;
+  /** Answer send calls to these addresses 400 MessageRejected. */
+  rejectAddresses?: string[];
   /** Emails per second SES would accept (token bucket of one second's capacity); excess -> 429. */
   quotaPerSecond?: number;
 }
@@ -69,6 +71,16 @@ export async function startSesProxy(
           'x-amzn-errortype': 'TooManyRequestsException',
         });
         response.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
+        return;
+      }
+      const to = (JSON.parse(body.toString('utf8')) as { Destination?: { ToAddresses?: string[] } })
+        .Destination?.ToAddresses?.[0];
+      if (to && proxy.faults.rejectAddresses?.includes(to)) {
+        response.writeHead(400, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': 'MessageRejected',
+        });
+        response.end(JSON.stringify({ message: 'Email address is not verified (injected).' }));
         return;
       }
       if (outage || roll < throttleRate + serverErrorRate) {
