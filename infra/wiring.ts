@@ -55,6 +55,8 @@ export interface QueueWiring {
 export const queues = {
   'customer-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   'order-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  /** Purchases (a copy) for arming file-defined timer campaigns (first-purchase anniversary). */
+  'campaign-timer-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   /** SendRequests from campaigns to the sender; deferrals re-enqueue here with a delay. */
   'send-requests': { maxReceiveCount: 8, visibilityTimeoutSeconds: 120, batchSize: 10 },
   /** Tier Changed (source loyalty-flows) for the tier-upgrade email. */
@@ -170,6 +172,27 @@ export const functions = {
     access: { table: 'readWrite', scanTable: true },
     timeoutSeconds: 900,
     memoryMb: 1024,
+    maxConcurrency: 1,
+  },
+  'campaign-timers-arm': {
+    folder: 'campaign-timers-arm',
+    description: 'Purchase Completed -> arm the first-purchase-anniversary timer of each published campaign that has one',
+    trigger: {
+      type: 'events',
+      queue: 'campaign-timer-events',
+      patterns: [{ source: 'shop.orders', detailType: ['Purchase Completed'] }],
+    },
+    access: { table: 'readWrite' },
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+  'campaign-timers': {
+    folder: 'campaign-timers',
+    description: 'Every 15 minutes: fire due first-purchase-anniversary timers from their CDUE# hour buckets (Query only) through the campaign gate',
+    trigger: { type: 'schedule', everyMinutes: 15 },
+    access: { table: 'readWrite', sendsTo: ['send-requests'] },
+    timeoutSeconds: 240,
+    memoryMb: 512,
     maxConcurrency: 1,
   },
 } satisfies Record<string, FunctionWiring>;

@@ -15,7 +15,8 @@
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
 //   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
 //   STATS#<campaign> / DAY#<yyyy-mm-dd>          per-campaign daily counters
-//   SCHEDULER / CAMPAIGN-TIMERS                  the campaign-timers runner's watermark (last hour bucket queried)
+//   SCHEDULER / CAMPAIGN-TIMERS                  the campaign-timers runner's next check time (skips idle runs)
+//   SCHEDULER / CDUE#<yyyy-mm-ddThh>#<shard>     a CDUE hour bucket that holds campaign timers (Query by SK range)
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
 //   DUEDIR#<yyyy-mm-dd> / <hh>#<shard>           "this due bucket may hold timers": one Query per day tells
 //                                                the scheduler which (hour, shard) buckets to read at all
@@ -80,6 +81,8 @@ export const keys = {
   /** Hour bucket of the due index for campaign timers: "CDUE#2026-11-23T09#3". */
   campaignDueBucket: (dueAt: Date, shard: number) => `CDUE#${dueAt.toISOString().slice(0, 13)}#${shard}`,
   campaignTimersState: (): ItemKey => ({ PK: 'SCHEDULER', SK: 'CAMPAIGN-TIMERS' }),
+  /** Marks a CDUE bucket as holding timers, so the runner queries only marked buckets. */
+  campaignDueMark: (dueAt: Date, shard: number): ItemKey => ({ PK: 'SCHEDULER', SK: `CDUE#${dueAt.toISOString().slice(0, 13)}#${shard}` }),
   campaignCurrent: (campaignId: string): ItemKey => ({ PK: 'CAMPAIGN', SK: `${campaignId}#CURRENT` }),
   campaignVersion: (campaignId: string, version: number): ItemKey => ({
     PK: 'CAMPAIGN',
