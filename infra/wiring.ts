@@ -55,7 +55,7 @@ export interface QueueWiring {
 export const queues = {
   'customer-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   'order-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
-  /** Purchases (a copy) for arming file-defined timer campaigns (first-purchase anniversary). */
+  /** Purchases and customer upserts (copies) for arming file-defined timer campaigns. */
   'campaign-timer-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   /** SendRequests from campaigns to the sender; deferrals re-enqueue here with a delay. */
   'send-requests': { maxReceiveCount: 8, visibilityTimeoutSeconds: 120, batchSize: 10 },
@@ -176,11 +176,14 @@ export const functions = {
   },
   'campaign-timers-arm': {
     folder: 'campaign-timers-arm',
-    description: 'Purchase Completed -> arm the first-purchase-anniversary timer of each published campaign that has one',
+    description: 'Purchase Completed / Customer Upserted -> arm first-purchase-anniversary and days-since-signup campaign timers',
     trigger: {
       type: 'events',
       queue: 'campaign-timer-events',
-      patterns: [{ source: 'shop.orders', detailType: ['Purchase Completed'] }],
+      patterns: [
+        { source: 'shop.orders', detailType: ['Purchase Completed'] },
+        { source: 'shop.customers', detailType: ['Customer Upserted'] },
+      ],
     },
     access: { table: 'readWrite' },
     timeoutSeconds: 30,

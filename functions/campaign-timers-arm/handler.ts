@@ -1,10 +1,10 @@
-// Purchase Completed -> arm the first-purchase-anniversary timer of every published campaign
-// that has one (the earliest purchase wins, so a later order never moves the anniversary).
+// Purchase Completed -> arm the first-purchase-anniversary timer of every published campaign that
+// has one (the earliest purchase wins); Customer Upserted -> arm days-since-signup campaigns once.
 import { z } from 'zod';
 import { queueUrlEnv } from '#infra/wiring.ts';
 import { campaignTimerDeps } from '#shared/campaigns/runtime-deps.ts';
-import { armOnPurchase } from '#shared/campaigns/timers.ts';
-import { purchaseCompletedDetail } from '#shared/events/contracts.ts';
+import { armOnPurchase, armOnSignup } from '#shared/campaigns/timers.ts';
+import { customerUpsertedDetail, purchaseCompletedDetail } from '#shared/events/contracts.ts';
 import { SqsSendQueue } from '#shared/mail/send-request.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
@@ -19,7 +19,16 @@ export function createHandler(runtime: Runtime) {
     new SqsSendQueue(runtime.sqs, z.string().default('unused').parse(runtime.env[SEND_QUEUE_ENV])),
   );
   return eventConsumer('campaign-timers-arm', runtime, {
-    // An invalid purchase is dead-lettered by ingest-orders (the authority); here it is only skipped.
+    // Invalid events are dead-lettered by the ingest functions (the authority); here they are skipped.
+    'Customer Upserted': route(z.unknown(), async (detail, envelope) => {
+      const customer = customerUpsertedDetail.safeParse(detail);
+      if (!customer.success) return;
+      await armOnSignup(
+        deps,
+        { customerId: customer.data.customerId, signedUpAt: envelope.time, timeZone: customer.data.timeZone },
+        runtime.clock.now(),
+      );
+    }),
     'Purchase Completed': route(z.unknown(), async (detail) => {
       const purchase = purchaseCompletedDetail.safeParse(detail);
       if (!purchase.success) return;

@@ -4,7 +4,7 @@
 // templates alone runs here — no TypeScript per campaign.
 import { createHash } from 'node:crypto';
 import type { Campaign } from '../domain/campaign.ts';
-import { nextAnniversaryDue } from '../domain/campaign-timers.ts';
+import { nextAnniversaryDue, signupDue } from '../domain/campaign-timers.ts';
 import { DAY_MS } from '../domain/clock.ts';
 import { decimalToMilli } from '../domain/money.ts';
 import type { SendQueue, SendRequest } from '../mail/send-request.ts';
@@ -46,6 +46,35 @@ export async function armOnPurchase(
   return armed;
 }
 
+/** A new customer arms every days-since-signup campaign once, counting from the signup event. */
+export async function armOnSignup(
+  deps: CampaignTimerDeps,
+  signup: { customerId: string; signedUpAt: string; timeZone?: string | undefined },
+  now: Date,
+): Promise<number> {
+  const campaigns = (await deps.campaigns()).filter(
+    (campaign) => campaign.enabled && campaign.trigger.on === 'days-since-signup',
+  );
+  if (!campaigns.length) return 0;
+  // An existing customer's profile knows when they were first seen; the event time stands in for
+  // a brand-new customer whose profile is not written yet.
+  const signedUpAt = (await deps.profileOf(signup.customerId))?.profile.createdAt ?? signup.signedUpAt;
+  let armed = 0;
+  for (const campaign of campaigns) {
+    if (campaign.trigger.on !== 'days-since-signup') continue;
+    const due = signupDue(
+      new Date(signedUpAt),
+      campaign.trigger.days,
+      signup.timeZone ?? campaign.send.defaultTimeZone,
+      campaign.send.hour,
+    );
+    // Signed up long before the campaign existed: not a new customer any more.
+    if (due.dueAt.getTime() < now.getTime()) continue;
+    if (await deps.timers.armOnce(signup.customerId, campaign.id, signedUpAt, due)) armed++;
+  }
+  return armed;
+}
+
 /** The offer as templates see it: value for the customer's tier, a code and an expiry. */
 export function offerVariables(
   campaign: Campaign,
@@ -74,7 +103,7 @@ export function offerVariables(
   };
 }
 
-function anniversaryRequest(
+function timerRequest(
   campaign: Campaign,
   timer: CampaignTimer,
   stored: StoredProfile | undefined,
@@ -89,8 +118,9 @@ function anniversaryRequest(
     template: campaign.templates.name ?? campaign.id,
     capClass: campaign.send.capClass,
     variables: {
-      years: timer.years,
-      firstPurchaseAt: timer.anchor,
+      ...(campaign.trigger.on === 'days-since-signup'
+        ? { signedUpAt: timer.anchor, daysSinceSignup: campaign.trigger.days }
+        : { years: timer.years, firstPurchaseAt: timer.anchor }),
       tier: tier ?? null,
       offer: offerVariables(campaign, timer.customerId, tier, timer.period, dueAt),
     },
@@ -137,15 +167,19 @@ export async function runCampaignTimers(deps: CampaignTimerDeps, now: Date): Pro
       const campaign = campaigns.get(timer.campaignId);
       const profile = await deps.profileOf(timer.customerId);
       const zone = profile?.profile.timeZone ?? campaign?.send.defaultTimeZone ?? 'UTC';
-      if (campaign?.enabled && campaign.trigger.on === 'first-purchase-anniversary') {
-        // At least once; the sender's ledger makes (customer, campaign, year) exactly once.
-        await deps.queue.enqueue([anniversaryRequest(campaign, timer, profile, now)]);
+      const kind = campaign?.trigger.on;
+      if (campaign?.enabled && (kind === 'first-purchase-anniversary' || kind === 'days-since-signup')) {
+        // At least once; the sender's ledger makes (customer, campaign, period) exactly once.
+        await deps.queue.enqueue([timerRequest(campaign, timer, profile, now)]);
         fired++;
       }
-      await deps.timers.rearm(
-        timer,
-        nextAnniversaryDue(new Date(timer.anchor), new Date(timer.dueAt), zone, campaign?.send.hour ?? 9),
-      );
+      if (timer.period === 'signup') await deps.timers.disarm(timer);
+      else {
+        await deps.timers.rearm(
+          timer,
+          nextAnniversaryDue(new Date(timer.anchor), new Date(timer.dueAt), zone, campaign?.send.hour ?? 9),
+        );
+      }
     }
     if (mark.hour < nowHour) await deps.timers.unmark(mark.key);
   }

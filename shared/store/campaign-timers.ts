@@ -66,6 +66,52 @@ export class CampaignTimerStore {
     return true;
   }
 
+  /** Arms a one-off timer once per (customer, campaign): a later signup event changes nothing. */
+  async armOnce(customerId: string, campaignId: string, anchor: string, due: CampaignDue): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.item({
+            customerId,
+            campaignId,
+            anchor,
+            dueAt: due.dueAt.toISOString(),
+            period: due.period,
+            years: due.years,
+          }),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    await this.announce(customerId, due.dueAt);
+    return true;
+  }
+
+  /** Takes a fired one-off timer off the due index (kept as a record that it fired). */
+  async disarm(timer: CampaignTimer): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.campaignTimer(timer.customerId, timer.campaignId),
+            type: 'campaign-timer',
+            ...timer,
+            firedAt: timer.dueAt,
+          },
+          ConditionExpression: 'dueAt = :dueAt',
+          ExpressionAttributeValues: { ':dueAt': timer.dueAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   /** Moves a fired timer to its next due-time, if nobody moved it first. */
   async rearm(timer: CampaignTimer, next: CampaignDue): Promise<boolean> {
     try {
