@@ -5,11 +5,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Command } from 'commander';
-import { audienceFactsOf } from '#shared/campaigns/audience-facts.ts';
+import { audienceFactsReader } from '#shared/campaigns/audience-facts.ts';
 import { renderSample, sampleCustomer } from '#shared/campaigns/check-templates.ts';
 import { CampaignValidationError, describeProblem, loadCampaignFile } from '#shared/campaigns/load.ts';
 import { type Campaign, campaignTemplates } from '#shared/domain/campaign.ts';
 import { audienceVerdict } from '#shared/domain/campaign-audience.ts';
+import { systemClock } from '#shared/domain/clock.ts';
 import { isHeldOut } from '#shared/domain/holdout.ts';
 import { type RenderCustomer, TemplateRenderer } from '#shared/mail/render.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
@@ -128,7 +129,10 @@ export function registerCampaignTools(campaigns: Command, context: CommandContex
         options.out ?? `preview-${campaign.id}-${options.customer}.html`,
       );
       await writeFile(out, email.html);
-      const audience = audienceVerdict(campaign.audience, audienceFactsOf(stored));
+      const facts = await audienceFactsReader({ ...targets, clock: systemClock })(options.customer);
+      const audience = facts
+        ? audienceVerdict(campaign.audience, facts)
+        : ({ in: false, because: 'unknown customer' } as const);
       const heldOut = isHeldOut(campaign.id, options.customer, campaign.holdoutPercent);
       const status = !audience.in
         ? `not in audience: ${audience.because}`
@@ -239,7 +243,7 @@ export function registerCampaignTools(campaigns: Command, context: CommandContex
       }
       const targets = await context.targets();
       const timers = new TimerStore(targets.doc, targets.tableName);
-      const customers = new CustomerStore(targets.doc, targets.tableName);
+      const factsOf = audienceFactsReader({ ...targets, clock: systemClock });
       const dayStart = Date.parse(`${options.on}T00:00:00Z`);
       const due: { customerId: string; dueAt: string }[] = [];
       let queries = 0;
@@ -264,10 +268,10 @@ export function registerCampaignTools(campaigns: Command, context: CommandContex
       const sample: { customerId: string; dueAt: string; status: string }[] = [];
       for (const entry of due) {
         const needsProfile = Object.keys(campaign.audience).length > 0;
-        const stored = needsProfile ? await customers.getProfile(entry.customerId) : undefined;
+        const facts = needsProfile ? await factsOf(entry.customerId) : undefined;
         const verdict = needsProfile
-          ? stored
-            ? audienceVerdict(campaign.audience, audienceFactsOf(stored))
+          ? facts
+            ? audienceVerdict(campaign.audience, facts)
             : { in: false as const, because: 'unknown customer' }
           : { in: true as const };
         let status = 'send';

@@ -2,7 +2,6 @@
 // birthday and win-back campaigns, catching up every hour bucket since the last full run.
 import { z } from 'zod';
 import { ENV, queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
-import { audienceFactsOf } from '#shared/campaigns/audience-facts.ts';
 import { campaignGate } from '#shared/campaigns/gate.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
@@ -44,12 +43,7 @@ export function createHandler(runtime: Runtime) {
   const timers = new TimerStore(runtime.doc, runtime.tableName);
   const customers = new CustomerStore(runtime.doc, runtime.tableName);
   // Published campaign state (enabled, audience, holdout) is applied in the campaign gate.
-  const sendQueue = campaignGate(runtime, new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV])), {
-    factsOf: async (customerId) => {
-      const stored = await customers.getProfile(customerId);
-      return stored && audienceFactsOf(stored);
-    },
-  });
+  const sendQueue = campaignGate(runtime, new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV])));
   const loyalty = {
     store: customers,
     publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),

@@ -1,7 +1,6 @@
 // Tier Changed (source loyalty-flows) -> a tier-upgrade SendRequest on the send-requests queue.
 import { z } from 'zod';
 import { queueUrlEnv } from '#infra/wiring.ts';
-import { audienceFactsOf } from '#shared/campaigns/audience-facts.ts';
 import { campaignGate } from '#shared/campaigns/gate.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { tierChangedDetail } from '#shared/events/emitted.ts';
@@ -24,12 +23,7 @@ export function createHandler(runtime: Runtime) {
   const deps = {
     clock: runtime.clock,
     // Published campaign state (enabled, audience, holdout) is applied in the campaign gate.
-    queue: campaignGate(runtime, new SqsSendQueue(runtime.sqs, sendQueueUrl), {
-      factsOf: async (customerId) => {
-        const stored = await store.getProfile(customerId);
-        return stored && audienceFactsOf(stored);
-      },
-    }),
+    queue: campaignGate(runtime, new SqsSendQueue(runtime.sqs, sendQueueUrl)),
     profileOf: (customerId: string) => store.getProfile(customerId),
   };
   return eventConsumer('tier-upgrade-email', runtime, {

@@ -10,6 +10,7 @@ import type { Clock } from '../domain/clock.ts';
 import { isHeldOut } from '../domain/holdout.ts';
 import type { SendQueue, SendRequest } from '../mail/send-request.ts';
 import { CampaignCatalogue, CurrentCampaigns, HoldoutRecords } from '../store/campaigns.ts';
+import { audienceFactsReader } from './audience-facts.ts';
 
 export type GateOutcome =
   | { kind: 'send' }
@@ -68,7 +69,10 @@ export class CampaignGate implements SendQueue {
   }
 }
 
-/** The gate as campaign handlers build it once per cold start (campaign reads cached 30 s). */
+/**
+ * The gate as campaign handlers build it once per cold start (campaign reads cached 30 s); audience
+ * facts come from the stored profile and the derived segments unless `factsOf` is given.
+ */
 export function campaignGate(
   store: { doc: DynamoDBDocumentClient; tableName: string; clock: Clock },
   inner: SendQueue,
@@ -84,7 +88,7 @@ export function campaignGate(
       campaigns: new CurrentCampaigns(catalogue, store.clock, options.ttlMs ?? 30_000),
       holdouts: new HoldoutRecords(store.doc, store.tableName),
       clock: store.clock,
-      ...(options.factsOf ? { factsOf: options.factsOf } : {}),
+      factsOf: options.factsOf ?? audienceFactsReader(store),
     },
     options.onOutcome,
   );

@@ -7,7 +7,6 @@ import type { SendQueue } from '../mail/send-request.ts';
 import { CampaignTimerStore } from '../store/campaign-timers.ts';
 import { CampaignCatalogue } from '../store/campaigns.ts';
 import { CustomerStore } from '../store/customers.ts';
-import { audienceFactsOf } from './audience-facts.ts';
 import { campaignGate } from './gate.ts';
 import type { CampaignTimerDeps } from './timers.ts';
 
@@ -36,11 +35,6 @@ export function campaignTimerDeps(
     },
     timers: new CampaignTimerStore(store.doc, store.tableName),
     profileOf: (customerId) => customers.getProfile(customerId),
-    queue: campaignGate(store, sendQueue, {
-      factsOf: async (customerId) => {
-        const stored = await customers.getProfile(customerId);
-        return stored && audienceFactsOf(stored);
-      },
-    }),
+    queue: campaignGate(store, sendQueue),
   };
 }

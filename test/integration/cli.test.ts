@@ -68,6 +68,31 @@ describe('loyalty campaigns audience', () => {
     ).toMatchObject({ due: 0 });
   });
 
+  it('applies audience filters on derived lifecycle stages: customers without purchases are "new"', async () => {
+    const file = path.join(dir, 'campaigns', 'birthday.yaml');
+    const lapsedOnly = path.join(dir, 'lapsed', 'birthday.yaml');
+    await cp(file, lapsedOnly, { recursive: true });
+    await writeFile(
+      lapsedOnly,
+      `${await readFile(file, 'utf8')}\naudience:\n  lifecycleStages: [lapsed, churned]\n`,
+    );
+    const result = await run([
+      '--json',
+      'campaigns',
+      'audience',
+      'birthday',
+      '--file',
+      lapsedOnly,
+      '--on',
+      '2027-03-14',
+    ]);
+    expect(result.json()).toMatchObject({
+      due: 40,
+      inAudience: 0,
+      notInAudience: { 'lifecycle stage new not in lapsed, churned': 40 },
+    });
+  });
+
   it('explains why an event-triggered campaign has no audience by day (exit 2), and rejects a bad date', async () => {
     const tier = await run(['campaigns', 'audience', 'tier-upgrade']);
     expect(tier.code).toBe(2);
