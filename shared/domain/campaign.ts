@@ -1,6 +1,7 @@
 // A campaign as marketers write it (campaigns/<id>.yaml): what triggers it, who is in the
 // audience, when and how it may send, the offer, the holdout share and the templates per locale.
 // One schema, so the CLI, the publisher and the running system agree on what a campaign is.
+import { ianaTimeZone } from '../events/contracts.ts';
 import { z } from 'zod';
 
 const slug = z
@@ -20,17 +21,7 @@ export const moneyText = z
 const hhmm = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time of day such as "21:00"' });
-const timeZone = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as Asia/Shanghai' },
-);
+const timeZone = ianaTimeZone;
 
 /** What makes a customer due: an event on the bus, or a per-customer timer. */
 export const campaignTriggerSchema = z.discriminatedUnion('on', [

@@ -14,6 +14,20 @@ export interface LocalDateTime extends LocalDate {
   minute: number;
 }
 
+/**
+ * True for any IANA zone name Intl understands, aliases included: Intl.supportedValuesOf lists
+ * only canonical names, so a set built from it would refuse Asia/Kolkata or Europe/Kyiv.
+ */
+export function isIanaTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {

@@ -1,9 +1,8 @@
 // The public inbound event contracts: one zod schema per (source, detail-type), types inferred.
 // Producers put these on the `marketing` bus; README "Event contracts" documents the same shapes.
 import { z } from 'zod';
+import { isIanaTimeZone } from '../domain/local-time.ts';
 import { currencyMinorDigits, decimalPlaces, decimalToMilli, isKnownCurrency } from '../domain/money.ts';
-
-const TIME_ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
 
 export const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' });
 
@@ -18,7 +17,7 @@ const bcp47Locale = z.string().refine(
   { message: 'must be a BCP 47 language tag such as zh-CN or en-US' },
 );
 
-const ianaTimeZone = z.string().refine((zone) => TIME_ZONES.has(zone), {
+export const ianaTimeZone = z.string().refine(isIanaTimeZone, {
   message: 'must be an IANA time zone such as Asia/Shanghai',
 });
 

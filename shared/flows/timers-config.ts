@@ -1,6 +1,7 @@
 // Reads the birthday and win-back campaign files (campaigns/birthday.yaml, campaigns/win-back.yaml,
 // the same campaign-file format the campaign CLI validates) into the settings the timers need.
 // An error names the file, the field and the offending value.
+import { ianaTimeZone } from '../events/contracts.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -22,18 +23,7 @@ export class CampaignConfigError extends Error {
   override name = 'CampaignConfigError';
 }
 
-// Intl.supportedValuesOf lists only canonical names (Asia/Calcutta, not Asia/Kolkata): ask Intl instead.
-const zone = z.string().refine(
-  (value) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: value });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as Asia/Shanghai' },
-);
+const zone = ianaTimeZone;
 const amount = z
   .union([z.string(), z.number()])
   .refine((value) => decimalToMilli(value) !== undefined, { message: 'must be an amount such as "10.00"' })

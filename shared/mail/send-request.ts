@@ -3,9 +3,8 @@
 // hours and frequency caps at send time, claims the send ledger, renders and sends.
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { isoInstant } from '../events/contracts.ts';
+import { ianaTimeZone, isoInstant } from '../events/contracts.ts';
 
-const TIME_ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
 
 export const sendRequestSchema = z.object({
   customerId: z.string().min(1),
@@ -28,9 +27,7 @@ export const sendRequestSchema = z.object({
   /** The customer's tier, for the SES `tier` tag (attribution); `variables.tier` also works. */
   tier: z.string().min(1).optional(),
   /** The campaign's zone for customers without one (else the sender's DEFAULT_TIME_ZONE). */
-  defaultTimeZone: z
-    .string()
-    .refine((zone) => TIME_ZONES.has(zone), { message: 'must be an IANA time zone' })
+  defaultTimeZone: ianaTimeZone
     .optional(),
   /** The campaign's quiet hours in the customer's zone (else the sender's QUIET_HOURS). */
   quietHours: z

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DAY_MS } from '../domain/clock.ts';
 import { parseQuietHours } from '../domain/quiet-hours.ts';
+import { ianaTimeZone } from '../events/contracts.ts';
 import type { SenderConfig } from '../flows/send-email.ts';
 
-const TIME_ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
 
 export const senderEnv = z.object({
   SENDER_ADDRESS: z.string().min(3).default('loyalty-flows <no-reply@loyalty.example>'),
@@ -14,9 +14,7 @@ export const senderEnv = z.object({
   /** Emails per second across all concurrent senders: the SES account's maximum send rate. */
   MAX_SEND_RATE: z.coerce.number().positive().default(14),
   QUIET_HOURS: z.string().default('21:00-08:00'),
-  DEFAULT_TIME_ZONE: z
-    .string()
-    .refine((zone) => TIME_ZONES.has(zone), 'must be an IANA time zone')
+  DEFAULT_TIME_ZONE: ianaTimeZone
     .default('UTC'),
   FREQUENCY_CAP_MAX: z.coerce.number().int().positive().default(2),
   FREQUENCY_CAP_DAYS: z.coerce.number().positive().default(7),
