@@ -394,17 +394,20 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     ...(options.dataDir ? { path: options.dataDir } : {}),
   });
   const ses = await startSes({ port: ports.ses });
-  let local: LocalRuntime | undefined;
+  // The HTTP front door needs the runtime, and the runtime needs the door's port: until the
+  // runtime exists the door answers 503.
+  const ready: { local?: LocalRuntime } = {};
   const aws = createServer((request, response) => {
-    if (!local) {
+    if (!ready.local) {
       response.writeHead(503).end();
       return;
     }
-    void handleHttp(local, request, response);
+    void handleHttp(ready.local, request, response);
   });
   const awsPort = await listen(aws, ports.aws);
   const endpoints = { aws: `http://127.0.0.1:${awsPort}`, dynamo: dynamo.endpoint, ses: ses.endpoint };
-  local = new LocalRuntime(clock, busName, tableName, endpoints, { aws, dynamo, ses });
+  const local = new LocalRuntime(clock, busName, tableName, endpoints, { aws, dynamo, ses });
+  ready.local = local;
 
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const shared = {
