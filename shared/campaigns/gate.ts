@@ -27,7 +27,28 @@ export interface GateDeps {
 }
 
 export async function admitSendRequest(request: SendRequest, deps: GateDeps): Promise<GateOutcome> {
+  return (await admit(request, deps)).outcome;
+}
+
+/**
+ * The published campaign's send rules the sender applies per request: its quiet hours (in the
+ * customer's zone) replace the sender's global QUIET_HOURS for this email. A campaign without
+ * `send.quietHours` leaves the request as it is (the sender's default applies).
+ */
+export function withCampaignSendRules(request: SendRequest, campaign: Campaign | undefined): SendRequest {
+  const quietHours = campaign?.send.quietHours;
+  return quietHours ? { ...request, quietHours: { from: quietHours.from, to: quietHours.to } } : request;
+}
+
+async function admit(
+  request: SendRequest,
+  deps: GateDeps,
+): Promise<{ outcome: GateOutcome; campaign: Campaign | undefined }> {
   const campaign = await deps.campaigns.get(request.campaignId);
+  return { outcome: await decide(request, campaign, deps), campaign };
+}
+
+async function decide(request: SendRequest, campaign: Campaign | undefined, deps: GateDeps): Promise<GateOutcome> {
   if (!campaign) return { kind: 'send' };
   if (!campaign.enabled) return { kind: 'disabled' };
   if (deps.factsOf && Object.keys(campaign.audience).length) {
@@ -61,9 +82,9 @@ export class CampaignGate implements SendQueue {
   async enqueue(requests: SendRequest[]): Promise<void> {
     const admitted: SendRequest[] = [];
     for (const request of requests) {
-      const outcome = await admitSendRequest(request, this.deps);
+      const { outcome, campaign } = await admit(request, this.deps);
       this.onOutcome(request, outcome);
-      if (outcome.kind === 'send') admitted.push(request);
+      if (outcome.kind === 'send') admitted.push(withCampaignSendRules(request, campaign));
     }
     if (admitted.length) await this.inner.enqueue(admitted);
   }
