@@ -5,6 +5,7 @@ import { ENV, queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
 import { campaignGate } from '#shared/campaigns/gate.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
+import { refreshLifecycle } from '#shared/flows/lifecycle.ts';
 import { reviewTier } from '#shared/flows/tier-review.ts';
 import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import {
@@ -67,6 +68,7 @@ export function createHandler(runtime: Runtime) {
         campaigns: await campaigns,
         options,
         reviewTier: (customerId, claimant) => reviewTier(loyalty, customerId, claimant),
+        refreshLifecycle: (customerId) => refreshLifecycle(loyalty, customerId),
       },
       runtime.clock.now(),
     );

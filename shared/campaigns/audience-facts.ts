@@ -51,7 +51,7 @@ export function audienceFactsReader(store: { doc: DynamoDBDocumentClient; tableN
     const stored = await customers.getProfile(customerId);
     if (!stored) return undefined;
     const derived = audienceSegmentsOf(
-      { purchases: stored.profile.purchases },
+      { purchases: stored.profile.purchases, lifecycle: stored.lifecycle },
       await currentThresholds(),
       store.clock.now(),
     );

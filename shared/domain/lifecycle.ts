@@ -107,3 +107,34 @@ export function lifecycleFactsFrom(purchaseTimes: readonly string[]): LifecycleF
     previousPurchaseAt: sorted.length >= 2 ? (sorted.at(-2) ?? null) : null,
   };
 }
+
+/** The stage kept on the customer record (profile attribute `lifecycle`). */
+export interface StoredLifecycle {
+  stage: LifecycleStage;
+  /** When this stage was recorded (the timer's firing instant or the purchase's processing). */
+  since: string;
+  /** Null for the first stage recorded (no transition, so no event). */
+  previousStage: LifecycleStage | null;
+  /** Transition number: 0 for the first stage, +1 per change; the conditional write checks it. */
+  seq: number;
+}
+
+/**
+ * The record to store when the stage as of `now` differs from the stored one, else 'unchanged'
+ * (a second firing, a stale timer or a redelivered purchase therefore changes nothing).
+ */
+export function decideLifecycle(
+  stored: StoredLifecycle | undefined,
+  facts: LifecycleFacts,
+  now: Date,
+  thresholds = DEFAULT_LIFECYCLE_THRESHOLDS,
+): StoredLifecycle | 'unchanged' {
+  const stage = lifecycleStage(facts, now, thresholds);
+  if (stored?.stage === stage) return 'unchanged';
+  return {
+    stage,
+    since: now.toISOString(),
+    previousStage: stored?.stage ?? null,
+    seq: stored ? stored.seq + 1 : 0,
+  };
+}

@@ -1,7 +1,7 @@
 // Due-timers: one per (customer, kind), stored on an hour-bucketed index. This module holds the
 // pure rules of the scheduler's window: which hour buckets are open, when the next run is worth
 // doing, and how early a timer may be armed so a scheduler run is sure to see it.
-export const TIMER_KINDS = ['birthday', 'win-back', 'tier-review'] as const;
+export const TIMER_KINDS = ['birthday', 'win-back', 'tier-review', 'lifecycle'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
 export interface BirthdayTimerData {
@@ -27,7 +27,14 @@ export interface TierReviewTimerData {
   heldUntil: string | null;
 }
 
-export type TimerData = BirthdayTimerData | WinBackTimerData | TierReviewTimerData;
+/** The next lifecycle stage change (shared/flows/lifecycle.ts). */
+export interface LifecycleTimerData {
+  kind: 'lifecycle';
+  /** The transition instant the timer is armed for; null when disarmed (churned: no next stage). */
+  at: string | null;
+}
+
+export type TimerData = BirthdayTimerData | WinBackTimerData | TierReviewTimerData | LifecycleTimerData;
 
 export interface Timer<D extends TimerData = TimerData> {
   customerId: string;

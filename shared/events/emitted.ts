@@ -1,6 +1,7 @@
 // The events loyalty-flows emits on the marketing bus (source "loyalty-flows"): one zod schema
 // per detail-type, so producers here and consumers anywhere validate the same shape.
 import { z } from 'zod';
+import { LIFECYCLE_STAGES } from '../domain/lifecycle.ts';
 import { isoInstant } from './contracts.ts';
 
 export const TIER_CHANGED = 'Tier Changed';
@@ -26,6 +27,20 @@ export const tierChangedDetail = z.object({
   spendToNextTierMilli: z.number().int().nonnegative().nullable(),
 });
 export type TierChanged = z.infer<typeof tierChangedDetail>;
+
+export const LIFECYCLE_STAGE_CHANGED = 'Lifecycle Stage Changed';
+
+const lifecycleStage = z.enum(LIFECYCLE_STAGES);
+
+export const lifecycleStageChangedDetail = z.object({
+  customerId: z.string().min(1),
+  /** `<customerId>#lifecycle#<seq>`: a re-publish after a crash carries the same id. */
+  changeId: z.string().min(1),
+  from: lifecycleStage,
+  to: lifecycleStage,
+  occurredAt: isoInstant,
+});
+export type LifecycleStageChanged = z.infer<typeof lifecycleStageChangedDetail>;
 
 // The delivery pipeline's events (Email Sent, Customer Suppressed, Customer Unsubscribed) are
 // defined beside the sender; re-exported here so consumers find every emitted event in one module.

@@ -118,14 +118,18 @@ export async function refreshSegmentThresholds(
 /** The profile fields the audience derivation reads (aggregates and the latest survey answer). */
 export interface ProfileSignals {
   purchases?: PurchaseAggregates | undefined;
+  /** The stage kept on the record by the lifecycle timer (shared/flows/lifecycle.ts): preferred. */
+  lifecycle?: { stage: LifecycleStage } | undefined;
   survey?: { score: number; answeredAt: string } | undefined;
 }
 
 /**
  * Lifecycle stage and segment names for a campaign audience, from the stored profile alone (no
  * order Query): segments = [RFM segment, value tier, loyalty type, relationship level]. The
- * profile keeps only the first and last purchase, so "reactivated" needs the order history and is
- * not detected here; spend is the aggregates' as of their last purchase or refund.
+ * lifecycle stage is the stored one (kept by the lifecycle timer and every purchase, 'reactivated'
+ * included); only a profile without one (no purchase since the timer existed) falls back to the
+ * stage derived from first/last purchase, which cannot tell 'reactivated'. Spend is the
+ * aggregates' as of their last purchase or refund.
  */
 export function audienceSegmentsOf(
   profile: ProfileSignals,
@@ -160,5 +164,5 @@ export function audienceSegmentsOf(
   const type = loyaltyType(signals);
   if (type !== 'none') segments.push(type);
   segments.push(relationshipLevel(signals));
-  return { lifecycleStage: lifecycleStage(facts, now, lifecycle), segments };
+  return { lifecycleStage: profile.lifecycle?.stage ?? lifecycleStage(facts, now, lifecycle), segments };
 }

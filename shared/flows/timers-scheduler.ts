@@ -61,6 +61,8 @@ export interface SchedulerDeps {
   options: SchedulerOptions;
   /** Loyalty anniversary review (shared/flows/tier-review.ts): returns the next anniversary. */
   reviewTier?(customerId: string, claimant: string): Promise<string | null>;
+  /** Lifecycle stage recompute (shared/flows/lifecycle.ts): returns the next transition. */
+  refreshLifecycle?(customerId: string): Promise<string | null>;
 }
 
 export interface SchedulerRun {
@@ -249,6 +251,12 @@ async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise
       send: undefined,
       next: { data: { kind: 'tier-review', heldUntil }, dueAt: heldUntil ? new Date(heldUntil) : undefined },
     };
+  }
+  if (timer.data.kind === 'lifecycle') {
+    if (!deps.refreshLifecycle)
+      throw new Error('a lifecycle timer fired but this scheduler was built without refreshLifecycle');
+    const at = await deps.refreshLifecycle(timer.customerId);
+    return { send: undefined, next: { data: { kind: 'lifecycle', at }, dueAt: at ? new Date(at) : undefined } };
   }
   const profile = (await deps.customers.getProfile(timer.customerId))?.profile;
   return timer.data.kind === 'birthday'

@@ -4,6 +4,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerProfile } from '../domain/customer.ts';
+import type { StoredLifecycle } from '../domain/lifecycle.ts';
 import type { StoredLoyalty } from '../domain/loyalty-changes.ts';
 import type { OrderRecord, PurchaseAggregates, RefundRecord } from '../domain/purchase-history.ts';
 import { keys } from './keys.ts';
@@ -16,6 +17,10 @@ export interface StoredProfile {
   loyalty: StoredLoyalty | undefined;
   /** Highest tier-change number confirmed as published on the bus. */
   tierAnnouncedSeq: number;
+  /** Lifecycle stage kept by shared/flows/lifecycle.ts (its own conditional writes). */
+  lifecycle?: StoredLifecycle | undefined;
+  /** Highest lifecycle transition confirmed as published on the bus (0: none). */
+  lifecycleAnnouncedSeq?: number;
 }
 
 export interface PurchaseHistory {
@@ -230,6 +235,48 @@ export class CustomerStore {
   }
 
   /**
+   * Stores a new lifecycle stage if the stored one is still the one it was decided from (its seq,
+   * or none yet) and the customer exists; false when another firing or purchase got there first.
+   */
+  async saveLifecycle(customerId: string, lifecycle: StoredLifecycle, expectedSeq: number | undefined): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(customerId),
+          UpdateExpression: 'SET #l = :l',
+          ConditionExpression:
+            expectedSeq === undefined ? 'attribute_exists(PK) AND attribute_not_exists(#l)' : 'attribute_exists(PK) AND #l.#seq = :seq',
+          ExpressionAttributeNames: { '#l': 'lifecycle', ...(expectedSeq === undefined ? {} : { '#seq': 'seq' }) },
+          ExpressionAttributeValues: { ':l': lifecycle, ...(expectedSeq === undefined ? {} : { ':seq': expectedSeq }) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Confirms lifecycle transitions up to `seq` as published; only moves forward. */
+  async markLifecycleAnnounced(customerId: string, seq: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(customerId),
+          UpdateExpression: 'SET #a = :seq',
+          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#a) OR #a < :seq)',
+          ExpressionAttributeNames: { '#a': 'lifecycleAnnouncedSeq' },
+          ExpressionAttributeValues: { ':seq': seq },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
    * Confirms tier changes up to `seq` as published. Kept outside the versioned loyalty map so it
    * never races the aggregates write; it only moves forward.
    */
@@ -258,7 +305,7 @@ function versionValues(expectedVersion: number): Record<string, number> {
 }
 
 function toStoredProfile(item: Record<string, unknown>): StoredProfile {
-  const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, tierAnnouncedSeq, tierAnnouncement, ...profile } = item;
+  const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, tierAnnouncedSeq, tierAnnouncement, lifecycle, lifecycleAnnouncedSeq, ...profile } = item;
   const { loyalty } = profile;
   return {
     profile: profile as unknown as CustomerProfile,
@@ -267,6 +314,9 @@ function toStoredProfile(item: Record<string, unknown>): StoredProfile {
     // Written only by saveAggregates from a StoredLoyalty (also left on the profile for readers of `loyalty.tier`).
     loyalty: loyalty as StoredLoyalty | undefined,
     tierAnnouncedSeq: Number(tierAnnouncedSeq ?? 0),
+    // Written only by saveLifecycle from a StoredLifecycle.
+    lifecycle: lifecycle as StoredLifecycle | undefined,
+    lifecycleAnnouncedSeq: Number(lifecycleAnnouncedSeq ?? 0),
   };
 }
 

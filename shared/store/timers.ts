@@ -26,6 +26,7 @@ const storedTimer = z.object({
     }),
     z.object({ kind: z.literal('win-back'), lapseStart: z.string(), stepIndex: z.number() }),
     z.object({ kind: z.literal('tier-review'), heldUntil: z.string().nullable() }),
+    z.object({ kind: z.literal('lifecycle'), at: z.string().nullable() }),
   ]),
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY_MS, ManualClock } from '#shared/domain/clock.ts';
 import {
   DEFAULT_LIFECYCLE_THRESHOLDS,
+  decideLifecycle,
   type LifecycleFacts,
   lifecycleFactsFrom,
   lifecycleStage,
@@ -82,5 +83,42 @@ describe('lifecycle transitions as the clock advances', () => {
     );
     expect(lifecycleStage(oneBuy, at('2026-01-15T00:00:00Z'), thresholds)).toBe('at-risk');
     expect(DEFAULT_LIFECYCLE_THRESHOLDS.lapsedDays).toBe(120);
+  });
+});
+
+describe('the lifecycle stage kept on the record', () => {
+  it('records the first stage as transition 0 with no previous stage', () => {
+    expect(decideLifecycle(undefined, oneBuy, at('2026-01-01T00:00:00Z'))).toEqual({
+      stage: 'new',
+      since: '2026-01-01T00:00:00.000Z',
+      previousStage: null,
+      seq: 0,
+    });
+  });
+
+  it('records a change of stage as the next transition, from the stored stage', () => {
+    const stored = { stage: 'new', since: '2026-01-01T00:00:00.000Z', previousStage: null, seq: 0 } as const;
+    expect(decideLifecycle(stored, oneBuy, at('2026-01-31T00:00:00Z'))).toEqual({
+      stage: 'active',
+      since: '2026-01-31T00:00:00.000Z',
+      previousStage: 'new',
+      seq: 1,
+    });
+  });
+
+  it('changes nothing when the stage as of now is the stored one (a second or stale firing)', () => {
+    const stored = { stage: 'active', since: '2026-01-31T00:00:00.000Z', previousStage: 'new', seq: 1 } as const;
+    expect(decideLifecycle(stored, oneBuy, at('2026-01-31T00:00:00Z'))).toBe('unchanged');
+    expect(decideLifecycle(stored, oneBuy, at('2026-02-20T00:00:00Z'))).toBe('unchanged');
+  });
+
+  it('makes a lapsed customer who buys again reactivated', () => {
+    const stored = { stage: 'lapsed', since: '2026-05-01T00:00:00.000Z', previousStage: 'at-risk', seq: 3 } as const;
+    const facts = lifecycleFactsFrom(['2026-01-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z']);
+    expect(decideLifecycle(stored, facts, at('2026-06-01T00:00:00Z'))).toMatchObject({
+      stage: 'reactivated',
+      previousStage: 'lapsed',
+      seq: 4,
+    });
   });
 });

@@ -171,6 +171,12 @@ describe('audience segments from the stored profile', () => {
     });
   });
 
+  it('prefers the lifecycle stage stored on the record, which can tell reactivated', () => {
+    expect(audienceSegmentsOf({ purchases, lifecycle: { stage: 'reactivated' } }, thresholds, now).lifecycleStage).toBe(
+      'reactivated',
+    );
+  });
+
   it('gives a customer who never bought only the stage new and the standard, distant segments', () => {
     expect(audienceSegmentsOf({}, thresholds, now)).toEqual({
       lifecycleStage: 'new',

@@ -1,0 +1,90 @@
+// The lifecycle stage kept on the customer record: a 'lifecycle' due-timer sits at the next
+// instant the stage changes with no new purchase (nextLifecycleTransitionAt); when the scheduler
+// fires it — and after every purchase — the stage is recomputed as of now from the order history,
+// stored with a conditional write on its transition number, announced as Lifecycle Stage Changed,
+// and the timer moves to the following transition. No daily scan.
+//
+// Announcement: published AFTER the write, then confirmed (lifecycleAnnouncedSeq). A crash in
+// between leaves the transition unconfirmed and the next recompute (the retried firing, the
+// redelivered purchase) publishes it again: at-least-once; the re-publish carries the same changeId.
+// Two handlers recomputing the same customer at once may both publish it (no claim, unlike Tier
+// Changed): consumers dedupe on changeId.
+import type { Clock } from '../domain/clock.ts';
+import {
+  DEFAULT_LIFECYCLE_THRESHOLDS,
+  decideLifecycle,
+  type LifecycleThresholds,
+  lifecycleFactsFrom,
+  nextLifecycleTransitionAt,
+  type StoredLifecycle,
+} from '../domain/lifecycle.ts';
+import { LIFECYCLE_STAGE_CHANGED, type LifecycleStageChanged } from '../events/emitted.ts';
+import type { EventPublisher } from '../events/publisher.ts';
+import type { CustomerStore } from '../store/customers.ts';
+import type { TimerStore } from '../store/timers.ts';
+import { armTimer } from './timers.ts';
+
+export const LIFECYCLE = 'lifecycle';
+
+export interface LifecycleDeps {
+  store: CustomerStore;
+  publisher: EventPublisher;
+  clock: Clock;
+  thresholds?: LifecycleThresholds;
+}
+
+const MAX_RACE_RETRIES = 8;
+
+export function lifecycleChangedEvent(customerId: string, lifecycle: StoredLifecycle): LifecycleStageChanged | undefined {
+  if (lifecycle.previousStage === null) return undefined;
+  return {
+    customerId,
+    changeId: `${customerId}#lifecycle#${lifecycle.seq}`,
+    from: lifecycle.previousStage,
+    to: lifecycle.stage,
+    occurredAt: lifecycle.since,
+  };
+}
+
+/**
+ * Recomputes and stores the stage as of now, announces an unconfirmed transition, and returns the
+ * next transition instant to arm the timer at (null: none, or the customer is unknown).
+ */
+export async function refreshLifecycle(deps: LifecycleDeps, customerId: string): Promise<string | null> {
+  const thresholds = deps.thresholds ?? DEFAULT_LIFECYCLE_THRESHOLDS;
+  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+    const history = await deps.store.loadPurchaseHistory(customerId);
+    if (!history.stored) return null;
+    const now = deps.clock.now();
+    const facts = lifecycleFactsFrom(history.orders.map((order) => order.purchasedAt));
+    const stored = history.stored.lifecycle;
+    const decision = decideLifecycle(stored, facts, now, thresholds);
+    const current = decision === 'unchanged' ? stored : decision;
+    if (decision !== 'unchanged' && !(await deps.store.saveLifecycle(customerId, decision, stored?.seq))) continue;
+    if (current && current.seq > (history.stored.lifecycleAnnouncedSeq ?? 0)) {
+      const event = lifecycleChangedEvent(customerId, current);
+      if (event) {
+        await deps.publisher.publish([
+          { detailType: LIFECYCLE_STAGE_CHANGED, detail: event, time: new Date(event.occurredAt) },
+        ]);
+      }
+      await deps.store.markLifecycleAnnounced(customerId, current.seq);
+    }
+    return nextLifecycleTransitionAt(facts, now, thresholds)?.toISOString() ?? null;
+  }
+  throw new Error(`lifecycle of customer ${customerId} kept changing under us; retrying`);
+}
+
+/** Puts the customer's lifecycle timer at the next transition (disarmed when none). */
+export async function armLifecycle(timers: TimerStore, customerId: string, at: string | null, now: Date): Promise<void> {
+  await armTimer(timers, customerId, LIFECYCLE, now, (current) => {
+    if (!current && at === null) return 'unchanged';
+    return { data: { kind: LIFECYCLE, at }, dueAt: at ? new Date(at) : undefined };
+  });
+}
+
+/** After a purchase (or its redelivery): store the stage now ('reactivated' after a lapse), move the timer. */
+export async function followLifecycle(deps: LifecycleDeps, timers: TimerStore, customerId: string): Promise<void> {
+  const at = await refreshLifecycle(deps, customerId);
+  await armLifecycle(timers, customerId, at, deps.clock.now());
+}

@@ -1,0 +1,97 @@
+// The lifecycle stage end to end: purchases through the local bus into ingest-orders, the
+// 'lifecycle' timer fired by the scheduler as the simulated clock advances; the stage is read
+// from the stored profile and every Lifecycle Stage Changed the two functions put on the bus is
+// counted.
+import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import type { StoredLifecycle } from '#shared/domain/lifecycle.ts';
+import { LIFECYCLE_STAGE_CHANGED, type LifecycleStageChanged, lifecycleStageChangedDetail } from '#shared/events/emitted.ts';
+import { purchaseEvent } from '../support/fixtures.ts';
+import { profileOf } from '../support/table.ts';
+
+let local: LocalRuntime;
+const published: LifecycleStageChanged[] = [];
+
+beforeAll(async () => {
+  local = await startLocal({
+    now: '2026-01-01T00:00:00Z',
+    ports: 'random',
+    wrapRuntime: (name, runtime) => {
+      if (name !== 'ingest-orders' && name !== 'scheduler') return runtime;
+      const eventBridge = runtime.eventBridge;
+      const send = async (command: PutEventsCommand) => {
+        const result = await eventBridge.send(command);
+        published.push(
+          ...(command.input.Entries ?? [])
+            .filter((entry) => entry.DetailType === LIFECYCLE_STAGE_CHANGED)
+            .map((entry) => lifecycleStageChangedDetail.parse(JSON.parse(entry.Detail ?? '{}'))),
+        );
+        return result;
+      };
+      return {
+        ...runtime,
+        eventBridge: new Proxy(eventBridge, { get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)) }),
+      };
+    },
+  });
+}, 60_000);
+afterAll(() => local?.stop());
+
+async function purchase(customerId: string, orderId: string, purchasedAt: string) {
+  await local.putEvents([purchaseEvent({ customerId, orderId, purchasedAt, amount: '42.00' })]);
+  await local.drain();
+}
+
+async function lifecycleOf(customerId: string): Promise<StoredLifecycle | undefined> {
+  return (await profileOf(local.doc, local.tableName, customerId))?.lifecycle as StoredLifecycle | undefined;
+}
+const stageOf = async (customerId: string) => (await lifecycleOf(customerId))?.stage;
+const transitionsOf = (customerId: string) =>
+  published.filter((event) => event.customerId === customerId).map((event) => `${event.from}->${event.to}`);
+
+describe('lifecycle stage on the customer record', () => {
+  it('walks new -> active -> at-risk -> lapsed -> churned on its timer, one event per transition; a lapsed buyer is reactivated', async () => {
+    await purchase('life-1', 'life-1-a', '2026-01-01T00:00:00Z');
+    await purchase('life-2', 'life-2-a', '2026-01-01T00:00:00Z');
+    expect(await lifecycleOf('life-1')).toEqual({
+      stage: 'new',
+      since: '2026-01-01T00:00:00.000Z',
+      previousStage: null,
+      seq: 0,
+    });
+    expect(transitionsOf('life-1')).toEqual([]);
+
+    await local.advanceTo('2026-01-30T23:00:00Z');
+    expect(await stageOf('life-1')).toBe('new');
+    await local.advanceTo('2026-01-31T01:00:00Z'); // 30 days after the first purchase
+    expect(await stageOf('life-1')).toBe('active');
+    expect(transitionsOf('life-1')).toEqual(['new->active']);
+
+    await local.advanceTo('2026-03-02T01:00:00Z'); // 60 days without a purchase
+    expect(await stageOf('life-1')).toBe('at-risk');
+    await local.advanceTo('2026-05-01T01:00:00Z'); // 120 days
+    expect(await stageOf('life-1')).toBe('lapsed');
+    expect(await stageOf('life-2')).toBe('lapsed');
+
+    // life-2 comes back while lapsed; the purchase is delivered twice.
+    await purchase('life-2', 'life-2-b', '2026-06-01T00:00:00Z');
+    const reactivated = await lifecycleOf('life-2');
+    expect(reactivated).toMatchObject({ stage: 'reactivated', previousStage: 'lapsed', seq: 4 });
+    await purchase('life-2', 'life-2-b', '2026-06-01T00:00:00Z');
+    expect(await lifecycleOf('life-2')).toEqual(reactivated);
+    expect(transitionsOf('life-2')).toEqual(['new->active', 'active->at-risk', 'at-risk->lapsed', 'lapsed->reactivated']);
+
+    await local.advanceTo('2027-01-02T00:00:00Z'); // 365 days
+    expect(await lifecycleOf('life-1')).toMatchObject({ stage: 'churned', previousStage: 'lapsed', seq: 4 });
+    expect(transitionsOf('life-1')).toEqual(['new->active', 'active->at-risk', 'at-risk->lapsed', 'lapsed->churned']);
+    // Reactivated for 30 days, then active again; at-risk 60 days after the comeback purchase...
+    expect(transitionsOf('life-2').slice(4, 7)).toEqual(['reactivated->active', 'active->at-risk', 'at-risk->lapsed']);
+    expect(published.filter((event) => event.customerId === 'life-1').map((event) => event.changeId)).toEqual([
+      'life-1#lifecycle#1',
+      'life-1#lifecycle#2',
+      'life-1#lifecycle#3',
+      'life-1#lifecycle#4',
+    ]);
+  }, 120_000);
+});
