@@ -12,6 +12,8 @@ import { profileOf } from '../support/table.ts';
 
 let local: LocalRuntime;
 const published: LifecycleStageChanged[] = [];
+/** Customers whose next Lifecycle Stage Changed publish crashes (after the stage was stored). */
+const crashBeforePublish = new Set<string>();
 
 beforeAll(async () => {
   local = await startLocal({
@@ -21,12 +23,13 @@ beforeAll(async () => {
       if (name !== 'ingest-orders' && name !== 'scheduler') return runtime;
       const eventBridge = runtime.eventBridge;
       const send = async (command: PutEventsCommand) => {
+        const changes = (command.input.Entries ?? [])
+          .filter((entry) => entry.DetailType === LIFECYCLE_STAGE_CHANGED)
+          .map((entry) => lifecycleStageChangedDetail.parse(JSON.parse(entry.Detail ?? '{}')));
+        const crashing = changes.find((change) => crashBeforePublish.delete(change.customerId));
+        if (crashing) throw new Error(`injected crash before publishing ${crashing.changeId}`);
         const result = await eventBridge.send(command);
-        published.push(
-          ...(command.input.Entries ?? [])
-            .filter((entry) => entry.DetailType === LIFECYCLE_STAGE_CHANGED)
-            .map((entry) => lifecycleStageChangedDetail.parse(JSON.parse(entry.Detail ?? '{}'))),
-        );
+        published.push(...changes);
         return result;
       };
       return {
@@ -93,5 +96,18 @@ describe('lifecycle stage on the customer record', () => {
       'life-1#lifecycle#3',
       'life-1#lifecycle#4',
     ]);
+  }, 120_000);
+
+  it('publishes a transition whose publish crashed after the write when the timer is retried, once', async () => {
+    await purchase('life-3', 'life-3-a', '2027-01-02T00:00:00Z');
+    crashBeforePublish.add('life-3');
+    await local.advanceTo('2027-02-01T00:30:00Z'); // fired at day 30: stored, publish crashed
+    expect(await stageOf('life-3')).toBe('active');
+    expect(transitionsOf('life-3')).toEqual([]);
+    await local.advanceTo('2027-02-01T02:00:00Z'); // the failed timer is retried an hour later
+    expect(transitionsOf('life-3')).toEqual(['new->active']);
+    await local.advanceTo('2027-03-05T00:00:00Z');
+    expect(await stageOf('life-3')).toBe('at-risk');
+    expect(transitionsOf('life-3')).toEqual(['new->active', 'active->at-risk']);
   }, 120_000);
 });
