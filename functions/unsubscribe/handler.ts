@@ -8,6 +8,7 @@ import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { CUSTOMER_UNSUBSCRIBED, type CustomerUnsubscribed } from '#shared/mail/delivery-events.ts';
 import { escapeHtml } from '#shared/mail/render.ts';
 import { loadUnsubscribeSecret } from '#shared/mail/unsubscribe-secret.ts';
+import { CampaignStats } from '#shared/store/stats.ts';
 import { SuppressionStore } from '#shared/store/suppression.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import type { Runtime } from '../commons/runtime.ts';
@@ -32,6 +33,7 @@ function page(statusCode: number, title: string, body: string): Response {
 export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2) => Promise<Response> {
   const store = new SuppressionStore(runtime.doc, runtime.tableName);
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
+  const stats = new CampaignStats(runtime.doc, runtime.tableName);
 
   return async (event) => {
     const method = event.requestContext.http.method.toUpperCase();
@@ -91,6 +93,14 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
         unsubscribedAt: now.toISOString(),
       };
       await publisher.publish([{ detailType: CUSTOMER_UNSUBSCRIBED, detail, time: now }]);
+      // The opt-out this link caused counts on its campaign's day (once per customer and campaign).
+      if (check.claims.campaignId) {
+        await stats.countUnsubscribe({
+          customerId,
+          campaignId: check.claims.campaignId,
+          day: now.toISOString().slice(0, 10),
+        });
+      }
     }
     return page(
       200,

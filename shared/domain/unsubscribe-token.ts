@@ -9,6 +9,11 @@ export interface UnsubscribeClaims {
   emailHash: string;
   /** Expiry, epoch seconds. */
   exp: number;
+  /**
+   * The campaign whose email carried the link (signed like the rest, so it cannot be swapped);
+   * absent in tokens issued before it existed, which stay valid.
+   */
+  campaignId?: string;
 }
 
 export function emailHash(email: string): string {
@@ -20,13 +25,14 @@ function sign(payload: string, secret: string): string {
 }
 
 export function createUnsubscribeToken(
-  input: { customerId: string; email: string; expiresAt: Date },
+  input: { customerId: string; email: string; expiresAt: Date; campaignId?: string },
   secret: string,
 ): string {
   const claims: UnsubscribeClaims = {
     customerId: input.customerId,
     emailHash: emailHash(input.email),
     exp: Math.floor(input.expiresAt.getTime() / 1000),
+    ...(input.campaignId ? { campaignId: input.campaignId } : {}),
   };
   const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
   return `${payload}.${sign(payload, secret)}`;
@@ -65,6 +71,7 @@ function isClaims(value: unknown): value is UnsubscribeClaims {
     claims.customerId.length > 0 &&
     typeof claims.emailHash === 'string' &&
     typeof claims.exp === 'number' &&
-    Number.isFinite(claims.exp)
+    Number.isFinite(claims.exp) &&
+    (claims.campaignId === undefined || (typeof claims.campaignId === 'string' && claims.campaignId.length > 0))
   );
 }

@@ -92,7 +92,7 @@ export async function deliverSendRequest(
     takeOverFrom = existing.attemptId;
   }
 
-  const unsubscribeUrl = unsubscribeLink(recipient, now, config);
+  const unsubscribeUrl = unsubscribeLink(recipient, request.campaignId, now, config);
   // Rendering first: a broken template fails before anything is claimed (TemplateError -> DLQ).
   const email = await deps.renderer.render({
     template: request.template,
@@ -236,13 +236,16 @@ function tierOf(request: ParsedSendRequest, profile: RecipientProfile): string {
 
 function unsubscribeLink(
   recipient: RecipientProfile & { email: string },
+  campaignId: string,
   now: Date,
   config: SenderConfig,
 ): string {
+  // The campaign rides in the signed token, so the endpoint can count unsubscribes per campaign.
   const token = createUnsubscribeToken(
     {
       customerId: recipient.customerId,
       email: recipient.email,
+      campaignId,
       expiresAt: new Date(now.getTime() + config.unsubscribe.tokenTtlMs),
     },
     config.unsubscribe.secret,

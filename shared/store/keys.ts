@@ -15,6 +15,7 @@
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
 //   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
 //   STATS#<campaign> / DAY#<yyyy-mm-dd>          per-campaign daily counters
+//   UNSUBCOUNT#<customer> / <campaign>           "this customer's unsubscribe was counted for this campaign" (once)
 //   SCHEDULER / CAMPAIGN-TIMERS                  the campaign-timers runner's next check time (skips idle runs)
 //   SCHEDULER / CDUE#<yyyy-mm-ddThh>#<shard>     a CDUE hour bucket that holds campaign timers (Query by SK range)
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
@@ -92,6 +93,11 @@ export const keys = {
   /** One item per customer: the frequency cap's recent sends, read and written with a version. */
   sendCap: (customerId: string): ItemKey => ({ PK: customerPk(customerId), SK: 'SENDCAP' }),
   addressSuppression: (email: string): ItemKey => ({ PK: `SUPPRESSION#${email.trim().toLowerCase()}`, SK: 'ADDRESS' }),
+  /** Conditional put before the campaign's `unsubscribed` counter is added: one count per customer. */
+  unsubscribeCountMarker: (customerId: string, campaignId: string): ItemKey => ({
+    PK: `UNSUBCOUNT#${customerId}`,
+    SK: campaignId,
+  }),
   sesEventMarker: (messageId: string, eventType: string): ItemKey => ({ PK: `SESMSG#${messageId}`, SK: eventType }),
   /** A fixed ring of rotating time-slice slots, so the rate bucket needs no TTL. */
   sendRateSlot: (slice: number, slots: number): ItemKey => ({ PK: 'RATE#sender', SK: `SLOT#${slice % slots}` }),

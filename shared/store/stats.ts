@@ -1,4 +1,4 @@
-// Per-campaign daily counters (sent, delivered, opened, clicked, bounced, complained). Each SES
+// Per-campaign daily counters (sent, delivered, opened, clicked, bounced, complained, unsubscribed). Each SES
 // event for a message is counted at most once: a marker item (SESMSG#<id> / <type>) is written
 // with a condition first, so a redelivered event adds nothing. A crash between marker and counter
 // under-counts by one; counters are for reporting, never for decisions.
@@ -8,6 +8,10 @@ import { keys } from './keys.ts';
 
 export const STAT_COUNTERS = ['sent', 'delivered', 'opened', 'clicked', 'bounced', 'complained'] as const;
 export type StatCounter = (typeof STAT_COUNTERS)[number];
+/** Counted by the unsubscribe endpoint, not by SES events. */
+export const UNSUBSCRIBED = 'unsubscribed';
+const DAILY_COUNTERS = [...STAT_COUNTERS, UNSUBSCRIBED] as const;
+type DailyCounter = (typeof DAILY_COUNTERS)[number];
 
 export class CampaignStats {
   constructor(
@@ -34,20 +38,49 @@ export class CampaignStats {
       if (isConditionFailure(error)) return false;
       throw error;
     }
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.campaignStats(input.campaignId, input.day),
-        UpdateExpression: 'ADD #c :one SET campaignId = :id, #day = :day',
-        ExpressionAttributeNames: { '#c': input.counter, '#day': 'day' },
-        ExpressionAttributeValues: { ':one': 1, ':id': input.campaignId, ':day': input.day },
-      }),
-    );
+    await this.add(input.campaignId, input.day, input.counter);
     return true;
   }
 
+  /**
+   * Counts a customer's unsubscribe on the campaign whose link they used, at most once per
+   * (customer, campaign): a marker is put with a condition first, so a replay adds nothing.
+   */
+  async countUnsubscribe(input: { customerId: string; campaignId: string; day: string }): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.unsubscribeCountMarker(input.customerId, input.campaignId),
+            type: 'unsubscribe-count',
+            day: input.day,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    await this.add(input.campaignId, input.day, UNSUBSCRIBED);
+    return true;
+  }
+
+  private async add(campaignId: string, day: string, counter: DailyCounter): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.campaignStats(campaignId, day),
+        UpdateExpression: 'ADD #c :one SET campaignId = :id, #day = :day',
+        ExpressionAttributeNames: { '#c': counter, '#day': 'day' },
+        ExpressionAttributeValues: { ':one': 1, ':id': campaignId, ':day': day },
+      }),
+    );
+  }
+
   /** Counters of a campaign by day, oldest first. */
-  async daily(campaignId: string): Promise<{ day: string; counts: Partial<Record<StatCounter, number>> }[]> {
+  async daily(campaignId: string): Promise<{ day: string; counts: Partial<Record<DailyCounter, number>> }[]> {
     const { Items = [] } = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -58,7 +91,7 @@ export class CampaignStats {
     return Items.map((item) => ({
       day: String(item.day),
       counts: Object.fromEntries(
-        STAT_COUNTERS.filter((c) => typeof item[c] === 'number').map((c) => [c, item[c] as number]),
+        DAILY_COUNTERS.filter((c) => typeof item[c] === 'number').map((c) => [c, item[c] as number]),
       ),
     }));
   }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUnsubscribeToken } from '#shared/domain/unsubscribe-token.ts';
+import { loadLoyaltyReport } from '#shared/flows/analytics.ts';
+import { SegmentStore } from '#shared/store/segments.ts';
+import { CampaignStats } from '#shared/store/stats.ts';
 import {
   type DeliveryLocal,
   emailsTo,
@@ -112,5 +115,70 @@ describe('unsubscribe endpoint', () => {
       status: 'skipped',
       reason: 'opted-out',
     });
+  });
+});
+
+describe('unsubscribes per campaign', () => {
+  let d: DeliveryLocal | undefined;
+  afterAll(() => d?.stop());
+  const post = (url: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: ONE_CLICK,
+    });
+
+  it("counts a one-click unsubscribe once on the campaign whose email carried the link, and the report shows it", async () => {
+    d = await startDelivery({ now: '2026-01-05T10:00:00Z' });
+    await upsertCustomers(d.local, [
+      { customerId: 'c-ann', email: 'ann@example.com' },
+      { customerId: 'c-cy', email: 'cy@example.com' },
+    ]);
+    await enqueue(d.local, [
+      newsRequest('c-ann', { campaignId: 'spring-sale' }),
+      newsRequest('c-cy', { campaignId: 'autumn-sale' }),
+    ]);
+    await d.local.drain();
+    const [annEmail] = await emailsTo(d.local, 'ann@example.com');
+    const annLink = /<(http[^>]+)>/.exec(header(annEmail!, 'List-Unsubscribe') ?? '')?.[1] ?? '';
+    expect(annLink).toContain('/unsubscribe?c=c-ann&t=');
+
+    expect((await post(annLink)).status).toBe(200);
+    await d.local.advanceTo('2026-01-06T09:00:00Z');
+    expect((await post(annLink)).status).toBe(200); // replay: counted already
+
+    const stats = new CampaignStats(d.local.doc, d.local.tableName);
+    expect(await stats.daily('spring-sale')).toEqual([
+      { day: '2026-01-05', counts: expect.objectContaining({ unsubscribed: 1 }) },
+    ]);
+    expect((await stats.daily('autumn-sale')).every((day) => !day.counts.unsubscribed)).toBe(true);
+
+    const report = await loadLoyaltyReport(
+      new SegmentStore(d.local.doc, d.local.tableName),
+      {
+        from: new Date('2026-01-01T00:00:00Z'),
+        to: new Date('2026-01-08T00:00:00Z'),
+        attributionDays: 7,
+        currency: 'USD',
+      },
+      new Date('2026-01-06T09:00:00Z'),
+    );
+    const unsubscribed = Object.fromEntries(report.campaigns.map((c) => [c.campaignId, c.unsubscribed]));
+    expect(unsubscribed).toMatchObject({ 'spring-sale': 1, 'autumn-sale': 0 });
+  });
+
+  it('still honours a link issued before tokens named their campaign, counting on no campaign', async () => {
+    expect(d).toBeDefined();
+    const legacy = createUnsubscribeToken(
+      { customerId: 'c-cy', email: 'cy@example.com', expiresAt: new Date('2026-03-01T00:00:00Z') },
+      SECRET,
+    );
+    const response = await post(
+      `${d!.local.endpoints.aws}/unsubscribe?c=c-cy&t=${encodeURIComponent(legacy)}`,
+    );
+    expect(response.status).toBe(200);
+    expect((await profileItem(d!.local, 'c-cy'))?.optOut).toMatchObject({ source: 'unsubscribe-link' });
+    const stats = new CampaignStats(d!.local.doc, d!.local.tableName);
+    expect((await stats.daily('autumn-sale')).every((day) => !day.counts.unsubscribed)).toBe(true);
   });
 });

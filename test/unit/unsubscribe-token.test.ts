@@ -21,6 +21,24 @@ describe('unsubscribe token', () => {
     });
   });
 
+  it('carries the campaign when given, signed with the rest; a token without one stays valid', () => {
+    const withCampaign = createUnsubscribeToken(
+      { customerId: 'c1', email: 'ada@example.com', expiresAt: new Date('2026-06-01T00:00:00Z'), campaignId: 'birthday' },
+      secret,
+    );
+    const check = verifyUnsubscribeToken(withCampaign, secret, now);
+    expect(check.valid && check.claims.campaignId).toBe('birthday');
+    const [payload, signature] = withCampaign.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const swapped = Buffer.from(JSON.stringify({ ...claims, campaignId: 'win-back' })).toString('base64url');
+    expect(verifyUnsubscribeToken(`${swapped}.${signature}`, secret, now)).toEqual({
+      valid: false,
+      reason: 'bad-signature',
+    });
+    const legacy = verifyUnsubscribeToken(token, secret, now);
+    expect(legacy.valid && legacy.claims.campaignId).toBeUndefined();
+  });
+
   it('rejects a token signed with another secret', () => {
     expect(verifyUnsubscribeToken(token, 'other', now)).toEqual({ valid: false, reason: 'bad-signature' });
   });
