@@ -5,7 +5,7 @@ import { type EventEnvelope, orderRefundedDetail, purchaseCompletedDetail } from
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { type AggregatesChange, recordPurchase, recordRefund } from '#shared/flows/purchases.ts';
 import { announceTierChanges } from '#shared/flows/tier-announcements.ts';
-import { followLifecycle } from '#shared/flows/lifecycle.ts';
+import { followLifecycle, lifecycleThresholdsFromEnv } from '#shared/flows/lifecycle.ts';
 import { followTierReview } from '#shared/flows/tier-review.ts';
 import { armWinBack } from '#shared/flows/timers.ts';
 import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
@@ -28,6 +28,7 @@ export function createHandler(runtime: Runtime) {
       now: runtime.clock.now(),
     });
   const timers = new TimerStore(runtime.doc, runtime.tableName);
+  const lifecycle = { store, publisher, clock: runtime.clock, thresholds: lifecycleThresholdsFromEnv(runtime.env) };
   let campaigns: Promise<TimerCampaigns> | undefined;
   // The win-back series follows the last purchase: a newer one cancels the pending steps.
   const moveWinBack = async (change: AggregatesChange) => {
@@ -42,7 +43,7 @@ export function createHandler(runtime: Runtime) {
       await followTierReview(timers, change, runtime.clock.now());
       await moveWinBack(change);
       // The lifecycle stage (a lapsed or churned customer is now 'reactivated') and its timer.
-      await followLifecycle({ store, publisher, clock: runtime.clock }, timers, change.customerId);
+      await followLifecycle(lifecycle, timers, change.customerId);
     }),
     'Order Refunded': route(orderRefundedDetail, async (refund, envelope) => {
       const change = await recordRefund(store, runtime.clock, refund, program);

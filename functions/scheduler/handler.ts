@@ -5,7 +5,7 @@ import { ENV, queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
 import { campaignGate } from '#shared/campaigns/gate.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
-import { refreshLifecycle } from '#shared/flows/lifecycle.ts';
+import { lifecycleThresholdsFromEnv, refreshLifecycle } from '#shared/flows/lifecycle.ts';
 import { reviewTier } from '#shared/flows/tier-review.ts';
 import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import {
@@ -51,6 +51,7 @@ export function createHandler(runtime: Runtime) {
     clock: runtime.clock,
     program: loadProgram(runtime.env),
   };
+  const thresholds = lifecycleThresholdsFromEnv(runtime.env);
   let campaigns: Promise<TimerCampaigns> | undefined;
   const options = {
     ...DEFAULT_SCHEDULER_OPTIONS,
@@ -68,7 +69,7 @@ export function createHandler(runtime: Runtime) {
         campaigns: await campaigns,
         options,
         reviewTier: (customerId, claimant) => reviewTier(loyalty, customerId, claimant),
-        refreshLifecycle: (customerId) => refreshLifecycle(loyalty, customerId),
+        refreshLifecycle: (customerId) => refreshLifecycle({ ...loyalty, thresholds }, customerId),
       },
       runtime.clock.now(),
     );

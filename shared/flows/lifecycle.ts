@@ -15,6 +15,7 @@ import {
   decideLifecycle,
   type LifecycleThresholds,
   lifecycleFactsFrom,
+  lifecycleThresholds,
   nextLifecycleTransitionAt,
   type StoredLifecycle,
 } from '../domain/lifecycle.ts';
@@ -34,6 +35,27 @@ export interface LifecycleDeps {
 }
 
 const MAX_RACE_RETRIES = 8;
+
+/** Env var (ingest-orders and scheduler) with the thresholds as JSON, e.g. {"atRiskDays":45}. */
+export const LIFECYCLE_THRESHOLDS_ENV = 'LIFECYCLE_THRESHOLDS';
+
+/** The thresholds from the environment (defaults for unset keys); throws on an invalid setting. */
+export function lifecycleThresholdsFromEnv(env: Readonly<Record<string, string | undefined>>): LifecycleThresholds {
+  const raw = env[LIFECYCLE_THRESHOLDS_ENV];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_LIFECYCLE_THRESHOLDS;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error(`invalid ${LIFECYCLE_THRESHOLDS_ENV}: not JSON`);
+  }
+  const parsed = lifecycleThresholds.safeParse(json);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(thresholds)'} ${issue.message}`);
+    throw new Error(`invalid ${LIFECYCLE_THRESHOLDS_ENV}: ${reasons.join('; ')}`);
+  }
+  return parsed.data;
+}
 
 export function lifecycleChangedEvent(customerId: string, lifecycle: StoredLifecycle): LifecycleStageChanged | undefined {
   if (lifecycle.previousStage === null) return undefined;

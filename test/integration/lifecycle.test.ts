@@ -111,3 +111,26 @@ describe('lifecycle stage on the customer record', () => {
     expect(transitionsOf('life-3')).toEqual(['new->active', 'active->at-risk']);
   }, 120_000);
 });
+
+describe('lifecycle thresholds', () => {
+  it('follow LIFECYCLE_THRESHOLDS in ingest-orders and the scheduler', async () => {
+    const custom = await startLocal({
+      now: '2026-01-01T00:00:00Z',
+      ports: 'random',
+      env: { LIFECYCLE_THRESHOLDS: '{"newDays":10,"atRiskDays":20,"reactivatedDays":10}' },
+    });
+    try {
+      await custom.putEvents([purchaseEvent({ customerId: 'life-c', orderId: 'life-c-a', purchasedAt: '2026-01-01T00:00:00Z' })]);
+      await custom.drain();
+      await custom.advanceTo('2026-01-11T01:00:00Z');
+      expect((await profileOf(custom.doc, custom.tableName, 'life-c'))?.lifecycle).toMatchObject({ stage: 'active' });
+      await custom.advanceTo('2026-01-21T01:00:00Z');
+      expect((await profileOf(custom.doc, custom.tableName, 'life-c'))?.lifecycle).toMatchObject({
+        stage: 'at-risk',
+        previousStage: 'active',
+      });
+    } finally {
+      await custom.stop();
+    }
+  }, 120_000);
+});

@@ -9,6 +9,7 @@ import {
   lifecycleThresholds,
   nextLifecycleTransitionAt,
 } from '#shared/domain/lifecycle.ts';
+import { lifecycleThresholdsFromEnv } from '#shared/flows/lifecycle.ts';
 
 const at = (iso: string) => new Date(iso);
 const oneBuy: LifecycleFacts = lifecycleFactsFrom(['2026-01-01T00:00:00.000Z']);
@@ -120,5 +121,23 @@ describe('the lifecycle stage kept on the record', () => {
       previousStage: 'lapsed',
       seq: 4,
     });
+  });
+});
+
+describe('lifecycle thresholds from LIFECYCLE_THRESHOLDS', () => {
+  it('uses the defaults when unset and fills unset keys with them', () => {
+    expect(lifecycleThresholdsFromEnv({})).toEqual(DEFAULT_LIFECYCLE_THRESHOLDS);
+    expect(lifecycleThresholdsFromEnv({ LIFECYCLE_THRESHOLDS: '{"atRiskDays":45}' })).toEqual({
+      ...DEFAULT_LIFECYCLE_THRESHOLDS,
+      atRiskDays: 45,
+    });
+  });
+
+  it('refuses a setting that is not JSON, has unknown keys or breaks the ordering', () => {
+    expect(() => lifecycleThresholdsFromEnv({ LIFECYCLE_THRESHOLDS: 'atRisk=45' })).toThrow(/not JSON/);
+    expect(() => lifecycleThresholdsFromEnv({ LIFECYCLE_THRESHOLDS: '{"atRisk":45}' })).toThrow(/LIFECYCLE_THRESHOLDS/);
+    expect(() => lifecycleThresholdsFromEnv({ LIFECYCLE_THRESHOLDS: '{"lapsedDays":400}' })).toThrow(
+      /atRiskDays < lapsedDays < churnedDays/,
+    );
   });
 });
