@@ -5,6 +5,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queueUrlEnv } from '#infra/wiring.ts';
+import { priorityPredecessors } from '#shared/domain/send-priority.ts';
 import { queueDelaySeconds } from '#shared/domain/send-rules.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { parseOrReject, RejectedEventError } from '#shared/events/rejection.ts';
@@ -92,10 +93,56 @@ export function createSenderHandler(
   };
 
   // A processor per invocation: it holds per-batch state, and the local runtime runs invocations concurrently.
-  return (event) =>
-    processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
-      throwOnFullBatchFailure: false,
+  // Records run in parallel (the processor's default, which the priority turns rely on), except
+  // that one customer's records take turns in priority order (see shared/domain/send-priority.ts).
+  return (event) => {
+    const inTurn = priorityTurns(event.Records);
+    return processPartialResponse(
+      event,
+      (record: SQSRecord) => inTurn(record, () => handleRecord(record)),
+      new BatchProcessor(EventType.SQS),
+      { throwOnFullBatchFailure: false, processInParallel: true },
+    );
+  };
+}
+
+/** Runs each record after the record of the same customer that has a higher priority (if any). */
+function priorityTurns(records: SQSRecord[]): (record: SQSRecord, run: () => Promise<void>) => Promise<void> {
+  const predecessors = priorityPredecessors(
+    records.map((record) => ({ id: record.messageId, ...peekPriority(record.body) })),
+  );
+  const finished = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  for (const record of records) {
+    let resolve: () => void = () => {};
+    const promise = new Promise<void>((done) => {
+      resolve = done;
     });
+    finished.set(record.messageId, { promise, resolve });
+  }
+  return async (record, run) => {
+    const before = predecessors.get(record.messageId);
+    if (before) await finished.get(before)?.promise;
+    try {
+      await run();
+    } finally {
+      finished.get(record.messageId)?.resolve();
+    }
+  };
+}
+
+/** Customer and priority of a record, read leniently (a bad body is rejected by handleRecord). */
+function peekPriority(body: string): { customerId: string | undefined; priority: number | undefined } {
+  try {
+    const value: unknown = JSON.parse(body);
+    if (typeof value !== 'object' || value === null) return { customerId: undefined, priority: undefined };
+    const { customerId, priority } = value as Record<string, unknown>;
+    return {
+      customerId: typeof customerId === 'string' ? customerId : undefined,
+      priority: typeof priority === 'number' ? priority : undefined,
+    };
+  } catch {
+    return { customerId: undefined, priority: undefined };
+  }
 }
 
 export const createHandler = (runtime: Runtime) => createSenderHandler(runtime);

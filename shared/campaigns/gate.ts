@@ -32,12 +32,18 @@ export async function admitSendRequest(request: SendRequest, deps: GateDeps): Pr
 
 /**
  * The published campaign's send rules the sender applies per request: its quiet hours (in the
- * customer's zone) replace the sender's global QUIET_HOURS for this email. A campaign without
- * `send.quietHours` leaves the request as it is (the sender's default applies).
+ * customer's zone) replace the sender's global QUIET_HOURS for this email (without
+ * `send.quietHours` the sender's default applies), and its priority orders one customer's
+ * requests within a sender batch.
  */
 export function withCampaignSendRules(request: SendRequest, campaign: Campaign | undefined): SendRequest {
-  const quietHours = campaign?.send.quietHours;
-  return quietHours ? { ...request, quietHours: { from: quietHours.from, to: quietHours.to } } : request;
+  if (!campaign) return request;
+  const quietHours = campaign.send.quietHours;
+  return {
+    ...request,
+    priority: campaign.send.priority,
+    ...(quietHours ? { quietHours: { from: quietHours.from, to: quietHours.to } } : {}),
+  };
 }
 
 async function admit(

@@ -33,6 +33,11 @@ export const sendRequestSchema = z.object({
   quietHours: z
     .strictObject({ from: z.string().regex(/^\d{2}:\d{2}$/), to: z.string().regex(/^\d{2}:\d{2}$/) })
     .optional(),
+  /**
+   * The campaign's priority, 1 (highest) .. 9 (default 5): among one customer's requests in a
+   * sender batch the higher priority is handled first, so it gets the last frequency-cap slot.
+   */
+  priority: z.number().int().min(1).max(9).optional(),
   /** Set by the sender when it defers (quiet hours, frequency cap): not to be sent before this. */
   notBefore: isoInstant.optional(),
 });

@@ -74,6 +74,25 @@ describe('send-time rules', () => {
     expect(Date.parse(String(third?.sentAt))).toBeGreaterThanOrEqual(Date.parse('2026-03-02T15:00:00Z'));
   }, 60_000);
 
+  it('gives the last frequency-cap slot to the higher-priority request of a batch and defers the lower one', async () => {
+    d = await startDelivery({ now: '2026-03-02T10:00:00Z' });
+    await upsertCustomers(d.local, [{ customerId: 'c-ada', email: 'ada@example.com' }]);
+    await enqueue(d.local, [newsRequest('c-ada', { period: 'p1' })]);
+    await d.local.drain();
+    // One slot left (2 per 7 days). Both requests wait in the queue, so the poller hands them to
+    // the sender in ONE batch, the low-priority request first.
+    const queue = d.local.queueFor('send-requests');
+    for (const request of [
+      newsRequest('c-ada', { campaignId: 'digest', period: 'p2', priority: 9 }),
+      newsRequest('c-ada', { campaignId: 'birthday-news', period: 'p2', priority: 1 }),
+    ])
+      queue.send(JSON.stringify(request), {}, 0);
+    await d.local.drain();
+    expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(2);
+    expect(await ledgerEntry(d.local, 'c-ada', 'birthday-news', 'p2')).toMatchObject({ status: 'sent' });
+    expect(await ledgerEntry(d.local, 'c-ada', 'digest', 'p2')).toBeUndefined();
+  }, 60_000);
+
   it('lets tier-upgrade emails past the cap when the program exempts them, and counts them against it when not', async () => {
     const tierUpgrade = (period: string) =>
       newsRequest('c-ada', { campaignId: 'tier-upgrade', period, capClass: 'tier-upgrade' });
