@@ -54,7 +54,11 @@ async function admit(
   return { outcome: await decide(request, campaign, deps), campaign };
 }
 
-async function decide(request: SendRequest, campaign: Campaign | undefined, deps: GateDeps): Promise<GateOutcome> {
+async function decide(
+  request: SendRequest,
+  campaign: Campaign | undefined,
+  deps: GateDeps,
+): Promise<GateOutcome> {
   if (!campaign) return { kind: 'send' };
   if (!campaign.enabled) return { kind: 'disabled' };
   if (deps.factsOf && Object.keys(campaign.audience).length) {

@@ -72,6 +72,7 @@ function isClaims(value: unknown): value is UnsubscribeClaims {
     typeof claims.emailHash === 'string' &&
     typeof claims.exp === 'number' &&
     Number.isFinite(claims.exp) &&
-    (claims.campaignId === undefined || (typeof claims.campaignId === 'string' && claims.campaignId.length > 0))
+    (claims.campaignId === undefined ||
+      (typeof claims.campaignId === 'string' && claims.campaignId.length > 0))
   );
 }

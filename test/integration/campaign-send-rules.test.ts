@@ -54,7 +54,12 @@ describe('per-campaign quiet hours', () => {
       expect(published.code).toBe(0);
     }
     local.putEvents([
-      customerEvent({ customerId: 'qh', email: 'qh@example.com', timeZone: 'Asia/Shanghai', locale: 'en-US' }),
+      customerEvent({
+        customerId: 'qh',
+        email: 'qh@example.com',
+        timeZone: 'Asia/Shanghai',
+        locale: 'en-US',
+      }),
     ]);
     await local.drain();
 

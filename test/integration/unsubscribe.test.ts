@@ -128,7 +128,7 @@ describe('unsubscribes per campaign', () => {
       body: ONE_CLICK,
     });
 
-  it("counts a one-click unsubscribe once on the campaign whose email carried the link, and the report shows it", async () => {
+  it('counts a one-click unsubscribe once on the campaign whose email carried the link, and the report shows it', async () => {
     d = await startDelivery({ now: '2026-01-05T10:00:00Z' });
     await upsertCustomers(d.local, [
       { customerId: 'c-ann', email: 'ann@example.com' },

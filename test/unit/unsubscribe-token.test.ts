@@ -23,7 +23,12 @@ describe('unsubscribe token', () => {
 
   it('carries the campaign when given, signed with the rest; a token without one stays valid', () => {
     const withCampaign = createUnsubscribeToken(
-      { customerId: 'c1', email: 'ada@example.com', expiresAt: new Date('2026-06-01T00:00:00Z'), campaignId: 'birthday' },
+      {
+        customerId: 'c1',
+        email: 'ada@example.com',
+        expiresAt: new Date('2026-06-01T00:00:00Z'),
+        campaignId: 'birthday',
+      },
       secret,
     );
     const check = verifyUnsubscribeToken(withCampaign, secret, now);
