@@ -40,7 +40,9 @@ const MAX_RACE_RETRIES = 8;
 export const LIFECYCLE_THRESHOLDS_ENV = 'LIFECYCLE_THRESHOLDS';
 
 /** The thresholds from the environment (defaults for unset keys); throws on an invalid setting. */
-export function lifecycleThresholdsFromEnv(env: Readonly<Record<string, string | undefined>>): LifecycleThresholds {
+export function lifecycleThresholdsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): LifecycleThresholds {
   const raw = env[LIFECYCLE_THRESHOLDS_ENV];
   if (raw === undefined || raw.trim() === '') return DEFAULT_LIFECYCLE_THRESHOLDS;
   let json: unknown;
@@ -51,13 +53,18 @@ export function lifecycleThresholdsFromEnv(env: Readonly<Record<string, string |
   }
   const parsed = lifecycleThresholds.safeParse(json);
   if (!parsed.success) {
-    const reasons = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(thresholds)'} ${issue.message}`);
+    const reasons = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(thresholds)'} ${issue.message}`,
+    );
     throw new Error(`invalid ${LIFECYCLE_THRESHOLDS_ENV}: ${reasons.join('; ')}`);
   }
   return parsed.data;
 }
 
-export function lifecycleChangedEvent(customerId: string, lifecycle: StoredLifecycle): LifecycleStageChanged | undefined {
+export function lifecycleChangedEvent(
+  customerId: string,
+  lifecycle: StoredLifecycle,
+): LifecycleStageChanged | undefined {
   if (lifecycle.previousStage === null) return undefined;
   return {
     customerId,
@@ -82,7 +89,8 @@ export async function refreshLifecycle(deps: LifecycleDeps, customerId: string):
     const stored = history.stored.lifecycle;
     const decision = decideLifecycle(stored, facts, now, thresholds);
     const current = decision === 'unchanged' ? stored : decision;
-    if (decision !== 'unchanged' && !(await deps.store.saveLifecycle(customerId, decision, stored?.seq))) continue;
+    if (decision !== 'unchanged' && !(await deps.store.saveLifecycle(customerId, decision, stored?.seq)))
+      continue;
     if (current && current.seq > (history.stored.lifecycleAnnouncedSeq ?? 0)) {
       const event = lifecycleChangedEvent(customerId, current);
       if (event) {
@@ -98,7 +106,12 @@ export async function refreshLifecycle(deps: LifecycleDeps, customerId: string):
 }
 
 /** Puts the customer's lifecycle timer at the next transition (disarmed when none). */
-export async function armLifecycle(timers: TimerStore, customerId: string, at: string | null, now: Date): Promise<void> {
+export async function armLifecycle(
+  timers: TimerStore,
+  customerId: string,
+  at: string | null,
+  now: Date,
+): Promise<void> {
   await armTimer(timers, customerId, LIFECYCLE, now, (current) => {
     if (!current && at === null) return 'unchanged';
     return { data: { kind: LIFECYCLE, at }, dueAt: at ? new Date(at) : undefined };
@@ -106,7 +119,11 @@ export async function armLifecycle(timers: TimerStore, customerId: string, at: s
 }
 
 /** After a purchase (or its redelivery): store the stage now ('reactivated' after a lapse), move the timer. */
-export async function followLifecycle(deps: LifecycleDeps, timers: TimerStore, customerId: string): Promise<void> {
+export async function followLifecycle(
+  deps: LifecycleDeps,
+  timers: TimerStore,
+  customerId: string,
+): Promise<void> {
   const at = await refreshLifecycle(deps, customerId);
   await armLifecycle(timers, customerId, at, deps.clock.now());
 }

@@ -256,7 +256,10 @@ async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise
     if (!deps.refreshLifecycle)
       throw new Error('a lifecycle timer fired but this scheduler was built without refreshLifecycle');
     const at = await deps.refreshLifecycle(timer.customerId);
-    return { send: undefined, next: { data: { kind: 'lifecycle', at }, dueAt: at ? new Date(at) : undefined } };
+    return {
+      send: undefined,
+      next: { data: { kind: 'lifecycle', at }, dueAt: at ? new Date(at) : undefined },
+    };
   }
   const profile = (await deps.customers.getProfile(timer.customerId))?.profile;
   return timer.data.kind === 'birthday'

@@ -6,7 +6,11 @@ import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { StoredLifecycle } from '#shared/domain/lifecycle.ts';
-import { LIFECYCLE_STAGE_CHANGED, type LifecycleStageChanged, lifecycleStageChangedDetail } from '#shared/events/emitted.ts';
+import {
+  LIFECYCLE_STAGE_CHANGED,
+  type LifecycleStageChanged,
+  lifecycleStageChangedDetail,
+} from '#shared/events/emitted.ts';
 import { purchaseEvent } from '../support/fixtures.ts';
 import { profileOf } from '../support/table.ts';
 
@@ -34,7 +38,9 @@ beforeAll(async () => {
       };
       return {
         ...runtime,
-        eventBridge: new Proxy(eventBridge, { get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)) }),
+        eventBridge: new Proxy(eventBridge, {
+          get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)),
+        }),
       };
     },
   });
@@ -83,19 +89,30 @@ describe('lifecycle stage on the customer record', () => {
     expect(reactivated).toMatchObject({ stage: 'reactivated', previousStage: 'lapsed', seq: 4 });
     await purchase('life-2', 'life-2-b', '2026-06-01T00:00:00Z');
     expect(await lifecycleOf('life-2')).toEqual(reactivated);
-    expect(transitionsOf('life-2')).toEqual(['new->active', 'active->at-risk', 'at-risk->lapsed', 'lapsed->reactivated']);
+    expect(transitionsOf('life-2')).toEqual([
+      'new->active',
+      'active->at-risk',
+      'at-risk->lapsed',
+      'lapsed->reactivated',
+    ]);
 
     await local.advanceTo('2027-01-02T00:00:00Z'); // 365 days
     expect(await lifecycleOf('life-1')).toMatchObject({ stage: 'churned', previousStage: 'lapsed', seq: 4 });
-    expect(transitionsOf('life-1')).toEqual(['new->active', 'active->at-risk', 'at-risk->lapsed', 'lapsed->churned']);
-    // Reactivated for 30 days, then active again; at-risk 60 days after the comeback purchase...
-    expect(transitionsOf('life-2').slice(4, 7)).toEqual(['reactivated->active', 'active->at-risk', 'at-risk->lapsed']);
-    expect(published.filter((event) => event.customerId === 'life-1').map((event) => event.changeId)).toEqual([
-      'life-1#lifecycle#1',
-      'life-1#lifecycle#2',
-      'life-1#lifecycle#3',
-      'life-1#lifecycle#4',
+    expect(transitionsOf('life-1')).toEqual([
+      'new->active',
+      'active->at-risk',
+      'at-risk->lapsed',
+      'lapsed->churned',
     ]);
+    // Reactivated for 30 days, then active again; at-risk 60 days after the comeback purchase...
+    expect(transitionsOf('life-2').slice(4, 7)).toEqual([
+      'reactivated->active',
+      'active->at-risk',
+      'at-risk->lapsed',
+    ]);
+    expect(published.filter((event) => event.customerId === 'life-1').map((event) => event.changeId)).toEqual(
+      ['life-1#lifecycle#1', 'life-1#lifecycle#2', 'life-1#lifecycle#3', 'life-1#lifecycle#4'],
+    );
   }, 120_000);
 
   it('publishes a transition whose publish crashed after the write when the timer is retried, once', async () => {
@@ -120,10 +137,14 @@ describe('lifecycle thresholds', () => {
       env: { LIFECYCLE_THRESHOLDS: '{"newDays":10,"atRiskDays":20,"reactivatedDays":10}' },
     });
     try {
-      await custom.putEvents([purchaseEvent({ customerId: 'life-c', orderId: 'life-c-a', purchasedAt: '2026-01-01T00:00:00Z' })]);
+      await custom.putEvents([
+        purchaseEvent({ customerId: 'life-c', orderId: 'life-c-a', purchasedAt: '2026-01-01T00:00:00Z' }),
+      ]);
       await custom.drain();
       await custom.advanceTo('2026-01-11T01:00:00Z');
-      expect((await profileOf(custom.doc, custom.tableName, 'life-c'))?.lifecycle).toMatchObject({ stage: 'active' });
+      expect((await profileOf(custom.doc, custom.tableName, 'life-c'))?.lifecycle).toMatchObject({
+        stage: 'active',
+      });
       await custom.advanceTo('2026-01-21T01:00:00Z');
       expect((await profileOf(custom.doc, custom.tableName, 'life-c'))?.lifecycle).toMatchObject({
         stage: 'at-risk',

@@ -108,13 +108,23 @@ describe('the lifecycle stage kept on the record', () => {
   });
 
   it('changes nothing when the stage as of now is the stored one (a second or stale firing)', () => {
-    const stored = { stage: 'active', since: '2026-01-31T00:00:00.000Z', previousStage: 'new', seq: 1 } as const;
+    const stored = {
+      stage: 'active',
+      since: '2026-01-31T00:00:00.000Z',
+      previousStage: 'new',
+      seq: 1,
+    } as const;
     expect(decideLifecycle(stored, oneBuy, at('2026-01-31T00:00:00Z'))).toBe('unchanged');
     expect(decideLifecycle(stored, oneBuy, at('2026-02-20T00:00:00Z'))).toBe('unchanged');
   });
 
   it('makes a lapsed customer who buys again reactivated', () => {
-    const stored = { stage: 'lapsed', since: '2026-05-01T00:00:00.000Z', previousStage: 'at-risk', seq: 3 } as const;
+    const stored = {
+      stage: 'lapsed',
+      since: '2026-05-01T00:00:00.000Z',
+      previousStage: 'at-risk',
+      seq: 3,
+    } as const;
     const facts = lifecycleFactsFrom(['2026-01-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z']);
     expect(decideLifecycle(stored, facts, at('2026-06-01T00:00:00Z'))).toMatchObject({
       stage: 'reactivated',
@@ -135,7 +145,9 @@ describe('lifecycle thresholds from LIFECYCLE_THRESHOLDS', () => {
 
   it('refuses a setting that is not JSON, has unknown keys or breaks the ordering', () => {
     expect(() => lifecycleThresholdsFromEnv({ LIFECYCLE_THRESHOLDS: 'atRisk=45' })).toThrow(/not JSON/);
-    expect(() => lifecycleThresholdsFromEnv({ LIFECYCLE_THRESHOLDS: '{"atRisk":45}' })).toThrow(/LIFECYCLE_THRESHOLDS/);
+    expect(() => lifecycleThresholdsFromEnv({ LIFECYCLE_THRESHOLDS: '{"atRisk":45}' })).toThrow(
+      /LIFECYCLE_THRESHOLDS/,
+    );
     expect(() => lifecycleThresholdsFromEnv({ LIFECYCLE_THRESHOLDS: '{"lapsedDays":400}' })).toThrow(
       /atRiskDays < lapsedDays < churnedDays/,
     );
