@@ -54,8 +54,9 @@ export async function benchIngestion({ purchases = 3000, customers = 600 } = {})
         },
       ],
       notes: [
-        'A first delivery: PutItem (order, conditional) + Query (profile and purchases, one partition) + UpdateItem (aggregates, versioned).',
-        'A redelivery: the conditional PutItem fails (DynamoDB still charges 1 WCU) and the unchanged aggregates are not rewritten.',
+        'Recording: PutItem (order, conditional) + Query (profile and purchases, one partition) + UpdateItem (aggregates and loyalty, versioned).',
+        'Timers the purchase moves: win-back and lifecycle (GetItem + PutItem each, + a due-directory PutItem), lifecycle stage (UpdateItem when it changes).',
+        'A redelivery: the conditional PutItem fails (DynamoDB still charges 1 WCU); unchanged aggregates and timers are not rewritten.',
       ],
     };
   } finally {

@@ -43,7 +43,7 @@ export function createHandler(runtime: Runtime) {
       await followTierReview(timers, change, runtime.clock.now());
       await moveWinBack(change);
       // The lifecycle stage (a lapsed or churned customer is now 'reactivated') and its timer.
-      await followLifecycle(lifecycle, timers, change.customerId);
+      await followLifecycle(lifecycle, timers, change.customerId, change.history);
     }),
     'Order Refunded': route(orderRefundedDetail, async (refund, envelope) => {
       const change = await recordRefund(store, runtime.clock, refund, program);

@@ -21,7 +21,7 @@ import {
 } from '../domain/lifecycle.ts';
 import { LIFECYCLE_STAGE_CHANGED, type LifecycleStageChanged } from '../events/emitted.ts';
 import type { EventPublisher } from '../events/publisher.ts';
-import type { CustomerStore } from '../store/customers.ts';
+import type { CustomerStore, PurchaseHistory } from '../store/customers.ts';
 import type { TimerStore } from '../store/timers.ts';
 import { armTimer } from './timers.ts';
 
@@ -79,10 +79,16 @@ export function lifecycleChangedEvent(
  * Recomputes and stores the stage as of now, announces an unconfirmed transition, and returns the
  * next transition instant to arm the timer at (null: none, or the customer is unknown).
  */
-export async function refreshLifecycle(deps: LifecycleDeps, customerId: string): Promise<string | null> {
+export async function refreshLifecycle(
+  deps: LifecycleDeps,
+  customerId: string,
+  /** The history the purchase path just read: saves a Query; a lost race re-reads. */
+  preloaded?: PurchaseHistory,
+): Promise<string | null> {
   const thresholds = deps.thresholds ?? DEFAULT_LIFECYCLE_THRESHOLDS;
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-    const history = await deps.store.loadPurchaseHistory(customerId);
+    const history =
+      attempt === 0 && preloaded?.stored ? preloaded : await deps.store.loadPurchaseHistory(customerId);
     if (!history.stored) return null;
     const now = deps.clock.now();
     const facts = lifecycleFactsFrom(history.orders.map((order) => order.purchasedAt));
@@ -123,7 +129,8 @@ export async function followLifecycle(
   deps: LifecycleDeps,
   timers: TimerStore,
   customerId: string,
+  preloaded?: PurchaseHistory,
 ): Promise<void> {
-  const at = await refreshLifecycle(deps, customerId);
+  const at = await refreshLifecycle(deps, customerId, preloaded);
   await armLifecycle(timers, customerId, at, deps.clock.now());
 }
