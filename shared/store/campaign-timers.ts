@@ -10,7 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDue } from '../domain/campaign-timers.ts';
-import { isConditionFailure } from './customers.ts';
+import { queryAll, writeIfCondition } from './dynamo.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 
 export interface CampaignTimer {
@@ -42,96 +42,84 @@ export class CampaignTimerStore {
 
   /** Arms from `anchor` unless an earlier anchor is already armed (the first purchase wins). */
   async arm(customerId: string, campaignId: string, anchor: string, due: CampaignDue): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: this.item({
-            customerId,
-            campaignId,
-            anchor,
-            dueAt: due.dueAt.toISOString(),
-            period: due.period,
-            years: due.years,
-          }),
-          ConditionExpression: 'attribute_not_exists(PK) OR anchor > :anchor',
-          ExpressionAttributeValues: { ':anchor': anchor },
+    const applied = await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: this.item({
+          customerId,
+          campaignId,
+          anchor,
+          dueAt: due.dueAt.toISOString(),
+          period: due.period,
+          years: due.years,
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+        ConditionExpression: 'attribute_not_exists(PK) OR anchor > :anchor',
+        ExpressionAttributeValues: { ':anchor': anchor },
+      }),
+    );
+    if (!applied) return false;
     await this.announce(customerId, due.dueAt);
     return true;
   }
 
   /** Arms a one-off timer once per (customer, campaign): a later signup event changes nothing. */
   async armOnce(customerId: string, campaignId: string, anchor: string, due: CampaignDue): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: this.item({
-            customerId,
-            campaignId,
-            anchor,
-            dueAt: due.dueAt.toISOString(),
-            period: due.period,
-            years: due.years,
-          }),
-          ConditionExpression: 'attribute_not_exists(PK)',
+    const applied = await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: this.item({
+          customerId,
+          campaignId,
+          anchor,
+          dueAt: due.dueAt.toISOString(),
+          period: due.period,
+          years: due.years,
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    if (!applied) return false;
     await this.announce(customerId, due.dueAt);
     return true;
   }
 
   /** Takes a fired one-off timer off the due index (kept as a record that it fired). */
   async disarm(timer: CampaignTimer): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.campaignTimer(timer.customerId, timer.campaignId),
-            type: 'campaign-timer',
-            ...timer,
-            firedAt: timer.dueAt,
-          },
-          ConditionExpression: 'dueAt = :dueAt',
-          ExpressionAttributeValues: { ':dueAt': timer.dueAt },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.campaignTimer(timer.customerId, timer.campaignId),
+          type: 'campaign-timer',
+          ...timer,
+          firedAt: timer.dueAt,
+        },
+        ConditionExpression: 'dueAt = :dueAt',
+        ExpressionAttributeValues: { ':dueAt': timer.dueAt },
+      }),
+    );
   }
 
   /** Moves a fired timer to its next due-time, if nobody moved it first. */
   async rearm(timer: CampaignTimer, next: CampaignDue): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: this.item({
-            ...timer,
-            dueAt: next.dueAt.toISOString(),
-            period: next.period,
-            years: next.years,
-          }),
-          ConditionExpression: 'dueAt = :dueAt',
-          ExpressionAttributeValues: { ':dueAt': timer.dueAt },
+    const applied = await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: this.item({
+          ...timer,
+          dueAt: next.dueAt.toISOString(),
+          period: next.period,
+          years: next.years,
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+        ConditionExpression: 'dueAt = :dueAt',
+        ExpressionAttributeValues: { ':dueAt': timer.dueAt },
+      }),
+    );
+    if (!applied) return false;
     await this.announce(timer.customerId, next.dueAt);
     return true;
   }
@@ -149,19 +137,16 @@ export class CampaignTimerStore {
 
   /** nextCheckAt = min(nextCheckAt, at); every change bumps the version the runner writes against. */
   async lowerNextCheck(at: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.campaignTimersState(),
-          UpdateExpression: 'SET nextCheckAt = :at ADD version :one',
-          ConditionExpression: 'attribute_not_exists(nextCheckAt) OR nextCheckAt > :at',
-          ExpressionAttributeValues: { ':at': at, ':one': 1 },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.campaignTimersState(),
+        UpdateExpression: 'SET nextCheckAt = :at ADD version :one',
+        ConditionExpression: 'attribute_not_exists(nextCheckAt) OR nextCheckAt > :at',
+        ExpressionAttributeValues: { ':at': at, ':one': 1 },
+      }),
+    );
   }
 
   async state(): Promise<{ nextCheckAt: string | undefined; version: number }> {
@@ -176,25 +161,20 @@ export class CampaignTimerStore {
 
   /** Sets the next check if nobody announced a timer since `version` was read. */
   async setNextCheck(nextCheckAt: string, version: number): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.campaignTimersState(),
-          UpdateExpression: 'SET nextCheckAt = :at, version = :next',
-          ConditionExpression: version === 0 ? 'attribute_not_exists(version)' : 'version = :v',
-          ExpressionAttributeValues: {
-            ':at': nextCheckAt,
-            ':next': version + 1,
-            ...(version === 0 ? {} : { ':v': version }),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.campaignTimersState(),
+        UpdateExpression: 'SET nextCheckAt = :at, version = :next',
+        ConditionExpression: version === 0 ? 'attribute_not_exists(version)' : 'version = :v',
+        ExpressionAttributeValues: {
+          ':at': nextCheckAt,
+          ':next': version + 1,
+          ...(version === 0 ? {} : { ':v': version }),
+        },
+      }),
+    );
   }
 
   /** Marked buckets up to and including `toHour` (ISO, hour precision), oldest first. */
@@ -236,31 +216,20 @@ export class CampaignTimerStore {
   }
 
   async bucket(bucket: string): Promise<CampaignTimer[]> {
-    const timers: CampaignTimer[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEXES.due.name,
-          KeyConditionExpression: '#pk = :bucket',
-          ExpressionAttributeNames: { '#pk': INDEXES.due.partitionKey },
-          ExpressionAttributeValues: { ':bucket': bucket },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        timers.push({
-          customerId: String(item.customerId),
-          campaignId: String(item.campaignId),
-          anchor: String(item.anchor),
-          dueAt: String(item.dueAt),
-          period: String(item.period),
-          years: Number(item.years),
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return timers;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      IndexName: INDEXES.due.name,
+      KeyConditionExpression: '#pk = :bucket',
+      ExpressionAttributeNames: { '#pk': INDEXES.due.partitionKey },
+      ExpressionAttributeValues: { ':bucket': bucket },
+    });
+    return items.map((item) => ({
+      customerId: String(item.customerId),
+      campaignId: String(item.campaignId),
+      anchor: String(item.anchor),
+      dueAt: String(item.dueAt),
+      period: String(item.period),
+      years: Number(item.years),
+    }));
   }
 }

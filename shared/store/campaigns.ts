@@ -6,12 +6,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type Campaign, campaignSchema } from '../domain/campaign.ts';
 import type { Clock } from '../domain/clock.ts';
-import { isConditionFailure } from './customers.ts';
+import { isConditionFailure, queryAll, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface CampaignVersion {
@@ -126,19 +125,16 @@ export class CampaignCatalogue {
         );
       throw error;
     }
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.campaignCurrent(definition.id), ...version },
-          ConditionExpression: 'attribute_not_exists(PK) OR version < :v',
-          ExpressionAttributeValues: { ':v': version.version },
-        }),
-      );
-    } catch (error) {
-      // A later version already became current: ours stays in the history, theirs wins.
-      if (!isConditionFailure(error)) throw error;
-    }
+    // A later version already became current: ours stays in the history, theirs wins.
+    await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.campaignCurrent(definition.id), ...version },
+        ConditionExpression: 'attribute_not_exists(PK) OR version < :v',
+        ExpressionAttributeValues: { ':v': version.version },
+      }),
+    );
     return { kind: 'published', version: version.version, previous };
   }
 
@@ -177,25 +173,15 @@ export class CampaignCatalogue {
   }
 
   private async queryAll(skPrefix?: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: skPrefix ? 'PK = :pk AND begins_with(SK, :prefix)' : 'PK = :pk',
-          ExpressionAttributeValues: {
-            ':pk': keys.campaignCurrent('x').PK,
-            ...(skPrefix ? { ':prefix': skPrefix } : {}),
-          },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: skPrefix ? 'PK = :pk AND begins_with(SK, :prefix)' : 'PK = :pk',
+      ExpressionAttributeValues: {
+        ':pk': keys.campaignCurrent('x').PK,
+        ...(skPrefix ? { ':prefix': skPrefix } : {}),
+      },
+      ConsistentRead: true,
+    });
   }
 }
 
@@ -249,26 +235,23 @@ export class HoldoutRecords {
     step?: string | undefined;
     at: Date;
   }): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.holdout(input.customerId, input.campaignId, input.period),
-            status: 'held-out',
-            customerId: input.customerId,
-            campaignId: input.campaignId,
-            period: input.period,
-            ...(input.step ? { step: input.step } : {}),
-            at: input.at.toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const applied = await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.holdout(input.customerId, input.campaignId, input.period),
+          status: 'held-out',
+          customerId: input.customerId,
+          campaignId: input.campaignId,
+          period: input.period,
+          ...(input.step ? { step: input.step } : {}),
+          at: input.at.toISOString(),
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    if (!applied) return false;
     // Same daily counters item as the delivery stats (sent, opened, ...): `heldOut` beside them.
     const day = input.at.toISOString().slice(0, 10);
     await this.doc.send(

@@ -1,12 +1,12 @@
 // DynamoDB adapter for customer profiles and purchase records. Every write is conditional:
 // purchase records are written once per orderId; profile fields and aggregates each carry their
 // own version number so concurrent handlers never overwrite each other's work.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerProfile } from '../domain/customer.ts';
 import type { StoredLifecycle } from '../domain/lifecycle.ts';
 import type { StoredLoyalty } from '../domain/loyalty-changes.ts';
 import type { OrderRecord, PurchaseAggregates, RefundRecord } from '../domain/purchase-history.ts';
+import { queryAll, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface StoredProfile {
@@ -42,9 +42,8 @@ const PROFILE_FIELDS = [
   'profileEventId',
 ] as const satisfies readonly (keyof CustomerProfile)[];
 
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
-}
+/** Kept here for existing importers (shared/mail/rate-limit.ts); it lives in ./dynamo.ts. */
+export { isConditionFailure } from './dynamo.ts';
 
 export class CustomerStore {
   constructor(
@@ -87,22 +86,17 @@ export class CustomerStore {
       Object.assign(values, { ':g2pk': emailKeys.GSI2PK, ':g2sk': emailKeys.GSI2SK });
       sets.push('#g2pk = :g2pk', '#g2sk = :g2sk');
     }
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(profile.customerId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.profile(profile.customerId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
 
   /** Records an order once; returns false if this orderId was already recorded (a redelivery). */
@@ -121,42 +115,30 @@ export class CustomerStore {
   }
 
   private async putOnce(item: Record<string, unknown>): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+    );
   }
 
   /** The profile and all purchase records of one customer, in one (paginated) Query. */
   async loadPurchaseHistory(customerId: string): Promise<PurchaseHistory> {
     const history: PurchaseHistory = { stored: undefined, orders: [], refunds: [] };
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': keys.customerPk(customerId),
-            ':from': keys.purchaseHistoryRange.from,
-            ':to': keys.purchaseHistoryRange.to,
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (item.SK === 'PROFILE') history.stored = toStoredProfile(item);
-        else if (item.type === 'order') history.orders.push(toOrder(item));
-        else if (item.type === 'refund') history.refunds.push(toRefund(item));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': keys.customerPk(customerId),
+        ':from': keys.purchaseHistoryRange.from,
+        ':to': keys.purchaseHistoryRange.to,
+      },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      if (item.SK === 'PROFILE') history.stored = toStoredProfile(item);
+      else if (item.type === 'order') history.orders.push(toOrder(item));
+      else if (item.type === 'refund') history.refunds.push(toRefund(item));
+    }
     return history;
   }
 
@@ -171,36 +153,31 @@ export class CustomerStore {
     createdAt: Date,
     loyalty?: StoredLoyalty,
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(customerId),
-          UpdateExpression: `SET #p = :p, #v = :next, #id = :id, #c = if_not_exists(#c, :c), #consent = if_not_exists(#consent, :consent)${loyalty ? ', #l = :l' : ''}`,
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
-          ExpressionAttributeNames: {
-            '#p': 'purchases',
-            '#v': 'aggVersion',
-            '#id': 'customerId',
-            '#c': 'createdAt',
-            '#consent': 'consent',
-            ...(loyalty ? { '#l': 'loyalty' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':p': purchases,
-            ...versionValues(expectedVersion),
-            ':id': customerId,
-            ':c': createdAt.toISOString(),
-            ':consent': { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
-            ...(loyalty ? { ':l': loyalty } : {}),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.profile(customerId),
+        UpdateExpression: `SET #p = :p, #v = :next, #id = :id, #c = if_not_exists(#c, :c), #consent = if_not_exists(#consent, :consent)${loyalty ? ', #l = :l' : ''}`,
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
+        ExpressionAttributeNames: {
+          '#p': 'purchases',
+          '#v': 'aggVersion',
+          '#id': 'customerId',
+          '#c': 'createdAt',
+          '#consent': 'consent',
+          ...(loyalty ? { '#l': 'loyalty' } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':p': purchases,
+          ...versionValues(expectedVersion),
+          ':id': customerId,
+          ':c': createdAt.toISOString(),
+          ':consent': { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
+          ...(loyalty ? { ':l': loyalty } : {}),
+        },
+      }),
+    );
   }
 
   /**
@@ -209,29 +186,24 @@ export class CustomerStore {
    * (the redelivered event after a crash), to a newer change, or once its lease has run out.
    */
   async claimTierAnnouncement(customerId: string, seq: number, claimant: string, now: Date, leaseMs: number): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(customerId),
-          UpdateExpression: 'SET #claim = :claim',
-          ConditionExpression:
-            'attribute_exists(PK) AND (attribute_not_exists(#done) OR #done < :seq) AND ' +
-            '(attribute_not_exists(#claim) OR #claim.#by = :by OR #claim.#seq < :seq OR #claim.#until < :now)',
-          ExpressionAttributeNames: { '#claim': 'tierAnnouncement', '#done': 'tierAnnouncedSeq', '#by': 'claimant', '#seq': 'seq', '#until': 'leaseUntil' },
-          ExpressionAttributeValues: {
-            ':claim': { seq, claimant, leaseUntil: new Date(now.getTime() + leaseMs).toISOString() },
-            ':seq': seq,
-            ':by': claimant,
-            ':now': now.toISOString(),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.profile(customerId),
+        UpdateExpression: 'SET #claim = :claim',
+        ConditionExpression:
+          'attribute_exists(PK) AND (attribute_not_exists(#done) OR #done < :seq) AND ' +
+          '(attribute_not_exists(#claim) OR #claim.#by = :by OR #claim.#seq < :seq OR #claim.#until < :now)',
+        ExpressionAttributeNames: { '#claim': 'tierAnnouncement', '#done': 'tierAnnouncedSeq', '#by': 'claimant', '#seq': 'seq', '#until': 'leaseUntil' },
+        ExpressionAttributeValues: {
+          ':claim': { seq, claimant, leaseUntil: new Date(now.getTime() + leaseMs).toISOString() },
+          ':seq': seq,
+          ':by': claimant,
+          ':now': now.toISOString(),
+        },
+      }),
+    );
   }
 
   /**
@@ -239,41 +211,33 @@ export class CustomerStore {
    * or none yet) and the customer exists; false when another firing or purchase got there first.
    */
   async saveLifecycle(customerId: string, lifecycle: StoredLifecycle, expectedSeq: number | undefined): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(customerId),
-          UpdateExpression: 'SET #l = :l',
-          ConditionExpression:
-            expectedSeq === undefined ? 'attribute_exists(PK) AND attribute_not_exists(#l)' : 'attribute_exists(PK) AND #l.#seq = :seq',
-          ExpressionAttributeNames: { '#l': 'lifecycle', ...(expectedSeq === undefined ? {} : { '#seq': 'seq' }) },
-          ExpressionAttributeValues: { ':l': lifecycle, ...(expectedSeq === undefined ? {} : { ':seq': expectedSeq }) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.profile(customerId),
+        UpdateExpression: 'SET #l = :l',
+        ConditionExpression:
+          expectedSeq === undefined ? 'attribute_exists(PK) AND attribute_not_exists(#l)' : 'attribute_exists(PK) AND #l.#seq = :seq',
+        ExpressionAttributeNames: { '#l': 'lifecycle', ...(expectedSeq === undefined ? {} : { '#seq': 'seq' }) },
+        ExpressionAttributeValues: { ':l': lifecycle, ...(expectedSeq === undefined ? {} : { ':seq': expectedSeq }) },
+      }),
+    );
   }
 
   /** Confirms lifecycle transitions up to `seq` as published; only moves forward. */
   async markLifecycleAnnounced(customerId: string, seq: number): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(customerId),
-          UpdateExpression: 'SET #a = :seq',
-          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#a) OR #a < :seq)',
-          ExpressionAttributeNames: { '#a': 'lifecycleAnnouncedSeq' },
-          ExpressionAttributeValues: { ':seq': seq },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.profile(customerId),
+        UpdateExpression: 'SET #a = :seq',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#a) OR #a < :seq)',
+        ExpressionAttributeNames: { '#a': 'lifecycleAnnouncedSeq' },
+        ExpressionAttributeValues: { ':seq': seq },
+      }),
+    );
   }
 
   /**
@@ -281,21 +245,18 @@ export class CustomerStore {
    * never races the aggregates write; it only moves forward.
    */
   async markTierChangesAnnounced(customerId: string, seq: number): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(customerId),
-          UpdateExpression: 'SET #a = :seq',
-          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#a) OR #a < :seq)',
-          ExpressionAttributeNames: { '#a': 'tierAnnouncedSeq' },
-          ExpressionAttributeValues: { ':seq': seq },
-        }),
-      );
-    } catch (error) {
-      // Someone confirmed as far or further: nothing to do.
-      if (!isConditionFailure(error)) throw error;
-    }
+    // Someone confirmed as far or further: nothing to do.
+    await writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.profile(customerId),
+        UpdateExpression: 'SET #a = :seq',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#a) OR #a < :seq)',
+        ExpressionAttributeNames: { '#a': 'tierAnnouncedSeq' },
+        ExpressionAttributeValues: { ':seq': seq },
+      }),
+    );
   }
 }
 

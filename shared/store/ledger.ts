@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { RecentSends } from '../domain/frequency-cap.ts';
-import { isConditionFailure } from './customers.ts';
+import { isConditionFailure, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface LedgerRef {
@@ -87,36 +87,31 @@ export class SendLedger {
       details: Record<string, string>;
     },
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...this.key(ref),
-            type: 'send',
-            ...claim.details,
-            customerId: ref.customerId,
-            campaignId: ref.campaignId,
-            period: ref.period,
-            status: 'pending',
-            attemptId: claim.attemptId,
-            claimedAt: claim.now.toISOString(),
-            leaseUntil: claim.leaseUntil.toISOString(),
-          },
-          ConditionExpression: claim.takeOverFrom
-            ? '#s = :pending AND attemptId = :previous'
-            : 'attribute_not_exists(PK)',
-          ExpressionAttributeNames: claim.takeOverFrom ? { '#s': 'status' } : undefined,
-          ExpressionAttributeValues: claim.takeOverFrom
-            ? { ':pending': 'pending', ':previous': claim.takeOverFrom }
-            : undefined,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...this.key(ref),
+          type: 'send',
+          ...claim.details,
+          customerId: ref.customerId,
+          campaignId: ref.campaignId,
+          period: ref.period,
+          status: 'pending',
+          attemptId: claim.attemptId,
+          claimedAt: claim.now.toISOString(),
+          leaseUntil: claim.leaseUntil.toISOString(),
+        },
+        ConditionExpression: claim.takeOverFrom
+          ? '#s = :pending AND attemptId = :previous'
+          : 'attribute_not_exists(PK)',
+        ExpressionAttributeNames: claim.takeOverFrom ? { '#s': 'status' } : undefined,
+        ExpressionAttributeValues: claim.takeOverFrom
+          ? { ':pending': 'pending', ':previous': claim.takeOverFrom }
+          : undefined,
+      }),
+    );
   }
 
   /**
@@ -158,36 +153,28 @@ export class SendLedger {
 
   /** Gives a claim back when SES certainly did not accept the email (throttled, rejected). */
   async release(ref: LedgerRef, attemptId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: this.key(ref),
-          ConditionExpression: '#s = :pending AND attemptId = :a',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':a': attemptId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await writeIfCondition(
+      this.doc,
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: this.key(ref),
+        ConditionExpression: '#s = :pending AND attemptId = :a',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':pending': 'pending', ':a': attemptId },
+      }),
+    );
   }
 
   /** Records that this period was decided not to be sent (no consent, suppressed ...), once. */
   async skip(ref: LedgerRef, reason: string, at: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...this.key(ref), type: 'send', ...ref, status: 'skipped', reason, at: at.toISOString() },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...this.key(ref), type: 'send', ...ref, status: 'skipped', reason, at: at.toISOString() },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
   }
 }
 
@@ -207,37 +194,29 @@ export class SendCapStore {
 
   /** Writes the new list if nobody changed it since `version`; false on a lost race. */
   async save(customerId: string, recent: RecentSends, version: number): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.sendCap(customerId), type: 'send-cap', recent, version: version + 1 },
-          ConditionExpression: version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
-          ExpressionAttributeValues: version === 0 ? undefined : { ':v': version },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.sendCap(customerId), type: 'send-cap', recent, version: version + 1 },
+        ConditionExpression: version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+        ExpressionAttributeValues: version === 0 ? undefined : { ':v': version },
+      }),
+    );
   }
 
   /** Frees a slot held by a send that did not happen. */
   async release(customerId: string, ref: string): Promise<void> {
-    await this.doc
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.sendCap(customerId),
-          UpdateExpression: 'REMOVE recent.#ref ADD version :one',
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: { '#ref': ref },
-          ExpressionAttributeValues: { ':one': 1 },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+    await writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.sendCap(customerId),
+        UpdateExpression: 'REMOVE recent.#ref ADD version :one',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#ref': ref },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
   }
 }

@@ -6,6 +6,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from
 import { z } from 'zod';
 import type { CustomerFacts } from '../domain/metrics.ts';
 import { netOrderAmounts, type OrderRecord, type RefundRecord } from '../domain/purchase-history.ts';
+import { writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 const cuts = z.tuple([z.number(), z.number(), z.number(), z.number()]).readonly();
@@ -54,18 +55,15 @@ export class SegmentStore {
 
   /** Replaces the thresholds unless a run computed for a later instant already stored its own. */
   async saveThresholds(thresholds: SegmentThresholds): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.segmentThresholds(), type: 'segment-thresholds', ...thresholds },
-          ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
-          ExpressionAttributeValues: { ':at': thresholds.computedAt },
-        }),
-      );
-    } catch (error) {
-      if ((error as Error)?.name !== 'ConditionalCheckFailedException') throw error;
-    }
+    await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.segmentThresholds(), type: 'segment-thresholds', ...thresholds },
+        ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
+        ExpressionAttributeValues: { ':at': thresholds.computedAt },
+      }),
+    );
   }
 
   /** Reads the whole table with `totalSegments` parallel scans into an analytics snapshot. */

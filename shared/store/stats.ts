@@ -3,7 +3,7 @@
 // with a condition first, so a redelivered event adds nothing. A crash between marker and counter
 // under-counts by one; counters are for reporting, never for decisions.
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './customers.ts';
+import { writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export const STAT_COUNTERS = ['sent', 'delivered', 'opened', 'clicked', 'bounced', 'complained'] as const;
@@ -26,18 +26,15 @@ export class CampaignStats {
     day: string;
     counter: StatCounter;
   }): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.sesEventMarker(input.messageId, input.counter), type: 'ses-event' },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const applied = await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.sesEventMarker(input.messageId, input.counter), type: 'ses-event' },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    if (!applied) return false;
     await this.add(input.campaignId, input.day, input.counter);
     return true;
   }
@@ -47,22 +44,19 @@ export class CampaignStats {
    * (customer, campaign): a marker is put with a condition first, so a replay adds nothing.
    */
   async countUnsubscribe(input: { customerId: string; campaignId: string; day: string }): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.unsubscribeCountMarker(input.customerId, input.campaignId),
-            type: 'unsubscribe-count',
-            day: input.day,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    const applied = await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.unsubscribeCountMarker(input.customerId, input.campaignId),
+          type: 'unsubscribe-count',
+          day: input.day,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    if (!applied) return false;
     await this.add(input.campaignId, input.day, UNSUBSCRIBED);
     return true;
   }

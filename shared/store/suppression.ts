@@ -2,15 +2,9 @@
 // profile and on the address itself (hard bounce, complaint). These live in their own profile
 // attributes, which Customer Upserted never writes, so a shop re-sending marketingConsent:true
 // cannot undo them; only an explicit re-opt-in (`reOptIn`) clears an opt-out.
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { isConditionFailure } from './customers.ts';
+import { isConditionFailure, queryAll, writeIfCondition } from './dynamo.ts';
 import { INDEXES, keys } from './keys.ts';
 
 const mark = z.object({ at: z.string(), source: z.string() });
@@ -73,61 +67,47 @@ export class SuppressionStore {
    */
   async suppressAddress(email: string, reason: SuppressionReason, at: Date): Promise<string[]> {
     const stamp = { at: at.toISOString(), reason };
-    await this.doc
-      .send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.addressSuppression(email),
-            type: 'suppression',
-            email: email.trim().toLowerCase(),
-            ...stamp,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+    await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.addressSuppression(email),
+          type: 'suppression',
+          email: email.trim().toLowerCase(),
+          ...stamp,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
     const newly: string[] = [];
     for (const customerId of await this.customersWithAddress(email)) {
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.profile(customerId),
-            UpdateExpression: 'SET suppressed = :s',
-            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(suppressed)',
-            ExpressionAttributeValues: { ':s': stamp },
-          }),
-        );
-        newly.push(customerId);
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      const suppressed = await writeIfCondition(
+        this.doc,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.profile(customerId),
+          UpdateExpression: 'SET suppressed = :s',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(suppressed)',
+          ExpressionAttributeValues: { ':s': stamp },
+        }),
+      );
+      if (suppressed) newly.push(customerId);
     }
     return newly;
   }
 
   async customersWithAddress(email: string): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEXES.byEmail.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': INDEXES.byEmail.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.emailIndex(email, '').GSI2PK },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? [])
-        if (item.SK === 'PROFILE') ids.push(keys.customerIdFromPk(String(item.PK)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return ids;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      IndexName: INDEXES.byEmail.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': INDEXES.byEmail.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.emailIndex(email, '').GSI2PK },
+    });
+    return items
+      .filter((item) => item.SK === 'PROFILE')
+      .map((item) => keys.customerIdFromPk(String(item.PK)));
   }
 
   /**

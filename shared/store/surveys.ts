@@ -2,7 +2,7 @@
 // answer's instant) and the latest answer copied onto the profile by a conditional write that
 // only moves forward in answer time, so redelivered or late answers never overwrite a newer one.
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './customers.ts';
+import { writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface SurveyAnswer {
@@ -20,24 +20,19 @@ export class SurveyStore {
 
   /** Records an answer once; false if this (customer, answeredAt) is already recorded. */
   async recordAnswerOnce(answer: SurveyAnswer, recordedAt: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.surveyAnswer(answer.customerId, answer.answeredAt),
-            type: 'survey',
-            ...answer,
-            recordedAt: recordedAt.toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.surveyAnswer(answer.customerId, answer.answeredAt),
+          type: 'survey',
+          ...answer,
+          recordedAt: recordedAt.toISOString(),
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
   }
 
   /**
@@ -45,34 +40,29 @@ export class SurveyStore {
    * profile (no consent) for a customer we have not met yet. False when a later answer is held.
    */
   async setLatestOnProfile(answer: SurveyAnswer, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(answer.customerId),
-          UpdateExpression:
-            'SET #s = :s, #id = :id, #c = if_not_exists(#c, :c), #consent = if_not_exists(#consent, :consent)',
-          ConditionExpression: 'attribute_not_exists(#s) OR #s.#at < :at',
-          ExpressionAttributeNames: {
-            '#s': 'survey',
-            '#at': 'answeredAt',
-            '#id': 'customerId',
-            '#c': 'createdAt',
-            '#consent': 'consent',
-          },
-          ExpressionAttributeValues: {
-            ':s': { score: answer.score, answeredAt: answer.answeredAt },
-            ':at': answer.answeredAt,
-            ':id': answer.customerId,
-            ':c': now.toISOString(),
-            ':consent': { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.profile(answer.customerId),
+        UpdateExpression:
+          'SET #s = :s, #id = :id, #c = if_not_exists(#c, :c), #consent = if_not_exists(#consent, :consent)',
+        ConditionExpression: 'attribute_not_exists(#s) OR #s.#at < :at',
+        ExpressionAttributeNames: {
+          '#s': 'survey',
+          '#at': 'answeredAt',
+          '#id': 'customerId',
+          '#c': 'createdAt',
+          '#consent': 'consent',
+        },
+        ExpressionAttributeValues: {
+          ':s': { score: answer.score, answeredAt: answer.answeredAt },
+          ':at': answer.answeredAt,
+          ':id': answer.customerId,
+          ':c': now.toISOString(),
+          ':consent': { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
+        },
+      }),
+    );
   }
 }

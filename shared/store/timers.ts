@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { Timer, TimerData, TimerKind } from '../domain/timers.ts';
-import { isConditionFailure } from './customers.ts';
+import { isConditionFailure, queryAll, writeIfCondition } from './dynamo.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 
 const storedTimer = z.object({
@@ -98,20 +98,15 @@ export class TimerStore {
     // Directory first: a timer is never in a bucket the directory does not list.
     if (dueAt) await this.markBucket(dueAt, dueShard(customerId));
     const item = timerItem(customerId, data, dueAt, expectedVersion + 1);
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: item,
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+        ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+      }),
+    );
   }
 
   /** Lists a due bucket in the directory (idempotent; entries may outlive their timers). */
@@ -130,52 +125,38 @@ export class TimerStore {
     fromHour: string,
     toHour: string,
   ): Promise<{ hour: Date; shard: number }[]> {
-    const marked: { hour: Date; shard: number }[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': keys.dueDirectoryDay(day),
-            ':from': `${fromHour}#`,
-            ':to': `${toHour}#~`,
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const [hour, shard] = String(item.SK).split('#');
-        marked.push({ hour: new Date(`${day}T${hour}:00:00.000Z`), shard: Number(shard) });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return marked;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': keys.dueDirectoryDay(day),
+        ':from': `${fromHour}#`,
+        ':to': `${toHour}#~`,
+      },
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
+      const [hour, shard] = String(item.SK).split('#');
+      return { hour: new Date(`${day}T${hour}:00:00.000Z`), shard: Number(shard) };
+    });
   }
 
   /** Claims a due timer for firing: moves its version on, so a concurrent arm or run loses. */
   async claim(timer: Timer, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.timer(timer.customerId, timer.data.kind),
-          UpdateExpression: 'SET version = :next, firedAt = :now',
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: {
-            ':v': timer.version,
-            ':next': timer.version + 1,
-            ':now': now.toISOString(),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.timer(timer.customerId, timer.data.kind),
+        UpdateExpression: 'SET version = :next, firedAt = :now',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: {
+          ':v': timer.version,
+          ':next': timer.version + 1,
+          ':now': now.toISOString(),
+        },
+      }),
+    );
   }
 
   /** One page of an hour bucket of the due index, earliest first. */
@@ -208,25 +189,20 @@ export class TimerStore {
 
   /** Takes the run lease so overlapping scheduler invocations do not both work. */
   async acquireRun(runId: string, now: Date, leaseMs: number): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.schedulerState(),
-          UpdateExpression: 'SET leaseUntil = :until, runId = :run',
-          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil <= :now',
-          ExpressionAttributeValues: {
-            ':until': new Date(now.getTime() + leaseMs).toISOString(),
-            ':run': runId,
-            ':now': now.toISOString(),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.schedulerState(),
+        UpdateExpression: 'SET leaseUntil = :until, runId = :run',
+        ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil <= :now',
+        ExpressionAttributeValues: {
+          ':until': new Date(now.getTime() + leaseMs).toISOString(),
+          ':run': runId,
+          ':now': now.toISOString(),
+        },
+      }),
+    );
   }
 
   /**
@@ -278,20 +254,17 @@ export class TimerStore {
 
   /** Asks the scheduler to look again by `dueAt` (a timer armed close to now). */
   async nudge(dueAt: Date): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.schedulerState(),
-          UpdateExpression: 'SET nudgeAt = :at',
-          ConditionExpression: 'attribute_not_exists(nudgeAt) OR nudgeAt > :at',
-          ExpressionAttributeValues: { ':at': dueAt.toISOString() },
-        }),
-      );
-    } catch (error) {
-      // An earlier nudge is already waiting: it covers this one.
-      if (!isConditionFailure(error)) throw error;
-    }
+    // An earlier nudge is already waiting: it covers this one.
+    await writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.schedulerState(),
+        UpdateExpression: 'SET nudgeAt = :at',
+        ConditionExpression: 'attribute_not_exists(nudgeAt) OR nudgeAt > :at',
+        ExpressionAttributeValues: { ':at': dueAt.toISOString() },
+      }),
+    );
   }
 
   /**

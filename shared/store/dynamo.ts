@@ -1,0 +1,65 @@
+// The two DynamoDB shapes every store repeats: a Query read to its last page, and a conditional
+// write whose lost condition is an answer (false), not an error. Key shapes, conditions and
+// items stay with each store; this module only runs the requests.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DeleteCommand,
+  type DynamoDBDocumentClient,
+  type PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+
+/** What the client's send accepts; each write command above is one. */
+type DocCommand = Parameters<DynamoDBDocumentClient['send']>[0];
+
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+/** All items of a Query, following LastEvaluatedKey page by page (one request per page). */
+export async function queryAll(
+  doc: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** Sends a conditional write; true if it was applied, false if its condition did not hold. */
+export async function writeIfCondition(
+  doc: DynamoDBDocumentClient,
+  command: PutCommand | UpdateCommand | DeleteCommand,
+): Promise<boolean> {
+  try {
+    await doc.send(command as DocCommand);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * The optimistic-version condition on `attr` (an attribute name or `#name` placeholder):
+ * version 0 means "never written"; otherwise `:v` must equal it. `:v` is only present when the
+ * condition references it (DynamoDB rejects unused values).
+ */
+export function versionCondition(
+  attr: string,
+  expected: number,
+): { ConditionExpression: string; values: Record<string, number> } {
+  return expected === 0
+    ? { ConditionExpression: `attribute_not_exists(${attr})`, values: {} }
+    : { ConditionExpression: `${attr} = :v`, values: { ':v': expected } };
+}
