@@ -5,7 +5,7 @@
 // physical.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../store/customers.ts';
+import { writeIfCondition } from '../store/dynamo.ts';
 import { keys } from '../store/keys.ts';
 
 export interface SendRateLimiter {
@@ -101,20 +101,15 @@ export class DynamoSendRateLimiter implements SendRateLimiter {
     condition: string,
     values: Record<string, number>,
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
 }

@@ -10,7 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CampaignDue } from '../domain/campaign-timers.ts';
-import { queryAll, writeIfCondition } from './dynamo.ts';
+import { queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 
 export interface CampaignTimer {
@@ -167,11 +167,11 @@ export class CampaignTimerStore {
         TableName: this.tableName,
         Key: keys.campaignTimersState(),
         UpdateExpression: 'SET nextCheckAt = :at, version = :next',
-        ConditionExpression: version === 0 ? 'attribute_not_exists(version)' : 'version = :v',
+        ConditionExpression: versionCondition('version', version).ConditionExpression,
         ExpressionAttributeValues: {
           ':at': nextCheckAt,
           ':next': version + 1,
-          ...(version === 0 ? {} : { ':v': version }),
+          ...versionCondition('version', version).ExpressionAttributeValues,
         },
       }),
     );

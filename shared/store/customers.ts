@@ -6,7 +6,7 @@ import type { CustomerProfile } from '../domain/customer.ts';
 import type { StoredLifecycle } from '../domain/lifecycle.ts';
 import type { StoredLoyalty } from '../domain/loyalty-changes.ts';
 import type { OrderRecord, PurchaseAggregates, RefundRecord } from '../domain/purchase-history.ts';
-import { queryAll, writeIfCondition } from './dynamo.ts';
+import { queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface StoredProfile {
@@ -41,9 +41,6 @@ const PROFILE_FIELDS = [
   'profileEventAt',
   'profileEventId',
 ] as const satisfies readonly (keyof CustomerProfile)[];
-
-/** Kept here for existing importers (shared/mail/rate-limit.ts); it lives in ./dynamo.ts. */
-export { isConditionFailure } from './dynamo.ts';
 
 export class CustomerStore {
   constructor(
@@ -92,7 +89,7 @@ export class CustomerStore {
         TableName: this.tableName,
         Key: keys.profile(profile.customerId),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
+        ConditionExpression: versionCondition('#v', expectedVersion).ConditionExpression,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
@@ -159,7 +156,7 @@ export class CustomerStore {
         TableName: this.tableName,
         Key: keys.profile(customerId),
         UpdateExpression: `SET #p = :p, #v = :next, #id = :id, #c = if_not_exists(#c, :c), #consent = if_not_exists(#consent, :consent)${loyalty ? ', #l = :l' : ''}`,
-        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
+        ConditionExpression: versionCondition('#v', expectedVersion).ConditionExpression,
         ExpressionAttributeNames: {
           '#p': 'purchases',
           '#v': 'aggVersion',
@@ -227,17 +224,7 @@ export class CustomerStore {
 
   /** Confirms lifecycle transitions up to `seq` as published; only moves forward. */
   async markLifecycleAnnounced(customerId: string, seq: number): Promise<void> {
-    await writeIfCondition(
-      this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.profile(customerId),
-        UpdateExpression: 'SET #a = :seq',
-        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#a) OR #a < :seq)',
-        ExpressionAttributeNames: { '#a': 'lifecycleAnnouncedSeq' },
-        ExpressionAttributeValues: { ':seq': seq },
-      }),
-    );
+    await this.markAnnounced(customerId, 'lifecycleAnnouncedSeq', seq);
   }
 
   /**
@@ -245,7 +232,14 @@ export class CustomerStore {
    * never races the aggregates write; it only moves forward.
    */
   async markTierChangesAnnounced(customerId: string, seq: number): Promise<void> {
-    // Someone confirmed as far or further: nothing to do.
+    await this.markAnnounced(customerId, 'tierAnnouncedSeq', seq);
+  }
+
+  /**
+   * Moves a profile's "announced up to" counter forward to `seq`; a lost condition means someone
+   * confirmed as far or further (or the profile is gone): nothing to do.
+   */
+  private async markAnnounced(customerId: string, attribute: 'lifecycleAnnouncedSeq' | 'tierAnnouncedSeq', seq: number): Promise<void> {
     await writeIfCondition(
       this.doc,
       new UpdateCommand({
@@ -253,16 +247,16 @@ export class CustomerStore {
         Key: keys.profile(customerId),
         UpdateExpression: 'SET #a = :seq',
         ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#a) OR #a < :seq)',
-        ExpressionAttributeNames: { '#a': 'tierAnnouncedSeq' },
+        ExpressionAttributeNames: { '#a': attribute },
         ExpressionAttributeValues: { ':seq': seq },
       }),
     );
   }
 }
 
-/** `:v` is only referenced when the item already has a version (DynamoDB rejects unused values). */
+/** The values of the `#v` version condition (`:v` only when referenced) and of `#v = :next`. */
 function versionValues(expectedVersion: number): Record<string, number> {
-  return expectedVersion === 0 ? { ':next': 1 } : { ':v': expectedVersion, ':next': expectedVersion + 1 };
+  return { ...versionCondition('#v', expectedVersion).ExpressionAttributeValues, ':next': expectedVersion + 1 };
 }
 
 function toStoredProfile(item: Record<string, unknown>): StoredProfile {

@@ -52,14 +52,16 @@ export async function writeIfCondition(
 
 /**
  * The optimistic-version condition on `attr` (an attribute name or `#name` placeholder):
- * version 0 means "never written"; otherwise `:v` must equal it. `:v` is only present when the
- * condition references it (DynamoDB rejects unused values).
+ * version 0 means "never written" (`absentAttr`, default `attr`, must not exist); otherwise `attr`
+ * must equal `:v`. ExpressionAttributeValues is only present when the condition references `:v`
+ * (DynamoDB rejects unused values), so the result can be spread into a Put.
  */
 export function versionCondition(
   attr: string,
   expected: number,
-): { ConditionExpression: string; values: Record<string, number> } {
+  absentAttr: string = attr,
+): { ConditionExpression: string; ExpressionAttributeValues?: Record<string, number> } {
   return expected === 0
-    ? { ConditionExpression: `attribute_not_exists(${attr})`, values: {} }
-    : { ConditionExpression: `${attr} = :v`, values: { ':v': expected } };
+    ? { ConditionExpression: `attribute_not_exists(${absentAttr})` }
+    : { ConditionExpression: `${attr} = :v`, ExpressionAttributeValues: { ':v': expected } };
 }

@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { RecentSends } from '../domain/frequency-cap.ts';
-import { isConditionFailure, writeIfCondition } from './dynamo.ts';
+import { isConditionFailure, versionCondition, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface LedgerRef {
@@ -199,8 +199,7 @@ export class SendCapStore {
       new PutCommand({
         TableName: this.tableName,
         Item: { ...keys.sendCap(customerId), type: 'send-cap', recent, version: version + 1 },
-        ConditionExpression: version === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
-        ExpressionAttributeValues: version === 0 ? undefined : { ':v': version },
+        ...versionCondition('version', version, 'PK'),
       }),
     );
   }

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { Timer, TimerData, TimerKind } from '../domain/timers.ts';
-import { isConditionFailure, queryAll, writeIfCondition } from './dynamo.ts';
+import { isConditionFailure, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 
 const storedTimer = z.object({
@@ -103,8 +103,7 @@ export class TimerStore {
       new PutCommand({
         TableName: this.tableName,
         Item: item,
-        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
-        ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+        ...versionCondition('version', expectedVersion, 'PK'),
       }),
     );
   }
