@@ -65,6 +65,8 @@ export const queues = {
   'ses-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
   /** Survey Answered (shop.surveys) for NPS and the loyalty-type attitude signal. */
   'survey-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  /** Copies of the events a campaign trigger may name (`on: event`) for file-defined event campaigns. */
+  'event-campaign-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
 } satisfies Record<string, QueueWiring>;
 
 export type QueueName = keyof typeof queues;
@@ -197,6 +199,23 @@ export const functions = {
     timeoutSeconds: 240,
     memoryMb: 512,
     maxConcurrency: 1,
+  },
+  'event-campaigns': {
+    folder: 'event-campaigns',
+    description: 'Tier Changed / Purchase Completed / Customer Upserted -> one SendRequest per published, enabled event-triggered campaign that matches (built-in tier-upgrade excluded) through the campaign gate',
+    trigger: {
+      type: 'events',
+      queue: 'event-campaign-events',
+      // Exactly the events campaignTriggerSchema lets a campaign name.
+      patterns: [
+        { source: 'loyalty-flows', detailType: ['Tier Changed'] },
+        { source: 'shop.orders', detailType: ['Purchase Completed'] },
+        { source: 'shop.customers', detailType: ['Customer Upserted'] },
+      ],
+    },
+    access: { table: 'readWrite', sendsTo: ['send-requests'] },
+    timeoutSeconds: 30,
+    memoryMb: 256,
   },
 } satisfies Record<string, FunctionWiring>;
 
