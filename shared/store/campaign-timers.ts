@@ -6,6 +6,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -42,47 +43,17 @@ export class CampaignTimerStore {
 
   /** Arms from `anchor` unless an earlier anchor is already armed (the first purchase wins). */
   async arm(customerId: string, campaignId: string, anchor: string, due: CampaignDue): Promise<boolean> {
-    const applied = await writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: this.item({
-          customerId,
-          campaignId,
-          anchor,
-          dueAt: due.dueAt.toISOString(),
-          period: due.period,
-          years: due.years,
-        }),
-        ConditionExpression: 'attribute_not_exists(PK) OR anchor > :anchor',
-        ExpressionAttributeValues: { ':anchor': anchor },
-      }),
-    );
-    if (!applied) return false;
-    await this.announce(customerId, due.dueAt);
-    return true;
+    return this.putAndAnnounce({ customerId, campaignId, anchor }, due, {
+      ConditionExpression: 'attribute_not_exists(PK) OR anchor > :anchor',
+      ExpressionAttributeValues: { ':anchor': anchor },
+    });
   }
 
   /** Arms a one-off timer once per (customer, campaign): a later signup event changes nothing. */
   async armOnce(customerId: string, campaignId: string, anchor: string, due: CampaignDue): Promise<boolean> {
-    const applied = await writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: this.item({
-          customerId,
-          campaignId,
-          anchor,
-          dueAt: due.dueAt.toISOString(),
-          period: due.period,
-          years: due.years,
-        }),
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
-    if (!applied) return false;
-    await this.announce(customerId, due.dueAt);
-    return true;
+    return this.putAndAnnounce({ customerId, campaignId, anchor }, due, {
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
   }
 
   /** Takes a fired one-off timer off the due index (kept as a record that it fired). */
@@ -105,22 +76,33 @@ export class CampaignTimerStore {
 
   /** Moves a fired timer to its next due-time, if nobody moved it first. */
   async rearm(timer: CampaignTimer, next: CampaignDue): Promise<boolean> {
+    return this.putAndAnnounce(timer, next, {
+      ConditionExpression: 'dueAt = :dueAt',
+      ExpressionAttributeValues: { ':dueAt': timer.dueAt },
+    });
+  }
+
+  /** Puts the timer armed for `due` if `condition` holds, then announces it; false if it did not. */
+  private async putAndAnnounce(
+    timer: Pick<CampaignTimer, 'customerId' | 'campaignId' | 'anchor'>,
+    due: CampaignDue,
+    condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeValues'>,
+  ): Promise<boolean> {
     const applied = await writeIfCondition(
       this.doc,
       new PutCommand({
         TableName: this.tableName,
         Item: this.item({
           ...timer,
-          dueAt: next.dueAt.toISOString(),
-          period: next.period,
-          years: next.years,
+          dueAt: due.dueAt.toISOString(),
+          period: due.period,
+          years: due.years,
         }),
-        ConditionExpression: 'dueAt = :dueAt',
-        ExpressionAttributeValues: { ':dueAt': timer.dueAt },
+        ...condition,
       }),
     );
     if (!applied) return false;
-    await this.announce(timer.customerId, next.dueAt);
+    await this.announce(timer.customerId, due.dueAt);
     return true;
   }
 
