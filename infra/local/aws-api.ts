@@ -54,33 +54,28 @@ export function handleAwsJson(target: string, input: Record<string, unknown>, ap
       const results = api.putEvents(entries);
       return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
     }
-    case 'AmazonSQS.SendMessage': {
-      const body = String(input.MessageBody ?? '');
-      const id = api.sendMessage(
-        String(input.QueueUrl),
-        body,
-        toLambdaAttributes(input.MessageAttributes as Record<string, SqsAttributeValue>),
-        Number(input.DelaySeconds ?? 0),
-      );
-      return { MessageId: id, MD5OfMessageBody: md5(body) };
-    }
+    case 'AmazonSQS.SendMessage':
+      return sendOne(api, String(input.QueueUrl), input);
     case 'AmazonSQS.SendMessageBatch': {
       const entries = (input.Entries as Record<string, unknown>[] | undefined) ?? [];
-      const successful = entries.map((entry) => {
-        const body = String(entry.MessageBody ?? '');
-        const id = api.sendMessage(
-          String(input.QueueUrl),
-          body,
-          toLambdaAttributes(entry.MessageAttributes as Record<string, SqsAttributeValue>),
-          Number(entry.DelaySeconds ?? 0),
-        );
-        return { Id: entry.Id, MessageId: id, MD5OfMessageBody: md5(body) };
-      });
+      const successful = entries.map((entry) => ({ Id: entry.Id, ...sendOne(api, String(input.QueueUrl), entry) }));
       return { Successful: successful, Failed: [] };
     }
     default:
       throw new AwsApiError('UnknownOperationException', `the local runtime does not implement ${target}`);
   }
+}
+
+/** One SendMessage (or one entry of a batch): the same fields in both shapes. */
+function sendOne(api: AwsApiTargets, queueUrl: string, message: Record<string, unknown>) {
+  const body = String(message.MessageBody ?? '');
+  const id = api.sendMessage(
+    queueUrl,
+    body,
+    toLambdaAttributes(message.MessageAttributes as Record<string, SqsAttributeValue>),
+    Number(message.DelaySeconds ?? 0),
+  );
+  return { MessageId: id, MD5OfMessageBody: md5(body) };
 }
 
 export async function readBody(request: IncomingMessage): Promise<string> {
