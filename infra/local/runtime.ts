@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSMessageAttributes } from 'aws-lambda';
 import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
@@ -116,12 +117,10 @@ export class LocalRuntime {
     readonly busName: string,
     readonly tableName: string,
     readonly endpoints: LocalEndpoints,
+    /** The table as the runtime itself sees it: never a function's fault-injected or metered client. */
+    readonly doc: DynamoDBDocumentClient,
     private readonly servers: { aws: Server; dynamo: Engine; ses: Engine },
   ) {}
-
-  get doc() {
-    return this.runtimeFor('ingest-orders').doc;
-  }
 
   runtimeFor(name: FunctionName): Runtime {
     const runtime = this.runtimes.get(name);
@@ -406,9 +405,6 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   });
   const awsPort = await listen(aws, ports.aws);
   const endpoints = { aws: `http://127.0.0.1:${awsPort}`, dynamo: dynamo.endpoint, ses: ses.endpoint };
-  const local = new LocalRuntime(clock, busName, tableName, endpoints, { aws, dynamo, ses });
-  ready.local = local;
-
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const shared = {
     dynamodb,
@@ -417,6 +413,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.aws }),
     ses: new SESv2Client({ ...clientConfig, endpoint: endpoints.ses }),
   };
+  const local = new LocalRuntime(clock, busName, tableName, endpoints, shared.doc, { aws, dynamo, ses });
+  ready.local = local;
 
   for (const [name, wiring] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
     const dlq = new LocalQueue(`${name}-dlq`, local.queueUrl(`${name}-dlq`), clock, { maxReceiveCount: Infinity, batchSize: 10 });
