@@ -48,28 +48,42 @@ export interface FunctionWiring {
 export interface QueueWiring {
   /** Deliveries before a message moves to the queue's DLQ. */
   maxReceiveCount: number;
-  visibilityTimeoutSeconds: number;
   batchSize: number;
 }
 
 export const queues = {
-  'customer-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
-  'order-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  'customer-events': { maxReceiveCount: 5, batchSize: 10 },
+  'order-events': { maxReceiveCount: 5, batchSize: 10 },
   /** Purchases and customer upserts (copies) for arming file-defined timer campaigns. */
-  'campaign-timer-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  'campaign-timer-events': { maxReceiveCount: 5, batchSize: 10 },
   /** SendRequests from campaigns to the sender; deferrals re-enqueue here with a delay. */
-  'send-requests': { maxReceiveCount: 8, visibilityTimeoutSeconds: 120, batchSize: 10 },
+  'send-requests': { maxReceiveCount: 8, batchSize: 10 },
   /** Tier Changed (source loyalty-flows) for the tier-upgrade email. */
-  'tier-changes': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  'tier-changes': { maxReceiveCount: 5, batchSize: 10 },
   /** SES sending events (default bus, source aws.ses) for bounces, complaints and counters. */
-  'ses-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  'ses-events': { maxReceiveCount: 5, batchSize: 10 },
   /** Survey Answered (shop.surveys) for NPS and the loyalty-type attitude signal. */
-  'survey-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  'survey-events': { maxReceiveCount: 5, batchSize: 10 },
   /** Copies of the events a campaign trigger may name (`on: event`) for file-defined event campaigns. */
-  'event-campaign-events': { maxReceiveCount: 5, visibilityTimeoutSeconds: 60, batchSize: 10 },
+  'event-campaign-events': { maxReceiveCount: 5, batchSize: 10 },
 } satisfies Record<string, QueueWiring>;
 
 export type QueueName = keyof typeof queues;
+
+/** Lambda waits this long to fill a batch larger than 10 (SQS requires a window above 10). */
+export function batchingWindowSeconds(queue: QueueWiring): number {
+  return queue.batchSize > 10 ? 1 : 0;
+}
+
+/**
+ * A queue's visibility timeout, derived from its consumer: AWS asks for at least six times the
+ * function timeout plus the batching window, so a message whose invocation is throttled and
+ * retried by the event source mapping is not handed to a second consumer meanwhile.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+ */
+export function visibilityTimeoutSeconds(queue: QueueWiring, consumer: FunctionWiring): number {
+  return 6 * consumer.timeoutSeconds + batchingWindowSeconds(queue);
+}
 
 export const functions = {
   'ingest-customers': {

@@ -55,12 +55,12 @@ export class LoyaltyFlowsStack extends Stack {
     this.mail = new MailDelivery(this, 'MailDelivery', { ...config, defaultBus });
     this.alarms = new Alarms(this, 'Alarms', { alarmEmail: config.alarmEmail, protect });
 
+    const consumers = consumersByQueue(wiring.functions);
     this.queues = mapValues(
       wiring.queues,
-      (name, queue) => new WorkQueue(this, pascal(`${name}-queue`), queue),
+      (name, queue) => new WorkQueue(this, pascal(`${name}-queue`), queue, consumers.get(name)),
     );
     const on = { bus: this.bus, defaultBus, store: this.store, queues: this.queues, mail: this.mail };
-    assertOneConsumerPerQueue(wiring.functions);
 
     this.functions = mapValues(
       wiring.functions,
@@ -123,14 +123,16 @@ export class LoyaltyFlowsStack extends Stack {
   }
 }
 
-function assertOneConsumerPerQueue(wired: Record<string, FunctionWiring>): void {
-  const consumers = new Map<string, string>();
+/** Each queue's one consumer (its visibility timeout is derived from it); two consumers are refused. */
+function consumersByQueue(wired: Record<string, FunctionWiring>): Map<string, FunctionWiring> {
+  const consumers = new Map<string, [string, FunctionWiring]>();
   for (const [name, fn] of Object.entries(wired)) {
     if (fn.trigger.type !== 'events' && fn.trigger.type !== 'queue') continue;
     const other = consumers.get(fn.trigger.queue);
-    if (other) throw new Error(`wiring: queue ${fn.trigger.queue} is consumed by both ${other} and ${name}`);
-    consumers.set(fn.trigger.queue, name);
+    if (other) throw new Error(`wiring: queue ${fn.trigger.queue} is consumed by both ${other[0]} and ${name}`);
+    consumers.set(fn.trigger.queue, [name, fn]);
   }
+  return new Map([...consumers].map(([queue, [, fn]]) => [queue, fn]));
 }
 
 function mapValues<K extends string, V, R>(record: Record<K, V>, map: (key: K, value: V) => R): Record<K, R> {

@@ -331,9 +331,10 @@ describe('the generator', () => {
     expect(report.violations.map((v) => `${v.severity} ${v.ruleName}`)).toEqual([]);
   });
 
-  it('refuses a queue whose visibility timeout is shorter than its consumer timeout', () => {
+  it("derives a queue's visibility timeout from its consumer's timeout, so a slower consumer cannot outlive it", () => {
     const slow = { ...extraFunctions.sender, timeoutSeconds: 900 };
-    expect(() => buildStack(noBundling, { sender: slow })).toThrow(/visibility timeout is 120s/);
+    const built = Template.fromStack(buildStack(noBundling, { sender: slow }).stack);
+    built.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 5400 });
   });
 
   it('refuses two consumers of one queue', () => {

@@ -24,7 +24,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { FunctionWiring, ScheduledInvocation } from '#infra/wiring.ts';
+import { batchingWindowSeconds, type FunctionWiring, type ScheduledInvocation } from '#infra/wiring.ts';
 import type { Grantables } from './access.ts';
 import type { WorkQueue } from './work-queue.ts';
 
@@ -136,17 +136,11 @@ function schedulerRole(scope: Construct, fn: LambdaFunction): Role {
 }
 
 function consume(fn: LambdaFunction, work: WorkQueue, wiring: FunctionWiring): void {
-  // Otherwise SQS hands a message to a second invocation while the first is still working on it.
-  if (work.wiring.visibilityTimeoutSeconds < wiring.timeoutSeconds) {
-    throw new Error(
-      `wiring: ${wiring.folder} times out after ${wiring.timeoutSeconds}s but its queue's visibility timeout is ` +
-        `${work.wiring.visibilityTimeoutSeconds}s; raise visibilityTimeoutSeconds to at least the function timeout`,
-    );
-  }
+  const window = batchingWindowSeconds(work.wiring);
   fn.addEventSource(
     new SqsEventSource(work.queue, {
       batchSize: work.wiring.batchSize,
-      maxBatchingWindow: work.wiring.batchSize > 10 ? Duration.seconds(1) : undefined,
+      maxBatchingWindow: window > 0 ? Duration.seconds(window) : undefined,
       reportBatchItemFailures: true,
       maxConcurrency: wiring.maxConcurrency,
     }),

@@ -4,7 +4,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueWiring } from '#infra/wiring.ts';
+import { type FunctionWiring, type QueueWiring, visibilityTimeoutSeconds } from '#infra/wiring.ts';
 
 /** SSE-SQS: EventBridge can deliver into it (it cannot use the aws/sqs KMS key) and it costs nothing. */
 const encryptedQueue = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
@@ -36,12 +36,14 @@ export class WorkQueue extends Construct {
     scope: Construct,
     id: string,
     readonly wiring: QueueWiring,
+    /** The function that consumes it; a queue nothing consumes keeps SQS's default timeout. */
+    consumer: FunctionWiring | undefined,
   ) {
     super(scope, id);
     this.deadLetters = new DeadLetterQueue(this, 'DeadLetters').queue;
     this.queue = new Queue(this, 'Queue', {
       ...encryptedQueue,
-      visibilityTimeout: Duration.seconds(wiring.visibilityTimeoutSeconds),
+      visibilityTimeout: consumer && Duration.seconds(visibilityTimeoutSeconds(wiring, consumer)),
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: wiring.maxReceiveCount },
     });
   }
