@@ -5,6 +5,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type Campaign, campaignSchema, TIMER_TRIGGERS } from '../domain/campaign.ts';
+import { type Journey, journeySchema } from '../domain/journey.ts';
 
 export interface CampaignProblem {
   file: string;
@@ -103,6 +104,21 @@ export function parseCampaignYaml(
   source: string,
   file: string,
 ): { campaign?: Campaign; problems: CampaignProblem[] } {
+  const { value, problems } = parseDefinitionYaml(campaignSchema, source, file);
+  return value ? { campaign: value, problems } : { problems };
+}
+
+/** Validates one journey file's text (campaigns/<id>.yaml); problems instead of exceptions. */
+export function parseJourneyYaml(source: string, file: string): { journey?: Journey; problems: CampaignProblem[] } {
+  const { value, problems } = parseDefinitionYaml(journeySchema, source, file);
+  return value ? { journey: value, problems } : { problems };
+}
+
+function parseDefinitionYaml<S extends z.ZodType<{ id: string }>>(
+  schema: S,
+  source: string,
+  file: string,
+): { value?: z.output<S>; problems: CampaignProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -123,7 +139,7 @@ export function parseCampaignYaml(
       ],
     };
   }
-  const result = campaignSchema.safeParse(input);
+  const result = schema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue): CampaignProblem[] => {
       const fieldPath = issue.path as PathKey[];
@@ -162,7 +178,7 @@ export function parseCampaignYaml(
       ],
     };
   }
-  return { campaign: result.data, problems: [] };
+  return { value: result.data, problems: [] };
 }
 
 /** Files that are not campaigns: the loyalty program. */

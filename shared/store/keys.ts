@@ -9,6 +9,16 @@
 //   CUSTOMER#<id> / SEND#<campaign>#<period>     send ledger: one conditional write per send
 //   CUSTOMER#<id> / HOLDOUT#<campaign>#<period> held out of a campaign send (control group), written once
 //   CUSTOMER#<id> / CTIMER#<campaign>            next due-time of a file-defined timer campaign (first-purchase anniversary)
+//   CUSTOMER#<id> / JOURNEY#<journey>#STATE      one customer's run through a journey (position, variant,
+//                                                history); on the due index while a wait is pending
+//   CUSTOMER#<id> / JOURNEY#<journey>#TRIGGER    next date-trigger instant of a journey (birthday, inactivity…),
+//                                                on the due index
+//   CUSTOMER#<id> / JOURNEY#<journey>#SEND#<entry>#<step>  a journey send's outcome (enqueued, sent,
+//                                                held-out, skipped, deferred); Query begins_with JOURNEY#<journey>#
+//                                                returns a customer's whole story in one journey (explain)
+//   JOURNEYS / <id>                              a journey's CURRENT version (whole: journey + templates);
+//                                                Query PK lists every journey (one small partition)
+//   JOURNEY#<id> / V#<n>                         every published version, immutable (history, rollback)
 //   CUSTOMER#<id> / SENDCAP                      recent marketing sends (frequency cap), one item per customer
 //   SUPPRESSION#<address> / ADDRESS              a hard-bounced/complained address, checked before every send
 //   SESMSG#<SES message id> / <event type>       first delivery/open/click of a message (counted once)
@@ -84,6 +94,30 @@ export const keys = {
   campaignTimersState: (): ItemKey => ({ PK: 'SCHEDULER', SK: 'CAMPAIGN-TIMERS' }),
   /** Marks a CDUE bucket as holding timers, so the runner queries only marked buckets. */
   campaignDueMark: (dueAt: Date, shard: number): ItemKey => ({ PK: 'SCHEDULER', SK: `CDUE#${dueAt.toISOString().slice(0, 13)}#${shard}` }),
+  /** One item per (customer, journey): the run's state, versioned; carries the due keys while waiting. */
+  journeyState: (customerId: string, journeyId: string): ItemKey => ({
+    PK: customerPk(customerId),
+    SK: `JOURNEY#${journeyId}#STATE`,
+  }),
+  /** The journey's next date trigger for this customer (birthday, anniversary, signup, inactivity). */
+  journeyTrigger: (customerId: string, journeyId: string): ItemKey => ({
+    PK: customerPk(customerId),
+    SK: `JOURNEY#${journeyId}#TRIGGER`,
+  }),
+  /** What became of one send step of one entry: written when enqueued, updated by the sender. */
+  journeySendOutcome: (customerId: string, journeyId: string, entryId: string, stepId: string): ItemKey => ({
+    PK: customerPk(customerId),
+    SK: `JOURNEY#${journeyId}#SEND#${entryId}#${stepId}`,
+  }),
+  /** SK prefix of a customer's items in one journey (or in every journey when no id is given). */
+  journeyItemsPrefix: (journeyId?: string) => (journeyId ? `JOURNEY#${journeyId}#` : 'JOURNEY#'),
+  journeyCurrent: (journeyId: string): ItemKey => ({ PK: 'JOURNEYS', SK: journeyId }),
+  journeyCataloguePk: 'JOURNEYS',
+  journeyVersion: (journeyId: string, version: number): ItemKey => ({
+    PK: `JOURNEY#${journeyId}`,
+    SK: `V#${String(version).padStart(6, '0')}`,
+  }),
+  journeyVersionsPk: (journeyId: string) => `JOURNEY#${journeyId}`,
   campaignCurrent: (campaignId: string): ItemKey => ({ PK: 'CAMPAIGN', SK: `${campaignId}#CURRENT` }),
   campaignVersion: (campaignId: string, version: number): ItemKey => ({
     PK: 'CAMPAIGN',

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { parseJourneyYaml } from '#shared/campaigns/load.ts';
+import { evaluateCondition, type ConditionFacts } from '#shared/domain/journey-conditions.ts';
+import { nextStepId, stepKind } from '#shared/domain/journey.ts';
+
+const GOLD_NUDGE = `
+id: gold-nudge
+name: Gold members close to Platinum
+enabled: true
+trigger:
+  on: event
+  event: Purchase Completed
+  where: { tiers: [Gold] }
+reentry: once
+exitOn: [Purchase Completed]
+send: { hour: 10, capClass: marketing, priority: 5 }
+holdoutPercent: 10
+steps:
+  - id: wait-3d
+    wait: { days: 3 }
+  - id: close-to-platinum
+    branch:
+      - if: { purchasedSinceEntry: true }
+        goto: end
+      - if: { toNextTier: { maxSpend: "300.00" } }
+        goto: subject-test
+      - goto: end
+  - id: subject-test
+    split:
+      - { percent: 50, goto: nudge-a }
+      - { percent: 50, goto: nudge-b }
+  - id: nudge-a
+    send: { template: gold-nudge-a, offer: { kind: percent-off, percentOff: 10, codePrefix: PLAT } }
+    goto: end
+  - id: nudge-b
+    send: { template: gold-nudge-b }
+`;
+
+const facts = (overrides: Partial<ConditionFacts> = {}): ConditionFacts => ({
+  tier: 'Gold',
+  spendMilli: 2_100_000,
+  orderCount: 4,
+  pointsBalance: 3150,
+  spendToNextTierMilli: 250_000,
+  ...overrides,
+});
+
+describe('journey file', () => {
+  it('parses the issue example with every step kind and default re-entry', () => {
+    const { journey, problems } = parseJourneyYaml(GOLD_NUDGE, 'campaigns/gold-nudge.yaml');
+    expect(problems).toEqual([]);
+    expect(journey?.steps.map(stepKind)).toEqual(['wait', 'branch', 'split', 'send', 'send']);
+    expect(journey?.reentry).toBe('once');
+    expect(journey && nextStepId(journey, 'wait-3d')).toBe('close-to-platinum');
+    expect(journey && nextStepId(journey, 'nudge-a')).toBe('end');
+    expect(journey && nextStepId(journey, 'nudge-b')).toBe('end');
+  });
+
+  it('names the field and line of a split that does not sum to 100', () => {
+    const { problems } = parseJourneyYaml(
+      GOLD_NUDGE.replace('{ percent: 50, goto: nudge-b }', '{ percent: 40, goto: nudge-b }'),
+      'campaigns/gold-nudge.yaml',
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: 'steps.2.split',
+        message: expect.stringContaining('sum to 100 (got 90)'),
+      }),
+    ]);
+  });
+
+  it('rejects an unknown trigger event by name', () => {
+    const { problems } = parseJourneyYaml(
+      GOLD_NUDGE.replace('event: Purchase Completed', 'event: Purchase Done'),
+      'campaigns/gold-nudge.yaml',
+    );
+    expect(problems[0]).toEqual(
+      expect.objectContaining({
+        field: 'trigger.event',
+        message: expect.stringContaining('"Purchase Done"'),
+      }),
+    );
+  });
+});
+
+describe('journey conditions', () => {
+  it('holds with the reasons of every part', () => {
+    expect(evaluateCondition({ tiers: ['Gold'], toNextTier: { maxSpend: '300.00' } }, facts())).toEqual({
+      holds: true,
+      reason: 'tier Gold in Gold; 250.00 to the next tier ≤ 300.00',
+    });
+  });
+
+  it('fails on the first part that does not hold, saying why', () => {
+    expect(evaluateCondition({ tiers: ['Silver', 'Gold'], points: { min: 5000 } }, facts())).toEqual({
+      holds: false,
+      reason: '3150 points outside 5000..∞',
+    });
+    expect(
+      evaluateCondition({ toNextTier: { maxSpend: '300.00' } }, facts({ spendToNextTierMilli: undefined })),
+    ).toEqual({
+      holds: false,
+      reason: 'already at the top tier',
+    });
+  });
+
+  it('knows a purchase after entry from one before it', () => {
+    const entered = { enteredAt: '2027-03-01T10:00:00.000Z' };
+    expect(
+      evaluateCondition(
+        { purchasedSinceEntry: true },
+        facts({ ...entered, lastPurchaseAt: '2027-03-02T10:00:00.000Z' }),
+      ).holds,
+    ).toBe(true);
+    expect(
+      evaluateCondition(
+        { purchasedSinceEntry: true },
+        facts({ ...entered, lastPurchaseAt: '2027-02-28T10:00:00.000Z' }),
+      ).holds,
+    ).toBe(false);
+    expect(evaluateCondition({ purchasedSinceEntry: false }, facts(entered)).holds).toBe(true);
+    expect(
+      evaluateCondition(
+        { emailedSinceEntry: false },
+        facts({ ...entered, lastEmailedAt: '2027-03-01T11:00:00.000Z' }),
+      ),
+    ).toEqual({
+      holds: false,
+      reason: 'emailed since entry (2027-03-01T11:00:00.000Z)',
+    });
+  });
+
+  it('holds for everyone when empty', () => {
+    expect(evaluateCondition({}, facts())).toEqual({ holds: true, reason: 'no condition' });
+  });
+});
