@@ -4,8 +4,8 @@
 // the parsed journey and the names the running system knows; each problem names its field.
 import type { z } from 'zod';
 import type { Condition } from './journey-conditions.ts';
-import type { Journey, JourneyEvent, JourneyStep } from './journey.ts';
-import { END, type FieldProblem, journeyGraphProblems, type StepLinks, suggestion } from './journey-graph.ts';
+import { END, type Journey, type JourneyEvent, type JourneyStep } from './journey.ts';
+import { type FieldProblem, journeyGraphProblems, type StepLinks, suggestion } from './journey-graph.ts';
 import type { LifecycleThresholds } from './lifecycle.ts';
 import { decimalToMilli } from './money.ts';
 

@@ -1,9 +1,7 @@
 // The shape checks of a journey's step graph that the schema cannot express: a goto to no step,
 // a step no path reaches, and a loop a customer would spin in forever because nothing on it
 // waits. Pure and schema-agnostic: the caller lists each step's exits; problems name the field.
-
-/** Where a journey finishes: a goto target that is not a step. */
-export const END = 'end';
+import { END } from './journey.ts';
 
 export interface StepExit {
   /** A step id, or `end`. */
