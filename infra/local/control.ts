@@ -11,7 +11,11 @@ function json(response: ServerResponse, status: number, payload: unknown): void 
   response.end(`${JSON.stringify(payload, null, 2)}\n`);
 }
 
-export async function handleHttp(local: LocalRuntime, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handleHttp(
+  local: LocalRuntime,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const url = new URL(request.url ?? '/', local.endpoints.aws);
   const target = request.headers['x-amz-target'];
   try {
@@ -21,12 +25,21 @@ export async function handleHttp(local: LocalRuntime, request: IncomingMessage, 
       try {
         const result = handleAwsJson(target, body ? JSON.parse(body) : {}, {
           putEvents: (entries) => local.putSdkEvents(entries),
-          sendMessage: (queueUrl, messageBody, attributes, delay) => local.sendMessage(queueUrl, messageBody, attributes, delay),
+          sendMessage: (queueUrl, messageBody, attributes, delay) =>
+            local.sendMessage(queueUrl, messageBody, attributes, delay),
         });
         sendAwsJson(response, 200, result, contentType);
       } catch (error) {
-        const apiError = error instanceof AwsApiError ? error : new AwsApiError('InternalFailure', (error as Error).message, 500);
-        sendAwsJson(response, apiError.status, { __type: apiError.type, message: apiError.message }, contentType);
+        const apiError =
+          error instanceof AwsApiError
+            ? error
+            : new AwsApiError('InternalFailure', (error as Error).message, 500);
+        sendAwsJson(
+          response,
+          apiError.status,
+          { __type: apiError.type, message: apiError.message },
+          contentType,
+        );
       }
       return;
     }
@@ -47,7 +60,10 @@ export async function handleHttp(local: LocalRuntime, request: IncomingMessage, 
           },
         });
       case 'GET /_local/clock':
-        return json(response, 200, { now: local.clock.now().toISOString(), followsRealTime: !local.clock.frozen });
+        return json(response, 200, {
+          now: local.clock.now().toISOString(),
+          followsRealTime: !local.clock.frozen,
+        });
       case 'POST /_local/clock': {
         const advanceTo = parseAdvanceTo(body);
         if ('error' in advanceTo) return json(response, 400, { error: advanceTo.error });
@@ -69,7 +85,8 @@ export async function handleHttp(local: LocalRuntime, request: IncomingMessage, 
       case 'POST /_local/ses/complaint': {
         // A hard bounce or complaint for an address, as SES would publish it (README "Delivery and compliance").
         const email = parseEmailBody(body);
-        if (!email) return json(response, 400, { error: 'body must be JSON like {"email": "ada@example.com"}' });
+        if (!email)
+          return json(response, 400, { error: 'body must be JSON like {"email": "ada@example.com"}' });
         const kind = url.pathname.endsWith('bounce') ? 'bounce' : 'complaint';
         const published = await local.sesEvents.feedback(kind, email);
         await local.drain();
@@ -82,7 +99,13 @@ export async function handleHttp(local: LocalRuntime, request: IncomingMessage, 
         return json(response, 200, { published });
       }
       case 'GET /_local/report': {
-        const page = await reportPage(local.doc, local.tableName, local.clock.now(), url.searchParams, process.env);
+        const page = await reportPage(
+          local.doc,
+          local.tableName,
+          local.clock.now(),
+          url.searchParams,
+          process.env,
+        );
         response.writeHead(page.status, { 'content-type': page.contentType }).end(page.body);
         return;
       }
@@ -119,6 +142,8 @@ function parseAdvanceTo(body: string): { at: Date } | { error: string } {
   return { at };
 }
 
+const TEXT_BODY = /^(?:$|text\/|application\/(?:json|x-www-form-urlencoded|xml|javascript))/i;
+
 /** Serves a request as a Lambda Function URL (payload format 2.0) invocation. */
 async function serveFunctionUrl(
   handler: (event: unknown) => Promise<unknown>,
@@ -128,7 +153,10 @@ async function serveFunctionUrl(
   response: ServerResponse,
 ): Promise<void> {
   const headers = Object.fromEntries(
-    Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : (value ?? '')]),
+    Object.entries(request.headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(',') : (value ?? ''),
+    ]),
   );
   const event = {
     version: '2.0',
@@ -138,13 +166,13 @@ async function serveFunctionUrl(
     queryStringParameters: Object.fromEntries(url.searchParams),
     headers,
     requestContext: { http: { method: request.method ?? 'GET', path: url.pathname, sourceIp: '127.0.0.1' } },
-    body,
-    isBase64Encoded: false,
+    // Function URLs pass text bodies as they are and base64-encode the rest (multipart included).
+    ...(TEXT_BODY.test(headers['content-type'] ?? '')
+      ? { body, isBase64Encoded: false }
+      : { body: Buffer.from(body, 'utf8').toString('base64'), isBase64Encoded: true }),
   };
   const result = (await handler(event)) as
-    | { statusCode?: number; headers?: Record<string, string>; body?: string }
-    | string
-    | undefined;
+    { statusCode?: number; headers?: Record<string, string>; body?: string } | string | undefined;
   if (typeof result === 'string' || result === undefined) {
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(result ?? '');

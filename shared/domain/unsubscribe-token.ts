@@ -47,6 +47,10 @@ export function verifyUnsubscribeToken(token: string, secret: string, now: Date)
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1]) return { valid: false, reason: 'malformed' };
   const [payload, signature] = parts as [string, string];
+  // Node's decoder skips padding and stray characters, so `sig=`, `sig!!` or an inserted `*`
+  // would verify: only the one canonical unpadded base64url spelling of each part is accepted.
+  if (!isCanonicalBase64Url(payload) || !isCanonicalBase64Url(signature))
+    return { valid: false, reason: 'malformed' };
   const expected = Buffer.from(sign(payload, secret), 'base64url');
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -61,6 +65,10 @@ export function verifyUnsubscribeToken(token: string, secret: string, now: Date)
   if (!isClaims(claims)) return { valid: false, reason: 'malformed' };
   if (claims.exp * 1000 <= now.getTime()) return { valid: false, reason: 'expired' };
   return { valid: true, claims };
+}
+
+function isCanonicalBase64Url(text: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text;
 }
 
 function isClaims(value: unknown): value is UnsubscribeClaims {

@@ -31,6 +31,8 @@ describe('unsubscribe endpoint', () => {
     await upsertCustomers(d.local, [
       { customerId: 'c-ada', email: 'ada@example.com' },
       { customerId: 'c-bob', email: 'bob@example.com' },
+      { customerId: 'c-dee', email: 'dee@example.com' },
+      { customerId: 'c-li', email: 'li@example.com', locale: 'zh-CN' },
     ]);
     await enqueue(d.local, [newsRequest('c-ada')]);
     await d.local.drain();
@@ -89,6 +91,61 @@ describe('unsubscribe endpoint', () => {
       at: '2026-01-05T10:00:00.000Z',
       source: 'unsubscribe-link',
     });
+  });
+
+  it('accepts the one-click POST as multipart/form-data too (RFC 8058), like curl -F sends it', async () => {
+    const form = new FormData();
+    form.set('List-Unsubscribe', 'One-Click');
+    const token = createUnsubscribeToken(
+      { customerId: 'c-dee', email: 'dee@example.com', expiresAt: new Date('2027-01-01T00:00:00Z') },
+      SECRET,
+    );
+    const response = await fetch(linkFor('c-dee', token), { method: 'POST', body: form });
+    expect(response.status).toBe(200);
+    expect((await profileItem(d.local, 'c-dee'))?.optOut).toEqual({
+      at: '2026-01-05T10:00:00.000Z',
+      source: 'unsubscribe-link',
+    });
+  });
+
+  it('accepts only the canonical base64url spelling of a token: padding, stray or inserted characters are refused', async () => {
+    const token = createUnsubscribeToken(
+      { customerId: 'c-bob', email: 'bob@example.com', expiresAt: new Date('2027-01-01T00:00:00Z') },
+      SECRET,
+    );
+    const [payload, signature] = token.split('.') as [string, string];
+    const altered = [
+      `${token}=`,
+      `${token}!!`,
+      `${payload}.${signature.slice(0, 10)}*${signature.slice(10)}`,
+      `${payload.slice(0, 5)}*${payload.slice(5)}.${signature}`,
+    ];
+    for (const variant of altered) {
+      const response = await post(linkFor('c-bob', variant));
+      expect(response.status, variant).toBe(400);
+    }
+    expect((await profileItem(d.local, 'c-bob'))?.optOut).toBeUndefined();
+  });
+
+  it("answers in the customer's language (zh-CN), and in the browser's before the link names a customer", async () => {
+    const token = createUnsubscribeToken(
+      { customerId: 'c-li', email: 'li@example.com', expiresAt: new Date('2027-01-01T00:00:00Z') },
+      SECRET,
+    );
+    const confirm = await fetch(linkFor('c-li', token));
+    expect(confirm.status).toBe(200);
+    const html = await confirm.text();
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('不再接收我们的营销邮件');
+    expect(html).toContain('<button type="submit">退订</button>');
+
+    const broken = await fetch(`${d.local.endpoints.aws}/unsubscribe?c=c-li`, {
+      headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' },
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toContain('此退订链接不完整');
+    const english = await fetch(`${d.local.endpoints.aws}/unsubscribe?c=c-li`);
+    expect(await english.text()).toContain('<html lang="en-US">');
   });
 
   it('is idempotent: a replayed POST answers the same and changes nothing', async () => {
