@@ -23,7 +23,10 @@ const contextShape = z.object({
   senderAddress: z.email().default('marketing@example.com'),
   senderName: z
     .string()
-    .regex(/^[^<>"\r\n]{1,64}$/, 'no <, >, " or line breaks')
+    .min(1)
+    .max(64)
+    // Quoted or MIME-encoded into the From header (shared/mail/from-address.ts); control characters cannot be.
+    .regex(/^\P{Cc}+$/u, 'no control characters or line breaks')
     .optional(),
   /** Emails per second across all senders: your SES account's maximum send rate. */
   maxSendRate: z.coerce.number().positive().max(10_000).optional(),

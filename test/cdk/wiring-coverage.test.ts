@@ -149,6 +149,26 @@ describe('deploy context', () => {
     Annotations.fromStack(bare).hasWarning('*', Match.stringLikeRegexp('no -c senderAddress'));
   });
 
+  it('gives the sender a valid From header for any display name: quoted with a comma, RFC 2047-encoded in Chinese', () => {
+    const senderFrom = (senderName: string) => {
+      const { stack } = buildStack(
+        { ...noBundling, senderAddress: 'news@shop.example', senderName },
+        extraFunctions,
+      );
+      const sender = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: { [ENV.senderAddress]: Match.anyValue() } } },
+      });
+      return Object.values(sender).map((fn) => fn.Properties.Environment.Variables[ENV.senderAddress])[0];
+    };
+    expect(senderFrom('Shop, Inc.')).toBe('"Shop, Inc." <news@shop.example>');
+    expect(senderFrom('会员中心')).toBe('=?UTF-8?B?5Lya5ZGY5Lit5b+D?= <news@shop.example>');
+  });
+
+  it('rejects a sender name with a line break or other control character at synth', () => {
+    const app = new App({ context: { senderAddress: 'news@shop.example', senderName: 'Shop\r\nBcc: x@y' } });
+    expect(() => deployConfigFrom(app.node)).toThrow(/-c senderName=.*no control characters/);
+  });
+
   it('rejects a malformed context value naming the key and the value', () => {
     const app = new App({ context: { senderAddress: 'not-an-address', deletionProtection: 'maybe' } });
     expect(() => deployConfigFrom(app.node)).toThrow(/-c senderAddress="not-an-address"/);

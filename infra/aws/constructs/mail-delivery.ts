@@ -9,6 +9,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { ENV } from '#infra/wiring.ts';
+import { fromAddress } from '#shared/mail/from-address.ts';
 import type { SenderEnv } from '#shared/mail/sender-config.ts';
 
 export interface MailDeliveryProps {
@@ -57,7 +58,7 @@ export class MailDelivery extends Construct {
     const { senderAddress, senderName, maxSendRate, unsubscribeMailto } = this.props;
     const settings: Partial<Record<keyof SenderEnv, string>> = {
       [ENV.sesConfigurationSet]: this.configurationSet.configurationSetName,
-      [ENV.senderAddress]: senderName ? `${senderName} <${senderAddress}>` : senderAddress,
+      [ENV.senderAddress]: fromAddress(senderName, senderAddress),
       MAX_SEND_RATE: maxSendRate === undefined ? undefined : String(maxSendRate),
       UNSUBSCRIBE_MAILTO: unsubscribeMailto,
     };
