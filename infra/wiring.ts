@@ -183,7 +183,7 @@ export const functions = {
   },
   'segment-thresholds': {
     folder: 'segment-thresholds',
-    description: 'Weekly: the only Scan (parallel segments) -> RFM quintile cuts and the 80/20 spend threshold',
+    description: 'Weekly analytics: the only Scan (parallel segments) -> RFM quintile cuts, the 80/20 spend threshold, the BG/NBD + Gamma-Gamma fit and every buyer\'s predictions',
     trigger: { type: 'schedule', everyMinutes: 10080 },
     access: { table: 'readWrite', scanTable: true },
     timeoutSeconds: 900,

@@ -6,9 +6,11 @@ import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { type AggregatesChange, recordPurchase, recordRefund } from '#shared/flows/purchases.ts';
 import { announceTierChanges } from '#shared/flows/tier-announcements.ts';
 import { followLifecycle, lifecycleThresholdsFromEnv } from '#shared/flows/lifecycle.ts';
+import { purchaseFacts, refreshCustomerPrediction } from '#shared/flows/predictions.ts';
 import { followTierReview } from '#shared/flows/tier-review.ts';
 import { armWinBack } from '#shared/flows/timers.ts';
 import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
+import { PredictionStore } from '#shared/store/predictions.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { ENV } from '#infra/wiring.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
@@ -29,6 +31,10 @@ export function createHandler(runtime: Runtime) {
     });
   const timers = new TimerStore(runtime.doc, runtime.tableName);
   const lifecycle = { store, publisher, clock: runtime.clock, thresholds: lifecycleThresholdsFromEnv(runtime.env) };
+  const predictions = new PredictionStore(runtime.doc, runtime.tableName);
+  // P(alive), expected purchases and predicted value move with every purchase and refund.
+  const predict = (change: AggregatesChange) =>
+    refreshCustomerPrediction(predictions, change.customerId, purchaseFacts(change.history.orders, change.history.refunds), runtime.clock.now());
   let campaigns: Promise<TimerCampaigns> | undefined;
   // The win-back series follows the last purchase: a newer one cancels the pending steps.
   const moveWinBack = async (change: AggregatesChange) => {
@@ -41,6 +47,7 @@ export function createHandler(runtime: Runtime) {
       const change = await recordPurchase(store, runtime.clock, purchase, program);
       await announce(change, envelope);
       await followTierReview(timers, change, runtime.clock.now());
+      await predict(change);
       await moveWinBack(change);
       // The lifecycle stage (a lapsed or churned customer is now 'reactivated') and its timer.
       await followLifecycle(lifecycle, timers, change.customerId, change.history);
@@ -49,6 +56,7 @@ export function createHandler(runtime: Runtime) {
       const change = await recordRefund(store, runtime.clock, refund, program);
       await announce(change, envelope);
       await followTierReview(timers, change, runtime.clock.now());
+      await predict(change);
     }),
   });
 }

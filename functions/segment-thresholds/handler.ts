@@ -1,8 +1,11 @@
-// Once a week: the only Scan in the system. Reads the table in parallel segments, recomputes the
-// RFM quintile cuts and the 80/20 spend threshold, and stores them in the SEGMENTS item.
+// Once a week: the analytics run and the only Scan in the system. Reads the table in parallel
+// segments once, then recomputes the RFM quintile cuts and the 80/20 spend threshold (SEGMENTS
+// item) and refits the prediction models, refreshing every buyer's predictions (PREDICTIONS item).
 import { z } from 'zod';
 import type { ScheduledInvocation } from '#infra/wiring.ts';
+import { refitPredictions } from '#shared/flows/predictions.ts';
 import { refreshSegmentThresholds } from '#shared/flows/segments.ts';
+import { PredictionStore, type StoredPredictionModel } from '#shared/store/predictions.ts';
 import type { SegmentThresholds } from '#shared/store/segments.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
@@ -13,6 +16,11 @@ const thresholdsEnv = z.object({
   SEGMENT_SCAN_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
 });
 
+export interface WeeklyAnalyticsResult {
+  thresholds: SegmentThresholds;
+  predictions: { model: StoredPredictionModel; predicted: number };
+}
+
 export function createHandler(runtime: Runtime) {
   const parsed = thresholdsEnv.safeParse(runtime.env);
   if (!parsed.success) {
@@ -21,17 +29,19 @@ export function createHandler(runtime: Runtime) {
     );
   }
   const store = new SegmentStore(runtime.doc, runtime.tableName);
-  return async (_event?: ScheduledInvocation): Promise<SegmentThresholds> => {
-    const thresholds = await refreshSegmentThresholds(
-      store,
-      runtime.clock.now(),
-      parsed.data.SEGMENT_SCAN_SEGMENTS,
-    );
-    runtime.logger.info('segment thresholds', {
+  const predictionStore = new PredictionStore(runtime.doc, runtime.tableName);
+  return async (_event?: ScheduledInvocation): Promise<WeeklyAnalyticsResult> => {
+    const now = runtime.clock.now();
+    const snapshot = await store.scanSnapshot(parsed.data.SEGMENT_SCAN_SEGMENTS);
+    const thresholds = await refreshSegmentThresholds(store, snapshot, now);
+    const predictions = await refitPredictions(predictionStore, snapshot.customers, now);
+    runtime.logger.info('weekly analytics', {
       customers: thresholds.customers,
       computedAt: thresholds.computedAt,
+      predictionModel: predictions.model.status,
+      predicted: predictions.predicted,
     });
-    return thresholds;
+    return { thresholds, predictions };
   };
 }
 

@@ -98,6 +98,9 @@ export async function handleHttp(
         await local.drain();
         return json(response, 200, { published });
       }
+      case 'POST /_local/predictions/fit':
+        // `loyalty predict fit`: the weekly analytics run (scan, thresholds, model fit) now.
+        return json(response, 200, await local.runScheduled('segment-thresholds'));
       case 'GET /_local/report': {
         const page = await reportPage(
           local.doc,

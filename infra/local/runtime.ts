@@ -271,6 +271,18 @@ export class LocalRuntime {
     schedule.quietUntil = quietUntilOf(await schedule.invoke(at));
   }
 
+  /**
+   * Runs a scheduled function now, off its cadence (`loyalty predict fit`), and drains what it
+   * caused; returns its result.
+   */
+  async runScheduled(name: FunctionName): Promise<unknown> {
+    const schedule = this.schedules.find((candidate) => candidate.name === name);
+    if (!schedule) throw new Error(`${name} is not a scheduled function`);
+    const result = await schedule.invoke(this.clock.now());
+    await this.drain();
+    return result;
+  }
+
   /** Follows real time: fires schedules as their instants pass (npm start). */
   startTicking(): void {
     this.#ticker = setInterval(() => {

@@ -18,7 +18,7 @@ import type { CustomerFacts } from '../domain/metrics.ts';
 import { type PurchaseAggregates, ROLLING_WINDOW_DAYS } from '../domain/purchase-history.ts';
 import { quintileCuts, type RfmScore, scoreRfm } from '../domain/rfm.ts';
 import { type ValueTier, valueTier, valueTierThreshold } from '../domain/value-tier.ts';
-import type { SegmentStore, SegmentThresholds } from '../store/segments.ts';
+import type { SegmentStore, SegmentThresholds, TableSnapshot } from '../store/segments.ts';
 
 export interface CustomerSegments {
   lifecycle: LifecycleStage;
@@ -103,13 +103,12 @@ export function customerSegments(
   };
 }
 
-/** The weekly job: one parallel scan, recompute, store. */
+/** The weekly job's segment part: recompute from the run's one scan, store. */
 export async function refreshSegmentThresholds(
   store: SegmentStore,
+  snapshot: TableSnapshot,
   now: Date,
-  totalSegments: number,
 ): Promise<SegmentThresholds> {
-  const snapshot = await store.scanSnapshot(totalSegments);
   const thresholds = computeSegmentThresholds(snapshot.customers, now);
   await store.saveThresholds(thresholds);
   return thresholds;

@@ -35,6 +35,7 @@
 //                                                the conditional put keeps every code unique
 //   CUSTOMER#<id> / SURVEY#<answeredAt ISO>      a survey answer, written once (idempotent by answer time)
 //   SEGMENTS / THRESHOLDS                        weekly RFM quintile cuts and 80/20 spend threshold (one GetItem)
+//   PREDICTIONS / MODEL                          the weekly BG/NBD + Gamma-Gamma fit (one GetItem per purchase)
 //
 // The profile and the purchase records share a partition and sort next to each other
 // ("PROFILE" < "PURCHASE#..."), so recomputing a customer's aggregates is ONE Query:
@@ -141,6 +142,8 @@ export const keys = {
   surveyAnswer: (customerId: string, answeredAt: string): ItemKey => ({ PK: customerPk(customerId), SK: `SURVEY#${answeredAt}` }),
   /** The weekly segment thresholds, read when a profile's RFM scores and value tier are derived. */
   segmentThresholds: (): ItemKey => ({ PK: 'SEGMENTS', SK: 'THRESHOLDS' }),
+  /** The fitted prediction models, read when a purchase refreshes the customer's predictions. */
+  predictionModel: (): ItemKey => ({ PK: 'PREDICTIONS', SK: 'MODEL' }),
   /** Directory entry for a due bucket (written before the timer, never needed to be exact). */
   dueDirectory: (dueAt: Date, shard: number): ItemKey => ({
     PK: `DUEDIR#${dueAt.toISOString().slice(0, 10)}`,

@@ -1,0 +1,133 @@
+// BG/NBD (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way"): while alive a
+// customer buys as a Poisson process with rate λ ~ Gamma(r, α); after each purchase they drop out
+// with probability p ~ Beta(a, b). From a customer's repeat count x, time of last purchase tₓ and
+// age T (all measured from their first purchase, in days) it gives P(alive) and expected purchases.
+import { lnGamma, hyp2f1 } from './special-functions.ts';
+import { nelderMead } from './nelder-mead.ts';
+
+export interface BgnbdParams {
+  r: number;
+  /** Scale of the purchase-rate distribution, in days (the paper's weekly α × 7). */
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+/** Repeat purchases x (distinct days after the first), last repeat at tₓ, observed for T days. */
+export interface RepeatSummary {
+  x: number;
+  tx: number;
+  T: number;
+}
+
+/** Customers sharing (x, tₓ, T) contribute identically: the fit evaluates each triple once. */
+export interface WeightedSummary extends RepeatSummary {
+  count: number;
+}
+
+export function groupSummaries(summaries: readonly RepeatSummary[]): WeightedSummary[] {
+  const groups = new Map<string, WeightedSummary>();
+  for (const s of summaries) {
+    const key = `${s.x}|${s.tx}|${s.T}`;
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { ...s, count: 1 });
+  }
+  return [...groups.values()];
+}
+
+const logAddExp = (u: number, v: number) => (u > v ? u + Math.log1p(Math.exp(v - u)) : v + Math.log1p(Math.exp(u - v)));
+
+/** The sample log-likelihood (paper eq. 6), in the time unit of α, tₓ and T. */
+export function bgnbdLogLikelihood(params: BgnbdParams, customers: readonly WeightedSummary[]): number {
+  const { r, alpha, a, b } = params;
+  // The Γ-ratios depend on x alone: computed once per distinct repeat count.
+  const byX = new Map<number, number>();
+  const constant = (x: number) => {
+    let value = byX.get(x);
+    if (value === undefined) {
+      value =
+        lnGamma(r + x) - lnGamma(r) + r * Math.log(alpha) + lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x);
+      byX.set(x, value);
+    }
+    return value;
+  };
+  let total = 0;
+  for (const { x, tx, T, count } of customers) {
+    const stillAlive = -(r + x) * Math.log(alpha + T);
+    const droppedOut = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : Number.NEGATIVE_INFINITY;
+    total += count * (constant(x) + logAddExp(stillAlive, droppedOut));
+  }
+  return total;
+}
+
+export interface BgnbdFit {
+  params: BgnbdParams;
+  logLikelihood: number;
+  iterations: number;
+}
+
+/**
+ * Maximum likelihood by Nelder–Mead on the log-parameters (so they stay positive), started at
+ * r = α = a = b = 1; throws if the simplex does not converge (the caller keeps the previous fit).
+ */
+export function fitBgnbd(customers: readonly WeightedSummary[]): BgnbdFit {
+  const toParams = (v: readonly number[]): BgnbdParams => ({
+    r: Math.exp(v[0] as number),
+    alpha: Math.exp(v[1] as number),
+    a: Math.exp(v[2] as number),
+    b: Math.exp(v[3] as number),
+  });
+  const result = nelderMead((v) => -bgnbdLogLikelihood(toParams(v), customers), [0, 0, 0, 0], { maxIterations: 5000 });
+  if (!result.converged) throw new Error(`BG/NBD fit did not converge in ${result.iterations} iterations`);
+  return { params: toParams(result.x), logLikelihood: -result.value, iterations: result.iterations };
+}
+
+/** P(alive | x, tₓ, T) (paper eq. 13). 1 for a customer with no repeat purchase (a model limit). */
+export function pAlive(params: BgnbdParams, s: RepeatSummary): number {
+  if (s.x === 0) return 1;
+  const { r, alpha, a, b } = params;
+  return 1 / (1 + (a / (b + s.x - 1)) * ((alpha + s.T) / (alpha + s.tx)) ** (r + s.x));
+}
+
+/**
+ * The age T (days since the first purchase) at which P(alive) falls below `threshold` if no
+ * further purchase happens — P(alive) only decays between purchases, so this is the one instant a
+ * churn-risk timer needs. Undefined when it never does (no repeat purchase yet).
+ */
+export function pAliveCrossingAge(params: BgnbdParams, s: Omit<RepeatSummary, 'T'>, threshold: number): number | undefined {
+  if (!(threshold > 0 && threshold < 1)) throw new RangeError(`threshold must be in (0, 1), got ${threshold}`);
+  if (s.x === 0) return undefined;
+  const { r, alpha, a, b } = params;
+  // Solve ((α+T)/(α+tₓ))^(r+x) = (1/θ − 1)(b+x−1)/a for T.
+  const ratio = ((1 / threshold - 1) * (b + s.x - 1)) / a;
+  return Math.max(s.tx, (alpha + s.tx) * ratio ** (1 / (r + s.x)) - alpha);
+}
+
+/** E[purchases in the next t days | x, tₓ, T] (paper eq. 10). */
+export function expectedPurchases(params: BgnbdParams, s: RepeatSummary, t: number): number {
+  if (t <= 0) return 0;
+  const { r, alpha, a, b } = params;
+  const { x, tx, T } = s;
+  const head = (a + b + x - 1) / (a - 1);
+  const tail = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));
+  const alive = x > 0 ? 1 + (a / (b + x - 1)) * ((alpha + T) / (alpha + tx)) ** (r + x) : 1;
+  return (head * tail) / alive;
+}
+
+/**
+ * Days from now until one purchase is expected (E[purchases] reaches 1), searched up to
+ * `withinDays`; undefined if the model does not expect one that soon.
+ */
+export function daysUntilNextPurchase(params: BgnbdParams, s: RepeatSummary, withinDays: number): number | undefined {
+  if (expectedPurchases(params, s, withinDays) < 1) return undefined;
+  let low = 0;
+  let high = withinDays;
+  // Bisection to within an hour: E[purchases] is increasing in t.
+  while (high - low > 1 / 24) {
+    const mid = (low + high) / 2;
+    if (expectedPurchases(params, s, mid) < 1) low = mid;
+    else high = mid;
+  }
+  return high;
+}
