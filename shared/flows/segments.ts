@@ -60,7 +60,7 @@ export function computeSegmentThresholds(customers: readonly CustomerFacts[], no
   const frequency = quintileCuts(buyers.map((b) => b.frequency));
   const monetary = quintileCuts(buyers.map((b) => b.monetaryMilli));
   const threshold = valueTierThreshold(customers.map((customer) => rollingSpendMilli(customer, now)));
-  return {
+  const thresholds: SegmentThresholds = {
     computedAt: now.toISOString(),
     customers: customers.length,
     ...(recency && frequency && monetary
@@ -68,6 +68,31 @@ export function computeSegmentThresholds(customers: readonly CustomerFacts[], no
       : {}),
     ...(threshold !== undefined ? { valueTierThresholdMilli: threshold } : {}),
   };
+  return { ...thresholds, population: population(customers, thresholds, now) };
+}
+
+/** How many customers are in each tier, lifecycle stage and segment (names as conditions use them). */
+function population(
+  customers: readonly CustomerFacts[],
+  thresholds: SegmentThresholds,
+  now: Date,
+): NonNullable<SegmentThresholds['population']> {
+  const counted = { tiers: {}, lifecycleStages: {}, segments: {} } as NonNullable<
+    SegmentThresholds['population']
+  >;
+  const bump = (counts: Record<string, number>, name: string) => {
+    counts[name] = (counts[name] ?? 0) + 1;
+  };
+  for (const customer of customers) {
+    if (customer.tier) bump(counted.tiers, customer.tier);
+    const found = customerSegments(customer, thresholds, now);
+    bump(counted.lifecycleStages, found.lifecycle);
+    if (found.rfm) bump(counted.segments, found.rfm.segment);
+    bump(counted.segments, found.valueTier);
+    if (found.loyaltyType !== 'none') bump(counted.segments, found.loyaltyType);
+    bump(counted.segments, found.relationshipLevel);
+  }
+  return counted;
 }
 
 /**

@@ -17,6 +17,14 @@ export const segmentThresholdsItem = z.object({
   /** Undefined until at least one customer has bought. */
   rfm: z.object({ recencyDays: cuts, frequency: cuts, monetaryMilli: cuts }).optional(),
   valueTierThresholdMilli: z.number().int().positive().optional(),
+  /** Customers per tier, lifecycle stage and segment at computedAt: `campaigns audience` estimates from it. */
+  population: z
+    .object({
+      tiers: z.record(z.string(), z.number().int().nonnegative()),
+      lifecycleStages: z.record(z.string(), z.number().int().nonnegative()),
+      segments: z.record(z.string(), z.number().int().nonnegative()),
+    })
+    .optional(),
 });
 export type SegmentThresholds = z.infer<typeof segmentThresholdsItem>;
 

@@ -1,0 +1,45 @@
+// How many customers an entry condition admits, estimated from the weekly population counts
+// (customers per tier, lifecycle stage and segment) without reading a single profile: the share
+// of each counted part, multiplied as if the parts were independent. Parts the weekly counts do
+// not cover (spend, orders, locales, attributes, points …) are named, and the count is then an
+// upper bound for them.
+import type { Condition } from './journey-conditions.ts';
+
+export interface Population {
+  /** Every customer the weekly job saw. */
+  customers: number;
+  tiers: Readonly<Record<string, number>>;
+  lifecycleStages: Readonly<Record<string, number>>;
+  segments: Readonly<Record<string, number>>;
+}
+
+export interface AudienceEstimate {
+  count: number;
+  /** The parts of the condition the count reflects, each with its share of customers. */
+  counted: { part: string; share: number }[];
+  /** Parts the weekly counts cannot see: the count ignores them (an upper bound). */
+  notCounted: string[];
+}
+
+const COUNTED = ['tiers', 'lifecycleStages', 'segments'] as const;
+
+export function estimateAudience(where: Condition | undefined, population: Population): AudienceEstimate {
+  const total = population.customers;
+  const counted: AudienceEstimate['counted'] = [];
+  let share = 1;
+  for (const part of COUNTED) {
+    const names = where?.[part];
+    if (!names) continue;
+    const counts = population[part];
+    // A customer is in one tier and one stage; segments come from four families, so a customer
+    // can be in several listed ones: the summed share is capped at everyone.
+    const partShare =
+      total === 0 ? 0 : Math.min(1, names.reduce((sum, name) => sum + (counts[name] ?? 0), 0) / total);
+    counted.push({ part: `${part}: ${names.join(', ')}`, share: partShare });
+    share *= partShare;
+  }
+  const notCounted = Object.entries(where ?? {})
+    .filter(([part, value]) => value !== undefined && !(COUNTED as readonly string[]).includes(part))
+    .map(([part]) => part);
+  return { count: Math.round(total * share), counted, notCounted };
+}
