@@ -108,26 +108,60 @@ function footerLabel(locale: string): string {
   return FOOTER_LABEL[locale.split('-')[0] ?? 'en'] ?? (FOOTER_LABEL.en as string);
 }
 
+/** Where template text comes from: a folder of .liquid files, or a published version's stored templates. */
+export interface TemplateSource {
+  /** Whether the template has this locale (its subject at least). */
+  has(template: string, locale?: string): boolean;
+  /** One part's Liquid source; undefined if missing. */
+  read(template: string, locale: string, part: Part): Promise<string | undefined>;
+  /** Names the part in error messages (a file path, or template/locale/part). */
+  describe(template: string, locale: string, part: Part): string;
+}
+
+/** `dir` holds <template>/<locale>/{subject,html,text}.liquid. */
+export function templatesInDir(dir: string): TemplateSource {
+  const file = (template: string, locale: string, part: string) =>
+    path.join(dir, template, locale, `${part}.liquid`);
+  return {
+    has: (template, locale) =>
+      existsSync(locale ? file(template, locale, 'subject') : path.join(dir, template)),
+    read: (template, locale, part) => readFile(file(template, locale, part), 'utf8').catch(() => undefined),
+    describe: file,
+  };
+}
+
+/** A published version's templates: template name -> locale -> its three Liquid sources. */
+export function storedTemplates(
+  templates: Readonly<Record<string, Readonly<Record<string, Readonly<Record<Part, string>>>>>>,
+): TemplateSource {
+  return {
+    has: (template, locale) => (locale ? Boolean(templates[template]?.[locale]) : template in templates),
+    read: async (template, locale, part) => templates[template]?.[locale]?.[part],
+    describe: (template, locale, part) => `${template}/${locale}/${part}`,
+  };
+}
+
 export class TemplateRenderer {
   readonly #html = engine(true);
   readonly #plain = engine(false);
   readonly #cache = new Map<string, Promise<Record<Part, Template[]>>>();
 
-  /** `templatesDir` holds <template>/<locale>/{subject,html,text}.liquid. */
-  constructor(readonly templatesDir: string) {}
+  readonly source: TemplateSource;
+
+  /** A folder of templates (<template>/<locale>/{subject,html,text}.liquid) or another source. */
+  constructor(templates: string | TemplateSource) {
+    this.source = typeof templates === 'string' ? templatesInDir(templates) : templates;
+  }
 
   /** The locale folder to use: exact, then same language, then en-US. */
   resolveLocale(template: string, wanted: string | undefined): string {
-    const dir = path.join(this.templatesDir, template);
-    if (!/^[\w-]+$/.test(template) || !existsSync(dir)) throw new TemplateError(`no template "${template}"`);
+    if (!/^[\w-]+$/.test(template) || !this.source.has(template))
+      throw new TemplateError(`no template "${template}"`);
     const candidates = [wanted, wanted?.split('-')[0], FALLBACK_LOCALE].filter((c): c is string =>
       Boolean(c),
     );
     for (const candidate of candidates) {
-      if (
-        /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(candidate) &&
-        existsSync(path.join(dir, candidate, 'subject.liquid'))
-      ) {
+      if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(candidate) && this.source.has(template, candidate)) {
         return candidate;
       }
     }
@@ -184,10 +218,9 @@ export class TemplateRenderer {
       loading = (async () => {
         const entries = await Promise.all(
           PARTS.map(async (part) => {
-            const file = path.join(this.templatesDir, template, locale, `${part}.liquid`);
-            const source = await readFile(file, 'utf8').catch(() => {
-              throw new TemplateError(`template "${key}" is missing ${part}.liquid`);
-            });
+            const file = this.source.describe(template, locale, part);
+            const source = await this.source.read(template, locale, part);
+            if (source === undefined) throw new TemplateError(`template "${key}" is missing ${part}.liquid`);
             try {
               return [part, (part === 'html' ? this.#html : this.#plain).parse(source, file)] as const;
             } catch (error) {
