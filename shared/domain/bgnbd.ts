@@ -65,11 +65,27 @@ export interface BgnbdFit {
   params: BgnbdParams;
   logLikelihood: number;
   iterations: number;
+  /** Parameters the data pushed to the search bound (see fitBgnbd). */
+  atBound: (keyof BgnbdParams)[];
+}
+
+const PARAM_NAMES = ['r', 'alpha', 'a', 'b'] as const;
+/** Search box for the log-parameters: every parameter within [1e-4, 1e4]. */
+export const LOG_PARAM_BOUND = Math.log(1e4);
+
+/**
+ * A soft wall outside the search box. On small or homogeneous bases the likelihood can keep
+ * rising along a ridge to infinity (a, b → ∞ at a fixed ratio: everyone drops out with the same
+ * probability); the wall stops the search there, where predictions equal the limit's, instead of
+ * failing to converge. Inside the box it is zero, so a fit like CDNOW's is untouched.
+ */
+export function boundPenalty(logParams: readonly number[]): number {
+  return logParams.reduce((sum, v) => sum + 1e3 * Math.max(0, Math.abs(v) - LOG_PARAM_BOUND) ** 2, 0);
 }
 
 /**
  * Maximum likelihood by Nelder–Mead on the log-parameters (so they stay positive), started at
- * r = α = a = b = 1; throws if the simplex does not converge (the caller keeps the previous fit).
+ * r = α = a = b = 1, with one restart; throws if the simplex does not converge.
  */
 export function fitBgnbd(customers: readonly WeightedSummary[]): BgnbdFit {
   const toParams = (v: readonly number[]): BgnbdParams => ({
@@ -78,9 +94,15 @@ export function fitBgnbd(customers: readonly WeightedSummary[]): BgnbdFit {
     a: Math.exp(v[2] as number),
     b: Math.exp(v[3] as number),
   });
-  const result = nelderMead((v) => -bgnbdLogLikelihood(toParams(v), customers), [0, 0, 0, 0], { maxIterations: 5000 });
+  const result = nelderMead((v) => -bgnbdLogLikelihood(toParams(v), customers) + boundPenalty(v), [0, 0, 0, 0], { maxIterations: 5000 });
   if (!result.converged) throw new Error(`BG/NBD fit did not converge in ${result.iterations} iterations`);
-  return { params: toParams(result.x), logLikelihood: -result.value, iterations: result.iterations };
+  const params = toParams(result.x);
+  return {
+    params,
+    logLikelihood: bgnbdLogLikelihood(params, customers),
+    iterations: result.iterations,
+    atBound: PARAM_NAMES.filter((_, i) => Math.abs(result.x[i] as number) > LOG_PARAM_BOUND - 0.01),
+  };
 }
 
 /** P(alive | x, tₓ, T) (paper eq. 13). 1 for a customer with no repeat purchase (a model limit). */

@@ -4,6 +4,7 @@
 // its minimum-data rule, from the customers' purchase days.
 import { DAY_MS } from './clock.ts';
 import {
+  type BgnbdFit,
   type BgnbdParams,
   daysUntilNextPurchase,
   expectedPurchases,
@@ -13,7 +14,7 @@ import {
   pAliveCrossingAge,
   type RepeatSummary,
 } from './bgnbd.ts';
-import { expectedSpendPerTransaction, fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
+import { expectedSpendPerTransaction, fitGammaGamma, type GammaGammaFit, type GammaGammaParams } from './gamma-gamma.ts';
 import type { Milli } from './money.ts';
 
 /** A purchase as the models see it: when, and its amount net of refunds. */
@@ -61,7 +62,8 @@ export function purchaseSummary(purchases: readonly PurchaseFact[], now: Date): 
 }
 
 export interface PredictionModel {
-  bgnbd: BgnbdParams & { logLikelihood: number; customers: number };
+  /** `atBound`: parameters stopped at the search bound (the data cannot tell them apart from ∞ or 0). */
+  bgnbd: BgnbdParams & { logLikelihood: number; customers: number; atBound?: string[] };
   /** Absent when too few customers have a repeat purchase with a positive value, or q <= 1. */
   gammaGamma?: GammaGammaParams & { customers: number };
 }
@@ -71,7 +73,10 @@ export const MINIMUM_DATA = { customers: 100, repeatCustomers: 30 } as const;
 
 export type FitOutcome = { ok: true; model: PredictionModel } | { ok: false; reason: string };
 
-/** Fits BG/NBD on every buyer and Gamma-Gamma on those with a repeat purchase. */
+/**
+ * Fits BG/NBD on every buyer and Gamma-Gamma on those with a repeat purchase; refuses below the
+ * minimum data or when either likelihood has no converged maximum.
+ */
 export function fitPredictionModel(summaries: readonly PurchaseSummary[], minimum: { customers: number; repeatCustomers: number } = MINIMUM_DATA): FitOutcome {
   const repeaters = summaries.filter((s) => s.x > 0 && s.meanRepeatValueMilli > 0);
   if (summaries.length < minimum.customers || repeaters.length < minimum.repeatCustomers) {
@@ -82,13 +87,25 @@ export function fitPredictionModel(summaries: readonly PurchaseSummary[], minimu
         `${repeaters.length} with a repeat purchase (need ${minimum.repeatCustomers})`,
     };
   }
-  const bgnbd = fitBgnbd(groupSummaries(summaries));
-  // Spend in currency units (not milli) so γ reads like the paper's dollars.
-  const spend = fitGammaGamma(repeaters.map((s) => ({ x: s.x, meanValue: s.meanRepeatValueMilli / 1000 })));
+  let bgnbd: BgnbdFit;
+  let spend: GammaGammaFit;
+  try {
+    bgnbd = fitBgnbd(groupSummaries(summaries));
+    // Spend in currency units (not milli) so γ reads like the paper's dollars.
+    spend = fitGammaGamma(repeaters.map((s) => ({ x: s.x, meanValue: s.meanRepeatValueMilli / 1000 })));
+  } catch (error) {
+    // No maximum inside the parameter space (e.g. no heterogeneity left to model): no predictions.
+    return { ok: false, reason: (error as Error).message };
+  }
   return {
     ok: true,
     model: {
-      bgnbd: { ...bgnbd.params, logLikelihood: bgnbd.logLikelihood, customers: summaries.length },
+      bgnbd: {
+        ...bgnbd.params,
+        logLikelihood: bgnbd.logLikelihood,
+        customers: summaries.length,
+        ...(bgnbd.atBound.length ? { atBound: bgnbd.atBound } : {}),
+      },
       ...(spend.params.q > 1 ? { gammaGamma: { ...spend.params, customers: repeaters.length } } : {}),
     },
   };

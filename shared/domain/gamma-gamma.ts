@@ -2,6 +2,7 @@
 // spend per transaction is Gamma(p, ν) around their own mean, with ν ~ Gamma(q, γ) across
 // customers. Fitted on customers with at least one repeat purchase, from the mean value of their
 // repeat transactions; it assumes spend is independent of purchase frequency.
+import { boundPenalty } from './bgnbd.ts';
 import { lnGamma } from './special-functions.ts';
 import { nelderMead } from './nelder-mead.ts';
 
@@ -42,16 +43,20 @@ export interface GammaGammaFit {
   iterations: number;
 }
 
-/** Maximum likelihood by Nelder–Mead on log-parameters from p = q = γ = 1; throws if not converged. */
+/**
+ * Maximum likelihood by Nelder–Mead on log-parameters from p = q = γ = 1, inside the same search
+ * box as BG/NBD; throws if not converged.
+ */
 export function fitGammaGamma(customers: readonly SpendSummary[]): GammaGammaFit {
   const toParams = (v: readonly number[]): GammaGammaParams => ({
     p: Math.exp(v[0] as number),
     q: Math.exp(v[1] as number),
     gamma: Math.exp(v[2] as number),
   });
-  const result = nelderMead((v) => -gammaGammaLogLikelihood(toParams(v), customers), [0, 0, 0], { maxIterations: 5000 });
+  const result = nelderMead((v) => -gammaGammaLogLikelihood(toParams(v), customers) + boundPenalty(v), [0, 0, 0], { maxIterations: 5000 });
   if (!result.converged) throw new Error(`Gamma-Gamma fit did not converge in ${result.iterations} iterations`);
-  return { params: toParams(result.x), logLikelihood: -result.value, iterations: result.iterations };
+  const params = toParams(result.x);
+  return { params, logLikelihood: gammaGammaLogLikelihood(params, customers), iterations: result.iterations };
 }
 
 /**

@@ -5,11 +5,19 @@
 export interface MinimizeOptions {
   /** Converged when every vertex is within this distance of the best (max-norm)... */
   xTolerance?: number;
-  /** ...and every vertex's value within this of the best value. */
+  /**
+   * ...and every vertex's value within this of the best, relative to 1 + |best| (a likelihood
+   * summed over many customers carries rounding noise far above any absolute tolerance).
+   */
   fTolerance?: number;
   maxIterations?: number;
   /** Initial simplex: the start point plus one step of this size along each axis. */
   initialStep?: number;
+  /**
+   * Fresh simplexes built around the converged point: a simplex can collapse before reaching
+   * the minimum, and restarting is the standard guard (the answer stands when a restart agrees).
+   */
+  restarts?: number;
 }
 
 export interface MinimizeResult {
@@ -20,7 +28,18 @@ export interface MinimizeResult {
 }
 
 export function nelderMead(f: (x: readonly number[]) => number, start: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
-  const { xTolerance = 1e-8, fTolerance = 1e-9, maxIterations = 10_000, initialStep = 0.5 } = options;
+  const { restarts = 1, maxIterations = 10_000 } = options;
+  let result = simplexSearch(f, start, options);
+  let iterations = result.iterations;
+  for (let restart = 0; restart < restarts && result.converged; restart++) {
+    result = simplexSearch(f, result.x, { ...options, maxIterations: maxIterations - iterations });
+    iterations += result.iterations;
+  }
+  return { ...result, iterations };
+}
+
+function simplexSearch(f: (x: readonly number[]) => number, start: readonly number[], options: MinimizeOptions): MinimizeResult {
+  const { xTolerance = 1e-7, fTolerance = 1e-10, maxIterations = 10_000, initialStep = 0.5 } = options;
   const n = start.length;
   const evaluate = (x: number[]) => {
     const value = f(x);
@@ -37,7 +56,7 @@ export function nelderMead(f: (x: readonly number[]) => number, start: readonly 
     const worst = simplex[n] as { x: number[]; value: number };
     const spreadX = Math.max(...simplex.slice(1).map((v) => Math.max(...v.x.map((c, j) => Math.abs(c - (best.x[j] as number))))));
     const spreadF = Math.max(...simplex.slice(1).map((v) => Math.abs(v.value - best.value)));
-    if (spreadX <= xTolerance && spreadF <= fTolerance) return { x: best.x, value: best.value, iterations: iteration, converged: true };
+    if (spreadX <= xTolerance && spreadF <= fTolerance * (1 + Math.abs(best.value))) return { x: best.x, value: best.value, iterations: iteration, converged: true };
 
     const centroid = Array.from({ length: n }, (_, j) => simplex.slice(0, n).reduce((s, v) => s + (v.x[j] as number), 0) / n);
     const reflected = evaluate(combine(centroid, worst.x, -1));

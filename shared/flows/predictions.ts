@@ -32,7 +32,7 @@ export async function refitPredictions(store: PredictionStore, customers: readon
   });
   const outcome = fitPredictionModel(buyers.map((buyer) => buyer.summary));
   const at = now.toISOString();
-  const model: StoredPredictionModel = outcome.ok ? { status: 'fitted', at, model: outcome.model } : { status: 'insufficient-data', at, reason: outcome.reason };
+  const model: StoredPredictionModel = outcome.ok ? { status: 'fitted', at, model: outcome.model } : { status: 'not-fitted', at, reason: outcome.reason };
   await store.saveModel(model);
   if (model.status !== 'fitted') return { model, predicted: 0 };
   let predicted = 0;

@@ -10,14 +10,22 @@ import { keys } from './keys.ts';
 const positive = z.number().positive();
 
 export const predictionModelSchema = z.object({
-  bgnbd: z.object({ r: positive, alpha: positive, a: positive, b: positive, logLikelihood: z.number(), customers: z.number().int() }),
+  bgnbd: z.object({
+    r: positive,
+    alpha: positive,
+    a: positive,
+    b: positive,
+    logLikelihood: z.number(),
+    customers: z.number().int(),
+    atBound: z.array(z.string()).optional(),
+  }),
   gammaGamma: z.object({ p: positive, q: positive, gamma: positive, customers: z.number().int() }).optional(),
 });
 
 export const storedPredictionModel = z.discriminatedUnion('status', [
   z.object({ status: z.literal('fitted'), at: z.string(), model: predictionModelSchema }),
-  /** Below the minimum-data rule: no predictions, and why. */
-  z.object({ status: z.literal('insufficient-data'), at: z.string(), reason: z.string() }),
+  /** Below the minimum-data rule or no converged fit: no predictions, and why. */
+  z.object({ status: z.literal('not-fitted'), at: z.string(), reason: z.string() }),
 ]);
 export type StoredPredictionModel = z.infer<typeof storedPredictionModel>;
 

@@ -32,16 +32,26 @@ function gamma(random: () => number, shape: number): number {
   }
 }
 
+export interface SimulatedCustomer {
+  /** Day of the first purchase within the window. */
+  start: number;
+  /** Repeat purchases: days after the first, and value. */
+  repeats: { t: number; value: number }[];
+  /** Value of the first purchase. */
+  firstValue: number;
+  /** Days observed (window end minus start). */
+  T: number;
+}
+
 /**
  * `count` customers whose first purchase fell uniformly in the first `spreadDays` of a window of
- * `windowDays`, observed at its end. Purchases are continuous; the summary counts them per
- * fractional day, which is what the model assumes.
+ * `windowDays`, with their purchases (continuous time) up to its end.
  */
-export function simulateCustomers(
+export function simulatePurchases(
   count: number,
   truth: { bgnbd: BgnbdParams; gammaGamma: GammaGammaParams },
   options: { seed: number; windowDays: number; spreadDays: number },
-): PurchaseSummary[] {
+): SimulatedCustomer[] {
   const random = seededRandom(options.seed);
   const { r, alpha, a, b } = truth.bgnbd;
   const { p, q, gamma: scale } = truth.gammaGamma;
@@ -52,24 +62,30 @@ export function simulateCustomers(
     const ga = gamma(random, a);
     const dropout = ga / (ga + gamma(random, b));
     const nu = gamma(random, q) / scale;
+    const firstValue = gamma(random, p) / nu;
+    const repeats: { t: number; value: number }[] = [];
     let t = 0;
-    let x = 0;
-    let tx = 0;
-    let spend = 0;
     for (;;) {
       t += -Math.log(1 - random()) / rate;
       if (t > T) break;
-      x++;
-      tx = t;
-      spend += gamma(random, p) / nu;
+      repeats.push({ t, value: gamma(random, p) / nu });
       if (random() < dropout) break;
     }
-    return {
-      x,
-      tx,
-      T,
-      firstPurchaseDay: new Date(Date.UTC(2025, 0, 1) + start * 86_400_000).toISOString().slice(0, 10),
-      meanRepeatValueMilli: x ? Math.round((spend / x) * 1000) : 0,
-    };
+    return { start, repeats, firstValue, T };
   });
+}
+
+/** The simulated customers as the models see them (per fractional day, as the model assumes). */
+export function simulateCustomers(
+  count: number,
+  truth: { bgnbd: BgnbdParams; gammaGamma: GammaGammaParams },
+  options: { seed: number; windowDays: number; spreadDays: number },
+): PurchaseSummary[] {
+  return simulatePurchases(count, truth, options).map(({ start, repeats, T }) => ({
+    x: repeats.length,
+    tx: repeats.at(-1)?.t ?? 0,
+    T,
+    firstPurchaseDay: new Date(Date.UTC(2025, 0, 1) + start * 86_400_000).toISOString().slice(0, 10),
+    meanRepeatValueMilli: repeats.length ? Math.round((repeats.reduce((sum, repeat) => sum + repeat.value, 0) / repeats.length) * 1000) : 0,
+  }));
 }

@@ -122,6 +122,14 @@ describe('model fits', () => {
     }
   });
 
+  it('BG/NBD: stops at the search bound, and says so, when a small base shows no spread in drop-out', () => {
+    const small = simulateCustomers(200, { bgnbd: { r: 0.25, alpha: 30, a: 0.8, b: 2.4 }, gammaGamma: truth.gammaGamma }, { seed: 42, windowDays: 180, spreadDays: 60 });
+    const fit = fitBgnbd(groupSummaries(small));
+    expect(fit.atBound).toEqual(['b']);
+    expect(fit.params.b).toBeCloseTo(1e4, -1);
+    expect(fit.logLikelihood).toBeCloseTo(bgnbdLogLikelihood(fit.params, groupSummaries(small)), 8);
+  });
+
   it('Gamma-Gamma: recovers the population mean spend, at a maximum, and shrinks a customer towards it', () => {
     const spenders = simulated.filter((s) => s.x > 0).map((s) => ({ x: s.x, meanValue: s.meanRepeatValueMilli / 1000 }));
     const fit = fitGammaGamma(spenders);

@@ -1,0 +1,128 @@
+// Per-customer predictions end to end: the weekly run fits the models from a seeded base, then
+// each purchase refreshes that customer's predictions from the stored fit — idempotently under
+// redelivery and across a crash between the purchase write and the prediction write.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import type { CustomerPrediction } from '#shared/domain/customer-predictions.ts';
+import { PredictionStore } from '#shared/store/predictions.ts';
+import { simulatePurchases } from '../support/bgnbd-simulation.ts';
+import { purchaseEvent } from '../support/fixtures.ts';
+import { profileOf } from '../support/table.ts';
+
+const FIT_AT = '2026-06-30T12:00:00Z';
+let local: LocalRuntime;
+let predictionCrashes = 0;
+
+// 200 buyers drawn from a CDNOW-like world (per day), first purchases in January and February.
+const base = simulatePurchases(
+  200,
+  { bgnbd: { r: 0.25, alpha: 30, a: 0.8, b: 2.4 }, gammaGamma: { p: 6, q: 3.7, gamma: 15 } },
+  { seed: 42, windowDays: 180, spreadDays: 60 },
+);
+const DAY = 86_400_000;
+const WINDOW_START = Date.parse('2026-01-01T10:00:00Z');
+
+function seedEvents() {
+  return base.flatMap((customer, i) =>
+    [{ t: 0, value: customer.firstValue }, ...customer.repeats].map((purchase, k) =>
+      purchaseEvent({
+        customerId: `base-${i}`,
+        orderId: `base-${i}-${k}`,
+        amount: purchase.value.toFixed(2),
+        purchasedAt: new Date(WINDOW_START + (customer.start + purchase.t) * DAY).toISOString(),
+      }),
+    ),
+  );
+}
+
+/** Repeat purchase days of a simulated customer, as the model counts them (distinct UTC days). */
+const repeatDays = (i: number) => {
+  const customer = base[i];
+  if (!customer) throw new Error(`no simulated customer ${i}`);
+  const days = new Set([0, ...customer.repeats.map((r) => r.t)].map((t) => Math.floor((WINDOW_START + (customer.start + t) * DAY) / DAY)));
+  return days.size - 1;
+};
+const repeatBuyer = base.findIndex((customer) => customer.repeats.length >= 2);
+
+beforeAll(async () => {
+  local = await startLocal({
+    now: FIT_AT,
+    ports: 'random',
+    wrapRuntime: (name, runtime) => {
+      if (name !== 'ingest-orders') return runtime;
+      // For "crash-*" customers the first prediction write fails, like a Lambda dying right
+      // after the purchase and aggregates were stored.
+      const send = runtime.doc.send.bind(runtime.doc);
+      const doc = new Proxy(runtime.doc, {
+        get: (target, key) =>
+          key === 'send'
+            ? (command: { input: { Key?: { PK?: string }; ExpressionAttributeNames?: Record<string, string> } }) => {
+                const input = command.input;
+                if (input.ExpressionAttributeNames?.['#p'] === 'predictions' && input.Key?.PK?.startsWith('CUSTOMER#crash-') && predictionCrashes === 0) {
+                  predictionCrashes++;
+                  return Promise.reject(new Error('injected crash before the prediction write'));
+                }
+                return send(command as never);
+              }
+            : Reflect.get(target, key),
+      });
+      return { ...runtime, doc };
+    },
+  });
+  local.putEvents(seedEvents());
+  await local.drain();
+}, 120_000);
+afterAll(() => local?.stop());
+
+const predictionsOf = async (customerId: string) => (await profileOf(local.doc, local.tableName, customerId))?.predictions as CustomerPrediction | undefined;
+
+describe('per-customer predictions', () => {
+  it('are not made before the first fit', async () => {
+    expect(await new PredictionStore(local.doc, local.tableName).model()).toBeUndefined();
+    expect(await predictionsOf('base-0')).toBeUndefined();
+  });
+
+  it('are refreshed for every buyer by the weekly fit, stamped with the fit date', async () => {
+    await local.runScheduled('segment-thresholds');
+    const stored = await new PredictionStore(local.doc, local.tableName).model();
+    expect(stored).toMatchObject({ status: 'fitted', at: '2026-06-30T12:00:00.000Z', model: { bgnbd: { customers: 200 } } });
+    const prediction = await predictionsOf(`base-${repeatBuyer}`);
+    expect(prediction).toMatchObject({ fittedAt: '2026-06-30T12:00:00.000Z', asOf: '2026-06-30T12:00:00.000Z' });
+    expect(prediction?.summary.x).toBe(repeatDays(repeatBuyer));
+    expect(['low', 'medium', 'high']).toContain(prediction?.churnRisk);
+  });
+
+  it('move with a purchase, and a redelivered purchase changes nothing', async () => {
+    const before = await predictionsOf(`base-${repeatBuyer}`);
+    const event = purchaseEvent({ customerId: `base-${repeatBuyer}`, orderId: 'base-${repeatBuyer}-new', amount: '45.00', purchasedAt: FIT_AT });
+    local.putEvents([event]);
+    await local.drain();
+    const after = await predictionsOf(`base-${repeatBuyer}`);
+    expect(after?.summary.x).toBe((before?.summary.x ?? 0) + 1);
+    expect(after?.summary.tx).toBe(after?.summary.T);
+    expect(after?.pAlive).toBeGreaterThan(before?.pAlive ?? 1);
+    expect(after?.fittedAt).toBe(before?.fittedAt);
+    local.putEvents([event, event]);
+    await local.drain();
+    expect(await predictionsOf(`base-${repeatBuyer}`)).toEqual(after);
+  });
+
+  it('converge after a crash between the purchase and the prediction write', async () => {
+    local.putEvents([
+      purchaseEvent({ customerId: 'crash-1', orderId: 'crash-1-a', amount: '30.00', purchasedAt: '2026-05-01T09:00:00Z' }),
+      purchaseEvent({ customerId: 'crash-1', orderId: 'crash-1-b', amount: '50.00', purchasedAt: '2026-06-01T09:00:00Z' }),
+    ]);
+    await local.drain();
+    expect(predictionCrashes).toBe(1);
+    expect(await predictionsOf('crash-1')).toMatchObject({ summary: { x: 1, tx: 31, T: 60, meanRepeatValueMilli: 50_000 } });
+    expect(local.deadLetters()).toEqual([]);
+  });
+
+  it('are not overwritten by a computation older than the one stored', async () => {
+    const current = await predictionsOf(`base-${repeatBuyer}`);
+    if (!current) throw new Error('expected predictions');
+    const stale = { ...current, asOf: '2026-06-01T00:00:00.000Z', pAlive: 0.01 };
+    expect(await new PredictionStore(local.doc, local.tableName).savePrediction(`base-${repeatBuyer}`, stale)).toBe(false);
+    expect(await predictionsOf(`base-${repeatBuyer}`)).toEqual(current);
+  });
+});
