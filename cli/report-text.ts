@@ -1,5 +1,6 @@
 // The terminal form of the loyalty report: aligned sections a marketer can read at a glance.
 import { formatMoney, type Milli } from '#shared/domain/money.ts';
+import type { UpliftEstimate } from '#shared/domain/uplift.ts';
 import type { LoyaltyReport } from '#shared/flows/analytics.ts';
 import { percent } from '#shared/flows/analytics-html.ts';
 
@@ -17,6 +18,12 @@ function counts(title: string, values: Record<string, number>): string[] {
         `  ${pad(name, 20)} ${String(n).padStart(6)}  ${'█'.repeat(Math.max(1, Math.round((20 * n) / max)))}`,
     ),
   ];
+}
+
+function upliftText(u: UpliftEstimate | undefined): string {
+  return u
+    ? `uplift ${(u.uplift * 100).toFixed(1)} pts [${(u.newcombe.low * 100).toFixed(1)}, ${(u.newcombe.high * 100).toFixed(1)}]${u.significant ? ' *' : ''}`
+    : 'no holdout';
 }
 
 export function renderReportText(report: LoyaltyReport): string {
@@ -50,13 +57,13 @@ export function renderReportText(report: LoyaltyReport): string {
     'Campaigns',
     ...(report.campaigns.length === 0
       ? ['  —']
-      : report.campaigns.map((c) => {
-          const u = c.uplift;
-          const uplift = u
-            ? `uplift ${(u.uplift * 100).toFixed(1)} pts [${(u.newcombe.low * 100).toFixed(1)}, ${(u.newcombe.high * 100).toFixed(1)}]${u.significant ? ' *' : ''}`
-            : 'no holdout';
-          return `  ${pad(c.campaignId, 20)} sent ${c.sent}  delivered ${c.delivered}  opened ${c.opened}  clicked ${c.clicked}  converted ${c.converted} (${percent(c.conversionRate)})  revenue ${money(c.revenueMilli)}  ${uplift}`;
-        })),
+      : report.campaigns.flatMap((c) => [
+          `  ${pad(c.campaignId, 20)} sent ${c.sent}  delivered ${c.delivered}  opened ${c.opened}  clicked ${c.clicked}  converted ${c.converted} (${percent(c.conversionRate)})  revenue ${money(c.revenueMilli)}  ${upliftText(c.uplift)}`,
+          ...c.variants.map(
+            (v) =>
+              `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}`,
+          ),
+        ])),
   ];
   return lines.join('\n');
 }

@@ -115,15 +115,24 @@ function upliftChart(report: LoyaltyReport): string {
 ${marks}</svg>`;
 }
 
+function interval(u: CampaignReport['uplift']): string {
+  return u
+    ? `${(u.uplift * 100).toFixed(1)} pts [${(u.newcombe.low * 100).toFixed(1)}, ${(u.newcombe.high * 100).toFixed(1)}]`
+    : '—';
+}
+
 function campaignTable(report: LoyaltyReport): string {
   if (report.campaigns.length === 0) return '<p class="muted">No campaign sends in this period.</p>';
   const rows = report.campaigns
     .map((c) => {
-      const u = c.uplift;
-      const ci = u
-        ? `${(u.uplift * 100).toFixed(1)} pts [${(u.newcombe.low * 100).toFixed(1)}, ${(u.newcombe.high * 100).toFixed(1)}]`
-        : '—';
-      return `<tr data-campaign="${escapeHtml(c.campaignId)}"><td>${escapeHtml(c.campaignId)}</td><td>${c.sent}</td><td>${c.delivered}</td><td>${c.bounced}</td><td>${c.complained}</td><td>${c.opened}</td><td>${c.clicked}</td><td>${c.unsubscribed}</td><td>${c.converted}</td><td>${percent(c.conversionRate)}</td><td>${escapeHtml(money(report, c.revenueMilli))}</td><td>${c.holdout}</td><td data-uplift>${escapeHtml(ci)}</td></tr>`;
+      const ci = interval(c.uplift);
+      const variants = c.variants
+        .map(
+          (v) =>
+            `<tr data-campaign="${escapeHtml(c.campaignId)}" data-variant="${escapeHtml(v.variant)}"><td>↳ variant ${escapeHtml(v.variant)}</td><td>${v.sent}</td><td colspan="6"></td><td>${v.converted}</td><td>${percent(v.conversionRate)}</td><td>${escapeHtml(money(report, v.revenueMilli))}</td><td>${v.heldOut}</td><td data-uplift>${escapeHtml(interval(v.uplift))}</td></tr>`,
+        )
+        .join('');
+      return `<tr data-campaign="${escapeHtml(c.campaignId)}"><td>${escapeHtml(c.campaignId)}</td><td>${c.sent}</td><td>${c.delivered}</td><td>${c.bounced}</td><td>${c.complained}</td><td>${c.opened}</td><td>${c.clicked}</td><td>${c.unsubscribed}</td><td>${c.converted}</td><td>${percent(c.conversionRate)}</td><td>${escapeHtml(money(report, c.revenueMilli))}</td><td>${c.holdout}</td><td data-uplift>${escapeHtml(ci)}</td></tr>${variants}`;
     })
     .join('');
   return `<table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Converted</th><th>Conv. rate</th><th>Revenue</th><th>Holdout</th><th>Uplift (95% CI)</th></tr></thead><tbody>${rows}</tbody></table>`;

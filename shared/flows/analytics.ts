@@ -13,6 +13,7 @@ import {
 } from '../domain/metrics.ts';
 import type { Milli } from '../domain/money.ts';
 import { RFM_SEGMENTS } from '../domain/rfm.ts';
+import { splitResults, type VariantResult } from '../domain/split-results.ts';
 import { type CampaignContact, campaignOutcome, type UpliftEstimate } from '../domain/uplift.ts';
 import type { LedgerContact, SegmentStore, SegmentThresholds, TableSnapshot } from '../store/segments.ts';
 import { computeSegmentThresholds, customerSegments } from './segments.ts';
@@ -47,6 +48,8 @@ export interface CampaignReport {
   conversionRate: number | null;
   revenueMilli: Milli;
   uplift: UpliftEstimate | undefined;
+  /** A/B split results per variant (journeys with a split): sent, held out, converted, uplift. */
+  variants: VariantResult[];
 }
 
 export interface LoyaltyReport {
@@ -142,6 +145,21 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
       conversionRate: ledgerSent === 0 ? null : outcome.converted.treatment / ledgerSent,
       revenueMilli: outcome.revenueMilli.treatment,
       uplift: outcome.uplift,
+      variants: splitResults(
+        [
+          ...snapshot.variantSends
+            .filter((send) => send.journeyId === campaignId && inPeriod(send.at))
+            .map((send) => ({
+              customerId: send.customerId,
+              group: 'treatment' as const,
+              at: send.at,
+              variant: send.variant,
+            })),
+          ...contacts.filter((contact) => contact.group === 'holdout'),
+        ],
+        orders,
+        options.attributionDays,
+      ),
     };
   });
 }

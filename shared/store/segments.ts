@@ -36,6 +36,14 @@ export interface LedgerContact {
   at: string;
 }
 
+/** A journey send step's delivered email, with the split variant the customer took (A/B results). */
+export interface VariantSend {
+  customerId: string;
+  journeyId: string;
+  variant: string;
+  at: string;
+}
+
 export interface CampaignDay {
   campaignId: string;
   day: string;
@@ -46,6 +54,7 @@ export interface TableSnapshot {
   customers: CustomerFacts[];
   contacts: LedgerContact[];
   campaignDays: CampaignDay[];
+  variantSends: VariantSend[];
 }
 
 export class SegmentStore {
@@ -117,6 +126,7 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
   const byCustomer = new Map<string, Gathered>();
   const contacts: LedgerContact[] = [];
   const campaignDays: CampaignDay[] = [];
+  const variantSends: VariantSend[] = [];
   const entry = (customerId: string) => {
     const found = byCustomer.get(customerId) ?? { orders: [], refunds: [], surveys: [] };
     byCustomer.set(customerId, found);
@@ -158,13 +168,20 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
     } else if (item.type === 'send' || String(item.SK).startsWith('HOLDOUT#')) {
       const contact = ledgerContact(customerId, item);
       if (contact) contacts.push(contact);
+    } else if (item.type === 'journey-send' && item.outcome === 'sent' && str(item.variant)) {
+      variantSends.push({
+        customerId,
+        journeyId: String(item.journeyId),
+        variant: String(item.variant),
+        at: String(item.at),
+      });
     }
   }
   const customers = [...byCustomer.entries()]
     .filter(([, found]) => found.profile || found.orders.length > 0)
     .map(([customerId, found]) => customerFacts(customerId, found))
     .sort((a, b) => a.customerId.localeCompare(b.customerId));
-  return { customers, contacts, campaignDays };
+  return { customers, contacts, campaignDays, variantSends };
 }
 
 /**
