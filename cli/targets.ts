@@ -28,6 +28,10 @@ export interface Targets {
   sesConfigurationSet: string | undefined;
   /** Where `loyalty` shows emails (SES local mailbox) — local only. */
   mailbox?: string;
+  /** The local runtime's front door (/_local control endpoints) — local only. */
+  control?: string;
+  /** The deployed weekly analytics function (`loyalty predict fit`) — AWS only. */
+  weeklyAnalyticsFunction?: string;
 }
 
 export const DEFAULT_LOCAL_ENDPOINT = 'http://127.0.0.1:4010';
@@ -118,6 +122,7 @@ export async function resolveTargets(options: GlobalOptions): Promise<Targets> {
       busName,
       ses: new SESv2Client(config),
       sesConfigurationSet: outputs.SesConfigurationSet,
+      ...(outputs.WeeklyAnalyticsFunctionName ? { weeklyAnalyticsFunction: outputs.WeeklyAnalyticsFunctionName } : {}),
     };
   }
   const endpoints = await localEndpoints(
@@ -133,5 +138,6 @@ export async function resolveTargets(options: GlobalOptions): Promise<Targets> {
     ses: new SESv2Client({ ...config, endpoint: endpoints.ses }),
     sesConfigurationSet: undefined,
     mailbox: endpoints.ses,
+    control: endpoints.aws,
   };
 }

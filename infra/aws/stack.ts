@@ -81,6 +81,9 @@ export class LoyaltyFlowsStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.store.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'SesConfigurationSet', { value: this.mail.configurationSet.configurationSetName });
+    // `loyalty predict fit` invokes the weekly analytics run (scan, thresholds, model fit) by name.
+    const weeklyAnalytics = this.functions['segment-thresholds'];
+    if (weeklyAnalytics) new CfnOutput(this, 'WeeklyAnalyticsFunctionName', { value: weeklyAnalytics.fn.functionName });
   }
 
   /** Functions that send email link to the public endpoints (unsubscribe) by their URLs. */

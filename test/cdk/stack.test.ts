@@ -206,6 +206,12 @@ describe('functions', () => {
   });
 });
 
+describe('outputs', () => {
+  it('names the weekly analytics function, so `loyalty predict fit` can invoke it', () => {
+    template.hasOutput('WeeklyAnalyticsFunctionName', { Value: { Ref: logicalId(functionOf('segment-thresholds').fn) } });
+  });
+});
+
 describe('least privilege', () => {
   const table = () => arnOf(stack.store.table);
   const index = (name: string) => ({ 'Fn::Join': ['', [table(), `/index/${name}`]] });

@@ -4,9 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { CustomerPrediction } from '#shared/domain/customer-predictions.ts';
+import { expectedRepeatPurchases } from '#shared/flows/predictions.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
+import { SegmentStore } from '#shared/store/segments.ts';
 import { simulatePurchases } from '../support/bgnbd-simulation.ts';
 import { purchaseEvent } from '../support/fixtures.ts';
+import { loyalty } from './cli-support.ts';
 import { profileOf } from '../support/table.ts';
 
 const FIT_AT = '2026-06-30T12:00:00Z';
@@ -124,5 +127,38 @@ describe('per-customer predictions', () => {
     const stale = { ...current, asOf: '2026-06-01T00:00:00.000Z', pAlive: 0.01 };
     expect(await new PredictionStore(local.doc, local.tableName).savePrediction(`base-${repeatBuyer}`, stale)).toBe(false);
     expect(await predictionsOf(`base-${repeatBuyer}`)).toEqual(current);
+  });
+});
+
+describe('loyalty predict (CLI)', () => {
+  it('prints the stored fit per day and the base’s expected repeat purchases over the horizon', async () => {
+    const stored = await new PredictionStore(local.doc, local.tableName).model();
+    if (stored?.status !== 'fitted') throw new Error('expected a fit');
+    const run = await loyalty(local, ['predict', '--horizon', '30', '--json']);
+    expect(run.code).toBe(0);
+    const snapshot = await new SegmentStore(local.doc, local.tableName).scanSnapshot(2);
+    const expected = expectedRepeatPurchases(stored.model, snapshot.customers, new Date(stored.at), 30);
+    const { bgnbd, gammaGamma } = stored.model;
+    expect(run.json()).toEqual({
+      bgnbd: { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b, timeUnit: 'day', logLikelihood: bgnbd.logLikelihood, customers: bgnbd.customers },
+      gammaGamma: { p: gammaGamma?.p, q: gammaGamma?.q, gamma: gammaGamma?.gamma, customers: gammaGamma?.customers },
+      expected: { horizonDays: 30, repeatPurchases: Math.round(expected * 100) / 100 },
+    });
+    expect(expected).toBeGreaterThan(0);
+  });
+
+  it('refuses a horizon that is not a whole number of days, naming the flag and value', async () => {
+    const run = await loyalty(local, ['predict', '--horizon', 'soon']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--horizon: "soon" must be a whole number of days');
+  });
+
+  it('`predict fit` runs the weekly analytics run now through the local runtime and waits for it', async () => {
+    await local.advanceTo('2026-07-01T09:00:00Z');
+    const run = await loyalty(local, ['predict', 'fit', '--json']);
+    expect(run.code).toBe(0);
+    expect(run.json()).toMatchObject({ model: { status: 'fitted', at: '2026-07-01T09:00:00.000Z' }, predicted: 201 }); // the 200 seeded buyers and crash-1
+    expect(await new PredictionStore(local.doc, local.tableName).model()).toMatchObject({ status: 'fitted', at: '2026-07-01T09:00:00.000Z' });
+    expect((await predictionsOf(`base-${repeatBuyer}`))?.fittedAt).toBe('2026-07-01T09:00:00.000Z');
   });
 });
