@@ -1,7 +1,7 @@
 // The terminal form of the loyalty report: aligned sections a marketer can read at a glance.
 import { formatMoney, type Milli } from '#shared/domain/money.ts';
 import type { UpliftEstimate } from '#shared/domain/uplift.ts';
-import type { LoyaltyReport } from '#shared/flows/analytics.ts';
+import { type LoyaltyReport, NO_TIER, NO_TIER_MEANS } from '#shared/flows/analytics.ts';
 import { percent } from '#shared/flows/analytics-html.ts';
 
 const pad = (label: string, width = 24) => label.padEnd(width);
@@ -22,9 +22,13 @@ function counts(title: string, values: Record<string, number>): string[] {
 
 function upliftText(u: UpliftEstimate | undefined): string {
   return u
-    ? `uplift ${(u.uplift * 100).toFixed(1)} pts [${(u.newcombe.low * 100).toFixed(1)}, ${(u.newcombe.high * 100).toFixed(1)}]${u.significant ? ' *' : ''}`
+    ? `uplift ${(u.uplift * 100).toFixed(1)} pts [${(u.newcombe.low * 100).toFixed(1)}, ${(u.newcombe.high * 100).toFixed(1)}] — ${u.significance}`
     : 'no holdout';
 }
+
+/** "2 of 7 (28.6%)": a rate always shows the group it was counted in. */
+const rate = (converted: number, of: number) =>
+  `${converted} of ${of} (${percent(of === 0 ? null : converted / of)})`;
 
 export function renderReportText(report: LoyaltyReport): string {
   const m = report.metrics;
@@ -45,20 +49,26 @@ export function renderReportText(report: LoyaltyReport): string {
     `  ${pad('NPS')}${m.nps.score === null ? '—' : m.nps.score.toFixed(0)}  (${m.nps.responses} answers)`,
     '',
     ...counts(
-      'Tier distribution',
+      `Tier distribution (${m.customers} customers at ${m.period.to.slice(0, 10)})`,
       Object.fromEntries(report.tierDistribution.map((t) => [t.tier, t.customers])),
     ),
+    ...(report.tierDistribution.some((t) => t.tier === NO_TIER) ? [`  (${NO_TIER}: ${NO_TIER_MEANS})`] : []),
+    `Segments as of ${report.segmentsAsOf.slice(0, 10)} (thresholds ${report.thresholds.source})`,
     ...counts('Lifecycle stage', report.segments.lifecycle),
     ...counts('RFM segment', report.segments.rfm),
     ...counts('Value tier', report.segments.valueTier),
     ...counts('Loyalty type', report.segments.loyaltyType),
     ...counts('Relationship level', report.segments.relationshipLevel),
     '',
-    'Campaigns',
+    `Campaigns (converted = bought within ${report.attributionDays} days of the send, or of being held out)`,
     ...(report.campaigns.length === 0
       ? ['  —']
       : report.campaigns.flatMap((c) => [
-          `  ${pad(c.campaignId, 20)} sent ${c.sent}  delivered ${c.delivered}  opened ${c.opened}  clicked ${c.clicked}  converted ${c.converted} (${percent(c.conversionRate)})  revenue ${money(c.revenueMilli)}  ${upliftText(c.uplift)}`,
+          `  ${c.campaignId}`,
+          `    emails        sent ${c.sent}  delivered ${c.delivered}  bounced ${c.bounced}  complained ${c.complained}  opened ${c.opened}  clicked ${c.clicked}  unsubscribed ${c.unsubscribed}`,
+          `    recipients    converted ${rate(c.converted, c.recipients)}  revenue ${money(c.revenueMilli)}`,
+          `    holdout       converted ${rate(c.holdoutConverted, c.holdout)}`,
+          `    ${upliftText(c.uplift)}`,
           ...c.variants.map(
             (v) =>
               `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}`,

@@ -39,6 +39,13 @@ export interface UpliftEstimate {
   wald: Interval;
   /** True when the Newcombe interval excludes zero. */
   significant: boolean;
+  /**
+   * Customers per group needed to detect a difference of this size at 95% with 80% power (normal
+   * approximation); null when the groups show no difference at all.
+   */
+  neededPerGroup: number | null;
+  /** The verdict in words, e.g. "not significant at 95%: too few customers — needs about 240 per group". */
+  significance: string;
 }
 
 export interface CampaignOutcome {
@@ -49,6 +56,8 @@ export interface CampaignOutcome {
 
 /** z for a two-sided 95% interval. */
 export const Z_95 = 1.959963984540054;
+/** z for 80% power (one-sided), the usual planning convention for A/B tests. */
+const Z_POWER_80 = 0.8416212335729143;
 
 const proportion = (converted: number, n: number): Proportion => ({
   n,
@@ -83,14 +92,40 @@ export function upliftEstimate(
     high: d + Math.sqrt((wt.high - t.rate) ** 2 + (h.rate - wh.low) ** 2),
   };
   const se = Math.sqrt((t.rate * (1 - t.rate)) / t.n + (h.rate * (1 - h.rate)) / h.n);
+  const significant = newcombe.low > 0 || newcombe.high < 0;
+  const neededPerGroup = sampleSizePerGroup(t.rate, h.rate);
   return {
     treatment: t,
     holdout: h,
     uplift: d,
     newcombe,
     wald: { low: d - z * se, high: d + z * se },
-    significant: newcombe.low > 0 || newcombe.high < 0,
+    significant,
+    neededPerGroup,
+    significance: significanceInWords(significant, neededPerGroup, Math.min(t.n, h.n)),
   };
+}
+
+/**
+ * Customers per group for a two-sided two-proportion test to detect rates `a` vs `b` at 95% with
+ * 80% power (Fleiss, no continuity correction):
+ * n = (z_α/2·√(2p̄(1−p̄)) + z_β·√(a(1−a) + b(1−b)))² / (a − b)², p̄ = (a + b) / 2.
+ */
+export function sampleSizePerGroup(a: number, b: number): number | null {
+  const difference = Math.abs(a - b);
+  if (difference === 0) return null;
+  const pooled = (a + b) / 2;
+  const root =
+    Z_95 * Math.sqrt(2 * pooled * (1 - pooled)) + Z_POWER_80 * Math.sqrt(a * (1 - a) + b * (1 - b));
+  return Math.ceil(root ** 2 / difference ** 2);
+}
+
+function significanceInWords(significant: boolean, needed: number | null, smallerGroup: number): string {
+  if (significant) return 'significant at 95%: the interval excludes zero';
+  if (needed === null) return 'not significant at 95%: no difference between the groups';
+  if (smallerGroup < needed)
+    return `not significant at 95%: too few customers — needs about ${needed} per group (smaller group has ${smallerGroup})`;
+  return 'not significant at 95%: the difference may be chance';
 }
 
 /**

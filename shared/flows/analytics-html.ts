@@ -1,7 +1,13 @@
 // Renders a LoyaltyReport as one self-contained HTML page: inline CSS and SVG charts (tier
 // distribution, cohort retention, campaign funnel, uplift with its 95% interval), no scripts, no CDN.
 import { formatMoney, type Milli } from '../domain/money.ts';
-import { type CampaignReport, FUNNEL_STEPS, type LoyaltyReport } from './analytics.ts';
+import {
+  type CampaignReport,
+  FUNNEL_STEPS,
+  type LoyaltyReport,
+  NO_TIER,
+  NO_TIER_MEANS,
+} from './analytics.ts';
 
 const PALETTE = ['#4f46e5', '#0891b2', '#16a34a', '#d97706', '#dc2626', '#7c3aed', '#db2777', '#475569'];
 
@@ -117,9 +123,13 @@ ${marks}</svg>`;
 
 function interval(u: CampaignReport['uplift']): string {
   return u
-    ? `${(u.uplift * 100).toFixed(1)} pts [${(u.newcombe.low * 100).toFixed(1)}, ${(u.newcombe.high * 100).toFixed(1)}]`
+    ? `${(u.uplift * 100).toFixed(1)} pts [${(u.newcombe.low * 100).toFixed(1)}, ${(u.newcombe.high * 100).toFixed(1)}] — ${u.significance}`
     : '—';
 }
+
+/** "2 of 7 (28.6%)": the group a rate was counted in, beside the rate. */
+const rateOf = (converted: number, of: number) =>
+  `${converted} of ${of} (${percent(of === 0 ? null : converted / of)})`;
 
 function campaignTable(report: LoyaltyReport): string {
   if (report.campaigns.length === 0) return '<p class="muted">No campaign sends in this period.</p>';
@@ -129,18 +139,18 @@ function campaignTable(report: LoyaltyReport): string {
       const variants = c.variants
         .map(
           (v) =>
-            `<tr data-campaign="${escapeHtml(c.campaignId)}" data-variant="${escapeHtml(v.variant)}"><td>↳ variant ${escapeHtml(v.variant)}</td><td>${v.sent}</td><td colspan="6"></td><td>${v.converted}</td><td>${percent(v.conversionRate)}</td><td>${escapeHtml(money(report, v.revenueMilli))}</td><td>${v.heldOut}</td><td data-uplift>${escapeHtml(interval(v.uplift))}</td></tr>`,
+            `<tr data-campaign="${escapeHtml(c.campaignId)}" data-variant="${escapeHtml(v.variant)}"><td>↳ variant ${escapeHtml(v.variant)}</td><td>${v.sent}</td><td colspan="6"></td><td>${v.sent}</td><td data-conversion>${rateOf(v.converted, v.sent)}</td><td>${escapeHtml(money(report, v.revenueMilli))}</td><td>${rateOf(v.holdoutConverted, v.heldOut)}</td><td data-uplift>${escapeHtml(interval(v.uplift))}</td></tr>`,
         )
         .join('');
-      return `<tr data-campaign="${escapeHtml(c.campaignId)}"><td>${escapeHtml(c.campaignId)}</td><td>${c.sent}</td><td>${c.delivered}</td><td>${c.bounced}</td><td>${c.complained}</td><td>${c.opened}</td><td>${c.clicked}</td><td>${c.unsubscribed}</td><td>${c.converted}</td><td>${percent(c.conversionRate)}</td><td>${escapeHtml(money(report, c.revenueMilli))}</td><td>${c.holdout}</td><td data-uplift>${escapeHtml(ci)}</td></tr>${variants}`;
+      return `<tr data-campaign="${escapeHtml(c.campaignId)}"><td>${escapeHtml(c.campaignId)}</td><td>${c.sent}</td><td>${c.delivered}</td><td>${c.bounced}</td><td>${c.complained}</td><td>${c.opened}</td><td>${c.clicked}</td><td>${c.unsubscribed}</td><td>${c.recipients}</td><td data-conversion>${rateOf(c.converted, c.recipients)}</td><td>${escapeHtml(money(report, c.revenueMilli))}</td><td>${rateOf(c.holdoutConverted, c.holdout)}</td><td data-uplift>${escapeHtml(ci)}</td></tr>${variants}`;
     })
     .join('');
-  return `<table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Converted</th><th>Conv. rate</th><th>Revenue</th><th>Holdout</th><th>Uplift (95% CI)</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<p class="muted">Converted: bought within ${report.attributionDays} days of the send (holdout: of being held out). Sent counts emails; recipients are the sends the ledger attributes.</p><table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Recipients</th><th>Converted (of recipients)</th><th>Revenue</th><th>Holdout converted</th><th>Uplift (95% CI)</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function segmentBars(title: string, counts: Record<string, number>, id: string): string {
+function segmentBars(title: string, counts: Record<string, number>, id: string, asOf: string): string {
   const entries = Object.entries(counts).map(([label, value]) => ({ label, value }));
-  return `<section class="panel"><h2>${escapeHtml(title)}</h2>${barChart(entries, { id, width: 420 })}</section>`;
+  return `<section class="panel"><h2>${escapeHtml(title)} <span class="muted">as of ${escapeHtml(asOf.slice(0, 10))}</span></h2>${barChart(entries, { id, width: 420 })}</section>`;
 }
 
 export function renderReportHtml(report: LoyaltyReport): string {
@@ -220,14 +230,14 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;b
 <main>
 <div class="cards">${cards}</div>
 <div class="grid2">
-<section class="panel"><h2>Tier distribution</h2>${
+<section class="panel"><h2>Tier distribution (${m.customers} customers at the period end)</h2>${
     report.tierDistribution.length
       ? barChart(
           report.tierDistribution.map((t) => ({ label: t.tier, value: t.customers })),
           { id: 'chart-tiers' },
         )
       : '<p class="muted">No tiers yet.</p>'
-  }<h3>Tier migration (period start → end)</h3>${migration}</section>
+  }${report.tierDistribution.some((t) => t.tier === NO_TIER) ? `<p class="muted">${escapeHtml(NO_TIER)}: ${escapeHtml(NO_TIER_MEANS)}.</p>` : ''}<h3>Tier migration (period start → end)</h3>${migration}</section>
 <section class="panel"><h2>Cohort retention (share buying each month after the first purchase)</h2>${retentionChart(report)}</section>
 </div>
 <div class="grid2">
@@ -236,11 +246,11 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;b
 </div>
 <section class="panel" style="margin-bottom:18px"><h2>Campaign results</h2>${campaignTable(report)}</section>
 <div class="grid2">
-${segmentBars('Lifecycle stage', report.segments.lifecycle, 'chart-lifecycle')}
-${segmentBars('RFM segment', report.segments.rfm, 'chart-rfm')}
-${segmentBars('Loyalty type', report.segments.loyaltyType, 'chart-loyalty-type')}
-${segmentBars('Relationship level', report.segments.relationshipLevel, 'chart-relationship')}
-${segmentBars('Value tier (80/20)', report.segments.valueTier, 'chart-value-tier')}
+${segmentBars('Lifecycle stage', report.segments.lifecycle, 'chart-lifecycle', report.segmentsAsOf)}
+${segmentBars('RFM segment', report.segments.rfm, 'chart-rfm', report.segmentsAsOf)}
+${segmentBars('Loyalty type', report.segments.loyaltyType, 'chart-loyalty-type', report.segmentsAsOf)}
+${segmentBars('Relationship level', report.segments.relationshipLevel, 'chart-relationship', report.segmentsAsOf)}
+${segmentBars('Value tier (80/20)', report.segments.valueTier, 'chart-value-tier', report.segmentsAsOf)}
 </div>
 </main>
 <footer>Segments as of ${escapeHtml(report.segmentsAsOf.slice(0, 10))}; thresholds from the ${escapeHtml(report.thresholds.source)} (${escapeHtml(report.thresholds.computedAt.slice(0, 10))})${report.thresholds.valueTierThresholdMilli ? `, high-value from ${escapeHtml(money(report, report.thresholds.valueTierThresholdMilli))} 12-month spend` : ''}. Definitions: README "Segments and analytics".</footer>

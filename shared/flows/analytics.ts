@@ -31,11 +31,22 @@ export interface ReportOptions {
   cohortCurves?: number;
 }
 
+/** The tier row for customers the loyalty program has not placed (no purchase recorded yet). */
+export const NO_TIER = 'no tier';
+export const NO_TIER_MEANS =
+  'no purchase recorded by the period end, so the loyalty program has not placed them in a tier';
+
+/** Weekly thresholds are used for a period ending within this long after their computation. */
+const THRESHOLDS_FRESH_MS = 7 * DAY_MS;
+
 export const FUNNEL_STEPS = ['sent', 'delivered', 'opened', 'clicked', 'converted'] as const;
 
 export interface CampaignReport {
   campaignId: string;
+  /** Emails sent (SES send events), a counter: some may predate or lack a ledger record. */
   sent: number;
+  /** Contacts sent in the period with a ledger record: the group conversions are counted in. */
+  recipients: number;
   delivered: number;
   bounced: number;
   complained: number;
@@ -45,7 +56,10 @@ export interface CampaignReport {
   holdout: number;
   converted: number;
   holdoutConverted: number;
+  /** converted / recipients: numerator and denominator from the same group. */
   conversionRate: number | null;
+  /** holdoutConverted / holdout. */
+  holdoutConversionRate: number | null;
   revenueMilli: Milli;
   uplift: UpliftEstimate | undefined;
   /** A/B split results per variant (journeys with a split): sent, held out, converted, uplift. */
@@ -67,6 +81,7 @@ export interface LoyaltyReport {
     loyaltyType: Record<string, number>;
     relationshipLevel: Record<string, number>;
   };
+  /** Customers per tier at the period end, plus NO_TIER, so the rows add up to metrics.customers. */
   tierDistribution: { tier: string; customers: number }[];
   cohortRetention: { cohort: string; customers: number; curve: { month: number; rate: number }[] }[];
   campaigns: CampaignReport[];
@@ -129,20 +144,23 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
       for (const [name, value] of Object.entries(day.counts)) counts[name] = (counts[name] ?? 0) + value;
     }
     const outcome = campaignOutcome(contacts, orders, options.attributionDays);
-    const ledgerSent = contacts.filter((c) => c.group === 'treatment').length;
+    const recipients = contacts.filter((c) => c.group === 'treatment').length;
+    const holdout = contacts.length - recipients;
     return {
       campaignId,
-      sent: Math.max(counts.sent ?? 0, ledgerSent),
+      sent: counts.sent ?? 0,
+      recipients,
       delivered: counts.delivered ?? 0,
       bounced: counts.bounced ?? 0,
       complained: counts.complained ?? 0,
       opened: counts.opened ?? 0,
       clicked: counts.clicked ?? 0,
       unsubscribed: counts.unsubscribed ?? 0,
-      holdout: contacts.length - ledgerSent,
+      holdout,
       converted: outcome.converted.treatment,
       holdoutConverted: outcome.converted.holdout,
-      conversionRate: ledgerSent === 0 ? null : outcome.converted.treatment / ledgerSent,
+      conversionRate: recipients === 0 ? null : outcome.converted.treatment / recipients,
+      holdoutConversionRate: holdout === 0 ? null : outcome.converted.holdout / holdout,
       revenueMilli: outcome.revenueMilli.treatment,
       uplift: outcome.uplift,
       variants: splitResults(
@@ -171,9 +189,16 @@ export function buildLoyaltyReport(
   now: Date,
 ): LoyaltyReport {
   const asOf = new Date(Math.min(options.to.getTime() - 1, now.getTime()));
-  const thresholds = stored
-    ? { ...stored, source: 'weekly job' as const }
-    : { ...computeSegmentThresholds(snapshot.customers, asOf), source: 'computed for this report' as const };
+  // The weekly job's thresholds describe the shop as it was when it ran: a period that ended
+  // before that run, or long after it, gets thresholds computed as of its own end.
+  const thresholdsAge = stored ? asOf.getTime() + 1000 - Date.parse(stored.computedAt) : -1;
+  const thresholds =
+    stored && thresholdsAge >= 0 && thresholdsAge <= THRESHOLDS_FRESH_MS
+      ? { ...stored, source: 'weekly job' as const }
+      : {
+          ...computeSegmentThresholds(snapshot.customers, asOf),
+          source: 'computed for this report' as const,
+        };
   const scope = snapshot.customers.filter(
     (c) =>
       Date.parse(c.signedUpAt) <= asOf.getTime() &&
@@ -214,6 +239,8 @@ export function buildLoyaltyReport(
   const tierDistribution = Object.entries(metrics.tierDistribution)
     .map(([tier, customers]) => ({ tier, customers }))
     .sort((a, b) => rank(a.tier) - rank(b.tier) || a.tier.localeCompare(b.tier));
+  const untiered = metrics.customers - tierDistribution.reduce((sum, row) => sum + row.customers, 0);
+  if (untiered > 0) tierDistribution.push({ tier: NO_TIER, customers: untiered });
   const cohorts = [
     ...new Set(
       snapshot.customers

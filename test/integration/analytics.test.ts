@@ -4,7 +4,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import type { LoyaltyReport } from '#shared/flows/analytics.ts';
+import { type LoyaltyReport, NO_TIER } from '#shared/flows/analytics.ts';
 import { keys } from '#shared/store/keys.ts';
 import { EXPECTED, Q2, seedPopulation } from './analytics-population.ts';
 
@@ -57,9 +57,22 @@ describe('weekly segment thresholds', () => {
 });
 
 describe('loyalty report from the table (Q2 2026)', () => {
+  it('uses the weekly thresholds for a period ending now, and its own for a period that ended before the run', async () => {
+    expect((await report('')).thresholds.source).toBe('weekly job');
+    const q2 = await report(`from=${Q2.from}&to=${Q2.to}`);
+    expect(q2.thresholds.source).toBe('computed for this report');
+    expect(q2.thresholds.computedAt).toBe(q2.segmentsAsOf);
+  });
+
+  it('has tier rows that add up to the customers, the untiered ones named as such', async () => {
+    const { metrics, tierDistribution } = await report(`from=${Q2.from}&to=${Q2.to}`);
+    expect(tierDistribution.reduce((sum, row) => sum + row.customers, 0)).toBe(metrics.customers);
+    // E never bought: the loyalty program has not placed them in a tier.
+    expect(tierDistribution.at(-1)).toEqual({ tier: NO_TIER, customers: 1 });
+  });
+
   it('equals the hand-computed program metrics', async () => {
-    const { metrics, thresholds } = await report(`from=${Q2.from}&to=${Q2.to}`);
-    expect(thresholds.source).toBe('weekly job');
+    const { metrics } = await report(`from=${Q2.from}&to=${Q2.to}`);
     expect(metrics.customers).toBe(EXPECTED.customers);
     expect(metrics.retentionRate).toBeCloseTo(EXPECTED.retentionRate, 12);
     expect(metrics.orders).toBe(EXPECTED.orders);
@@ -96,13 +109,17 @@ describe('loyalty report from the table (Q2 2026)', () => {
       delivered: 2,
       opened: 2,
       clicked: 1,
+      recipients: 2,
       holdout: 2,
       converted: 1,
       holdoutConverted: 0,
+      conversionRate: 0.5,
+      holdoutConversionRate: 0,
       revenueMilli: 200_000,
     });
     expect(spring?.uplift?.uplift).toBe(0.5);
     expect(spring?.uplift?.significant).toBe(false);
+    expect(spring?.uplift?.significance).toMatch(/^not significant at 95%: too few customers — needs about \d+ per group/);
   });
 
   it('restricts the report to a cohort', async () => {

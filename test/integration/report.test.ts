@@ -49,6 +49,11 @@ describe('loyalty report (CLI)', () => {
     expect(stdout).toMatch(/Average order value\s+\$170\.00/);
     expect(stdout).toMatch(/NPS\s+25/);
     expect(stdout).toContain('spring-sale');
+    // Every rate with its own group: 1 of the 2 recipients, 0 of the 2 held out.
+    expect(stdout).toMatch(/recipients\s+converted 1 of 2 \(50\.0%\)/);
+    expect(stdout).toMatch(/holdout\s+converted 0 of 2 \(0\.0%\)/);
+    expect(stdout).toMatch(/uplift 50\.0 pts \[[-\d.]+, [-\d.]+\] — not significant at 95%: too few customers — needs about \d+ per group/);
+    expect(stdout).toMatch(/no tier\s+1 /);
   });
 
   it('prints the report as JSON for scripts', async () => {

@@ -3,6 +3,7 @@ import {
   type AttributedOrder,
   type CampaignContact,
   campaignOutcome,
+  sampleSizePerGroup,
   upliftEstimate,
   wilson,
 } from '#shared/domain/uplift.ts';
@@ -26,6 +27,28 @@ describe('confidence intervals', () => {
     const estimate = upliftEstimate({ converted: 150, n: 1000 }, { converted: 100, n: 1000 });
     expect(estimate?.wald.low).toBeCloseTo(0.05 - 1.959964 * Math.sqrt(0.0002175), 6);
     expect(estimate?.wald.high).toBeCloseTo(0.05 + 1.959964 * Math.sqrt(0.0002175), 6);
+  });
+
+  it('says in words that 2 of 7 vs 0 of 1 means nothing, and how many customers it would take', () => {
+    const estimate = upliftEstimate({ converted: 2, n: 7 }, { converted: 0, n: 1 });
+    expect(estimate?.significant).toBe(false);
+    expect(estimate?.neededPerGroup).toBe(sampleSizePerGroup(2 / 7, 0));
+    expect(estimate?.significance).toBe(
+      `not significant at 95%: too few customers — needs about ${estimate?.neededPerGroup} per group (smaller group has 1)`,
+    );
+    expect(upliftEstimate({ converted: 56, n: 70 }, { converted: 48, n: 80 })?.significance).toBe(
+      'significant at 95%: the interval excludes zero',
+    );
+    expect(upliftEstimate({ converted: 5, n: 50 }, { converted: 5, n: 50 })?.significance).toBe(
+      'not significant at 95%: no difference between the groups',
+    );
+  });
+
+  it('sizes a test like the textbooks: 199 per group to tell 20% from 10% (95%, 80% power)', () => {
+    expect(sampleSizePerGroup(0.2, 0.1)).toBe(199);
+    expect(sampleSizePerGroup(0.1, 0.2)).toBe(199);
+    expect(sampleSizePerGroup(0.3, 0.3)).toBeNull();
+    expect(sampleSizePerGroup(1, 0)).toBe(2);
   });
 
   it('is not significant when the interval spans zero, and undefined without a holdout', () => {
