@@ -14,6 +14,9 @@ interface Capacity {
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
 
 export class DynamoMeter {
+  /** Counts only the requests `counts` accepts (all by default), e.g. one feature's share. */
+  constructor(private readonly counts: (command: string, input: Record<string, unknown>) => boolean = () => true) {}
+
   requests = 0;
   readUnits = 0;
   writeUnits = 0;
@@ -33,6 +36,7 @@ export class DynamoMeter {
         const input = args.input as Record<string, unknown>;
         input.ReturnConsumedCapacity ??= 'TOTAL';
         const command = context.commandName ?? 'unknown';
+        if (!this.counts(command, input)) return next(args);
         this.requests++;
         this.byCommand.set(command, (this.byCommand.get(command) ?? 0) + 1);
         let result: Awaited<ReturnType<typeof next>>;

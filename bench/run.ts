@@ -1,6 +1,7 @@
 // `npm run bench`: prints each benchmark's figures as a table. Benchmarks measure; tests judge.
 import { benchIngestion } from './ingestion.ts';
 import { benchLoyalty } from './loyalty.ts';
+import { benchPredictions } from './predictions.ts';
 import { type BenchSection, formatSection } from './report.ts';
 import { benchSender } from './sender.ts';
 import { benchTimers } from './timers.ts';
@@ -12,6 +13,7 @@ const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> =
   loyalty: () => benchLoyalty(),
   timers: () => benchTimers(),
   sender: () => benchSender(),
+  predictions: () => benchPredictions(),
 };
 
 const only = process.argv.slice(2);

@@ -36,29 +36,64 @@ export function groupSummaries(summaries: readonly RepeatSummary[]): WeightedSum
   return [...groups.values()];
 }
 
-const logAddExp = (u: number, v: number) => (u > v ? u + Math.log1p(Math.exp(v - u)) : v + Math.log1p(Math.exp(u - v)));
+/** The customers as columns, each distinct repeat count once: what the likelihood loops over. */
+interface Columns {
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  count: Float64Array;
+  /** Index into `distinctX` of each row's x. */
+  xIndex: Uint32Array;
+  distinctX: number[];
+}
+
+function columns(customers: readonly WeightedSummary[]): Columns {
+  const distinctX = [...new Set(customers.map((c) => c.x))];
+  const position = new Map(distinctX.map((x, i) => [x, i]));
+  const n = customers.length;
+  const data: Columns = {
+    x: new Float64Array(n),
+    tx: new Float64Array(n),
+    T: new Float64Array(n),
+    count: new Float64Array(n),
+    xIndex: new Uint32Array(n),
+    distinctX,
+  };
+  customers.forEach((c, i) => {
+    data.x[i] = c.x;
+    data.tx[i] = c.tx;
+    data.T[i] = c.T;
+    data.count[i] = c.count;
+    data.xIndex[i] = position.get(c.x) ?? 0;
+  });
+  return data;
+}
+
+function logLikelihoodOf(params: BgnbdParams, data: Columns): number {
+  const { r, alpha, a, b } = params;
+  // The Γ-ratios depend on x alone: computed once per distinct repeat count.
+  const constant = data.distinctX.map(
+    (x) => lnGamma(r + x) - lnGamma(r) + r * Math.log(alpha) + lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x),
+  );
+  const logA = Math.log(a);
+  let total = 0;
+  for (let i = 0; i < data.x.length; i++) {
+    const x = data.x[i] as number;
+    const stillAlive = -(r + x) * Math.log(alpha + (data.T[i] as number));
+    let mixed = stillAlive;
+    if (x > 0) {
+      const droppedOut = logA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + (data.tx[i] as number));
+      // log(e^u + e^v), stable.
+      mixed = stillAlive > droppedOut ? stillAlive + Math.log1p(Math.exp(droppedOut - stillAlive)) : droppedOut + Math.log1p(Math.exp(stillAlive - droppedOut));
+    }
+    total += (data.count[i] as number) * ((constant[data.xIndex[i] as number] as number) + mixed);
+  }
+  return total;
+}
 
 /** The sample log-likelihood (paper eq. 6), in the time unit of α, tₓ and T. */
 export function bgnbdLogLikelihood(params: BgnbdParams, customers: readonly WeightedSummary[]): number {
-  const { r, alpha, a, b } = params;
-  // The Γ-ratios depend on x alone: computed once per distinct repeat count.
-  const byX = new Map<number, number>();
-  const constant = (x: number) => {
-    let value = byX.get(x);
-    if (value === undefined) {
-      value =
-        lnGamma(r + x) - lnGamma(r) + r * Math.log(alpha) + lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x);
-      byX.set(x, value);
-    }
-    return value;
-  };
-  let total = 0;
-  for (const { x, tx, T, count } of customers) {
-    const stillAlive = -(r + x) * Math.log(alpha + T);
-    const droppedOut = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : Number.NEGATIVE_INFINITY;
-    total += count * (constant(x) + logAddExp(stillAlive, droppedOut));
-  }
-  return total;
+  return logLikelihoodOf(params, columns(customers));
 }
 
 export interface BgnbdFit {
@@ -94,12 +129,13 @@ export function fitBgnbd(customers: readonly WeightedSummary[]): BgnbdFit {
     a: Math.exp(v[2] as number),
     b: Math.exp(v[3] as number),
   });
-  const result = nelderMead((v) => -bgnbdLogLikelihood(toParams(v), customers) + boundPenalty(v), [0, 0, 0, 0], { maxIterations: 5000 });
+  const data = columns(customers);
+  const result = nelderMead((v) => -logLikelihoodOf(toParams(v), data) + boundPenalty(v), [0, 0, 0, 0], { maxIterations: 5000 });
   if (!result.converged) throw new Error(`BG/NBD fit did not converge in ${result.iterations} iterations`);
   const params = toParams(result.x);
   return {
     params,
-    logLikelihood: bgnbdLogLikelihood(params, customers),
+    logLikelihood: logLikelihoodOf(params, data),
     iterations: result.iterations,
     atBound: PARAM_NAMES.filter((_, i) => Math.abs(result.x[i] as number) > LOG_PARAM_BOUND - 0.01),
   };

@@ -21,18 +21,20 @@ export interface SpendSummary {
 
 export function gammaGammaLogLikelihood(params: GammaGammaParams, customers: readonly SpendSummary[]): number {
   const { p, q, gamma } = params;
-  const lnGammaQ = lnGamma(q);
+  // The Γ-ratio and x-power terms depend on x alone: computed once per distinct repeat count.
+  const byX = new Map<number, number>();
+  const constant = (x: number) => {
+    let value = byX.get(x);
+    if (value === undefined) {
+      value = lnGamma(p * x + q) - lnGamma(p * x) - lnGamma(q) + q * Math.log(gamma) + p * x * Math.log(x);
+      byX.set(x, value);
+    }
+    return value;
+  };
   let total = 0;
   for (const { x, meanValue } of customers) {
     const px = p * x;
-    total +=
-      lnGamma(px + q) -
-      lnGamma(px) -
-      lnGammaQ +
-      q * Math.log(gamma) +
-      (px - 1) * Math.log(meanValue) +
-      px * Math.log(x) -
-      (px + q) * Math.log(gamma + meanValue * x);
+    total += constant(x) + (px - 1) * Math.log(meanValue) - (px + q) * Math.log(gamma + meanValue * x);
   }
   return total;
 }
