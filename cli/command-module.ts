@@ -10,8 +10,11 @@ export interface CommandContext {
   out(): Output;
   /** Local runtime or deployed stack clients, resolved on first use. */
   targets(): Promise<Targets>;
-  /** Wall-clock now (the CLI is an edge, not domain code). */
-  now(): Date;
+  /**
+   * The instant commands default to: the local runtime's simulated now (GET /_local/clock), so a
+   * report after a clock jump describes the jumped-to day; the wall clock for a deployed stack.
+   */
+  now(): Promise<Date>;
 }
 
 export interface CommandModule {

@@ -5,7 +5,13 @@ import type { CommandContext } from './command-module.ts';
 import { commandModules } from './commands/index.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { type CliIo, Output, processIo } from './io.ts';
-import { DEFAULT_LOCAL_ENDPOINT, type GlobalOptions, resolveTargets, type Targets } from './targets.ts';
+import {
+  DEFAULT_LOCAL_ENDPOINT,
+  type GlobalOptions,
+  resolveTargets,
+  type Targets,
+  targetNow,
+} from './targets.ts';
 
 export function buildProgram(io: CliIo): { program: Command; context: CommandContext } {
   const program = new Command('loyalty')
@@ -51,7 +57,7 @@ Exit codes:
       targets ??= resolveTargets(program.opts<GlobalOptions>());
       return targets;
     },
-    now: () => new Date(),
+    now: async () => targetNow(await context.targets()),
   };
   for (const module of commandModules) module.register(program, context);
   return { program, context };

@@ -32,17 +32,17 @@ function instant(flag: string, value: string | undefined, fallback: Date): Date 
 }
 
 async function runReport(context: CommandContext, flags: ReportFlags): Promise<void> {
-  const now = context.now();
+  const now = await context.now();
   const period = defaultReportPeriod(now);
   const from = instant('from', flags.from, period.from);
   const to = instant('to', flags.to, period.to);
+  const targets = await context.targets();
   if (from >= to) throw new CliError(EXIT.usage, '--from must be before --to');
   if (flags.cohort !== undefined && !/^\d{4}-\d{2}$/.test(flags.cohort))
     throw new CliError(EXIT.usage, '--cohort must be a first-purchase month YYYY-MM');
   const attributionDays = Number(flags.attributionDays);
   if (!Number.isInteger(attributionDays) || attributionDays < 1)
     throw new CliError(EXIT.usage, '--attribution-days must be a positive whole number');
-  const targets = await context.targets();
   let report: LoyaltyReport;
   try {
     report = await loadLoyaltyReport(
@@ -77,8 +77,11 @@ export const reportCommands: CommandModule = {
     program
       .command('report')
       .description('Program metrics, segments, cohort retention and campaign results (uplift vs holdout)')
-      .option('--from <date>', 'period start, inclusive (default: 90 days ago)')
-      .option('--to <date>', 'period end, exclusive (default: now)')
+      .option(
+        '--from <date>',
+        'period start, inclusive (default: 90 days before now — the local runtime’s simulated now)',
+      )
+      .option('--to <date>', 'period end, exclusive (default: now — the local runtime’s simulated now)')
       .option('--cohort <YYYY-MM>', 'only customers whose first purchase was in this month')
       .option('--attribution-days <n>', 'a purchase this many days after a send counts as a conversion', '7')
       .option('--html <file>', 'also write a self-contained HTML report with charts')

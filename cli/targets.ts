@@ -9,6 +9,7 @@ import { documentClient } from '#functions/commons/runtime.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/engines.ts';
 import { DEFAULT_BUS_NAME } from '#infra/wiring.ts';
 import { DEFAULT_TABLE_NAME } from '#shared/store/table.ts';
+import { z } from 'zod';
 import { CliError, EXIT } from './exit-codes.ts';
 
 export interface GlobalOptions {
@@ -102,6 +103,22 @@ async function stackOutputs(stackName: string, region: string | undefined): Prom
   }
 }
 
+const localClock = z.object({ now: z.iso.datetime({ offset: true }) });
+
+/** The local runtime's simulated now; the wall clock for a deployed stack (the CLI is an edge). */
+export async function targetNow(targets: Targets): Promise<Date> {
+  if (targets.kind !== 'local' || !targets.control) return new Date();
+  const url = new URL('/_local/clock', targets.control);
+  const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+  const parsed = localClock.safeParse(await response.json().catch(() => undefined));
+  if (!response.ok || !parsed.success)
+    throw new CliError(
+      EXIT.remoteFailure,
+      `GET ${url.href} did not answer the simulated now (HTTP ${response.status})`,
+    );
+  return new Date(parsed.data.now);
+}
+
 export async function resolveTargets(options: GlobalOptions): Promise<Targets> {
   if (options.stack) {
     const outputs = await stackOutputs(options.stack, options.region);
@@ -122,7 +139,9 @@ export async function resolveTargets(options: GlobalOptions): Promise<Targets> {
       busName,
       ses: new SESv2Client(config),
       sesConfigurationSet: outputs.SesConfigurationSet,
-      ...(outputs.WeeklyAnalyticsFunctionName ? { weeklyAnalyticsFunction: outputs.WeeklyAnalyticsFunctionName } : {}),
+      ...(outputs.WeeklyAnalyticsFunctionName
+        ? { weeklyAnalyticsFunction: outputs.WeeklyAnalyticsFunctionName }
+        : {}),
     };
   }
   const endpoints = await localEndpoints(

@@ -10,7 +10,6 @@ import { renderSample, sampleCustomer } from '#shared/campaigns/check-templates.
 import { CampaignValidationError, describeProblem, loadCampaignFile } from '#shared/campaigns/load.ts';
 import { type Campaign, campaignTemplates } from '#shared/domain/campaign.ts';
 import { audienceVerdict } from '#shared/domain/campaign-audience.ts';
-import { systemClock } from '#shared/domain/clock.ts';
 import { isHeldOut } from '#shared/domain/holdout.ts';
 import { type RenderCustomer, TemplateRenderer } from '#shared/mail/render.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
@@ -129,7 +128,8 @@ export function registerCampaignTools(campaigns: Command, context: CommandContex
         options.out ?? `preview-${campaign.id}-${options.customer}.html`,
       );
       await writeFile(out, email.html);
-      const facts = await audienceFactsReader({ ...targets, clock: systemClock })(options.customer);
+      const at = await context.now();
+      const facts = await audienceFactsReader({ ...targets, clock: { now: () => at } })(options.customer);
       const audience = facts
         ? audienceVerdict(campaign.audience, facts)
         : ({ in: false, because: 'unknown customer' } as const);
@@ -227,9 +227,11 @@ export function registerCampaignTools(campaigns: Command, context: CommandContex
       .description('who is due on a day: count and a sample (timer triggers read the due index, no scan)')
       .argument('<campaign>'),
   )
-    .option('--on <date>', 'day (YYYY-MM-DD, UTC)', new Date().toISOString().slice(0, 10))
+    .option('--on <date>', 'day (YYYY-MM-DD, UTC; default: today on the local runtime’s clock)')
     .option('--sample <n>', 'how many customer ids to show', (value) => Number(value), 10)
-    .action(async (id: string, options: SourceOptions & { on: string; sample: number }) => {
+    .action(async (id: string, flags: SourceOptions & { on?: string; sample: number }) => {
+      const at = await context.now();
+      const options = { ...flags, on: flags.on ?? at.toISOString().slice(0, 10) };
       if (!/^\d{4}-\d{2}-\d{2}$/.test(options.on) || Number.isNaN(Date.parse(`${options.on}T00:00:00Z`))) {
         throw new CliError(EXIT.usage, `--on: ${options.on} is not a date (YYYY-MM-DD)`);
       }
@@ -243,7 +245,7 @@ export function registerCampaignTools(campaigns: Command, context: CommandContex
       }
       const targets = await context.targets();
       const timers = new TimerStore(targets.doc, targets.tableName);
-      const factsOf = audienceFactsReader({ ...targets, clock: systemClock });
+      const factsOf = audienceFactsReader({ ...targets, clock: { now: () => at } });
       const dayStart = Date.parse(`${options.on}T00:00:00Z`);
       const due: { customerId: string; dueAt: string }[] = [];
       let queries = 0;

@@ -97,7 +97,7 @@ export const predictCommands: CommandModule = {
       .description('Run the weekly analytics run now (scan, segment thresholds, model fit, every buyer’s predictions) and wait')
       .action(async () => {
         const targets = await context.targets();
-        const run = await runFit(targets, context.now(), context.globals().region);
+        const run = await runFit(targets, await context.now(), context.globals().region);
         context.out().result(run, () =>
           run.model.status === 'fitted'
             ? [...fitText(run.model), `Predictions refreshed for ${run.predicted} customer(s)`].join('\n')

@@ -68,6 +68,11 @@ describe('loyalty campaigns audience', () => {
     ).toMatchObject({ due: 0 });
   });
 
+  it('defaults to the day of the local runtime’s simulated clock, not the real date', async () => {
+    const result = await run(['--json', 'campaigns', 'audience', 'birthday']);
+    expect(result.json()).toMatchObject({ day: local.clock.now().toISOString().slice(0, 10) });
+  });
+
   it('applies audience filters on derived lifecycle stages: customers without purchases are "new"', async () => {
     const file = path.join(dir, 'campaigns', 'birthday.yaml');
     const lapsedOnly = path.join(dir, 'lapsed', 'birthday.yaml');

@@ -52,7 +52,9 @@ describe('loyalty report (CLI)', () => {
     // Every rate with its own group: 1 of the 2 recipients, 0 of the 2 held out.
     expect(stdout).toMatch(/recipients\s+converted 1 of 2 \(50\.0%\)/);
     expect(stdout).toMatch(/holdout\s+converted 0 of 2 \(0\.0%\)/);
-    expect(stdout).toMatch(/uplift 50\.0 pts \[[-\d.]+, [-\d.]+\] — not significant at 95%: too few customers — needs about \d+ per group/);
+    expect(stdout).toMatch(
+      /uplift 50\.0 pts \[[-\d.]+, [-\d.]+\] — not significant at 95%: too few customers — needs about \d+ per group/,
+    );
     expect(stdout).toMatch(/no tier\s+1 /);
   });
 
@@ -62,6 +64,17 @@ describe('loyalty report (CLI)', () => {
     const report = JSON.parse(stdout);
     expect(report.metrics.revenueMilli).toBe(680_000);
     expect(report.campaigns[0].converted).toBe(1);
+  });
+
+  it('defaults to the 90 days up to the local runtime’s simulated now, not the real date', async () => {
+    const { code, stdout } = await loyalty('--json', 'report');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.generatedAt).toBe('2026-07-01T00:00:00.000Z');
+    expect(report.metrics.period).toEqual({
+      from: '2026-04-02T00:00:00.000Z',
+      to: '2026-07-01T00:00:00.000Z',
+    });
   });
 
   it('refuses a period that ends before it starts, with the usage exit code', async () => {
