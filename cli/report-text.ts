@@ -30,6 +30,35 @@ function upliftText(u: UpliftEstimate | undefined): string {
 const rate = (converted: number, of: number) =>
   `${converted} of ${of} (${percent(of === 0 ? null : converted / of)})`;
 
+function predictionsText(report: LoyaltyReport, money: (milli: Milli | null) => string): string[] {
+  const p = report.predictions;
+  if (p.status !== 'fitted') return ['Predictions: —', `  ${p.reason}`];
+  const top = p.topByPredictedValue;
+  return [
+    `Predictions as of ${p.asOf.slice(0, 10)} (model fitted ${p.fittedAt.slice(0, 10)}, ${p.customers} buyers)`,
+    ...counts('Churn risk (P(alive) < 0.5 high, < 0.8 medium)', p.churnRisk),
+    ...(p.clv
+      ? [
+          `  ${pad('Predicted 12-month value')}p20 ${money(p.clv.p20)}  p40 ${money(p.clv.p40)}  p60 ${money(p.clv.p60)}  p80 ${money(p.clv.p80)}  max ${money(p.clv.max)}`,
+          `  ${pad('')}mean ${money(p.clv.meanMilli)}  total ${money(p.clv.totalMilli)}`,
+        ]
+      : ['  Predicted value: no spend model']),
+    `  Calibration ${p.calibration.period.from.slice(0, 10)} → ${p.calibration.period.to.slice(0, 10)}: mean purchases per customer by repeat purchases before it`,
+    `    ${pad('repeats', 9)}${pad('customers', 11)}${pad('predicted', 11)}actual`,
+    ...p.calibration.rows.map(
+      (r) => `    ${pad(r.repeats, 9)}${pad(String(r.customers), 11)}${pad(r.predicted.toFixed(2), 11)}${r.actual.toFixed(2)}`,
+    ),
+    ...(top
+      ? [
+          `  Top 20% by predicted value: ${top.customers} customers, ${percent(top.shareOfPredictedValue)} of it; ${top.alsoTopByPastSpend} also top 20% by past spend`,
+          ...top.top.map(
+            (t) => `    ${pad(t.customerId, 20)} predicted ${money(t.predictedValueMilli)}  past year ${money(t.pastYearSpendMilli)}  P(alive) ${t.pAlive.toFixed(2)}`,
+          ),
+        ]
+      : []),
+  ];
+}
+
 export function renderReportText(report: LoyaltyReport): string {
   const m = report.metrics;
   const money = (milli: Milli | null) =>
@@ -74,6 +103,8 @@ export function renderReportText(report: LoyaltyReport): string {
               `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}`,
           ),
         ])),
+    '',
+    ...predictionsText(report, money),
   ];
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { defaultReportPeriod, type LoyaltyReport, loadLoyaltyReport } from '#shared/flows/analytics.ts';
 import { renderReportHtml } from '#shared/flows/analytics-html.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
+import { PredictionStore } from '#shared/store/predictions.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
 import type { CommandContext, CommandModule } from './command-module.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -56,6 +57,7 @@ async function runReport(context: CommandContext, flags: ReportFlags): Promise<v
       },
       now,
       Number(flags.segments),
+      new PredictionStore(targets.doc, targets.tableName),
     );
   } catch (error) {
     throw new CliError(

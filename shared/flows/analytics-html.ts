@@ -8,6 +8,7 @@ import {
   NO_TIER,
   NO_TIER_MEANS,
 } from './analytics.ts';
+import { predictionPanelsHtml } from './prediction-report-html.ts';
 
 const PALETTE = ['#4f46e5', '#0891b2', '#16a34a', '#d97706', '#dc2626', '#7c3aed', '#db2777', '#475569'];
 
@@ -252,6 +253,7 @@ ${segmentBars('Loyalty type', report.segments.loyaltyType, 'chart-loyalty-type',
 ${segmentBars('Relationship level', report.segments.relationshipLevel, 'chart-relationship', report.segmentsAsOf)}
 ${segmentBars('Value tier (80/20)', report.segments.valueTier, 'chart-value-tier', report.segmentsAsOf)}
 </div>
+${predictionPanelsHtml(report.predictions, report.currency)}
 </main>
 <footer>Segments as of ${escapeHtml(report.segmentsAsOf.slice(0, 10))}; thresholds from the ${escapeHtml(report.thresholds.source)} (${escapeHtml(report.thresholds.computedAt.slice(0, 10))})${report.thresholds.valueTierThresholdMilli ? `, high-value from ${escapeHtml(money(report, report.thresholds.valueTierThresholdMilli))} 12-month spend` : ''}. Definitions: README "Segments and analytics".</footer>
 </body></html>

@@ -2,6 +2,7 @@
 // to, cohort, attributionDays and format=json|html, answered from the table and the clock given.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadProgram } from '../config/program-file.ts';
+import { PredictionStore } from '../store/predictions.ts';
 import { SegmentStore } from '../store/segments.ts';
 import { defaultReportPeriod, loadLoyaltyReport } from './analytics.ts';
 import { renderReportHtml } from './analytics-html.ts';
@@ -48,6 +49,8 @@ export async function reportPage(
     new SegmentStore(doc, tableName),
     { from, to, attributionDays, ...(cohort ? { cohort } : {}), ...programDefaults(env) },
     now,
+    4,
+    new PredictionStore(doc, tableName),
   );
   return params.get('format') === 'json'
     ? { status: 200, contentType: 'application/json', body: JSON.stringify(report) }

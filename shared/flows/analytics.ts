@@ -15,7 +15,9 @@ import type { Milli } from '../domain/money.ts';
 import { RFM_SEGMENTS } from '../domain/rfm.ts';
 import { splitResults, type VariantResult } from '../domain/split-results.ts';
 import { type CampaignContact, campaignOutcome, type UpliftEstimate } from '../domain/uplift.ts';
+import type { PredictionStore, StoredPredictionModel } from '../store/predictions.ts';
 import type { LedgerContact, SegmentStore, SegmentThresholds, TableSnapshot } from '../store/segments.ts';
+import { type PredictionSection, predictionSection } from './prediction-report.ts';
 import { computeSegmentThresholds, customerSegments } from './segments.ts';
 
 export interface ReportOptions {
@@ -85,6 +87,8 @@ export interface LoyaltyReport {
   tierDistribution: { tier: string; customers: number }[];
   cohortRetention: { cohort: string; customers: number; curve: { month: number; rate: number }[] }[];
   campaigns: CampaignReport[];
+  /** Predicted CLV, churn risk, calibration and the predicted 80/20 split (as of segmentsAsOf). */
+  predictions: PredictionSection;
 }
 
 const zeroes = (names: readonly string[]) =>
@@ -187,6 +191,7 @@ export function buildLoyaltyReport(
   stored: SegmentThresholds | undefined,
   options: ReportOptions,
   now: Date,
+  predictionModel?: StoredPredictionModel,
 ): LoyaltyReport {
   const asOf = new Date(Math.min(options.to.getTime() - 1, now.getTime()));
   // The weekly job's thresholds describe the shop as it was when it ran: a period that ended
@@ -266,6 +271,7 @@ export function buildLoyaltyReport(
       curve: cohortRetentionCurve(snapshot.customers, cohort, asOf),
     })),
     campaigns: campaignReports(snapshot, options),
+    predictions: predictionSection(predictionModel, scope, { from: options.from, to: options.to }, asOf),
   };
 }
 
@@ -274,13 +280,18 @@ export function defaultReportPeriod(now: Date): { from: Date; to: Date } {
   return { from: new Date(now.getTime() - 90 * DAY_MS), to: now };
 }
 
-/** Scans the table (parallel segments), reads the weekly thresholds and builds the report. */
+/** Scans the table (parallel segments), reads the weekly thresholds and model, builds the report. */
 export async function loadLoyaltyReport(
   store: SegmentStore,
   options: ReportOptions,
   now: Date,
   totalSegments = 4,
+  predictions?: PredictionStore,
 ): Promise<LoyaltyReport> {
-  const [snapshot, thresholds] = await Promise.all([store.scanSnapshot(totalSegments), store.thresholds()]);
-  return buildLoyaltyReport(snapshot, thresholds, options, now);
+  const [snapshot, thresholds, model] = await Promise.all([
+    store.scanSnapshot(totalSegments),
+    store.thresholds(),
+    predictions?.model(),
+  ]);
+  return buildLoyaltyReport(snapshot, thresholds, options, now, model);
 }

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { CustomerPrediction } from '#shared/domain/customer-predictions.ts';
+import type { PredictionSection } from '#shared/flows/prediction-report.ts';
 import { expectedRepeatPurchases } from '#shared/flows/predictions.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
@@ -160,5 +161,43 @@ describe('loyalty predict (CLI)', () => {
     expect(run.json()).toMatchObject({ model: { status: 'fitted', at: '2026-07-01T09:00:00.000Z' }, predicted: 201 }); // the 200 seeded buyers and crash-1
     expect(await new PredictionStore(local.doc, local.tableName).model()).toMatchObject({ status: 'fitted', at: '2026-07-01T09:00:00.000Z' });
     expect((await predictionsOf(`base-${repeatBuyer}`))?.fittedAt).toBe('2026-07-01T09:00:00.000Z');
+  });
+});
+
+describe('loyalty report: predictions section', () => {
+  it('shows churn-risk bands, the predicted CLV distribution, calibration and the predicted top 20%', async () => {
+    const run = await loyalty(local, ['report', '--from', '2026-04-01', '--to', '2026-07-01', '--json']);
+    expect(run.code).toBe(0);
+    const { predictions } = run.json<{ predictions: PredictionSection }>();
+    if (predictions.status !== 'fitted') throw new Error(`expected a fitted section: ${predictions.reason}`);
+    const buyers = predictions.customers;
+    expect(buyers).toBe(201);
+    expect(Object.values(predictions.churnRisk).reduce((a, b) => a + b, 0)).toBe(buyers);
+    const clv = predictions.clv;
+    expect(clv && clv.p20 <= clv.p40 && clv.p40 <= clv.p60 && clv.p60 <= clv.p80 && clv.p80 <= clv.max).toBe(true);
+    const top = predictions.topByPredictedValue;
+    expect(top?.customers).toBe(Math.ceil(buyers / 5));
+    const values = top?.top.map((t) => t.predictedValueMilli) ?? [];
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    expect(top?.shareOfPredictedValue).toBeGreaterThan(0.2);
+    // Calibration: everyone who had bought before April, with the purchase days they made in the period.
+    const beforeApril = base.filter((c) => c.start < 90).length;
+    expect(predictions.calibration.rows.reduce((sum, row) => sum + row.customers, 0)).toBe(beforeApril);
+    const actualInPeriod = base.reduce((sum, customer) => {
+      const days = [0, ...customer.repeats.map((r) => r.t)]
+        .map((t) => WINDOW_START + (customer.start + t) * DAY)
+        .filter((at) => at >= Date.parse('2026-04-01T00:00:00Z') && at < Date.parse('2026-07-01T00:00:00Z'))
+        .map((at) => Math.floor(at / DAY));
+      return sum + (customer.start < 90 ? new Set(days).size : 0);
+    }, 0);
+    const reported = predictions.calibration.rows.reduce((sum, row) => sum + row.actual * row.customers, 0);
+    // base-${repeatBuyer} bought once more on 06-30 (the redelivery test) and crash-1 bought in May/June.
+    expect(Math.round(reported)).toBe(actualInPeriod + (base[repeatBuyer] && base[repeatBuyer].start < 90 ? 1 : 0));
+  });
+
+  it('prints the section in the terminal report', async () => {
+    const run = await loyalty(local, ['report', '--from', '2026-04-01', '--to', '2026-07-01']);
+    expect(run.stdout).toContain('Predictions as of 2026-06-30');
+    expect(run.stdout).toMatch(/Top 20% by predicted value: 41 customers/);
   });
 });
