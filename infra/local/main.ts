@@ -1,7 +1,7 @@
 // `npm start`: runs loyalty-flows on this machine (no AWS account, Docker or Java).
 //   npm start -- --now 2027-02-01T00:00:00Z   start the simulated clock there
 //   npm start -- --fresh                       in-memory DynamoDB instead of .local/
-//   npm start -- --empty                       skip the sample customers
+//   npm start -- --empty                       no sample customers (and no simulated shop)
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,7 +9,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { publishDefaultCampaigns } from '#shared/campaigns/defaults.ts';
 import { CampaignCatalogue } from '#shared/store/campaigns.ts';
 import { keys } from '#shared/store/keys.ts';
-import { sampleEvents } from './sample-data.ts';
+import { startLivingShop } from './living-shop.ts';
+import { SAMPLE_CUSTOMERS, sampleEvents } from './sample-data.ts';
 import { REPO_ROOT, startLocal } from './runtime.ts';
 
 const { values: args } = parseArgs({
@@ -60,6 +61,7 @@ if (!args.empty) {
     await local.drain();
     loaded = events.length;
   }
+  startLivingShop(local, { customers: SAMPLE_CUSTOMERS });
 }
 
 const { aws, dynamo, ses } = local.endpoints;
@@ -68,7 +70,7 @@ console.log(`loyalty-flows is running locally (simulated now: ${local.clock.now(
   DynamoDB           ${dynamo}   (table "${local.tableName}"${dataDir ? `, data in ${path.relative(process.cwd(), dataDir)}` : ', in memory'})
   SES v2 mailbox     ${ses}   (open in a browser)
   Control            ${aws}/_local/clock · /_local/drain · /_local/dead-letters
-${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}${defaults.published.length ? `  Published default campaigns: ${defaults.published.join(', ')} (see: npx loyalty campaigns list)\n` : ''}
+${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}${args.empty ? '' : '  The sample shop lives on: its customers keep buying, lapsing and redeeming coupons as the clock advances.\n'}${defaults.published.length ? `  Published default campaigns: ${defaults.published.join(', ')} (see: npx loyalty campaigns list)\n` : ''}
 Tour:
   1. Send a purchase:  curl -s ${aws}/ -H 'X-Amz-Target: AWSEvents.PutEvents' -H 'Content-Type: application/x-amz-json-1.1' -d '{"Entries":[{"EventBusName":"${local.busName}","Source":"shop.orders","DetailType":"Purchase Completed","Detail":"{\\"orderId\\":\\"tour-1\\",\\"customerId\\":\\"sample-0001\\",\\"amount\\":\\"620.00\\",\\"currency\\":\\"USD\\",\\"purchasedAt\\":\\"${local.clock.now().toISOString()}\\"}"}]}'
   2. Jump ahead a year: curl -s ${aws}/_local/clock -d '{"advanceTo":"${new Date(local.clock.now().getTime() + 365 * 86_400_000).toISOString()}"}'

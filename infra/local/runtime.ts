@@ -12,6 +12,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSMessageAttributes } from 'aws-lambda';
 import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
+import { DAY_MS } from '#shared/domain/clock.ts';
 import { DEFAULT_TABLE_NAME } from '#shared/store/table.ts';
 import {
   DEFAULT_BUS_NAME,
@@ -87,7 +88,8 @@ interface Consumer {
 }
 
 interface Schedule {
-  name: FunctionName;
+  /** A scheduled function, or a simulation of the world around the product (the sample shop). */
+  name: FunctionName | `simulation:${string}`;
   everyMs: number;
   nextAt: number;
   invoke: (at: Date) => Promise<unknown>;
@@ -263,6 +265,20 @@ export class LocalRuntime {
     } finally {
       this.#advancing = false;
     }
+  }
+
+  /**
+   * Runs `invoke` at every simulated UTC midnight, like a scheduled function (advanceTo stops
+   * there and drains what it caused): how the world around the product, such as the sample
+   * shop's customers, keeps acting as the clock moves.
+   */
+  everyDay(name: string, invoke: (at: Date) => Promise<unknown>): void {
+    this.schedules.push({
+      name: `simulation:${name}`,
+      everyMs: DAY_MS,
+      nextAt: Math.floor(this.clock.now().getTime() / DAY_MS) * DAY_MS + DAY_MS,
+      invoke,
+    });
   }
 
   async #fire(schedule: Schedule): Promise<void> {

@@ -1,6 +1,7 @@
 // A small, realistic sample for a first local start: a few hundred customers in en-US and zh-CN,
 // with time zones, birthdays and up to two years of purchases, loaded through the real bus and
-// ingestion handlers. Seeded, so every fresh start sees the same shop.
+// ingestion handlers. Seeded, so every fresh start sees the same shop; living-shop.ts keeps these
+// customers buying as the clock moves on.
 import type { CustomerUpserted, PurchaseCompleted } from '#shared/events/contracts.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
 import type { LocalEvent } from './runtime.ts';
@@ -11,7 +12,11 @@ const ZH_FIRST = ['伟', '芳', '娜', '敏', '静', '磊', '洋', '艳', '杰',
 const ZH_LAST = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
 const EN_ZONES = ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'Europe/London'];
 const ZH_ZONES = ['Asia/Shanghai', 'Asia/Shanghai', 'Asia/Hong_Kong', 'Asia/Taipei'];
-const CATEGORIES = ['coffee', 'tea', 'bakery', 'gifts', 'merch'];
+export const SAMPLE_CATEGORIES = ['coffee', 'tea', 'bakery', 'gifts', 'merch'];
+export const SAMPLE_SEED = 20261123;
+export const SAMPLE_CUSTOMERS = 300;
+
+export const sampleCustomerId = (n: number) => `sample-${String(n).padStart(4, '0')}`;
 
 /** mulberry32: a tiny seeded PRNG, good enough for sample data. */
 function seeded(seed: number): () => number {
@@ -31,12 +36,12 @@ export interface SampleOptions {
   seed?: number;
 }
 
-export function sampleEvents({ customers = 300, now, seed = 20261123 }: SampleOptions): LocalEvent[] {
+export function sampleEvents({ customers = SAMPLE_CUSTOMERS, now, seed = SAMPLE_SEED }: SampleOptions): LocalEvent[] {
   const random = seeded(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const events: LocalEvent[] = [];
   for (let n = 1; n <= customers; n++) {
-    const customerId = `sample-${String(n).padStart(4, '0')}`;
+    const customerId = sampleCustomerId(n);
     const chinese = random() < 0.45;
     const month = 1 + Math.floor(random() * 12);
     const day = 1 + Math.floor(random() * 28);
@@ -64,7 +69,7 @@ export function sampleEvents({ customers = 300, now, seed = 20261123 }: SampleOp
         amount: (Math.round(unitPrice * quantity * 100) / 100).toFixed(2),
         currency: 'USD',
         purchasedAt: purchasedAt.toISOString(),
-        items: [{ sku: `sku-${Math.floor(random() * 50)}`, category: pick(CATEGORIES), quantity, unitPrice: unitPrice.toFixed(2) }],
+        items: [{ sku: `sku-${Math.floor(random() * 50)}`, category: pick(SAMPLE_CATEGORIES), quantity, unitPrice: unitPrice.toFixed(2) }],
         ...(random() < 0.2 ? { couponCode: 'WELCOME10' } : {}),
       };
       events.push({ source: 'shop.orders', detailType: 'Purchase Completed', detail: purchase, time: purchasedAt });

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { LivingShop, unitDraw } from '#infra/local/living-shop.ts';
+import type { SesLocalEmail } from '#infra/local/runtime.ts';
+import { DAY_MS } from '#shared/domain/clock.ts';
+
+const START = Math.floor(Date.parse('2027-01-01T00:00:00Z') / DAY_MS);
+const year = (shop: LivingShop) => Array.from({ length: 365 }, (_, i) => shop.ordersOn(START + i)).flat();
+const detail = (event: { detail: unknown }) =>
+  event.detail as { orderId: string; customerId: string; purchasedAt: string; couponCode?: string };
+
+describe('the living sample shop', () => {
+  it('is seeded: the same seed gives the same orders, another seed other orders', () => {
+    const a = year(new LivingShop({ customers: 100 }));
+    expect(year(new LivingShop({ customers: 100 }))).toEqual(a);
+    expect(year(new LivingShop({ customers: 100, seed: 7 })).map((e) => detail(e).orderId)).not.toEqual(
+      a.map((e) => detail(e).orderId),
+    );
+  });
+
+  it('keeps customers buying all year, each order inside its day', () => {
+    const orders = year(new LivingShop({ customers: 300 }));
+    // 25% buy every ~21 days, 35% every ~75, 40% every ~200, minus time away: ~5 orders a day.
+    expect(orders.length).toBeGreaterThan(1200);
+    expect(orders.length).toBeLessThan(2400);
+    for (const event of orders) {
+      const { orderId, purchasedAt } = detail(event);
+      expect(orderId.slice(-10)).toBe(purchasedAt.slice(0, 10));
+    }
+    const buyers = new Set(orders.map((e) => detail(e).customerId));
+    expect(buyers.size).toBeGreaterThan(200);
+  });
+
+  it('sends some customers away for months (lapse, some to churn) and brings them back', () => {
+    const shop = new LivingShop({ customers: 300 });
+    const customers = Array.from({ length: 300 }, (_, i) => `sample-${String(i + 1).padStart(4, '0')}`);
+    const days = Array.from({ length: 730 }, (_, i) => START + i);
+    const awayStretches = customers.map((id) => days.filter((day) => shop.away(id, day)).length);
+    const everAway = awayStretches.filter((n) => n > 0).length;
+    expect(everAway).toBeGreaterThan(30);
+    expect(everAway).toBeLessThan(300);
+    // Away at some point, then buying again later: they come back.
+    const returned = customers.filter((id) => {
+      const lastAway = days.filter((day) => shop.away(id, day)).at(-1);
+      return lastAway !== undefined && lastAway < days.at(-1)! && !shop.away(id, lastAway + 1);
+    });
+    expect(returned.length).toBeGreaterThan(10);
+    // Nobody buys while away, unless a coupon brings them back.
+    for (const event of year(shop)) {
+      const { customerId, purchasedAt } = detail(event);
+      expect(shop.away(customerId, Math.floor(Date.parse(purchasedAt) / DAY_MS))).toBe(false);
+    }
+  });
+
+  it('redeems some emailed coupons within ten days, each once, and ignores emails to others', () => {
+    const shop = new LivingShop({ customers: 300 });
+    const email = (to: string, code: string): SesLocalEmail => ({
+      messageId: `${to}-${code}`,
+      from: 'rewards@example.com',
+      destination: { to: [to], cc: [], bcc: [] },
+      subject: 'Happy birthday',
+      body: { text: `Coupon code: ${code}\nCoupon code again: ${code}` },
+      at: 0,
+    });
+    const emails = Array.from({ length: 300 }, (_, i) =>
+      email(`sample-${String(i + 1).padStart(4, '0')}@example.com`, `BDAY27-${String(i).padStart(8, 'X')}`),
+    );
+    shop.noteEmails([...emails, email('someone@else.example', 'BDAY27-ABCDEFGH')], START);
+    shop.noteEmails(emails, START); // read again: nothing new
+    const orders = Array.from({ length: 12 }, (_, i) => shop.ordersOn(START + i)).flat();
+    const redeemed = orders.flatMap((e) => (detail(e).couponCode ? [detail(e).couponCode] : []));
+    expect(new Set(redeemed).size).toBe(redeemed.length);
+    expect(redeemed.length).toBeGreaterThan(90); // 40% of 300, give or take
+    expect(redeemed.length).toBeLessThan(150);
+    expect(redeemed).not.toContain('BDAY27-ABCDEFGH');
+    const firstDay = Math.min(
+      ...orders.filter((e) => detail(e).couponCode).map((e) => Date.parse(detail(e).purchasedAt)),
+    );
+    expect(firstDay).toBeGreaterThanOrEqual((START + 1) * DAY_MS);
+  });
+
+  it('draws uniformly from (seed, parts)', () => {
+    const draws = Array.from({ length: 10_000 }, (_, i) => unitDraw(1, 'x', i));
+    const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
+    expect(mean).toBeGreaterThan(0.48);
+    expect(mean).toBeLessThan(0.52);
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...draws)).toBeLessThan(1);
+  });
+});
