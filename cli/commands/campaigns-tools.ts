@@ -112,6 +112,7 @@ export function registerCampaignTools(campaigns: Command, context: CommandContex
         locale: profile.locale,
         timeZone: profile.timeZone,
         attributes: profile.attributes ?? {},
+        predictions: profile.predictions,
       };
       const template = templateOf(campaign, options.step);
       const email = await renderSample(

@@ -20,6 +20,8 @@ export function sampleCustomer(locale: string): RenderCustomer {
     locale,
     timeZone: zh ? 'Asia/Shanghai' : 'America/New_York',
     attributes: {},
+    // So a template that shows predictions renders in checks and previews.
+    predictions: { pAlive: 0.42, churnRisk: 'high', predictedValue12mMilli: 86_500, expectedNextPurchaseAt: '2026-12-01T00:00:00.000Z' },
   };
 }
 

@@ -2,6 +2,7 @@
 // event by event time (ties broken by event id), so out-of-order delivery converges; consent is
 // versioned on its own clock because unsubscribes can also change it.
 import type { CustomerUpserted } from '../events/contracts.ts';
+import type { CustomerPrediction } from './customer-predictions.ts';
 import type { PurchaseAggregates } from './purchase-history.ts';
 
 export interface ConsentState {
@@ -25,6 +26,8 @@ export interface CustomerProfile {
   profileEventAt?: string;
   profileEventId?: string;
   purchases?: PurchaseAggregates;
+  /** Kept by shared/flows/predictions.ts (its own conditional writes). */
+  predictions?: CustomerPrediction;
   createdAt: string;
 }
 

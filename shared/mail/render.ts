@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
+import type { CustomerPrediction } from '../domain/customer-predictions.ts';
 import { formatMoney } from '../domain/money.ts';
 
 export const FALLBACK_LOCALE = 'en-US';
@@ -19,6 +20,8 @@ export interface RenderCustomer {
   locale?: string | undefined;
   timeZone?: string | undefined;
   attributes?: Record<string, string> | undefined;
+  /** The profile's predictions (shared/domain/customer-predictions.ts), as of their last refresh. */
+  predictions?: Pick<CustomerPrediction, 'pAlive' | 'churnRisk' | 'predictedValue12mMilli' | 'expectedNextPurchaseAt'> | undefined;
 }
 
 export interface RenderInput {
@@ -184,6 +187,15 @@ export class TemplateRenderer {
         locale: customer.locale ?? locale,
         timeZone: input.timeZone,
         attributes: customer.attributes ?? {},
+        // null before the first fit: templates guard with {% if customer.predictions %}.
+        predictions: customer.predictions
+          ? {
+              pAlive: customer.predictions.pAlive,
+              churnRisk: customer.predictions.churnRisk,
+              predictedValue: customer.predictions.predictedValue12mMilli ?? null,
+              expectedNextPurchaseAt: customer.predictions.expectedNextPurchaseAt ?? null,
+            }
+          : null,
       },
       unsubscribeUrl: input.unsubscribeUrl,
     };

@@ -3,7 +3,7 @@
 // or redelivered computation never replaces a newer one.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { CustomerPrediction } from '../domain/customer-predictions.ts';
+import { CHURN_RISK_BANDS, type CustomerPrediction } from '../domain/customer-predictions.ts';
 import { writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
@@ -20,6 +20,25 @@ export const predictionModelSchema = z.object({
     atBound: z.array(z.string()).optional(),
   }),
   gammaGamma: z.object({ p: positive, q: positive, gamma: positive, customers: z.number().int() }).optional(),
+});
+
+/** A customer's predictions as stored on the profile (`predictions`), see CustomerPrediction. */
+export const customerPredictionSchema = z.object({
+  asOf: z.string(),
+  fittedAt: z.string(),
+  pAlive: z.number().min(0).max(1),
+  churnRisk: z.enum(CHURN_RISK_BANDS),
+  expectedPurchases90d: z.number().nonnegative(),
+  predictedValue12mMilli: z.number().int().nonnegative().optional(),
+  expectedNextPurchaseAt: z.string().optional(),
+  atRiskFrom: z.string().optional(),
+  summary: z.object({
+    x: z.number().int().nonnegative(),
+    tx: z.number().nonnegative(),
+    T: z.number().nonnegative(),
+    firstPurchaseDay: z.string(),
+    meanRepeatValueMilli: z.number().nonnegative(),
+  }),
 });
 
 export const storedPredictionModel = z.discriminatedUnion('status', [

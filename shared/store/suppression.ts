@@ -6,6 +6,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { z } from 'zod';
 import { isConditionFailure, queryAll, writeIfCondition } from './dynamo.ts';
 import { INDEXES, keys } from './keys.ts';
+import { customerPredictionSchema } from './predictions.ts';
 
 const mark = z.object({ at: z.string(), source: z.string() });
 const suppressionMark = z.object({ at: z.string(), reason: z.string() });
@@ -23,6 +24,8 @@ const recipientItem = z.object({
   optOut: mark.optional(),
   suppressed: suppressionMark.optional(),
   tier: z.string().optional(),
+  // For template variables; an unreadable one is left out rather than blocking the send.
+  predictions: customerPredictionSchema.optional().catch(undefined),
 });
 export type RecipientProfile = z.infer<typeof recipientItem>;
 

@@ -1,0 +1,37 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TemplateRenderer } from '#shared/mail/render.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'templates-'));
+const template = (part: string, text: string) => {
+  mkdirSync(path.join(dir, 'win-back/en-US'), { recursive: true });
+  writeFileSync(path.join(dir, 'win-back/en-US', `${part}.liquid`), text);
+};
+const body =
+  '{% if customer.predictions %}risk {{ customer.predictions.churnRisk }}, P(alive) {{ customer.predictions.pAlive | round: 2 }}, worth {{ customer.predictions.predictedValue | money }}, next {{ customer.predictions.expectedNextPurchaseAt | date: "medium" }}{% else %}no predictions{% endif %}';
+template('subject', 'We miss you');
+template('html', `<p>${body}</p>`);
+template('text', body);
+
+const render = (predictions?: Parameters<TemplateRenderer['render']>[0]['customer']['predictions']) =>
+  new TemplateRenderer(dir).render({
+    template: 'win-back',
+    customer: { customerId: 'c1', email: 'ada@example.com', locale: 'en-US', ...(predictions ? { predictions } : {}) },
+    unsubscribeUrl: 'https://u.example/unsubscribe',
+    variables: {},
+    timeZone: 'UTC',
+    currency: 'USD',
+  });
+
+describe('prediction template variables', () => {
+  it('expose P(alive), the churn-risk band, predicted value (milli, for money) and the next purchase date', async () => {
+    const email = await render({ pAlive: 0.4237, churnRisk: 'high', predictedValue12mMilli: 86_500, expectedNextPurchaseAt: '2026-12-01T00:00:00.000Z' });
+    expect(email.text).toContain('risk high, P(alive) 0.42, worth $86.50, next Dec 1, 2026');
+  });
+
+  it('are null before the first fit, so a template can fall back', async () => {
+    expect((await render()).text).toContain('no predictions');
+  });
+});
