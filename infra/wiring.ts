@@ -31,7 +31,13 @@ export type Trigger =
   /** EventBridge Scheduler, every N minutes. */
   | { type: 'schedule'; everyMinutes: number }
   /** A public HTTPS endpoint (Lambda Function URL; served by the local runtime on its HTTP port). */
-  | { type: 'url'; path: string };
+  | { type: 'url'; path: string }
+  /**
+   * The marketer console's API: in AWS an HTTP API whose Cognito authorizer admits only the
+   * company's signed-in users (infra/aws/constructs/marketer-console.ts); locally served at
+   * `path` on the HTTP port, without login.
+   */
+  | { type: 'console'; path: string };
 
 export interface FunctionWiring {
   /** Folder under functions/ holding handler.ts, which exports `handler` and `createHandler`. */
@@ -230,6 +236,17 @@ export const functions = {
     access: { table: 'readWrite', sendsTo: ['send-requests'] },
     timeoutSeconds: 30,
     memoryMb: 256,
+  },
+  'console-api': {
+    folder: 'console-api',
+    description: 'Marketer console API: journeys, drafts (validate, preview, test send, publish), audiences, customers, results',
+    trigger: { type: 'console', path: '/console/api' },
+    // Publishes versions and writes operator changes (audited); test sends go through SES; the
+    // results page runs the report's parallel Scan on demand, as `loyalty report` does.
+    access: { table: 'readWrite', sendEmail: true, scanTable: true },
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    maxConcurrency: 5,
   },
 } satisfies Record<string, FunctionWiring>;
 

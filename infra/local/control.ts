@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { reportPage } from '#shared/flows/analytics-page.ts';
 import { AwsApiError, handleAwsJson, readBody, sendAwsJson } from './aws-api.ts';
+import { serveConsoleAsset } from './console.ts';
 import type { LocalRuntime } from './runtime.ts';
 
 function json(response: ServerResponse, status: number, payload: unknown): void {
@@ -113,6 +114,8 @@ export async function handleHttp(
         return;
       }
     }
+    if (request.method === 'GET' && (url.pathname === '/console' || url.pathname.startsWith('/console/')))
+      return await serveConsoleAsset(url.pathname, response);
     const urlHandler = local.urlRoutes.get(url.pathname);
     if (urlHandler) return await serveFunctionUrl(urlHandler, request, url, body, response);
     json(response, 404, { error: `no route for ${route}` });

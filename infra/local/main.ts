@@ -69,6 +69,7 @@ console.log(`loyalty-flows is running locally (simulated now: ${local.clock.now(
   EventBridge + SQS  ${aws}   (bus "${local.busName}"; AWS SDK endpoint override, any credentials)
   DynamoDB           ${dynamo}   (table "${local.tableName}"${dataDir ? `, data in ${path.relative(process.cwd(), dataDir)}` : ', in memory'})
   SES v2 mailbox     ${ses}   (open in a browser)
+  Marketer console   ${aws}/console/   (no login locally; see docs/console.md)
   Control            ${aws}/_local/clock · /_local/drain · /_local/dead-letters
 ${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}${args.empty ? '' : '  The sample shop lives on: its customers keep buying, lapsing and redeeming coupons as the clock advances.\n'}${defaults.published.length ? `  Published default campaigns: ${defaults.published.join(', ')} (see: npx loyalty campaigns list)\n` : ''}
 Tour:

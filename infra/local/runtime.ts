@@ -12,6 +12,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSMessageAttributes } from 'aws-lambda';
 import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
+import { CONSOLE_AUTH_ENV } from '#shared/console/http.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
 import { DEFAULT_TABLE_NAME } from '#shared/store/table.ts';
 import {
@@ -463,6 +464,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       UNSUBSCRIBE_SECRET: 'local-unsubscribe-secret-not-for-production',
       ...functionUrls(endpoints.aws),
       ...(ownQueue ? { [ENV.deadLetterQueueUrl]: local.queueUrl(`${ownQueue}-dlq`) } : {}),
+      // No login on a laptop: the console API trusts the loopback caller as user "local".
+      ...(trigger.type === 'console' ? { [CONSOLE_AUTH_ENV]: 'none' } : {}),
       ...Object.fromEntries((wiring.access.sendsTo ?? []).map((queue) => [queueUrlEnv(queue), local.queueUrl(queue)])),
       ...options.env,
     };
@@ -497,7 +500,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
         nextAt: Math.ceil(clock.now().getTime() / everyMs) * everyMs,
         invoke: (at) => handler({ scheduledTime: at.toISOString() } satisfies ScheduledInvocation as never),
       });
-    } else if (trigger.type === 'url') {
+    } else if (trigger.type === 'url' || trigger.type === 'console') {
       local.urlRoutes.set(trigger.path, handler as UrlHandler);
     }
   }

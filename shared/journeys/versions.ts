@@ -23,6 +23,8 @@ export async function rollbackJourney(
   journeyId: string,
   by: string,
   to?: number,
+  /** Why, from the operator (the console asks for one); appended to the version's note. */
+  reason?: string,
 ): Promise<PublishOutcome & { restored: number }> {
   const current = await currentOf(catalogue, journeyId);
   const target = to ?? current.version - 1;
@@ -33,7 +35,7 @@ export async function rollbackJourney(
     templates: old.templates,
     source: old.source,
     by,
-    note: `rollback to v${target}`,
+    note: withReason(`rollback to v${target}`, reason),
     expectedVersion: current.version,
   });
   return { ...outcome, restored: target };
@@ -45,6 +47,7 @@ export async function setJourneyEnabled(
   journeyId: string,
   enabled: boolean,
   by: string,
+  reason?: string,
 ): Promise<PublishOutcome> {
   const current = await currentOf(catalogue, journeyId);
   return catalogue.publish({
@@ -52,10 +55,12 @@ export async function setJourneyEnabled(
     templates: current.templates,
     source: current.source,
     by,
-    note: enabled ? 'enabled' : 'disabled',
+    note: withReason(enabled ? 'enabled' : 'disabled', reason),
     expectedVersion: current.version,
   });
 }
+
+const withReason = (what: string, reason: string | undefined) => (reason ? `${what}: ${reason}` : what);
 
 export interface VersionDiff {
   from: number;
@@ -90,7 +95,7 @@ function templateParts(templates: JourneyTemplates): Map<string, string> {
 }
 
 /** Longest-common-subsequence line diff; journey files are small, so O(n·m) is fine. */
-function lineDiff(a: string[], b: string[]): string[] {
+export function lineDiff(a: string[], b: string[]): string[] {
   const common = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   const at = (i: number, j: number) => common[i]?.[j] ?? 0;
   for (let i = a.length - 1; i >= 0; i--)

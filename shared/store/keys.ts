@@ -36,6 +36,8 @@
 //   CUSTOMER#<id> / SURVEY#<answeredAt ISO>      a survey answer, written once (idempotent by answer time)
 //   SEGMENTS / THRESHOLDS                        weekly RFM quintile cuts and 80/20 spend threshold (one GetItem)
 //   PREDICTIONS / MODEL                          the weekly BG/NBD + Gamma-Gamma fit (one GetItem per purchase)
+//   CUSTOMER#<id> / AUDIT#<at ISO>#<action>      an operator's change to the customer from the console (who, why),
+//                                                read with the rest of the partition on the customer page
 //
 // The profile and the purchase records share a partition and sort next to each other
 // ("PROFILE" < "PURCHASE#..."), so recomputing a customer's aggregates is ONE Query:
@@ -153,6 +155,10 @@ export const keys = {
   /** Hour bucket of the due index: "DUE#2026-11-23T09#3". */
   dueBucket: (dueAt: Date, shard: number) => `DUE#${dueAt.toISOString().slice(0, 13)}#${shard}`,
   dueSort: (dueAt: Date, customerId: string, kind: string) => `${dueAt.toISOString()}#${customerId}#${kind}`,
+  operatorAudit: (customerId: string, at: Date, action: string): ItemKey => ({
+    PK: customerPk(customerId),
+    SK: `AUDIT#${at.toISOString()}#${action}`,
+  }),
   emailIndex: (email: string, customerId: string) => ({
     GSI2PK: `EMAIL#${email.toLowerCase()}`,
     GSI2SK: customerPk(customerId),

@@ -3,6 +3,7 @@
 //   queue    -> SQS (with DLQ) other functions send to -> the function
 //   schedule -> EventBridge Scheduler, rate(N minutes), retrying then dead-lettering a missed run
 //   url      -> a Lambda Function URL (public: the handler verifies a signed token itself)
+//   console  -> nothing here: the MarketerConsole construct puts it behind its authorized HTTP API
 import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -32,7 +33,9 @@ export type Triggered =
   | { type: 'events'; work: WorkQueue; rules: Rule[] }
   | { type: 'queue'; work: WorkQueue }
   | { type: 'schedule'; schedule: Schedule }
-  | { type: 'url'; url: FunctionUrl };
+  | { type: 'url'; url: FunctionUrl }
+  /** Reached only through the marketer console's authorized HTTP API, which the stack builds around it. */
+  | { type: 'console' };
 
 const SES_SOURCE = 'aws.ses';
 
@@ -104,6 +107,8 @@ export function attachTrigger(
       });
       return { type: 'url', url };
     }
+    case 'console':
+      return { type: 'console' };
   }
 }
 

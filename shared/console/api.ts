@@ -1,0 +1,179 @@
+// The console API: one request (validated by consoleRequestSchema) -> one call into shared/ -> a
+// JSON answer. The browser app and the Lambda handler know nothing else; errors become answers
+// that name the field and value (400), what was missing (404) or what changed meanwhile (409).
+import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../domain/clock.ts';
+import { estimateAudience } from '../domain/audience-estimate.ts';
+import { journeyVocabulary } from '../domain/journey-vocabulary.ts';
+import { loadProgram } from '../config/program-file.ts';
+import { loadLoyaltyReport } from '../flows/analytics.ts';
+import { programDefaults } from '../flows/analytics-page.ts';
+import { JourneyCatalogue, JourneyNotFoundError, JourneyPublishConflictError } from '../store/journeys.ts';
+import { CustomerStore } from '../store/customers.ts';
+import { SegmentStore } from '../store/segments.ts';
+import { CampaignStats } from '../store/stats.ts';
+import { SuppressionStore } from '../store/suppression.ts';
+import { ConsoleCustomers, CustomerNotFoundError } from './customers.ts';
+import { DraftRejectedError, JourneyEditor } from './editor.ts';
+import { ConsoleJourneys } from './journeys.ts';
+import { type ConsoleRequest, type ConsoleUser, consoleRequestSchema } from './requests.ts';
+
+export interface ConsoleDeps {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  clock: Clock;
+  ses: SESv2Client;
+  /** The From address and configuration set of test sends (the sender's own). */
+  sender?: { from: string; configurationSet: string } | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ConsoleAnswer {
+  status: number;
+  body: unknown;
+}
+
+const DAY_MS = 86_400_000;
+
+export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUser) => Promise<ConsoleAnswer> {
+  const catalogue = new JourneyCatalogue(deps.doc, deps.tableName, deps.clock);
+  const journeys = new ConsoleJourneys(catalogue, new CampaignStats(deps.doc, deps.tableName));
+  const program = loadProgram(deps.env);
+  const vocabulary = journeyVocabulary(program);
+  const editor = new JourneyEditor(catalogue, {
+    vocabulary,
+    currency: program.currency,
+    defaultTimeZone: 'UTC',
+  });
+  const suppression = new SuppressionStore(deps.doc, deps.tableName);
+  const customers = new ConsoleCustomers(deps.doc, deps.tableName, catalogue, suppression);
+  const profiles = new CustomerStore(deps.doc, deps.tableName);
+  const segments = new SegmentStore(deps.doc, deps.tableName);
+
+  async function answer(request: ConsoleRequest, user: ConsoleUser): Promise<unknown> {
+    const now = deps.clock.now();
+    const by = user.email ?? user.id;
+    switch (request.op) {
+      case 'session':
+        // The names the audience builder offers: the validator's own vocabulary.
+        return {
+          user,
+          now: now.toISOString(),
+          tiers: vocabulary.tiers,
+          lifecycleStages: vocabulary.lifecycleStages,
+          segments: vocabulary.segments,
+        };
+      case 'journeys.list':
+        return { journeys: await journeys.list(now) };
+      case 'journey.get':
+        return journeys.view(request.journeyId);
+      case 'journey.versions':
+        return { versions: await journeys.versions(request.journeyId) };
+      case 'journey.diff':
+        return journeys.diff(request.journeyId, request.from, request.to);
+      case 'journey.enable':
+        return journeys.setEnabled(request.journeyId, request.enabled, by, request.note);
+      case 'journey.rollback':
+        return journeys.rollback(request.journeyId, by, request.note, request.to);
+      case 'draft.validate': {
+        const { journey, problems } = await editor.validate(request);
+        return { valid: problems.length === 0, journeyId: journey?.id, problems };
+      }
+      case 'draft.preview': {
+        const stored = request.customerId ? await profiles.getProfile(request.customerId) : undefined;
+        if (request.customerId && !stored) throw new CustomerNotFoundError(`customer ${request.customerId} is not in the store`);
+        const profile = stored?.profile;
+        const customer = profile
+          ? {
+              customerId: profile.customerId,
+              email: profile.email ?? '',
+              firstName: profile.firstName,
+              lastName: profile.lastName,
+              timeZone: profile.timeZone,
+              attributes: profile.attributes,
+            }
+          : undefined;
+        return editor.preview(request, request.template, request.locale, customer);
+      }
+      case 'draft.test-send': {
+        if (!deps.sender) throw new ConsoleInputError('test sends need the sender address (SENDER_ADDRESS) configured');
+        const email = await editor.preview(request, request.template, request.locale);
+        const sent = await deps.ses.send(
+          new SendEmailCommand({
+            FromEmailAddress: deps.sender.from,
+            Destination: { ToAddresses: [request.to] },
+            ConfigurationSetName: deps.sender.configurationSet,
+            Content: {
+              Simple: {
+                Subject: { Data: `[TEST] ${email.subject}`, Charset: 'UTF-8' },
+                Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+              },
+            },
+          }),
+        );
+        return { messageId: sent.MessageId, subject: `[TEST] ${email.subject}` };
+      }
+      case 'draft.publish':
+        return editor.publish(request, by, request.note, request.expectedVersion);
+      case 'draft.patch':
+        return { patch: await editor.patch(request.journeyId, request) };
+      case 'audience.estimate': {
+        const thresholds = await segments.thresholds();
+        if (!thresholds?.population)
+          return { estimated: true, available: false, reason: 'no weekly population counts yet (the weekly analytics run writes them)' };
+        const estimate = estimateAudience(request.where, { customers: thresholds.customers, ...thresholds.population });
+        return { estimated: true, available: true, asOf: thresholds.computedAt, total: thresholds.customers, ...estimate };
+      }
+      case 'customer.find':
+        return { customers: await customers.find(request.query) };
+      case 'customer.resubscribe': {
+        if (!(await customers.view(request.customerId))) throw new CustomerNotFoundError(`customer ${request.customerId} is not in the store`);
+        await customers.resubscribe(request.customerId, { ...user, id: by }, request.note, now);
+        return { resubscribed: true };
+      }
+      case 'results.report': {
+        const from = new Date(`${request.from}T00:00:00Z`);
+        const to = new Date(new Date(`${request.to}T00:00:00Z`).getTime() + DAY_MS);
+        if (from >= to) throw new ConsoleInputError(`from: ${request.from} must not be after to: ${request.to}`);
+        return loadLoyaltyReport(segments, { from, to, attributionDays: request.attributionDays, ...programDefaults(deps.env) }, now);
+      }
+    }
+  }
+
+  return async (input, user) => {
+    const parsed = consoleRequestSchema.safeParse(input);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => ({
+        field: issue.path.join('.'),
+        message: issue.message,
+        value: valueAt(input, issue.path),
+      }));
+      return { status: 400, body: { error: problems.map((p) => `${p.field || 'request'}: ${p.message}`).join('; '), problems } };
+    }
+    try {
+      return { status: 200, body: await answer(parsed.data, user) };
+    } catch (error) {
+      if (error instanceof DraftRejectedError) return { status: 422, body: { error: 'the draft has problems', problems: error.problems } };
+      if (error instanceof JourneyNotFoundError || error instanceof CustomerNotFoundError)
+        return { status: 404, body: { error: error.message } };
+      if (error instanceof JourneyPublishConflictError) return { status: 409, body: { error: error.message } };
+      if (error instanceof ConsoleInputError) return { status: 400, body: { error: error.message } };
+      throw error;
+    }
+  };
+}
+
+export class ConsoleInputError extends Error {
+  override name = 'ConsoleInputError';
+}
+
+/** The offending value, short, for the error answer (never logged: it may be an address). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return typeof value === 'string' ? value.slice(0, 80) : typeof value === 'object' ? undefined : value;
+}

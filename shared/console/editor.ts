@@ -1,0 +1,227 @@
+// The console's editor: a journey file and its templates edited in the browser are validated by
+// the CLI's own validator (validateJourneyFiles, on a scratch copy of exactly those files),
+// previewed through the sender's renderer for a real or sample customer, test-sent, published as
+// a catalogue version, or exported as a patch a team can `git apply`.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SAMPLE_UNSUBSCRIBE_URL, sampleCustomer } from '../campaigns/check-templates.ts';
+import type { CampaignProblem } from '../campaigns/load.ts';
+import type { Journey } from '../domain/journey.ts';
+import type { JourneyVocabulary } from '../domain/journey-checks.ts';
+import type { JourneyFiles } from '../journeys/files.ts';
+import { validateJourneyFiles } from '../journeys/validate.ts';
+import { lineDiff } from '../journeys/versions.ts';
+import { parse } from 'yaml';
+import { type RenderCustomer, type RenderedEmail, storedTemplates, TemplateRenderer } from '../mail/render.ts';
+import type { JourneyCatalogue, JourneyTemplates, PublishOutcome } from '../store/journeys.ts';
+
+/** The draft's file name: `<id>.yaml` as the CLI requires (the id only if it is a safe file name). */
+function draftFile(source: string): string {
+  let id: unknown;
+  try {
+    id = (parse(source) as { id?: unknown } | null)?.id;
+  } catch {
+    id = undefined;
+  }
+  return `${typeof id === 'string' && /^[a-z0-9][a-z0-9-]{0,63}$/.test(id) ? id : 'journey'}.yaml`;
+}
+
+export interface Draft {
+  source: string;
+  templates: JourneyTemplates;
+}
+
+export interface DraftProblem {
+  line: number;
+  field: string;
+  message: string;
+}
+
+export interface DraftValidation {
+  journey?: Journey | undefined;
+  problems: DraftProblem[];
+}
+
+export interface EditorSettings {
+  vocabulary: JourneyVocabulary;
+  currency: string;
+  defaultTimeZone: string;
+}
+
+export class DraftRejectedError extends Error {
+  override name = 'DraftRejectedError';
+  constructor(readonly problems: DraftProblem[]) {
+    super(problems.map((p) => `${p.line}: ${p.field ? `${p.field}: ` : ''}${p.message}`).join('\n'));
+  }
+}
+
+export class JourneyEditor {
+  constructor(
+    private readonly catalogue: JourneyCatalogue,
+    private readonly settings: EditorSettings,
+  ) {}
+
+  /** The CLI's validation, plus every template rendered in every promised locale. */
+  async validate(draft: Draft): Promise<DraftValidation & { files?: JourneyFiles }> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'console-draft-'));
+    try {
+      const file = path.join(dir, draftFile(draft.source));
+      await writeFile(file, draft.source);
+      for (const [name, locales] of Object.entries(draft.templates))
+        for (const [locale, parts] of Object.entries(locales)) {
+          const folder = path.join(dir, 'templates', name, locale);
+          await mkdir(folder, { recursive: true });
+          for (const [part, text] of Object.entries(parts)) await writeFile(path.join(folder, `${part}.liquid`), text);
+        }
+      const result = await validateJourneyFiles([file], {
+        vocabulary: this.settings.vocabulary,
+        check: (loaded, locate) => this.renderEveryLocale(loaded, locate),
+      });
+      const problems = result.problems.map((problem) => scrub(problem, dir));
+      const files = result.journeys[0];
+      return files ? { journey: files.journey, problems, files } : { problems };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async preview(draft: Draft, template: string, locale: string, customer?: RenderCustomer): Promise<RenderedEmail> {
+    const journey = await this.validJourney(draft);
+    const renderer = new TemplateRenderer(storedTemplates(draft.templates));
+    const who = customer ? { ...customer, locale } : sampleCustomer(locale);
+    return renderer.render({
+      template,
+      customer: who,
+      unsubscribeUrl: SAMPLE_UNSUBSCRIBE_URL,
+      variables: variablesFor(journey, template),
+      timeZone: who.timeZone ?? this.settings.defaultTimeZone,
+      currency: this.settings.currency,
+    });
+  }
+
+  async publish(draft: Draft, by: string, note: string, expectedVersion: number): Promise<PublishOutcome> {
+    const validation = await this.validate(draft);
+    if (!validation.files) throw new DraftRejectedError(validation.problems);
+    return this.catalogue.publish({
+      journey: validation.files.journey,
+      templates: validation.files.templates,
+      source: draft.source,
+      by,
+      note,
+      expectedVersion,
+    });
+  }
+
+  /** A `git apply`-able patch from the published version (if any) to the draft, files laid out as the CLI reads them. */
+  async patch(journeyId: string, draft: Draft): Promise<string> {
+    const current = await this.catalogue.current(journeyId);
+    const before = current ? filesOf(`${journeyId}.yaml`, current.source, current.templates) : new Map<string, string>();
+    const after = filesOf(`${journeyId}.yaml`, draft.source, draft.templates);
+    const names = [...new Set([...before.keys(), ...after.keys()])].sort();
+    return names.map((name) => filePatch(name, before.get(name), after.get(name))).join('');
+  }
+
+  private async validJourney(draft: Draft): Promise<Journey> {
+    const validation = await this.validate(draft);
+    if (!validation.journey) throw new DraftRejectedError(validation.problems);
+    return validation.journey;
+  }
+
+  private async renderEveryLocale(loaded: JourneyFiles, locate: (field: string) => number): Promise<CampaignProblem[]> {
+    const renderer = new TemplateRenderer(storedTemplates(loaded.templates));
+    const problems: CampaignProblem[] = [];
+    for (const template of Object.keys(loaded.templates))
+      for (const locale of loaded.journey.templates.locales) {
+        const customer = sampleCustomer(locale);
+        try {
+          await renderer.render({
+            template,
+            customer,
+            unsubscribeUrl: SAMPLE_UNSUBSCRIBE_URL,
+            variables: variablesFor(loaded.journey, template),
+            timeZone: customer.timeZone ?? this.settings.defaultTimeZone,
+            currency: this.settings.currency,
+          });
+        } catch (error) {
+          problems.push({
+            file: loaded.file,
+            line: locate('templates.sample'),
+            field: `templates/${template}/${locale}`,
+            message: (error as Error).message,
+          });
+        }
+      }
+    return problems;
+  }
+}
+
+/** The trigger's sample detail plus the send step's own variables, as the engine renders them. */
+function variablesFor(journey: Journey, template: string): Record<string, unknown> {
+  const step = journey.steps.find((candidate) => 'send' in candidate && candidate.send.template === template);
+  const offer = step && 'send' in step ? step.send.offer : undefined;
+  return { ...journey.templates.sample, ...(step ? { step: step.id } : {}), ...(offer ? { offer } : {}) };
+}
+
+/** Problems name the draft as journey.yaml, never the scratch folder. */
+function scrub(problem: CampaignProblem, dir: string): DraftProblem {
+  const hide = (text: string) => text.split(`${dir}${path.sep}`).join('');
+  return { line: problem.line, field: hide(problem.field), message: hide(problem.message) };
+}
+
+function filesOf(file: string, source: string, templates: JourneyTemplates): Map<string, string> {
+  const files = new Map([[file, source]]);
+  for (const [name, locales] of Object.entries(templates))
+    for (const [locale, parts] of Object.entries(locales))
+      for (const [part, text] of Object.entries(parts)) files.set(`templates/${name}/${locale}/${part}.liquid`, text);
+  return files;
+}
+
+/** One file's unified diff as a single whole-file hunk (git accepts it; files are small). */
+function filePatch(name: string, before: string | undefined, after: string | undefined): string {
+  if (before === after) return '';
+  const a = linesOf(before);
+  const b = linesOf(after);
+  const header = [
+    `diff --git a/${name} b/${name}`,
+    ...(before === undefined ? ['new file mode 100644'] : after === undefined ? ['deleted file mode 100644'] : []),
+    `--- ${before === undefined ? '/dev/null' : `a/${name}`}`,
+    `+++ ${after === undefined ? '/dev/null' : `b/${name}`}`,
+    `@@ -${a.length ? 1 : 0},${a.length} +${b.length ? 1 : 0},${b.length} @@`,
+  ];
+  const body = lineDiff(a, b).map((line) => (line.startsWith('  ') ? ` ${line.slice(2)}` : `${line[0]}${line.slice(2)}`));
+  const noNewline = (text: string | undefined) => text !== undefined && text.length > 0 && !text.endsWith('\n');
+  // A last line without a newline is marked, as git does, so the patch round-trips exactly.
+  if (noNewline(before) || noNewline(after)) return `${[...header, ...markMissingNewlines(body, a, b, before, after)].join('\n')}\n`;
+  return `${[...header, ...body].join('\n')}\n`;
+}
+
+function linesOf(text: string | undefined): string[] {
+  if (text === undefined || text === '') return [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function markMissingNewlines(
+  body: string[],
+  a: string[],
+  b: string[],
+  before: string | undefined,
+  after: string | undefined,
+): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  for (const line of body) {
+    out.push(line);
+    const fromA = line[0] === ' ' || line[0] === '-';
+    const fromB = line[0] === ' ' || line[0] === '+';
+    if (fromA) i++;
+    if (fromB) j++;
+    const endsA = fromA && i === a.length && before !== undefined && !before.endsWith('\n');
+    const endsB = fromB && j === b.length && after !== undefined && !after.endsWith('\n');
+    if (endsA || endsB) out.push('\\ No newline at end of file');
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+// The console's journey pages: the list, one journey as a diagram of its steps, its versions with
+// their diff, and enable/disable/rollback. Everything goes through the journey catalogue and the
+// same shared/journeys functions the CLI uses, so a change made here is the same version record.
+import { END, type Journey, type JourneyStep, stepKind } from '../domain/journey.ts';
+import { stepLinks } from '../domain/journey-checks.ts';
+import { diffVersions, rollbackJourney, setJourneyEnabled, type VersionDiff } from '../journeys/versions.ts';
+import type { CampaignStats } from '../store/stats.ts';
+import { type JourneyCatalogue, JourneyNotFoundError, type JourneyVersion } from '../store/journeys.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface JourneySummary {
+  id: string;
+  name: string;
+  enabled: boolean;
+  version: number;
+  trigger: string;
+  publishedAt: string;
+  publishedBy: string;
+  note: string;
+  /** Emails sent in the last 7 days (the daily counters the sender and SES feedback keep). */
+  sentLast7Days: number;
+}
+
+export interface DiagramStep {
+  id: string;
+  kind: 'wait' | 'branch' | 'split' | 'send';
+  /** What the step does, in the file's own terms ("3 days", "template gold-nudge"). */
+  detail: string;
+  exits: { to: string; label?: string }[];
+}
+
+export interface JourneyView {
+  current: JourneyVersion;
+  trigger: string;
+  steps: DiagramStep[];
+  end: typeof END;
+}
+
+export class ConsoleJourneys {
+  constructor(
+    private readonly catalogue: JourneyCatalogue,
+    private readonly stats: CampaignStats,
+  ) {}
+
+  async list(now: Date): Promise<JourneySummary[]> {
+    const since = new Date(now.getTime() - 7 * DAY_MS).toISOString().slice(0, 10);
+    const journeys = await this.catalogue.list();
+    return Promise.all(
+      journeys.map(async (version) => {
+        const days = await this.stats.daily(version.journeyId);
+        const sentLast7Days = days
+          .filter((entry) => entry.day > since)
+          .reduce((sum, entry) => sum + (entry.counts.sent ?? 0), 0);
+        return {
+          id: version.journeyId,
+          name: version.journey.name,
+          enabled: version.journey.enabled,
+          version: version.version,
+          trigger: describeTrigger(version.journey),
+          publishedAt: version.publishedAt,
+          publishedBy: version.publishedBy,
+          note: version.note,
+          sentLast7Days,
+        };
+      }),
+    );
+  }
+
+  async view(journeyId: string): Promise<JourneyView> {
+    const current = await this.current(journeyId);
+    const links = stepLinks(current.journey);
+    const steps = current.journey.steps.map((step, index): DiagramStep => {
+      const exits = links[index]?.exits ?? [];
+      return {
+        id: step.id,
+        kind: stepKind(step),
+        detail: describeStep(step),
+        exits: exits.map((exit, k) => ({ to: exit.to, ...exitLabel(step, k) })),
+      };
+    });
+    return { current, trigger: describeTrigger(current.journey), steps, end: END };
+  }
+
+  async versions(journeyId: string): Promise<Omit<JourneyVersion, 'templates' | 'journey' | 'source'>[]> {
+    const versions = await this.catalogue.versions(journeyId);
+    if (!versions.length) throw new JourneyNotFoundError(`journey ${journeyId} has never been published`);
+    return versions
+      .map(({ journeyId: id, version, publishedAt, publishedBy, note }) => ({ journeyId: id, version, publishedAt, publishedBy, note }))
+      .reverse();
+  }
+
+  async diff(journeyId: string, from: number, to: number): Promise<VersionDiff> {
+    const [a, b] = await Promise.all([this.catalogue.version(journeyId, from), this.catalogue.version(journeyId, to)]);
+    if (!a) throw new JourneyNotFoundError(`journey ${journeyId} has no version ${from}`);
+    if (!b) throw new JourneyNotFoundError(`journey ${journeyId} has no version ${to}`);
+    return diffVersions(a, b);
+  }
+
+  setEnabled(journeyId: string, enabled: boolean, by: string, note: string) {
+    return setJourneyEnabled(this.catalogue, journeyId, enabled, by, note);
+  }
+
+  rollback(journeyId: string, by: string, note: string, to?: number) {
+    return rollbackJourney(this.catalogue, journeyId, by, to, note);
+  }
+
+  private async current(journeyId: string): Promise<JourneyVersion> {
+    const current = await this.catalogue.current(journeyId);
+    if (!current) throw new JourneyNotFoundError(`journey ${journeyId} has never been published`);
+    return current;
+  }
+}
+
+function describeTrigger(journey: Journey): string {
+  const trigger = journey.trigger;
+  return trigger.on === 'event' ? `event: ${trigger.event}` : trigger.on;
+}
+
+function describeStep(step: JourneyStep): string {
+  if ('wait' in step) {
+    const wait = step.wait;
+    if ('days' in wait) return `${wait.days} d`;
+    if ('hours' in wait) return `${wait.hours} h`;
+    return `until ${String(wait.until.hour).padStart(2, '0')}:00`;
+  }
+  if ('branch' in step) return `${step.branch.length} cases`;
+  if ('split' in step) return step.split.map((path) => `${path.percent}%`).join(' / ');
+  return step.send.template;
+}
+
+function exitLabel(step: JourneyStep, k: number): { label?: string } {
+  if ('split' in step) return { label: `${step.split[k]?.percent ?? 0}%` };
+  if ('branch' in step) {
+    const branchCase = step.branch[k];
+    if (!branchCase) return { label: 'none matched' };
+    return { label: branchCase.if ? Object.keys(branchCase.if).join(', ') : 'otherwise' };
+  }
+  return {};
+}
