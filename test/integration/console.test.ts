@@ -2,7 +2,8 @@
 // open a journey, edit a template, see the validation error, fix it, preview for a customer in
 // zh-CN, publish with a note, look the customer up — with axe-core on every page (no serious or
 // critical violation), 375 px and 1440 px, keyboard reach, zh-CN text, no request leaving the
-// origin. Screenshots of each page land in docs/console/.
+// origin. Screenshots of each page go to a temp folder, or to CONSOLE_SCREENSHOTS (docs/console/
+// is refreshed with CONSOLE_SCREENSHOTS=docs/console npx vitest run test/integration/console.test.ts).
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
 import { parse } from 'yaml';
 
-const SHOTS = path.join(REPO_ROOT, 'docs', 'console');
+let shots: string;
 
 const WELCOME = `id: welcome
 name: Welcome
@@ -46,10 +47,12 @@ async function noSeriousViolations(name: string): Promise<void> {
 }
 
 async function shoot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
 beforeAll(async () => {
+  const wanted = process.env.CONSOLE_SCREENSHOTS;
+  shots = wanted ? path.resolve(REPO_ROOT, wanted) : await mkdtemp(path.join(tmpdir(), 'console-shots-'));
   local = await startLocal({ now: '2027-03-01T10:00:00Z', ports: 'random' });
   await new JourneyCatalogue(local.doc, local.tableName, local.clock).publish({
     journey: journeySchema.parse(parse(WELCOME)),
