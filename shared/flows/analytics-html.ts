@@ -146,7 +146,7 @@ function campaignTable(report: LoyaltyReport): string {
       return `<tr data-campaign="${escapeHtml(c.campaignId)}"><td>${escapeHtml(c.campaignId)}</td><td>${c.sent}</td><td>${c.delivered}</td><td>${c.bounced}</td><td>${c.complained}</td><td>${c.opened}</td><td>${c.clicked}</td><td>${c.unsubscribed}</td><td>${c.recipients}</td><td data-conversion>${rateOf(c.converted, c.recipients)}</td><td>${escapeHtml(money(report, c.revenueMilli))}</td><td>${rateOf(c.holdoutConverted, c.holdout)}</td><td data-uplift>${escapeHtml(ci)}</td></tr>${variants}`;
     })
     .join('');
-  return `<p class="muted">Converted: bought within ${report.attributionDays} days of the send (holdout: of being held out). Sent counts emails; recipients are the sends the ledger attributes.</p><table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Recipients</th><th>Converted (of recipients)</th><th>Revenue</th><th>Holdout converted</th><th>Uplift (95% CI)</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<div class="scroll"><p class="muted">Converted: bought within ${report.attributionDays} days of the send (holdout: of being held out). Sent counts emails; recipients are the sends the ledger attributes.</p><table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Recipients</th><th>Converted (of recipients)</th><th>Revenue</th><th>Holdout converted</th><th>Uplift (95% CI)</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function segmentBars(title: string, counts: Record<string, number>, id: string, asOf: string): string {
@@ -205,11 +205,11 @@ export function renderReportHtml(report: LoyaltyReport): string {
     ),
   ].join('');
   const migration = m.tierMigration.length
-    ? `<table><thead><tr><th>From</th><th>To</th><th>Customers</th></tr></thead><tbody>${m.tierMigration
+    ? `<div class="scroll"><table><thead><tr><th>From</th><th>To</th><th>Customers</th></tr></thead><tbody>${m.tierMigration
         .map(
           (r) => `<tr><td>${escapeHtml(r.from)}</td><td>${escapeHtml(r.to)}</td><td>${r.customers}</td></tr>`,
         )
-        .join('')}</tbody></table>`
+        .join('')}</tbody></table></div>`
     : '<p class="muted">No tiers yet.</p>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -220,7 +220,8 @@ header{background:linear-gradient(120deg,#312e81,#4f46e5);color:#fff;padding:28p
 main{padding:24px 36px;max-width:1280px;margin:0 auto}.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:14px;margin-bottom:22px}
 .card{background:#fff;border-radius:12px;padding:14px 16px;box-shadow:0 1px 3px rgba(15,23,42,.08)}.label{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:#64748b}
 .value{font-size:26px;font-weight:700;margin:4px 0}.hint{font-size:12px;color:#94a3b8}
-.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:18px;margin-bottom:18px}
+.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(440px,100%),1fr));gap:18px;margin-bottom:18px}
+.scroll{overflow-x:auto}@media (max-width:600px){header{padding:20px 16px}main{padding:16px 12px}footer{padding:0 12px 20px}.value{font-size:22px}}
 .panel{background:#fff;border-radius:12px;padding:16px 20px;box-shadow:0 1px 3px rgba(15,23,42,.08)}.panel h2{font-size:16px;margin:0 0 12px}.panel h3{font-size:13px;margin:10px 0 4px;color:#334155}
 svg text{font-size:12px;fill:#334155}svg .val{font-weight:600}svg .legend{font-weight:600}svg .grid{stroke:#e2e8f0}svg .zero{stroke:#94a3b8;stroke-dasharray:4 3}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;border-bottom:1px solid #e2e8f0;text-align:right}th:first-child,td:first-child{text-align:left}th{color:#64748b;font-weight:600}

@@ -1,0 +1,127 @@
+// Looking at what a marketer and a customer see, in headless Chromium at phone width (375 px): the
+// HTML report and one email of every shipped campaign in both locales. Layout facts, not pixels:
+// nothing wider than the screen, and every Chinese character drawn with a real glyph (no tofu
+// boxes: the CJK font must be installed, .ci/run does it). Screenshots go to LOOK_SCREENSHOTS
+// (docs/screenshots when refreshing the ones in the docs) or a temp folder.
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { renderSample } from '#shared/campaigns/check-templates.ts';
+import { loadCampaignFile } from '#shared/campaigns/load.ts';
+import { campaignTemplates } from '#shared/domain/campaign.ts';
+import { TemplateRenderer } from '#shared/mail/render.ts';
+import { Q2, seedPopulation } from './analytics-population.ts';
+
+const PHONE = { width: 375, height: 812 };
+const CAMPAIGNS_DIR = path.resolve('campaigns');
+let local: LocalRuntime;
+let browser: BrowserContext;
+let dir: string;
+let shots: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'look-'));
+  shots = process.env.LOOK_SCREENSHOTS ? path.resolve(process.env.LOOK_SCREENSHOTS) : dir;
+  await mkdir(shots, { recursive: true });
+  local = await startLocal({ now: '2026-07-01T00:00:00Z', ports: 'random' });
+  await seedPopulation(local);
+  browser = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: PHONE,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await local?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** How far the page is wider than the viewport (0 when nothing scrolls sideways). */
+const horizontalOverflow = (page: Page) =>
+  page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+
+/**
+ * Characters drawn as the missing-glyph box: each non-ASCII character of the page text (plus
+ * `probe`) is drawn in the body's font beside U+0378, which no font has; identical pixels mean
+ * tofu. Browser code as text: this project compiles without the DOM library.
+ */
+const tofu = (page: Page, probe: string) =>
+  page.evaluate<string[]>(`(() => {
+    const font = getComputedStyle(document.body).fontFamily;
+    const draw = (char) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 48;
+      canvas.height = 48;
+      const context = canvas.getContext('2d');
+      context.font = '32px ' + font;
+      context.fillText(char, 4, 38);
+      return Array.from(context.getImageData(0, 0, 48, 48).data).join(',');
+    };
+    const missing = draw('\u0378');
+    const chars = [...new Set([...(document.body.innerText + ${JSON.stringify(probe)})].filter((c) => c.charCodeAt(0) > 0x7f))];
+    return chars.filter((char) => draw(char) === missing);
+  })()`);
+
+describe('the HTML report at phone width', () => {
+  it('fits 375 px without sideways scrolling (wide tables scroll inside their panel)', async () => {
+    const response = await fetch(`${local.endpoints.aws}/_local/report?from=${Q2.from}&to=${Q2.to}`);
+    const page = await browser.newPage();
+    await page.setContent(await response.text());
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.screenshot({ path: path.join(shots, 'report-375.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: path.join(shots, 'report-1280.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+});
+
+describe('one email of every shipped campaign, in both locales, at phone width', async () => {
+  const files = (await readdir(CAMPAIGNS_DIR))
+    .filter((f) => f.endsWith('.yaml') && f !== 'program.yaml')
+    .sort();
+  const cases = (
+    await Promise.all(
+      files.map(async (file) => {
+        const campaign = await loadCampaignFile(path.join(CAMPAIGNS_DIR, file));
+        const [template] = campaignTemplates(campaign);
+        return campaign.templates.locales.map((locale) => ({ campaign, template: template ?? '', locale }));
+      }),
+    )
+  ).flat();
+
+  it('covers every shipped campaign in en-US and zh-CN', () => {
+    expect(new Set(cases.map((c) => c.campaign.id)).size).toBe(files.length);
+    expect(new Set(cases.map((c) => c.locale))).toEqual(new Set(['en-US', 'zh-CN']));
+  });
+
+  it.each(cases.map((c) => [`${c.campaign.id} ${c.locale}`, c] as const))(
+    '%s: no sideways scrolling, no missing glyphs',
+    async (name, { campaign, template, locale }) => {
+      const email = await renderSample(
+        new TemplateRenderer(path.join(CAMPAIGNS_DIR, 'templates')),
+        campaign,
+        template,
+        locale,
+      );
+      const page = await browser.newPage();
+      await page.setContent(email.html);
+      expect(await horizontalOverflow(page), name).toBe(0);
+      // The probe proves the check can fail: U+0379 has no glyph anywhere.
+      expect(await tofu(page, '\u0379'), name).toEqual(['\u0379']);
+      await page.screenshot({ path: path.join(shots, `email-${campaign.id}-${locale}.png`), fullPage: true });
+      await page.close();
+    },
+    60_000,
+  );
+});
