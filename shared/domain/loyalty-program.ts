@@ -4,7 +4,9 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeRejection, type Rejection, rejectionsFromZod } from '../events/rejection.ts';
+import { controlGroupSchema } from './global-control-group.ts';
 import { decimalPlaces, decimalToMilli, isKnownCurrency, type Milli } from './money.ts';
+import { guardrailSettingsSchema } from './send-guardrails.ts';
 
 const locale = z
   .string()
@@ -51,6 +53,10 @@ const programSchema = z
     /** How long a reached tier is held before it is re-evaluated (its anniversary). */
     tierHoldMonths: z.number().int().min(1).max(60).default(12),
     tiers: z.array(tierSchema).min(1),
+    /** Per-journey circuit breaker and account brake (docs/guardrails.md). */
+    guardrails: guardrailSettingsSchema,
+    /** Customers who receive no marketing journey, to measure the programme against. */
+    controlGroup: controlGroupSchema,
   })
   .superRefine((program, ctx) => {
     const issue = (path: (string | number)[], input: unknown, message: string) =>

@@ -1,0 +1,35 @@
+// The global control group: a small, stable share of customers who receive no marketing journey
+// at all, so the whole programme can be measured against them ("is our lifecycle marketing worth
+// it?"), which per-journey holdouts cannot answer. Membership is a pure function of the customer
+// id: the same customer stays in (or out) across deploys, and raising the share only adds people.
+import { z } from 'zod';
+import { holdoutDraw } from './holdout.ts';
+import { capClassSchema } from './send-guardrails.ts';
+
+/** The salt of the draw: independent of every journey's own holdout draw. */
+const GLOBAL_CONTROL_GROUP = 'global-control-group';
+
+const controlGroupFields = z.strictObject({
+  /** Share of customers in the group, in percent (0 = off; 5 is typical). */
+  percent: z.number().min(0).max(50).default(0),
+  /** Cap classes the group still receives (service mail such as tier-upgrade); never marketing. */
+  stillReceive: z.array(capClassSchema.exclude(['marketing'])).default(['tier-upgrade']),
+});
+
+/** program.yaml `controlGroup:` — off unless a percent is set. */
+export const controlGroupSchema = controlGroupFields.default(() => controlGroupFields.parse({}));
+export type ControlGroupSettings = z.output<typeof controlGroupSchema>;
+
+export function inGlobalControlGroup(customerId: string, settings: ControlGroupSettings): boolean {
+  return settings.percent > 0 && holdoutDraw(GLOBAL_CONTROL_GROUP, customerId) < settings.percent / 100;
+}
+
+/** True if a send of this cap class must not reach the customer because they are in the group. */
+export function withheldForControlGroup(
+  customerId: string,
+  capClass: string,
+  settings: ControlGroupSettings,
+): boolean {
+  if (!inGlobalControlGroup(customerId, settings)) return false;
+  return !settings.stillReceive.some((allowed) => allowed === capClass);
+}
