@@ -10,16 +10,19 @@ import { queueDelaySeconds } from '#shared/domain/send-rules.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { parseOrReject, RejectedEventError } from '#shared/events/rejection.ts';
 import { deliverSendRequest, type SenderConfig, type SenderDeps } from '#shared/flows/send-email.ts';
+import { SendingGate } from '#shared/flows/send-guardrails.ts';
 import { DynamoSendRateLimiter } from '#shared/mail/rate-limit.ts';
 import { TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 import { enqueueDelayed, sendRequestSchema } from '#shared/mail/send-request.ts';
 import { parseSenderEnv, senderConfig, templatesDir } from '#shared/mail/sender-config.ts';
 import { defaultRetryPolicy, type Mailer, SesMailer, SesSendError } from '#shared/mail/ses-mailer.ts';
 import { loadUnsubscribeSecret } from '#shared/mail/unsubscribe-secret.ts';
+import { GuardrailStore } from '#shared/store/guardrails.ts';
 import { SendCapStore, SendLedger } from '#shared/store/ledger.ts';
 import { SuppressionStore } from '#shared/store/suppression.ts';
 import { deadLettersFor } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
+import { metricSink, OPERATOR_METRICS } from '../commons/metrics.ts';
 import type { Runtime } from '../commons/runtime.ts';
 
 export interface SenderOverrides {
@@ -35,6 +38,7 @@ export function createSenderHandler(
   const queueUrl = runtime.env[queueUrlEnv('send-requests')];
   if (!queueUrl) throw new Error(`${queueUrlEnv('send-requests')} is not configured`);
   const deadLetters = deadLettersFor(runtime);
+  const metrics = metricSink(runtime, 'sender');
   const deps: SenderDeps = {
     clock: runtime.clock,
     ledger: new SendLedger(runtime.doc, runtime.tableName),
@@ -48,6 +52,7 @@ export function createSenderHandler(
     defer: (request, until) =>
       enqueueDelayed(runtime.sqs, queueUrl, request, queueDelaySeconds(until, runtime.clock.now())),
     publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
+    gate: new SendingGate(new GuardrailStore(runtime.doc, runtime.tableName)),
     ...(overrides.afterSesAccepted ? { afterSesAccepted: overrides.afterSesAccepted } : {}),
   };
   // The signing key is fetched once per cold start (Secrets Manager in AWS).
@@ -73,6 +78,8 @@ export function createSenderHandler(
         outcome: outcome.kind,
         ...('reason' in outcome ? { reason: outcome.reason } : {}),
       });
+      if (outcome.kind === 'skipped') metrics.count(OPERATOR_METRICS.skipped, { Reason: outcome.reason });
+      if (outcome.kind === 'deferred') metrics.count(OPERATOR_METRICS.deferred, { Reason: outcome.reason });
     } catch (error) {
       const rejections =
         error instanceof RejectedEventError

@@ -2,10 +2,14 @@
 // "Email Sent" confirms a pending ledger claim (the evidence that resolves a crash between SES
 // accepting an email and the sender recording it); hard bounces and complaints suppress the
 // address at once and announce "Customer Suppressed"; deliveries, opens and clicks feed the
-// per-campaign daily counters. Redelivered events change nothing.
+// per-campaign daily counters. Sends, hard bounces and complaints also feed the journey's and the
+// account's guardrails, which pause a journey (or all marketing) whose rates spike
+// (shared/flows/send-guardrails.ts). Redelivered events change nothing.
+import { loadProgram } from '#shared/config/program-file.ts';
 import type { EventEnvelope } from '#shared/events/contracts.ts';
 import { EventBridgePublisher, type OutboundEvent } from '#shared/events/publisher.ts';
 import { emailSentEvent, SEND_REFERENCE_HEADER } from '#shared/flows/send-email.ts';
+import { SendGuardrails } from '#shared/flows/send-guardrails.ts';
 import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '#shared/mail/delivery-events.ts';
 import {
   mailHeader,
@@ -13,11 +17,13 @@ import {
   type SesEventRecord,
   sesEventRecord,
 } from '#shared/mail/ses-events.ts';
+import { type GuardrailCounter, GuardrailStore } from '#shared/store/guardrails.ts';
 import { parseLedgerRefText, SendLedger } from '#shared/store/ledger.ts';
 import { CampaignStats, type StatCounter } from '#shared/store/stats.ts';
 import { type SuppressionReason, SuppressionStore } from '#shared/store/suppression.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
+import { metricSink, OPERATOR_METRICS, observeGuardrails } from '../commons/metrics.ts';
 import type { Runtime } from '../commons/runtime.ts';
 
 export function createHandler(runtime: Runtime) {
@@ -25,11 +31,35 @@ export function createHandler(runtime: Runtime) {
   const suppression = new SuppressionStore(runtime.doc, runtime.tableName);
   const stats = new CampaignStats(runtime.doc, runtime.tableName);
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
+  const guardrails = new SendGuardrails(
+    new GuardrailStore(runtime.doc, runtime.tableName),
+    publisher,
+    loadProgram(runtime.env).guardrails,
+  );
+  const metrics = metricSink(runtime, 'ses-feedback');
+  const GUARDED: Partial<Record<StatCounter, GuardrailCounter>> = {
+    sent: 'sends',
+    bounced: 'hardBounces',
+    complained: 'complaints',
+  };
 
-  const count = (record: SesEventRecord, counter: StatCounter, at: string) => {
+  // The campaign tag names the journey (or built-in campaign) the email was sent for.
+  const count = async (record: SesEventRecord, counter: StatCounter, at: string) => {
     const campaignId = record.mail.tags.campaign?.[0];
-    if (!campaignId) return Promise.resolve(false); // not one of ours (no campaign tag)
-    return stats.countOnce({ messageId: record.mail.messageId, campaignId, day: at.slice(0, 10), counter });
+    if (!campaignId) return false; // not one of ours (no campaign tag)
+    const first = await stats.countOnce({ messageId: record.mail.messageId, campaignId, day: at.slice(0, 10), counter });
+    const guarded = GUARDED[counter];
+    if (!guarded) return first;
+    // The message's first event of its kind counts; a crash between the marker and here
+    // under-counts by one, as for the daily counters.
+    if (first) {
+      await guardrails.count(campaignId, guarded, new Date(at));
+      metrics.count(OPERATOR_METRICS[guarded], { Journey: campaignId });
+    }
+    // Judged on every bounce or complaint, first or redelivered, so a pause whose announcement
+    // was lost is announced by the redelivery.
+    if (guarded !== 'sends') observeGuardrails(metrics, await guardrails.check(campaignId, runtime.clock.now()));
+    return first;
   };
 
   const confirmSent = async (record: SesEventRecord, envelope: EventEnvelope) => {

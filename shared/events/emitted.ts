@@ -55,3 +55,44 @@ export {
   type EmailSent,
   emailSentDetail,
 } from '../mail/delivery-events.ts';
+
+export const JOURNEY_PAUSED = 'Journey Paused';
+export const JOURNEY_RESUMED = 'Journey Resumed';
+
+/** A journey's guardrail, or the account brake (journeyId absent): which sends stopped. */
+const guardrailScopeDetail = {
+  scope: z.enum(['journey', 'account']),
+  /** The journey paused; absent for the account brake, which pauses all marketing. */
+  journeyId: z.string().min(1).optional(),
+  /** `<journey|account>#pause#<n>`: a re-announcement after a crash carries the same id. */
+  pauseId: z.string().min(1),
+};
+
+const rateFigures = z.object({
+  sends: z.number().int().nonnegative(),
+  hardBounces: z.number().int().nonnegative(),
+  complaints: z.number().int().nonnegative(),
+  hardBounceRate: z.number().min(0),
+  complaintRate: z.number().min(0),
+  /** Start of the rolling window the rates cover. */
+  windowFrom: isoInstant,
+});
+
+export const journeyPausedDetail = z.object({
+  ...guardrailScopeDetail,
+  pausedAt: isoInstant,
+  reasons: z.array(z.enum(['hard-bounce-rate', 'complaint-rate'])).min(1),
+  figures: rateFigures,
+  /** The limits crossed, as rates (0.04 = 4%). */
+  limits: z.object({ hardBounceRate: z.number(), complaintRate: z.number() }),
+  why: z.string().min(1),
+});
+export type JourneyPaused = z.infer<typeof journeyPausedDetail>;
+
+export const journeyResumedDetail = z.object({
+  ...guardrailScopeDetail,
+  resumedAt: isoInstant,
+  note: z.string().min(1),
+  resumedBy: z.string().min(1),
+});
+export type JourneyResumed = z.infer<typeof journeyResumedDetail>;

@@ -8,6 +8,7 @@ import { parseQuietHours } from '../domain/quiet-hours.ts';
 import { decideSend, type SendRulesConfig, type SkipReason } from '../domain/send-rules.ts';
 import { createUnsubscribeToken } from '../domain/unsubscribe-token.ts';
 import type { EventPublisher } from '../events/publisher.ts';
+import type { PausedBy, SendingGate } from './send-guardrails.ts';
 import { EMAIL_SENT, type EmailSent } from '../mail/delivery-events.ts';
 import type { SendRateLimiter } from '../mail/rate-limit.ts';
 import type { RenderedEmail, TemplateRenderer } from '../mail/render.ts';
@@ -41,6 +42,8 @@ export interface SenderDeps {
   /** Puts the request back on the send queue to arrive no earlier than `until`. */
   defer(request: ParsedSendRequest, until: Date): Promise<void>;
   publisher: EventPublisher;
+  /** The guardrails: a paused journey (or the account brake) defers its sends, never drops them. */
+  gate: SendingGate;
   /** Test hook: runs after SES accepted the email, before the ledger records it (crash injection). */
   afterSesAccepted?(ref: LedgerRef, messageId: string): Promise<void> | void;
 }
@@ -49,9 +52,15 @@ export type DeliveryOutcome =
   | { kind: 'sent'; messageId: string }
   | { kind: 'already-sent'; messageId: string }
   | { kind: 'skipped'; reason: SkipReason | string }
-  | { kind: 'deferred'; until: Date; reason: 'not-before' | 'quiet-hours' | 'frequency-cap' | 'in-flight' };
+  | {
+      kind: 'deferred';
+      until: Date;
+      reason: 'not-before' | 'quiet-hours' | 'frequency-cap' | 'in-flight' | PausedBy;
+    };
 
 const MAX_CAP_RACES = 5;
+/** A send held by a paused guardrail comes back this often (SQS's longest delay) until resumed. */
+const GUARDRAIL_RECHECK_MS = 15 * 60_000;
 
 export async function deliverSendRequest(
   request: ParsedSendRequest,
@@ -71,6 +80,10 @@ export async function deliverSendRequest(
   const existing = await deps.ledger.get(ref);
   if (existing?.status === 'sent') return { kind: 'already-sent', messageId: existing.messageId };
   if (existing?.status === 'skipped') return { kind: 'skipped', reason: existing.reason };
+
+  // Paused by a guardrail: back on the queue for the longest SQS delay, checked again then.
+  const paused = await deps.gate.pausedBy(request, now);
+  if (paused) return defer(request, deps, new Date(now.getTime() + GUARDRAIL_RECHECK_MS), paused);
 
   const profile = await deps.recipients.recipient(request.customerId);
   const rules = rulesFor(request, config.rules);

@@ -21,6 +21,12 @@
 //   JOURNEY#<id> / V#<n>                         every published version, immutable (history, rollback)
 //   CUSTOMER#<id> / SENDCAP                      recent marketing sends (frequency cap), one item per customer
 //   SUPPRESSION#<address> / ADDRESS              a hard-bounced/complained address, checked before every send
+//   GUARDRAIL#JOURNEY#<id> / HOUR#<hh>, GUARDRAIL#ACCOUNT / HOUR#<hh>
+//                                                one hour's sends, hard bounces and complaints of a journey (or
+//                                                the account): a ring of 24 slots, one UpdateItem per SES event
+//   GUARDRAIL#JOURNEY#<id> / STATE, GUARDRAIL#ACCOUNT / STATE
+//                                                the breaker: sending or paused (figures, pause id), resumed with
+//                                                a note; Query PK reads the state and the whole window at once
 //   SESMSG#<SES message id> / <event type>       first delivery/open/click of a message (counted once)
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
 //   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
@@ -135,6 +141,11 @@ export const keys = {
     PK: `UNSUBCOUNT#${customerId}`,
     SK: campaignId,
   }),
+  /** Partition of one guardrail scope: its hourly slots and its breaker state. */
+  guardrailPk: (scope: { kind: 'journey'; journeyId: string } | { kind: 'account' }) =>
+    scope.kind === 'account' ? 'GUARDRAIL#ACCOUNT' : `GUARDRAIL#JOURNEY#${scope.journeyId}`,
+  guardrailSlotSk: (hour: number, slots: number) => `HOUR#${String(hour % slots).padStart(2, '0')}`,
+  guardrailStateSk: 'STATE',
   sesEventMarker: (messageId: string, eventType: string): ItemKey => ({ PK: `SESMSG#${messageId}`, SK: eventType }),
   /** A fixed ring of rotating time-slice slots, so the rate bucket needs no TTL. */
   sendRateSlot: (slice: number, slots: number): ItemKey => ({ PK: 'RATE#sender', SK: `SLOT#${slice % slots}` }),

@@ -1,0 +1,234 @@
+// The guardrails' storage: per scope (a journey, or the account) a ring of 24 hourly slots that
+// the SES feedback path adds to with one UpdateItem per event (O(1), whatever the volume), and
+// the breaker state beside them, so one Query of the scope's partition reads both.
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import {
+  GUARDRAIL_HOURS,
+  type GuardrailReason,
+  type GuardrailScope,
+  type HourCounts,
+  hourOf,
+  type WindowFigures,
+} from '../domain/send-guardrails.ts';
+import { writeIfCondition } from './dynamo.ts';
+import { keys } from './keys.ts';
+
+export type GuardrailCounter = 'sends' | 'hardBounces' | 'complaints';
+
+const slotItem = z.object({
+  hour: z.number().int(),
+  sends: z.number().int().default(0),
+  hardBounces: z.number().int().default(0),
+  complaints: z.number().int().default(0),
+});
+
+const figuresSchema = z.object({
+  sends: z.number(),
+  hardBounces: z.number(),
+  complaints: z.number(),
+  hardBounceRate: z.number(),
+  complaintRate: z.number(),
+  from: z.string(),
+});
+
+const stateItem = z.object({
+  status: z.enum(['sending', 'paused']),
+  version: z.number().int(),
+  /** Counts the pauses of this scope: `<scope>#pause#<n>` identifies one pause in its events. */
+  pauseSeq: z.number().int().default(0),
+  pausedAt: z.string().optional(),
+  reasons: z.array(z.enum(['hard-bounce-rate', 'complaint-rate'])).optional(),
+  why: z.string().optional(),
+  figures: figuresSchema.optional(),
+  /** Account brake only: cap classes that keep sending while it is on (from the settings at pause time). */
+  continueCapClasses: z.array(z.string()).optional(),
+  /** False until `Journey Paused` was published for the current pause (record, then announce). */
+  announced: z.boolean().optional(),
+  resumedAt: z.string().optional(),
+  resumedBy: z.string().optional(),
+  note: z.string().optional(),
+  /** The resume hour's counts at resume time: what the operator already saw does not count again. */
+  baseline: slotItem.optional(),
+});
+export type GuardrailState = z.infer<typeof stateItem>;
+
+export const SENDING: GuardrailState = { status: 'sending', version: 0, pauseSeq: 0 };
+
+export class GuardrailStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Adds one to the scope's slot for the hour of `at`. The slot still holding an hour 24 hours
+   * older is reset first (its counts left the window); an event older than the slot's hour is out
+   * of every window and is not counted.
+   */
+  async count(scope: GuardrailScope, counter: GuardrailCounter, at: Date): Promise<void> {
+    const hour = hourOf(at);
+    const Key = { PK: keys.guardrailPk(scope), SK: keys.guardrailSlotSk(hour, GUARDRAIL_HOURS) };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const added = await writeIfCondition(
+        this.doc,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'ADD #c :one',
+          ConditionExpression: '#h = :hour',
+          ExpressionAttributeNames: { '#c': counter, '#h': 'hour' },
+          ExpressionAttributeValues: { ':one': 1, ':hour': hour },
+        }),
+      );
+      if (added) return;
+      const fresh = { sends: 0, hardBounces: 0, complaints: 0, [counter]: 1 };
+      const reset = await writeIfCondition(
+        this.doc,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET #h = :hour, sends = :s, hardBounces = :b, complaints = :c',
+          ConditionExpression: 'attribute_not_exists(#h) OR #h < :hour',
+          ExpressionAttributeNames: { '#h': 'hour' },
+          ExpressionAttributeValues: {
+            ':hour': hour,
+            ':s': fresh.sends,
+            ':b': fresh.hardBounces,
+            ':c': fresh.complaints,
+          },
+        }),
+      );
+      if (reset) return;
+      // Neither: another writer reset the slot for this hour meanwhile (add again), or the slot
+      // holds a newer hour and this event is outside every window.
+      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
+      if (Item && Number(Item.hour) > hour) return;
+    }
+    throw new Error(`guardrail slot ${Key.PK} ${Key.SK}: could not count ${counter} after 3 attempts`);
+  }
+
+  /** The scope's slots and breaker state: one Query of its partition (at most 25 small items). */
+  async read(scope: GuardrailScope): Promise<{ slots: HourCounts[]; state: GuardrailState }> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.guardrailPk(scope) },
+        ConsistentRead: true,
+      }),
+    );
+    let state = SENDING;
+    const slots: HourCounts[] = [];
+    for (const item of Items) {
+      if (item.SK === keys.guardrailStateSk) state = parseState(scope, item);
+      else slots.push(slotItem.parse(item));
+    }
+    return { slots, state };
+  }
+
+  /** The breaker state alone: what the sender checks. */
+  async state(scope: GuardrailScope): Promise<GuardrailState> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: keys.guardrailPk(scope), SK: keys.guardrailStateSk },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? parseState(scope, Item) : SENDING;
+  }
+
+  /** Pauses the scope if its state is still `from` (its version); undefined if someone else moved it. */
+  async pause(
+    scope: GuardrailScope,
+    from: GuardrailState,
+    pause: {
+      at: Date;
+      reasons: GuardrailReason[];
+      why: string;
+      figures: WindowFigures;
+      continueCapClasses?: string[];
+    },
+  ): Promise<GuardrailState | undefined> {
+    const next: GuardrailState = {
+      status: 'paused',
+      version: from.version + 1,
+      pauseSeq: from.pauseSeq + 1,
+      pausedAt: pause.at.toISOString(),
+      reasons: pause.reasons,
+      why: pause.why,
+      figures: pause.figures,
+      announced: false,
+      ...(pause.continueCapClasses ? { continueCapClasses: pause.continueCapClasses } : {}),
+      ...(from.baseline ? { baseline: from.baseline } : {}),
+    };
+    return (await this.replace(scope, from, next)) ? next : undefined;
+  }
+
+  /** Records that the current pause was announced (a later event then announces nothing). */
+  async markAnnounced(scope: GuardrailScope, state: GuardrailState): Promise<boolean> {
+    return this.replace(scope, state, { ...state, version: state.version + 1, announced: true });
+  }
+
+  /**
+   * Resumes a paused scope; 'not-paused' if it was not (a repeated resume changes nothing). The
+   * current hour's counts become the baseline, so the spike that tripped it does not trip it again.
+   */
+  async resume(
+    scope: GuardrailScope,
+    input: { at: Date; note: string; by: string },
+  ): Promise<{ resumed: true; state: GuardrailState; paused: GuardrailState } | { resumed: false; state: GuardrailState }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { slots, state } = await this.read(scope);
+      if (state.status !== 'paused') return { resumed: false, state };
+      const hour = hourOf(input.at);
+      const slot = slots.find((s) => s.hour === hour) ?? { hour, sends: 0, hardBounces: 0, complaints: 0 };
+      const next: GuardrailState = {
+        status: 'sending',
+        version: state.version + 1,
+        pauseSeq: state.pauseSeq,
+        resumedAt: input.at.toISOString(),
+        resumedBy: input.by,
+        note: input.note,
+        baseline: slot,
+      };
+      if (await this.replace(scope, state, next)) return { resumed: true, state: next, paused: state };
+    }
+    throw new Error(`guardrail ${keys.guardrailPk(scope)}: the state kept changing during resume`);
+  }
+
+  private replace(scope: GuardrailScope, from: GuardrailState, next: GuardrailState): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':from': from.version };
+    const sets = Object.entries(next).map(([field, value], i) => {
+      names[`#f${i}`] = field;
+      values[`:f${i}`] = value;
+      return `#f${i} = :f${i}`;
+    });
+    const removable = ['pausedAt', 'reasons', 'why', 'figures', 'continueCapClasses', 'announced', 'resumedAt', 'resumedBy', 'note', 'baseline'];
+    const removes = removable.filter((field) => !(field in next));
+    removes.forEach((field, i) => {
+      names[`#r${i}`] = field;
+    });
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { PK: keys.guardrailPk(scope), SK: keys.guardrailStateSk },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.map((_, i) => `#r${i}`).join(', ')}` : ''}`,
+        ConditionExpression: from.version === 0 ? 'attribute_not_exists(PK)' : `#v = :from`,
+        ExpressionAttributeNames: { ...names, ...(from.version === 0 ? {} : { '#v': 'version' }) },
+        ExpressionAttributeValues: from.version === 0 ? Object.fromEntries(Object.entries(values).filter(([k]) => k !== ':from')) : values,
+      }),
+    );
+  }
+}
+
+function parseState(scope: GuardrailScope, item: Record<string, unknown>): GuardrailState {
+  const parsed = stateItem.safeParse(item);
+  if (!parsed.success) {
+    throw new Error(`guardrail state of ${keys.guardrailPk(scope)} is not readable: ${parsed.error.message}`);
+  }
+  return parsed.data;
+}
