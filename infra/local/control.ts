@@ -3,6 +3,7 @@
 // wired with a URL trigger (served as Lambda Function URL events).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { reportPage } from '#shared/flows/analytics-page.ts';
+import { z } from 'zod';
 import { AwsApiError, handleAwsJson, readBody, sendAwsJson } from './aws-api.ts';
 import { serveConsoleAsset } from './console.ts';
 import type { LocalRuntime } from './runtime.ts';
@@ -92,6 +93,13 @@ export async function handleHttp(
         const published = await local.sesEvents.feedback(kind, email);
         await local.drain();
         return json(response, 200, { [kind]: email, ...published });
+      }
+      case 'POST /_local/ses/inject': {
+        // Bounce/complaint rates for one journey's emails, published as the clock advances (docs/guardrails.md).
+        const injection = parseInjection(body);
+        if ('error' in injection) return json(response, 400, { error: injection.error });
+        local.sesEvents.injectFeedback(injection.journeyId, injection);
+        return json(response, 200, injection);
       }
       case 'POST /_local/ses/events': {
         // "Email Sent" / "Email Delivered" for every email SES local accepted since the last call.
@@ -186,4 +194,27 @@ async function serveFunctionUrl(
   }
   response.writeHead(result.statusCode ?? 200, result.headers ?? {});
   response.end(result.body ?? '');
+}
+
+const injectionBody = z.strictObject({
+  journeyId: z.string().min(1),
+  hardBouncePercent: z.number().min(0).max(100).default(0),
+  complaintPercent: z.number().min(0).max(100).default(0),
+});
+
+/** {"journeyId": "...", "hardBouncePercent": 10, "complaintPercent": 0.5}; errors name field and value. */
+function parseInjection(body: string): z.output<typeof injectionBody> | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(body || '{}');
+  } catch {
+    return { error: `body is not JSON: ${body.slice(0, 100)}` };
+  }
+  const parsed = injectionBody.safeParse(value);
+  if (parsed.success) return parsed.data;
+  return {
+    error: parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+      .join('; '),
+  };
 }

@@ -258,10 +258,10 @@ export class LocalRuntime {
           await this.#fire(nextSchedule);
           scheduleRuns++;
         }
-        await this.drain();
+        await this.#settle();
       }
       if (target > this.clock.now().getTime()) this.clock.set(new Date(target));
-      await this.drain();
+      await this.#settle();
       return { now: this.clock.now().toISOString(), scheduleRuns };
     } finally {
       this.#advancing = false;
@@ -280,6 +280,12 @@ export class LocalRuntime {
       nextAt: Math.floor(this.clock.now().getTime() / DAY_MS) * DAY_MS + DAY_MS,
       invoke,
     });
+  }
+
+  /** Drains; with feedback injected for a journey, SES also "publishes" the new sends' events. */
+  async #settle(): Promise<void> {
+    await this.drain();
+    while (this.sesEvents.injecting && (await this.sesEvents.publishNewSends()) > 0) await this.drain();
   }
 
   async #fire(schedule: Schedule): Promise<void> {

@@ -1,7 +1,9 @@
 // Stands in for SES event publishing on a laptop, where SES local publishes nothing: turns the
 // emails SES local accepted into the "Email Sent" / "Email Delivered" events SES would put on the
 // default bus (so the sender's crash recovery and the counters work as in AWS), and simulates a
-// hard bounce or a complaint for an address (POST /_local/ses/bounce|complaint {email}).
+// hard bounce or a complaint for an address (POST /_local/ses/bounce|complaint {email}). A journey
+// can be given bounce and complaint rates (POST /_local/ses/inject), so its guardrail can be seen
+// tripping: its emails then bounce or draw complaints in exactly that proportion, in send order.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '#shared/domain/clock.ts';
 import { type SesLocalStoredEmail, sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
@@ -15,25 +17,72 @@ export interface SesSimulatorHost {
 
 export const SES_EVENTS_BUS = 'default';
 
+/** Feedback rates injected for one journey's emails, in percent of its sends. */
+export interface InjectedFeedback {
+  hardBouncePercent: number;
+  complaintPercent: number;
+}
+
+interface InjectionTally extends InjectedFeedback {
+  sends: number;
+  bounced: number;
+  complained: number;
+}
+
 export class SesSimulator {
   readonly #published = new Set<string>();
+  readonly #injected = new Map<string, InjectionTally>();
 
   constructor(private readonly host: SesSimulatorHost) {}
 
-  /** Publishes "Email Sent" and "Email Delivered" once for every email accepted since the last call. */
+  /**
+   * From now on, `journeyId`'s emails hard-bounce and draw complaints at these rates (0 stops it).
+   * Deterministic: after n sends from now, floor(n × rate) of them have bounced.
+   */
+  injectFeedback(journeyId: string, rates: InjectedFeedback): void {
+    this.#injected.set(journeyId, { sends: 0, bounced: 0, complained: 0, ...rates });
+  }
+
+  /** True while some journey has feedback injected: the runtime then publishes sends as the clock moves. */
+  get injecting(): boolean {
+    return this.#injected.size > 0;
+  }
+
+  /**
+   * Publishes "Email Sent" and "Email Delivered" once for every email accepted since the last
+   * call; an email of a journey with injected feedback bounces instead of being delivered, or is
+   * delivered and then complained about.
+   */
   async publishNewSends(): Promise<number> {
     const fresh = (await this.host.emails()).filter((email) => !this.#published.has(email.messageId));
     const now = this.host.clock.now();
     const events = fresh.flatMap((email) => {
       this.#published.add(email.messageId);
       const mail = sentMailFromSesLocal(email);
-      return [sesEvent('send', mail, now), sesEvent('delivery', mail, now)].map((event) => ({
-        ...event,
-        busName: SES_EVENTS_BUS,
-      }));
+      const outcome = this.#injectedOutcome(mail.tags?.campaign);
+      const kinds =
+        outcome === 'bounce' ? (['send', 'bounce'] as const)
+        : outcome === 'complaint' ? (['send', 'delivery', 'complaint'] as const)
+        : (['send', 'delivery'] as const);
+      return kinds.map((kind) => ({ ...sesEvent(kind, mail, now), busName: SES_EVENTS_BUS }));
     });
     for (let i = 0; i < events.length; i += 10) await this.host.putEvents(events.slice(i, i + 10));
     return fresh.length;
+  }
+
+  #injectedOutcome(journeyId: string | undefined): 'bounce' | 'complaint' | undefined {
+    const tally = journeyId ? this.#injected.get(journeyId) : undefined;
+    if (!tally) return undefined;
+    tally.sends++;
+    if (Math.floor((tally.sends * tally.hardBouncePercent) / 100) > tally.bounced) {
+      tally.bounced++;
+      return 'bounce';
+    }
+    if (Math.floor((tally.sends * tally.complaintPercent) / 100) > tally.complained) {
+      tally.complained++;
+      return 'complaint';
+    }
+    return undefined;
   }
 
   /**
