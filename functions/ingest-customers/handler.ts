@@ -16,14 +16,25 @@ export function createHandler(runtime: Runtime) {
   const timers = new TimerStore(runtime.doc, runtime.tableName);
   let campaigns: Promise<TimerCampaigns> | undefined;
   return eventConsumer('ingest-customers', runtime, {
-    'Customer Upserted': route(customerUpsertedDetail, async (customer, envelope) => {
-      const outcome = await upsertCustomer(store, runtime.clock, customer, { eventId: envelope.id, eventAt: envelope.time });
-      // A stale redelivery still converges the timer, in case the first delivery died before it.
-      const profile = outcome.applied ? outcome.after : (await store.getProfile(customer.customerId))?.profile;
-      if (!profile) return;
-      campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
-      await armBirthday(timers, (await campaigns).birthday, profile, runtime.clock.now());
-    }),
+    'Customer Upserted': route(
+      customerUpsertedDetail,
+      async (customer, envelope) => {
+        const outcome = await upsertCustomer(store, runtime.clock, customer, {
+          eventId: envelope.id,
+          eventAt: envelope.time,
+          updatedAt: customer.updatedAt,
+        });
+        // A stale redelivery still converges the timer, in case the first delivery died before it.
+        const profile = outcome.applied
+          ? outcome.after
+          : (await store.getProfile(customer.customerId))?.profile;
+        if (!profile) return;
+        campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
+        await armBirthday(timers, (await campaigns).birthday, profile, runtime.clock.now());
+      },
+      // The newest upsert wins by these times: one in the future would win over every real update.
+      (customer, envelope) => ({ time: envelope.time, 'detail.updatedAt': customer.updatedAt }),
+    ),
   });
 }
 

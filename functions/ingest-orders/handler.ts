@@ -1,7 +1,11 @@
 // Purchase Completed / Order Refunded -> purchase records, the customer's aggregates and loyalty
 // standing (tier, points) in one write; tier changes are then announced on the bus.
 import { loadProgram } from '#shared/config/program-file.ts';
-import { type EventEnvelope, orderRefundedDetail, purchaseCompletedDetail } from '#shared/events/contracts.ts';
+import {
+  type EventEnvelope,
+  orderRefundedDetail,
+  purchaseCompletedDetail,
+} from '#shared/events/contracts.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { type AggregatesChange, recordPurchase, recordRefund } from '#shared/flows/purchases.ts';
 import { announceTierChanges } from '#shared/flows/tier-announcements.ts';
@@ -39,25 +43,37 @@ export function createHandler(runtime: Runtime) {
   // The win-back series follows the last purchase: a newer one cancels the pending steps.
   const moveWinBack = async (change: AggregatesChange) => {
     campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
-    const customer = { customerId: change.customerId, lastPurchaseAt: change.after.lastPurchaseAt, timeZone: change.history.stored?.profile.timeZone };
+    const customer = {
+      customerId: change.customerId,
+      lastPurchaseAt: change.after.lastPurchaseAt,
+      timeZone: change.history.stored?.profile.timeZone,
+    };
     await armWinBack(timers, (await campaigns).winBack, customer, runtime.clock.now());
   };
   return eventConsumer('ingest-orders', runtime, {
-    'Purchase Completed': route(purchaseCompletedDetail, async (purchase, envelope) => {
-      const change = await recordPurchase(store, runtime.clock, purchase, program);
-      await announce(change, envelope);
-      await followTierReview(timers, change, runtime.clock.now());
-      await predict(change);
-      await moveWinBack(change);
-      // The lifecycle stage (a lapsed or churned customer is now 'reactivated') and its timer.
-      await followLifecycle(lifecycle, timers, change.customerId, change.history);
-    }),
-    'Order Refunded': route(orderRefundedDetail, async (refund, envelope) => {
-      const change = await recordRefund(store, runtime.clock, refund, program);
-      await announce(change, envelope);
-      await followTierReview(timers, change, runtime.clock.now());
-      await predict(change);
-    }),
+    'Purchase Completed': route(
+      purchaseCompletedDetail,
+      async (purchase, envelope) => {
+        const change = await recordPurchase(store, runtime.clock, purchase, program);
+        await announce(change, envelope);
+        await followTierReview(timers, change, runtime.clock.now());
+        await predict(change);
+        await moveWinBack(change);
+        // The lifecycle stage (a lapsed or churned customer is now 'reactivated') and its timer.
+        await followLifecycle(lifecycle, timers, change.customerId, change.history);
+      },
+      (purchase) => ({ 'detail.purchasedAt': purchase.purchasedAt }),
+    ),
+    'Order Refunded': route(
+      orderRefundedDetail,
+      async (refund, envelope) => {
+        const change = await recordRefund(store, runtime.clock, refund, program);
+        await announce(change, envelope);
+        await followTierReview(timers, change, runtime.clock.now());
+        await predict(change);
+      },
+      (refund) => ({ 'detail.refundedAt': refund.refundedAt }),
+    ),
   });
 }
 

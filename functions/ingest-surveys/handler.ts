@@ -10,9 +10,13 @@ import type { Runtime } from '../commons/runtime.ts';
 export function createHandler(runtime: Runtime) {
   const store = new SurveyStore(runtime.doc, runtime.tableName);
   return eventConsumer('ingest-surveys', runtime, {
-    'Survey Answered': route(surveyAnsweredDetail, async (answer) => {
-      await recordSurveyAnswer(store, answer, runtime.clock.now());
-    }),
+    'Survey Answered': route(
+      surveyAnsweredDetail,
+      async (answer) => {
+        await recordSurveyAnswer(store, answer, runtime.clock.now());
+      },
+      (answer) => ({ 'detail.answeredAt': answer.answeredAt }),
+    ),
   });
 }
 

@@ -1,6 +1,7 @@
 // The customer profile and how an upsert event merges into it. Profile fields follow the newest
-// event by event time (ties broken by event id), so out-of-order delivery converges; consent is
-// versioned on its own clock because unsubscribes can also change it.
+// upsert — by the shop's `updatedAt` when it sends one, then event time, then event id — so
+// out-of-order delivery converges; consent is versioned on its own clock because unsubscribes
+// can also change it.
 import type { CustomerUpserted } from '../events/contracts.ts';
 import type { CustomerPrediction } from './customer-predictions.ts';
 import type { PurchaseAggregates } from './purchase-history.ts';
@@ -22,7 +23,8 @@ export interface CustomerProfile {
   birthday?: string;
   attributes?: Record<string, string>;
   consent: ConsentState;
-  /** Version of the profile fields: the event that last set them. */
+  /** Version of the profile fields: the event that last set them (and its `updatedAt`, if any). */
+  profileUpdatedAt?: string;
   profileEventAt?: string;
   profileEventId?: string;
   purchases?: PurchaseAggregates;
@@ -34,6 +36,8 @@ export interface CustomerProfile {
 export interface UpsertEventMeta {
   eventId: string;
   eventAt: string;
+  /** The shop's own change time (millisecond precision), when the event carries one. */
+  updatedAt?: string | undefined;
 }
 
 /** A purchase for a customer we have not met creates this, so the purchase is never lost. */
@@ -45,10 +49,18 @@ export function minimalProfile(customerId: string, now: Date): CustomerProfile {
   };
 }
 
-function isNewer(at: string, id: string, currentAt: string | undefined, currentId: string | undefined): boolean {
-  if (currentAt === undefined) return true;
-  const difference = Date.parse(at) - Date.parse(currentAt);
-  return difference > 0 || (difference === 0 && id > (currentId ?? ''));
+/** When the upsert's change happened: the shop's updatedAt, else the (whole-second) event time. */
+function changedAt(meta: UpsertEventMeta): string {
+  return meta.updatedAt ?? meta.eventAt;
+}
+
+function isNewer(meta: UpsertEventMeta, current: CustomerProfile): boolean {
+  if (current.profileEventAt === undefined) return true;
+  const order = [
+    Date.parse(changedAt(meta)) - Date.parse(current.profileUpdatedAt ?? current.profileEventAt),
+    Date.parse(meta.eventAt) - Date.parse(current.profileEventAt),
+  ].find((difference) => difference !== 0);
+  return order === undefined ? meta.eventId > (current.profileEventId ?? '') : order > 0;
 }
 
 /**
@@ -60,8 +72,8 @@ export function mergeCustomerUpsert(
   event: CustomerUpserted,
   meta: UpsertEventMeta,
 ): CustomerProfile | undefined {
-  const fieldsNewer = isNewer(meta.eventAt, meta.eventId, current.profileEventAt, current.profileEventId);
-  const consentNewer = Date.parse(meta.eventAt) > Date.parse(current.consent.at);
+  const fieldsNewer = isNewer(meta, current);
+  const consentNewer = Date.parse(changedAt(meta)) > Date.parse(current.consent.at);
   if (!fieldsNewer && !consentNewer) return undefined;
   const next: CustomerProfile = { ...current };
   if (fieldsNewer) {
@@ -73,13 +85,14 @@ export function mergeCustomerUpsert(
     next.timeZone = event.timeZone;
     next.birthday = event.birthday;
     next.attributes = event.attributes;
+    next.profileUpdatedAt = meta.updatedAt;
     next.profileEventAt = meta.eventAt;
     next.profileEventId = meta.eventId;
   }
   if (consentNewer && current.consent.granted !== event.marketingConsent) {
-    next.consent = { granted: event.marketingConsent, at: meta.eventAt, source: 'Customer Upserted' };
+    next.consent = { granted: event.marketingConsent, at: changedAt(meta), source: 'Customer Upserted' };
   } else if (consentNewer) {
-    next.consent = { ...current.consent, at: meta.eventAt };
+    next.consent = { ...current.consent, at: changedAt(meta) };
   }
   return next;
 }

@@ -38,11 +38,21 @@ export const ROLLING_WINDOW_DAYS = 365;
 /** Net amount of each order after its refunds (never below zero: over-refunds are capped). */
 export function netOrderAmounts(orders: OrderRecord[], refunds: RefundRecord[]): Map<string, Milli> {
   const refunded = new Map<string, Milli>();
-  for (const refund of refunds) refunded.set(refund.orderId, (refunded.get(refund.orderId) ?? 0) + refund.amountMilli);
-  return new Map(orders.map((order) => [order.orderId, Math.max(0, order.amountMilli - (refunded.get(order.orderId) ?? 0))]));
+  for (const refund of refunds)
+    refunded.set(refund.orderId, (refunded.get(refund.orderId) ?? 0) + refund.amountMilli);
+  return new Map(
+    orders.map((order) => [
+      order.orderId,
+      Math.max(0, order.amountMilli - (refunded.get(order.orderId) ?? 0)),
+    ]),
+  );
 }
 
-export function summarisePurchases(orders: OrderRecord[], refunds: RefundRecord[], asOf: Date): PurchaseAggregates {
+export function summarisePurchases(
+  orders: OrderRecord[],
+  refunds: RefundRecord[],
+  asOf: Date,
+): PurchaseAggregates {
   const net = netOrderAmounts(orders, refunds);
   const windowStart = asOf.getTime() - ROLLING_WINDOW_DAYS * DAY_MS;
   let totalSpendMilli = 0;
@@ -57,10 +67,12 @@ export function summarisePurchases(orders: OrderRecord[], refunds: RefundRecord[
     if (firstPurchaseAt === null || at < Date.parse(firstPurchaseAt)) firstPurchaseAt = order.purchasedAt;
     if (lastPurchaseAt === null || at > Date.parse(lastPurchaseAt)) lastPurchaseAt = order.purchasedAt;
   }
-  const knownOrders = new Set(orders.map((order) => order.orderId));
-  const refundedMilli = refunds
-    .filter((refund) => knownOrders.has(refund.orderId))
-    .reduce((sum, refund) => sum + refund.amountMilli, 0);
+  // What the refunds took off spend, capped per order like spend itself (a refund of 500 on an
+  // 80 order refunds 80); refunds of orders not recorded yet count once the order arrives.
+  const refundedMilli = orders.reduce(
+    (sum, order) => sum + order.amountMilli - (net.get(order.orderId) ?? order.amountMilli),
+    0,
+  );
   return {
     orderCount: orders.length,
     totalSpendMilli,

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { isIanaTimeZone } from '../domain/local-time.ts';
 import { currencyMinorDigits, decimalPlaces, decimalToMilli, isKnownCurrency } from '../domain/money.ts';
 
-export const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' });
+export const isoInstant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 date-time with a time zone',
+});
 
 const bcp47Locale = z.string().refine(
   (tag) => {
@@ -35,30 +38,99 @@ const birthday = z.string().refine(
   { message: 'must be MM-DD or YYYY-MM-DD and a real calendar day' },
 );
 
-const decimalAmount = z.union([z.number(), z.string()]).refine((value) => decimalToMilli(value) !== undefined, {
-  message: 'must be a non-negative decimal with at most 3 decimal places',
-});
+const DECIMAL_AMOUNT = 'must be a non-negative decimal with at most 3 decimal places';
+const decimalAmount = z
+  .union([z.number(), z.string()], { error: `${DECIMAL_AMOUNT}, as a number or a string` })
+  .refine((value) => decimalToMilli(value) !== undefined, { message: DECIMAL_AMOUNT });
 
 const currencyCode = z.string().refine(isKnownCurrency, { message: 'must be an ISO 4217 currency code' });
 
-const nonEmptyId = z.string().trim().min(1).max(128);
+/** Text that ends up in emails, headers and pages: NUL, line breaks and other controls are refused. */
+function plainText(max: number) {
+  return z
+    .string()
+    .max(max)
+    .refine((text) => !/\p{Cc}/u.test(text), {
+      message: 'must not contain control characters (NUL, line breaks, tabs)',
+    });
+}
+
+const nonEmptyId = plainText(128).trim().min(1);
+
+/**
+ * An address SMTP can deliver to: RFC 5321 §4.5.3.1 caps the local part at 64 octets and the
+ * domain at 255, and the forward path (the address in angle brackets) at 256, so 254 in all.
+ */
+const emailAddress = z
+  .email({ message: 'must be an email address' })
+  .refine((address) => Buffer.byteLength(address.slice(0, address.lastIndexOf('@'))) <= 64, {
+    message: 'has a local part (before @) longer than 64 octets (RFC 5321)',
+  })
+  .refine((address) => Buffer.byteLength(address) <= 254, {
+    message: 'is longer than 254 octets (RFC 5321)',
+  });
+
+/** Attribute names that would reach an object's prototype instead of the map (never stored). */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A string map from the shop. The reserved names are refused on the raw input: the record
+ * parser would otherwise drop `__proto__` without a word.
+ */
+const attributes = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (typeof value !== 'object' || value === null) return;
+    for (const [name, input] of Object.entries(value)) {
+      if (PROTOTYPE_KEYS.has(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          input,
+          message: 'is a reserved name (__proto__, constructor, prototype)',
+        });
+    }
+  })
+  .pipe(
+    z.record(
+      z
+        .string()
+        .min(1)
+        .max(64)
+        .refine((name) => !/\p{Cc}/u.test(name), { message: 'must not contain control characters' }),
+      plainText(1000),
+    ),
+  );
+
+/**
+ * How far ahead of our clock a business time (purchasedAt, refundedAt, answeredAt, updatedAt,
+ * the event time of an upsert) may be: the clock skew AWS itself tolerates on signed requests.
+ * Anything later is rejected, since a purchase dated next year would upgrade today and a date in
+ * 9999 would silence win-back forever.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 15 * 60_000;
 
 export const customerUpsertedDetail = z.strictObject({
   customerId: nonEmptyId,
-  email: z.email({ message: 'must be an email address' }),
-  firstName: z.string().max(200).optional(),
-  lastName: z.string().max(200).optional(),
+  email: emailAddress,
+  firstName: plainText(200).optional(),
+  lastName: plainText(200).optional(),
   locale: bcp47Locale.optional(),
   timeZone: ianaTimeZone.optional(),
   birthday: birthday.optional(),
   marketingConsent: z.boolean(),
-  attributes: z.record(z.string(), z.string()).optional(),
+  attributes: attributes.optional(),
+  /**
+   * When the shop changed the profile, ISO 8601 with milliseconds: orders upserts that share an
+   * event time (EventBridge times have whole seconds) before the event time does.
+   */
+  updatedAt: isoInstant.optional(),
 });
 export type CustomerUpserted = z.infer<typeof customerUpsertedDetail>;
 
 const lineItem = z.strictObject({
   sku: nonEmptyId,
-  category: z.string().optional(),
+  category: plainText(128).optional(),
   quantity: z.number().int().positive(),
   unitPrice: decimalAmount,
 });
@@ -88,7 +160,7 @@ export const purchaseCompletedDetail = z
     currency: currencyCode,
     purchasedAt: isoInstant,
     items: z.array(lineItem).optional(),
-    couponCode: z.string().max(64).optional(),
+    couponCode: plainText(64).optional(),
   })
   .superRefine(withinCurrencyPrecision);
 export type PurchaseCompleted = z.infer<typeof purchaseCompletedDetail>;
@@ -121,6 +193,6 @@ export const eventEnvelope = z.looseObject({
   source: z.string().min(1),
   'detail-type': z.string().min(1),
   time: isoInstant,
-  detail: z.unknown(),
+  detail: z.unknown().refine((detail) => detail !== undefined, { message: 'is missing' }),
 });
 export type EventEnvelope = z.infer<typeof eventEnvelope>;

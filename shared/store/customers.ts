@@ -38,6 +38,7 @@ const PROFILE_FIELDS = [
   'birthday',
   'attributes',
   'consent',
+  'profileUpdatedAt',
   'profileEventAt',
   'profileEventId',
 ] as const satisfies readonly (keyof CustomerProfile)[];

@@ -2,7 +2,7 @@
 // the real handlers and dynalite. Each test uses its own customers, so one runtime serves the file.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { type LocalEvent, type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { customerEvent, purchaseEvent, refundEvent } from '../support/fixtures.ts';
 import { withDynamoFault } from '../support/faults.ts';
 import { customerItems, profileOf } from '../support/table.ts';
@@ -19,7 +19,12 @@ beforeAll(async () => {
       // aggregates are saved, like a Lambda timing out half-way.
       const faulty = withDynamoFault(runtime, endpoints.dynamo, { command: 'UpdateItemCommand', times: 1 });
       faults = faulty;
-      return { ...runtime, doc: new Proxy(runtime.doc, { get: (target, key) => (key === 'send' ? sendRouter(target, faulty.doc) : Reflect.get(target, key)) }) };
+      return {
+        ...runtime,
+        doc: new Proxy(runtime.doc, {
+          get: (target, key) => (key === 'send' ? sendRouter(target, faulty.doc) : Reflect.get(target, key)),
+        }),
+      };
     },
   });
 }, 60_000);
@@ -38,7 +43,10 @@ const profile = (customerId: string) => profileOf(local.doc, local.tableName, cu
 
 describe('purchase ingestion', () => {
   it('records a purchase and the customer aggregates', async () => {
-    local.putEvents([customerEvent({ customerId: 'p-1' }), purchaseEvent({ customerId: 'p-1', orderId: 'p-1-a', amount: '19.99' })]);
+    local.putEvents([
+      customerEvent({ customerId: 'p-1' }),
+      purchaseEvent({ customerId: 'p-1', orderId: 'p-1-a', amount: '19.99' }),
+    ]);
     await local.drain();
     const stored = await profile('p-1');
     expect(stored?.email).toBe('mei.chen@example.com');
@@ -68,10 +76,28 @@ describe('purchase ingestion', () => {
   it('converges to the same state whatever order the events arrive in', async () => {
     const events = (id: string) => [
       customerEvent({ customerId: id, firstName: 'First' }, new Date('2026-09-01T00:00:00Z')),
-      customerEvent({ customerId: id, firstName: 'Second', locale: 'en-US' }, new Date('2026-09-02T00:00:00Z')),
-      purchaseEvent({ customerId: id, orderId: `${id}-a`, amount: '100.00', purchasedAt: '2026-01-10T00:00:00Z' }),
-      purchaseEvent({ customerId: id, orderId: `${id}-b`, amount: '40.00', purchasedAt: '2026-06-10T00:00:00Z' }),
-      refundEvent({ customerId: id, orderId: `${id}-a`, amount: '30.00', refundedAt: '2026-02-01T00:00:00Z' }),
+      customerEvent(
+        { customerId: id, firstName: 'Second', locale: 'en-US' },
+        new Date('2026-09-02T00:00:00Z'),
+      ),
+      purchaseEvent({
+        customerId: id,
+        orderId: `${id}-a`,
+        amount: '100.00',
+        purchasedAt: '2026-01-10T00:00:00Z',
+      }),
+      purchaseEvent({
+        customerId: id,
+        orderId: `${id}-b`,
+        amount: '40.00',
+        purchasedAt: '2026-06-10T00:00:00Z',
+      }),
+      refundEvent({
+        customerId: id,
+        orderId: `${id}-a`,
+        amount: '30.00',
+        refundedAt: '2026-02-01T00:00:00Z',
+      }),
     ];
     const orders = [
       [0, 1, 2, 3, 4],
@@ -88,7 +114,11 @@ describe('purchase ingestion', () => {
         await local.drain();
       }
       const stored = await profile(id);
-      states.push({ firstName: stored?.firstName, locale: stored?.locale, purchases: { ...stored?.purchases, asOf: undefined } });
+      states.push({
+        firstName: stored?.firstName,
+        locale: stored?.locale,
+        purchases: { ...stored?.purchases, asOf: undefined },
+      });
     }
     expect(states[1]).toEqual(states[0]);
     expect(states[2]).toEqual(states[0]);
@@ -99,15 +129,35 @@ describe('purchase ingestion', () => {
     });
   });
 
+  it('stores as refunded what the refunds took off, never more than the order amount', async () => {
+    local.putEvents([purchaseEvent({ customerId: 'over-1', orderId: 'over-1-a', amount: '80.00' })]);
+    await local.drain();
+    local.putEvents([refundEvent({ customerId: 'over-1', orderId: 'over-1-a', amount: '500.00' })]);
+    await local.drain();
+    expect((await profile('over-1'))?.purchases).toMatchObject({
+      orderCount: 1,
+      totalSpendMilli: 0,
+      refundedMilli: 80_000,
+    });
+  });
+
   it('creates a minimal profile for a purchase by an unknown customer, completed by a later upsert', async () => {
     local.putEvents([purchaseEvent({ customerId: 'new-1', orderId: 'new-1-a', amount: '12.00' })]);
     await local.drain();
     const minimal = await profile('new-1');
-    expect(minimal).toMatchObject({ customerId: 'new-1', consent: { granted: false }, purchases: { orderCount: 1 } });
+    expect(minimal).toMatchObject({
+      customerId: 'new-1',
+      consent: { granted: false },
+      purchases: { orderCount: 1 },
+    });
     expect(minimal?.email).toBeUndefined();
     local.putEvents([customerEvent({ customerId: 'new-1', email: 'late@example.com' })]);
     await local.drain();
-    expect(await profile('new-1')).toMatchObject({ email: 'late@example.com', consent: { granted: true }, purchases: { orderCount: 1 } });
+    expect(await profile('new-1')).toMatchObject({
+      email: 'late@example.com',
+      consent: { granted: true },
+      purchases: { orderCount: 1 },
+    });
   });
 
   it('counts every purchase when many for one customer are processed concurrently', async () => {
@@ -129,61 +179,275 @@ describe('purchase ingestion', () => {
   });
 
   it('moves spend out of the rolling 365-day window as the clock advances', async () => {
-    local.putEvents([purchaseEvent({ customerId: 'roll-1', orderId: 'roll-1-a', amount: '80.00', purchasedAt: '2026-01-15T00:00:00Z' })]);
+    local.putEvents([
+      purchaseEvent({
+        customerId: 'roll-1',
+        orderId: 'roll-1-a',
+        amount: '80.00',
+        purchasedAt: '2026-01-15T00:00:00Z',
+      }),
+    ]);
     await local.drain();
     expect((await profile('roll-1'))?.purchases.rollingSpendMilli).toBe(80_000);
     // Any later event for the customer recomputes the window as of the new now.
     await local.advanceTo('2027-02-01T00:00:00Z');
-    local.putEvents([purchaseEvent({ customerId: 'roll-1', orderId: 'roll-1-b', amount: '5.00', purchasedAt: '2027-01-31T00:00:00Z' })]);
+    local.putEvents([
+      purchaseEvent({
+        customerId: 'roll-1',
+        orderId: 'roll-1-b',
+        amount: '5.00',
+        purchasedAt: '2027-01-31T00:00:00Z',
+      }),
+    ]);
     await local.drain();
-    expect((await profile('roll-1'))?.purchases).toMatchObject({ totalSpendMilli: 85_000, rollingSpendMilli: 5_000 });
+    expect((await profile('roll-1'))?.purchases).toMatchObject({
+      totalSpendMilli: 85_000,
+      rollingSpendMilli: 5_000,
+    });
   });
 });
 
 describe('customer ingestion', () => {
   it('keeps the newest profile when an older upsert arrives late', async () => {
-    local.putEvents([customerEvent({ customerId: 'late-1', firstName: 'New' }, new Date('2026-10-02T00:00:00Z'))]);
+    local.putEvents([
+      customerEvent({ customerId: 'late-1', firstName: 'New' }, new Date('2026-10-02T00:00:00Z')),
+    ]);
     await local.drain();
-    local.putEvents([customerEvent({ customerId: 'late-1', firstName: 'Old', marketingConsent: false }, new Date('2026-10-01T00:00:00Z'))]);
+    local.putEvents([
+      customerEvent(
+        { customerId: 'late-1', firstName: 'Old', marketingConsent: false },
+        new Date('2026-10-01T00:00:00Z'),
+      ),
+    ]);
     await local.drain();
     expect(await profile('late-1')).toMatchObject({ firstName: 'New', consent: { granted: true } });
   });
 
+  it("orders upserts within one event-time second by the shop's updatedAt, whichever arrives first", async () => {
+    const second = new Date('2026-10-20T08:00:00Z');
+    const upsert = (customerId: string, firstName: string, updatedAt: string) =>
+      customerEvent({ customerId, firstName, updatedAt }, second);
+    // Both arrival orders for several customers: event ids (the old tie-break) are random.
+    const ids = Array.from({ length: 8 }, (_, i) => `same-second-${i}`);
+    for (const [i, id] of ids.entries()) {
+      const older = upsert(id, 'Older', '2026-10-20T08:00:00.120Z');
+      const newer = upsert(id, 'Newer', '2026-10-20T08:00:00.870Z');
+      local.putEvents([i % 2 ? older : newer]);
+      await local.drain();
+      local.putEvents([i % 2 ? newer : older]);
+      await local.drain();
+    }
+    for (const id of ids) expect((await profile(id))?.firstName, id).toBe('Newer');
+  });
+
   it('clears optional fields an upsert leaves out (an upsert carries the whole profile)', async () => {
-    local.putEvents([customerEvent({ customerId: 'clear-1', lastName: 'Chen' }, new Date('2026-10-01T00:00:00Z'))]);
+    local.putEvents([
+      customerEvent({ customerId: 'clear-1', lastName: 'Chen' }, new Date('2026-10-01T00:00:00Z')),
+    ]);
     await local.drain();
-    local.putEvents([customerEvent({ customerId: 'clear-1', lastName: undefined }, new Date('2026-10-02T00:00:00Z'))]);
+    local.putEvents([
+      customerEvent({ customerId: 'clear-1', lastName: undefined }, new Date('2026-10-02T00:00:00Z')),
+    ]);
     await local.drain();
     expect((await profile('clear-1'))?.lastName).toBeUndefined();
   });
 });
 
+/** A valid event with some detail fields replaced by values of the wrong type. */
+function malformed(event: LocalEvent, patch: Record<string, unknown>): LocalEvent {
+  return { ...event, detail: { ...(event.detail as Record<string, unknown>), ...patch } };
+}
+
 describe('invalid events', () => {
-  const cases: { name: string; event: ReturnType<typeof purchaseEvent>; field: string; value: unknown; reason: RegExp }[] = [
-    { name: 'a missing required field', event: purchaseEvent({ customerId: 'bad-1', currency: undefined }), field: 'detail.currency', value: undefined, reason: /expected string/ },
-    { name: 'an unknown currency', event: purchaseEvent({ customerId: 'bad-2', currency: 'XYZ' }), field: 'detail.currency', value: 'XYZ', reason: /ISO 4217/ },
-    { name: 'a negative amount', event: purchaseEvent({ customerId: 'bad-3', amount: -12 }), field: 'detail.amount', value: -12, reason: /non-negative decimal/ },
-    { name: 'more decimals than the currency has', event: purchaseEvent({ customerId: 'bad-4', amount: '10.5', currency: 'JPY' }), field: 'detail.amount', value: '10.5', reason: /JPY allows \(0\)/ },
-    { name: 'a malformed date', event: purchaseEvent({ customerId: 'bad-5', purchasedAt: '2026-02-30 10:00' }), field: 'detail.purchasedAt', value: '2026-02-30 10:00', reason: /ISO 8601/ },
-    { name: 'an unknown field', event: purchaseEvent({ customerId: 'bad-6', purchased_at: 'x' }), field: 'detail.purchased_at', value: 'x', reason: /not a field/ },
-    { name: 'an impossible birthday', event: customerEvent({ customerId: 'bad-7', birthday: '02-30' }), field: 'detail.birthday', value: '02-30', reason: /real calendar day/ },
-    { name: 'an unknown time zone', event: customerEvent({ customerId: 'bad-8', timeZone: 'Mars/Olympus' }), field: 'detail.timeZone', value: 'Mars/Olympus', reason: /IANA/ },
+  const cases: { name: string; event: LocalEvent; field: string; value: unknown; reason: RegExp }[] = [
+    {
+      name: 'a missing required field',
+      event: purchaseEvent({ customerId: 'bad-1', currency: undefined }),
+      field: 'detail.currency',
+      value: undefined,
+      reason: /expected string/,
+    },
+    {
+      name: 'an unknown currency',
+      event: purchaseEvent({ customerId: 'bad-2', currency: 'XYZ' }),
+      field: 'detail.currency',
+      value: 'XYZ',
+      reason: /ISO 4217/,
+    },
+    {
+      name: 'a negative amount',
+      event: purchaseEvent({ customerId: 'bad-3', amount: -12 }),
+      field: 'detail.amount',
+      value: -12,
+      reason: /non-negative decimal/,
+    },
+    {
+      name: 'more decimals than the currency has',
+      event: purchaseEvent({ customerId: 'bad-4', amount: '10.5', currency: 'JPY' }),
+      field: 'detail.amount',
+      value: '10.5',
+      reason: /JPY allows \(0\)/,
+    },
+    {
+      name: 'a malformed date',
+      event: purchaseEvent({ customerId: 'bad-5', purchasedAt: '2026-02-30 10:00' }),
+      field: 'detail.purchasedAt',
+      value: '2026-02-30 10:00',
+      reason: /ISO 8601/,
+    },
+    {
+      name: 'an unknown field',
+      event: purchaseEvent({ customerId: 'bad-6', purchased_at: 'x' }),
+      field: 'detail.purchased_at',
+      value: 'x',
+      reason: /not a field/,
+    },
+    {
+      name: 'an impossible birthday',
+      event: customerEvent({ customerId: 'bad-7', birthday: '02-30' }),
+      field: 'detail.birthday',
+      value: '02-30',
+      reason: /real calendar day/,
+    },
+    {
+      name: 'an unknown time zone',
+      event: customerEvent({ customerId: 'bad-8', timeZone: 'Mars/Olympus' }),
+      field: 'detail.timeZone',
+      value: 'Mars/Olympus',
+      reason: /IANA/,
+    },
+    // Future-dated business times (the clock skew allowance is 15 minutes).
+    {
+      name: 'a purchase dated 9999-12-31',
+      event: purchaseEvent({ customerId: 'bad-10', purchasedAt: '9999-12-31T00:00:00Z' }),
+      field: 'detail.purchasedAt',
+      value: '9999-12-31T00:00:00Z',
+      reason: /in the future: more than 15 minutes after/,
+    },
+    {
+      name: 'a purchase 14 months ahead',
+      event: purchaseEvent({ customerId: 'bad-11', purchasedAt: '2028-04-01T00:00:00Z' }),
+      field: 'detail.purchasedAt',
+      value: '2028-04-01T00:00:00Z',
+      reason: /in the future/,
+    },
+    {
+      name: 'a refund dated ahead',
+      event: refundEvent({ customerId: 'bad-12', refundedAt: '2030-01-01T00:00:00Z' }),
+      field: 'detail.refundedAt',
+      value: '2030-01-01T00:00:00Z',
+      reason: /in the future/,
+    },
+    {
+      name: 'a survey answer dated ahead',
+      event: {
+        source: 'shop.surveys',
+        detailType: 'Survey Answered',
+        detail: { customerId: 'bad-13', score: 9, answeredAt: '2030-01-01T00:00:00Z' },
+      },
+      field: 'detail.answeredAt',
+      value: '2030-01-01T00:00:00Z',
+      reason: /in the future/,
+    },
+    {
+      name: 'an upsert with updatedAt ahead',
+      event: customerEvent({ customerId: 'bad-14', updatedAt: '2030-01-01T00:00:00.000Z' }),
+      field: 'detail.updatedAt',
+      value: '2030-01-01T00:00:00.000Z',
+      reason: /in the future/,
+    },
+    {
+      name: 'an upsert whose event time is ahead',
+      event: customerEvent({ customerId: 'bad-15' }, new Date('2030-01-01T00:00:00Z')),
+      field: 'time',
+      value: '2030-01-01T00:00:00Z',
+      reason: /in the future/,
+    },
+    // Hostile or undeliverable input.
+    {
+      name: 'an attribute named __proto__',
+      event: customerEvent({
+        customerId: 'bad-16',
+        attributes: JSON.parse('{"__proto__":{"isAdmin":"yes"},"tier":"vip"}'),
+      }),
+      field: 'detail.attributes.__proto__',
+      value: { isAdmin: 'yes' },
+      reason: /reserved name/,
+    },
+    {
+      name: 'an email local part over 64 octets',
+      event: customerEvent({ customerId: 'bad-17', email: `${'a'.repeat(65)}@example.com` }),
+      field: 'detail.email',
+      value: `${'a'.repeat(65)}@example.com`,
+      reason: /64 octets \(RFC 5321\)/,
+    },
+    {
+      name: 'a NUL in a first name',
+      event: customerEvent({ customerId: 'bad-18', firstName: 'Ada\u0000' }),
+      field: 'detail.firstName',
+      value: 'Ada\u0000',
+      reason: /control characters/,
+    },
+    {
+      name: 'a line break in a coupon code',
+      event: purchaseEvent({ customerId: 'bad-19', couponCode: 'SAVE\r\nBcc: x' }),
+      field: 'detail.couponCode',
+      value: 'SAVE\r\nBcc: x',
+      reason: /control characters/,
+    },
+    // Wrong types name what was expected rather than a bare "Invalid input".
+    {
+      name: 'an amount of the wrong type',
+      event: malformed(purchaseEvent({ customerId: 'bad-20' }), { amount: true }),
+      field: 'detail.amount',
+      value: true,
+      reason: /non-negative decimal.*number or a string/,
+    },
+    {
+      name: 'a refund amount of the wrong type',
+      event: malformed(refundEvent({ customerId: 'bad-21' }), { amount: {} }),
+      field: 'detail.amount',
+      value: {},
+      reason: /non-negative decimal.*number or a string/,
+    },
+    {
+      name: 'a line item price of the wrong type',
+      event: malformed(purchaseEvent({ customerId: 'bad-22' }), {
+        items: [{ sku: 's', quantity: 1, unitPrice: null }],
+      }),
+      field: 'detail.items.0.unitPrice',
+      value: null,
+      reason: /non-negative decimal/,
+    },
   ];
 
-  it.each(cases)('rejects $name with field, value and reason, and writes nothing', async ({ event, field, value, reason }) => {
-    const customerId = (event.detail as { customerId: string }).customerId;
-    local.putEvents([event]);
-    await local.drain();
-    const letter = local.deadLetters().find((l) => l.body.includes(`"${customerId}"`));
-    expect(letter?.rejections).toEqual([{ field, ...(value === undefined ? {} : { value }), reason: expect.stringMatching(reason) }]);
-    expect(letter?.rejectedBy).toMatch(/^ingest-/);
-    expect(await customerItems(local.doc, local.tableName, customerId)).toEqual([]);
+  it.each(cases)(
+    'rejects $name with field, value and reason, and writes nothing',
+    async ({ event, field, value, reason }) => {
+      const customerId = (event.detail as { customerId: string }).customerId;
+      local.putEvents([event]);
+      await local.drain();
+      const letter = local.deadLetters().find((l) => l.body.includes(`"${customerId}"`));
+      expect(letter?.rejections).toEqual([
+        { field, ...(value === undefined ? {} : { value }), reason: expect.stringMatching(reason) },
+      ]);
+      expect(letter?.rejectedBy).toMatch(/^ingest-/);
+      expect(await customerItems(local.doc, local.tableName, customerId)).toEqual([]);
+    },
+  );
+
+  it('dead-letters nothing with a bare "Invalid input": every rejection says what was expected', () => {
+    const letters = local.deadLetters().map((letter) => JSON.stringify(letter.rejections));
+    expect(letters.length).toBeGreaterThanOrEqual(cases.length);
+    expect(letters.filter((rejections) => rejections.includes('"reason":"Invalid input"'))).toEqual([]);
   });
 
   it('rejects an event type no function handles for that source', async () => {
     local.putEvents([{ source: 'shop.orders', detailType: 'Purchase Completed', detail: 'not an object' }]);
     await local.drain();
-    expect(local.deadLetters().some((l) => JSON.stringify(l.rejections).includes('"field":"detail"'))).toBe(true);
+    expect(local.deadLetters().some((l) => JSON.stringify(l.rejections).includes('"field":"detail"'))).toBe(
+      true,
+    );
   });
 
   it('replays a dead letter once the cause is fixed, and lists it until then', async () => {
@@ -212,7 +476,13 @@ describe('the EventBridge stand-in', () => {
             EventBusName: 'marketing',
             Source: 'shop.orders',
             DetailType: 'Purchase Completed',
-            Detail: JSON.stringify({ orderId: 'sdk-1-a', customerId: 'sdk-1', amount: 9.5, currency: 'EUR', purchasedAt: '2026-10-30T08:00:00+01:00' }),
+            Detail: JSON.stringify({
+              orderId: 'sdk-1-a',
+              customerId: 'sdk-1',
+              amount: 9.5,
+              currency: 'EUR',
+              purchasedAt: '2026-10-30T08:00:00+01:00',
+            }),
           },
           { EventBusName: 'nope', Source: 'shop.orders', DetailType: 'Purchase Completed', Detail: '{}' },
         ],
@@ -221,6 +491,9 @@ describe('the EventBridge stand-in', () => {
     expect(result.FailedEntryCount).toBe(1);
     expect(result.Entries?.[1]?.ErrorCode).toBe('ResourceNotFoundException');
     await local.drain();
-    expect((await profile('sdk-1'))?.purchases).toMatchObject({ totalSpendMilli: 9_500, lastPurchaseAt: '2026-10-30T07:00:00.000Z' });
+    expect((await profile('sdk-1'))?.purchases).toMatchObject({
+      totalSpendMilli: 9_500,
+      lastPurchaseAt: '2026-10-30T07:00:00.000Z',
+    });
   });
 });

@@ -300,7 +300,8 @@ describe('refunds and the rolling window', () => {
     expect(changesOf('t-ref')).toHaveLength(1);
 
     // The refund to 400.00 is still inside the window on the anniversary: Bronze from then on.
-    local.clock.set(new Date('2027-10-10T00:00:00Z'));
+    // (The purchase is six hours after the anniversary; purchases from the future are refused.)
+    local.clock.set(new Date('2027-10-10T06:00:00Z'));
     await deliver(
       purchaseEvent({
         customerId: 't-ref',
@@ -334,6 +335,7 @@ describe('refunds and the rolling window', () => {
     await deliver(
       purchaseEvent({ customerId: 't-win', orderId: 't-win-a', amount: '1500.00', purchasedAt: iso(0) }),
     );
+    local.clock.set(new Date(iso(100)));
     await deliver(
       purchaseEvent({ customerId: 't-win', orderId: 't-win-b', amount: '600.00', purchasedAt: iso(100) }),
     );
