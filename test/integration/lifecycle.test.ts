@@ -84,6 +84,7 @@ describe('lifecycle stage on the customer record', () => {
     expect(await stageOf('life-2')).toBe('lapsed');
 
     // life-2 comes back while lapsed; the purchase is delivered twice.
+    await local.advanceTo('2026-06-01T00:00:00Z');
     await purchase('life-2', 'life-2-b', '2026-06-01T00:00:00Z');
     const reactivated = await lifecycleOf('life-2');
     expect(reactivated).toMatchObject({ stage: 'reactivated', previousStage: 'lapsed', seq: 4 });

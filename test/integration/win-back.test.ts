@@ -70,6 +70,7 @@ describe('win-back series', () => {
 
   it('cancels the rest of the series when the customer buys between steps 1 and 2, and restarts from that purchase', async () => {
     await customer('lapse-2');
+    await local.advanceTo('2027-07-02T15:00:00Z');
     await purchase('lapse-2', 'lapse-2-a', '2027-07-02T15:00:00Z');
     await local.advanceTo('2027-08-31T14:00:00Z'); // day 60 (10:00 EDT)
     expect(await subjectsTo(local, 'lapse-2@example.com')).toEqual([STEP_60]);
