@@ -175,6 +175,8 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
   };
 }
 
+const DIRECTORY_READS_AT_ONCE = 25;
+
 /** The directory's listed buckets for the hours in view, grouped by hour, oldest first. */
 async function markedBucketsIn(timers: TimerStore, hours: Date[]): Promise<Map<number, number[]>> {
   const days = new Map<string, { from: string; to: string }>();
@@ -184,9 +186,16 @@ async function markedBucketsIn(timers: TimerStore, hours: Date[]): Promise<Map<n
     const range = days.get(day);
     days.set(day, range ? { from: range.from, to: hh } : { from: hh, to: hh });
   }
-  const listed = (
-    await Promise.all([...days].map(([day, { from, to }]) => timers.markedBuckets(day, from, to)))
-  ).flat();
+  // A first run catching up years reads hundreds of days: a few dozen Queries at a time.
+  const ranges = [...days];
+  const listed: { hour: Date; shard: number }[] = [];
+  for (let i = 0; i < ranges.length; i += DIRECTORY_READS_AT_ONCE) {
+    const chunk = ranges.slice(i, i + DIRECTORY_READS_AT_ONCE);
+    for (const found of await Promise.all(
+      chunk.map(([day, { from, to }]) => timers.markedBuckets(day, from, to)),
+    ))
+      listed.push(...found);
+  }
   const byHour = new Map<number, number[]>();
   for (const { hour, shard } of listed.sort(
     (a, b) => a.hour.getTime() - b.hour.getTime() || a.shard - b.shard,

@@ -38,6 +38,7 @@ export async function armTimer<D extends TimerData>(
       JSON.stringify(current.data) === JSON.stringify(decision.data);
     if (same) return 'unchanged';
     if (await store.save(customerId, decision.data, dueAt, current?.version ?? 0)) {
+      if (dueAt) await store.markSchedulerStart(now);
       if (dueAt && needsNudge(dueAt, now)) await store.nudge(dueAt);
       return { data: decision.data, dueAt };
     }

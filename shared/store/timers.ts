@@ -10,7 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { Timer, TimerData, TimerKind } from '../domain/timers.ts';
+import { hourLabel, hourStart, type Timer, type TimerData, type TimerKind } from '../domain/timers.ts';
 import { isConditionFailure, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 
@@ -73,6 +73,8 @@ export function timerItem(
 }
 
 export class TimerStore {
+  #schedulerStartMarked = false;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -249,6 +251,29 @@ export class TimerStore {
         if (!isConditionFailure(lost)) throw lost;
       }
     }
+  }
+
+  /**
+   * Tells a scheduler that has never run where its first run starts: just before the first arm
+   * (nothing can be due earlier: armed due times are never in the past). Without it a first
+   * run long after the arms — a scheduler deployed or repaired late — would look back only
+   * `initialLookbackHours` and leave older buckets unfired and unre-armed forever. One write per
+   * store instance (a cold start); a set watermark is never moved by it.
+   */
+  async markSchedulerStart(now: Date): Promise<void> {
+    if (this.#schedulerStartMarked) return;
+    await writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.schedulerState(),
+        UpdateExpression: 'SET watermark = :w',
+        ConditionExpression: 'attribute_not_exists(watermark)',
+        // Two hours back: another arming process's clock may run a little behind ours.
+        ExpressionAttributeValues: { ':w': hourLabel(new Date(hourStart(now).getTime() - 2 * 3_600_000)) },
+      }),
+    );
+    this.#schedulerStartMarked = true;
   }
 
   /** Asks the scheduler to look again by `dueAt` (a timer armed close to now). */
