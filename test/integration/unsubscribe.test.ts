@@ -159,6 +159,7 @@ describe('unsubscribe endpoint', () => {
   });
 
   it('sends nothing more to an unsubscribed customer, even after the shop re-sends consent in a newer upsert', async () => {
+    await d.local.advanceTo('2026-01-05T12:00:00Z'); // upserts from the future are refused
     await upsertCustomers(
       d.local,
       [{ customerId: 'c-ada', email: 'ada@example.com', marketingConsent: true }],
