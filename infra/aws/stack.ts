@@ -2,13 +2,16 @@
 //   shop events -> marketing bus -> rules -> queues -> functions -> customer store
 //   schedules -> functions;  functions -> send-request queue -> sender -> SES
 //   every dead-letter queue, function and backlog -> alarms -> topic
+//   guardrail trips -> alarm -> topic;  everything above -> the operator's dashboard
 // Functions, queues, rules and schedules are generated from infra/wiring.ts: adding a function
 // there adds it here, with only the access its wiring asks for.
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, OPERATOR_METRICS } from '#functions/commons/metrics.ts';
 import { SCHEDULER_METRICS } from '#functions/scheduler/metrics.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
 import {
   type FunctionWiring,
   functions,
@@ -21,6 +24,7 @@ import type { DeployConfig } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { CustomerStore } from './constructs/customer-store.ts';
 import { MailDelivery } from './constructs/mail-delivery.ts';
+import { OperatorDashboard } from './constructs/operator-dashboard.ts';
 import { WiredFunction } from './constructs/wired-function.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
 
@@ -42,6 +46,7 @@ export class LoyaltyFlowsStack extends Stack {
   readonly alarms: Alarms;
   readonly queues: Record<QueueName, WorkQueue>;
   readonly functions: Record<string, WiredFunction>;
+  readonly dashboard: OperatorDashboard;
 
   constructor(scope: Construct, id: string, props: LoyaltyFlowsStackProps) {
     super(scope, id, props);
@@ -75,10 +80,28 @@ export class LoyaltyFlowsStack extends Stack {
         }),
     );
     this.linkPublicUrls();
-    this.watch();
+    const schedulerLag = this.functions.scheduler
+      ? new Metric({
+          namespace: SCHEDULER_METRICS.namespace,
+          metricName: SCHEDULER_METRICS.lag,
+          dimensionsMap: { Service: 'scheduler' },
+          statistic: 'Maximum',
+          period: Duration.minutes(15),
+        })
+      : undefined;
+    this.watch(schedulerLag);
+    // The limits drawn on the dashboard are the ones the functions enforce: the same program.yaml,
+    // bundled beside every function.
+    this.dashboard = new OperatorDashboard(this, 'OperatorDashboard', {
+      guardrails: loadProgram({}).guardrails,
+      queues: Object.values(this.queues),
+      functions: Object.values(this.functions),
+      schedulerLag,
+    });
 
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.store.table.tableName });
+    new CfnOutput(this, 'OperatorDashboardName', { value: this.dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'SesConfigurationSet', { value: this.mail.configurationSet.configurationSetName });
     // `loyalty predict fit` invokes the weekly analytics run (scan, thresholds, model fit) by name.
@@ -98,7 +121,7 @@ export class LoyaltyFlowsStack extends Stack {
   }
 
   /** Every dead-letter queue, every function and every consumed queue's backlog is alarmed. */
-  private watch(): void {
+  private watch(schedulerLag: Metric | undefined): void {
     const watchedDeadLetters = new Set<string>();
     for (const [name, work] of Object.entries(this.queues)) {
       this.alarms.deadLettersWaiting(pascal(`${name}-queue`), work.deadLetters, `queue ${name}`);
@@ -106,15 +129,17 @@ export class LoyaltyFlowsStack extends Stack {
       watchedDeadLetters.add(work.deadLetters.node.path);
     }
     if (Object.values(this.functions).some((w) => w.wiring.access.sendEmail)) this.alarms.mailReputation();
-    if (this.functions.scheduler) {
-      const lag = new Metric({
-        namespace: SCHEDULER_METRICS.namespace,
-        metricName: SCHEDULER_METRICS.lag,
-        dimensionsMap: { Service: 'scheduler' },
-        statistic: 'Maximum',
-        period: Duration.minutes(15),
-      });
-      this.alarms.schedulerBehind(lag, MAX_SCHEDULER_LAG);
+    if (schedulerLag) this.alarms.schedulerBehind(schedulerLag, MAX_SCHEDULER_LAG);
+    if (this.functions['ses-feedback']) {
+      this.alarms.guardrailTripped(
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: OPERATOR_METRICS.tripped,
+          dimensionsMap: { service: 'ses-feedback' },
+          statistic: 'Sum',
+          period: Duration.minutes(1),
+        }),
+      );
     }
     for (const wired of Object.values(this.functions)) {
       const id = pascal(wired.name);

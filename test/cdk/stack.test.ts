@@ -333,6 +333,95 @@ describe('alarms', () => {
   });
 });
 
+describe("operator's dashboard", () => {
+  interface Widget {
+    type: string;
+    properties: {
+      title?: string;
+      markdown?: string;
+      metrics?: unknown[][];
+      annotations?: { horizontal?: { value: number; label: string }[] };
+    };
+  }
+  const widgets = (): Widget[] => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    // The body is a Fn::Join of JSON text and tokens (region, queue names): tokens become a word.
+    const parts = dashboards[0]!.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join(''));
+    return body.widgets;
+  };
+  const titled = (title: string) => {
+    const found = widgets().find((w) => w.properties.title === title);
+    if (!found) throw new Error(`no widget titled ${title}`);
+    return found;
+  };
+  const expressions = (w: Widget) =>
+    (w.properties.metrics ?? []).map((m) => (m[0] as { expression?: string }).expression).filter(Boolean);
+  const lines = (w: Widget) => (w.properties.annotations?.horizontal ?? []).map((a) => [a.label, a.value]);
+
+  it('shows sends per minute by journey, and skipped and deferred sends by reason, from the Powertools metrics', () => {
+    expect(expressions(titled('Sends per minute by journey'))).toEqual([
+      `SEARCH('{LoyaltyFlows,Journey,service} MetricName="Sends"', 'Sum', 60)`,
+    ]);
+    expect(expressions(titled('Skipped and deferred sends by reason'))).toEqual([
+      `SEARCH('{LoyaltyFlows,Reason,service} MetricName="SendsSkipped"', 'Sum', 60)`,
+      `SEARCH('{LoyaltyFlows,Reason,service} MetricName="SendsDeferred"', 'Sum', 60)`,
+    ]);
+  });
+
+  it('draws bounce and complaint rates against the guardrail limits and the SES and mailbox-provider lines', () => {
+    expect(lines(titled('Hard-bounce rate by journey (%, rolling window)'))).toEqual([
+      ['journey pause', 4],
+      ['account brake', 4.5],
+      ['SES review', 5],
+    ]);
+    expect(lines(titled('Complaint rate by journey (%, rolling window)'))).toEqual([
+      ['journey pause', 0.08],
+      ['account brake', 0.09],
+      ['SES review', 0.1],
+      ['Gmail/Yahoo', 0.3],
+    ]);
+    expect(expressions(titled('Guardrail state (1 = paused)'))).toEqual([
+      `SEARCH('{LoyaltyFlows,Journey,service} MetricName="GuardrailPaused"', 'Maximum', 60)`,
+      `SEARCH('{LoyaltyFlows,Scope,service} MetricName="GuardrailPaused"', 'Maximum', 60)`,
+    ]);
+    expect(titled('SES account reputation (%)').properties.metrics).toHaveLength(4); // two expressions, two inputs
+  });
+
+  it('shows every dead-letter queue, the timer lag, and errors, throttles and duration of every function', () => {
+    const deadLetters = new Set(Object.values(stack.functions).map((f) => f.deadLetters.node.path));
+    for (const work of Object.values(stack.queues)) deadLetters.add(work.deadLetters.node.path);
+    expect(titled('Dead-letter queue depths').properties.metrics).toHaveLength(deadLetters.size);
+    expect(JSON.stringify(titled('Timer lag (s)').properties.metrics)).toContain('SchedulerLagSeconds');
+    const count = Object.keys(stack.functions).length;
+    for (const [title, metric] of [
+      ['Lambda errors', 'Errors'],
+      ['Lambda throttles', 'Throttles'],
+      ['Lambda duration p95 (ms)', 'Duration'],
+    ] as const) {
+      const metrics = titled(title).properties.metrics ?? [];
+      expect(metrics).toHaveLength(count);
+      expect(metrics.every((m) => m[0] === 'AWS/Lambda' && m[1] === metric)).toBe(true);
+    }
+  });
+
+  it('alarms the topic the minute a guardrail pauses a journey or all marketing', () => {
+    const tripped = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'GuardrailTripped' } }),
+    );
+    expect(tripped).toHaveLength(1);
+    expect(tripped[0]!.Properties).toMatchObject({
+      Namespace: 'LoyaltyFlows',
+      Dimensions: [{ Name: 'service', Value: 'ses-feedback' }],
+      Period: 60,
+      Statistic: 'Sum',
+      Threshold: 0,
+      AlarmActions: [{ Ref: logicalId(stack.alarms.topic) }],
+    });
+  });
+});
+
 describe('cfn-lint', () => {
   /** Warnings this template has on purpose, each with why; any other finding fails the suite. */
   const acknowledged: Record<string, string> = {

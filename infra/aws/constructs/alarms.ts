@@ -154,6 +154,19 @@ export class Alarms extends Construct {
   }
 
   /**
+   * A guardrail paused a journey (or all marketing) in the last minute: the Journey Paused event
+   * on the bus carries the figures; resume with `loyalty campaigns resume <id> --note`.
+   */
+  guardrailTripped(tripped: Metric): Alarm {
+    return this.alarmWhen('GuardrailTripped', {
+      metric: tripped,
+      threshold: 0,
+      description:
+        'A guardrail paused a journey or all marketing for its hard-bounce or complaint rate: see the Journey Paused event and the operator dashboard, fix the list, then `loyalty campaigns resume <id> --note "..."`.',
+    });
+  }
+
+  /**
    * The timer scheduler has fallen behind the due index (or stopped running: no data breaches).
    * `lag` is its own metric, published in Embedded Metric Format on every run.
    */
