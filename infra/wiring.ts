@@ -7,6 +7,18 @@ export interface EventPattern {
   detailType: string[];
   /** 'marketing' (default) or 'default' — SES publishes its events to the account's default bus. */
   bus?: 'marketing' | 'default';
+  /**
+   * SES events of the stack's own configuration set only: the default bus also carries those of
+   * every other configuration set in the account (a content filter on `mail.tags`).
+   */
+  ownConfigurationSet?: true;
+}
+
+/** An EventBridge event pattern, in the JSON form rules store (the subset this product uses). */
+export interface EventBridgePattern {
+  source: string[];
+  'detail-type': string[];
+  detail?: Record<string, unknown>;
 }
 
 /** What a function is allowed to reach; the stack turns each flag into a least-privilege grant. */
@@ -118,7 +130,8 @@ export const functions = {
   },
   scheduler: {
     folder: 'scheduler',
-    description: 'Every 5 minutes: fire due birthday, win-back and tier-review timers from the hour-bucketed due index (Query only)',
+    description:
+      'Every 5 minutes: fire due birthday, win-back and tier-review timers from the hour-bucketed due index (Query only)',
     trigger: { type: 'schedule', everyMinutes: 5 },
     // Reads profiles and claims/re-arms timers item by item, so it needs the table, not just the index.
     // Tier reviews store the re-evaluated loyalty state and publish Tier Changed.
@@ -129,7 +142,8 @@ export const functions = {
   },
   'tier-upgrade-email': {
     folder: 'tier-upgrade-email',
-    description: 'Tier Changed (up) -> one tier-upgrade SendRequest in the customer locale (ledger period = tier reached and when)',
+    description:
+      'Tier Changed (up) -> one tier-upgrade SendRequest in the customer locale (ledger period = tier reached and when)',
     trigger: {
       type: 'events',
       queue: 'tier-changes',
@@ -141,9 +155,16 @@ export const functions = {
   },
   sender: {
     folder: 'sender',
-    description: 'SendRequests -> consent, quiet hours, frequency cap, ledger claim, render, SES v2 (exactly once, rate-limited)',
+    description:
+      'SendRequests -> consent, quiet hours, frequency cap, ledger claim, render, SES v2 (exactly once, rate-limited)',
     trigger: { type: 'queue', queue: 'send-requests' },
-    access: { table: 'readWrite', sendEmail: true, publishEvents: true, sendsTo: ['send-requests'], unsubscribeSecret: true },
+    access: {
+      table: 'readWrite',
+      sendEmail: true,
+      publishEvents: true,
+      sendsTo: ['send-requests'],
+      unsubscribeSecret: true,
+    },
     timeoutSeconds: 60,
     memoryMb: 512,
     // With MAX_SEND_RATE the DynamoDB rate bucket spreads the quota over these concurrent senders.
@@ -151,7 +172,8 @@ export const functions = {
   },
   unsubscribe: {
     folder: 'unsubscribe',
-    description: 'Signed unsubscribe link: GET confirmation page, POST one-click (RFC 8058) -> sticky opt-out',
+    description:
+      'Signed unsubscribe link: GET confirmation page, POST one-click (RFC 8058) -> sticky opt-out',
     trigger: { type: 'url', path: '/unsubscribe' },
     access: { table: 'readWrite', publishEvents: true, unsubscribeSecret: true },
     timeoutSeconds: 10,
@@ -159,7 +181,8 @@ export const functions = {
   },
   'ses-feedback': {
     folder: 'ses-feedback',
-    description: 'SES events -> confirm sends, suppress hard bounces and complaints, per-campaign daily counters',
+    description:
+      'SES events -> confirm sends, suppress hard bounces and complaints, per-campaign daily counters',
     trigger: {
       type: 'events',
       queue: 'ses-events',
@@ -167,7 +190,15 @@ export const functions = {
         {
           bus: 'default',
           source: 'aws.ses',
-          detailType: ['Email Sent', 'Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Opened', 'Email Clicked'],
+          detailType: [
+            'Email Sent',
+            'Email Delivered',
+            'Email Bounced',
+            'Email Complaint Received',
+            'Email Opened',
+            'Email Clicked',
+          ],
+          ownConfigurationSet: true,
         },
       ],
     },
@@ -189,7 +220,8 @@ export const functions = {
   },
   'segment-thresholds': {
     folder: 'segment-thresholds',
-    description: 'Weekly analytics: the only Scan (parallel segments) -> RFM quintile cuts, the 80/20 spend threshold, the BG/NBD + Gamma-Gamma fit and every buyer\'s predictions',
+    description:
+      "Weekly analytics: the only Scan (parallel segments) -> RFM quintile cuts, the 80/20 spend threshold, the BG/NBD + Gamma-Gamma fit and every buyer's predictions",
     trigger: { type: 'schedule', everyMinutes: 10080 },
     access: { table: 'readWrite', scanTable: true },
     timeoutSeconds: 900,
@@ -198,7 +230,8 @@ export const functions = {
   },
   'campaign-timers-arm': {
     folder: 'campaign-timers-arm',
-    description: 'Purchase Completed / Customer Upserted -> arm first-purchase-anniversary and days-since-signup campaign timers',
+    description:
+      'Purchase Completed / Customer Upserted -> arm first-purchase-anniversary and days-since-signup campaign timers',
     trigger: {
       type: 'events',
       queue: 'campaign-timer-events',
@@ -213,7 +246,8 @@ export const functions = {
   },
   'campaign-timers': {
     folder: 'campaign-timers',
-    description: 'Every 15 minutes: fire due first-purchase-anniversary timers from their CDUE# hour buckets (Query only) through the campaign gate',
+    description:
+      'Every 15 minutes: fire due first-purchase-anniversary timers from their CDUE# hour buckets (Query only) through the campaign gate',
     trigger: { type: 'schedule', everyMinutes: 15 },
     access: { table: 'readWrite', sendsTo: ['send-requests'] },
     timeoutSeconds: 240,
@@ -222,7 +256,8 @@ export const functions = {
   },
   'event-campaigns': {
     folder: 'event-campaigns',
-    description: 'Tier Changed / Purchase Completed / Customer Upserted -> one SendRequest per published, enabled event-triggered campaign that matches (built-in tier-upgrade excluded) through the campaign gate',
+    description:
+      'Tier Changed / Purchase Completed / Customer Upserted -> one SendRequest per published, enabled event-triggered campaign that matches (built-in tier-upgrade excluded) through the campaign gate',
     trigger: {
       type: 'events',
       queue: 'event-campaign-events',
@@ -239,7 +274,8 @@ export const functions = {
   },
   'console-api': {
     folder: 'console-api',
-    description: 'Marketer console API: journeys, drafts (validate, preview, test send, publish), audiences, customers, results',
+    description:
+      'Marketer console API: journeys, drafts (validate, preview, test send, publish), audiences, customers, results',
     trigger: { type: 'console', path: '/console/api' },
     // Publishes versions and writes operator changes (audited); test sends go through SES; the
     // results page runs the report's parallel Scan on demand, as `loyalty report` does.
@@ -285,7 +321,33 @@ export function queueUrlEnv(queue: QueueName): string {
   return `QUEUE_URL_${queue.toUpperCase().replace(/-/g, '_')}`;
 }
 
-/** True if an event matches a pattern, with EventBridge's semantics for source + detail-type. */
-export function matchesPattern(pattern: EventPattern, event: { source: string; 'detail-type': string }): boolean {
-  return pattern.source === event.source && pattern.detailType.includes(event['detail-type']);
+/**
+ * The event pattern a rule deploys for a wiring pattern: the CDK stack puts exactly this on the
+ * rule and the local bus matches exactly this, content filters included.
+ */
+export function eventBridgePattern(pattern: EventPattern, configurationSet: string): EventBridgePattern {
+  return {
+    source: [pattern.source],
+    'detail-type': pattern.detailType,
+    ...(pattern.ownConfigurationSet
+      ? { detail: { mail: { tags: { 'ses:configuration-set': [configurationSet] } } } }
+      : {}),
+  };
+}
+
+/**
+ * EventBridge matching for the pattern syntax above: every key of the pattern must be in the
+ * event; an array lists the allowed values (an array in the event matches if any element is
+ * allowed); an object matches the event's object field by field.
+ */
+export function matchesEventPattern(pattern: object, event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  return Object.entries(pattern).every(([key, expected]) => {
+    const actual: unknown = (event as Record<string, unknown>)[key];
+    if (Array.isArray(expected)) {
+      const values: unknown[] = Array.isArray(actual) ? actual : [actual];
+      return values.some((value) => expected.includes(value));
+    }
+    return typeof expected === 'object' && expected !== null && matchesEventPattern(expected, actual);
+  });
 }

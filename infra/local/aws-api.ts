@@ -14,8 +14,14 @@ export interface PutEventsEntry {
   Resources?: string[];
 }
 
+export interface PutEventsResultEntry {
+  EventId?: string;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
 export interface AwsApiTargets {
-  putEvents(entries: PutEventsEntry[]): { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
+  putEvents(entries: PutEventsEntry[]): PutEventsResultEntry[];
   sendMessage(queueUrl: string, body: string, attributes: SQSMessageAttributes, delaySeconds: number): string;
 }
 
@@ -28,7 +34,12 @@ function toLambdaAttributes(attributes: Record<string, SqsAttributeValue> | unde
   return Object.fromEntries(
     Object.entries(attributes ?? {}).map(([name, value]) => [
       name,
-      { dataType: value.DataType, stringValue: value.StringValue, stringListValues: [], binaryListValues: [] },
+      {
+        dataType: value.DataType,
+        stringValue: value.StringValue,
+        stringListValues: [],
+        binaryListValues: [],
+      },
     ]),
   );
 }
@@ -58,7 +69,10 @@ export function handleAwsJson(target: string, input: Record<string, unknown>, ap
       return sendOne(api, String(input.QueueUrl), input);
     case 'AmazonSQS.SendMessageBatch': {
       const entries = (input.Entries as Record<string, unknown>[] | undefined) ?? [];
-      const successful = entries.map((entry) => ({ Id: entry.Id, ...sendOne(api, String(input.QueueUrl), entry) }));
+      const successful = entries.map((entry) => ({
+        Id: entry.Id,
+        ...sendOne(api, String(input.QueueUrl), entry),
+      }));
       return { Successful: successful, Failed: [] };
     }
     default:
@@ -84,7 +98,12 @@ export async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function sendAwsJson(response: ServerResponse, status: number, payload: unknown, contentType: string): void {
+export function sendAwsJson(
+  response: ServerResponse,
+  status: number,
+  payload: unknown,
+  contentType: string,
+): void {
   response.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': crypto.randomUUID() });
   response.end(JSON.stringify(payload));
 }

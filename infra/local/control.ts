@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { reportPage } from '#shared/flows/analytics-page.ts';
 import { z } from 'zod';
 import { AwsApiError, handleAwsJson, readBody, sendAwsJson } from './aws-api.ts';
+import { deadLetterPage } from './dead-letter-page.ts';
 import { serveConsoleAsset } from './console.ts';
 import type { LocalRuntime } from './runtime.ts';
 
@@ -45,6 +46,13 @@ export async function handleHttp(
       }
       return;
     }
+    const letterId = /^\/_local\/dead-letters\/([^/]+)$/.exec(url.pathname)?.[1];
+    if (request.method === 'GET' && letterId) {
+      const letter = local.deadLetters().find((l) => l.messageId === decodeURIComponent(letterId));
+      return letter
+        ? json(response, 200, letter)
+        : json(response, 404, { error: `no dead letter ${letterId}` });
+    }
     const route = `${request.method} ${url.pathname}`;
     switch (route) {
       case 'GET /':
@@ -79,8 +87,10 @@ export async function handleHttp(
       case 'POST /_local/drain':
         await local.drain();
         return json(response, 200, { drained: true, now: local.clock.now().toISOString() });
-      case 'GET /_local/dead-letters':
-        return json(response, 200, { deadLetters: local.deadLetters() });
+      case 'GET /_local/dead-letters': {
+        const page = deadLetterPage(local.deadLetters(), url.searchParams);
+        return json(response, 'error' in page ? 400 : 200, page);
+      }
       case 'POST /_local/dead-letters/redrive':
         return json(response, 200, { redriven: local.redriveDeadLetters() });
       case 'POST /_local/ses/bounce':

@@ -23,18 +23,19 @@ import {
   type FunctionWiring,
   functions,
   functionUrlEnv,
-  matchesPattern,
+  eventBridgePattern,
+  matchesEventPattern,
   type QueueName,
   queues,
   queueUrlEnv,
   type ScheduledInvocation,
 } from '../wiring.ts';
-import type { PutEventsEntry } from './aws-api.ts';
+import type { PutEventsEntry, PutEventsResultEntry } from './aws-api.ts';
 import { SimulatedClock } from './clock.ts';
 import { handleHttp } from './control.ts';
 import { type Engine, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoWithTable, startSes } from './engines.ts';
 import { type BatchHandler, deliverBatch, LocalQueue } from './queues.ts';
-import { SesSimulator } from './ses-simulator.ts';
+import { LOCAL_CONFIGURATION_SET, SesSimulator } from './ses-simulator.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -154,8 +155,11 @@ export class LocalRuntime {
       for (const wiring of Object.values(functions) as FunctionWiring[]) {
         const trigger = wiring.trigger;
         if (trigger.type !== 'events') continue;
-        const onThisBus = (pattern: EventPattern) => (pattern.bus ?? 'marketing') === busRole(bus, this.busName);
-        if (trigger.patterns.some((pattern) => onThisBus(pattern) && matchesPattern(pattern, envelope))) {
+        const onThisBus = (pattern: EventPattern) =>
+          (pattern.bus ?? 'marketing') === busRole(bus, this.busName);
+        const matches = (pattern: EventPattern) =>
+          matchesEventPattern(eventBridgePattern(pattern, LOCAL_CONFIGURATION_SET), envelope);
+        if (trigger.patterns.some((pattern) => onThisBus(pattern) && matches(pattern))) {
           this.queueFor(trigger.queue).send(JSON.stringify(envelope));
         }
       }
@@ -164,29 +168,49 @@ export class LocalRuntime {
     });
   }
 
-  /** PutEvents as the SDK sends it (Detail is a JSON string, Time epoch seconds). */
-  putSdkEvents(entries: PutEventsEntry[]) {
-    return entries.map((entry) => {
-      if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
-        return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
-      }
-      const bus = entry.EventBusName ?? 'default';
-      if (bus !== this.busName && bus !== 'default') {
-        return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
-      }
-      let detail: unknown;
-      try {
-        detail = JSON.parse(entry.Detail);
-      } catch {
-        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
-      }
-      const time = entry.Time === undefined ? undefined : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
-      const [id] = this.putEvents([{ source: entry.Source, detailType: entry.DetailType, detail, time, busName: bus }]);
-      return { EventId: id };
-    });
+  /**
+   * PutEvents as the SDK sends it (Detail a JSON string, Time epoch seconds or ISO). Like
+   * EventBridge, every entry is checked before any is put and answered on its own: an invalid
+   * entry fails alone, so a client that retries only the failed entries duplicates nothing.
+   */
+  putSdkEvents(entries: PutEventsEntry[]): PutEventsResultEntry[] {
+    const checked = entries.map((entry) => this.#checkSdkEntry(entry));
+    return checked.map((entry) => ('ErrorCode' in entry ? entry : { EventId: this.putEvents([entry])[0] }));
   }
 
-  sendMessage(queueUrl: string, body: string, attributes: SQSMessageAttributes, delaySeconds: number): string {
+  #checkSdkEntry(entry: PutEventsEntry): LocalEvent | Required<Omit<PutEventsResultEntry, 'EventId'>> {
+    const invalid = (ErrorMessage: string) => ({ ErrorCode: 'InvalidArgument', ErrorMessage });
+    if (typeof entry.Source !== 'string' || !entry.Source) return invalid('Parameter Source is not valid.');
+    if (typeof entry.DetailType !== 'string' || !entry.DetailType)
+      return invalid('Parameter DetailType is not valid.');
+    if (typeof entry.Detail !== 'string') return invalid('Parameter Detail is not valid.');
+    const bus = entry.EventBusName ?? 'default';
+    if (bus !== this.busName && bus !== 'default') {
+      return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail);
+    } catch {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed: it must be a JSON object.' };
+    }
+    const time =
+      entry.Time === undefined
+        ? undefined
+        : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
+    if (time && Number.isNaN(time.getTime())) return invalid('Parameter Time is not valid.');
+    return { source: entry.Source, detailType: entry.DetailType, detail, time, busName: bus };
+  }
+
+  sendMessage(
+    queueUrl: string,
+    body: string,
+    attributes: SQSMessageAttributes,
+    delaySeconds: number,
+  ): string {
     const name = queueUrl.split('/queue/')[1];
     const queue = name ? this.queues.get(name) : undefined;
     if (!queue) throw new Error(`no local queue at ${queueUrl}`);
@@ -220,7 +244,13 @@ export class LocalRuntime {
   }
 
   async #work(consumer: Consumer): Promise<void> {
-    while ((await deliverBatch(consumer.queue, consumer.handler, `arn:aws:sqs:local:000000000000:${consumer.queue.name}`)) > 0) {
+    while (
+      (await deliverBatch(
+        consumer.queue,
+        consumer.handler,
+        `arn:aws:sqs:local:000000000000:${consumer.queue.name}`,
+      )) > 0
+    ) {
       for (const schedule of this.schedules) schedule.quietUntil = undefined;
     }
   }
@@ -247,9 +277,14 @@ export class LocalRuntime {
     try {
       await this.drain();
       for (;;) {
-        const nextSchedule = this.schedules.reduce<Schedule | undefined>((a, s) => (!a || nextTick(s) < nextTick(a) ? s : a), undefined);
+        const nextSchedule = this.schedules.reduce<Schedule | undefined>(
+          (a, s) => (!a || nextTick(s) < nextTick(a) ? s : a),
+          undefined,
+        );
         const scheduleAt = nextSchedule ? nextTick(nextSchedule) : Number.POSITIVE_INFINITY;
-        const nextMessage = Math.min(...this.consumers.map((c) => c.queue.nextVisibleAt() ?? Number.POSITIVE_INFINITY));
+        const nextMessage = Math.min(
+          ...this.consumers.map((c) => c.queue.nextVisibleAt() ?? Number.POSITIVE_INFINITY),
+        );
         const nextAt = Math.min(scheduleAt, nextMessage);
         if (nextAt > target) break;
         if (nextAt > this.clock.now().getTime()) this.clock.set(new Date(nextAt));
@@ -385,7 +420,13 @@ export interface SesLocalEmail {
 }
 
 function quietUntilOf(result: unknown): number | undefined {
-  if (!result || typeof result !== 'object' || !('quietUntil' in result) || typeof result.quietUntil !== 'string') return undefined;
+  if (
+    !result ||
+    typeof result !== 'object' ||
+    !('quietUntil' in result) ||
+    typeof result.quietUntil !== 'string'
+  )
+    return undefined;
   const at = Date.parse(result.quietUntil);
   return Number.isNaN(at) ? undefined : at;
 }
@@ -393,7 +434,9 @@ function quietUntilOf(result: unknown): number | undefined {
 /** A schedule's next instant on its cadence, honouring its quiet-until promise (not yet applied). */
 function nextTick(schedule: Schedule): number {
   if (schedule.quietUntil === undefined || schedule.quietUntil <= schedule.nextAt) return schedule.nextAt;
-  return schedule.nextAt + Math.ceil((schedule.quietUntil - schedule.nextAt) / schedule.everyMs) * schedule.everyMs;
+  return (
+    schedule.nextAt + Math.ceil((schedule.quietUntil - schedule.nextAt) / schedule.everyMs) * schedule.everyMs
+  );
 }
 
 /** Applies the promise only when that instant is about to fire, so a delivered message can still cancel it. */
@@ -418,10 +461,13 @@ function listen(server: Server, port: number): Promise<number> {
 
 export async function startLocal(options: LocalOptions = {}): Promise<LocalRuntime> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const ports = options.ports === undefined || options.ports === 'random' ? { aws: 0, dynamo: 0, ses: 0 } : options.ports;
+  const ports =
+    options.ports === undefined || options.ports === 'random' ? { aws: 0, dynamo: 0, ses: 0 } : options.ports;
   const busName = options.busName ?? DEFAULT_BUS_NAME;
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
-  const clock = new SimulatedClock(options.now ? new Date(options.now) : new Date(), { frozen: !options.followRealTime });
+  const clock = new SimulatedClock(options.now ? new Date(options.now) : new Date(), {
+    frozen: !options.followRealTime,
+  });
 
   const { engine: dynamo, client: dynamodb } = await startDynamoWithTable(tableName, {
     port: ports.dynamo,
@@ -452,7 +498,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   ready.local = local;
 
   for (const [name, wiring] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
-    const dlq = new LocalQueue(`${name}-dlq`, local.queueUrl(`${name}-dlq`), clock, { maxReceiveCount: Infinity, batchSize: 10 });
+    const dlq = new LocalQueue(`${name}-dlq`, local.queueUrl(`${name}-dlq`), clock, {
+      maxReceiveCount: Infinity,
+      batchSize: 10,
+    });
     const queue = new LocalQueue(name, local.queueUrl(name), clock, { ...wiring, deadLetterQueue: dlq });
     local.queues.set(name, queue);
     local.queues.set(dlq.name, dlq);
@@ -465,14 +514,16 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       [ENV.tableName]: tableName,
       [ENV.eventBusName]: busName,
       [ENV.campaignsDir]: path.join(REPO_ROOT, 'campaigns'),
-      [ENV.sesConfigurationSet]: 'loyalty-flows',
+      [ENV.sesConfigurationSet]: LOCAL_CONFIGURATION_SET,
       [ENV.senderAddress]: 'rewards@loyalty-flows.local',
       UNSUBSCRIBE_SECRET: 'local-unsubscribe-secret-not-for-production',
       ...functionUrls(endpoints.aws),
       ...(ownQueue ? { [ENV.deadLetterQueueUrl]: local.queueUrl(`${ownQueue}-dlq`) } : {}),
       // No login on a laptop: the console API trusts the loopback caller as user "local".
       ...(trigger.type === 'console' ? { [CONSOLE_AUTH_ENV]: 'none' } : {}),
-      ...Object.fromEntries((wiring.access.sendsTo ?? []).map((queue) => [queueUrlEnv(queue), local.queueUrl(queue)])),
+      ...Object.fromEntries(
+        (wiring.access.sendsTo ?? []).map((queue) => [queueUrlEnv(queue), local.queueUrl(queue)]),
+      ),
       ...options.env,
     };
     let runtime: Runtime = {
@@ -481,12 +532,18 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       tableName,
       busName,
       deadLetterQueueUrl: env[ENV.deadLetterQueueUrl],
-      logger: new Logger({ serviceName: 'loyalty-flows', logLevel: options.logLevel ?? 'SILENT', persistentKeys: { function: name } }),
+      logger: new Logger({
+        serviceName: 'loyalty-flows',
+        logLevel: options.logLevel ?? 'SILENT',
+        persistentKeys: { function: name },
+      }),
       env,
     };
     if (options.wrapRuntime) runtime = options.wrapRuntime(name, runtime, endpoints);
     local.runtimes.set(name, runtime);
-    const module = (await import(pathToFileURL(path.join(REPO_ROOT, 'functions', wiring.folder, 'handler.ts')).href)) as {
+    const module = (await import(
+      pathToFileURL(path.join(REPO_ROOT, 'functions', wiring.folder, 'handler.ts')).href
+    )) as {
       createHandler: (runtime: Runtime) => (event: never) => Promise<unknown>;
     };
     const handler = module.createHandler(runtime);

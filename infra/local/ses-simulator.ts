@@ -17,6 +17,9 @@ export interface SesSimulatorHost {
 
 export const SES_EVENTS_BUS = 'default';
 
+/** The configuration set every local send names (SES_CONFIGURATION_SET), as the stack's sender does. */
+export const LOCAL_CONFIGURATION_SET = 'loyalty-flows';
+
 /** Feedback rates injected for one journey's emails, in percent of its sends. */
 export interface InjectedFeedback {
   hardBouncePercent: number;
@@ -58,7 +61,7 @@ export class SesSimulator {
     const now = this.host.clock.now();
     const events = fresh.flatMap((email) => {
       this.#published.add(email.messageId);
-      const mail = sentMailFromSesLocal(email);
+      const mail = sentMailFromSesLocal(email, LOCAL_CONFIGURATION_SET);
       const outcome = this.#injectedOutcome(mail.tags?.campaign);
       const kinds =
         outcome === 'bounce' ? (['send', 'bounce'] as const)
@@ -94,7 +97,9 @@ export class SesSimulator {
     const latest = emails
       .filter((email) => email.destination.to.some((to) => to.toLowerCase() === address.toLowerCase()))
       .at(-1);
-    const mail = latest ? sentMailFromSesLocal(latest) : { messageId: `local-${randomUUID()}`, to: address };
+    const mail = latest
+      ? sentMailFromSesLocal(latest, LOCAL_CONFIGURATION_SET)
+      : { messageId: `local-${randomUUID()}`, to: address, configurationSet: LOCAL_CONFIGURATION_SET };
     await this.host.putEvents([{ ...sesEvent(kind, mail, this.host.clock.now()), busName: SES_EVENTS_BUS }]);
     return { messageId: mail.messageId };
   }

@@ -15,6 +15,21 @@ export interface DeadLetterSink {
 }
 
 export const REJECTION_ATTRIBUTE = 'rejections';
+
+/**
+ * A rejected value longer than this (as JSON) is recorded as a preview: the body beside it holds
+ * the value whole, and a message (body + attributes) must stay within SQS's 256 KiB.
+ */
+export const REJECTED_VALUE_PREVIEW_CHARS = 200;
+
+function withValuePreview(rejection: Rejection): Rejection {
+  const json = JSON.stringify(rejection.value);
+  if (json === undefined || json.length <= REJECTED_VALUE_PREVIEW_CHARS) return rejection;
+  return {
+    ...rejection,
+    value: `${json.slice(0, REJECTED_VALUE_PREVIEW_CHARS)}… (${json.length} characters)`,
+  };
+}
 export const REJECTED_BY_ATTRIBUTE = 'rejectedBy';
 
 export class SqsDeadLetterSink implements DeadLetterSink {
@@ -29,7 +44,10 @@ export class SqsDeadLetterSink implements DeadLetterSink {
         QueueUrl: this.queueUrl,
         MessageBody: event.body,
         MessageAttributes: {
-          [REJECTION_ATTRIBUTE]: { DataType: 'String', StringValue: JSON.stringify(event.rejections) },
+          [REJECTION_ATTRIBUTE]: {
+            DataType: 'String',
+            StringValue: JSON.stringify(event.rejections.map(withValuePreview)),
+          },
           [REJECTED_BY_ATTRIBUTE]: { DataType: 'String', StringValue: event.rejectedBy },
         },
       }),

@@ -58,6 +58,8 @@ export interface SentMail {
   to: string;
   headers?: { name: string; value: string }[];
   tags?: Record<string, string>;
+  /** The configuration set the send named: SES adds it to the event's tags (`ses:configuration-set`). */
+  configurationSet?: string;
 }
 
 type SesEventKind = keyof typeof SES_DETAIL_TYPES;
@@ -85,7 +87,12 @@ export function sesEvent(
       messageId: mail.messageId,
       destination: [mail.to],
       headers: mail.headers ?? [],
-      tags: Object.fromEntries(Object.entries(mail.tags ?? {}).map(([name, value]) => [name, [value]])),
+      tags: Object.fromEntries(
+        Object.entries({
+          ...mail.tags,
+          ...(mail.configurationSet ? { 'ses:configuration-set': mail.configurationSet } : {}),
+        }).map(([name, value]) => [name, [value]]),
+      ),
     },
   };
   const recipients = [{ emailAddress: mail.to }];
@@ -130,6 +137,7 @@ export interface SesLocalStoredEmail {
  */
 export function sentMailFromSesLocal(
   email: SesLocalStoredEmail,
+  configurationSet: string | undefined,
   referenceHeader = 'X-Loyalty-Send',
 ): SentMail {
   const headers = email.headers ?? [];
@@ -140,5 +148,6 @@ export function sentMailFromSesLocal(
     to: email.destination.to[0] ?? '',
     headers,
     tags: campaign ? { campaign: decodeURIComponent(campaign) } : {},
+    ...(configurationSet ? { configurationSet } : {}),
   };
 }

@@ -56,7 +56,9 @@ const extraFunctions = {
     trigger: {
       type: 'events',
       queue: 'ses-events',
-      patterns: [{ bus: 'default', source: 'aws.ses', detailType: ['Email Bounced'] }],
+      patterns: [
+        { bus: 'default', source: 'aws.ses', detailType: ['Email Bounced'], ownConfigurationSet: true },
+      ],
     },
     access: { table: 'readWrite' },
     timeoutSeconds: 30,

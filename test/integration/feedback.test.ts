@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '#functions/commons/runtime.ts';
+import { LOCAL_CONFIGURATION_SET } from '#infra/local/ses-simulator.ts';
 import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
 import { CampaignStats } from '#shared/store/stats.ts';
 import {
@@ -36,7 +37,8 @@ describe('SES feedback', () => {
   };
   const suppressedEvents = () =>
     emitted.filter((e) => e.DetailType === 'Customer Suppressed').map((e) => JSON.parse(e.Detail ?? '{}'));
-  const mailTo = async (address: string) => sentMailFromSesLocal((await emailsTo(d.local, address))[0]!);
+  const mailTo = async (address: string) =>
+    sentMailFromSesLocal((await emailsTo(d.local, address))[0]!, LOCAL_CONFIGURATION_SET);
 
   beforeAll(async () => {
     d = await startDelivery({ now: '2026-01-05T10:00:00Z', wrap: record });

@@ -8,7 +8,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/engines.ts';
 import { type LocalRuntime, type SesLocalEmail, startLocal } from '#infra/local/runtime.ts';
-import { SesSimulator } from '#infra/local/ses-simulator.ts';
+import { LOCAL_CONFIGURATION_SET, SesSimulator } from '#infra/local/ses-simulator.ts';
 import type { FunctionName } from '#infra/wiring.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
 import { SES_SOURCE, type SentMail, sesEvent } from '#shared/mail/ses-events.ts';
@@ -164,7 +164,8 @@ export async function publishSesFeedback(
   kind: 'bounce' | 'complaint' | 'delivery' | 'open' | 'click',
   mail: SentMail,
 ): Promise<void> {
-  const event = sesEvent(kind, mail, local.clock.now());
+  // As SES publishes it for a send that named the local configuration set.
+  const event = sesEvent(kind, { configurationSet: LOCAL_CONFIGURATION_SET, ...mail }, local.clock.now());
   expectSource(event.source);
   await local.putEvents([{ ...event, busName: 'default' }]);
   await local.drain();

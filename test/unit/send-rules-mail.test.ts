@@ -39,11 +39,14 @@ describe('send references', () => {
   });
 
   it('give the campaign tag back for an email SES local stored', () => {
-    const mail = sentMailFromSesLocal({
-      messageId: 'ses-1',
-      destination: { to: ['a@example.com'] },
-      headers: [{ name: 'X-Loyalty-Send', value: `${ledgerRefText(ref)}; attempt=abc` }],
-    });
+    const mail = sentMailFromSesLocal(
+      {
+        messageId: 'ses-1',
+        destination: { to: ['a@example.com'] },
+        headers: [{ name: 'X-Loyalty-Send', value: `${ledgerRefText(ref)}; attempt=abc` }],
+      },
+      undefined,
+    );
     expect(mail).toMatchObject({
       messageId: 'ses-1',
       to: 'a@example.com',

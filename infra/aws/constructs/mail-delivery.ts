@@ -39,18 +39,10 @@ export class MailDelivery extends Construct {
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
     // Sends, deliveries, bounces, complaints, opens, clicks... onto the default bus, where rules
-    // with `bus: 'default'` in the wiring pick them up (see `ownSesEvents`).
+    // with `bus: 'default'` and `ownConfigurationSet` in the wiring pick them up.
     this.configurationSet.addEventDestination('ToEventBridge', {
       destination: EventDestination.eventBus(props.defaultBus),
     });
-  }
-
-  /**
-   * Event-pattern `detail` matching only SES events of this configuration set: the default bus
-   * also carries the events of every other configuration set in the account.
-   */
-  ownSesEvents(): Record<string, unknown> {
-    return { mail: { tags: { 'ses:configuration-set': [this.configurationSet.configurationSetName] } } };
   }
 
   /** What a function that sends email is told (names as shared/mail/sender-config.ts reads them). */

@@ -5,7 +5,7 @@
 //   url      -> a Lambda Function URL (public: the handler verifies a signed token itself)
 //   console  -> nothing here: the MarketerConsole construct puts it behind its authorized HTTP API
 import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { type EventPattern as CdkEventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -25,7 +25,13 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { batchingWindowSeconds, type FunctionWiring, type ScheduledInvocation } from '#infra/wiring.ts';
+import {
+  batchingWindowSeconds,
+  type EventBridgePattern,
+  eventBridgePattern,
+  type FunctionWiring,
+  type ScheduledInvocation,
+} from '#infra/wiring.ts';
 import type { Grantables } from './access.ts';
 import type { WorkQueue } from './work-queue.ts';
 
@@ -36,8 +42,6 @@ export type Triggered =
   | { type: 'url'; url: FunctionUrl }
   /** Reached only through the marketer console's authorized HTTP API, which the stack builds around it. */
   | { type: 'console' };
-
-const SES_SOURCE = 'aws.ses';
 
 /** What a scheduled function receives: `ScheduledInvocation`, filled in by the Scheduler per run. */
 const scheduledInvocation: ScheduledInvocation = { scheduledTime: ContextAttribute.scheduledTime };
@@ -58,11 +62,9 @@ export function attachTrigger(
           new Rule(scope, `Rule${i}`, {
             eventBus: pattern.bus === 'default' ? on.defaultBus : on.bus,
             description: `${pattern.source}: ${pattern.detailType.join(', ')}`.slice(0, 512),
-            eventPattern: {
-              source: [pattern.source],
-              detailType: pattern.detailType,
-              detail: pattern.source === SES_SOURCE ? on.mail.ownSesEvents() : undefined,
-            },
+            eventPattern: cdkEventPattern(
+              eventBridgePattern(pattern, on.mail.configurationSet.configurationSetName),
+            ),
             // Events EventBridge could not put on the queue land in the same DLQ, redrivable alike.
             targets: [new SqsQueue(work.queue, { deadLetterQueue: work.deadLetters })],
           }),
@@ -110,6 +112,11 @@ export function attachTrigger(
     case 'console':
       return { type: 'console' };
   }
+}
+
+/** The wiring's EventBridge pattern in the CDK's spelling (`detailType` becomes `detail-type`). */
+function cdkEventPattern(pattern: EventBridgePattern): CdkEventPattern {
+  return { source: pattern.source, detailType: pattern['detail-type'], detail: pattern.detail };
 }
 
 /** The role EventBridge Scheduler assumes to invoke this one function (and park failed runs). */
