@@ -52,6 +52,10 @@ const local = await startLocal({
 const defaults = await publishDefaultCampaigns(new CampaignCatalogue(local.doc, local.tableName, local.clock), path.join(REPO_ROOT, 'campaigns'));
 for (const problem of defaults.problems) console.warn(`campaign defaults: ${problem}`);
 
+// SES local publishes no events: once a simulated day, the emails it accepted become the "Email
+// Sent" / "Email Delivered" events SES would have published (the report's sent/delivered counts).
+local.everyDay('ses-events', () => local.sesEvents.publishNewSends());
+
 let loaded = 0;
 if (!args.empty) {
   const probe = await local.doc.send(new GetCommand({ TableName: local.tableName, Key: keys.profile('sample-0001') }));
