@@ -1,4 +1,5 @@
 // The terminal form of the loyalty report: aligned sections a marketer can read at a glance.
+import type { BreakdownRow } from '#shared/domain/campaign-breakdown.ts';
 import { formatMoney, type Milli } from '#shared/domain/money.ts';
 import type { UpliftEstimate } from '#shared/domain/uplift.ts';
 import { type LoyaltyReport, NO_TIER, NO_TIER_MEANS } from '#shared/flows/analytics.ts';
@@ -46,13 +47,15 @@ function predictionsText(report: LoyaltyReport, money: (milli: Milli | null) => 
     `  Calibration ${p.calibration.period.from.slice(0, 10)} → ${p.calibration.period.to.slice(0, 10)}: mean purchases per customer by repeat purchases before it`,
     `    ${pad('repeats', 9)}${pad('customers', 11)}${pad('predicted', 11)}actual`,
     ...p.calibration.rows.map(
-      (r) => `    ${pad(r.repeats, 9)}${pad(String(r.customers), 11)}${pad(r.predicted.toFixed(2), 11)}${r.actual.toFixed(2)}`,
+      (r) =>
+        `    ${pad(r.repeats, 9)}${pad(String(r.customers), 11)}${pad(r.predicted.toFixed(2), 11)}${r.actual.toFixed(2)}`,
     ),
     ...(top
       ? [
           `  Top 20% by predicted value: ${top.customers} customers, ${percent(top.shareOfPredictedValue)} of it; ${top.alsoTopByPastSpend} also top 20% by past spend`,
           ...top.top.map(
-            (t) => `    ${pad(t.customerId, 20)} predicted ${money(t.predictedValueMilli)}  past year ${money(t.pastYearSpendMilli)}  P(alive) ${t.pAlive.toFixed(2)}`,
+            (t) =>
+              `    ${pad(t.customerId, 20)} predicted ${money(t.predictedValueMilli)}  past year ${money(t.pastYearSpendMilli)}  P(alive) ${t.pAlive.toFixed(2)}`,
           ),
         ]
       : []),
@@ -63,6 +66,8 @@ export function renderReportText(report: LoyaltyReport): string {
   const m = report.metrics;
   const money = (milli: Milli | null) =>
     milli === null ? '—' : formatMoney(milli, report.currency, 'en-US');
+  const breakdownText = (row: BreakdownRow) =>
+    `converted ${rate(row.converted, row.recipients)}  revenue ${money(row.revenueMilli)}  holdout ${rate(row.holdoutConverted, row.holdout)}`;
   const lines = [
     `Loyalty report  ${m.period.from.slice(0, 10)} → ${m.period.to.slice(0, 10)}${m.cohort ? `  cohort ${m.cohort}` : ''}`,
     '',
@@ -95,9 +100,11 @@ export function renderReportText(report: LoyaltyReport): string {
       : report.campaigns.flatMap((c) => [
           `  ${c.campaignId}`,
           `    emails        sent ${c.sent}  delivered ${c.delivered}  bounced ${c.bounced}  complained ${c.complained}  opened ${c.opened}  clicked ${c.clicked}  unsubscribed ${c.unsubscribed}`,
-          `    recipients    converted ${rate(c.converted, c.recipients)}  revenue ${money(c.revenueMilli)}`,
-          `    holdout       converted ${rate(c.holdoutConverted, c.holdout)}`,
+          `    recipients    converted ${rate(c.converted, c.recipients)}  revenue ${money(c.revenueMilli)} (${money(c.revenuePerRecipientMilli)} per recipient)`,
+          `    holdout       converted ${rate(c.holdoutConverted, c.holdout)}  revenue ${money(c.holdoutRevenueMilli)} (${money(c.holdoutRevenuePerContactMilli)} per contact)`,
           `    ${upliftText(c.uplift)}`,
+          ...c.byLocale.map((row) => `    ${pad(`locale ${row.key}`, 18)}${breakdownText(row)}`),
+          ...c.weekly.map((row) => `    ${pad(`week ${row.key}`, 18)}${breakdownText(row)}`),
           ...c.variants.map(
             (v) =>
               `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}`,

@@ -6,6 +6,8 @@ import type { Milli } from './money.ts';
 export interface CustomerFacts {
   customerId: string;
   signedUpAt: string;
+  /** The profile's locale (BCP 47), for results by locale; undefined if the shop never sent one. */
+  locale?: string | undefined;
   /** Orders net of refunds (a fully refunded order has amount 0 and still counts as an order). */
   orders: { at: string; amountMilli: Milli; coupon: boolean }[];
   surveys: { at: string; score: number }[];

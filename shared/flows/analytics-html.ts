@@ -1,5 +1,6 @@
 // Renders a LoyaltyReport as one self-contained HTML page: inline CSS and SVG charts (tier
 // distribution, cohort retention, campaign funnel, uplift with its 95% interval), no scripts, no CDN.
+import type { BreakdownRow } from '../domain/campaign-breakdown.ts';
 import { formatMoney, type Milli } from '../domain/money.ts';
 import {
   type CampaignReport,
@@ -149,6 +150,23 @@ function campaignTable(report: LoyaltyReport): string {
   return `<div class="scroll"><p class="muted">Converted: bought within ${report.attributionDays} days of the send (holdout: of being held out). Sent counts emails; recipients are the sends the ledger attributes.</p><table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Recipients</th><th>Converted (of recipients)</th><th>Revenue</th><th>Holdout converted</th><th>Uplift (95% CI)</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
+/** Per campaign: the weekly trend and the split by locale, each row with its own groups. */
+function breakdownTables(report: LoyaltyReport): string {
+  const table = (title: string, rows: BreakdownRow[], attr: string) =>
+    `<h3>${escapeHtml(title)}</h3><div class="scroll"><table><thead><tr><th></th><th>Recipients</th><th>Converted</th><th>Revenue</th><th>Per recipient</th><th>Holdout converted</th></tr></thead><tbody>${rows
+      .map(
+        (row) =>
+          `<tr ${attr}="${escapeHtml(row.key)}"><td>${escapeHtml(row.key)}</td><td>${row.recipients}</td><td>${rateOf(row.converted, row.recipients)}</td><td>${escapeHtml(money(report, row.revenueMilli))}</td><td>${escapeHtml(money(report, row.revenuePerRecipientMilli))}</td><td>${rateOf(row.holdoutConverted, row.holdout)}</td></tr>`,
+      )
+      .join('')}</tbody></table></div>`;
+  return report.campaigns
+    .map(
+      (c) =>
+        `<section class="panel" style="margin-bottom:18px" data-breakdown="${escapeHtml(c.campaignId)}"><h2>${escapeHtml(c.campaignId)}: by week and by locale</h2>${table('Trend per week (Monday of the send)', c.weekly, 'data-week')}${table('By locale', c.byLocale, 'data-locale')}</section>`,
+    )
+    .join('');
+}
+
 function segmentBars(title: string, counts: Record<string, number>, id: string, asOf: string): string {
   const entries = Object.entries(counts).map(([label, value]) => ({ label, value }));
   return `<section class="panel"><h2>${escapeHtml(title)} <span class="muted">as of ${escapeHtml(asOf.slice(0, 10))}</span></h2>${barChart(entries, { id, width: 420 })}</section>`;
@@ -247,6 +265,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;b
 <section class="panel"><h2>Uplift vs holdout (95% Newcombe interval)</h2>${upliftChart(report)}</section>
 </div>
 <section class="panel" style="margin-bottom:18px"><h2>Campaign results</h2>${campaignTable(report)}</section>
+${breakdownTables(report)}
 <div class="grid2">
 ${segmentBars('Lifecycle stage', report.segments.lifecycle, 'chart-lifecycle', report.segmentsAsOf)}
 ${segmentBars('RFM segment', report.segments.rfm, 'chart-rfm', report.segmentsAsOf)}

@@ -11,6 +11,7 @@ import {
   type ProgramMetrics,
   programMetrics,
 } from '../domain/metrics.ts';
+import { type BreakdownRow, campaignBreakdown, weekOf } from '../domain/campaign-breakdown.ts';
 import type { Milli } from '../domain/money.ts';
 import { RFM_SEGMENTS } from '../domain/rfm.ts';
 import { splitResults, type VariantResult } from '../domain/split-results.ts';
@@ -41,6 +42,9 @@ export const NO_TIER_MEANS =
 /** Weekly thresholds are used for a period ending within this long after their computation. */
 const THRESHOLDS_FRESH_MS = 7 * DAY_MS;
 
+/** The byLocale row of customers whose profile has no locale. */
+export const UNKNOWN_LOCALE = 'unknown';
+
 export const FUNNEL_STEPS = ['sent', 'delivered', 'opened', 'clicked', 'converted'] as const;
 
 export interface CampaignReport {
@@ -63,7 +67,16 @@ export interface CampaignReport {
   /** holdoutConverted / holdout. */
   holdoutConversionRate: number | null;
   revenueMilli: Milli;
+  /** revenueMilli / recipients; null without recipients. */
+  revenuePerRecipientMilli: Milli | null;
+  /** Revenue of held-out contacts in their window, and per held-out contact: the revenue baseline. */
+  holdoutRevenueMilli: Milli;
+  holdoutRevenuePerContactMilli: Milli | null;
   uplift: UpliftEstimate | undefined;
+  /** By the week (Monday, UTC) of the send or hold-out: the trend. Rows add up to the totals. */
+  weekly: BreakdownRow[];
+  /** By the customer's locale ("unknown" without one). Rows add up to the totals. */
+  byLocale: BreakdownRow[];
   /** A/B split results per variant (journeys with a split): sent, held out, converted, uplift. */
   variants: VariantResult[];
 }
@@ -138,6 +151,9 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
     ...snapshot.campaignDays.filter((d) => inPeriod(`${d.day}T00:00:00.000Z`)).map((d) => d.campaignId),
   ]);
   const orders = ordersOf(snapshot.customers);
+  const locales = new Map(
+    snapshot.customers.flatMap((c) => (c.locale ? [[c.customerId, c.locale] as const] : [])),
+  );
   return [...ids].sort().map((campaignId) => {
     const contacts = snapshot.contacts
       .filter((c) => c.campaignId === campaignId && inPeriod(c.at))
@@ -148,6 +164,8 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
       for (const [name, value] of Object.entries(day.counts)) counts[name] = (counts[name] ?? 0) + value;
     }
     const outcome = campaignOutcome(contacts, orders, options.attributionDays);
+    const breakdown = (keyOf: (contact: CampaignContact) => string) =>
+      campaignBreakdown(contacts, orders, options.attributionDays, keyOf);
     const recipients = contacts.filter((c) => c.group === 'treatment').length;
     const holdout = contacts.length - recipients;
     return {
@@ -166,7 +184,14 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
       conversionRate: recipients === 0 ? null : outcome.converted.treatment / recipients,
       holdoutConversionRate: holdout === 0 ? null : outcome.converted.holdout / holdout,
       revenueMilli: outcome.revenueMilli.treatment,
+      revenuePerRecipientMilli:
+        recipients === 0 ? null : Math.round(outcome.revenueMilli.treatment / recipients),
+      holdoutRevenueMilli: outcome.revenueMilli.holdout,
+      holdoutRevenuePerContactMilli:
+        holdout === 0 ? null : Math.round(outcome.revenueMilli.holdout / holdout),
       uplift: outcome.uplift,
+      weekly: breakdown((contact) => weekOf(contact.at)),
+      byLocale: breakdown((contact) => locales.get(contact.customerId) ?? UNKNOWN_LOCALE),
       variants: splitResults(
         [
           ...snapshot.variantSends

@@ -223,6 +223,7 @@ function customerFacts(customerId: string, found: Gathered): CustomerFacts {
   return {
     customerId,
     signedUpAt: known[0] ?? new Date(0).toISOString(),
+    locale: str(found.profile?.locale),
     orders,
     surveys: found.surveys,
     tier: loyalty.success ? loyalty.data.tier : undefined,

@@ -4,7 +4,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import { type LoyaltyReport, NO_TIER } from '#shared/flows/analytics.ts';
+import { type LoyaltyReport, NO_TIER, UNKNOWN_LOCALE } from '#shared/flows/analytics.ts';
 import { keys } from '#shared/store/keys.ts';
 import { EXPECTED, Q2, seedPopulation } from './analytics-population.ts';
 
@@ -119,7 +119,18 @@ describe('loyalty report from the table (Q2 2026)', () => {
     });
     expect(spring?.uplift?.uplift).toBe(0.5);
     expect(spring?.uplift?.significant).toBe(false);
-    expect(spring?.uplift?.significance).toMatch(/^not significant at 95%: too few customers — needs about \d+ per group/);
+    expect(spring).toMatchObject({
+      revenuePerRecipientMilli: 100_000,
+      holdoutRevenueMilli: 0,
+      holdoutRevenuePerContactMilli: 0,
+    });
+    // Sent on Sunday 2026-04-05: the week of Monday 2026-03-30; the population has no locales.
+    const row = { recipients: 2, converted: 1, revenueMilli: 200_000, holdout: 2, holdoutConverted: 0 };
+    expect(spring?.weekly).toEqual([expect.objectContaining({ key: '2026-03-30', ...row })]);
+    expect(spring?.byLocale).toEqual([expect.objectContaining({ key: UNKNOWN_LOCALE, ...row })]);
+    expect(spring?.uplift?.significance).toMatch(
+      /^not significant at 95%: too few customers — needs about \d+ per group/,
+    );
   });
 
   it('restricts the report to a cohort', async () => {
