@@ -82,6 +82,8 @@ export const queues = {
   'ses-events': { maxReceiveCount: 5, batchSize: 10 },
   /** Survey Answered (shop.surveys) for NPS and the loyalty-type attitude signal. */
   'survey-events': { maxReceiveCount: 5, batchSize: 10 },
+  /** Recorded facts (source loyalty-flows) the journey engine reacts to. */
+  'journey-events': { maxReceiveCount: 5, batchSize: 10 },
   /** Copies of the events a campaign trigger may name (`on: event`) for file-defined event campaigns. */
   'event-campaign-events': { maxReceiveCount: 5, batchSize: 10 },
 } satisfies Record<string, QueueWiring>;
@@ -106,13 +108,14 @@ export function visibilityTimeoutSeconds(queue: QueueWiring, consumer: FunctionW
 export const functions = {
   'ingest-customers': {
     folder: 'ingest-customers',
-    description: 'Customer Upserted -> customer profile (last writer by event time wins)',
+    description:
+      'Customer Upserted -> customer profile (last writer by event time wins), then Customer Profile Updated',
     trigger: {
       type: 'events',
       queue: 'customer-events',
       patterns: [{ source: 'shop.customers', detailType: ['Customer Upserted'] }],
     },
-    access: { table: 'readWrite' },
+    access: { table: 'readWrite', publishEvents: true },
     timeoutSeconds: 30,
     memoryMb: 512,
   },
@@ -152,6 +155,30 @@ export const functions = {
     access: { table: 'read', sendsTo: ['send-requests'] },
     timeoutSeconds: 30,
     memoryMb: 256,
+  },
+  journeys: {
+    folder: 'journeys',
+    description:
+      'Recorded facts (Purchase/Refund Recorded, Customer Profile Updated, Tier Changed, Lifecycle Stage Changed) -> journey exits, entries and date-trigger timers',
+    trigger: {
+      type: 'events',
+      queue: 'journey-events',
+      patterns: [
+        {
+          source: 'loyalty-flows',
+          detailType: [
+            'Purchase Recorded',
+            'Refund Recorded',
+            'Customer Profile Updated',
+            'Tier Changed',
+            'Lifecycle Stage Changed',
+          ],
+        },
+      ],
+    },
+    access: { table: 'readWrite', sendsTo: ['send-requests'] },
+    timeoutSeconds: 60,
+    memoryMb: 512,
   },
   sender: {
     folder: 'sender',

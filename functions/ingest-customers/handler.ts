@@ -1,7 +1,9 @@
 // Customer Upserted -> the customer's profile (newest event by event time wins), then the
 // birthday timer follows any change of birthday or time zone.
 import { customerUpsertedDetail } from '#shared/events/contracts.ts';
+import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { upsertCustomer } from '#shared/flows/customers.ts';
+import { profileUpdated } from '#shared/flows/fact-announcements.ts';
 import { armBirthday } from '#shared/flows/timers.ts';
 import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
@@ -14,6 +16,7 @@ import type { Runtime } from '../commons/runtime.ts';
 export function createHandler(runtime: Runtime) {
   const store = new CustomerStore(runtime.doc, runtime.tableName);
   const timers = new TimerStore(runtime.doc, runtime.tableName);
+  const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
   let campaigns: Promise<TimerCampaigns> | undefined;
   return eventConsumer('ingest-customers', runtime, {
     'Customer Upserted': route(
@@ -31,6 +34,10 @@ export function createHandler(runtime: Runtime) {
         if (!profile) return;
         campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
         await armBirthday(timers, (await campaigns).birthday, profile, runtime.clock.now());
+        // Announced once stored; a redelivery of the event that set the profile announces it again
+        // (the first delivery may have died before), an older event announces nothing.
+        if (outcome.applied || profile.profileEventId === envelope.id)
+          await publisher.publish([profileUpdated(profile, customer, envelope.id, envelope.time)]);
       },
       // The newest upsert wins by these times: one in the future would win over every real update.
       (customer, envelope) => ({ time: envelope.time, 'detail.updatedAt': customer.updatedAt }),

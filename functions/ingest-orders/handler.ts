@@ -7,6 +7,7 @@ import {
   purchaseCompletedDetail,
 } from '#shared/events/contracts.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
+import { purchaseRecorded, refundRecorded } from '#shared/flows/fact-announcements.ts';
 import { type AggregatesChange, recordPurchase, recordRefund } from '#shared/flows/purchases.ts';
 import { announceTierChanges } from '#shared/flows/tier-announcements.ts';
 import { followLifecycle, lifecycleThresholdsFromEnv } from '#shared/flows/lifecycle.ts';
@@ -34,11 +35,21 @@ export function createHandler(runtime: Runtime) {
       now: runtime.clock.now(),
     });
   const timers = new TimerStore(runtime.doc, runtime.tableName);
-  const lifecycle = { store, publisher, clock: runtime.clock, thresholds: lifecycleThresholdsFromEnv(runtime.env) };
+  const lifecycle = {
+    store,
+    publisher,
+    clock: runtime.clock,
+    thresholds: lifecycleThresholdsFromEnv(runtime.env),
+  };
   const predictions = new PredictionStore(runtime.doc, runtime.tableName);
   // P(alive), expected purchases and predicted value move with every purchase and refund.
   const predict = (change: AggregatesChange) =>
-    refreshCustomerPrediction(predictions, change.customerId, purchaseFacts(change.history.orders, change.history.refunds), runtime.clock.now());
+    refreshCustomerPrediction(
+      predictions,
+      change.customerId,
+      purchaseFacts(change.history.orders, change.history.refunds),
+      runtime.clock.now(),
+    );
   let campaigns: Promise<TimerCampaigns> | undefined;
   // The win-back series follows the last purchase: a newer one cancels the pending steps.
   const moveWinBack = async (change: AggregatesChange) => {
@@ -61,6 +72,8 @@ export function createHandler(runtime: Runtime) {
         await moveWinBack(change);
         // The lifecycle stage (a lapsed or churned customer is now 'reactivated') and its timer.
         await followLifecycle(lifecycle, timers, change.customerId, change.history);
+        // Recorded: now journeys may react (they read the stored purchase, never an older state).
+        await publisher.publish([purchaseRecorded(purchase, change)]);
       },
       (purchase) => ({ 'detail.purchasedAt': purchase.purchasedAt }),
     ),
@@ -71,6 +84,7 @@ export function createHandler(runtime: Runtime) {
         await announce(change, envelope);
         await followTierReview(timers, change, runtime.clock.now());
         await predict(change);
+        await publisher.publish([refundRecorded(refund)]);
       },
       (refund) => ({ 'detail.refundedAt': refund.refundedAt }),
     ),

@@ -13,6 +13,7 @@ import {
   runScheduler,
   type SchedulerRun,
 } from '#shared/flows/timers-scheduler.ts';
+import { journeyRuntime } from '#shared/journeys/runtime.ts';
 import { SqsSendQueue } from '#shared/mail/send-request.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
 import { TimerStore } from '#shared/store/timers.ts';
@@ -52,6 +53,12 @@ export function createHandler(runtime: Runtime) {
     program: loadProgram(runtime.env),
   };
   const thresholds = lifecycleThresholdsFromEnv(runtime.env);
+  // Journey waits and date triggers share this runner (one timer mechanism).
+  const journeys = journeyRuntime(
+    runtime,
+    loyalty.program,
+    new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV])),
+  );
   let campaigns: Promise<TimerCampaigns> | undefined;
   const options = {
     ...DEFAULT_SCHEDULER_OPTIONS,
@@ -70,6 +77,7 @@ export function createHandler(runtime: Runtime) {
         options,
         reviewTier: (customerId, claimant) => reviewTier(loyalty, customerId, claimant),
         refreshLifecycle: (customerId) => refreshLifecycle({ ...loyalty, thresholds }, customerId),
+        journeys: journeys.timers,
       },
       runtime.clock.now(),
     );

@@ -18,7 +18,12 @@ import { parseSenderEnv, senderConfig, templatesDir } from '#shared/mail/sender-
 import { defaultRetryPolicy, type Mailer, SesMailer, SesSendError } from '#shared/mail/ses-mailer.ts';
 import { loadUnsubscribeSecret } from '#shared/mail/unsubscribe-secret.ts';
 import { GuardrailStore } from '#shared/store/guardrails.ts';
+import { customerFactsReader } from '#shared/journeys/customer-facts.ts';
+import { JourneySending } from '#shared/journeys/sending.ts';
+import { JourneyStateStore } from '#shared/store/journey-states.ts';
+import { CurrentJourneys, JourneyCatalogue } from '#shared/store/journeys.ts';
 import { SendCapStore, SendLedger } from '#shared/store/ledger.ts';
+import { TimerStore } from '#shared/store/timers.ts';
 import { SuppressionStore } from '#shared/store/suppression.ts';
 import { deadLettersFor } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
@@ -39,7 +44,19 @@ export function createSenderHandler(
   if (!queueUrl) throw new Error(`${queueUrlEnv('send-requests')} is not configured`);
   const deadLetters = deadLettersFor(runtime);
   const metrics = metricSink(runtime, 'sender');
+  const timers = new TimerStore(runtime.doc, runtime.tableName);
+  // Journey requests render from their stored version and re-check their conditions at send time.
+  const journeys = new JourneySending({
+    journeys: new CurrentJourneys(
+      new JourneyCatalogue(runtime.doc, runtime.tableName, runtime.clock),
+      runtime.clock,
+    ),
+    factsOf: customerFactsReader(runtime),
+    states: new JourneyStateStore(runtime.doc, runtime.tableName, timers),
+    clock: runtime.clock,
+  });
   const deps: SenderDeps = {
+    journeys,
     clock: runtime.clock,
     ledger: new SendLedger(runtime.doc, runtime.tableName),
     caps: new SendCapStore(runtime.doc, runtime.tableName),
@@ -72,6 +89,7 @@ export function createSenderHandler(
     try {
       const request = parseOrReject(sendRequestSchema, parseJson(record.body));
       const outcome = await deliverSendRequest(request, deps, await configured());
+      await journeys.record(request, outcome);
       runtime.logger.info('send request handled', {
         campaignId: request.campaignId,
         period: request.period,

@@ -4,6 +4,7 @@
 // partition; every transition is a conditional write from the state it read (`stateVersion`).
 import { z } from 'zod';
 import { isoInstant } from '../events/contracts.ts';
+import { conditionSchema } from './journey-conditions.ts';
 
 export const EXIT_REASONS = [
   /** Reached `end` (or ran past the last step). */
@@ -54,8 +55,13 @@ export const journeyStateSchema = z.object({
   version: z.number().int().positive(),
   /** The step the customer stands on (waiting at, or about to run); absent once exited. */
   currentStep: z.string().optional(),
-  /** When the current wait is over: the item is on the due index until then. */
+  /**
+   * When the run is next looked at: the end of its wait, or (a step in progress) now — so a run
+   * whose function died half-way is still on the due index and the scheduler carries it on.
+   */
   nextDueAt: isoInstant.optional(),
+  /** The current wait step's end, set when the wait began. */
+  waitUntil: isoInstant.optional(),
   /** The split path taken (the split's goto), kept for every later send of this entry. */
   variant: z.string().optional(),
   exitReason: z.enum(EXIT_REASONS).optional(),
@@ -65,6 +71,10 @@ export const journeyStateSchema = z.object({
   recentEntryIds: z.array(z.string()).default([]),
   /** The trigger event's detail, for the template context of every later send of this entry. */
   triggerDetail: z.record(z.string(), z.unknown()).default({}),
+  /** What the trigger requires to still hold at every send (e.g. the tier a Tier Changed reached). */
+  stillHolds: conditionSchema.optional(),
+  /** Times each step was reached in this entry: a send step reached again (a loop) is a new send. */
+  stepVisits: z.record(z.string(), z.number().int().positive()).optional(),
   history: z.array(journeyStepRecordSchema).default([]),
 });
 export type JourneyState = z.infer<typeof journeyStateSchema>;

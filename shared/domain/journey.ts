@@ -74,6 +74,7 @@ export const journeyTriggerSchema = z.discriminatedUnion('on', [
 export type JourneyTrigger = z.output<typeof journeyTriggerSchema>;
 export type TriggerKind = JourneyTrigger['on'];
 export const DATE_TRIGGER_KINDS = ['birthday', 'first-purchase-anniversary', 'signup', 'inactivity'] as const;
+export type DateTriggerKind = (typeof DATE_TRIGGER_KINDS)[number];
 
 /** once (default): never again · always: every trigger · { every: "90d" }: at most once per period. */
 export const reentrySchema = z.union([
@@ -175,6 +176,10 @@ export const journeyStepSchema = z.union([
   z.strictObject({ ...stepBase, send: sendStepSchema }),
 ]);
 export type JourneyStep = z.output<typeof journeyStepSchema>;
+export type WaitStep = Extract<JourneyStep, { wait: unknown }>;
+export type BranchStep = Extract<JourneyStep, { branch: unknown }>;
+export type SplitStep = Extract<JourneyStep, { split: unknown }>;
+export type SendJourneyStep = Extract<JourneyStep, { send: unknown }>;
 export const STEP_KINDS = ['wait', 'branch', 'split', 'send'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 

@@ -1,8 +1,12 @@
 // Due-timers: one per (customer, kind), stored on an hour-bucketed index. This module holds the
 // pure rules of the scheduler's window: which hour buckets are open, when the next run is worth
 // doing, and how early a timer may be armed so a scheduler run is sure to see it.
-export const TIMER_KINDS = ['birthday', 'win-back', 'tier-review', 'lifecycle'] as const;
+export const TIMER_KINDS = ['birthday', 'win-back', 'tier-review', 'lifecycle', 'journey-trigger'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
+
+/** Which timer: one per (customer, kind), and per journey for journey date triggers. */
+export type TimerRef =
+  { kind: Exclude<TimerKind, 'journey-trigger'> } | { kind: 'journey-trigger'; journeyId: string };
 
 export interface BirthdayTimerData {
   kind: 'birthday';
@@ -34,7 +38,18 @@ export interface LifecycleTimerData {
   at: string | null;
 }
 
-export type TimerData = BirthdayTimerData | WinBackTimerData | TierReviewTimerData | LifecycleTimerData;
+/** A journey's next date trigger for this customer (shared/journeys/triggers). */
+export interface JourneyTriggerTimerData {
+  kind: 'journey-trigger';
+  journeyId: string;
+  /** The occasion the timer is armed for; null when disarmed (no birthday, never purchased …). */
+  entryId: string | null;
+  /** Occasions already entered (bounded), so a moved birthday never greets twice in a year. */
+  entered: string[];
+}
+
+export type TimerData =
+  BirthdayTimerData | WinBackTimerData | TierReviewTimerData | LifecycleTimerData | JourneyTriggerTimerData;
 
 export interface Timer<D extends TimerData = TimerData> {
   customerId: string;

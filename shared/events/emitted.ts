@@ -42,6 +42,59 @@ export const lifecycleStageChangedDetail = z.object({
 });
 export type LifecycleStageChanged = z.infer<typeof lifecycleStageChangedDetail>;
 
+// Record, then announce: the recording functions emit these AFTER the fact is stored, so whatever
+// reacts (journeys) never reads state older than the fact that woke it. One purchase wakes one
+// recording function (ingest-orders); the journey engine consumes what it emits.
+
+export const PURCHASE_RECORDED = 'Purchase Recorded';
+
+/** A purchase stored with the customer's aggregates and loyalty standing (journeys: `Purchase Completed`). */
+export const purchaseRecordedDetail = z.object({
+  customerId: z.string().min(1),
+  /** Stable: the same order recorded again (a redelivery) carries the same id. */
+  orderId: z.string().min(1),
+  /** Decimal text in the order's currency, as the shop sent it. */
+  amount: z.string(),
+  currency: z.string().length(3),
+  purchasedAt: isoInstant,
+  couponCode: z.string().optional(),
+  items: z.array(z.looseObject({ sku: z.string() })).optional(),
+  /** The aggregates after this purchase (orders, lifetime spend, last purchase). */
+  orderCount: z.number().int().nonnegative(),
+  lastPurchaseAt: isoInstant.nullable(),
+  firstPurchaseAt: isoInstant.nullable(),
+});
+export type PurchaseRecorded = z.infer<typeof purchaseRecordedDetail>;
+
+export const REFUND_RECORDED = 'Refund Recorded';
+
+/** A refund stored against its order (journeys: `Order Refunded`). */
+export const refundRecordedDetail = z.object({
+  customerId: z.string().min(1),
+  orderId: z.string().min(1),
+  /** Stable per refund (hash of order, amount and time). */
+  refundKey: z.string().min(1),
+  amount: z.string(),
+  refundedAt: isoInstant,
+});
+export type RefundRecorded = z.infer<typeof refundRecordedDetail>;
+
+export const CUSTOMER_PROFILE_UPDATED = 'Customer Profile Updated';
+
+/** A Customer Upserted applied to the stored profile (journeys: `Customer Upserted`). */
+export const customerProfileUpdatedDetail = z.object({
+  customerId: z.string().min(1),
+  /** The upsert event that set the profile (stable across redeliveries). */
+  profileEventId: z.string().min(1),
+  updatedAt: isoInstant,
+  firstSeenAt: isoInstant,
+  locale: z.string().optional(),
+  timeZone: z.string().optional(),
+  birthday: z.string().optional(),
+  marketingConsent: z.boolean(),
+});
+export type CustomerProfileUpdated = z.infer<typeof customerProfileUpdatedDetail>;
+
 // The delivery pipeline's events (Email Sent, Customer Suppressed, Customer Unsubscribed) are
 // defined beside the sender; re-exported here so consumers find every emitted event in one module.
 export {

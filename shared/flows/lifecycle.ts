@@ -118,7 +118,7 @@ export async function armLifecycle(
   at: string | null,
   now: Date,
 ): Promise<void> {
-  await armTimer(timers, customerId, LIFECYCLE, now, (current) => {
+  await armTimer(timers, customerId, { kind: LIFECYCLE }, now, (current) => {
     if (!current && at === null) return 'unchanged';
     return { data: { kind: LIFECYCLE, at }, dueAt: at ? new Date(at) : undefined };
   });

@@ -51,6 +51,14 @@ export async function recordPurchase(
   return { ...(await refreshAggregates(store, clock, program, purchase.customerId)), recorded };
 }
 
+/** Refund events carry no id of their own: the same (order, amount, time) is the same refund. */
+export function refundKeyOf(refund: OrderRefunded): string {
+  return createHash('sha256')
+    .update(`${refund.orderId}|${toMilli(refund.amount)}|${new Date(refund.refundedAt).toISOString()}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
 export async function recordRefund(
   store: CustomerStore,
   clock: Clock,
@@ -59,11 +67,7 @@ export async function recordRefund(
 ): Promise<AggregatesChange> {
   const amountMilli = toMilli(refund.amount);
   const refundedAt = new Date(refund.refundedAt).toISOString();
-  // Refund events carry no id of their own: the same (order, amount, time) is the same refund.
-  const refundKey = createHash('sha256')
-    .update(`${refund.orderId}|${amountMilli}|${refundedAt}`)
-    .digest('hex')
-    .slice(0, 16);
+  const refundKey = refundKeyOf(refund);
   const recorded = await store.recordRefundOnce(
     refund.customerId,
     { orderId: refund.orderId, refundKey, amountMilli, refundedAt },

@@ -44,6 +44,11 @@ export interface SenderDeps {
   publisher: EventPublisher;
   /** The guardrails: a paused journey (or the account brake) defers its sends, never drops them. */
   gate: SendingGate;
+  /** Journey requests: render from their stored version, re-check their conditions at send time. */
+  journeys?: {
+    rendererFor(request: ParsedSendRequest): Promise<TemplateRenderer | undefined>;
+    recheck(request: ParsedSendRequest): Promise<string | undefined>;
+  };
   /** Test hook: runs after SES accepted the email, before the ledger records it (crash injection). */
   afterSesAccepted?(ref: LedgerRef, messageId: string): Promise<void> | void;
 }
@@ -93,6 +98,12 @@ export async function deliverSendRequest(
     return { kind: 'skipped', reason: decision.reason };
   }
   if (decision.kind === 'defer') return defer(request, deps, decision.until, decision.reason);
+  // A journey's conditions, as the customer stands now (after any deferral): stale means no email.
+  const stale = await deps.journeys?.recheck(request);
+  if (stale) {
+    await deps.ledger.skip(ref, stale, now);
+    return { kind: 'skipped', reason: stale };
+  }
   const recipient = profile as RecipientProfile & { email: string };
 
   // A pending claim of another attempt: still in its lease -> come back when it ends; lease over
@@ -107,7 +118,8 @@ export async function deliverSendRequest(
 
   const unsubscribeUrl = unsubscribeLink(recipient, request.campaignId, now, config);
   // Rendering first: a broken template fails before anything is claimed (TemplateError -> DLQ).
-  const email = await deps.renderer.render({
+  const renderer = (await deps.journeys?.rendererFor(request)) ?? deps.renderer;
+  const email = await renderer.render({
     template: request.template,
     customer: recipient,
     unsubscribeUrl,

@@ -43,7 +43,7 @@ export async function armTierReview(
   heldUntil: string | null,
   now: Date,
 ): Promise<void> {
-  await armTimer(timers, customerId, TIER_REVIEW, now, (current) => {
+  await armTimer(timers, customerId, { kind: TIER_REVIEW }, now, (current) => {
     if (!current && heldUntil === null) return 'unchanged';
     if (
       current?.data.kind === TIER_REVIEW &&

@@ -19,9 +19,11 @@ import {
   runIsDue,
   schedulerLagMs,
   type Timer,
+  type JourneyTriggerTimerData,
   type TimerData,
   type WinBackTimerData,
 } from '../domain/timers.ts';
+import type { DueJourneyRun } from '../store/timers.ts';
 import { winBackPeriod, winBackStepDueAt } from '../domain/win-back.ts';
 import type { SendQueue, SendRequest } from '../mail/send-request.ts';
 import type { CustomerStore } from '../store/customers.ts';
@@ -53,6 +55,16 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   leaseMs: 5 * 60_000,
 };
 
+/** The journey engine as the scheduler drives it: due waits and due date-trigger timers. */
+export interface JourneyTimers {
+  resume(customerId: string, journeyId: string, now: Date): Promise<void>;
+  postpone(customerId: string, journeyId: string, until: Date, now: Date): Promise<void>;
+  fireDateTrigger(
+    timer: Timer<JourneyTriggerTimerData>,
+    now: Date,
+  ): Promise<{ data: JourneyTriggerTimerData; dueAt: Date | undefined }>;
+}
+
 export interface SchedulerDeps {
   timers: TimerStore;
   customers: CustomerStore;
@@ -63,6 +75,8 @@ export interface SchedulerDeps {
   reviewTier?(customerId: string, claimant: string): Promise<string | null>;
   /** Lifecycle stage recompute (shared/flows/lifecycle.ts): returns the next transition. */
   refreshLifecycle?(customerId: string): Promise<string | null>;
+  /** Journey waits and date triggers (shared/journeys). */
+  journeys?: JourneyTimers;
 }
 
 export interface SchedulerRun {
@@ -143,6 +157,17 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
           sent += outcome.sent;
           failures.push(...outcome.failures);
         }
+        const dueRuns: DueJourneyRun[] = [];
+        for (const run of page.journeyRuns) {
+          const at = new Date(run.dueAt);
+          if (at.getTime() <= now.getTime()) dueRuns.push(run);
+          else if (!earliestPending || at < earliestPending) earliestPending = at;
+        }
+        for (let i = 0; i < dueRuns.length; i += options.concurrency) {
+          const outcome = await resumeJourneyRuns(deps, dueRuns.slice(i, i + options.concurrency), now);
+          fired += outcome.fired;
+          failures.push(...outcome.failures);
+        }
         // Bounded work per run: stop here, keep the watermark, and carry on at the next tick.
         if (fired >= options.maxFires) {
           outOfBudget = true;
@@ -205,6 +230,34 @@ async function markedBucketsIn(timers: TimerStore, hours: Date[]): Promise<Map<n
   return byHour;
 }
 
+/** Moves each due journey run on through the engine; a failing run is retried an hour later. */
+async function resumeJourneyRuns(
+  deps: SchedulerDeps,
+  runs: DueJourneyRun[],
+  now: Date,
+): Promise<BatchOutcome> {
+  const journeys = deps.journeys;
+  if (!journeys)
+    throw new Error('a journey run is due but this scheduler was built without the journey engine');
+  const failures: string[] = [];
+  await Promise.all(
+    runs.map(async (run) => {
+      try {
+        await journeys.resume(run.customerId, run.journeyId, now);
+      } catch (error) {
+        failures.push(`journey ${run.journeyId} of ${run.customerId}: ${(error as Error).message}`);
+        await journeys.postpone(
+          run.customerId,
+          run.journeyId,
+          new Date(now.getTime() + FAILED_TIMER_RETRY_MS),
+          now,
+        );
+      }
+    }),
+  );
+  return { fired: runs.length - failures.length, sent: 0, failures };
+}
+
 /** A timer whose firing failed is retried this much later, so it cannot hold the watermark back. */
 export const FAILED_TIMER_RETRY_MS = 60 * 60_000;
 
@@ -248,6 +301,14 @@ async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<
 }
 
 async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise<FirePlan> {
+  if (timer.data.kind === 'journey-trigger') {
+    if (!deps.journeys)
+      throw new Error('a journey trigger fired but this scheduler was built without the journey engine');
+    return {
+      send: undefined,
+      next: await deps.journeys.fireDateTrigger({ ...timer, data: timer.data }, now),
+    };
+  }
   if (timer.data.kind === 'tier-review') {
     if (!deps.reviewTier)
       throw new Error('a tier-review timer fired but this scheduler was built without reviewTier');

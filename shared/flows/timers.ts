@@ -9,7 +9,7 @@ import {
   needsNudge,
   type Timer,
   type TimerData,
-  type TimerKind,
+  type TimerRef,
   type WinBackTimerData,
 } from '../domain/timers.ts';
 import { firstWinBackDue, type WinBackConfig } from '../domain/win-back.ts';
@@ -23,12 +23,12 @@ export type ArmDecision<D extends TimerData> = { data: D; dueAt: Date | undefine
 export async function armTimer<D extends TimerData>(
   store: TimerStore,
   customerId: string,
-  kind: TimerKind,
+  ref: TimerRef,
   now: Date,
   decide: (current: Timer | undefined) => ArmDecision<D>,
 ): Promise<ArmDecision<D>> {
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-    const current = await store.get(customerId, kind);
+    const current = await store.get(customerId, ref);
     const decision = decide(current);
     if (decision === 'unchanged') return decision;
     const dueAt = decision.dueAt && armedDueAt(decision.dueAt, now);
@@ -43,7 +43,7 @@ export async function armTimer<D extends TimerData>(
       return { data: decision.data, dueAt };
     }
   }
-  throw new Error(`${kind} timer of customer ${customerId} kept changing under us; retrying`);
+  throw new Error(`${ref.kind} timer of customer ${customerId} kept changing under us; retrying`);
 }
 
 /** The birthday timer a profile calls for, keeping the once-a-year guard. */
@@ -79,7 +79,7 @@ export async function armBirthday(
   profile: Pick<CustomerProfile, 'customerId' | 'birthday' | 'timeZone'>,
   now: Date,
 ): Promise<void> {
-  await armTimer(store, profile.customerId, 'birthday', now, (current) =>
+  await armTimer(store, profile.customerId, { kind: 'birthday' }, now, (current) =>
     decideBirthday(profile, current, now, config),
   );
 }
@@ -111,7 +111,7 @@ export async function armWinBack(
   now: Date,
 ): Promise<void> {
   if (!customer.lastPurchaseAt) return;
-  await armTimer(store, customer.customerId, 'win-back', now, (current) =>
+  await armTimer(store, customer.customerId, { kind: 'win-back' }, now, (current) =>
     decideWinBack(customer.lastPurchaseAt, customer.timeZone, current, now, config),
   );
 }

@@ -3,8 +3,8 @@
 // hours and frequency caps at send time, claims the send ledger, renders and sends.
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { conditionSchema } from '../domain/journey-conditions.ts';
 import { ianaTimeZone, isoInstant } from '../events/contracts.ts';
-
 
 export const sendRequestSchema = z.object({
   customerId: z.string().min(1),
@@ -27,8 +27,7 @@ export const sendRequestSchema = z.object({
   /** The customer's tier, for the SES `tier` tag (attribution); `variables.tier` also works. */
   tier: z.string().min(1).optional(),
   /** The campaign's zone for customers without one (else the sender's DEFAULT_TIME_ZONE). */
-  defaultTimeZone: ianaTimeZone
-    .optional(),
+  defaultTimeZone: ianaTimeZone.optional(),
   /** The campaign's quiet hours in the customer's zone (else the sender's QUIET_HOURS). */
   quietHours: z
     .strictObject({ from: z.string().regex(/^\d{2}:\d{2}$/), to: z.string().regex(/^\d{2}:\d{2}$/) })
@@ -38,6 +37,21 @@ export const sendRequestSchema = z.object({
    * sender batch the higher priority is handled first, so it gets the last frequency-cap slot.
    */
   priority: z.number().int().min(1).max(9).optional(),
+  /**
+   * A journey send step's request (campaignId is the journey id, step the step id): rendered from
+   * this stored version's templates, re-checked against `where` at actual send time (a deferral may
+   * have made it stale), and its outcome recorded on the customer's journey story.
+   */
+  journey: z
+    .strictObject({
+      version: z.number().int().positive(),
+      entryId: z.string().min(1),
+      enteredAt: isoInstant,
+      variant: z.string().min(1).optional(),
+      /** The journey's entry condition and what the trigger requires to still hold: all must hold. */
+      conditions: z.array(conditionSchema).default([]),
+    })
+    .optional(),
   /** Set by the sender when it defers (quiet hours, frequency cap): not to be sent before this. */
   notBefore: isoInstant.optional(),
 });

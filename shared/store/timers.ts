@@ -10,9 +10,12 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { hourLabel, hourStart, type Timer, type TimerData, type TimerKind } from '../domain/timers.ts';
+import { hourLabel, hourStart, type Timer, type TimerData, type TimerRef } from '../domain/timers.ts';
 import { isConditionFailure, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
+
+/** The due-index kind of a waiting journey run (the state item carries it). */
+export const JOURNEY_STEP_KIND = 'journey-step';
 
 const storedTimer = z.object({
   customerId: z.string(),
@@ -27,6 +30,12 @@ const storedTimer = z.object({
     z.object({ kind: z.literal('win-back'), lapseStart: z.string(), stepIndex: z.number() }),
     z.object({ kind: z.literal('tier-review'), heldUntil: z.string().nullable() }),
     z.object({ kind: z.literal('lifecycle'), at: z.string().nullable() }),
+    z.object({
+      kind: z.literal('journey-trigger'),
+      journeyId: z.string(),
+      entryId: z.string().nullable(),
+      entered: z.array(z.string()),
+    }),
   ]),
 });
 
@@ -44,9 +53,31 @@ const schedulerItem = z.object({
 });
 export type StoredSchedulerState = z.infer<typeof schedulerItem>;
 
+/** A waiting journey run on the due index (its state item; see store/journey-states.ts). */
+export interface DueJourneyRun {
+  customerId: string;
+  journeyId: string;
+  dueAt: string;
+}
+
 export interface DuePage {
   timers: Timer[];
+  journeyRuns: DueJourneyRun[];
   nextKey: Record<string, unknown> | undefined;
+}
+
+const dueJourneyRun = z.object({ customerId: z.string(), journeyId: z.string(), nextDueAt: z.string() });
+
+/** A timer's item key: TIMER#<kind>, or the journey's trigger item for journey date triggers. */
+export function timerKey(customerId: string, ref: TimerRef) {
+  return ref.kind === 'journey-trigger'
+    ? keys.journeyTrigger(customerId, ref.journeyId)
+    : keys.timer(customerId, ref.kind);
+}
+
+/** The kind part of the due-index sort key (unique per customer). */
+function dueKind(ref: TimerRef): string {
+  return ref.kind === 'journey-trigger' ? `journey-trigger#${ref.journeyId}` : ref.kind;
 }
 
 /** The stored shape of a timer; armed timers carry the due-index keys, disarmed ones do not. */
@@ -57,7 +88,7 @@ export function timerItem(
   version: number,
 ): Record<string, unknown> {
   const item: Record<string, unknown> = {
-    ...keys.timer(customerId, data.kind),
+    ...timerKey(customerId, data),
     type: 'timer',
     customerId,
     kind: data.kind,
@@ -67,7 +98,7 @@ export function timerItem(
   if (dueAt) {
     item.dueAt = dueAt.toISOString();
     item[INDEXES.due.partitionKey] = keys.dueBucket(dueAt, dueShard(customerId));
-    item[INDEXES.due.sortKey] = keys.dueSort(dueAt, customerId, data.kind);
+    item[INDEXES.due.sortKey] = keys.dueSort(dueAt, customerId, dueKind(data));
   }
   return item;
 }
@@ -80,9 +111,9 @@ export class TimerStore {
     readonly tableName: string,
   ) {}
 
-  async get(customerId: string, kind: TimerKind): Promise<Timer | undefined> {
+  async get(customerId: string, ref: TimerRef): Promise<Timer | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.timer(customerId, kind), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: timerKey(customerId, ref), ConsistentRead: true }),
     );
     return Item ? toTimer(Item) : undefined;
   }
@@ -110,14 +141,20 @@ export class TimerStore {
     );
   }
 
+  /** Buckets this instance has listed: directory entries are never removed, so once is enough. */
+  readonly #marked = new Set<string>();
+
   /** Lists a due bucket in the directory (idempotent; entries may outlive their timers). */
   async markBucket(dueAt: Date, shard: number): Promise<void> {
+    const key = keys.dueBucket(dueAt, shard);
+    if (this.#marked.has(key)) return;
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
         Item: { ...keys.dueDirectory(dueAt, shard), type: 'due-directory' },
       }),
     );
+    this.#marked.add(key);
   }
 
   /** The (hour, shard) buckets listed for one day between two hours (inclusive, "00".."23"). */
@@ -148,7 +185,7 @@ export class TimerStore {
       this.doc,
       new UpdateCommand({
         TableName: this.tableName,
-        Key: keys.timer(timer.customerId, timer.data.kind),
+        Key: timerKey(timer.customerId, timer.data),
         UpdateExpression: 'SET version = :next, firedAt = :now',
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: {
@@ -177,7 +214,16 @@ export class TimerStore {
         Limit: limit,
       }),
     );
-    return { timers: (page.Items ?? []).map(toTimer), nextKey: page.LastEvaluatedKey };
+    const items = page.Items ?? [];
+    // The one due index holds timers and waiting journey runs; each goes to its own runner.
+    return {
+      timers: items.filter((item) => item.kind !== JOURNEY_STEP_KIND).map(toTimer),
+      journeyRuns: items
+        .filter((item) => item.kind === JOURNEY_STEP_KIND)
+        .map((item) => dueJourneyRun.parse(item))
+        .map((run) => ({ customerId: run.customerId, journeyId: run.journeyId, dueAt: run.nextDueAt })),
+      nextKey: page.LastEvaluatedKey,
+    };
   }
 
   async schedulerState(): Promise<StoredSchedulerState> {

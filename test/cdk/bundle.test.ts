@@ -2,6 +2,8 @@
 // ingest-customers (ESM, minified, SDK bundled, campaigns/ copied in) is imported and invoked like
 // Lambda would, against dynalite, with campaigns read from the bundle's own copy.
 import { existsSync, readdirSync } from 'node:fs';
+import { type AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -20,6 +22,9 @@ const CHECKOUT_CAMPAIGNS = path.resolve(import.meta.dirname, '../../campaigns');
 
 let bundleDir: string;
 let dynamo: Awaited<ReturnType<typeof startDynamoWithTable>>;
+let bus: Server;
+/** What the bundle published (PutEvents entries), as EventBridge would have received them. */
+const published: { DetailType?: string; Detail?: string }[] = [];
 
 beforeAll(async () => {
   const app = new App({ context: { stage: 'bundle' } });
@@ -32,7 +37,22 @@ beforeAll(async () => {
   bundleDir = path.join(app.outdir, code.assetPath);
 
   dynamo = await startDynamoWithTable(TABLE);
+  // A stand-in for EventBridge PutEvents (JSON protocol): records entries, accepts them all.
+  bus = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const entries = (JSON.parse(body) as { Entries: { DetailType?: string; Detail?: string }[] }).Entries;
+      published.push(...entries);
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(
+        JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `e-${i}` })) }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => bus.listen(0, '127.0.0.1', () => resolve()));
   Object.assign(process.env, {
+    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${(bus.address() as AddressInfo).port}`,
     [ENV.tableName]: TABLE,
     [ENV.eventBusName]: 'marketing',
     [ENV.deadLetterQueueUrl]: 'http://127.0.0.1:9/unused-dead-letters',
@@ -47,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dynamo?.engine.close();
+  await new Promise((resolve) => bus?.close(resolve));
 });
 
 describe('the ingest-customers Lambda bundle', () => {
@@ -57,7 +78,7 @@ describe('the ingest-customers Lambda bundle', () => {
     }
   });
 
-  it('handles a Customer Upserted delivery from SQS: profile stored, birthday timer armed', async () => {
+  it('handles a Customer Upserted delivery from SQS: profile stored, then announced', async () => {
     const { handler } = await import(pathToFileURL(path.join(bundleDir, 'index.mjs')).href);
     const envelope = {
       version: '0',
@@ -120,5 +141,8 @@ describe('the ingest-customers Lambda bundle', () => {
       }),
     );
     expect(partition.Items?.map((item) => item.SK?.S)).toContain(keys.timer('c-bundle', 'birthday').SK);
+    expect(published.map((entry) => [entry.DetailType, JSON.parse(entry.Detail ?? '{}').customerId])).toEqual(
+      [['Customer Profile Updated', 'c-bundle']],
+    );
   });
 });

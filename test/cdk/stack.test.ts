@@ -243,11 +243,12 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets ingest-orders publish on the marketing bus only, and ingest-customers not at all', () => {
+  it('lets the recording functions publish on the marketing bus only, and the journeys function not at all', () => {
     const puts = (name: string) =>
       statementsOf(name).filter((s) => actionsOf(s).includes('events:PutEvents'));
     expect(puts('ingest-orders').map((s) => s.Resource)).toEqual([arnOf(stack.bus)]);
-    expect(puts('ingest-customers')).toEqual([]);
+    expect(puts('ingest-customers').map((s) => s.Resource)).toEqual([arnOf(stack.bus)]);
+    expect(puts('journeys')).toEqual([]);
   });
 });
 

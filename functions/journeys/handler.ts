@@ -1,0 +1,61 @@
+// Facts recorded by the other functions (Purchase Recorded, Refund Recorded, Customer Profile
+// Updated, Tier Changed, Lifecycle Stage Changed) -> journey exits, entries and date-trigger
+// timers. It never reads state older than the fact: each event is emitted after its write.
+import { z } from 'zod';
+import { queueUrlEnv } from '#infra/wiring.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
+import {
+  CUSTOMER_PROFILE_UPDATED,
+  customerProfileUpdatedDetail,
+  LIFECYCLE_STAGE_CHANGED,
+  lifecycleStageChangedDetail,
+  PURCHASE_RECORDED,
+  purchaseRecordedDetail,
+  REFUND_RECORDED,
+  refundRecordedDetail,
+  TIER_CHANGED,
+  tierChangedDetail,
+} from '#shared/events/emitted.ts';
+import {
+  lifecycleChangeEvent,
+  profileEvent,
+  purchaseEvent,
+  refundEvent,
+  tierChangeEvent,
+} from '#shared/journeys/events.ts';
+import { journeyRuntime } from '#shared/journeys/runtime.ts';
+import type { JourneyEventInput } from '#shared/journeys/triggers/index.ts';
+import { SqsSendQueue } from '#shared/mail/send-request.ts';
+import { eventConsumer, route } from '../commons/event-consumer.ts';
+import { lambdaEntry } from '../commons/lambda.ts';
+import type { Runtime } from '../commons/runtime.ts';
+
+const SEND_QUEUE_ENV = queueUrlEnv('send-requests');
+
+export function createHandler(runtime: Runtime) {
+  const sendQueueUrl = z
+    .string()
+    .min(1, { message: `${SEND_QUEUE_ENV} must be set (access.sendsTo send-requests)` })
+    .parse(runtime.env[SEND_QUEUE_ENV]);
+  const { reactions } = journeyRuntime(
+    runtime,
+    loadProgram(runtime.env),
+    new SqsSendQueue(runtime.sqs, sendQueueUrl),
+  );
+  const react = async (event: JourneyEventInput) => {
+    const outcome = await reactions.onEvent(event, runtime.clock.now());
+    if (outcome.entered.length || outcome.exited.length)
+      runtime.logger.info('journeys moved', { event: event.name, ...outcome });
+  };
+  return eventConsumer('journeys', runtime, {
+    [PURCHASE_RECORDED]: route(purchaseRecordedDetail, (detail) => react(purchaseEvent(detail))),
+    [REFUND_RECORDED]: route(refundRecordedDetail, (detail) => react(refundEvent(detail))),
+    [CUSTOMER_PROFILE_UPDATED]: route(customerProfileUpdatedDetail, (detail) => react(profileEvent(detail))),
+    [TIER_CHANGED]: route(tierChangedDetail, (detail) => react(tierChangeEvent(detail))),
+    [LIFECYCLE_STAGE_CHANGED]: route(lifecycleStageChangedDetail, (detail) =>
+      react(lifecycleChangeEvent(detail)),
+    ),
+  });
+}
+
+export const handler = lambdaEntry(createHandler);

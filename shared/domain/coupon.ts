@@ -1,0 +1,57 @@
+// Unique coupon codes for a journey send step's offer (`codePrefix`): one code per (journey,
+// customer, entry), valued by loyalty tier for amount-off offers. The code is derived, so a
+// re-run step after a crash finds the same code; `attempt` moves on only if another holder has it.
+import { createHash } from 'node:crypto';
+import { DAY_MS } from './clock.ts';
+import type { Offer } from './journey.ts';
+import { decimalToMilli, type Milli } from './money.ts';
+
+export interface UniqueCoupon {
+  code: string;
+  /** The tier whose value applies (the customer's, or the offer's defaultTier). */
+  tier: string;
+  valueMilli: Milli;
+  expiresAt: string;
+}
+
+export function uniqueCoupon(input: {
+  offer: Offer & { codePrefix: string };
+  journeyId: string;
+  customerId: string;
+  entryId: string;
+  tier: string | undefined;
+  issuedAt: Date;
+  attempt: number;
+}): UniqueCoupon {
+  const byTier = input.offer.valueByTier ?? {};
+  const tier = input.tier && input.tier in byTier ? input.tier : input.offer.defaultTier;
+  const digest = createHash('sha256')
+    .update(`${input.journeyId}|${input.customerId}|${input.entryId}|${input.attempt}`)
+    .digest();
+  const value = byTier[tier];
+  return {
+    code: `${input.offer.codePrefix}${input.issuedAt.getUTCFullYear() % 100}-${base32(digest).slice(0, 8)}`,
+    tier,
+    valueMilli: value === undefined ? 0 : (decimalToMilli(value) ?? 0),
+    expiresAt: new Date(input.issuedAt.getTime() + input.offer.expiresAfterDays * DAY_MS).toISOString(),
+  };
+}
+
+// Crockford base32: no I, L, O, U, so codes survive being read aloud or typed from a phone.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  return out;
+}

@@ -1,0 +1,153 @@
+// How journeys react to what happened: a recorded fact takes customers out of journeys that exit
+// on it, enters them into journeys it triggers, and moves their date-trigger timers (a purchase
+// moves inactivity and anniversaries, a profile edit moves birthdays); a due date-trigger timer
+// enters its occasion. Costs per event: the journey list (cached), one state read per journey
+// that names the event, one timer read per date-trigger journey — never a Scan.
+import type { JourneyTriggerTimerData, Timer } from '../domain/timers.ts';
+import { armTimer } from '../flows/timers.ts';
+import type { CustomerStore } from '../store/customers.ts';
+import type { CurrentJourneys, JourneyVersion } from '../store/journeys.ts';
+import type { TimerStore } from '../store/timers.ts';
+import type { JourneyEngine } from './engine.ts';
+import {
+  type DateTrigger,
+  dateTriggerOf,
+  eventTrigger,
+  type JourneyEventInput,
+  LATE_OCCASION_MS,
+} from './triggers/index.ts';
+
+export interface ReactionDeps {
+  engine: JourneyEngine;
+  journeys: Pick<CurrentJourneys, 'all' | 'current'>;
+  timers: TimerStore;
+  customers: Pick<CustomerStore, 'getProfile'>;
+}
+
+/** Entry ids a trigger timer remembers (one per year or lapse is plenty). */
+const ENTERED_KEPT = 5;
+
+type DateJourney = JourneyVersion & { journey: { trigger: DateTrigger } };
+
+function isDateJourney(version: JourneyVersion): version is DateJourney {
+  return version.journey.trigger.on !== 'event';
+}
+
+/** Events that change what date triggers read (purchases, the profile). */
+const MOVES_DATES = new Set(['Purchase Completed', 'Order Refunded', 'Customer Upserted']);
+
+export class JourneyReactions {
+  constructor(private readonly deps: ReactionDeps) {}
+
+  async onEvent(event: JourneyEventInput, now: Date): Promise<{ entered: string[]; exited: string[] }> {
+    const all = (await this.deps.journeys.all()).filter((version) => version.journey.enabled);
+    const exited: string[] = [];
+    const entered: string[] = [];
+    // Exits first: a purchase that ends a win-back run must not be mistaken for its re-entry.
+    for (const version of all) {
+      if (
+        version.journey.exitOn.includes(event.name) &&
+        (await this.deps.engine.exitOn(version.journeyId, event.customerId, event, now))
+      )
+        exited.push(version.journeyId);
+    }
+    for (const version of all) {
+      const trigger = version.journey.trigger;
+      if (trigger.on !== 'event' || !eventTrigger.matches(trigger, event)) continue;
+      const outcome = await this.deps.engine.enter(
+        version,
+        event.customerId,
+        {
+          entryId: event.factId,
+          at: event.occurredAt,
+          detail: { name: event.name, ...event.detail },
+          stillHolds: event.stillHolds,
+        },
+        now,
+      );
+      if (outcome.kind === 'entered') entered.push(version.journeyId);
+    }
+    if (MOVES_DATES.has(event.name)) await this.armDateTriggers(event.customerId, now, all);
+    return { entered, exited };
+  }
+
+  /** Converges every date-trigger journey's timer for this customer on their stored profile. */
+  async armDateTriggers(customerId: string, now: Date, journeys?: JourneyVersion[]): Promise<void> {
+    const dated = (journeys ?? (await this.deps.journeys.all()))
+      .filter((v) => v.journey.enabled)
+      .filter(isDateJourney);
+    if (!dated.length) return;
+    const profile = await this.deps.customers.getProfile(customerId);
+    if (!profile) return;
+    for (const version of dated) {
+      const journey = version.journey;
+      await armTimer(
+        this.deps.timers,
+        customerId,
+        { kind: 'journey-trigger', journeyId: journey.id },
+        now,
+        (current) => {
+          const entered = current?.data.kind === 'journey-trigger' ? current.data.entered : [];
+          // Arming looks forward only: a birthday that passed before we knew it waits for next year.
+          const occasion = dateTriggerOf(journey.trigger).next({
+            trigger: journey.trigger,
+            journey,
+            profile,
+            now,
+            entered,
+            lateBy: 0,
+          });
+          if (!occasion && !current) return 'unchanged';
+          return {
+            data: {
+              kind: 'journey-trigger',
+              journeyId: journey.id,
+              entryId: occasion?.entryId ?? null,
+              entered,
+            },
+            dueAt: occasion?.dueAt,
+          };
+        },
+      );
+    }
+  }
+
+  /**
+   * A due date-trigger timer (the scheduler's registry entry): enters the occasion if the profile
+   * still calls for it, then returns the timer's next arming (the following occasion).
+   */
+  async fireDateTrigger(
+    timer: Timer<JourneyTriggerTimerData>,
+    now: Date,
+  ): Promise<{ data: JourneyTriggerTimerData; dueAt: Date | undefined }> {
+    const data = timer.data;
+    const version = await this.deps.journeys.current(data.journeyId);
+    const profile = await this.deps.customers.getProfile(timer.customerId);
+    if (!version || !version.journey.enabled || !isDateJourney(version) || !profile)
+      return { data: { ...data, entryId: null }, dueAt: undefined };
+    const journey = version.journey;
+    const module = dateTriggerOf(journey.trigger);
+    // Firing tolerates a late scheduler (an outage) up to LATE_OCCASION_MS, never weeks late.
+    const occasion = module.next({
+      trigger: journey.trigger,
+      journey,
+      profile,
+      now,
+      entered: data.entered,
+      lateBy: LATE_OCCASION_MS,
+    });
+    let entered = data.entered;
+    if (occasion && occasion.entryId === data.entryId && occasion.dueAt.getTime() <= now.getTime()) {
+      await this.deps.engine.enter(
+        version,
+        timer.customerId,
+        { entryId: occasion.entryId, at: occasion.dueAt.toISOString(), detail: occasion.detail },
+        now,
+      );
+      entered = [...entered, occasion.entryId].slice(-ENTERED_KEPT);
+    }
+    // The following occasion (or this one moved: a birthday edit, a purchase we were not told of).
+    const following = module.next({ trigger: journey.trigger, journey, profile, now, entered, lateBy: 0 });
+    return { data: { ...data, entryId: following?.entryId ?? null, entered }, dueAt: following?.dueAt };
+  }
+}

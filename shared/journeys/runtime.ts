@@ -1,0 +1,61 @@
+// What the journey engine is built from in a function: the published journeys (cached), run
+// states, customer facts, the program, the send queue, holdout records and coupons. Built once
+// per cold start by the journeys function and the scheduler, so both run the same engine.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../domain/clock.ts';
+import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
+import type { SendQueue } from '../mail/send-request.ts';
+import { HoldoutRecords } from '../store/campaigns.ts';
+import { CustomerStore } from '../store/customers.ts';
+import { JourneyStateStore } from '../store/journey-states.ts';
+import { CurrentJourneys, JourneyCatalogue } from '../store/journeys.ts';
+import { TimerStore } from '../store/timers.ts';
+import { customerFactsReader } from './customer-facts.ts';
+import { JourneyEngine } from './engine.ts';
+import { JourneyReactions } from './reactions.ts';
+
+/** A publish reaches running functions within this long (the catalogue is read at most this often). */
+export const JOURNEY_LIST_TTL_MS = 30_000;
+
+export function journeyRuntime(
+  store: { doc: DynamoDBDocumentClient; tableName: string; clock: Clock },
+  program: LoyaltyProgram,
+  sendQueue: SendQueue,
+) {
+  const timers = new TimerStore(store.doc, store.tableName);
+  const journeys = new CurrentJourneys(
+    new JourneyCatalogue(store.doc, store.tableName, store.clock),
+    store.clock,
+    JOURNEY_LIST_TTL_MS,
+  );
+  const states = new JourneyStateStore(store.doc, store.tableName, timers);
+  const engine = new JourneyEngine({
+    clock: store.clock,
+    program,
+    sendQueue,
+    states,
+    coupons: timers,
+    journeys,
+    factsOf: customerFactsReader(store),
+    holdouts: new HoldoutRecords(store.doc, store.tableName),
+  });
+  const reactions = new JourneyReactions({
+    engine,
+    journeys,
+    timers,
+    customers: new CustomerStore(store.doc, store.tableName),
+  });
+  return {
+    engine,
+    reactions,
+    journeys,
+    states,
+    /** The scheduler's registry entries for journeys: due waits and due date triggers. */
+    timers: {
+      resume: (customerId: string, journeyId: string, now: Date) => engine.resume(customerId, journeyId, now),
+      postpone: (customerId: string, journeyId: string, until: Date, now: Date) =>
+        engine.postpone(customerId, journeyId, until, now),
+      fireDateTrigger: reactions.fireDateTrigger.bind(reactions),
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// What the sender does differently for a journey's request: it renders from the STORED version
+// the request names (compiled templates cached per (journey, version) — versions never change,
+// so a text change needs no deploy and a rollback restores the text), re-checks the journey's
+// conditions at actual send time (a deferral may have made them stale: a superseded tier change
+// sends nothing), and records what became of the send on the customer's journey story.
+import { evaluateCondition } from '../domain/journey-conditions.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { DeliveryOutcome } from '../flows/send-email.ts';
+import { storedTemplates, TemplateError, TemplateRenderer } from '../mail/render.ts';
+import type { ParsedSendRequest } from '../mail/send-request.ts';
+import type { JourneyStateStore } from '../store/journey-states.ts';
+import type { CurrentJourneys } from '../store/journeys.ts';
+import type { FactsReader } from './customer-facts.ts';
+
+export class JourneySending {
+  readonly #renderers = new Map<string, Promise<TemplateRenderer>>();
+
+  constructor(
+    private readonly deps: {
+      journeys: Pick<CurrentJourneys, 'version'>;
+      factsOf: FactsReader;
+      states: Pick<JourneyStateStore, 'recordSendOutcome'>;
+      clock: Clock;
+    },
+  ) {}
+
+  /** The renderer of the version a journey request was prepared on; undefined for other requests. */
+  async rendererFor(request: ParsedSendRequest): Promise<TemplateRenderer | undefined> {
+    if (!request.journey) return undefined;
+    const key = `${request.campaignId}#${request.journey.version}`;
+    let renderer = this.#renderers.get(key);
+    if (!renderer) {
+      const version = request.journey.version;
+      renderer = this.deps.journeys.version(request.campaignId, version).then((stored) => {
+        if (!stored) throw new TemplateError(`journey ${request.campaignId} has no version ${version}`);
+        return new TemplateRenderer(storedTemplates(stored.templates));
+      });
+      renderer.catch(() => this.#renderers.delete(key));
+      this.#renderers.set(key, renderer);
+    }
+    return renderer;
+  }
+
+  /** Why a journey send must not go out now (a condition no longer holds), or undefined. */
+  async recheck(request: ParsedSendRequest): Promise<string | undefined> {
+    const conditions = request.journey?.conditions ?? [];
+    if (!request.journey || !conditions.length) return undefined;
+    const emailed = conditions.some((c) => c.emailedSinceEntry !== undefined);
+    const facts = await this.deps.factsOf(request.customerId, { emailed });
+    if (!facts) return 'audience: unknown customer';
+    for (const condition of conditions) {
+      const verdict = evaluateCondition(condition, {
+        ...facts.condition,
+        enteredAt: request.journey.enteredAt,
+      });
+      if (!verdict.holds) return `audience: ${verdict.reason}`;
+    }
+    return undefined;
+  }
+
+  /** Records the delivery outcome of a journey request where `explain` finds it. */
+  async record(request: ParsedSendRequest, outcome: DeliveryOutcome): Promise<void> {
+    if (!request.journey || !request.step) return;
+    const base = {
+      customerId: request.customerId,
+      journeyId: request.campaignId,
+      entryId: request.journey.entryId,
+      stepId: request.step,
+      version: request.journey.version,
+      template: request.template,
+      at: this.deps.clock.now().toISOString(),
+      ...(request.journey.variant ? { variant: request.journey.variant } : {}),
+    };
+    if (outcome.kind === 'sent' || outcome.kind === 'already-sent')
+      await this.deps.states.recordSendOutcome({
+        ...base,
+        outcome: 'sent',
+        reason: `message ${outcome.messageId}`,
+      });
+    else if (outcome.kind === 'skipped')
+      await this.deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason: outcome.reason });
+    // A hop of an already deferred request through the queue keeps the reason it was deferred for.
+    else if (outcome.reason !== 'not-before')
+      await this.deps.states.recordSendOutcome({
+        ...base,
+        outcome: 'deferred',
+        reason: outcome.reason,
+        notBefore: outcome.until.toISOString(),
+      });
+  }
+}

@@ -1,0 +1,143 @@
+// `send`: re-checks the journey's entry condition (and what the trigger needs to still hold)
+// against the customer as stored now, issues the offer's unique coupon, builds the template
+// context and enqueues ONE SendRequest whose ledger period is derived from the entry and the
+// step — so a re-run after a crash is deduplicated by the send ledger — then moves on.
+import { type UniqueCoupon, uniqueCoupon } from '../../domain/coupon.ts';
+import { evaluateCondition, type Condition } from '../../domain/journey-conditions.ts';
+import { nextStepId, type Offer, type SendJourneyStep, sendRulesOf } from '../../domain/journey.ts';
+import type { JourneyState } from '../../domain/journey-state.ts';
+import type { SendRequest } from '../../mail/send-request.ts';
+import { journeyTemplateContext } from '../template-context.ts';
+import type { StepDeps, StepModule } from './types.ts';
+
+/** Every condition a send of this run must meet, now and again at actual send time. */
+export function sendConditions(trigger: { where?: Condition | undefined }, state: JourneyState): Condition[] {
+  return [trigger.where, state.stillHolds].filter((c): c is Condition => c !== undefined);
+}
+
+/** The ledger period: one email per (entry, step, visit), ever. */
+export function sendPeriod(state: JourneyState, stepId: string): string {
+  const visit = state.stepVisits?.[stepId] ?? 1;
+  return `${state.entryId}#${stepId}${visit > 1 ? `#${visit}` : ''}`;
+}
+
+async function issueCoupon(
+  deps: StepDeps,
+  offer: Offer & { codePrefix: string },
+  journeyId: string,
+  state: JourneyState,
+  tier: string | undefined,
+  period: string,
+): Promise<UniqueCoupon> {
+  // Issued as of entry, so a re-run finds the same code, value and expiry.
+  const issuedAt = new Date(state.enteredAt);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const coupon = uniqueCoupon({
+      offer,
+      journeyId,
+      customerId: state.customerId,
+      entryId: state.entryId,
+      tier,
+      issuedAt,
+      attempt,
+    });
+    const outcome = await deps.coupons.issueCoupon({
+      code: coupon.code,
+      customerId: state.customerId,
+      campaignId: journeyId,
+      period,
+      tier: coupon.tier,
+      valueMilli: coupon.valueMilli,
+      expiresAt: coupon.expiresAt,
+      issuedAt: issuedAt.toISOString(),
+    });
+    if (outcome === 'issued') return coupon;
+  }
+  throw new Error(`could not find a free ${offer.codePrefix} coupon code for customer ${state.customerId}`);
+}
+
+export const sendStep: StepModule<SendJourneyStep> = {
+  async run({ deps, version, step, state, now, facts, conditionFacts }) {
+    const journey = version.journey;
+    const next = nextStepId(journey, step.id);
+    const period = sendPeriod(state, step.id);
+    const base = {
+      customerId: state.customerId,
+      journeyId: version.journeyId,
+      entryId: state.entryId,
+      stepId: step.id,
+      version: version.version,
+      template: step.send.template,
+      at: now.toISOString(),
+      ...(state.variant ? { variant: state.variant } : {}),
+    };
+    const customer = await facts();
+    const conditions = sendConditions(journey.trigger, state);
+    const failed = customer
+      ? conditions.map((c) => evaluateCondition(c, conditionFacts(customer))).find((v) => !v.holds)
+      : { holds: false, reason: 'the customer is no longer stored' };
+    if (!customer || failed) {
+      const reason = `audience: ${failed?.reason ?? 'unknown'}`;
+      await deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason });
+      return { kind: 'exit', reason: 'left-audience', outcome: 'skipped', detail: reason };
+    }
+    const offer = step.send.offer;
+    const tier = customer.stored.loyalty?.tier;
+    const coupon =
+      offer?.codePrefix !== undefined
+        ? await issueCoupon(
+            deps,
+            { ...offer, codePrefix: offer.codePrefix },
+            version.journeyId,
+            state,
+            tier,
+            period,
+          )
+        : undefined;
+    const rules = sendRulesOf(journey, step.send);
+    const request: SendRequest = {
+      customerId: state.customerId,
+      campaignId: version.journeyId,
+      step: step.id,
+      period,
+      template: step.send.template,
+      capClass: rules.capClass,
+      priority: rules.priority,
+      defaultTimeZone: rules.defaultTimeZone,
+      ...(rules.quietHours ? { quietHours: rules.quietHours } : {}),
+      variables: journeyTemplateContext({
+        program: deps.program,
+        facts: customer,
+        journey: {
+          id: version.journeyId,
+          version: version.version,
+          entryId: state.entryId,
+          enteredAt: state.enteredAt,
+        },
+        stepId: step.id,
+        variant: state.variant,
+        event: state.triggerDetail,
+        offer,
+        coupon: coupon && {
+          code: coupon.code,
+          tier: coupon.tier,
+          value: coupon.valueMilli,
+          expiresAt: coupon.expiresAt,
+        },
+        now,
+      }),
+      requestedAt: now.toISOString(),
+      ...(tier ? { tier } : {}),
+      journey: {
+        version: version.version,
+        entryId: state.entryId,
+        enteredAt: state.enteredAt,
+        ...(state.variant ? { variant: state.variant } : {}),
+        conditions,
+      },
+    };
+    await deps.sendQueue.enqueue([request]);
+    await deps.states.recordSendOutcome({ ...base, outcome: 'enqueued' });
+    return { kind: 'go', to: next, outcome: 'enqueued', detail: `${step.send.template} (${period})` };
+  },
+};

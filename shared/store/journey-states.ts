@@ -1,0 +1,120 @@
+// DynamoDB adapter for journey runs: one state item per (customer, journey) on the customer's
+// partition, written only from the version it was read at, and on the due index while a wait is
+// pending (so the ONE scheduler wakes it); plus one outcome item per send step of an entry.
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type JourneySendOutcome,
+  type JourneyState,
+  journeySendOutcomeSchema,
+  journeyStateSchema,
+} from '../domain/journey-state.ts';
+import { ARMING_LEAD_MS, needsNudge } from '../domain/timers.ts';
+import { queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
+import { dueShard, INDEXES, keys } from './keys.ts';
+import { JOURNEY_STEP_KIND, type TimerStore } from './timers.ts';
+
+export class JourneyStateStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    /** For the due directory and the scheduler nudge (the one timer mechanism). */
+    private readonly timers: Pick<TimerStore, 'markBucket' | 'nudge'>,
+  ) {}
+
+  async get(customerId: string, journeyId: string): Promise<JourneyState | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.journeyState(customerId, journeyId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? journeyStateSchema.parse(Item) : undefined;
+  }
+
+  /**
+   * Writes `next` (its stateVersion is set to expectedVersion + 1) if the stored item is still at
+   * `expectedVersion` (0 = must not exist). A pending wait puts the item on the due index.
+   * Returns the written state, or undefined on a lost race.
+   */
+  async save(next: JourneyState, expectedVersion: number, now: Date): Promise<JourneyState | undefined> {
+    const state: JourneyState = { ...next, stateVersion: expectedVersion + 1 };
+    const item: Record<string, unknown> = {
+      ...keys.journeyState(state.customerId, state.journeyId),
+      type: 'journey-state',
+      kind: JOURNEY_STEP_KIND,
+      ...state,
+    };
+    const dueAt = state.status === 'active' && state.nextDueAt ? new Date(state.nextDueAt) : undefined;
+    if (dueAt) {
+      // Directory first: an item is never in a bucket the directory does not list.
+      await this.timers.markBucket(dueAt, dueShard(state.customerId));
+      item[INDEXES.due.partitionKey] = keys.dueBucket(dueAt, dueShard(state.customerId));
+      item[INDEXES.due.sortKey] = keys.dueSort(
+        dueAt,
+        state.customerId,
+        `${JOURNEY_STEP_KIND}#${state.journeyId}`,
+      );
+    }
+    const applied = await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: item,
+        ...versionCondition('stateVersion', expectedVersion, 'PK'),
+      }),
+    );
+    if (!applied) return undefined;
+    // A wait (or a retry) asks the scheduler to look in time; a step in progress is finished by its
+    // own function, and its due-now marker only catches a run that died (seen at the next check).
+    const marker = dueAt !== undefined && dueAt.getTime() <= now.getTime() + ARMING_LEAD_MS;
+    if (dueAt && !marker && needsNudge(dueAt, now)) await this.timers.nudge(dueAt);
+    return state;
+  }
+
+  /** Records what became of a send step; an outcome already `sent` is never overwritten. */
+  async recordSendOutcome(outcome: JourneySendOutcome): Promise<boolean> {
+    const parsed = journeySendOutcomeSchema.parse(outcome);
+    return writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.journeySendOutcome(parsed.customerId, parsed.journeyId, parsed.entryId, parsed.stepId),
+          type: 'journey-send',
+          ...parsed,
+        },
+        // "enqueued" is only the first word; the sender's later outcomes replace it, "sent" is final.
+        ConditionExpression:
+          parsed.outcome === 'enqueued'
+            ? 'attribute_not_exists(PK)'
+            : 'attribute_not_exists(PK) OR outcome <> :sent',
+        ...(parsed.outcome === 'enqueued' ? {} : { ExpressionAttributeValues: { ':sent': 'sent' } }),
+      }),
+    );
+  }
+
+  /** A customer's state and send outcomes in one journey (or all journeys): one Query. */
+  async story(
+    customerId: string,
+    journeyId?: string,
+  ): Promise<{ states: JourneyState[]; sends: JourneySendOutcome[] }> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': keys.customerPk(customerId),
+        ':prefix': keys.journeyItemsPrefix(journeyId),
+      },
+      ConsistentRead: true,
+    });
+    return {
+      states: items
+        .filter((item) => item.type === 'journey-state')
+        .map((item) => journeyStateSchema.parse(item)),
+      sends: items
+        .filter((item) => item.type === 'journey-send')
+        .map((item) => journeySendOutcomeSchema.parse(item)),
+    };
+  }
+}
