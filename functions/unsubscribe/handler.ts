@@ -29,9 +29,10 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
     if (method !== 'GET' && method !== 'POST') return unsubscribePage('not-allowed', language);
     const query = new URLSearchParams(event.rawQueryString ?? '');
     const form = method === 'POST' ? await oneClickForm(event) : new URLSearchParams();
-    const customerId = query.get('c') ?? form?.get('c');
     const token = query.get('t') ?? form?.get('t');
-    if (!customerId || !token) return unsubscribePage('incomplete', language);
+    if (!token) return unsubscribePage('incomplete', language);
+    // Links issued before the token alone named the customer also carry it as `c`: it must agree.
+    const linkedCustomer = query.get('c') ?? form?.get('c') ?? undefined;
 
     const now = runtime.clock.now();
     const check = verifyUnsubscribeToken(token, await loadUnsubscribeSecret(runtime.env), now);
@@ -41,8 +42,12 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
         check.reason === 'malformed' ? 'invalid' : check.reason === 'expired' ? 'expired' : 'forged';
       return unsubscribePage(page, language);
     }
-    // The token must be for this customer and for the address they have now.
-    const recipient = check.claims.customerId === customerId ? await store.recipient(customerId) : undefined;
+    // The token must be for the customer the link names and for the address they have now.
+    const customerId = check.claims.customerId;
+    const recipient =
+      linkedCustomer === undefined || linkedCustomer === customerId
+        ? await store.recipient(customerId)
+        : undefined;
     if (!recipient?.email || emailHash(recipient.email) !== check.claims.emailHash) {
       runtime.logger.warn('unsubscribe token refused', { reason: 'wrong-customer' });
       return unsubscribePage('not-this-subscription', language);
@@ -51,7 +56,7 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
 
     if (method === 'GET') {
       if (recipient.optOut) return unsubscribePage('already-unsubscribed', language);
-      const action = `?c=${encodeURIComponent(customerId)}&t=${encodeURIComponent(token)}`;
+      const action = `?t=${encodeURIComponent(token)}`;
       return unsubscribePage('confirm', language, action);
     }
     if (form?.get('List-Unsubscribe') !== 'One-Click') return unsubscribePage('not-one-click', language);

@@ -276,17 +276,19 @@ function unsubscribeLink(
     config.unsubscribe.secret,
   );
   const url = new URL(config.unsubscribe.url);
-  url.searchParams.set('c', recipient.customerId);
+  // The signed token names the customer: the id is not repeated beside it, since every header
+  // must stay within SES's 870 characters.
   url.searchParams.set('t', token);
   return url.toString();
 }
 
-/** RFC 2369/8058 headers: https one-click + mailto, and our reference for SES evidence. */
+/**
+ * RFC 2369/8058 headers: https one-click + mailto, and our reference for SES evidence. The mailto
+ * does not repeat the token (a reply identifies itself by its sender), keeping the header short.
+ */
 function sendHeaders(unsubscribeUrl: string, config: SenderConfig, refText: string, attemptId: string) {
-  const token = new URL(unsubscribeUrl).searchParams.get('t') ?? '';
   const targets = [`<${unsubscribeUrl}>`];
-  if (config.unsubscribe.mailto)
-    targets.push(`<mailto:${config.unsubscribe.mailto}?subject=unsubscribe%20${token}>`);
+  if (config.unsubscribe.mailto) targets.push(`<mailto:${config.unsubscribe.mailto}?subject=unsubscribe>`);
   return [
     { name: 'List-Unsubscribe', value: targets.join(', ') },
     { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
