@@ -142,6 +142,8 @@ export interface CustomerPrediction {
   atRiskFrom?: string;
   /** The inputs, so a reader can tell why (and recompute as of a later day). */
   summary: PurchaseSummary;
+  /** The fitted parameters used, so the predictions can be moved to a later day from the profile alone. */
+  model: { bgnbd: BgnbdParams; gammaGamma?: GammaGammaParams };
 }
 
 /** One customer's predictions at `now` from a fitted model. */
@@ -165,5 +167,25 @@ export function predictCustomer(model: PredictionModel, fittedAt: string, summar
     ...(nextInDays === undefined ? {} : { expectedNextPurchaseAt: new Date(now.getTime() + nextInDays * DAY_MS).toISOString() }),
     ...(crossingAge === undefined ? {} : { atRiskFrom: new Date(firstDayMs + Math.ceil(crossingAge) * DAY_MS).toISOString() }),
     summary,
+    model: {
+      bgnbd: { r: model.bgnbd.r, alpha: model.bgnbd.alpha, a: model.bgnbd.a, b: model.bgnbd.b },
+      ...(model.gammaGamma ? { gammaGamma: { p: model.gammaGamma.p, q: model.gammaGamma.q, gamma: model.gammaGamma.gamma } } : {}),
+    },
   };
+}
+
+/**
+ * Stored predictions moved to `now`: with no purchase since (a purchase refreshes them), only
+ * the customer's age T grows, so P(alive), the band and the expectations are recomputed from the
+ * stored summary and parameters — what a journey condition should judge, not last week's value.
+ */
+export function predictionAt(stored: CustomerPrediction, now: Date): CustomerPrediction {
+  if (now.getTime() <= Date.parse(stored.asOf)) return stored;
+  const firstDay = utcDay(Date.parse(`${stored.summary.firstPurchaseDay}T00:00:00Z`));
+  const summary = { ...stored.summary, T: Math.max(stored.summary.T, utcDay(now.getTime()) - firstDay) };
+  const model: PredictionModel = {
+    bgnbd: { ...stored.model.bgnbd, logLikelihood: 0, customers: 0 },
+    ...(stored.model.gammaGamma ? { gammaGamma: { ...stored.model.gammaGamma, customers: 0 } } : {}),
+  };
+  return predictCustomer(model, stored.fittedAt, summary, now);
 }

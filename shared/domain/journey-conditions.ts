@@ -3,6 +3,7 @@
 // customer's run through the journey. Pure: the caller gathers the facts; the verdict names why,
 // so `campaigns explain` can show the reason a branch was taken or a send was skipped.
 import { z } from 'zod';
+import { CHURN_RISK_BANDS } from './customer-predictions.ts';
 import { decimalToMilli, type Milli, milliToDecimal } from './money.ts';
 
 /** Amounts as decimal text in the program currency ("10.00"), never floats. */
@@ -16,6 +17,7 @@ export const localeName = z
   .regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, { message: 'must be a locale such as en-US or zh-CN' });
 
 const names = z.array(z.string().min(1)).min(1);
+const probability = z.number().min(0).max(1);
 
 /** Every listed part must hold; an empty condition holds for everyone. */
 export const conditionSchema = z.strictObject({
@@ -45,6 +47,12 @@ export const conditionSchema = z.strictObject({
   points: z
     .strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
     .optional(),
+  /** Predicted probability the customer is still active (BG/NBD, docs/predictions.md) within [min, max]. */
+  pAlive: z.strictObject({ min: probability.optional(), max: probability.optional() }).optional(),
+  /** Churn-risk band (P(alive) < 0.5 high, < 0.8 medium, else low): one of these. */
+  churnRisk: z.array(z.enum(CHURN_RISK_BANDS)).min(1).optional(),
+  /** Predicted value of the next 12 months within [min, max]. */
+  predictedValue: z.strictObject({ min: moneyText.optional(), max: moneyText.optional() }).optional(),
 });
 export type Condition = z.output<typeof conditionSchema>;
 
@@ -65,6 +73,8 @@ export interface ConditionFacts {
   lastEmailedAt?: string | undefined;
   /** When the customer entered the journey (absent when checking entry itself). */
   enteredAt?: string | undefined;
+  /** The profile's predictions moved to now (predictionAt); absent before the first fit. */
+  predictions?: { pAlive: number; churnRisk: string; predictedValue12mMilli?: Milli | undefined } | undefined;
 }
 
 export type ConditionVerdict = { holds: true; reason: string } | { holds: false; reason: string };
@@ -155,6 +165,35 @@ function checks(condition: Condition, facts: ConditionFacts): [boolean, string][
     const ok =
       (min === undefined || facts.pointsBalance >= min) && (max === undefined || facts.pointsBalance <= max);
     out.push([ok, `${facts.pointsBalance} points ${ok ? 'within' : 'outside'} ${min ?? 0}..${max ?? '∞'}`]);
+  }
+  out.push(...predictionChecks(condition, facts.predictions));
+  return out;
+}
+
+/** The prediction parts: each fails, saying so, for a customer with no predictions yet. */
+function predictionChecks(condition: Condition, predictions: ConditionFacts['predictions']): [boolean, string][] {
+  const out: [boolean, string][] = [];
+  const none = 'no predictions yet (no purchase, or no model fitted)';
+  if (condition.pAlive) {
+    const { min = 0, max = 1 } = condition.pAlive;
+    const ok = predictions !== undefined && predictions.pAlive >= min && predictions.pAlive <= max;
+    out.push([ok, predictions ? `P(alive) ${predictions.pAlive.toFixed(2)} ${ok ? 'within' : 'outside'} ${min}..${max}` : none]);
+  }
+  if (condition.churnRisk) {
+    const ok = predictions !== undefined && condition.churnRisk.some((band) => band === predictions.churnRisk);
+    out.push([ok, predictions ? `churn risk ${predictions.churnRisk} ${ok ? 'in' : 'not in'} ${condition.churnRisk.join(', ')}` : none]);
+  }
+  if (condition.predictedValue) {
+    const value = predictions?.predictedValue12mMilli;
+    const { min, max } = condition.predictedValue;
+    const ok =
+      value !== undefined && (min === undefined || value >= milliOf(min)) && (max === undefined || value <= milliOf(max));
+    out.push([
+      ok,
+      value === undefined
+        ? `${none}, or no spend model`
+        : `predicted 12-month value ${formatMilli(value)} ${ok ? 'within' : 'outside'} ${min ?? '0'}..${max ?? '∞'}`,
+    ]);
   }
   return out;
 }

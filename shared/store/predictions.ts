@@ -39,6 +39,10 @@ export const customerPredictionSchema = z.object({
     firstPurchaseDay: z.string(),
     meanRepeatValueMilli: z.number().nonnegative(),
   }),
+  model: z.object({
+    bgnbd: z.object({ r: positive, alpha: positive, a: positive, b: positive }),
+    gammaGamma: z.object({ p: positive, q: positive, gamma: positive }).optional(),
+  }),
 });
 
 export const storedPredictionModel = z.discriminatedUnion('status', [

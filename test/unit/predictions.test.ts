@@ -14,6 +14,8 @@ import {
   fitPredictionModel,
   type PredictionModel,
   predictCustomer,
+  predictionAt,
+  type PurchaseSummary,
   purchaseSummary,
 } from '#shared/domain/customer-predictions.ts';
 import { expectedSpendPerTransaction, fitGammaGamma, gammaGammaLogLikelihood } from '#shared/domain/gamma-gamma.ts';
@@ -218,6 +220,15 @@ describe('per-customer predictions', () => {
     const prediction = predictCustomer(model, '2026-01-31T00:00:00Z', summary, later);
     expect(prediction.churnRisk).toBe('high');
     expect(Date.parse(prediction.atRiskFrom ?? '')).toBeLessThan(later.getTime());
+  });
+
+  it('move to a later day from the profile alone, as if computed then', () => {
+    const at = new Date('2026-02-01T12:00:00Z');
+    const later = new Date('2026-09-01T12:00:00Z');
+    const stored = predictCustomer(model, '2026-01-31T00:00:00Z', purchaseSummary(purchases, at) as PurchaseSummary, at);
+    const direct = predictCustomer(model, '2026-01-31T00:00:00Z', purchaseSummary(purchases, later) as PurchaseSummary, later);
+    expect(predictionAt(stored, later)).toEqual(direct);
+    expect(predictionAt(stored, at)).toBe(stored);
   });
 
   it('bands P(alive) at 0.5 and 0.8', () => {
