@@ -15,6 +15,7 @@ import {
 } from '#shared/store/campaigns.ts';
 import type { CommandContext, CommandModule } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
+import { registerGuardrailCommands } from './campaigns-guardrails.ts';
 import { registerCampaignTools } from './campaigns-tools.ts';
 
 export interface FileOptions {
@@ -266,5 +267,6 @@ export const campaignsCommands: CommandModule = {
     }
 
     registerCampaignTools(campaigns, context);
+    registerGuardrailCommands(campaigns, context, publisher);
   },
 };

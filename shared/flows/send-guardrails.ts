@@ -100,26 +100,29 @@ export class SendGuardrails {
     await this.publisher.publish([{ detailType: JOURNEY_PAUSED, detail, time: new Date(pausedAt) }]);
     await this.store.markAnnounced(scope, state);
   }
+}
 
-  /**
-   * Resumes a paused journey (or the account brake) with the operator's note and announces
-   * `Journey Resumed`; 'not-paused' when there was nothing to resume.
-   */
-  async resume(
-    scope: GuardrailScope,
-    input: { note: string; by: string; at: Date },
-  ): Promise<{ resumed: true; pauseId: string } | { resumed: false; state: GuardrailState }> {
-    const result = await this.store.resume(scope, input);
-    if (!result.resumed) return result;
-    const detail: JourneyResumed = {
-      ...scopeDetail(scope, result.state.pauseSeq),
-      resumedAt: input.at.toISOString(),
-      note: input.note,
-      resumedBy: input.by,
-    };
-    await this.publisher.publish([{ detailType: JOURNEY_RESUMED, detail, time: input.at }]);
-    return { resumed: true, pauseId: detail.pauseId };
-  }
+/**
+ * Resumes a paused journey (or the account brake) with the operator's note and announces
+ * `Journey Resumed`; `resumed: false` when there was nothing to resume. A crash between the two
+ * leaves it resumed but unannounced: the command's output says what happened either way.
+ */
+export async function resumeSending(
+  store: GuardrailStore,
+  publisher: EventPublisher,
+  scope: GuardrailScope,
+  input: { note: string; by: string; at: Date },
+): Promise<{ resumed: true; pauseId: string; paused: GuardrailState } | { resumed: false; state: GuardrailState }> {
+  const result = await store.resume(scope, input);
+  if (!result.resumed) return result;
+  const detail: JourneyResumed = {
+    ...scopeDetail(scope, result.state.pauseSeq),
+    resumedAt: input.at.toISOString(),
+    note: input.note,
+    resumedBy: input.by,
+  };
+  await publisher.publish([{ detailType: JOURNEY_RESUMED, detail, time: input.at }]);
+  return { resumed: true, pauseId: detail.pauseId, paused: result.paused };
 }
 
 /** Why a send must wait: its journey is paused, or the account brake holds all marketing. */

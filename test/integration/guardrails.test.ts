@@ -6,8 +6,9 @@ import type { Runtime } from '#functions/commons/runtime.ts';
 import { ACCOUNT_SCOPE, journeyScope } from '#shared/domain/send-guardrails.ts';
 import { journeyPausedDetail, journeyResumedDetail } from '#shared/events/emitted.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
-import { SendGuardrails } from '#shared/flows/send-guardrails.ts';
+import { resumeSending } from '#shared/flows/send-guardrails.ts';
 import { GuardrailStore } from '#shared/store/guardrails.ts';
+import { loyalty } from './cli-support.ts';
 import { enqueue, ledgerEntry, newsRequest, startDelivery, upsertCustomers } from './sender-fixtures.ts';
 
 interface Emitted {
@@ -43,10 +44,9 @@ async function startGuarded(guardrails: string, failFirstPause = false) {
             crashes.push('Journey Paused');
             throw new Error('injected: PutEvents failed');
           }
-          emitted.push(...entries);
           return next(args);
         },
-        { step: 'initialize', name: 'recordEmitted' },
+        { step: 'initialize', name: 'crashOnce' },
       );
     }
     return runtime;
@@ -56,6 +56,12 @@ async function startGuarded(guardrails: string, failFirstPause = false) {
     wrap: record,
     env: { PROGRAM_FILE: programFile(guardrails) },
   });
+  // Everything published on the local bus, by any function or the CLI.
+  const putSdkEvents = d.local.putSdkEvents.bind(d.local);
+  d.local.putSdkEvents = (entries) => {
+    emitted.push(...entries);
+    return putSdkEvents(entries);
+  };
   await upsertCustomers(d.local, customers);
   const store = new GuardrailStore(d.local.doc, d.local.tableName);
   const publisher = new EventBridgePublisher(d.local.runtimeFor('ses-feedback').eventBridge, d.local.busName);
@@ -145,18 +151,13 @@ describe('per-journey circuit breaker', () => {
   it('resumes with an operator note: the held sends go out, the old spike does not trip it again', async () => {
     const { d } = g;
     d.local.sesEvents.injectFeedback('news', { hardBouncePercent: 0, complaintPercent: 0 });
-    const guardrails = new SendGuardrails(g.store, g.publisher, {
-      journey: { hardBouncePercent: 4, complaintPercent: 0.08, windowSends: 500, windowHours: 24, minSends: 20 },
-      account: { hardBouncePercent: 50, complaintPercent: 0.09, windowSends: 10_000, windowHours: 24, minSends: 20, continueCapClasses: [] },
-    });
-    const at = d.local.clock.now();
-    expect(await guardrails.resume(journeyScope('news'), { note: 'bad list import removed', by: 'ops@example.com', at })).toEqual({
-      resumed: true,
-      pauseId: 'news#pause#1',
-    });
-    expect(await guardrails.resume(journeyScope('news'), { note: 'again', by: 'ops@example.com', at })).toMatchObject({
-      resumed: false,
-    });
+    const resume = (...args: string[]) => loyalty(d.local, ['--json', 'campaigns', 'resume', ...args]);
+    expect((await resume('news')).code).toBe(2); // a note is required
+    const first = await resume('news', '--note', 'bad list import removed');
+    expect(first.code).toBe(0);
+    expect(first.json()).toMatchObject({ resumed: true, pauseId: 'news#pause#1', why: expect.stringContaining('hard bounces 5%') });
+    expect((await resume('news', '--note', 'again')).code).toBe(3); // nothing to resume
+    expect(await g.store.state(journeyScope('news'))).toMatchObject({ status: 'sending', note: 'bad list import removed' });
     await d.local.drain();
     const resumed = g.events('Journey Resumed').map((e) => journeyResumedDetail.parse(e));
     expect(resumed).toEqual([
@@ -205,11 +206,7 @@ describe('account brake', () => {
     expect(await g.sentTo('welcome-tier')).toBe(5);
 
     d.local.sesEvents.injectFeedback('news', { hardBouncePercent: 0, complaintPercent: 0 });
-    const guardrails = new SendGuardrails(g.store, g.publisher, {
-      journey: { hardBouncePercent: 50, complaintPercent: 0.08, windowSends: 500, windowHours: 24, minSends: 20 },
-      account: { hardBouncePercent: 4.5, complaintPercent: 0.09, windowSends: 10_000, windowHours: 24, minSends: 20, continueCapClasses: ['tier-upgrade'] },
-    });
-    await guardrails.resume(ACCOUNT_SCOPE, { note: 'list cleaned', by: 'ops', at: d.local.clock.now() });
+    await resumeSending(g.store, g.publisher, ACCOUNT_SCOPE, { note: 'list cleaned', by: 'ops', at: d.local.clock.now() });
     await g.advance(16 * 60_000);
     expect(await g.sentTo('promo')).toBe(5);
   });
