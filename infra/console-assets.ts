@@ -1,9 +1,9 @@
 // The marketer console's static assets, bundled by esbuild from console/: index.html, app.js and
 // app.css — everything the page loads comes from the same origin (no CDN, no web fonts). The
 // local runtime serves them from memory; the CDK stack uploads the same files to S3.
-import { readFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { buildSync } from 'esbuild';
 
 const CONSOLE_DIR = path.resolve(import.meta.dirname, '..', 'console');
 
@@ -12,8 +12,9 @@ export interface ConsoleAsset {
   contentType: string;
 }
 
-export async function buildConsoleAssets(): Promise<Map<string, ConsoleAsset>> {
-  const bundle = await build({
+/** Synchronous, so a CDK construct (whose constructor cannot await) can bundle at synth. */
+export function buildConsoleAssets(): Map<string, ConsoleAsset> {
+  const bundle = buildSync({
     entryPoints: [path.join(CONSOLE_DIR, 'app.ts')],
     bundle: true,
     format: 'esm',
@@ -26,10 +27,16 @@ export async function buildConsoleAssets(): Promise<Map<string, ConsoleAsset>> {
   const script = bundle.outputFiles[0]?.text;
   if (script === undefined) throw new Error('console: esbuild produced no app.js');
   return new Map([
-    ['index.html', { body: await readFile(path.join(CONSOLE_DIR, 'index.html'), 'utf8'), contentType: 'text/html; charset=utf-8' }],
+    ['index.html', { body: readFileSync(path.join(CONSOLE_DIR, 'index.html'), 'utf8'), contentType: 'text/html; charset=utf-8' }],
     ['app.js', { body: script, contentType: 'text/javascript; charset=utf-8' }],
-    ['app.css', { body: await readFile(path.join(CONSOLE_DIR, 'app.css'), 'utf8'), contentType: 'text/css; charset=utf-8' }],
+    ['app.css', { body: readFileSync(path.join(CONSOLE_DIR, 'app.css'), 'utf8'), contentType: 'text/css; charset=utf-8' }],
   ]);
+}
+
+/** The bundled files written to `dir` (the CDK asset S3 receives). */
+export function writeConsoleAssets(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, asset] of buildConsoleAssets()) writeFileSync(path.join(dir, name), asset.body);
 }
 
 /**

@@ -36,6 +36,12 @@ const contextShape = z.object({
   sesIdentity: z.string().min(3).optional(),
   /** Optional e-mail subscription to the alarm topic (confirm the SNS mail after deploying). */
   alarmEmail: z.email().optional(),
+  /** Prefix of the console's Cognito sign-in domain (<prefix>.auth.<region>.amazoncognito.com); unique per region. */
+  consoleDomainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and inner dashes (Cognito domain prefix)')
+    .refine((prefix) => !/aws|amazon|cognito/.test(prefix), 'must not contain aws, amazon or cognito')
+    .optional(),
   /** Active X-Ray tracing on every function (one trace from the rule through SQS to DynamoDB). */
   tracing: flag.default(true),
 });

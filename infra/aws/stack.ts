@@ -23,6 +23,7 @@ import {
 import type { DeployConfig } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { CustomerStore } from './constructs/customer-store.ts';
+import { MarketerConsole } from './constructs/marketer-console.ts';
 import { MailDelivery } from './constructs/mail-delivery.ts';
 import { OperatorDashboard } from './constructs/operator-dashboard.ts';
 import { WiredFunction } from './constructs/wired-function.ts';
@@ -47,6 +48,8 @@ export class LoyaltyFlowsStack extends Stack {
   readonly queues: Record<QueueName, WorkQueue>;
   readonly functions: Record<string, WiredFunction>;
   readonly dashboard: OperatorDashboard;
+  /** The marketer console, when the wiring has its API. */
+  readonly console: MarketerConsole | undefined;
 
   constructor(scope: Construct, id: string, props: LoyaltyFlowsStackProps) {
     super(scope, id, props);
@@ -80,6 +83,7 @@ export class LoyaltyFlowsStack extends Stack {
         }),
     );
     this.linkPublicUrls();
+    this.console = this.marketerConsole(config);
     const schedulerLag = this.functions.scheduler
       ? new Metric({
           namespace: SCHEDULER_METRICS.namespace,
@@ -118,6 +122,20 @@ export class LoyaltyFlowsStack extends Stack {
         sender.fn.addEnvironment(functionUrlEnv(endpoint.name), endpoint.triggered.url.url);
       }
     }
+  }
+
+  /** The console around the function wired with a `console` trigger (at most one). */
+  private marketerConsole(config: DeployConfig): MarketerConsole | undefined {
+    const apis = Object.values(this.functions).filter((wired) => wired.wiring.trigger.type === 'console');
+    if (apis.length > 1) throw new Error(`wiring: more than one console API (${apis.map((a) => a.name).join(', ')})`);
+    const api = apis[0];
+    if (!api || api.wiring.trigger.type !== 'console') return undefined;
+    return new MarketerConsole(this, 'MarketerConsole', {
+      api: api.fn,
+      path: api.wiring.trigger.path,
+      domainPrefix: config.consoleDomainPrefix ?? `loyalty-flows-${config.stage}-console`,
+      protect: config.deletionProtection,
+    });
   }
 
   /** Every dead-letter queue, every function and every consumed queue's backlog is alarmed. */

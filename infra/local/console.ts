@@ -3,19 +3,19 @@
 import type { ServerResponse } from 'node:http';
 import { buildConsoleAssets, type ConsoleAsset, consoleContentSecurityPolicy } from '../console-assets.ts';
 
-let assets: Promise<Map<string, ConsoleAsset>> | undefined;
+let assets: Map<string, ConsoleAsset> | undefined;
 
 /** The console's config.json locally: the API beside the page, no sign-in. */
 const LOCAL_CONFIG: ConsoleAsset = { body: JSON.stringify({ apiUrl: 'api' }), contentType: 'application/json' };
 
-export async function serveConsoleAsset(pathname: string, response: ServerResponse): Promise<void> {
+export function serveConsoleAsset(pathname: string, response: ServerResponse): void {
   if (pathname === '/console') {
     response.writeHead(301, { location: '/console/' }).end();
     return;
   }
   assets ??= buildConsoleAssets();
   const name = pathname.slice('/console/'.length) || 'index.html';
-  const asset = name === 'config.json' ? LOCAL_CONFIG : (await assets).get(name);
+  const asset = name === 'config.json' ? LOCAL_CONFIG : assets.get(name);
   if (!asset) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;

@@ -133,7 +133,7 @@ export async function handleHttp(
       }
     }
     if (request.method === 'GET' && (url.pathname === '/console' || url.pathname.startsWith('/console/')))
-      return await serveConsoleAsset(url.pathname, response);
+      return serveConsoleAsset(url.pathname, response);
     const urlHandler = local.urlRoutes.get(url.pathname);
     if (urlHandler) return await serveFunctionUrl(urlHandler, request, url, body, response);
     json(response, 404, { error: `no route for ${route}` });

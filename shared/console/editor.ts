@@ -58,7 +58,7 @@ export class DraftRejectedError extends Error {
 
 export class JourneyEditor {
   constructor(
-    private readonly catalogue: JourneyCatalogue,
+    private readonly catalogue: Pick<JourneyCatalogue, 'current' | 'publish'>,
     private readonly settings: EditorSettings,
   ) {}
 
