@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/engines.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { startLocal } from '#infra/local/runtime.ts';
 import { TemplateRenderer } from '#shared/mail/render.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';

@@ -1,15 +1,13 @@
 // Where the CLI's commands act: the local runtime (default) or a deployed stack (--stack),
-// resolved once, lazily, from the global options.
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+// resolved once, lazily, from the global options. The SDK clients are imported only then, so
+// `loyalty --help` and a validation never load them (the built CLI keeps them in their own chunks).
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '#functions/commons/runtime.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/engines.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { DEFAULT_BUS_NAME } from '#infra/wiring.ts';
 import { DEFAULT_TABLE_NAME } from '#shared/store/table.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CliError, EXIT } from './exit-codes.ts';
 
 export interface GlobalOptions {
@@ -86,6 +84,7 @@ export async function localEndpoints(
 }
 
 async function stackOutputs(stackName: string, region: string | undefined): Promise<Record<string, string>> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const cloudFormation = new CloudFormationClient(region ? { region } : {});
   try {
     const result = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
@@ -119,7 +118,19 @@ export async function targetNow(targets: Targets): Promise<Date> {
   return new Date(parsed.data.now);
 }
 
+/** The clients every target needs, imported on first use. */
+async function sdk() {
+  const [{ documentClient }, { DynamoDBClient }, { EventBridgeClient }, { SESv2Client }] = await Promise.all([
+    import('#functions/commons/runtime.ts'),
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-eventbridge'),
+    import('@aws-sdk/client-sesv2'),
+  ]);
+  return { documentClient, DynamoDBClient, EventBridgeClient, SESv2Client };
+}
+
 export async function resolveTargets(options: GlobalOptions): Promise<Targets> {
+  const { documentClient, DynamoDBClient, EventBridgeClient, SESv2Client } = await sdk();
   if (options.stack) {
     const outputs = await stackOutputs(options.stack, options.region);
     const tableName = outputs.TableName;

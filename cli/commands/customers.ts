@@ -7,7 +7,7 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CustomerUpserted } from '#shared/events/contracts.ts';
 import { describeRejection } from '#shared/events/rejection.ts';
 import type { CommandContext, CommandModule } from '../command-module.ts';

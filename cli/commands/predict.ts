@@ -1,7 +1,7 @@
 // `loyalty predict fit` runs the weekly analytics run now (model fit included) and waits;
 // `loyalty predict [--horizon <days>]` prints the stored fit and what the base is expected to buy.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { expectedRepeatPurchases } from '#shared/flows/predictions.ts';
 import { PredictionStore, storedPredictionModel, type StoredPredictionModel } from '#shared/store/predictions.ts';
 import { SegmentStore } from '#shared/store/segments.ts';

@@ -1,6 +1,6 @@
 // Purchase Completed -> arm the first-purchase-anniversary timer of every published campaign that
 // has one (the earliest purchase wins); Customer Upserted -> arm days-since-signup campaigns once.
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueUrlEnv } from '#infra/wiring.ts';
 import { campaignTimerDeps } from '#shared/campaigns/runtime-deps.ts';
 import { armOnPurchase, armOnSignup } from '#shared/campaigns/timers.ts';

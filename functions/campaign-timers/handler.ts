@@ -1,6 +1,6 @@
 // Every 15 minutes: fire the due timers of file-defined timer campaigns (first-purchase
 // anniversary) from their CDUE# hour buckets, catching up from the watermark.
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
 import { campaignTimerDeps } from '#shared/campaigns/runtime-deps.ts';
 import { type CampaignTimersRun, runCampaignTimers } from '#shared/campaigns/timers.ts';

@@ -3,11 +3,11 @@
 // embedded engines with a controllable clock. Handlers never construct clients themselves.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Clock, systemClock } from '#shared/domain/clock.ts';
 import { ENV } from '#infra/wiring.ts';
 
@@ -19,7 +19,11 @@ export interface Runtime {
   eventBridge: EventBridgeClient;
   busName: string;
   sqs: SQSClient;
-  ses: SESv2Client;
+  /**
+   * Only where the function sends email (the sender's entry passes the client class): the SES
+   * client is a sixth of a bundle, so every other function leaves it out.
+   */
+  ses?: SESv2Client;
   /** This function's dead-letter queue, where rejected events are recorded. */
   deadLetterQueueUrl: string | undefined;
   logger: Logger;
@@ -39,11 +43,22 @@ export function documentClient(dynamodb: DynamoDBClient): DynamoDBDocumentClient
   });
 }
 
+/** The SDK clients a function builds beyond the ones every function has. */
+export interface ExtraClients {
+  ses?: typeof SESv2Client;
+}
+
 /** The Lambda runtime: system clock, SDK clients from the execution role, names from env. */
-export function runtimeFromEnv(env: Record<string, string | undefined>, logger: Logger): Runtime {
+export function runtimeFromEnv(
+  env: Record<string, string | undefined>,
+  logger: Logger,
+  extra: ExtraClients = {},
+): Runtime {
   const parsed = lambdaEnv.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`invalid function configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid function configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   }
   const dynamodb = new DynamoDBClient({});
   return {
@@ -54,9 +69,18 @@ export function runtimeFromEnv(env: Record<string, string | undefined>, logger: 
     eventBridge: new EventBridgeClient({}),
     busName: parsed.data[ENV.eventBusName],
     sqs: new SQSClient({}),
-    ses: new SESv2Client({}),
+    ...(extra.ses ? { ses: new extra.ses({}) } : {}),
     deadLetterQueueUrl: parsed.data[ENV.deadLetterQueueUrl],
     logger,
     env,
   };
+}
+
+/** The SES client of a function that sends email; its entry must pass `{ ses: SESv2Client }`. */
+export function sesClientOf(runtime: Runtime): SESv2Client {
+  if (!runtime.ses)
+    throw new Error(
+      'this function was built without an SES client: pass { ses: SESv2Client } to lambdaEntry',
+    );
+  return runtime.ses;
 }

@@ -1,11 +1,12 @@
 // The marketer console's API (behind the Cognito authorizer in AWS; open on a laptop): wiring
 // only — the operations live in shared/console.
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { consoleApi } from '#shared/console/api.ts';
 import { CONSOLE_AUTH_ENV, serveConsoleApi } from '#shared/console/http.ts';
 import { ENV } from '#infra/wiring.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
-import type { Runtime } from '../commons/runtime.ts';
+import { type Runtime, sesClientOf } from '../commons/runtime.ts';
 
 export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const from = runtime.env[ENV.senderAddress];
@@ -14,7 +15,7 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
     doc: runtime.doc,
     tableName: runtime.tableName,
     clock: runtime.clock,
-    ses: runtime.ses,
+    ses: sesClientOf(runtime),
     sender: from && configurationSet ? { from, configurationSet } : undefined,
     env: runtime.env,
   });
@@ -30,4 +31,5 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
   };
 }
 
-export const handler = lambdaEntry(createHandler);
+// Sends test emails, so it bundles the SES client.
+export const handler = lambdaEntry(createHandler, { ses: SESv2Client });

@@ -1,6 +1,6 @@
 // Tier Changed / Purchase Completed / Customer Upserted -> one SendRequest per published, enabled
 // campaign whose event trigger matches, through the campaign gate (audience, holdout).
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueUrlEnv } from '#infra/wiring.ts';
 import { type CampaignEvent, runEventCampaigns } from '#shared/campaigns/event-campaigns.ts';
 import { campaignTimerDeps } from '#shared/campaigns/runtime-deps.ts';

@@ -1,7 +1,7 @@
 // Facts recorded by the other functions (Purchase Recorded, Refund Recorded, Customer Profile
 // Updated, Tier Changed, Lifecycle Stage Changed) -> journey exits, entries and date-trigger
 // timers. It never reads state older than the fact: each event is emitted after its write.
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueUrlEnv } from '#infra/wiring.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import {

@@ -1,6 +1,6 @@
 // Every few minutes (EventBridge Scheduler / the local clock): fire the due timers of the
 // birthday and win-back campaigns, catching up every hour bucket since the last full run.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENV, queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
 import { campaignGate } from '#shared/campaigns/gate.ts';
 import { loadProgram } from '#shared/config/program-file.ts';

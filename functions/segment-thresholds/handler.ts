@@ -1,7 +1,7 @@
 // Once a week: the analytics run and the only Scan in the system. Reads the table in parallel
 // segments once, then recomputes the RFM quintile cuts and the 80/20 spend threshold (SEGMENTS
 // item) and refits the prediction models, refreshing every buyer's predictions (PREDICTIONS item).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ScheduledInvocation } from '#infra/wiring.ts';
 import { refitPredictions } from '#shared/flows/predictions.ts';
 import { refreshSegmentThresholds } from '#shared/flows/segments.ts';

@@ -2,6 +2,7 @@
 // delivers each exactly once under the send-time rules and the SES rate. A request that can never
 // be sent as written (invalid, template error) is dead-lettered with its reason; SES trouble fails
 // just that record, so SQS retries it and, after maxReceiveCount, moves it to the DLQ.
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queueUrlEnv } from '#infra/wiring.ts';
@@ -28,7 +29,7 @@ import { SuppressionStore } from '#shared/store/suppression.ts';
 import { deadLettersFor } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import { metricSink, OPERATOR_METRICS } from '../commons/metrics.ts';
-import type { Runtime } from '../commons/runtime.ts';
+import { type Runtime, sesClientOf } from '../commons/runtime.ts';
 
 export interface SenderOverrides {
   mailer?: Mailer;
@@ -64,7 +65,7 @@ export function createSenderHandler(
     renderer: new TemplateRenderer(templatesDir(env)),
     mailer:
       overrides.mailer ??
-      new SesMailer(runtime.ses, { ...defaultRetryPolicy, maxAttempts: env.SES_MAX_ATTEMPTS }),
+      new SesMailer(sesClientOf(runtime), { ...defaultRetryPolicy, maxAttempts: env.SES_MAX_ATTEMPTS }),
     rateLimiter: new DynamoSendRateLimiter(runtime.doc, runtime.tableName, env.MAX_SEND_RATE),
     defer: (request, until) =>
       enqueueDelayed(runtime.sqs, queueUrl, request, queueDelaySeconds(until, runtime.clock.now())),
@@ -172,7 +173,8 @@ function peekPriority(body: string): { customerId: string | undefined; priority:
 
 export const createHandler = (runtime: Runtime) => createSenderHandler(runtime);
 
-export const handler = lambdaEntry(createHandler);
+// The only function that bundles the SES client.
+export const handler = lambdaEntry(createHandler, { ses: SESv2Client });
 
 function parseJson(body: string): unknown {
   try {

@@ -1,5 +1,5 @@
 // Tier Changed (source loyalty-flows) -> a tier-upgrade SendRequest on the send-requests queue.
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueUrlEnv } from '#infra/wiring.ts';
 import { campaignGate } from '#shared/campaigns/gate.ts';
 import { loadProgram } from '#shared/config/program-file.ts';

@@ -1,7 +1,7 @@
 // Deploy-time settings, read from CDK context (`-c key=value` or cdk.json) and validated once,
 // so a typo in a deploy command fails synth with the key and value instead of deploying nonsense.
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_BUS_NAME } from '#infra/wiring.ts';
 
 /** `-c deletionProtection=false` arrives as a string; cdk.json may hold a real boolean. */
@@ -44,6 +44,8 @@ const contextShape = z.object({
     .optional(),
   /** Active X-Ray tracing on every function (one trace from the rule through SQS to DynamoDB). */
   tracing: flag.default(true),
+  /** Ship index.mjs.map in each function and run with --enable-source-maps (off: no map read at cold start). */
+  sourceMaps: flag.default(false),
 });
 
 const context = contextShape.transform((c) => ({

@@ -79,6 +79,7 @@ export class LoyaltyFlowsStack extends Stack {
           on,
           busName: config.busName,
           tracing: config.tracing,
+          sourceMaps: config.sourceMaps,
           protect,
         }),
     );

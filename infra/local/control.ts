@@ -3,7 +3,7 @@
 // wired with a URL trigger (served as Lambda Function URL events).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { reportPage } from '#shared/flows/analytics-page.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsApiError, handleAwsJson, readBody, sendAwsJson } from './aws-api.ts';
 import { deadLetterPage } from './dead-letter-page.ts';
 import { serveConsoleAsset } from './console.ts';

@@ -6,10 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import sesLocalModule from 'aws-ses-v2-local';
 import { ensureTable } from '#shared/store/table.ts';
-
-/** Any credentials work against the local engines; the SDK just needs some. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-export const LOCAL_REGION = 'us-east-1';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './credentials.ts';
 
 export interface Engine {
   endpoint: string;

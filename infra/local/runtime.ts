@@ -33,7 +33,8 @@ import {
 import type { PutEventsEntry, PutEventsResultEntry } from './aws-api.ts';
 import { SimulatedClock } from './clock.ts';
 import { handleHttp } from './control.ts';
-import { type Engine, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoWithTable, startSes } from './engines.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './credentials.ts';
+import { type Engine, startDynamoWithTable, startSes } from './engines.ts';
 import { type BatchHandler, deliverBatch, LocalQueue } from './queues.ts';
 import { LOCAL_CONFIGURATION_SET, SesSimulator } from './ses-simulator.ts';
 

@@ -2,7 +2,7 @@
 // shape): POST only, a JSON body, the user from the Cognito JWT the gateway already verified.
 // Bodies may carry customer ids and addresses: nothing here logs them.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConsoleAnswer } from './api.ts';
 import type { ConsoleUser } from './requests.ts';
 

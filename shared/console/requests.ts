@@ -1,6 +1,6 @@
 // The console API's one boundary schema: every request is a POST whose JSON body names its
 // operation (`op`), so customer ids and addresses travel in bodies, never in URLs or access logs.
-import { z } from 'zod';
+import * as z from 'zod';
 import { conditionSchema } from '../domain/journey-conditions.ts';
 import { templatePartsSchema } from '../store/journeys.ts';
 

@@ -2,7 +2,7 @@
 // audience, when and how it may send, the offer, the holdout share and the templates per locale.
 // One schema, so the CLI, the publisher and the running system agree on what a campaign is.
 import { ianaTimeZone } from '../events/contracts.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const slug = z
   .string()

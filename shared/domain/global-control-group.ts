@@ -2,7 +2,7 @@
 // at all, so the whole programme can be measured against them ("is our lifecycle marketing worth
 // it?"), which per-journey holdouts cannot answer. Membership is a pure function of the customer
 // id: the same customer stays in (or out) across deploys, and raising the share only adds people.
-import { z } from 'zod';
+import * as z from 'zod';
 import { holdoutDraw } from './holdout.ts';
 import { capClassSchema } from './send-guardrails.ts';
 

@@ -2,7 +2,7 @@
 // tiers, lifecycle stages, segments, locales, spend, orders, attributes — plus facts about the
 // customer's run through the journey. Pure: the caller gathers the facts; the verdict names why,
 // so `campaigns explain` can show the reason a branch was taken or a send was skipped.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHURN_RISK_BANDS } from './customer-predictions.ts';
 import { decimalToMilli, type Milli, milliToDecimal } from './money.ts';
 

@@ -2,7 +2,7 @@
 // split variant they drew, why they left, and a bounded history of the steps they took (what
 // `campaigns explain` shows). Stored as ONE item per (customer, journey) on the customer's
 // partition; every transition is a conditional write from the state it read (`stateVersion`).
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoInstant } from '../events/contracts.ts';
 import { conditionSchema } from './journey-conditions.ts';
 

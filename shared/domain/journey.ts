@@ -3,7 +3,7 @@
 // and steps (wait, branch, split, send) run in order unless a step says `goto`. One schema, so the
 // CLI, the publisher and the engine agree on what a journey is; the engine knows trigger kinds and
 // step kinds, never a journey by name.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ianaTimeZone } from '../events/contracts.ts';
 import { conditionSchema, localeName, moneyText } from './journey-conditions.ts';
 

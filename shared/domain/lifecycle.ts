@@ -1,7 +1,7 @@
 // Lifecycle stage from purchase dates: new, active, at-risk, lapsed, churned, reactivated. The
 // stage is a pure function of (purchase facts, now, thresholds), and so is the instant it next
 // changes — so a timer can be armed for that instant instead of scanning customers daily.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DAY_MS } from './clock.ts';
 
 export const LIFECYCLE_STAGES = ['new', 'active', 'at-risk', 'lapsed', 'churned', 'reactivated'] as const;

@@ -2,7 +2,7 @@
 // ladder by rolling-365-day net spend, points per currency unit, per-tier multipliers and
 // benefits per locale, and the points expiry policy. Parsing is pure; errors name file, field, value.
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeRejection, type Rejection, rejectionsFromZod } from '../events/rejection.ts';
 import { controlGroupSchema } from './global-control-group.ts';
 import { decimalPlaces, decimalToMilli, isKnownCurrency, type Milli } from './money.ts';

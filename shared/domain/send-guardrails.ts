@@ -2,7 +2,7 @@
 // drags the whole account's sending reputation down, and all marketing pauses when the account
 // as a whole approaches the lines where AWS puts SES sending under review. Pure: the counts come
 // from the SES feedback path (hourly slots), the clock and the limits are arguments.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The published lines the defaults are set against (docs/guardrails.md explains each):

@@ -1,6 +1,6 @@
 // The public inbound event contracts: one zod schema per (source, detail-type), types inferred.
 // Producers put these on the `marketing` bus; README "Event contracts" documents the same shapes.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIanaTimeZone } from '../domain/local-time.ts';
 import { currencyMinorDigits, decimalPlaces, decimalToMilli, isKnownCurrency } from '../domain/money.ts';
 

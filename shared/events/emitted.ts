@@ -1,6 +1,6 @@
 // The events loyalty-flows emits on the marketing bus (source "loyalty-flows"): one zod schema
 // per detail-type, so producers here and consumers anywhere validate the same shape.
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIFECYCLE_STAGES } from '../domain/lifecycle.ts';
 import { isoInstant } from './contracts.ts';
 

@@ -5,7 +5,7 @@ import { ianaTimeZone } from '../events/contracts.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BirthdayConfig } from '../domain/birthday.ts';
 import { decimalToMilli } from '../domain/money.ts';
 import type { WinBackConfig } from '../domain/win-back.ts';

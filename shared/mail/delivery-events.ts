@@ -1,5 +1,5 @@
 // Events the delivery pipeline emits on the marketing bus (source "loyalty-flows").
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoInstant } from '../events/contracts.ts';
 
 export const EMAIL_SENT = 'Email Sent';

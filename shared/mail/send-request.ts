@@ -2,7 +2,7 @@
 // enqueues a SendRequest; the sender (functions/sender) checks consent, suppression, quiet
 // hours and frequency caps at send time, claims the send ledger, renders and sends.
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { conditionSchema } from '../domain/journey-conditions.ts';
 import { ianaTimeZone, isoInstant } from '../events/contracts.ts';
 

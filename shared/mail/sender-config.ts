@@ -1,7 +1,7 @@
 // The sender's settings, read from the environment once per cold start and validated: rate
 // (the SES quota), quiet hours, frequency cap, lease, addresses and the unsubscribe endpoint.
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DAY_MS } from '../domain/clock.ts';
 import { parseQuietHours } from '../domain/quiet-hours.ts';
 import { ianaTimeZone } from '../events/contracts.ts';

@@ -3,7 +3,7 @@
 // detail being the SES event record ({eventType, mail, bounce|complaint|delivery|open|click}).
 // The builders make the same records locally, where SES local publishes nothing.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SES_SOURCE = 'aws.ses';
 

@@ -2,7 +2,7 @@
 // the SES feedback path adds to with one UpdateItem per event (O(1), whatever the volume), and
 // the breaker state beside them, so one Query of the scope's partition reads both.
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   GUARDRAIL_HOURS,
   type GuardrailReason,

@@ -3,7 +3,7 @@
 // <id>) the engine and sender read. A version is written once with a condition that it does not
 // exist, so two publishers cannot both become version N; the loser re-reads and retries.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../domain/clock.ts';
 import { type Journey, journeySchema } from '../domain/journey.ts';
 import { isConditionFailure, queryAll, writeIfCondition } from './dynamo.ts';

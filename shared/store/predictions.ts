@@ -2,7 +2,7 @@
 // predictions kept on the profile. Both writes are conditional on time moving forward, so a late
 // or redelivered computation never replaces a newer one.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHURN_RISK_BANDS, type CustomerPrediction } from '../domain/customer-predictions.ts';
 import { writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';

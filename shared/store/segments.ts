@@ -3,7 +3,7 @@
 // segment-thresholds job and by the operator's on-demand `loyalty report`. It also stores and
 // reads the weekly thresholds item (one GetItem when a profile's segments are derived).
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CustomerFacts } from '../domain/metrics.ts';
 import { netOrderAmounts, type OrderRecord, type RefundRecord } from '../domain/purchase-history.ts';
 import { writeIfCondition } from './dynamo.ts';

@@ -3,7 +3,7 @@
 // attributes, which Customer Upserted never writes, so a shop re-sending marketingConsent:true
 // cannot undo them; only an explicit re-opt-in (`reOptIn`) clears an opt-out.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isConditionFailure, queryAll, writeIfCondition } from './dynamo.ts';
 import { INDEXES, keys } from './keys.ts';
 import { customerPredictionSchema } from './predictions.ts';

@@ -9,7 +9,7 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { hourLabel, hourStart, type Timer, type TimerData, type TimerRef } from '../domain/timers.ts';
 import { isConditionFailure, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';

@@ -1,19 +1,22 @@
 // The artifact Lambda runs, not the TypeScript: the esbuild bundle the stack builds for
 // ingest-customers (ESM, minified, SDK bundled, campaigns/ copied in) is imported and invoked like
 // Lambda would, against dynalite, with campaigns read from the bundle's own copy.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployConfigFrom } from '#infra/aws/config.ts';
+import { RUNTIME_PROVIDED_MODULES } from '#infra/aws/constructs/bundling.ts';
 import { LoyaltyFlowsStack } from '#infra/aws/stack.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoWithTable } from '#infra/local/engines.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
+import { startDynamoWithTable } from '#infra/local/engines.ts';
 import { ENV, functions, queues } from '#infra/wiring.ts';
 import { keys } from '#shared/store/keys.ts';
 
@@ -26,15 +29,27 @@ let bus: Server;
 /** What the bundle published (PutEvents entries), as EventBridge would have received them. */
 const published: { DetailType?: string; Detail?: string }[] = [];
 
-beforeAll(async () => {
-  const app = new App({ context: { stage: 'bundle' } });
+/** Synthesises a stack of ingest-customers alone; returns its asset folder and its environment. */
+function bundleIngestCustomers(context: Record<string, string>) {
+  const app = new App({ context: { stage: 'bundle', ...context } });
   const stack = new LoyaltyFlowsStack(app, 'Bundle', {
     config: deployConfigFrom(app.node),
     wiring: { functions: { 'ingest-customers': functions['ingest-customers'] }, queues },
   });
-  const code = stack.functions['ingest-customers']?.fn.node.tryFindChild('Code');
+  const fn = stack.functions['ingest-customers']?.fn;
+  const code = fn?.node.tryFindChild('Code');
   if (!(code instanceof Asset)) throw new Error('ingest-customers has no bundled code asset');
-  bundleDir = path.join(app.outdir, code.assetPath);
+  const environment = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+  const variables = Object.values(environment).map(
+    (resource) =>
+      (resource as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+        .Environment.Variables,
+  );
+  return { dir: path.join(app.outdir, code.assetPath), variables: variables[0] ?? {} };
+}
+
+beforeAll(async () => {
+  bundleDir = bundleIngestCustomers({}).dir;
 
   dynamo = await startDynamoWithTable(TABLE);
   // A stand-in for EventBridge PutEvents (JSON protocol): records entries, accepts them all.
@@ -71,11 +86,27 @@ afterAll(async () => {
 });
 
 describe('the ingest-customers Lambda bundle', () => {
-  it('is one ESM file with its source map and a copy of campaigns/', () => {
-    expect(readdirSync(bundleDir).sort()).toEqual(['campaigns', 'index.mjs', 'index.mjs.map']);
+  it('is one ESM file and a copy of campaigns/, no source map unless asked for', () => {
+    expect(readdirSync(bundleDir).sort()).toEqual(['campaigns', 'index.mjs']);
     for (const entry of readdirSync(CHECKOUT_CAMPAIGNS)) {
       expect(existsSync(path.join(bundleDir, 'campaigns', entry))).toBe(true);
     }
+  });
+
+  it('ships its source map and runs with --enable-source-maps under -c sourceMaps=true', () => {
+    const withMaps = bundleIngestCustomers({ sourceMaps: 'true' });
+    expect(readdirSync(withMaps.dir).sort()).toEqual(['campaigns', 'index.mjs', 'index.mjs.map']);
+    expect(withMaps.variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(bundleIngestCustomers({}).variables.NODE_OPTIONS).toBeUndefined();
+  });
+
+  it('imports nothing from outside itself but Node built-ins and the runtime-provided credential fallbacks', () => {
+    const code = readFileSync(path.join(bundleDir, 'index.mjs'), 'utf8');
+    const specifiers = [...code.matchAll(/import\("([^"]+)"\)|import[\w\s{},$*]*from\s*"([^"]+)"/g)].map(
+      (match) => match[1] ?? match[2] ?? '',
+    );
+    const outside = new Set(specifiers.filter((specifier) => !specifier.startsWith('node:')));
+    expect([...outside].sort()).toEqual([...RUNTIME_PROVIDED_MODULES].sort());
   });
 
   it('handles a Customer Upserted delivery from SQS: profile stored, then announced', async () => {

@@ -10,7 +10,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineLoyaltyFlows } from '#infra/aws/loyalty-flows.ts';
 import type { LoyaltyFlowsStack } from '#infra/aws/stack.ts';
 import { ENV, type FunctionWiring, functions, queues } from '#infra/wiring.ts';

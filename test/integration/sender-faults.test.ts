@@ -31,7 +31,8 @@ function seeded(seed: number): () => number {
 function crashOnce(addresses: string[], when: 'after-accept' | 'before-send') {
   const pending = new Set(addresses);
   return (runtime: Runtime): Runtime => {
-    const ses: SESv2Client = runtime.ses;
+    const ses: SESv2Client | undefined = runtime.ses;
+    if (!ses) throw new Error('the local runtime gives every function an SES client');
     ses.middlewareStack.add(
       (next) => async (args) => {
         const to =

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Runtime } from '#functions/commons/runtime.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/engines.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { type LocalRuntime, type SesLocalEmail, startLocal } from '#infra/local/runtime.ts';
 import { LOCAL_CONFIGURATION_SET, SesSimulator } from '#infra/local/ses-simulator.ts';
 import type { FunctionName } from '#infra/wiring.ts';

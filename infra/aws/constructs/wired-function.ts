@@ -23,6 +23,7 @@ export interface WiredFunctionProps {
   on: Grantables;
   busName: string;
   tracing: boolean;
+  sourceMaps: boolean;
   protect: boolean;
 }
 
@@ -74,13 +75,13 @@ export class WiredFunction extends Construct {
       // On a queue, maxConcurrency caps the event source instead (see triggers.ts); elsewhere
       // (e.g. a scheduler that must never overlap itself) it reserves exactly that concurrency.
       reservedConcurrentExecutions: queueName ? undefined : wiring.maxConcurrency,
-      bundling: functionBundling,
+      bundling: functionBundling({ sourceMaps: props.sourceMaps }),
       environment: {
         [ENV.tableName]: on.store.table.tableName,
         [ENV.eventBusName]: props.busName,
         [ENV.deadLetterQueueUrl]: this.deadLetters.queueUrl,
         [ENV.campaignsDir]: LAMBDA_CAMPAIGNS_DIR,
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     });
     // Rejected events are recorded on the dead-letter queue by the handler itself.

@@ -1,0 +1,95 @@
+// Each function's Lambda bundle, before (BASELINE_COMMIT) and now: the code and source-map bytes
+// the asset ships, and the wall time of `node -e "import('./index.mjs')"` in the asset folder,
+// A/B in turn. Each tree is bundled with its own infra/aws/constructs/bundling.ts, translated to
+// the esbuild options NodejsFunction passes, so the figures are the assets `cdk synth` builds.
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { build } from 'esbuild';
+import { functions } from '#infra/wiring.ts';
+import { trees } from './baseline.ts';
+import type { BenchSection } from './report.ts';
+import { inTurn } from './timing.ts';
+
+interface Built {
+  code: number;
+  map: number;
+  dir: string;
+}
+
+/** The tree's bundling options: an object before issue 12, a function of the deploy flags after. */
+async function bundlingOf(tree: string): Promise<BundlingOptions> {
+  const module = (await import(pathToFileURL(path.join(tree, 'infra/aws/constructs/bundling.ts')).href)) as {
+    functionBundling: BundlingOptions | ((flags: { sourceMaps: boolean }) => BundlingOptions);
+  };
+  const bundling = module.functionBundling;
+  return typeof bundling === 'function' ? bundling({ sourceMaps: false }) : bundling;
+}
+
+async function bundle(
+  tree: string,
+  folder: string,
+  options: BundlingOptions,
+  outDir: string,
+): Promise<Built> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const outfile = path.join(outDir, 'index.mjs');
+  await build({
+    absWorkingDir: tree,
+    entryPoints: [path.join(tree, 'functions', folder, 'handler.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: options.target ?? 'node22',
+    mainFields: options.mainFields ?? ['module', 'main'],
+    minify: options.minify ?? false,
+    sourcemap: options.sourceMap ?? false,
+    sourcesContent: options.sourcesContent ?? true,
+    // NodejsFunction's rule: explicit externals win; else the SDK is external unless bundled.
+    external: options.externalModules ?? (options.bundleAwsSDK ? [] : ['@aws-sdk/*']),
+    ...(options.banner ? { banner: { js: options.banner } } : {}),
+    logLevel: 'error',
+  });
+  const map = `${outfile}.map`;
+  return { code: statSync(outfile).size, map: existsSync(map) ? statSync(map).size : 0, dir: outDir };
+}
+
+const kb = (bytes: number) => Math.round(bytes / 1024);
+
+export async function benchBundles({ runs = 5 } = {}): Promise<BenchSection> {
+  const { before, after } = trees();
+  const scratch = path.join(tmpdir(), 'loyalty-flows-bench-bundles');
+  const [beforeOptions, afterOptions] = [await bundlingOf(before), await bundlingOf(after)];
+  const bare = { argv: [process.execPath, '-e', '0'] };
+  const rows: Record<string, string | number>[] = [];
+  for (const [name, wiring] of Object.entries(functions)) {
+    const was = await bundle(before, wiring.folder, beforeOptions, path.join(scratch, 'before', name));
+    const now = await bundle(after, wiring.folder, afterOptions, path.join(scratch, 'after', name));
+    const load = (dir: string) => ({ argv: [process.execPath, '-e', "import('./index.mjs')"], cwd: dir });
+    const time = await inTurn([load(now.dir), load(was.dir), bare], runs);
+    rows.push({
+      function: name,
+      'code KB before': kb(was.code),
+      'map KB before': kb(was.map),
+      'code KB now': kb(now.code),
+      'map KB now': kb(now.map),
+      'import ms before': Math.round(time.ms[1] ?? 0),
+      'import ms now': Math.round(time.ms[0] ?? 0),
+      'now / before': Number((time.firstOver[1] ?? 0).toFixed(2)),
+      'bare node ms': Math.round(time.ms[2] ?? 0),
+    });
+  }
+  return {
+    title:
+      'Lambda bundles: code shipped and import time (node -e "import(\'./index.mjs\')", medians of rounds)',
+    rows,
+    notes: [
+      `before = ${path.basename(before)}; each round runs now, before and a bare \`node -e 0\` in turn.`,
+      'Source maps are opt-in now (-c sourceMaps=true); "map KB now" is what the default asset ships.',
+    ],
+  };
+}
