@@ -1,4 +1,6 @@
 // `npm run bench`: prints each benchmark's figures as a table. Benchmarks measure; tests judge.
+import { benchBundles } from './bundles.ts';
+import { benchCli } from './cli.ts';
 import { benchIngestion } from './ingestion.ts';
 import { benchLoyalty } from './loyalty.ts';
 import { benchPredictions } from './predictions.ts';
@@ -9,6 +11,8 @@ import { benchTimers } from './timers.ts';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> = {
+  bundles: () => benchBundles(),
+  cli: () => benchCli(),
   ingestion: () => benchIngestion(),
   loyalty: () => benchLoyalty(),
   timers: () => benchTimers(),

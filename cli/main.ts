@@ -2,7 +2,7 @@
 // customer imports, against the local runtime by default or a deployed stack with --stack.
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext } from './command-module.ts';
-import { commandModules } from './commands/index.ts';
+import { commandEntries } from './commands/index.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { type CliIo, Output, processIo } from './io.ts';
 import {
@@ -13,7 +13,14 @@ import {
   targetNow,
 } from './targets.ts';
 
-export function buildProgram(io: CliIo): { program: Command; context: CommandContext } {
+/**
+ * The program for these arguments: the modules of the commands named on the command line are
+ * loaded and registered; every other command is listed by its summary alone (for --help).
+ */
+export async function buildProgram(
+  io: CliIo,
+  argv: string[],
+): Promise<{ program: Command; context: CommandContext }> {
   const program = new Command('loyalty')
     .description('Manage loyalty-flows campaigns and customers.')
     .addOption(
@@ -59,13 +66,17 @@ Exit codes:
     },
     now: async () => targetNow(await context.targets()),
   };
-  for (const module of commandModules) module.register(program, context);
+  const words = new Set(argv.slice(2));
+  for (const entry of commandEntries) {
+    if (words.has(entry.name)) (await entry.load()).register(program, context);
+    else program.command(entry.name).description(entry.summary);
+  }
   return { program, context };
 }
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  const { program, context } = buildProgram(io);
+  const { program, context } = await buildProgram(io, argv);
   try {
     await program.parseAsync(argv);
     return EXIT.ok;

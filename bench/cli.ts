@@ -1,0 +1,72 @@
+// The `loyalty` CLI's wall time as a user feels it (a new process per call), before (the baseline
+// tree: tsx transpiling the CLI on every call) and now (the built bundle, commands loaded on use),
+// against a bare `node -e 0`. `campaigns list` and `preview` run against a local runtime.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocal } from '#infra/local/runtime.ts';
+import { publishDefaultCampaigns } from '#shared/campaigns/defaults.ts';
+import { CampaignCatalogue } from '#shared/store/campaigns.ts';
+import { trees } from './baseline.ts';
+import type { BenchSection } from './report.ts';
+import { type Command, inTurn } from './timing.ts';
+
+export async function benchCli({ runs = 5 } = {}): Promise<BenchSection> {
+  const { before, after } = trees();
+  const local = await startLocal({ now: '2026-11-01T00:00:00Z' });
+  try {
+    await publishDefaultCampaigns(
+      new CampaignCatalogue(local.doc, local.tableName, local.clock),
+      path.join(after, 'campaigns'),
+    );
+    local.putEvents([
+      {
+        source: 'shop.customers',
+        detailType: 'Customer Upserted',
+        detail: {
+          customerId: 'bench-cli',
+          email: 'ada@example.com',
+          firstName: 'Ada',
+          locale: 'en-US',
+          marketingConsent: true,
+        },
+      },
+    ]);
+    await local.drain();
+    const endpoint = `aws=${local.endpoints.aws},dynamodb=${local.endpoints.dynamo},ses=${local.endpoints.ses}`;
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'bench-cli-')), 'preview.html');
+    const calls: [string, string[]][] = [
+      ['--help', ['--help']],
+      ['campaigns validate', ['campaigns', 'validate']],
+      ['campaigns list', ['--endpoint', endpoint, 'campaigns', 'list']],
+      [
+        'campaigns preview',
+        ['--endpoint', endpoint, 'campaigns', 'preview', 'birthday', '--customer', 'bench-cli', '--out', out],
+      ],
+    ];
+    const cli = (tree: string, args: string[]): Command => ({
+      argv: [process.execPath, path.join(tree, 'bin/loyalty.mjs'), ...args],
+      cwd: tree,
+    });
+    const rows: Record<string, string | number>[] = [];
+    const bare: Command = { argv: [process.execPath, '-e', '0'] };
+    for (const [name, args] of calls) {
+      const time = await inTurn([cli(after, args), cli(before, args), bare], runs);
+      rows.push({
+        'loyalty …': name,
+        'before ms': Math.round(time.ms[1] ?? 0),
+        'now ms': Math.round(time.ms[0] ?? 0),
+        'now / before': Number((time.firstOver[1] ?? 0).toFixed(3)),
+        'now / bare node': Number((time.firstOver[2] ?? 0).toFixed(2)),
+        'bare node ms': Math.round(time.ms[2] ?? 0),
+      });
+    }
+    return {
+      title: 'CLI: wall time of node bin/loyalty.mjs … (medians; npx adds its own start-up)',
+      rows,
+      notes: ['Each round runs now, before and a bare `node -e 0` in turn; ratios are medians over rounds.'],
+    };
+  } finally {
+    await local.stop();
+  }
+}
