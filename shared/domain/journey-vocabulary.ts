@@ -2,8 +2,13 @@
 // from program.yaml, lifecycle stages and analytics segments from their domain modules, and the
 // event details a trigger's `match` is compared with.
 import type { z } from 'zod';
-import { customerUpsertedDetail, orderRefundedDetail, purchaseCompletedDetail } from '../events/contracts.ts';
-import { lifecycleStageChangedDetail, tierChangedDetail } from '../events/emitted.ts';
+import {
+  customerProfileUpdatedDetail,
+  lifecycleStageChangedDetail,
+  purchaseRecordedDetail,
+  refundRecordedDetail,
+  tierChangedDetail,
+} from '../events/emitted.ts';
 import type { JourneyEvent } from './journey.ts';
 import type { JourneyVocabulary } from './journey-checks.ts';
 import { DEFAULT_LIFECYCLE_THRESHOLDS, LIFECYCLE_STAGES, type LifecycleThresholds } from './lifecycle.ts';
@@ -20,10 +25,11 @@ export const SEGMENT_NAMES: readonly string[] = [
   ...RELATIONSHIP_LEVELS,
 ];
 
+/** Journeys consume each fact after it is recorded (shared/journeys/events.ts): its recorded detail. */
 const EVENT_DETAILS: Record<JourneyEvent, z.ZodObject> = {
-  'Purchase Completed': purchaseCompletedDetail,
-  'Order Refunded': orderRefundedDetail,
-  'Customer Upserted': customerUpsertedDetail,
+  'Purchase Completed': purchaseRecordedDetail,
+  'Order Refunded': refundRecordedDetail,
+  'Customer Upserted': customerProfileUpdatedDetail,
   'Tier Changed': tierChangedDetail,
   'Lifecycle Stage Changed': lifecycleStageChangedDetail,
 };

@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { describeProblem } from '#shared/campaigns/load.ts';
 import { journeyVocabulary } from '#shared/domain/journey-vocabulary.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
+import { renderProblems } from '#shared/journeys/preview.ts';
 import { validateJourneyFiles } from '#shared/journeys/validate.ts';
 
-const vocabulary = journeyVocabulary(loadProgram({}));
+const program = loadProgram({});
+const vocabulary = journeyVocabulary(program);
 
 /** A folder with `<id>.yaml` files and templates/<name>/<locale>/ for each [name, locale]. */
 async function repo(files: Record<string, string>, templates: [string, string][]): Promise<string> {
@@ -68,6 +70,27 @@ describe('validating journey files', () => {
     const twice = await validateJourneyFiles([file, file], { vocabulary });
     expect(twice.problems.map(describeProblem)).toEqual([
       `${file}:1: id: gold-nudge is already defined in ${file}`,
+    ]);
+  });
+
+  it('renders every send step in every locale with a sample customer: a variable no send provides is a problem', async () => {
+    const fixed = nudge
+      .replace('Golld', 'Gold')
+      .replace('    goto: nowhere\n', '')
+      .replace('[en-US, zh-CN]', '[en-US]');
+    const dir = await repo({ 'gold-nudge.yaml': fixed }, [['gold-nudge', 'en-US']]);
+    const file = path.join(dir, 'gold-nudge.yaml');
+    const check = (loaded: Parameters<typeof renderProblems>[0], locate: (field: string) => number) =>
+      renderProblems(loaded, program, locate, new Date('2027-03-01T00:00:00Z'));
+    expect((await validateJourneyFiles([file], { vocabulary, check })).problems).toEqual([]);
+    await writeFile(
+      path.join(dir, 'templates', 'gold-nudge', 'en-US', 'text.liquid'),
+      '{{ tierName }} {{ nextTierName }} {{ giftCard }}',
+    );
+    const result = await validateJourneyFiles([file], { vocabulary, check });
+    expect(result.journeys).toEqual([]);
+    expect(result.problems.map(describeProblem)).toEqual([
+      expect.stringMatching(new RegExp(`^${file}:12: steps\\.1\\.send\\.template: en-US: .*giftCard`)),
     ]);
   });
 });
