@@ -17,6 +17,7 @@ import { DUE_SHARDS, keys } from '#shared/store/keys.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import type { CommandContext } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
+import { registerExplain } from './campaigns-explain.ts';
 import { catalogueOf } from './campaigns.ts';
 
 interface SourceOptions {
@@ -88,6 +89,7 @@ function terminalText(
 }
 
 export function registerCampaignTools(campaigns: Command, context: CommandContext): void {
+  registerExplain(campaigns, context);
   sourceOptions(
     campaigns
       .command('preview')
