@@ -2,6 +2,7 @@
 import { benchBundles } from './bundles.ts';
 import { benchCli } from './cli.ts';
 import { benchIngestion } from './ingestion.ts';
+import { benchJourneys } from './journeys.ts';
 import { benchLoyalty } from './loyalty.ts';
 import { benchPredictions } from './predictions.ts';
 import { type BenchSection, formatSection } from './report.ts';
@@ -16,6 +17,7 @@ const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> =
   ingestion: () => benchIngestion(),
   loyalty: () => benchLoyalty(),
   timers: () => benchTimers(),
+  journeys: () => benchJourneys(),
   sender: () => benchSender(),
   predictions: () => benchPredictions(),
 };

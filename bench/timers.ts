@@ -282,7 +282,7 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
  * dynalite reports 0 units for a Query or Scan that reads nothing; DynamoDB charges at least
  * 0.5 RCU (eventually consistent) or 1 RCU (strongly consistent) per request. This adds the gap.
  */
-function chargeMinimum(client: DynamoDBClient) {
+export function chargeMinimum(client: DynamoDBClient) {
   const tally = {
     shortfall: 0,
     reset() {
