@@ -6,6 +6,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queueUrlEnv } from '#infra/wiring.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
 import { priorityPredecessors } from '#shared/domain/send-priority.ts';
 import { queueDelaySeconds } from '#shared/domain/send-rules.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
@@ -70,6 +71,7 @@ export function createSenderHandler(
     defer: (request, until) =>
       enqueueDelayed(runtime.sqs, queueUrl, request, queueDelaySeconds(until, runtime.clock.now())),
     publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
+    controlGroup: loadProgram(runtime.env).controlGroup,
     gate: new SendingGate(new GuardrailStore(runtime.doc, runtime.tableName)),
     ...(overrides.afterSesAccepted ? { afterSesAccepted: overrides.afterSesAccepted } : {}),
   };

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import { type FrequencyCap, reserveCapSlot } from '../domain/frequency-cap.ts';
+import { type ControlGroupSettings, withheldForControlGroup } from '../domain/global-control-group.ts';
 import { parseQuietHours } from '../domain/quiet-hours.ts';
 import { decideSend, type SendRulesConfig, type SkipReason } from '../domain/send-rules.ts';
 import { createUnsubscribeToken } from '../domain/unsubscribe-token.ts';
@@ -42,6 +43,8 @@ export interface SenderDeps {
   /** Puts the request back on the send queue to arrive no earlier than `until`. */
   defer(request: ParsedSendRequest, until: Date): Promise<void>;
   publisher: EventPublisher;
+  /** The global control group: who receives no marketing (program.yaml `controlGroup`). */
+  controlGroup: ControlGroupSettings;
   /** The guardrails: a paused journey (or the account brake) defers its sends, never drops them. */
   gate: SendingGate;
   /** Journey requests: render from their stored version, re-check their conditions at send time. */
@@ -64,6 +67,8 @@ export type DeliveryOutcome =
     };
 
 const MAX_CAP_RACES = 5;
+/** The ledger's skip reason for a member of the global control group. */
+export const CONTROL_GROUP_SKIP = 'control-group';
 /** A send held by a paused guardrail comes back this often (SQS's longest delay) until resumed. */
 const GUARDRAIL_RECHECK_MS = 15 * 60_000;
 
@@ -86,6 +91,12 @@ export async function deliverSendRequest(
   if (existing?.status === 'sent') return { kind: 'already-sent', messageId: existing.messageId };
   if (existing?.status === 'skipped') return { kind: 'skipped', reason: existing.reason };
 
+  // The global control group receives no marketing: recorded as skipped, so the report can
+  // compare the group with everyone else.
+  if (withheldForControlGroup(request.customerId, request.capClass, deps.controlGroup)) {
+    await deps.ledger.skip(ref, CONTROL_GROUP_SKIP, now);
+    return { kind: 'skipped', reason: CONTROL_GROUP_SKIP };
+  }
   // Paused by a guardrail: back on the queue for the longest SQS delay, checked again then.
   const paused = await deps.gate.pausedBy(request, now);
   if (paused) return defer(request, deps, new Date(now.getTime() + GUARDRAIL_RECHECK_MS), paused);
