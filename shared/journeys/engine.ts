@@ -80,7 +80,8 @@ function exited(
   return { ...rest, status: 'exited', exitReason: reason, exitedAt: at.toISOString(), history };
 }
 
-function reentryDecision(
+/** Whether a trigger enters: never twice for one entry id, never for an older trigger, then the re-entry policy. */
+export function reentryDecision(
   journey: Journey,
   state: JourneyState | undefined,
   entry: Entry,
