@@ -98,7 +98,6 @@ const en = {
   message: 'Message',
   signIn: 'Sign in',
   signedInAs: 'Signed in as',
-  countsUnavailable: 'not recorded',
 };
 export type TextKey = keyof typeof en;
 
@@ -201,7 +200,6 @@ const zh: Record<TextKey, string> = {
   message: '信息',
   signIn: '登录',
   signedInAs: '当前用户',
-  countsUnavailable: '未记录',
 };
 
 export const LANGUAGES = { 'en-US': 'English', 'zh-CN': '中文' } as const;

@@ -10,7 +10,7 @@ interface Explanation {
   journeyId: string;
   status: string;
   summary: string;
-  steps: { stepId?: string; kind?: string; at?: string; note?: string }[];
+  steps: { stepId: string; kind: string; at: string; outcome?: string; detail?: string }[];
   sends: { stepId: string; template: string; outcome: string; reason?: string; at: string }[];
 }
 interface CustomerView {
@@ -55,9 +55,9 @@ function customerCard(view: CustomerView, refresh: () => Promise<void>): HTMLEle
         { class: 'explain', 'data-explain': journey.journeyId },
         h('h4', {}, `${journey.journeyId} — ${journey.status}`),
         h('p', {}, journey.summary),
-        h('ol', {}, journey.steps.map((step) => h('li', {}, [step.at?.slice(0, 16).replace('T', ' '), step.stepId, step.kind, step.note].filter(Boolean).join(' · ')))),
+        h('ol', {}, journey.steps.map((step) => h('li', {}, [step.at.slice(0, 16).replace('T', ' '), step.stepId, step.kind, step.outcome, step.detail].filter(Boolean).join(' · ')))),
         journey.sends.length
-          ? table(t('emails'), [t('step'), t('template'), t('status'), t('publishedAt')], journey.sends.map((send) => [send.stepId, send.template, `${send.outcome}${send.reason ? ` (${send.reason})` : ''}`, send.at.slice(0, 16).replace('T', ' ')]))
+          ? table(t('emails'), [t('step'), t('template'), t('status'), t('publishedAt')], journey.sends.map((send) => [send.stepId, send.template, h('span', { 'data-send-outcome': send.stepId }, `${send.outcome}${send.reason ? ` (${send.reason})` : ''}`), send.at.slice(0, 16).replace('T', ' ')]))
           : null,
       ),
     ),

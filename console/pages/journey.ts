@@ -10,14 +10,15 @@ interface DiagramStep {
   kind: 'wait' | 'branch' | 'split' | 'send';
   detail: string;
   exits: { to: string; label?: string }[];
-  atStepNow?: number;
-  passedThrough?: number;
+  atStepNow: number;
+  passedThrough: number;
 }
 interface View {
   current: { journeyId: string; version: number; journey: { name: string; enabled: boolean }; note: string };
   trigger: string;
   steps: DiagramStep[];
   end: string;
+  period: { from: string; to: string };
 }
 interface Version {
   version: number;
@@ -35,7 +36,6 @@ interface Diff {
 const KIND_ICON = { wait: '⏱', branch: '⑂', split: '⚖', send: '✉' } as const;
 
 function diagram(view: View): HTMLElement {
-  const count = (value: number | undefined) => (value === undefined ? t('countsUnavailable') : String(value));
   return h(
     'ol',
     { class: 'diagram', 'aria-label': t('steps') },
@@ -50,9 +50,9 @@ function diagram(view: View): HTMLElement {
           'span',
           { class: 'counts' },
           `${t('atStepNow')}: `,
-          h('b', { 'data-at-step': step.id }, count(step.atStepNow)),
-          ` · ${t('passedThrough')}: `,
-          h('b', { 'data-passed': step.id }, count(step.passedThrough)),
+          h('b', { 'data-at-step': step.id }, step.atStepNow),
+          ` · ${t('passedThrough')} (${view.period.from} – ${view.period.to}): `,
+          h('b', { 'data-passed': step.id }, step.passedThrough),
         ),
         h('span', { class: 'exits' }, `→ ${step.exits.map((exit) => (exit.label ? `${exit.to} (${exit.label})` : exit.to)).join(', ')}`),
       ),

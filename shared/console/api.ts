@@ -12,6 +12,7 @@ import { programDefaults } from '../flows/analytics-page.ts';
 import { JourneyCatalogue, JourneyNotFoundError, JourneyPublishConflictError } from '../store/journeys.ts';
 import { CustomerStore } from '../store/customers.ts';
 import { SegmentStore } from '../store/segments.ts';
+import { JourneyStepCounts } from '../store/journey-step-counts.ts';
 import { CampaignStats } from '../store/stats.ts';
 import { SuppressionStore } from '../store/suppression.ts';
 import { ConsoleCustomers, CustomerNotFoundError } from './customers.ts';
@@ -38,7 +39,11 @@ const DAY_MS = 86_400_000;
 
 export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUser) => Promise<ConsoleAnswer> {
   const catalogue = new JourneyCatalogue(deps.doc, deps.tableName, deps.clock);
-  const journeys = new ConsoleJourneys(catalogue, new CampaignStats(deps.doc, deps.tableName));
+  const journeys = new ConsoleJourneys(
+    catalogue,
+    new CampaignStats(deps.doc, deps.tableName),
+    new JourneyStepCounts(deps.doc, deps.tableName),
+  );
   const program = loadProgram(deps.env);
   const vocabulary = journeyVocabulary(program);
   const editor = new JourneyEditor(catalogue, {
@@ -66,8 +71,11 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
         };
       case 'journeys.list':
         return { journeys: await journeys.list(now) };
-      case 'journey.get':
-        return journeys.view(request.journeyId);
+      case 'journey.get': {
+        const to = request.to ?? now.toISOString().slice(0, 10);
+        const from = request.from ?? new Date(now.getTime() - 29 * DAY_MS).toISOString().slice(0, 10);
+        return journeys.view(request.journeyId, { from, to });
+      }
       case 'journey.versions':
         return { versions: await journeys.versions(request.journeyId) };
       case 'journey.diff':

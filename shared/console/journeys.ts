@@ -4,6 +4,7 @@
 import { END, type Journey, type JourneyStep, stepKind } from '../domain/journey.ts';
 import { stepLinks } from '../domain/journey-checks.ts';
 import { diffVersions, rollbackJourney, setJourneyEnabled, type VersionDiff } from '../journeys/versions.ts';
+import type { JourneyStepCounts } from '../store/journey-step-counts.ts';
 import type { CampaignStats } from '../store/stats.ts';
 import { type JourneyCatalogue, JourneyNotFoundError, type JourneyVersion } from '../store/journeys.ts';
 
@@ -28,6 +29,8 @@ export interface DiagramStep {
   /** What the step does, in the file's own terms ("3 days", "template gold-nudge"). */
   detail: string;
   exits: { to: string; label?: string }[];
+  atStepNow: number;
+  passedThrough: number;
 }
 
 export interface JourneyView {
@@ -35,12 +38,15 @@ export interface JourneyView {
   trigger: string;
   steps: DiagramStep[];
   end: typeof END;
+  /** The days whose arrivals `passedThrough` counts (YYYY-MM-DD, inclusive). */
+  period: { from: string; to: string };
 }
 
 export class ConsoleJourneys {
   constructor(
     private readonly catalogue: JourneyCatalogue,
     private readonly stats: CampaignStats,
+    private readonly stepCounts: JourneyStepCounts,
   ) {}
 
   async list(now: Date): Promise<JourneySummary[]> {
@@ -67,8 +73,9 @@ export class ConsoleJourneys {
     );
   }
 
-  async view(journeyId: string): Promise<JourneyView> {
+  async view(journeyId: string, period: { from: string; to: string }): Promise<JourneyView> {
     const current = await this.current(journeyId);
+    const counts = await this.stepCounts.counts(journeyId, period.from, period.to);
     const links = stepLinks(current.journey);
     const steps = current.journey.steps.map((step, index): DiagramStep => {
       const exits = links[index]?.exits ?? [];
@@ -77,9 +84,11 @@ export class ConsoleJourneys {
         kind: stepKind(step),
         detail: describeStep(step),
         exits: exits.map((exit, k) => ({ to: exit.to, ...exitLabel(step, k) })),
+        atStepNow: counts.atStepNow[step.id] ?? 0,
+        passedThrough: counts.passedThrough[step.id] ?? 0,
       };
     });
-    return { current, trigger: describeTrigger(current.journey), steps, end: END };
+    return { current, trigger: describeTrigger(current.journey), steps, end: END, period };
   }
 
   async versions(journeyId: string): Promise<Omit<JourneyVersion, 'templates' | 'journey' | 'source'>[]> {

@@ -22,7 +22,7 @@ const draft = {
 export const consoleRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('session') }),
   z.strictObject({ op: z.literal('journeys.list') }),
-  z.strictObject({ op: z.literal('journey.get'), journeyId }),
+  z.strictObject({ op: z.literal('journey.get'), journeyId, from: day.optional(), to: day.optional() }),
   z.strictObject({ op: z.literal('journey.versions'), journeyId }),
   z.strictObject({
     op: z.literal('journey.diff'),

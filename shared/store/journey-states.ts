@@ -2,6 +2,7 @@
 // partition, written only from the version it was read at, and on the due index while a wait is
 // pending (so the ONE scheduler wakes it); plus one outcome item per send step of an entry.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { END } from '../domain/journey.ts';
 import {
   type JourneySendOutcome,
   type JourneyState,
@@ -9,17 +10,26 @@ import {
   journeyStateSchema,
 } from '../domain/journey-state.ts';
 import { ARMING_LEAD_MS, needsNudge } from '../domain/timers.ts';
-import { queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
+import { isConditionFailure, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
+import { JourneyStepCounts } from './journey-step-counts.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 import { JOURNEY_STEP_KIND, type TimerStore } from './timers.ts';
 
+/** The step a stored run stands at, for the step counters (none once it left). */
+const standingAt = (item: Record<string, unknown> | undefined): string | undefined =>
+  item?.status === 'active' && typeof item.currentStep === 'string' && item.currentStep !== END ? item.currentStep : undefined;
+
 export class JourneyStateStore {
+  readonly #counts: JourneyStepCounts;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     /** For the due directory and the scheduler nudge (the one timer mechanism). */
     private readonly timers: Pick<TimerStore, 'markBucket' | 'nudge'>,
-  ) {}
+  ) {
+    this.#counts = new JourneyStepCounts(doc, tableName);
+  }
 
   async get(customerId: string, journeyId: string): Promise<JourneyState | undefined> {
     const { Item } = await this.doc.send(
@@ -56,15 +66,25 @@ export class JourneyStateStore {
         `${JOURNEY_STEP_KIND}#${state.journeyId}`,
       );
     }
-    const applied = await writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: item,
-        ...versionCondition('stateVersion', expectedVersion, 'PK'),
-      }),
-    );
-    if (!applied) return undefined;
+    let previous: Record<string, unknown> | undefined;
+    try {
+      // The replaced item tells which step the customer left, for the step counters.
+      const written = await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ...versionCondition('stateVersion', expectedVersion, 'PK'),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      previous = written.Attributes;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+    // Only the writer of a transition counts it, so a redelivery counts nothing; a crash right
+    // here leaves the counters one move short (they are a dashboard, the state item is the truth).
+    await this.#counts.move(state.journeyId, standingAt(previous), standingAt(item), now);
     // A wait (or a retry) asks the scheduler to look in time; a step in progress is finished by its
     // own function, and its due-now marker only catches a run that died (seen at the next check).
     const marker = dueAt !== undefined && dueAt.getTime() <= now.getTime() + ARMING_LEAD_MS;

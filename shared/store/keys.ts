@@ -42,6 +42,8 @@
 //   CUSTOMER#<id> / SURVEY#<answeredAt ISO>      a survey answer, written once (idempotent by answer time)
 //   SEGMENTS / THRESHOLDS                        weekly RFM quintile cuts and 80/20 spend threshold (one GetItem)
 //   PREDICTIONS / MODEL                          the weekly BG/NBD + Gamma-Gamma fit (one GetItem per purchase)
+//   STEPS#<journey> / NOW#<step>                 customers standing at a journey step now (ADD ±1 per transition)
+//   STEPS#<journey> / DAY#<yyyy-mm-dd>#<step>    customers who reached the step that day; Query PK for the diagram
 //   CUSTOMER#<id> / AUDIT#<at ISO>#<action>      an operator's change to the customer from the console (who, why),
 //                                                read with the rest of the partition on the customer page
 //
@@ -166,6 +168,12 @@ export const keys = {
   /** Hour bucket of the due index: "DUE#2026-11-23T09#3". */
   dueBucket: (dueAt: Date, shard: number) => `DUE#${dueAt.toISOString().slice(0, 13)}#${shard}`,
   dueSort: (dueAt: Date, customerId: string, kind: string) => `${dueAt.toISOString()}#${customerId}#${kind}`,
+  journeyStepCountsPk: (journeyId: string) => `STEPS#${journeyId}`,
+  journeyStepNow: (journeyId: string, stepId: string): ItemKey => ({ PK: `STEPS#${journeyId}`, SK: `NOW#${stepId}` }),
+  journeyStepDay: (journeyId: string, day: string, stepId: string): ItemKey => ({
+    PK: `STEPS#${journeyId}`,
+    SK: `DAY#${day}#${stepId}`,
+  }),
   operatorAudit: (customerId: string, at: Date, action: string): ItemKey => ({
     PK: customerPk(customerId),
     SK: `AUDIT#${at.toISOString()}#${action}`,

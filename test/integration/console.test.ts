@@ -25,6 +25,8 @@ trigger:
 templates:
   locales: [en-US, zh-CN]
 steps:
+  - id: wait-1d
+    wait: { days: 1 }
   - id: hello
     send: { template: welcome }
 `;
@@ -115,6 +117,9 @@ describe('the marketer console', () => {
     await page.locator('a[data-journey="welcome"]').click();
     await page.locator('li[data-step="hello"]').waitFor();
     expect(await page.locator('li[data-step="hello"]').textContent()).toContain('send: welcome');
+    // The customer who signed up is waiting at the first step.
+    expect(await page.locator('[data-at-step="wait-1d"]').textContent()).toBe('1');
+    expect(await page.locator('[data-passed="hello"]').textContent()).toBe('0');
     expect(await page.locator('table').last().textContent()).toContain('first welcome');
     await noSeriousViolations('journey');
     await shoot('journey');
@@ -154,6 +159,17 @@ describe('the marketer console', () => {
     expect(v2?.templates.welcome?.['zh-CN']?.subject).toBe('欢迎回来，{{ customer.firstName }}');
   });
 
+  it('advances the clock: the send is counted at its step, rendered from the published version', async () => {
+    await fetch(`${local.endpoints.aws}/_local/clock`, { method: 'POST', body: JSON.stringify({ advanceTo: '2027-03-02T18:00:00Z' }) });
+    await page.goto(`${local.endpoints.aws}/console/#/journey/welcome`);
+    await page.locator('li[data-step="hello"]').waitFor();
+    expect(await page.locator('[data-passed="hello"]').textContent()).toBe('1');
+    expect(await page.locator('[data-at-step="wait-1d"]').textContent()).toBe('0');
+    const emails = await local.emails();
+    expect(emails.map((email) => email.subject)).toEqual(['欢迎回来，小美']);
+    await shoot('journey-after-send');
+  });
+
   it('looks the customer up by address (in the request body, not the URL) and shows consent', async () => {
     await page.goto(`${local.endpoints.aws}/console/#/customers`);
     const bodies: string[] = [];
@@ -166,6 +182,9 @@ describe('the marketer console', () => {
     await page.locator('[data-customer="c-1"]').waitFor();
     expect(bodies).toEqual(['body']);
     expect(await page.locator('[data-consent]').textContent()).toBe('✓');
+    // explain: the run finished, and its one send went out.
+    expect(await page.locator('[data-explain="welcome"] h4').textContent()).toBe('welcome — exited');
+    expect(await page.locator('[data-explain="welcome"] [data-send-outcome="hello"]').textContent()).toMatch(/^sent \(message /);
     await noSeriousViolations('customers');
     await shoot('customers');
   });
