@@ -6,6 +6,7 @@ import { benchJourneys } from './journeys.ts';
 import { benchLoyalty } from './loyalty.ts';
 import { benchPredictions } from './predictions.ts';
 import { type BenchSection, formatSection } from './report.ts';
+import { benchRender } from './render.ts';
 import { benchSender } from './sender.ts';
 import { benchTimers } from './timers.ts';
 
@@ -14,6 +15,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> = {
   bundles: () => benchBundles(),
   cli: () => benchCli(),
+  render: () => benchRender(),
   ingestion: () => benchIngestion(),
   loyalty: () => benchLoyalty(),
   timers: () => benchTimers(),

@@ -46,7 +46,17 @@ export function milliToDecimal(milli: Milli): number {
   return milli / MILLI_PER_UNIT;
 }
 
+// Building an Intl.NumberFormat costs far more than formatting with one (it was half of an email's
+// render time); a process meets only a handful of (locale, currency) pairs.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** Formats an amount for a customer: `formatMoney(123450, 'USD', 'en-US')` -> "$123.45". */
 export function formatMoney(milli: Milli, currency: string, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(milliToDecimal(milli));
+  const key = `${locale}|${currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    moneyFormats.set(key, format);
+  }
+  return format.format(milliToDecimal(milli));
 }

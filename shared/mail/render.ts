@@ -72,16 +72,24 @@ function moneyFilter(this: FilterImpl, milli: unknown, currency?: unknown): stri
 }
 
 const DATE_STYLES = new Set(['full', 'long', 'medium', 'short']);
+// One formatter per (locale, zone, style): constructing Intl.DateTimeFormat is the costly part.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 function dateFilter(this: FilterImpl, value: unknown, style?: unknown): string {
   const settings = settingsOf(this);
   const date = value instanceof Date ? value : new Date(String(value));
   if (Number.isNaN(date.getTime())) throw new TemplateError(`date: ${JSON.stringify(value)} is not a date`);
   const dateStyle = typeof style === 'string' && DATE_STYLES.has(style) ? style : 'long';
-  return new Intl.DateTimeFormat(settings.locale, {
-    dateStyle: dateStyle as 'full' | 'long' | 'medium' | 'short',
-    timeZone: settings.timeZone,
-  }).format(date);
+  const key = `${settings.locale}|${settings.timeZone}|${dateStyle}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(settings.locale, {
+      dateStyle: dateStyle as 'full' | 'long' | 'medium' | 'short',
+      timeZone: settings.timeZone,
+    });
+    dateFormats.set(key, format);
+  }
+  return format.format(date);
 }
 
 function engine(escapeHtml: boolean): Liquid {
@@ -148,6 +156,8 @@ export class TemplateRenderer {
   readonly #html = engine(true);
   readonly #plain = engine(false);
   readonly #cache = new Map<string, Promise<Record<Part, Template[]>>>();
+  /** (template, wanted locale) -> the locale used: the source is read once per renderer, like the templates. */
+  readonly #locales = new Map<string, string>();
 
   readonly source: TemplateSource;
 
@@ -158,6 +168,16 @@ export class TemplateRenderer {
 
   /** The locale folder to use: exact, then same language, then en-US. */
   resolveLocale(template: string, wanted: string | undefined): string {
+    const key = `${template}|${wanted ?? ''}`;
+    let locale = this.#locales.get(key);
+    if (!locale) {
+      locale = this.#findLocale(template, wanted);
+      this.#locales.set(key, locale);
+    }
+    return locale;
+  }
+
+  #findLocale(template: string, wanted: string | undefined): string {
     if (!/^[\w-]+$/.test(template) || !this.source.has(template))
       throw new TemplateError(`no template "${template}"`);
     const candidates = [wanted, wanted?.split('-')[0], FALLBACK_LOCALE].filter((c): c is string =>
@@ -203,11 +223,11 @@ export class TemplateRenderer {
       render: { locale: customer.locale ?? locale, timeZone: input.timeZone, currency: input.currency },
     };
     try {
-      const [subject, html, text] = await Promise.all([
-        this.#plain.render(parsed.subject, scope, { globals }),
-        this.#html.render(parsed.html, scope, { globals }),
-        this.#plain.render(parsed.text, scope, { globals }),
-      ]);
+      // Synchronous: every filter is, and the templates are already parsed; liquidjs's async path
+      // wraps each node in a promise for nothing.
+      const subject = this.#plain.renderSync(parsed.subject, scope, { globals });
+      const html = this.#html.renderSync(parsed.html, scope, { globals });
+      const text = this.#plain.renderSync(parsed.text, scope, { globals });
       return {
         // A subject is one header line: no CR/LF can smuggle in another header.
         subject: String(subject)

@@ -1,0 +1,54 @@
+// The renderer keeps one Intl formatter per (locale, zone, style) and per (locale, currency), and
+// one locale decision per (template, wanted locale): reusing them must never leak one customer's
+// zone, currency or language into the next email.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatMoney } from '#shared/domain/money.ts';
+import { type RenderInput, TemplateRenderer } from '#shared/mail/render.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'render-formats-'));
+for (const [file, text] of Object.entries({
+  'due/en-US/subject.liquid': 'Due {{ at | date: "short" }}',
+  'due/en-US/html.liquid': '<p>{{ amount | money }} on {{ at | date }}</p>',
+  'due/en-US/text.liquid': '{{ amount | money }} on {{ at | date }}',
+  'due/zh-CN/subject.liquid': '{{ at | date: "short" }} 到期',
+  'due/zh-CN/html.liquid': '<p>{{ amount | money }} {{ at | date }}</p>',
+  'due/zh-CN/text.liquid': '{{ amount | money }} {{ at | date }}',
+})) {
+  mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+  writeFileSync(path.join(dir, file), text);
+}
+
+const renderer = new TemplateRenderer(dir);
+// 23:30 UTC on Jan 31 is already Feb 1 in Shanghai.
+const request = (locale: string, timeZone: string, currency: string): RenderInput => ({
+  template: 'due',
+  customer: { customerId: 'c1', email: 'c1@example.com', locale },
+  unsubscribeUrl: 'https://u.example/unsubscribe?t=1',
+  variables: { amount: 12_500, at: '2027-01-31T23:30:00Z' },
+  timeZone,
+  currency,
+});
+
+describe('reused formatters', () => {
+  it('give each email its own zone, currency and locale, in any order', async () => {
+    for (let round = 0; round < 2; round++) {
+      const ny = await renderer.render(request('en-US', 'America/New_York', 'USD'));
+      const sh = await renderer.render(request('zh-CN', 'Asia/Shanghai', 'CNY'));
+      const en = await renderer.render(request('en-GB', 'Asia/Shanghai', 'EUR'));
+      expect(ny.text).toContain('$12.50 on January 31, 2027');
+      expect(sh.locale).toBe('zh-CN');
+      expect(sh.text).toContain('¥12.50 2027年2月1日');
+      expect(en.locale).toBe('en-US');
+      expect(en.text).toContain('€12.50 on 1 February 2027');
+    }
+  });
+
+  it('formats money per (locale, currency) pair', () => {
+    expect(formatMoney(1_500, 'USD', 'en-US')).toBe('$1.50');
+    expect(formatMoney(1_500, 'EUR', 'de-DE')).toBe('1,50\u00a0€');
+    expect(formatMoney(1_500, 'USD', 'en-US')).toBe('$1.50');
+  });
+});
