@@ -66,8 +66,8 @@ export function renderReportText(report: LoyaltyReport): string {
   const m = report.metrics;
   const money = (milli: Milli | null) =>
     milli === null ? '—' : formatMoney(milli, report.currency, 'en-US');
-  const breakdownText = (row: BreakdownRow) =>
-    `converted ${rate(row.converted, row.recipients)}  revenue ${money(row.revenueMilli)}  holdout ${rate(row.holdoutConverted, row.holdout)}`;
+  const breakdownText = (row: BreakdownRow, withHoldout: boolean) =>
+    `converted ${rate(row.converted, row.recipients)}  revenue ${money(row.revenueMilli)}${withHoldout ? `  holdout ${rate(row.holdoutConverted, row.holdout)}` : ''}`;
   const lines = [
     `Loyalty report  ${m.period.from.slice(0, 10)} → ${m.period.to.slice(0, 10)}${m.cohort ? `  cohort ${m.cohort}` : ''}`,
     '',
@@ -101,10 +101,14 @@ export function renderReportText(report: LoyaltyReport): string {
           `  ${c.campaignId}`,
           `    emails        sent ${c.sent}  delivered ${c.delivered}  bounced ${c.bounced}  complained ${c.complained}  opened ${c.opened}  clicked ${c.clicked}  unsubscribed ${c.unsubscribed}`,
           `    recipients    converted ${rate(c.converted, c.recipients)}  revenue ${money(c.revenueMilli)} (${money(c.revenuePerRecipientMilli)} per recipient)`,
-          `    holdout       converted ${rate(c.holdoutConverted, c.holdout)}  revenue ${money(c.holdoutRevenueMilli)} (${money(c.holdoutRevenuePerContactMilli)} per contact)`,
-          `    ${upliftText(c.uplift)}`,
-          ...c.byLocale.map((row) => `    ${pad(`locale ${row.key}`, 18)}${breakdownText(row)}`),
-          ...c.weekly.map((row) => `    ${pad(`week ${row.key}`, 18)}${breakdownText(row)}`),
+          c.holdout === 0
+            ? '    holdout       none in this period: no uplift to measure (set the journey’s holdoutPercent)'
+            : `    holdout       converted ${rate(c.holdoutConverted, c.holdout)}  revenue ${money(c.holdoutRevenueMilli)} (${money(c.holdoutRevenuePerContactMilli)} per contact)`,
+          ...(c.uplift ? [`    ${upliftText(c.uplift)}`] : []),
+          ...c.byLocale.map(
+            (row) => `    ${pad(`locale ${row.key}`, 18)}${breakdownText(row, c.holdout > 0)}`,
+          ),
+          ...c.weekly.map((row) => `    ${pad(`week ${row.key}`, 18)}${breakdownText(row, c.holdout > 0)}`),
           ...c.variants.map(
             (v) =>
               `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}`,
