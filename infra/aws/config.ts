@@ -53,7 +53,7 @@ const context = contextShape.transform((c) => ({
   sesIdentity: c.sesIdentity ?? c.senderAddress.split('@')[1] ?? c.senderAddress,
 }));
 
-/** Every context key the stack reads (each `-c key=value` in README "Deploy to AWS"). */
+/** Every context key the stack reads (each `-c key=value` in docs/operations.md). */
 export const CONTEXT_KEYS = Object.keys(contextShape.shape);
 
 export type DeployConfig = z.output<typeof context>;

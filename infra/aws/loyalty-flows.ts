@@ -19,7 +19,7 @@ export function defineLoyaltyFlows(app: App): LoyaltyFlowsStack {
     Annotations.of(stack).addWarningV2(
       'loyalty-flows:senderAddress',
       `no -c senderAddress: email would be sent as ${config.senderAddress}, which SES will refuse. ` +
-        'Pass your verified sender (README "Deploy to AWS").',
+        'Pass your verified sender (docs/operations.md).',
     );
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -95,7 +95,7 @@ export async function handleHttp(
         return json(response, 200, { redriven: local.redriveDeadLetters() });
       case 'POST /_local/ses/bounce':
       case 'POST /_local/ses/complaint': {
-        // A hard bounce or complaint for an address, as SES would publish it (README "Delivery and compliance").
+        // A hard bounce or complaint for an address, as SES would publish it (docs/delivery-and-compliance.md).
         const email = parseEmailBody(body);
         if (!email)
           return json(response, 400, { error: 'body must be JSON like {"email": "ada@example.com"}' });

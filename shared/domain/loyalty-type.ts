@@ -1,6 +1,6 @@
 // Relationship level and loyalty type from measurable signals: repeat purchases, share of orders
 // using a coupon, survey score (attitude) and response to campaigns. Each classification is a
-// small ordered rule table (first match wins), documented in README "Segments and analytics".
+// small ordered rule table (first match wins), documented in docs/segments-and-analytics.md.
 import { DAY_MS } from './clock.ts';
 
 export interface LoyaltySignals {

@@ -2,7 +2,7 @@
 // orders and refunds and the clock. The history is replayed in event time, so redelivered,
 // duplicated or reordered events always converge to the same state.
 //
-// Policy (README "Loyalty program"):
+// Policy (docs/loyalty-program.md):
 // - Tier = highest threshold reached by the net spend of the orders placed in the last 365 days.
 //   Upgrades happen at the purchase that crosses a threshold (skipping tiers if it crosses several).
 // - A reached tier is held until its anniversary (tierHoldMonths after reaching it): refunds and

@@ -1,5 +1,5 @@
 // The public inbound event contracts: one zod schema per (source, detail-type), types inferred.
-// Producers put these on the `marketing` bus; README "Event contracts" documents the same shapes.
+// Producers put these on the `marketing` bus; docs/events.md documents the same shapes.
 import * as z from 'zod';
 import { isIanaTimeZone } from '../domain/local-time.ts';
 import { currencyMinorDigits, decimalPlaces, decimalToMilli, isKnownCurrency } from '../domain/money.ts';

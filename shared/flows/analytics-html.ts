@@ -275,7 +275,7 @@ ${segmentBars('Value tier (80/20)', report.segments.valueTier, 'chart-value-tier
 </div>
 ${predictionPanelsHtml(report.predictions, report.currency)}
 </main>
-<footer>Segments as of ${escapeHtml(report.segmentsAsOf.slice(0, 10))}; thresholds from the ${escapeHtml(report.thresholds.source)} (${escapeHtml(report.thresholds.computedAt.slice(0, 10))})${report.thresholds.valueTierThresholdMilli ? `, high-value from ${escapeHtml(money(report, report.thresholds.valueTierThresholdMilli))} 12-month spend` : ''}. Definitions: README "Segments and analytics".</footer>
+<footer>Segments as of ${escapeHtml(report.segmentsAsOf.slice(0, 10))}; thresholds from the ${escapeHtml(report.thresholds.source)} (${escapeHtml(report.thresholds.computedAt.slice(0, 10))})${report.thresholds.valueTierThresholdMilli ? `, high-value from ${escapeHtml(money(report, report.thresholds.valueTierThresholdMilli))} 12-month spend` : ''}. Definitions: docs/segments-and-analytics.md.</footer>
 </body></html>
 `;
 }

@@ -1,6 +1,6 @@
 // Delivers one SendRequest: send-time rules -> render -> frequency-cap slot -> ledger claim ->
 // rate permit -> SES -> ledger completed -> "Email Sent". Each step is idempotent, so a retried or
-// duplicated request converges on exactly one email. See README "Delivery and compliance".
+// duplicated request converges on exactly one email. See docs/delivery-and-compliance.md.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import { type FrequencyCap, reserveCapSlot } from '../domain/frequency-cap.ts';

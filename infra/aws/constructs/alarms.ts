@@ -105,7 +105,7 @@ export class Alarms extends Construct {
         statistic: 'Maximum',
       }),
       threshold: 0,
-      description: `${what}: messages in the dead-letter queue. List them, fix the cause, then redrive (README "Operations").`,
+      description: `${what}: messages in the dead-letter queue. List them, fix the cause, then redrive (docs/operations.md).`,
     });
   }
 

@@ -1,7 +1,7 @@
 // What sending email needs from AWS: the SES v2 configuration set every send names (so bounces,
 // complaints and reputation are tracked per product), the verified identity mail is sent from,
 // and the key that signs one-click unsubscribe links. The identity itself (domain + DKIM) is
-// verified once, outside the stack, because it needs DNS records (README "Deploy to AWS").
+// verified once, outside the stack, because it needs DNS records (docs/operations.md).
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -84,7 +84,7 @@ export class MailDelivery extends Construct {
         id: 'AwsSolutions-SMG4',
         reason:
           "HMAC key for unsubscribe links already in recipients' inboxes; automatic rotation would break every " +
-          'outstanding link (which must keep working for 30 days). Rotated by hand only if it leaks (README "Deploy to AWS").',
+          'outstanding link (which must keep working for 30 days). Rotated by hand only if it leaks (docs/operations.md).',
       });
     }
     return this.signingKey;
