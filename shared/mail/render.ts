@@ -21,7 +21,9 @@ export interface RenderCustomer {
   timeZone?: string | undefined;
   attributes?: Record<string, string> | undefined;
   /** The profile's predictions (shared/domain/customer-predictions.ts), as of their last refresh. */
-  predictions?: Pick<CustomerPrediction, 'pAlive' | 'churnRisk' | 'predictedValue12mMilli' | 'expectedNextPurchaseAt'> | undefined;
+  predictions?:
+    | Pick<CustomerPrediction, 'pAlive' | 'churnRisk' | 'predictedValue12mMilli' | 'expectedNextPurchaseAt'>
+    | undefined;
 }
 
 export interface RenderInput {
@@ -152,6 +154,15 @@ export function storedTemplates(
   };
 }
 
+/**
+ * A name as templates see it: trimmed, and null when blank, because Liquid treats "" and "  " as
+ * true — `{% if customer.firstName %}Hi {{ customer.firstName }},` would greet "Hi ,".
+ */
+function presentName(name: string | undefined): string | null {
+  const trimmed = name?.trim();
+  return trimmed ? trimmed : null;
+}
+
 export class TemplateRenderer {
   readonly #html = engine(true);
   readonly #plain = engine(false);
@@ -202,8 +213,8 @@ export class TemplateRenderer {
       customer: {
         id: customer.customerId,
         email: customer.email,
-        firstName: customer.firstName ?? null,
-        lastName: customer.lastName ?? null,
+        firstName: presentName(customer.firstName),
+        lastName: presentName(customer.lastName),
         locale: customer.locale ?? locale,
         timeZone: input.timeZone,
         attributes: customer.attributes ?? {},
