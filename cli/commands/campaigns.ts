@@ -1,81 +1,25 @@
-// `loyalty campaigns ...`: validate, list, publish, rollback, enable, disable (the catalogue),
-// plus preview, audience and test-send (see campaigns-*.ts).
+// `loyalty campaigns ...`: validate, publish, list, diff, rollback, enable, disable (the
+// catalogue of journeys), plus preview, test-send, audience and explain (see campaigns-*.ts).
 import { userInfo } from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { type CampaignProblem, campaignFiles, describeProblem } from '#shared/campaigns/load.ts';
-import { type ValidationReport, validateCampaignFiles } from '#shared/campaigns/validate.ts';
 import { systemClock } from '#shared/domain/clock.ts';
+import { diffVersions, rollbackJourney, setJourneyEnabled } from '#shared/journeys/versions.ts';
 import {
-  CampaignCatalogue,
-  CampaignNotFoundError,
-  type CampaignVersion,
-  PublishConflictError,
+  JourneyCatalogue,
+  JourneyNotFoundError,
+  JourneyPublishConflictError,
+  type JourneyVersion,
   type PublishOutcome,
-} from '#shared/store/campaigns.ts';
+} from '#shared/store/journeys.ts';
 import type { CommandContext, CommandModule } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { registerGuardrailCommands } from './campaigns-guardrails.ts';
 import { registerCampaignTools } from './campaigns-tools.ts';
+import { type FileOptions, relative, validateOrFail } from './journey-files.ts';
 
-export interface FileOptions {
-  dir: string;
-  templates?: string;
-}
-
-/** The files named on the command line, or every campaign file in --dir. */
-export async function resolveCampaignFiles(
-  context: CommandContext,
-  files: string[],
-  options: FileOptions,
-): Promise<string[]> {
-  if (files.length) return files.map((file) => path.resolve(context.io.cwd, file));
-  const dir = path.resolve(context.io.cwd, options.dir);
-  try {
-    return await campaignFiles(dir);
-  } catch {
-    throw new CliError(EXIT.notFound, `no campaigns folder at ${dir} (use --dir)`);
-  }
-}
-
-function relative(context: CommandContext, file: string): string {
-  return path.relative(context.io.cwd, file) || file;
-}
-
-function problemsForHumans(context: CommandContext, problems: CampaignProblem[]): string {
-  return problems
-    .map((problem) => `  ✗ ${describeProblem({ ...problem, file: relative(context, problem.file) })}`)
-    .join('\n');
-}
-
-export async function validateOrFail(
-  context: CommandContext,
-  files: string[],
-  options: FileOptions,
-): Promise<ValidationReport> {
-  const resolved = await resolveCampaignFiles(context, files, options);
-  if (!resolved.length) throw new CliError(EXIT.notFound, 'no campaign files found');
-  const report = await validateCampaignFiles(
-    resolved,
-    options.templates ? path.resolve(context.io.cwd, options.templates) : undefined,
-  );
-  if (report.problems.length) {
-    const problems = report.problems.map((problem) => ({
-      ...problem,
-      file: relative(context, problem.file),
-    }));
-    throw new CliError(
-      EXIT.validationFailed,
-      `${problems.length} problem(s) in campaign files:\n${problemsForHumans(context, report.problems)}`,
-      { problems },
-    );
-  }
-  return report;
-}
-
-export async function catalogueOf(context: CommandContext): Promise<CampaignCatalogue> {
+export async function catalogueOf(context: CommandContext): Promise<JourneyCatalogue> {
   const targets = await context.targets();
-  return new CampaignCatalogue(targets.doc, targets.tableName, systemClock);
+  return new JourneyCatalogue(targets.doc, targets.tableName, systemClock);
 }
 
 /** Maps the catalogue's errors to exit codes. */
@@ -83,8 +27,8 @@ export async function catalogueCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof CampaignNotFoundError) throw new CliError(EXIT.notFound, error.message);
-    if (error instanceof PublishConflictError)
+    if (error instanceof JourneyNotFoundError) throw new CliError(EXIT.notFound, error.message);
+    if (error instanceof JourneyPublishConflictError)
       throw new CliError(EXIT.remoteFailure, `${error.message}; run the command again`);
     throw error;
   }
@@ -98,25 +42,35 @@ function publisher(): string {
   }
 }
 
-function summary(version: CampaignVersion) {
-  const { definition } = version;
+function triggerText(version: JourneyVersion): string {
+  const { trigger } = version.journey;
+  if (trigger.on === 'event') {
+    const match = Object.entries(trigger.match ?? {}).map(([key, value]) => `${key}=${String(value)}`);
+    return `${trigger.event}${match.length ? ` (${match.join(', ')})` : ''}`;
+  }
+  if (trigger.on === 'inactivity') return `inactivity ${trigger.inactivity.days}d`;
+  if (trigger.on === 'signup') return `signup +${trigger.signup.days}d`;
+  return trigger.on;
+}
+
+function summary(version: JourneyVersion) {
+  const { journey } = version;
   return {
-    id: version.campaignId,
-    name: definition.name,
+    id: version.journeyId,
+    name: journey.name,
     version: version.version,
-    enabled: definition.enabled,
-    trigger:
-      definition.trigger.on === 'event'
-        ? `${definition.trigger.event}${definition.trigger.direction ? ` (${definition.trigger.direction})` : ''}`
-        : definition.trigger.on,
-    holdoutPercent: definition.holdoutPercent,
+    enabled: journey.enabled,
+    trigger: triggerText(version),
+    steps: journey.steps.length,
+    templates: Object.keys(version.templates),
+    holdoutPercent: journey.holdoutPercent,
     publishedAt: version.publishedAt,
     publishedBy: version.publishedBy,
     note: version.note,
   };
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths =
     rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows
@@ -131,32 +85,53 @@ function table(rows: string[][]): string {
 
 function withFileOptions(command: Command): Command {
   return command
-    .option('--dir <folder>', 'campaigns folder (used when no files are named)', 'campaigns')
-    .option('--templates <folder>', 'templates folder (default: <folder of each file>/templates)');
+    .option('--dir <folder>', 'journeys folder (used when no files are named)', 'campaigns')
+    .option('--templates <folder>', 'templates folder (default: templates/ beside each file)')
+    .option(
+      '--program <file>',
+      'loyalty program to check names against (default: program.yaml beside the files, else the shipped one)',
+    );
+}
+
+function versionNumber(flag: string) {
+  return (value: string) => {
+    const version = Number(value);
+    if (!Number.isInteger(version) || version < 1)
+      throw new CliError(EXIT.usage, `${flag}: ${value} is not a version number`);
+    return version;
+  };
+}
+
+function outcomeText(id: string, outcome: PublishOutcome): string {
+  return outcome.kind === 'published'
+    ? `published ${id} v${outcome.version}`
+    : `unchanged ${id} (v${outcome.version})`;
 }
 
 export const campaignsCommands: CommandModule = {
   register(program, context) {
-    const campaigns = program.command('campaigns').description('validate, publish and inspect campaigns');
+    const campaigns = program
+      .command('campaigns')
+      .description('validate, publish and inspect journeys (every campaign is a journey)');
 
     withFileOptions(
       campaigns
         .command('validate')
-        .description('check campaign files and render their templates in every locale')
+        .description('check journey files: schema, names, gotos, loops, triggers, templates in every locale')
         .argument('[files...]'),
     ).action(async (files: string[], options: FileOptions) => {
       const report = await validateOrFail(context, files, options);
       context.out().result(
         {
-          valid: report.campaigns.map(({ campaign, file }) => ({
-            id: campaign.id,
+          valid: report.journeys.map(({ journey, file }) => ({
+            id: journey.id,
             file: relative(context, file),
           })),
           problems: [],
         },
         () =>
-          report.campaigns
-            .map(({ campaign, file }) => `✓ ${campaign.id}  ${relative(context, file)}`)
+          report.journeys
+            .map(({ journey, file }) => `✓ ${journey.id}  ${relative(context, file)}`)
             .join('\n'),
       );
     });
@@ -164,7 +139,7 @@ export const campaignsCommands: CommandModule = {
     withFileOptions(
       campaigns
         .command('publish')
-        .description('validate, then store each campaign as its new current version')
+        .description('validate, then store each journey and its templates as one new immutable version')
         .argument('[files...]'),
     )
       .option('--note <text>', 'why (kept with the version)', '')
@@ -172,69 +147,95 @@ export const campaignsCommands: CommandModule = {
         const report = await validateOrFail(context, files, options);
         const catalogue = await catalogueOf(context);
         const results: ({ id: string } & PublishOutcome)[] = [];
-        for (const { campaign, source } of report.campaigns) {
+        for (const { journey, templates, source } of report.journeys) {
           const outcome = await catalogueCall(() =>
-            catalogue.publish({ definition: campaign, source, by: publisher(), note: options.note }),
+            catalogue.publish({ journey, templates, source, by: publisher(), note: options.note }),
           );
-          results.push({ id: campaign.id, ...outcome });
+          results.push({ id: journey.id, ...outcome });
         }
         context
           .out()
-          .result(results, () =>
-            results
-              .map((result) =>
-                result.kind === 'published'
-                  ? `published ${result.id} v${result.version}`
-                  : `unchanged ${result.id} (v${result.version})`,
-              )
-              .join('\n'),
-          );
+          .result(results, () => results.map((result) => outcomeText(result.id, result)).join('\n'));
       });
 
     campaigns
       .command('list')
-      .description("current version of every published campaign, or one campaign's versions")
-      .argument('[id]', 'show the versions of this campaign')
+      .description("current version of every published journey, or one journey's versions with their notes")
+      .argument('[id]', 'show the versions of this journey')
       .action(async (id: string | undefined) => {
         const catalogue = await catalogueOf(context);
         const versions = id ? await catalogue.versions(id) : await catalogue.list();
         if (id && !versions.length)
-          throw new CliError(EXIT.notFound, `campaign ${id} has never been published`);
+          throw new CliError(EXIT.notFound, `journey ${id} has never been published`);
         const rows = versions.map(summary);
         context
           .out()
           .result(rows, () =>
             rows.length
               ? table([
-                  ['ID', 'VERSION', 'ENABLED', 'TRIGGER', 'HOLDOUT', 'PUBLISHED', 'BY', 'NOTE'],
+                  ['ID', 'VERSION', 'ENABLED', 'TRIGGER', 'STEPS', 'HOLDOUT', 'PUBLISHED', 'BY', 'NOTE'],
                   ...rows.map((row) => [
                     row.id,
                     `v${row.version}`,
                     row.enabled ? 'yes' : 'no',
                     row.trigger,
+                    String(row.steps),
                     `${row.holdoutPercent}%`,
                     row.publishedAt,
                     row.publishedBy,
                     row.note,
                   ]),
                 ])
-              : 'no campaigns published yet (run: npx loyalty campaigns publish)',
+              : 'no journeys published yet (run: npx loyalty campaigns publish)',
+          );
+      });
+
+    campaigns
+      .command('diff')
+      .description('what changed between two versions: the journey file line by line, and the templates')
+      .argument('<id>')
+      .option('--from <version>', 'older version (default: the one before --to)', versionNumber('--from'))
+      .option('--to <version>', 'newer version (default: current)', versionNumber('--to'))
+      .action(async (id: string, options: { from?: number; to?: number }) => {
+        const catalogue = await catalogueOf(context);
+        const current = await catalogue.current(id);
+        if (!current) throw new CliError(EXIT.notFound, `journey ${id} has never been published`);
+        const toVersion = options.to ?? current.version;
+        const fromVersion = options.from ?? toVersion - 1;
+        const [from, to] = await Promise.all([
+          catalogue.version(id, fromVersion),
+          catalogue.version(id, toVersion),
+        ]);
+        if (!from || !to)
+          throw new CliError(
+            EXIT.notFound,
+            `journey ${id} has no version ${!from ? fromVersion : toVersion}`,
+          );
+        const diff = diffVersions(from, to);
+        const changed = diff.source.filter((line) => !line.startsWith('  '));
+        context
+          .out()
+          .result(diff, () =>
+            [
+              `${id} v${diff.from} → v${diff.to}`,
+              ...(changed.length ? diff.source : ['  (journey file unchanged)']),
+              ...diff.templates.added.map((part) => `+ template ${part}`),
+              ...diff.templates.removed.map((part) => `- template ${part}`),
+              ...diff.templates.changed.map((part) => `~ template ${part}`),
+            ].join('\n'),
           );
       });
 
     campaigns
       .command('rollback')
-      .description('make the previous (or --to) version current again, as a new version')
+      .description(
+        'make the previous (or --to) version current again — steps and template text — as a new version',
+      )
       .argument('<id>')
-      .option('--to <version>', 'version to restore', (value) => {
-        const version = Number(value);
-        if (!Number.isInteger(version) || version < 1)
-          throw new CliError(EXIT.usage, `--to: ${value} is not a version number`);
-        return version;
-      })
+      .option('--to <version>', 'version to restore', versionNumber('--to'))
       .action(async (id: string, options: { to?: number }) => {
         const catalogue = await catalogueOf(context);
-        const outcome = await catalogueCall(() => catalogue.rollback(id, publisher(), options.to));
+        const outcome = await catalogueCall(() => rollbackJourney(catalogue, id, publisher(), options.to));
         context
           .out()
           .result({ id, ...outcome }, () =>
@@ -249,13 +250,13 @@ export const campaignsCommands: CommandModule = {
         .command(enabled ? 'enable' : 'disable')
         .description(
           enabled
-            ? 'let the campaign send again'
-            : 'stop the campaign from sending (takes effect within a minute)',
+            ? 'let the journey admit and send again'
+            : 'stop the journey (takes effect within a minute)',
         )
         .argument('<id>')
         .action(async (id: string) => {
           const catalogue = await catalogueOf(context);
-          const outcome = await catalogueCall(() => catalogue.setEnabled(id, enabled, publisher()));
+          const outcome = await catalogueCall(() => setJourneyEnabled(catalogue, id, enabled, publisher()));
           context
             .out()
             .result({ id, enabled, ...outcome }, () =>

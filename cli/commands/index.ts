@@ -13,12 +13,17 @@ export interface CommandEntry {
 export const commandEntries: CommandEntry[] = [
   {
     name: 'campaigns',
-    summary: 'validate, publish and inspect campaigns',
+    summary: 'validate, publish and inspect journeys (every campaign is a journey)',
     load: async () => (await import('./campaigns.ts')).campaignsCommands,
   },
   {
+    name: 'legacy-campaigns',
+    summary: 'pre-journey campaign files (the shipped campaigns, until they ship as journeys)',
+    load: async () => (await import('./legacy-campaigns.ts')).legacyCampaignsCommands,
+  },
+  {
     name: 'customers',
-    summary: 'import customers',
+    summary: 'import and inspect customers',
     load: async () => (await import('./customers.ts')).customersCommands,
   },
   {

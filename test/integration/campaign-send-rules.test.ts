@@ -50,7 +50,7 @@ afterAll(() => local?.stop());
 describe('per-campaign quiet hours', () => {
   it('defers a campaign with quiet hours 20:00-10:00 to 10:00 local, while one without them sends at its 09:00 send hour', async () => {
     for (const id of ['welcome-plain', 'welcome-late']) {
-      const published = await loyalty(local, ['campaigns', 'publish', `campaigns/${id}.yaml`], root);
+      const published = await loyalty(local, ['legacy-campaigns', 'publish', `campaigns/${id}.yaml`], root);
       expect(published.code).toBe(0);
     }
     local.putEvents([

@@ -55,7 +55,7 @@ describe('days-since-signup campaign', () => {
     ]);
     await local.drain();
     await local.advanceTo('2027-01-10T00:00:00Z');
-    expect((await loyalty(local, ['campaigns', 'publish', 'campaigns/welcome-day-3.yaml'], root)).code).toBe(
+    expect((await loyalty(local, ['legacy-campaigns', 'publish', 'campaigns/welcome-day-3.yaml'], root)).code).toBe(
       0,
     );
 

@@ -1,34 +1,73 @@
-// Campaigns are data: publishing, versions, rollback and enable/disable through the `loyalty`
-// CLI against the local runtime's DynamoDB, and the cached reader the running system uses.
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+// Journeys are data: publishing, versions, rollback and enable/disable through the `loyalty` CLI
+// against the local runtime's DynamoDB, and one version per publisher race.
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import { loadCampaignFile } from '#shared/campaigns/load.ts';
-import { ManualClock } from '#shared/domain/clock.ts';
-import { CampaignCatalogue, CurrentCampaigns, PublishConflictError } from '#shared/store/campaigns.ts';
+import { loadJourneyFiles } from '#shared/journeys/files.ts';
+import { JourneyCatalogue, JourneyPublishConflictError } from '#shared/store/journeys.ts';
 import { loyalty } from './cli-support.ts';
 
 let local: LocalRuntime;
 let dir: string;
 
+const birthday = `# A birthday greeting
+id: birthday
+name: Birthday greeting
+trigger:
+  on: birthday
+send:
+  hour: 9
+steps:
+  - id: greet
+    send:
+      template: birthday
+      offer: { kind: amount-off, codePrefix: BDAY, valueByTier: { Bronze: "5.00", Gold: "20.00" } }
+`;
+
+const winBack = `id: win-back
+name: Win-back series
+trigger:
+  on: inactivity
+  inactivity: { days: 60 }
+exitOn: [Purchase Completed]
+steps:
+  - id: day-60
+    send: { template: win-back-60 }
+  - id: wait-30
+    wait: { days: 30 }
+  - id: day-90
+    send: { template: win-back-90 }
+`;
+
 beforeAll(async () => {
   local = await startLocal({ now: '2026-11-01T00:00:00Z', ports: 'random' });
   dir = await mkdtemp(path.join(tmpdir(), 'campaigns-'));
-  await cp(path.resolve('campaigns'), dir, { recursive: true });
+  await writeFile(path.join(dir, 'birthday.yaml'), birthday);
+  await writeFile(path.join(dir, 'win-back.yaml'), winBack);
+  for (const name of ['birthday', 'win-back-60', 'win-back-90']) {
+    const folder = path.join(dir, 'templates', name, 'en-US');
+    await mkdir(folder, { recursive: true });
+    for (const part of ['subject', 'html', 'text'])
+      await writeFile(
+        path.join(folder, `${part}.liquid`),
+        `${name} for {{ customer.firstName | default: "you" }}`,
+      );
+  }
 }, 60_000);
 afterAll(() => local?.stop());
 
 const birthdayFile = () => path.join(dir, 'birthday.yaml');
+const catalogue = () => new JourneyCatalogue(local.doc, local.tableName, local.clock);
 
 describe('loyalty campaigns publish / list / rollback / enable / disable', () => {
-  it('publishes every shipped campaign as version 1 and reports an unchanged re-publish', async () => {
+  it('publishes every shipped journey as version 1 and reports an unchanged re-publish', async () => {
     const first = await loyalty(local, ['--json', 'campaigns', 'publish', '--dir', dir]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const published = first.json<{ id: string; kind: string; version: number }[]>();
-    expect(published.map((p) => p.id)).toContain('birthday');
+    expect(published.map((p) => p.id)).toEqual(expect.arrayContaining(['birthday', 'win-back']));
     expect(published.every((p) => p.kind === 'published' && p.version === 1)).toBe(true);
 
     const again = await loyalty(local, ['--json', 'campaigns', 'publish', '--dir', dir]);
@@ -48,17 +87,19 @@ describe('loyalty campaigns publish / list / rollback / enable / disable', () =>
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toContain('rolled birthday back to the content of v1: now v3');
 
-    const catalogue = new CampaignCatalogue(local.doc, local.tableName, local.clock);
-    const current = await catalogue.current('birthday');
+    const current = await catalogue().current('birthday');
     expect(current?.version).toBe(3);
-    expect(current?.definition.name).toBe('Birthday greeting');
+    expect(current?.journey.name).not.toContain('spring edition');
+    expect(current?.source).toBe(original);
     expect(current?.note).toBe('rollback to v1');
     const versions = await loyalty(local, ['--json', 'campaigns', 'list', 'birthday']);
     expect(versions.json<{ version: number }[]>().map((v) => v.version)).toEqual([1, 2, 3]);
+    const diff = await loyalty(local, ['campaigns', 'diff', 'birthday', '--from', '1', '--to', '2']);
+    expect(diff.stdout).toContain('+ name: Birthday greeting (spring edition)');
     await writeFile(birthdayFile(), original);
   });
 
-  it('disables and re-enables a campaign, each as a new version shown by list', async () => {
+  it('disables and re-enables a journey, each as a new version shown by list', async () => {
     expect((await loyalty(local, ['campaigns', 'disable', 'win-back'])).stdout).toContain(
       'win-back disabled (v2)',
     );
@@ -71,14 +112,15 @@ describe('loyalty campaigns publish / list / rollback / enable / disable', () =>
       'win-back enabled (v3)',
     );
     const human = await loyalty(local, ['campaigns', 'list']);
-    expect(human.stdout).toMatch(/^ID\s+VERSION\s+ENABLED/);
+    expect(human.stdout).toMatch(/^ID\s+VERSION\s+ENABLED\s+TRIGGER\s+STEPS/);
   });
 
-  it('exits 3 when rolling back, enabling or listing a campaign that was never published', async () => {
+  it('exits 3 when rolling back, enabling or listing a journey that was never published', async () => {
     for (const args of [
       ['rollback', 'nope'],
       ['enable', 'nope'],
       ['list', 'nope'],
+      ['diff', 'nope'],
     ]) {
       const run = await loyalty(local, ['campaigns', ...args]);
       expect(run.code).toBe(3);
@@ -90,21 +132,24 @@ describe('loyalty campaigns publish / list / rollback / enable / disable', () =>
   });
 
   it('lets only one of two concurrent publishers become version N; the other gets a conflict', async () => {
-    const catalogue = new CampaignCatalogue(local.doc, local.tableName, local.clock);
-    const base = await loadCampaignFile(path.join(dir, 'win-back.yaml'));
-    const current = (await catalogue.current('win-back'))?.version ?? 0;
+    const base = await loadJourneyFiles(path.join(dir, 'win-back.yaml'));
+    const current = (await catalogue().current('win-back'))?.version ?? 0;
     const results = await Promise.allSettled(
       ['A', 'B'].map((who) =>
-        catalogue.publish({ definition: { ...base, name: `Win-back by ${who}` }, source: '', by: who }),
+        catalogue().publish({
+          journey: { ...base.journey, name: `Win-back by ${who}` },
+          templates: base.templates,
+          source: '',
+          by: who,
+        }),
       ),
     );
-    const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    expect(won).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(lost).toHaveLength(1);
-    expect(lost[0]?.reason).toBeInstanceOf(PublishConflictError);
-    expect((await catalogue.current('win-back'))?.version).toBe(current + 1);
-    expect((await catalogue.versions('win-back')).map((v) => v.version)).toEqual(
+    expect(lost[0]?.reason).toBeInstanceOf(JourneyPublishConflictError);
+    expect((await catalogue().current('win-back'))?.version).toBe(current + 1);
+    expect((await catalogue().versions('win-back')).map((v) => v.version)).toEqual(
       Array.from({ length: current + 1 }, (_, i) => i + 1),
     );
   });
@@ -130,23 +175,6 @@ describe('loyalty campaigns publish / list / rollback / enable / disable', () =>
     expect(
       run.json<{ details: { problems: { field: string }[] } }>().details.problems.map((p) => p.field),
     ).toEqual(['send.hour']);
-    expect(
-      await new CampaignCatalogue(local.doc, local.tableName, local.clock).current('summer'),
-    ).toBeUndefined();
-  });
-});
-
-describe('the running system reads the current campaign through a short cache', () => {
-  it('sees a publish only after the TTL of its clock has passed', async () => {
-    const clock = new ManualClock('2026-11-01T00:00:00Z');
-    const catalogue = new CampaignCatalogue(local.doc, local.tableName, clock);
-    const reader = new CurrentCampaigns(catalogue, clock, 30_000);
-    const before = await reader.get('birthday');
-    expect(before?.enabled).toBe(true);
-    await catalogue.setEnabled('birthday', false, 'test');
-    expect((await reader.get('birthday'))?.enabled).toBe(true);
-    clock.advanceMs(30_000);
-    expect((await reader.get('birthday'))?.enabled).toBe(false);
-    expect(await reader.get('never-published')).toBeUndefined();
+    expect(await catalogue().current('summer')).toBeUndefined();
   });
 });

@@ -44,7 +44,7 @@ describe('loyalty campaigns audience', () => {
   it('counts the customers due on a day from the due index, without a scan', async () => {
     const result = await run([
       '--json',
-      'campaigns',
+      'legacy-campaigns',
       'audience',
       'birthday',
       '--on',
@@ -64,12 +64,12 @@ describe('loyalty campaigns audience', () => {
     expect(audience.sample).toHaveLength(3);
     expect(audience.queries).toBe(24 * 8);
     expect(
-      (await run(['--json', 'campaigns', 'audience', 'birthday', '--on', '2027-03-13'])).json(),
+      (await run(['--json', 'legacy-campaigns', 'audience', 'birthday', '--on', '2027-03-13'])).json(),
     ).toMatchObject({ due: 0 });
   });
 
   it('defaults to the day of the local runtime’s simulated clock, not the real date', async () => {
-    const result = await run(['--json', 'campaigns', 'audience', 'birthday']);
+    const result = await run(['--json', 'legacy-campaigns', 'audience', 'birthday']);
     expect(result.json()).toMatchObject({ day: local.clock.now().toISOString().slice(0, 10) });
   });
 
@@ -83,7 +83,7 @@ describe('loyalty campaigns audience', () => {
     );
     const result = await run([
       '--json',
-      'campaigns',
+      'legacy-campaigns',
       'audience',
       'birthday',
       '--file',
@@ -99,17 +99,17 @@ describe('loyalty campaigns audience', () => {
   });
 
   it('explains why an event-triggered campaign has no audience by day (exit 2), and rejects a bad date', async () => {
-    const tier = await run(['campaigns', 'audience', 'tier-upgrade']);
+    const tier = await run(['legacy-campaigns', 'audience', 'tier-upgrade']);
     expect(tier.code).toBe(2);
     expect(tier.stderr).toContain('triggered by the Tier Changed event');
-    expect((await run(['campaigns', 'audience', 'birthday', '--on', '14/03/2027'])).code).toBe(2);
+    expect((await run(['legacy-campaigns', 'audience', 'birthday', '--on', '14/03/2027'])).code).toBe(2);
   });
 });
 
 describe('loyalty campaigns preview and test-send', () => {
   it('renders for a real customer: text to the terminal, escaped HTML to a file', async () => {
     const result = await run([
-      'campaigns',
+      'legacy-campaigns',
       'preview',
       'birthday',
       '--customer',
@@ -127,10 +127,10 @@ describe('loyalty campaigns preview and test-send', () => {
   });
 
   it('exits 3 for an unknown customer, campaign or step', async () => {
-    expect((await run(['campaigns', 'preview', 'birthday', '--customer', 'nobody'])).code).toBe(3);
-    expect((await run(['campaigns', 'preview', 'nope', '--customer', 'cli-1'])).code).toBe(3);
+    expect((await run(['legacy-campaigns', 'preview', 'birthday', '--customer', 'nobody'])).code).toBe(3);
+    expect((await run(['legacy-campaigns', 'preview', 'nope', '--customer', 'cli-1'])).code).toBe(3);
     expect(
-      (await run(['campaigns', 'preview', 'win-back', '--customer', 'cli-1', '--step', 'day-7'])).code,
+      (await run(['legacy-campaigns', 'preview', 'win-back', '--customer', 'cli-1', '--step', 'day-7'])).code,
     ).toBe(3);
     expect(existsSync(path.join(dir, 'preview-nope-cli-1.html'))).toBe(false);
   });
@@ -138,7 +138,7 @@ describe('loyalty campaigns preview and test-send', () => {
   it('sends a test marked [TEST] to the given address through SES local', async () => {
     const result = await run([
       '--json',
-      'campaigns',
+      'legacy-campaigns',
       'test-send',
       'win-back',
       '--step',
@@ -162,10 +162,10 @@ describe('a published holdout share in the running system', () => {
   it('records held-out customers instead of emailing them, and emails the rest once', async () => {
     const file = path.join(dir, 'campaigns', 'birthday.yaml');
     await writeFile(file, `${await readFile(file, 'utf8')}\nholdoutPercent: 25\n`);
-    expect((await run(['campaigns', 'publish', file])).code).toBe(0);
+    expect((await run(['legacy-campaigns', 'publish', file])).code).toBe(0);
     const held = ids.filter((id) => isHeldOut('birthday', id, 25));
     expect(held.length).toBeGreaterThan(0);
-    const audience = (await run(['--json', 'campaigns', 'audience', 'birthday', '--on', '2027-03-14'])).json<{
+    const audience = (await run(['--json', 'legacy-campaigns', 'audience', 'birthday', '--on', '2027-03-14'])).json<{
       heldOut: number;
     }>();
     expect(audience.heldOut).toBe(held.length);

@@ -88,9 +88,9 @@ describe('event-triggered campaigns from a YAML file', () => {
   it('send one email per matching event, nothing on redelivery, nothing when disabled', async () => {
     const welcome = await writeCampaign('gold-welcome', 'Welcome to the club');
     const paused = await writeCampaign('gold-paused', 'Paused campaign');
-    const published = await cli(['--json', 'campaigns', 'publish', welcome, paused]);
+    const published = await cli(['--json', 'legacy-campaigns', 'publish', welcome, paused]);
     expect(published.code).toBe(0);
-    expect((await cli(['campaigns', 'disable', 'gold-paused'])).code).toBe(0);
+    expect((await cli(['legacy-campaigns', 'disable', 'gold-paused'])).code).toBe(0);
 
     await local.putEvents([
       customerEvent({

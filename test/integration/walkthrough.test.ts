@@ -109,18 +109,18 @@ describe('walkthrough: a first-purchase anniversary campaign from one YAML file 
       path.join(campaignsDir, 'first-purchase-anniversary.yaml'),
       ANNIVERSARY_YAML.replace('hour: 10', 'hour: 10\n  hours: 11'),
     );
-    const typo = await cli(['campaigns', 'validate', file]);
+    const typo = await cli(['legacy-campaigns', 'validate', file]);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain(
       'campaigns/first-purchase-anniversary.yaml:9: send.hours: is not a campaign field',
     );
     await writeFile(path.join(campaignsDir, 'first-purchase-anniversary.yaml'), ANNIVERSARY_YAML);
-    const valid = await cli(['campaigns', 'validate']);
+    const valid = await cli(['legacy-campaigns', 'validate']);
     expect(valid.code).toBe(0);
     expect(valid.stdout).toContain('✓ first-purchase-anniversary');
 
     // 3. A customer and their first purchase arrive (publishing first arms the timer on purchase).
-    const published = await cli(['--json', 'campaigns', 'publish', file]);
+    const published = await cli(['--json', 'legacy-campaigns', 'publish', file]);
     expect(published.json()).toEqual([
       { id: 'first-purchase-anniversary', kind: 'published', version: 1, previous: 0 },
     ]);
@@ -170,7 +170,7 @@ describe('walkthrough: a first-purchase anniversary campaign from one YAML file 
 
     // 4. Preview for a real customer.
     const preview = await cli([
-      'campaigns',
+      'legacy-campaigns',
       'preview',
       'first-purchase-anniversary',
       '--customer',

@@ -24,7 +24,7 @@ describe('loyalty CLI exit codes', () => {
   });
 
   it('exits 0 validating the shipped campaigns and 1 with file:line: field problems for a broken one', async () => {
-    expect((await loyalty(undefined, ['campaigns', 'validate'])).code).toBe(0);
+    expect((await loyalty(undefined, ['legacy-campaigns', 'validate'])).code).toBe(0);
     const dir = mkdtempSync(path.join(tmpdir(), 'cli-'));
     writeFileSync(
       path.join(dir, 'broken.yaml'),
@@ -32,7 +32,7 @@ describe('loyalty CLI exit codes', () => {
     );
     const run = await loyalty(undefined, [
       '--json',
-      'campaigns',
+      'legacy-campaigns',
       'validate',
       path.join(dir, 'broken.yaml'),
       '--templates',

@@ -1,0 +1,192 @@
+// `loyalty campaigns audience <id>`: who would enter, without a Scan. Date triggers (birthday,
+// anniversary, signup, inactivity): the journey's trigger timers due on the day, read from the
+// due index (only the hour buckets the due directory marks), each checked against `where` and the
+// holdout draw. Event triggers: an estimate from the weekly population counts.
+import type { Command } from 'commander';
+import { type AudienceEstimate, estimateAudience } from '#shared/domain/audience-estimate.ts';
+import { isHeldOut } from '#shared/domain/holdout.ts';
+import type { Journey } from '#shared/domain/journey.ts';
+import { evaluateCondition } from '#shared/domain/journey-conditions.ts';
+import { customerFactsReader } from '#shared/journeys/customer-facts.ts';
+import { keys } from '#shared/store/keys.ts';
+import { SegmentStore } from '#shared/store/segments.ts';
+import { TimerStore } from '#shared/store/timers.ts';
+import type { CommandContext } from '../command-module.ts';
+import { CliError, EXIT } from '../exit-codes.ts';
+import { journeyFrom, type SourceOptions, sourceOptions } from './journey-source.ts';
+
+interface DayAudience {
+  journey: string;
+  from: string;
+  trigger: string;
+  day: string;
+  /** Exact for the timers armed now; a later purchase or profile change can still move them. */
+  estimate: boolean;
+  due: number;
+  inAudience: number;
+  heldOut: number;
+  toSend: number;
+  notInAudience: Record<string, number>;
+  queries: number;
+  sample: { customerId: string; dueAt: string; status: string }[];
+}
+
+interface EventAudience extends AudienceEstimate {
+  journey: string;
+  from: string;
+  trigger: string;
+  estimate: true;
+  asOf: string | null;
+  heldOut: number;
+  toSend: number;
+}
+
+async function dayAudience(
+  context: CommandContext,
+  journey: Journey,
+  from: string,
+  options: { on: string; sample: number; now: Date },
+): Promise<DayAudience> {
+  const targets = await context.targets();
+  const timers = new TimerStore(targets.doc, targets.tableName);
+  const factsOf = customerFactsReader({
+    doc: targets.doc,
+    tableName: targets.tableName,
+    clock: { now: () => options.now },
+  });
+  const buckets = await timers.markedBuckets(options.on, '00', '23');
+  let queries = 1;
+  const due: { customerId: string; dueAt: string; entryId: string }[] = [];
+  for (const { hour, shard } of buckets) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await timers.dueBucketPage(keys.dueBucket(hour, shard), startKey, 500);
+      queries++;
+      for (const timer of page.timers) {
+        const data = timer.data;
+        if (data.kind === 'journey-trigger' && data.journeyId === journey.id && data.entryId && timer.dueAt)
+          due.push({ customerId: timer.customerId, dueAt: timer.dueAt, entryId: data.entryId });
+      }
+      startKey = page.nextKey;
+    } while (startKey);
+  }
+  due.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.customerId.localeCompare(b.customerId));
+  const result: DayAudience = {
+    journey: journey.id,
+    from,
+    trigger: journey.trigger.on,
+    day: options.on,
+    estimate: options.on > options.now.toISOString().slice(0, 10),
+    due: due.length,
+    inAudience: 0,
+    heldOut: 0,
+    toSend: 0,
+    notInAudience: {},
+    queries,
+    sample: [],
+  };
+  const { where } = journey.trigger;
+  for (const entry of due) {
+    const facts = where ? await factsOf(entry.customerId) : undefined;
+    const verdict = !where
+      ? { holds: true, reason: '' }
+      : facts
+        ? evaluateCondition(where, facts.condition)
+        : { holds: false, reason: 'unknown customer' };
+    let status = 'enters';
+    if (!verdict.holds) {
+      result.notInAudience[verdict.reason] = (result.notInAudience[verdict.reason] ?? 0) + 1;
+      status = `not in audience: ${verdict.reason}`;
+    } else {
+      result.inAudience++;
+      if (isHeldOut(`${journey.id}#${entry.entryId}`, entry.customerId, journey.holdoutPercent)) {
+        result.heldOut++;
+        status = 'held out';
+      } else result.toSend++;
+    }
+    if (result.sample.length < options.sample)
+      result.sample.push({ customerId: entry.customerId, dueAt: entry.dueAt, status });
+  }
+  return result;
+}
+
+async function eventAudience(
+  context: CommandContext,
+  journey: Journey,
+  from: string,
+): Promise<EventAudience> {
+  if (journey.trigger.on !== 'event') throw new Error('event audience of a date trigger');
+  const targets = await context.targets();
+  const thresholds = await new SegmentStore(targets.doc, targets.tableName).thresholds();
+  if (!thresholds?.population)
+    throw new CliError(
+      EXIT.notFound,
+      `no weekly population counts yet: the segment-thresholds job computes them (its first run is within a week of deploy)`,
+    );
+  const estimate = estimateAudience(journey.trigger.where, {
+    customers: thresholds.customers,
+    ...thresholds.population,
+  });
+  const heldOut = Math.round((estimate.count * journey.holdoutPercent) / 100);
+  return {
+    journey: journey.id,
+    from,
+    trigger: `event ${journey.trigger.event}`,
+    estimate: true,
+    asOf: thresholds.computedAt,
+    ...estimate,
+    heldOut,
+    toSend: estimate.count - heldOut,
+  };
+}
+
+function dayText(a: DayAudience): string {
+  return [
+    `${a.journey} on ${a.day} (${a.trigger}, ${a.from}): ${a.due} due, ${a.inAudience} in audience, ${a.heldOut} held out, ${a.toSend} to enter and be sent`,
+    ...Object.entries(a.notInAudience).map(([because, count]) => `  ${count} not in audience: ${because}`),
+    `  (${a.queries} due-index queries, no scan${a.estimate ? '; an estimate: purchases and profile changes before then can still move these timers' : ''})`,
+    ...a.sample.map((entry) => `  ${entry.dueAt}  ${entry.customerId}  ${entry.status}`),
+  ].join('\n');
+}
+
+function eventText(a: EventAudience): string {
+  return [
+    `${a.journey} (${a.trigger}, ${a.from}): about ${a.count} customer(s) match the entry condition now, ${a.heldOut} of them would be held out`,
+    `  an estimate from the weekly population counts of ${a.asOf ?? '?'} (no profile read)`,
+    ...a.counted.map((part) => `  ${part.part}: ${(part.share * 100).toFixed(1)}% of customers`),
+    ...(a.notCounted.length
+      ? [`  not counted (the estimate is an upper bound for them): ${a.notCounted.join(', ')}`]
+      : []),
+    `  each enters only when the event happens to them`,
+  ].join('\n');
+}
+
+export function registerAudience(campaigns: Command, context: CommandContext): void {
+  sourceOptions(
+    campaigns
+      .command('audience')
+      .description(
+        'who would enter: on a day for date triggers (due index, no scan); now for event triggers (estimate)',
+      )
+      .argument('<journey>'),
+  )
+    .option(
+      '--on <date>',
+      'day for date triggers (YYYY-MM-DD, UTC; default: today on the local runtime’s clock)',
+    )
+    .option('--sample <n>', 'how many customer ids to show', (value) => Number(value), 10)
+    .action(async (id: string, options: SourceOptions & { on?: string; sample: number }) => {
+      const now = await context.now();
+      const on = options.on ?? now.toISOString().slice(0, 10);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(on) || Number.isNaN(Date.parse(`${on}T00:00:00Z`)))
+        throw new CliError(EXIT.usage, `--on: ${on} is not a date (YYYY-MM-DD)`);
+      const { journey, from } = await journeyFrom(context, id, options);
+      if (journey.trigger.on === 'event') {
+        const audience = await eventAudience(context, journey, from);
+        context.out().result(audience, eventText);
+      } else {
+        const audience = await dayAudience(context, journey, from, { on, sample: options.sample, now });
+        context.out().result(audience, dayText);
+      }
+    });
+}

@@ -1,0 +1,91 @@
+// Journey files named on the command line (or every file in --dir), validated against the
+// program they will run in: the CLI works from any folder, with templates/ beside each file, so
+// a marketer keeps journeys in their own repository.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type CampaignProblem, campaignFiles, describeProblem } from '#shared/campaigns/load.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
+import { journeyVocabulary } from '#shared/domain/journey-vocabulary.ts';
+import { type LoyaltyProgram, parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { renderProblems } from '#shared/journeys/preview.ts';
+import { type JourneyValidation, validateJourneyFiles } from '#shared/journeys/validate.ts';
+import type { CommandContext } from '../command-module.ts';
+import { CliError, EXIT } from '../exit-codes.ts';
+
+export interface FileOptions {
+  dir: string;
+  templates?: string;
+  program?: string;
+}
+
+/** The files named on the command line, or every journey file in --dir. */
+export async function resolveJourneyFiles(
+  context: CommandContext,
+  files: string[],
+  options: Pick<FileOptions, 'dir'>,
+): Promise<string[]> {
+  if (files.length) return files.map((file) => path.resolve(context.io.cwd, file));
+  const dir = path.resolve(context.io.cwd, options.dir);
+  try {
+    return await campaignFiles(dir);
+  } catch {
+    throw new CliError(EXIT.notFound, `no campaigns folder at ${dir} (use --dir)`);
+  }
+}
+
+/**
+ * The loyalty program names are checked against: --program, else program.yaml beside the first
+ * file (a marketer's repository may keep a copy), else the one the product ships with.
+ */
+export async function programFor(
+  context: CommandContext,
+  files: string[],
+  option?: string,
+): Promise<LoyaltyProgram> {
+  const beside = files[0] ? path.join(path.dirname(files[0]), 'program.yaml') : undefined;
+  const file = option
+    ? path.resolve(context.io.cwd, option)
+    : beside && existsSync(beside)
+      ? beside
+      : undefined;
+  try {
+    return file ? parseProgramYaml(await readFile(file, 'utf8'), file) : loadProgram(process.env);
+  } catch (error) {
+    throw new CliError(EXIT.validationFailed, `program: ${(error as Error).message}`);
+  }
+}
+
+export function relative(context: CommandContext, file: string): string {
+  return path.relative(context.io.cwd, file) || file;
+}
+
+/** Validates the files; exit 1 listing every problem as file:line: field: message. */
+export async function validateOrFail(
+  context: CommandContext,
+  files: string[],
+  options: FileOptions,
+): Promise<JourneyValidation> {
+  const resolved = await resolveJourneyFiles(context, files, options);
+  if (!resolved.length) throw new CliError(EXIT.notFound, 'no journey files found');
+  const program = await programFor(context, resolved, options.program);
+  // Only the sample customer's dates depend on it: validation needs no runtime, so the wall clock.
+  const now = new Date();
+  const report = await validateJourneyFiles(resolved, {
+    vocabulary: journeyVocabulary(program),
+    templatesDir: options.templates ? path.resolve(context.io.cwd, options.templates) : undefined,
+    check: (loaded, locate) => renderProblems(loaded, program, locate, now),
+  });
+  if (report.problems.length) {
+    const problems: CampaignProblem[] = report.problems.map((problem) => ({
+      ...problem,
+      file: relative(context, problem.file),
+    }));
+    throw new CliError(
+      EXIT.validationFailed,
+      `${problems.length} problem(s) in journey files:\n${problems.map((p) => `  ✗ ${describeProblem(p)}`).join('\n')}`,
+      { problems },
+    );
+  }
+  return report;
+}
