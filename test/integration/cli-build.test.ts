@@ -20,12 +20,12 @@ describe('the built loyalty CLI', () => {
     const run = loyaltyProcess(['--help']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/campaigns\s+validate, publish and inspect campaigns/);
-    expect(run.stdout).toMatch(/customers\s+import customers/);
+    expect(run.stdout).toMatch(/campaigns\s+validate, publish and inspect journeys/);
+    expect(run.stdout).toMatch(/customers\s+import and inspect customers/);
   });
 
   it('validates the shipped campaigns, reading campaigns/ from the checkout', () => {
-    const run = loyaltyProcess(['--json', 'campaigns', 'validate']);
+    const run = loyaltyProcess(['--json', 'legacy-campaigns', 'validate']);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as { valid: { id: string }[]; problems: unknown[] };
     expect(report.problems).toEqual([]);
