@@ -1,6 +1,7 @@
 // `npm run bench`: prints each benchmark's figures as a table. Benchmarks measure; tests judge.
 import { benchBundles } from './bundles.ts';
 import { benchCli } from './cli.ts';
+import { benchCost } from './cost.ts';
 import { benchIngestion } from './ingestion.ts';
 import { benchJourneys } from './journeys.ts';
 import { benchLoyalty } from './loyalty.ts';
@@ -16,6 +17,7 @@ const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> =
   bundles: () => benchBundles(),
   cli: () => benchCli(),
   render: () => benchRender(),
+  cost: () => benchCost(),
   ingestion: () => benchIngestion(),
   loyalty: () => benchLoyalty(),
   timers: () => benchTimers(),

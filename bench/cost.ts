@@ -1,0 +1,312 @@
+// The monthly AWS bill for a stated profile, from what this run measures on the local runtime:
+// DynamoDB units, Lambda invocations and handler time, SQS messages and PutEvents entries per
+// purchase, per marketing email and per idle schedule tick, times the profile's volumes, at the
+// list prices below. Counts are measured; the few figures that are assumed say so in the table.
+import path from 'node:path';
+import type { Runtime } from '#functions/commons/runtime.ts';
+import { startLocal } from '#infra/local/runtime.ts';
+import { type FunctionName, functions, queues } from '#infra/wiring.ts';
+import { publishDefaultCampaigns } from '#shared/campaigns/defaults.ts';
+import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
+import { CampaignCatalogue } from '#shared/store/campaigns.ts';
+import { REPO_ROOT } from './baseline.ts';
+import { DynamoMeter } from './meter.ts';
+import type { BenchSection } from './report.ts';
+
+/** List prices, us-east-1, read 2026-11-30 from aws.amazon.com/<service>/pricing; free tiers ignored. */
+export const PRICES = {
+  date: '2026-11-30',
+  region: 'us-east-1',
+  dynamoWriteUnit: 0.625 / 1e6, // on-demand, per write request unit
+  dynamoReadUnit: 0.125 / 1e6, // on-demand, per read request unit
+  dynamoStorageGbMonth: 0.25,
+  lambdaRequest: 0.2 / 1e6,
+  lambdaArmGbSecond: 0.0000133334, // arm64, first 6 billion GB-s tier
+  sqsRequest: 0.4 / 1e6, // standard queue, per 64 KB request
+  eventBridgeEvent: 1.0 / 1e6, // custom events put on a bus
+  schedulerInvocation: 1.0 / 1e6, // EventBridge Scheduler
+  logsIngestionGb: 0.5, // CloudWatch Logs standard ingestion
+  sesEmail: 0.1 / 1000,
+};
+
+/** The profile the issue states, per month. */
+const CUSTOMERS = 1_000_000;
+const PROFILE = {
+  purchases: (CUSTOMERS * 2) / 12,
+  marketingEmails: CUSTOMERS * 2,
+  birthdayEmails: CUSTOMERS / 12,
+  // Assumed: 2 purchases a year leave ~6 months between them, so every lapse passes the 60-, 90-
+  // and 120-day win-back steps: 3 steps x 2 lapses a year.
+  winBackEmails: (CUSTOMERS * 6) / 12,
+};
+const MONTH_MINUTES = 30 * 24 * 60;
+/** Assumed: Lambda writes START, END and REPORT lines (~350 bytes) plus ~300 bytes of our own per invocation. */
+const LOG_BYTES_PER_INVOCATION = 650;
+/** Lambda's SQS pollers: 5 per event source mapping, each a 20 s long poll, whether or not messages come. */
+const IDLE_POLLS_PER_QUEUE = (5 * MONTH_MINUTES * 60) / 20;
+
+interface Tally {
+  readUnits: number;
+  writeUnits: number;
+  invocations: number;
+  gbSeconds: number;
+  messages: number;
+  events: number;
+}
+
+function emptyTally(): Tally {
+  return { readUnits: 0, writeUnits: 0, invocations: 0, gbSeconds: 0, messages: 0, events: 0 };
+}
+
+export async function benchCost(): Promise<BenchSection> {
+  const meters = new Map<FunctionName, DynamoMeter>();
+  const tally = emptyTally();
+  const local = await startLocal({
+    now: '2026-03-02T15:00:00Z', // 10:00 in New York: inside sending hours
+    wrapRuntime: (name, runtime, endpoints): Runtime => {
+      const meter = new DynamoMeter();
+      meters.set(name, meter);
+      return meter.meter(runtime, endpoints.dynamo);
+    },
+  });
+  // Every invocation: its count and handler time at the function's configured memory.
+  const timed =
+    <A extends unknown[], R>(name: FunctionName, run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await run(...args);
+      } finally {
+        tally.invocations++;
+        tally.gbSeconds += ((performance.now() - started) / 1000) * (functions[name].memoryMb / 1024);
+      }
+    };
+  for (const consumer of local.consumers) {
+    const handler = consumer.handler;
+    consumer.handler = timed(consumer.name, async (event) => {
+      tally.messages += event.Records.length;
+      return handler(event);
+    });
+  }
+  // The product's schedules only: the local sample-shop simulation is no AWS cost.
+  // The weekly analytics Scan grows with the table, not with ticks: it is left out (see notes).
+  const productSchedules = local.schedules.flatMap((schedule) =>
+    isFunction(schedule.name) && schedule.name !== 'segment-thresholds'
+      ? [{ schedule, name: schedule.name }]
+      : [],
+  );
+  for (const { schedule, name } of productSchedules) schedule.invoke = timed(name, schedule.invoke);
+  const putSdkEvents = local.putSdkEvents.bind(local);
+  local.putSdkEvents = (entries) => {
+    tally.events += entries.length;
+    return putSdkEvents(entries);
+  };
+  const measure = async (work: () => Promise<void>): Promise<Tally> => {
+    for (const meter of meters.values()) meter.reset();
+    Object.assign(tally, emptyTally());
+    await work();
+    await local.drain();
+    const units = [...meters.values()];
+    return {
+      ...tally,
+      readUnits: units.reduce((sum, m) => sum + m.readUnits, 0),
+      writeUnits: units.reduce((sum, m) => sum + m.writeUnits, 0),
+    };
+  };
+  try {
+    await publishDefaultCampaigns(
+      new CampaignCatalogue(local.doc, local.tableName, local.clock),
+      path.join(REPO_ROOT, 'campaigns'),
+    );
+    const customers = Array.from({ length: 200 }, (_, i) => `cost-${i}`);
+    local.putEvents(
+      customers.map((customerId) => ({
+        source: 'shop.customers',
+        detailType: 'Customer Upserted',
+        detail: {
+          customerId,
+          email: `${customerId}@example.com`,
+          firstName: 'Ada',
+          locale: 'en-US',
+          timeZone: 'America/New_York',
+          birthday: '1990-07-14',
+          marketingConsent: true,
+        },
+      })),
+    );
+    await local.drain();
+
+    const purchases = customers.length;
+    const perPurchase = await measure(async () => {
+      local.putEvents(
+        customers.map((customerId, i) => ({
+          source: 'shop.orders',
+          detailType: 'Purchase Completed',
+          detail: {
+            orderId: `cost-order-${i}`,
+            customerId,
+            amount: '42.00',
+            currency: 'USD',
+            purchasedAt: local.clock.now().toISOString(),
+          },
+        })),
+      );
+    });
+    const emails = customers.length;
+    const requests: SendRequest[] = customers.map((customerId) => ({
+      customerId,
+      campaignId: 'birthday',
+      period: 'cost-bench',
+      template: 'birthday',
+      capClass: 'marketing',
+      variables: {
+        year: 2026,
+        coupon: { code: 'BENCH-1', tier: 'Silver', value: 10_000, expiresAt: '2026-04-30T00:00:00Z' },
+      },
+      requestedAt: local.clock.now().toISOString(),
+    }));
+    const perEmail = await measure(async () => {
+      await new SqsSendQueue(local.runtimeFor('sender').sqs, local.queueUrl('send-requests')).enqueue(
+        requests,
+      );
+    });
+    const sent = (await local.emails()).length;
+    const idleTicks = new Map<string, Tally>();
+    for (const schedule of local.schedules) {
+      await schedule.invoke(local.clock.now()); // catches up whatever the sends left; the next tick is idle
+      idleTicks.set(
+        schedule.name,
+        await measure(async () => void (await schedule.invoke(local.clock.now()))),
+      );
+    }
+
+    const scale = (t: Tally, per: number, times: number): Tally => ({
+      readUnits: (t.readUnits / per) * times,
+      writeUnits: (t.writeUnits / per) * times,
+      invocations: (t.invocations / per) * times,
+      gbSeconds: (t.gbSeconds / per) * times,
+      messages: (t.messages / per) * times,
+      events: (t.events / per) * times,
+    });
+    const add = (...all: Tally[]): Tally =>
+      all.reduce(
+        (sum, t) => ({
+          readUnits: sum.readUnits + t.readUnits,
+          writeUnits: sum.writeUnits + t.writeUnits,
+          invocations: sum.invocations + t.invocations,
+          gbSeconds: sum.gbSeconds + t.gbSeconds,
+          messages: sum.messages + t.messages,
+          events: sum.events + t.events,
+        }),
+        emptyTally(),
+      );
+    const timerEmails = PROFILE.birthdayEmails + PROFILE.winBackEmails;
+    const ticks = productSchedules.map(({ schedule }) => {
+      const perMonth = MONTH_MINUTES / (schedule.everyMs / 60_000);
+      return {
+        name: schedule.name,
+        perMonth,
+        tally: scale(idleTicks.get(schedule.name) ?? emptyTally(), 1, perMonth),
+      };
+    });
+    const month = {
+      purchases: scale(perPurchase, purchases, PROFILE.purchases),
+      // Assumed: a timer-driven email (birthday, win-back step) costs what a marketing email does;
+      // the timer's own claim and re-arm (3 requests, 2 writes) are added below.
+      emails: scale(perEmail, sent || emails, PROFILE.marketingEmails + timerEmails),
+      timers: { ...emptyTally(), readUnits: timerEmails * 1, writeUnits: timerEmails * 2 },
+      ticks: add(...ticks.map((t) => t.tally)),
+    };
+    const all = add(month.purchases, month.emails, month.timers, month.ticks);
+    const queueCount = Object.keys(queues).length;
+    const lambdaInvocations = all.messages + month.ticks.invocations;
+    const lines: [string, number, string][] = [
+      ['DynamoDB writes (on-demand)', all.writeUnits * PRICES.dynamoWriteUnit, `${fmt(all.writeUnits)} WRU`],
+      ['DynamoDB reads (on-demand)', all.readUnits * PRICES.dynamoReadUnit, `${fmt(all.readUnits)} RRU`],
+      [
+        'Lambda requests',
+        lambdaInvocations * PRICES.lambdaRequest,
+        `${fmt(lambdaInvocations)} invocations (one per queue message, assumed: no batching at these rates)`,
+      ],
+      [
+        'Lambda compute (arm64)',
+        all.gbSeconds * PRICES.lambdaArmGbSecond,
+        `${fmt(all.gbSeconds)} GB-s (local handler time x configured memory)`,
+      ],
+      [
+        'SQS messages',
+        all.messages * 3 * PRICES.sqsRequest,
+        `${fmt(all.messages)} messages x 3 requests (send, receive, delete)`,
+      ],
+      [
+        'SQS idle long polls',
+        queueCount * IDLE_POLLS_PER_QUEUE * PRICES.sqsRequest,
+        `${queueCount} queues x ${fmt(IDLE_POLLS_PER_QUEUE)} polls (Lambda's 5 pollers, 20 s each)`,
+      ],
+      [
+        'EventBridge events',
+        (all.events + PROFILE.purchases) * PRICES.eventBridgeEvent,
+        `${fmt(all.events)} we emit + ${fmt(PROFILE.purchases)} purchases the shop puts`,
+      ],
+      [
+        'EventBridge Scheduler',
+        ticks.reduce((sum, t) => sum + t.perMonth, 0) * PRICES.schedulerInvocation,
+        `${fmt(ticks.reduce((sum, t) => sum + t.perMonth, 0))} invocations`,
+      ],
+      [
+        'CloudWatch Logs ingestion',
+        ((lambdaInvocations * LOG_BYTES_PER_INVOCATION) / 1e9) * PRICES.logsIngestionGb,
+        `${fmt(lambdaInvocations)} invocations x ${LOG_BYTES_PER_INVOCATION} bytes (assumed)`,
+      ],
+    ];
+    const total = lines.reduce((sum, [, dollars]) => sum + dollars, 0);
+    const top = [...lines].sort((a, b) => b[1] - a[1])[0];
+    const emailsPerMonth = PROFILE.marketingEmails + timerEmails;
+    return {
+      title: `Cost model: 1M customers, per month (list prices ${PRICES.region}, ${PRICES.date})`,
+      rows: [
+        ...lines.map(([item, dollars, basis]) => ({
+          item,
+          'USD / month': Number(dollars.toFixed(2)),
+          basis,
+        })),
+        {
+          item: 'total before SES',
+          'USD / month': Number(total.toFixed(2)),
+          basis: total > 5 ? `above the $5 target; largest line: ${top?.[0]}` : 'within the $5 target',
+        },
+        {
+          item: 'SES (shown apart)',
+          'USD / month': Number((emailsPerMonth * PRICES.sesEmail).toFixed(2)),
+          basis: `${fmt(emailsPerMonth)} emails at $0.10 per 1,000`,
+        },
+      ],
+      notes: [
+        `Profile: ${fmt(PROFILE.purchases)} purchases, ${fmt(PROFILE.marketingEmails)} marketing emails, ${fmt(PROFILE.birthdayEmails)} birthday and ${fmt(PROFILE.winBackEmails)} win-back emails a month.`,
+        `Measured this run, per purchase (every function it wakes): ${per(perPurchase, purchases)}.`,
+        `Per email through the sender (${sent} of ${emails} accepted by SES local): ${per(perEmail, sent || emails)}.`,
+        ...ticks.map(
+          (t) =>
+            `Idle ${t.name} tick: ${per(idleTicks.get(t.name) ?? emptyTally(), 1)}; ${fmt(t.perMonth)} ticks a month.`,
+        ),
+        'Not measured here: SES event feedback (ses-feedback per delivery event) and the weekly analytics Scan',
+        '(one parallel Scan of the table: its size in 4 KB units / 2 RRU a week).',
+      ],
+    };
+  } finally {
+    await local.stop();
+  }
+}
+
+function isFunction(name: string): name is FunctionName {
+  return name in functions;
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function per(t: Tally, n: number): string {
+  const f = (v: number) => (v / n).toFixed(2);
+  return `${f(t.readUnits)} RRU, ${f(t.writeUnits)} WRU, ${f(t.invocations)} invocations, ${f(t.messages)} messages, ${f(t.events)} events`;
+}
