@@ -70,10 +70,19 @@ export const journeyTriggerSchema = z.discriminatedUnion('on', [
     inactivity: z.strictObject({ days: z.number().int().positive() }),
     where,
   }),
+  /**
+   * The day the customer's predicted P(alive) falls below `pAliveBelow` with no purchase since
+   * (docs/predictions.md): timed by the customer's own rhythm, not a fixed number of days.
+   */
+  z.strictObject({
+    on: z.literal('churn-risk'),
+    churnRisk: z.strictObject({ pAliveBelow: z.number().gt(0).lt(1) }).default({ pAliveBelow: 0.5 }),
+    where,
+  }),
 ]);
 export type JourneyTrigger = z.output<typeof journeyTriggerSchema>;
 export type TriggerKind = JourneyTrigger['on'];
-export const DATE_TRIGGER_KINDS = ['birthday', 'first-purchase-anniversary', 'signup', 'inactivity'] as const;
+export const DATE_TRIGGER_KINDS = ['birthday', 'first-purchase-anniversary', 'signup', 'inactivity', 'churn-risk'] as const;
 export type DateTriggerKind = (typeof DATE_TRIGGER_KINDS)[number];
 
 /** once (default): never again · always: every trigger · { every: "90d" }: at most once per period. */

@@ -3,6 +3,7 @@
 // Read fresh at every step, so a journey never acts on state older than its trigger.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
+import { predictionAt } from '../domain/customer-predictions.ts';
 import type { ConditionFacts } from '../domain/journey-conditions.ts';
 import { audienceSegmentsOf } from '../flows/segments.ts';
 import { CustomerStore, type StoredProfile } from '../store/customers.ts';
@@ -26,9 +27,12 @@ const THRESHOLDS_TTL_MS = 10 * 60_000;
 export function conditionFactsOf(
   stored: StoredProfile,
   derived: { lifecycleStage?: string | undefined; segments?: readonly string[] | undefined },
+  now: Date,
   lastEmailedAt?: string,
 ): Omit<ConditionFacts, 'enteredAt'> {
   const { profile, loyalty } = stored;
+  // P(alive) as of now, not as of the last purchase or fit.
+  const predictions = profile.predictions && predictionAt(profile.predictions, now);
   const attributes = profile.attributes ?? {};
   return {
     tier: loyalty?.tier,
@@ -42,6 +46,7 @@ export function conditionFactsOf(
     spendToNextTierMilli: loyalty?.spendToNextTierMilli ?? undefined,
     lastPurchaseAt: profile.purchases?.lastPurchaseAt ?? undefined,
     lastEmailedAt,
+    predictions,
   };
 }
 
@@ -75,7 +80,7 @@ export function customerFactsReader(store: {
     const lastEmailedAt = options.emailed
       ? latest(Object.values((await caps.get(customerId)).recent))
       : undefined;
-    return { stored, condition: conditionFactsOf(stored, derived, lastEmailedAt) };
+    return { stored, condition: conditionFactsOf(stored, derived, store.clock.now(), lastEmailedAt) };
   };
 }
 

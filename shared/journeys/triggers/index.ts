@@ -1,6 +1,7 @@
 // The trigger registry: trigger kind -> module. Adding a kind is adding a module here.
 import type { DateTriggerKind } from '../../domain/journey.ts';
 import { birthdayTrigger } from './birthday.ts';
+import { churnRiskTrigger } from './churn-risk.ts';
 import { eventTrigger } from './event.ts';
 import { firstPurchaseAnniversaryTrigger } from './first-purchase-anniversary.ts';
 import { inactivityTrigger } from './inactivity.ts';
@@ -15,6 +16,7 @@ const dateTriggers: { [K in DateTriggerKind]: DateTriggerModule<Extract<DateTrig
   'first-purchase-anniversary': firstPurchaseAnniversaryTrigger,
   signup: signupTrigger,
   inactivity: inactivityTrigger,
+  'churn-risk': churnRiskTrigger,
 };
 
 /** The module of a date trigger, typed for that trigger. */
