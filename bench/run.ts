@@ -2,6 +2,7 @@
 import { benchBundles } from './bundles.ts';
 import { benchCli } from './cli.ts';
 import { benchCost } from './cost.ts';
+import { benchGuardrails } from './guardrails.ts';
 import { benchIngestion } from './ingestion.ts';
 import { benchJourneys } from './journeys.ts';
 import { benchLoyalty } from './loyalty.ts';
@@ -23,6 +24,7 @@ const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> =
   timers: () => benchTimers(),
   journeys: () => benchJourneys(),
   sender: () => benchSender(),
+  guardrails: () => benchGuardrails(),
   predictions: () => benchPredictions(),
 };
 
