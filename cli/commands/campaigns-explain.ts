@@ -34,13 +34,15 @@ export function registerExplain(campaigns: Command, context: CommandContext): vo
     .argument('<journey>')
     .requiredOption('--customer <id>', 'the customer to explain')
     .action(async (journeyId: string, options: { customer: string }) => {
-      const [story, current] = await Promise.all([
+      const targets = await context.targets();
+      const [story, current, trigger] = await Promise.all([
         journeyStoryOf(context, options.customer, journeyId),
-        context
-          .targets()
-          .then((targets) =>
-            new JourneyCatalogue(targets.doc, targets.tableName, systemClock).current(journeyId),
-          ),
+        new JourneyCatalogue(targets.doc, targets.tableName, systemClock).current(journeyId),
+        // A date-trigger journey's next occasion for this customer (its timer on their partition).
+        new TimerStore(targets.doc, targets.tableName).get(options.customer, {
+          kind: 'journey-trigger',
+          journeyId,
+        }),
       ]);
       const [state] = story.states;
       if (!current && !state)
@@ -51,6 +53,7 @@ export function registerExplain(campaigns: Command, context: CommandContext): vo
         state,
         sends: story.sends,
         currentVersion: current?.version,
+        nextTriggerAt: trigger?.dueAt,
       });
       context.out().result(explanation, renderExplanation);
     });

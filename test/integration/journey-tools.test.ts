@@ -201,6 +201,8 @@ describe('audience without a scan', () => {
     ).toMatchObject({
       due: 1,
     });
+    const explained = await run(['campaigns', 'explain', 'birthday-note', '--customer', 'b-4']);
+    expect(explained.stdout).toMatch(/has never entered; the trigger is next due 2027-03-21T09:00:00\.000Z/);
   });
 
   it('estimates an event-trigger audience from the weekly population counts, and says so', async () => {
