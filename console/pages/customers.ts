@@ -16,6 +16,7 @@ interface Explanation {
 interface CustomerView {
   customerId: string;
   profile: Record<string, unknown>;
+  standing?: Record<string, unknown>;
   suppression?: { at: string; reason: string };
   journeys: Explanation[];
   ledger: { key: string; at?: string; outcome?: string }[];
@@ -48,6 +49,9 @@ function customerCard(view: CustomerView, refresh: () => Promise<void>): HTMLEle
       optOut || !consent?.granted ? h('button', { type: 'button', onclick: resubscribe }, t('resubscribe')) : null,
     ),
     table(t('profile'), [t('field'), t('detail')], Object.entries(rest).map(([key, value]) => [key, show(value)])),
+    view.standing
+      ? table(t('standing'), [t('field'), t('detail')], Object.entries(view.standing).map(([key, value]) => [key, show(value)]), { 'data-standing': '' })
+      : null,
     h('h3', {}, t('explain')),
     view.journeys.map((journey) =>
       h(

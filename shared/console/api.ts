@@ -8,6 +8,7 @@ import { estimateAudience } from '../domain/audience-estimate.ts';
 import { journeyVocabulary } from '../domain/journey-vocabulary.ts';
 import { loadProgram } from '../config/program-file.ts';
 import { loadLoyaltyReport } from '../flows/analytics.ts';
+import { customerFactsReader } from '../journeys/customer-facts.ts';
 import { programDefaults } from '../flows/analytics-page.ts';
 import { JourneyCatalogue, JourneyNotFoundError, JourneyPublishConflictError } from '../store/journeys.ts';
 import { CustomerStore } from '../store/customers.ts';
@@ -52,7 +53,13 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
     defaultTimeZone: 'UTC',
   });
   const suppression = new SuppressionStore(deps.doc, deps.tableName);
-  const customers = new ConsoleCustomers(deps.doc, deps.tableName, catalogue, suppression);
+  const customers = new ConsoleCustomers(
+    deps.doc,
+    deps.tableName,
+    catalogue,
+    suppression,
+    customerFactsReader({ doc: deps.doc, tableName: deps.tableName, clock: deps.clock }),
+  );
   const profiles = new CustomerStore(deps.doc, deps.tableName);
   const segments = new SegmentStore(deps.doc, deps.tableName);
 

@@ -7,6 +7,7 @@ import { type JourneyExplanation, explainJourney } from '../domain/journey-expla
 import { journeySendOutcomeSchema, journeyStateSchema } from '../domain/journey-state.ts';
 import { queryAll } from '../store/dynamo.ts';
 import type { JourneyCatalogue } from '../store/journeys.ts';
+import type { FactsReader } from '../journeys/customer-facts.ts';
 import { keys } from '../store/keys.ts';
 import type { SuppressionStore } from '../store/suppression.ts';
 import type { ConsoleUser } from './requests.ts';
@@ -14,6 +15,8 @@ import type { ConsoleUser } from './requests.ts';
 export interface CustomerView {
   customerId: string;
   profile: Record<string, unknown>;
+  /** As journeys see them: tier, lifecycle stage, segments, spend, orders, points, predictions. */
+  standing?: Record<string, unknown> | undefined;
   /** The address is on the suppression list (hard bounce or complaint): no email reaches it. */
   suppression?: { at: string; reason: string } | undefined;
   journeys: JourneyExplanation[];
@@ -32,6 +35,8 @@ export class ConsoleCustomers {
     private readonly tableName: string,
     private readonly catalogue: JourneyCatalogue,
     private readonly suppression: SuppressionStore,
+    /** The journey engine's own reader of a customer's condition facts. */
+    private readonly facts: FactsReader,
   ) {}
 
   /** Every customer whose id or address is `query` (an address may belong to several). */
@@ -51,10 +56,11 @@ export class ConsoleCustomers {
     if (!profileItem) return undefined;
     const { PK: _pk, SK: _sk, GSI2PK: _g, GSI2SK: _gs, ...profile } = profileItem;
     const email = typeof profile.email === 'string' ? profile.email : undefined;
-    const journeys = await this.explainAll(customerId, items);
+    const [journeys, facts] = await Promise.all([this.explainAll(customerId, items), this.facts(customerId)]);
     return {
       customerId,
       profile,
+      standing: facts?.condition,
       suppression: email ? await this.suppression.addressSuppression(email) : undefined,
       journeys,
       ledger: items
