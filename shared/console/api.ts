@@ -11,7 +11,6 @@ import { loadLoyaltyReport } from '../flows/analytics.ts';
 import { customerFactsReader } from '../journeys/customer-facts.ts';
 import { programDefaults } from '../flows/analytics-page.ts';
 import { JourneyCatalogue, JourneyNotFoundError, JourneyPublishConflictError } from '../store/journeys.ts';
-import { CustomerStore } from '../store/customers.ts';
 import { SegmentStore } from '../store/segments.ts';
 import { JourneyStepCounts } from '../store/journey-step-counts.ts';
 import { CampaignStats } from '../store/stats.ts';
@@ -47,20 +46,16 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
   );
   const program = loadProgram(deps.env);
   const vocabulary = journeyVocabulary(program);
-  const editor = new JourneyEditor(catalogue, {
-    vocabulary,
-    currency: program.currency,
-    defaultTimeZone: 'UTC',
-  });
+  const editor = new JourneyEditor(catalogue, { vocabulary, program, clock: deps.clock });
+  const customerFacts = customerFactsReader({ doc: deps.doc, tableName: deps.tableName, clock: deps.clock });
   const suppression = new SuppressionStore(deps.doc, deps.tableName);
   const customers = new ConsoleCustomers(
     deps.doc,
     deps.tableName,
     catalogue,
     suppression,
-    customerFactsReader({ doc: deps.doc, tableName: deps.tableName, clock: deps.clock }),
+    customerFacts,
   );
-  const profiles = new CustomerStore(deps.doc, deps.tableName);
   const segments = new SegmentStore(deps.doc, deps.tableName);
 
   async function answer(request: ConsoleRequest, user: ConsoleUser): Promise<unknown> {
@@ -96,20 +91,23 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
         return { valid: problems.length === 0, journeyId: journey?.id, problems };
       }
       case 'draft.preview': {
-        const stored = request.customerId ? await profiles.getProfile(request.customerId) : undefined;
-        if (request.customerId && !stored) throw new CustomerNotFoundError(`customer ${request.customerId} is not in the store`);
-        const profile = stored?.profile;
-        const customer = profile
+        const facts = request.customerId ? await customerFacts(request.customerId) : undefined;
+        if (request.customerId && !facts) throw new CustomerNotFoundError(`customer ${request.customerId} is not in the store`);
+        const profile = facts?.stored.profile;
+        const who = facts && profile
           ? {
-              customerId: profile.customerId,
-              email: profile.email ?? '',
-              firstName: profile.firstName,
-              lastName: profile.lastName,
-              timeZone: profile.timeZone,
-              attributes: profile.attributes,
+              facts,
+              customer: {
+                customerId: profile.customerId,
+                email: profile.email ?? '',
+                firstName: profile.firstName,
+                lastName: profile.lastName,
+                timeZone: profile.timeZone,
+                attributes: profile.attributes,
+              },
             }
           : undefined;
-        return editor.preview(request, request.template, request.locale, customer);
+        return editor.preview(request, request.template, request.locale, who);
       }
       case 'draft.test-send': {
         if (!deps.sender) throw new ConsoleInputError('test sends need the sender address (SENDER_ADDRESS) configured');

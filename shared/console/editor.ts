@@ -5,15 +5,19 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SAMPLE_UNSUBSCRIBE_URL, sampleCustomer } from '../campaigns/check-templates.ts';
 import type { CampaignProblem } from '../campaigns/load.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { Journey } from '../domain/journey.ts';
 import type { JourneyVocabulary } from '../domain/journey-checks.ts';
+import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
+import type { CustomerFacts } from '../journeys/customer-facts.ts';
 import type { JourneyFiles } from '../journeys/files.ts';
+import { renderJourneySend, renderProblems, type SendJourneyStep } from '../journeys/preview.ts';
+import { sampleFacts, sampleRenderCustomer } from '../journeys/sample.ts';
 import { validateJourneyFiles } from '../journeys/validate.ts';
 import { lineDiff } from '../journeys/versions.ts';
 import { parse } from 'yaml';
-import { type RenderCustomer, type RenderedEmail, storedTemplates, TemplateRenderer } from '../mail/render.ts';
+import type { RenderCustomer, RenderedEmail } from '../mail/render.ts';
 import type { JourneyCatalogue, JourneyTemplates, PublishOutcome } from '../store/journeys.ts';
 
 /** The draft's file name: `<id>.yaml` as the CLI requires (the id only if it is a safe file name). */
@@ -45,8 +49,14 @@ export interface DraftValidation {
 
 export interface EditorSettings {
   vocabulary: JourneyVocabulary;
-  currency: string;
-  defaultTimeZone: string;
+  program: LoyaltyProgram;
+  clock: Clock;
+}
+
+/** A real customer to preview for: their profile as rendered, and the facts a send reads. */
+export interface PreviewCustomer {
+  customer: RenderCustomer;
+  facts: CustomerFacts;
 }
 
 export class DraftRejectedError extends Error {
@@ -62,7 +72,7 @@ export class JourneyEditor {
     private readonly settings: EditorSettings,
   ) {}
 
-  /** The CLI's validation, plus every template rendered in every promised locale. */
+  /** The CLI's validation, plus every send step rendered in every promised locale (as publish does). */
   async validate(draft: Draft): Promise<DraftValidation & { files?: JourneyFiles }> {
     const dir = await mkdtemp(path.join(tmpdir(), 'console-draft-'));
     try {
@@ -76,7 +86,8 @@ export class JourneyEditor {
         }
       const result = await validateJourneyFiles([file], {
         vocabulary: this.settings.vocabulary,
-        check: (loaded, locate) => this.renderEveryLocale(loaded, locate),
+        check: (loaded: JourneyFiles, locate: (field: string) => number): Promise<CampaignProblem[]> =>
+          renderProblems(loaded, this.settings.program, locate, this.settings.clock.now()),
       });
       const problems = result.problems.map((problem) => scrub(problem, dir));
       const files = result.journeys[0];
@@ -86,17 +97,22 @@ export class JourneyEditor {
     }
   }
 
-  async preview(draft: Draft, template: string, locale: string, customer?: RenderCustomer): Promise<RenderedEmail> {
+  /** The send step that renders `template`, for `who` (default: the sample customer) in `locale`. */
+  async preview(draft: Draft, template: string, locale: string, who?: PreviewCustomer): Promise<RenderedEmail> {
     const journey = await this.validJourney(draft);
-    const renderer = new TemplateRenderer(storedTemplates(draft.templates));
-    const who = customer ? { ...customer, locale } : sampleCustomer(locale);
-    return renderer.render({
-      template,
-      customer: who,
-      unsubscribeUrl: SAMPLE_UNSUBSCRIBE_URL,
-      variables: variablesFor(journey, template),
-      timeZone: who.timeZone ?? this.settings.defaultTimeZone,
-      currency: this.settings.currency,
+    const step = journey.steps.find(
+      (candidate): candidate is SendJourneyStep => 'send' in candidate && candidate.send.template === template,
+    );
+    if (!step) throw new DraftRejectedError([{ line: 0, field: 'template', message: `no send step uses template ${template}` }]);
+    const now = this.settings.clock.now();
+    return renderJourneySend({
+      program: this.settings.program,
+      journey,
+      templates: draft.templates,
+      step,
+      facts: who?.facts ?? sampleFacts(this.settings.program, locale, now),
+      customer: who ? { ...who.customer, locale } : sampleRenderCustomer(locale),
+      now,
     });
   }
 
@@ -128,39 +144,6 @@ export class JourneyEditor {
     return validation.journey;
   }
 
-  private async renderEveryLocale(loaded: JourneyFiles, locate: (field: string) => number): Promise<CampaignProblem[]> {
-    const renderer = new TemplateRenderer(storedTemplates(loaded.templates));
-    const problems: CampaignProblem[] = [];
-    for (const template of Object.keys(loaded.templates))
-      for (const locale of loaded.journey.templates.locales) {
-        const customer = sampleCustomer(locale);
-        try {
-          await renderer.render({
-            template,
-            customer,
-            unsubscribeUrl: SAMPLE_UNSUBSCRIBE_URL,
-            variables: variablesFor(loaded.journey, template),
-            timeZone: customer.timeZone ?? this.settings.defaultTimeZone,
-            currency: this.settings.currency,
-          });
-        } catch (error) {
-          problems.push({
-            file: loaded.file,
-            line: locate('templates.sample'),
-            field: `templates/${template}/${locale}`,
-            message: (error as Error).message,
-          });
-        }
-      }
-    return problems;
-  }
-}
-
-/** The trigger's sample detail plus the send step's own variables, as the engine renders them. */
-function variablesFor(journey: Journey, template: string): Record<string, unknown> {
-  const step = journey.steps.find((candidate) => 'send' in candidate && candidate.send.template === template);
-  const offer = step && 'send' in step ? step.send.offer : undefined;
-  return { ...journey.templates.sample, ...(step ? { step: step.id } : {}), ...(offer ? { offer } : {}) };
 }
 
 /** Problems name the draft as journey.yaml, never the scratch folder. */

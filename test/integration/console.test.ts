@@ -132,7 +132,8 @@ describe('the marketer console', () => {
     await page.locator('#source').fill('欢迎 {{ customer.firstName ');
     await page.locator('[data-problems]').waitFor();
     const problems = await page.locator('#problems').textContent();
-    expect(problems).toContain('templates/welcome/zh-CN');
+    expect(problems).toContain('steps.1.send.template');
+    expect(problems).toContain('zh-CN:');
     await noSeriousViolations('editor');
     await shoot('editor-error');
 

@@ -8,6 +8,7 @@ import { loadProgram } from '#shared/config/program-file.ts';
 import { JourneyEditor } from '#shared/console/editor.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
 import { journeyVocabulary } from '#shared/domain/journey-vocabulary.ts';
+import { sampleFacts } from '#shared/journeys/sample.ts';
 import type { JourneyVersion } from '#shared/store/journeys.ts';
 
 const SOURCE = `id: welcome
@@ -42,7 +43,9 @@ const catalogue = {
   current: async (id: string) => (id === 'welcome' ? published : undefined),
   publish: async () => ({ kind: 'published' as const, version: 2, previous: 1 }),
 };
-const editor = new JourneyEditor(catalogue, { vocabulary: journeyVocabulary(loadProgram({})), currency: 'USD', defaultTimeZone: 'UTC' });
+const program = loadProgram({});
+const clock = { now: () => new Date('2027-03-01T10:00:00Z') };
+const editor = new JourneyEditor(catalogue, { vocabulary: journeyVocabulary(program), program, clock });
 
 describe('the console editor', () => {
   it('reports a broken template and a misspelt tier at their line and field, naming no scratch folder', async () => {
@@ -52,21 +55,21 @@ describe('the console editor', () => {
       templates: { welcome: { ...TEMPLATES.welcome, 'zh-CN': { ...parts('欢迎'), subject: '欢迎 {{ customer.firstName ' } } },
     });
     expect(result.journey).toBeUndefined();
-    expect(result.problems.map((p) => `${p.line}: ${p.field}`)).toEqual(['6: trigger.where.tiers.0', '7: templates/welcome/zh-CN']);
+    expect(result.problems.map((p) => `${p.line}: ${p.field}`)).toEqual(['6: trigger.where.tiers.0', '11: steps.0.send.template']);
     expect(result.problems[0]?.message).toContain('did you mean "Gold"');
     const fixedTier = await editor.validate({
       source: SOURCE,
       templates: { welcome: { ...TEMPLATES.welcome, 'zh-CN': { ...parts('欢迎'), subject: '欢迎 {{ customer.firstName ' } } },
     });
-    expect(fixedTier.problems.map((p) => p.field)).toEqual(['templates/welcome/zh-CN']);
+    expect(fixedTier.problems.map((p) => `${p.line}: ${p.field}`)).toEqual(['10: steps.0.send.template']);
+    expect(fixedTier.problems[0]?.message).toMatch(/^zh-CN: /);
     expect(JSON.stringify(fixedTier.problems)).not.toContain(tmpdir());
   });
 
   it('previews a template in the asked locale for the given customer', async () => {
     const email = await editor.preview({ source: SOURCE, templates: TEMPLATES }, 'welcome', 'zh-CN', {
-      customerId: 'c-1',
-      email: 'mei@example.com',
-      firstName: '小美',
+      customer: { customerId: 'c-1', email: 'mei@example.com', firstName: '小美' },
+      facts: sampleFacts(program, 'zh-CN', clock.now()),
     });
     expect(email).toMatchObject({ locale: 'zh-CN', subject: '欢迎 小美' });
     expect(email.text).toContain('欢迎 小美');
