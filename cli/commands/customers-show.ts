@@ -2,6 +2,7 @@
 // journeys of one customer — the profile item, the weekly segment thresholds and one Query on
 // the customer's journey items; never a Scan.
 import type { Command } from 'commander';
+import { type CustomerPrediction, predictionAt } from '#shared/domain/customer-predictions.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import type { JourneyState } from '#shared/domain/journey-state.ts';
 import { formatMoney, type Milli } from '#shared/domain/money.ts';
@@ -81,9 +82,25 @@ async function customerCard(context: CommandContext, customerId: string) {
     },
     lifecycleStage: facts.condition.lifecycleStage ?? null,
     segments: facts.condition.segments ?? [],
+    predictions: predictionsOf(profile.predictions && predictionAt(profile.predictions, now), money),
     journeys: story.states.map((state) =>
       journeyLine(state, story.sends.filter((send) => send.journeyId === state.journeyId).length),
     ),
+  };
+}
+
+/** P(alive) and the rest as of now (docs/predictions.md); null before the first fit. */
+function predictionsOf(prediction: CustomerPrediction | undefined, money: (milli: Milli | undefined) => string | null) {
+  if (!prediction) return null;
+  return {
+    asOf: prediction.asOf,
+    fittedAt: prediction.fittedAt,
+    pAlive: prediction.pAlive,
+    churnRisk: prediction.churnRisk,
+    expectedPurchases90d: prediction.expectedPurchases90d,
+    predictedValue12m: money(prediction.predictedValue12mMilli),
+    expectedNextPurchaseAt: prediction.expectedNextPurchaseAt ?? null,
+    atRiskFrom: prediction.atRiskFrom ?? null,
   };
 }
 
@@ -101,6 +118,9 @@ function renderCard(card: Card): string {
       : '  no loyalty standing yet (no purchase recorded)',
     `  ${card.purchases.orders} order(s), ${card.purchases.lifetimeSpend} lifetime${card.purchases.lastPurchaseAt ? `, last ${card.purchases.lastPurchaseAt}` : ''}`,
     `  lifecycle: ${card.lifecycleStage ?? '-'} · segments: ${card.segments.join(', ') || '-'}`,
+    card.predictions
+      ? `  predicted: P(alive) ${card.predictions.pAlive.toFixed(2)} (${card.predictions.churnRisk} churn risk) · ${card.predictions.expectedPurchases90d.toFixed(1)} purchase(s) in 90 days · 12-month value ${card.predictions.predictedValue12m ?? '-'}${card.predictions.expectedNextPurchaseAt ? ` · next purchase ~${card.predictions.expectedNextPurchaseAt.slice(0, 10)}` : ''}${card.predictions.atRiskFrom ? ` · at risk from ${card.predictions.atRiskFrom.slice(0, 10)}` : ''} (model of ${card.predictions.fittedAt.slice(0, 10)})`
+      : '  predicted: - (no fit yet, or no purchase)',
     '',
     card.journeys.length ? 'Journeys' : 'Journeys: none entered',
     ...card.journeys.map(

@@ -201,3 +201,17 @@ describe('loyalty report: predictions section', () => {
     expect(run.stdout).toMatch(/Top 20% by predicted value: 41 customers/);
   });
 });
+
+describe('loyalty customers show: predictions', () => {
+  it('shows P(alive), churn risk, expected purchases, predicted value and next purchase as of now', async () => {
+    const run = await loyalty(local, ['--json', 'customers', 'show', `base-${repeatBuyer}`]);
+    expect(run.code).toBe(0);
+    const { predictions } = run.json<{ predictions: Record<string, unknown> | null }>();
+    const stored = await predictionsOf(`base-${repeatBuyer}`);
+    expect(predictions).toMatchObject({ fittedAt: stored?.fittedAt, churnRisk: expect.stringMatching(/^(low|medium|high)$/) });
+    expect(predictions?.pAlive).toBeGreaterThan(0);
+    expect(predictions?.predictedValue12m).toMatch(/^\$/);
+    const text = await loyalty(local, ['customers', 'show', `base-${repeatBuyer}`]);
+    expect(text.stdout).toMatch(/predicted: P\(alive\) 0\.\d\d \((low|medium|high) churn risk\)/);
+  });
+});
