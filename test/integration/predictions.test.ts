@@ -98,7 +98,7 @@ describe('per-customer predictions', () => {
 
   it('move with a purchase, and a redelivered purchase changes nothing', async () => {
     const before = await predictionsOf(`base-${repeatBuyer}`);
-    const event = purchaseEvent({ customerId: `base-${repeatBuyer}`, orderId: 'base-${repeatBuyer}-new', amount: '45.00', purchasedAt: FIT_AT });
+    const event = purchaseEvent({ customerId: `base-${repeatBuyer}`, orderId: `base-${repeatBuyer}-new`, amount: '45.00', purchasedAt: FIT_AT });
     local.putEvents([event]);
     await local.drain();
     const after = await predictionsOf(`base-${repeatBuyer}`);
