@@ -2,19 +2,18 @@
 // predictions, the journeys function arms ONE timer for the day P(alive) will fall below the
 // threshold (closed form, no polling), the scheduler fires it that day at send.hour local time,
 // and a purchase before then moves it.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { pAlive, pAliveCrossingAge } from '#shared/domain/bgnbd.ts';
 import type { CustomerPrediction } from '#shared/domain/customer-predictions.ts';
-import { loadJourneyFiles } from '#shared/journeys/files.ts';
-import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { simulatePurchases } from '../support/bgnbd-simulation.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { customerItems, profileOf } from '../support/table.ts';
 import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
+import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
 
 const JOURNEY = `id: churn-save
 name: Win back when P(alive) drops
@@ -54,14 +53,11 @@ beforeAll(async () => {
   await local.runScheduled('segment-thresholds');
   const dir = await mkdtemp(path.join(tmpdir(), 'churn-journey-'));
   await writeFile(path.join(dir, 'churn-save.yaml'), JOURNEY);
-  const folder = path.join(dir, 'templates', 'churn-save', 'en-US');
-  await mkdir(folder, { recursive: true });
-  const text = 'Risk {{ customer.predictions.churnRisk }}, P(alive) {{ customer.predictions.pAlive | round: 2 }}';
-  await writeFile(path.join(folder, 'subject.liquid'), 'We miss you, {{ customer.firstName }}');
-  await writeFile(path.join(folder, 'html.liquid'), `<p>${text}</p>`);
-  await writeFile(path.join(folder, 'text.liquid'), text);
-  const files = await loadJourneyFiles(path.join(dir, 'churn-save.yaml'));
-  await new JourneyCatalogue(local.doc, local.tableName, local.clock).publish({ ...files, by: 'test' });
+  await writeTemplate(dir, 'churn-save', {
+    subject: 'We miss you, {{ customer.firstName }}',
+    text: 'Risk {{ customer.predictions.churnRisk }}, P(alive) {{ customer.predictions.pAlive | round: 2 }}',
+  });
+  await publishJourneyFile(local, path.join(dir, 'churn-save.yaml'));
   // The running functions read the journey list through a 30-second cache.
   await local.advanceTo('2026-06-30T12:01:00Z');
 }, 120_000);

@@ -1,18 +1,17 @@
 // A guardrail pause seen from a marketer's journey: the engine enqueues the send, the sender
 // defers it while the journey is paused, `campaigns explain` shows the deferral and why, and after
 // `campaigns resume` the same send goes out — nothing dropped, nothing sent twice.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { JourneyExplanation } from '#shared/domain/journey-explain.ts';
 import { journeyScope } from '#shared/domain/send-guardrails.ts';
-import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { GuardrailStore } from '#shared/store/guardrails.ts';
-import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { loyalty } from './cli-support.ts';
+import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
 
 const thankYou = `id: thank-you
 name: Thank you
@@ -34,13 +33,8 @@ beforeAll(async () => {
   local = await startLocal({ now: '2027-03-01T12:00:00Z', ports: 'random' });
   const repo = await mkdtemp(path.join(tmpdir(), 'guarded-journey-'));
   await writeFile(path.join(repo, 'thank-you.yaml'), thankYou);
-  const folder = path.join(repo, 'templates', 'thanks', 'en-US');
-  await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, 'subject.liquid'), 'Thank you');
-  await writeFile(path.join(folder, 'text.liquid'), 'Thanks {{ customer.firstName }}');
-  await writeFile(path.join(folder, 'html.liquid'), '<p>Thanks</p>');
-  const loaded = await loadJourneyFiles(path.join(repo, 'thank-you.yaml'));
-  await new JourneyCatalogue(local.doc, local.tableName, local.clock).publish({ ...loaded, by: 'test' });
+  await writeTemplate(repo, 'thanks', { subject: 'Thank you', text: 'Thanks {{ customer.firstName }}', html: '<p>Thanks</p>' });
+  await publishJourneyFile(local, path.join(repo, 'thank-you.yaml'));
 }, 60_000);
 afterAll(() => local?.stop());
 

@@ -1,6 +1,6 @@
 // A published journey version is whole: the journey and every template in every locale, read
 // from files beside each other, stored once and never changed; the current item follows the latest.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +10,7 @@ import { CampaignValidationError } from '#shared/campaigns/load.ts';
 import { ManualClock } from '#shared/domain/clock.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { CurrentJourneys, JourneyCatalogue, JourneyPublishConflictError } from '#shared/store/journeys.ts';
+import { writeTemplate } from '../support/journey-files.ts';
 
 const TABLE = 'journey-catalogue';
 let dynamo: Awaited<ReturnType<typeof startDynamoWithTable>>;
@@ -26,12 +27,8 @@ steps:
     send: { template: welcome }
 `;
 
-async function writeTemplate(locale: string, subject: string) {
-  const folder = path.join(dir, 'templates', 'welcome', locale);
-  await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, 'subject.liquid'), subject);
-  await writeFile(path.join(folder, 'html.liquid'), '<p>Hi {{ customer.firstName }}</p>');
-  await writeFile(path.join(folder, 'text.liquid'), 'Hi {{ customer.firstName }}');
+function welcomeTemplate(locale: string, subject: string) {
+  return writeTemplate(dir, 'welcome', { locale, subject, text: 'Hi {{ customer.firstName }}' });
 }
 
 beforeAll(async () => {
@@ -39,7 +36,7 @@ beforeAll(async () => {
   catalogue = new JourneyCatalogue(DynamoDBDocumentClient.from(dynamo.client), TABLE, clock);
   dir = await mkdtemp(path.join(tmpdir(), 'journey-'));
   await writeFile(path.join(dir, 'hello.yaml'), JOURNEY);
-  await writeTemplate('en-US', 'Welcome');
+  await welcomeTemplate('en-US', 'Welcome');
 });
 afterAll(() => dynamo?.engine.close());
 
@@ -52,7 +49,7 @@ describe('journey versions', () => {
   });
 
   it('stores journey and templates as one version; a text change is a new version, the old one intact', async () => {
-    await writeTemplate('zh-CN', '欢迎');
+    await welcomeTemplate('zh-CN', '欢迎');
     const first = await loadJourneyFiles(path.join(dir, 'hello.yaml'));
     expect(await catalogue.publish({ ...first, by: 'test' })).toEqual({
       kind: 'published',
@@ -61,7 +58,7 @@ describe('journey versions', () => {
     });
     expect(await catalogue.publish({ ...first, by: 'test' })).toEqual({ kind: 'unchanged', version: 1 });
 
-    await writeTemplate('en-US', 'Welcome aboard');
+    await welcomeTemplate('en-US', 'Welcome aboard');
     const second = await loadJourneyFiles(path.join(dir, 'hello.yaml'));
     expect(await catalogue.publish({ ...second, by: 'test', expectedVersion: 1 })).toEqual({
       kind: 'published',

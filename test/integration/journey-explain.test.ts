@@ -1,7 +1,7 @@
 // `campaigns explain`, `customers show` and the report's A/B rows against the local runtime: a
 // journey written only as files (wait, branch, split, send) runs under advanceTo, and the CLI
 // tells each customer's story from one Query on their partition.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import type { JourneyExplanation } from '#shared/domain/journey-explain.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { loyalty } from './cli-support.ts';
+import { writeTemplate } from '../support/journey-files.ts';
 
 let local: LocalRuntime;
 /** The marketer's own repository: journey files with templates/ beside them. */
@@ -18,12 +19,8 @@ let repo: string;
 /** Where the CLI runs: somewhere else entirely. */
 let elsewhere: string;
 
-async function template(name: string, subject: string, text = 'Hi {{ customer.firstName }}'): Promise<void> {
-  const folder = path.join(repo, 'templates', name, 'en-US');
-  await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, 'subject.liquid'), subject);
-  await writeFile(path.join(folder, 'text.liquid'), text);
-  await writeFile(path.join(folder, 'html.liquid'), `<p>${text}</p>`);
+function template(name: string, subject: string, text = 'Hi {{ customer.firstName }}'): Promise<void> {
+  return writeTemplate(repo, name, { subject, text });
 }
 
 const goldNudge = `id: gold-nudge

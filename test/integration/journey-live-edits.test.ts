@@ -1,17 +1,16 @@
 // Publishing a new version while customers are mid-journey (follow-live): a run keeps only its
 // position, each step runs on the version current when it is reached, a run whose step was
 // removed exits with `step-removed`, and a request already prepared is sent as prepared.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { JourneyStateStore } from '#shared/store/journey-states.ts';
-import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { subjectsTo } from '../support/timer-campaigns.ts';
+import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
 
 const EDIT = `id: edit
 name: Live edits
@@ -35,18 +34,13 @@ steps:
 let local: LocalRuntime;
 let dir: string;
 
-async function template(name: string, subject: string) {
-  const folder = path.join(dir, 'templates', name, 'en-US');
-  await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, 'subject.liquid'), subject);
-  await writeFile(path.join(folder, 'html.liquid'), '<p>Hi {{ customer.firstName }}</p>');
-  await writeFile(path.join(folder, 'text.liquid'), 'Hi {{ customer.firstName }}');
+function template(name: string, subject: string) {
+  return writeTemplate(dir, name, { subject, text: 'Hi {{ customer.firstName }}' });
 }
 
 async function publish(id: string, yaml: string) {
   await writeFile(path.join(dir, `${id}.yaml`), yaml);
-  const files = await loadJourneyFiles(path.join(dir, `${id}.yaml`));
-  return new JourneyCatalogue(local.doc, local.tableName, local.clock).publish({ ...files, by: 'test' });
+  return publishJourneyFile(local, path.join(dir, `${id}.yaml`));
 }
 
 async function buy(customerId: string) {

@@ -2,13 +2,14 @@
 // (not the repository's campaigns/): validate and publish from anywhere, a published template
 // change reaching a real send and rollback restoring the old text, and audience for date and
 // event triggers (explain and customers show: journey-explain.test.ts).
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { loyalty } from './cli-support.ts';
+import { writeTemplate } from '../support/journey-files.ts';
 
 let local: LocalRuntime;
 /** The marketer's own repository: journey files with templates/ beside them. */
@@ -16,12 +17,8 @@ let repo: string;
 /** Where the CLI runs: somewhere else entirely. */
 let elsewhere: string;
 
-async function template(name: string, subject: string, text = 'Hi {{ customer.firstName }}'): Promise<void> {
-  const folder = path.join(repo, 'templates', name, 'en-US');
-  await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, 'subject.liquid'), subject);
-  await writeFile(path.join(folder, 'text.liquid'), text);
-  await writeFile(path.join(folder, 'html.liquid'), `<p>${text}</p>`);
+function template(name: string, subject: string, text = 'Hi {{ customer.firstName }}'): Promise<void> {
+  return writeTemplate(repo, name, { subject, text });
 }
 
 const welcome = `id: welcome-note

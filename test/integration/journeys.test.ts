@@ -2,17 +2,16 @@
 // split, send and exitOn runs end to end in the local runtime under advanceTo: purchases arrive on
 // the bus, ingest-orders records them and emits Purchase Recorded, the journeys function enters
 // and exits runs, the ONE scheduler wakes the waits, the sender renders from the stored version.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEvent, type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { JourneyStateStore } from '#shared/store/journey-states.ts';
-import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { customerEvent, purchaseEvent, refundEvent } from '../support/fixtures.ts';
 import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
+import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
 
 const NUDGE = `id: nudge
 name: Nudge three days after a purchase
@@ -100,17 +99,12 @@ async function writeJourney(id: string, yaml: string) {
   await writeFile(path.join(dir, `${id}.yaml`), yaml);
 }
 
-async function writeTemplate(name: string, subject: string, text: string) {
-  const folder = path.join(dir, 'templates', name, 'en-US');
-  await mkdir(folder, { recursive: true });
-  await writeFile(path.join(folder, 'subject.liquid'), subject);
-  await writeFile(path.join(folder, 'html.liquid'), `<p>${text}</p>`);
-  await writeFile(path.join(folder, 'text.liquid'), text);
+function template(name: string, subject: string, text: string) {
+  return writeTemplate(dir, name, { subject, text });
 }
 
 async function publish(id: string) {
-  const files = await loadJourneyFiles(path.join(dir, `${id}.yaml`));
-  return new JourneyCatalogue(local.doc, local.tableName, local.clock).publish({ ...files, by: 'test' });
+  return publishJourneyFile(local, path.join(dir, `${id}.yaml`));
 }
 
 function put(events: LocalEvent[]) {
@@ -148,7 +142,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'journeys-'));
   await writeJourney('nudge', NUDGE);
   await writeJourney('receipt', RECEIPT);
-  for (const [name, [subject, text]] of Object.entries(TEMPLATES)) await writeTemplate(name, subject, text);
+  for (const [name, [subject, text]] of Object.entries(TEMPLATES)) await template(name, subject, text);
   await publish('nudge');
   await publish('receipt');
 }, 60_000);
