@@ -31,6 +31,8 @@ export async function handleHttp(
           sendMessage: (queueUrl, messageBody, attributes, delay) =>
             local.sendMessage(queueUrl, messageBody, attributes, delay),
         });
+        // Acknowledged means on disk (with a data dir): a crash after the 200 loses nothing.
+        await local.persisted();
         sendAwsJson(response, 200, result, contentType);
       } catch (error) {
         const apiError =
@@ -91,8 +93,11 @@ export async function handleHttp(
         const page = deadLetterPage(local.deadLetters(), url.searchParams);
         return json(response, 'error' in page ? 400 : 200, page);
       }
-      case 'POST /_local/dead-letters/redrive':
-        return json(response, 200, { redriven: local.redriveDeadLetters() });
+      case 'POST /_local/dead-letters/redrive': {
+        const redriven = local.redriveDeadLetters();
+        await local.persisted();
+        return json(response, 200, { redriven });
+      }
       case 'POST /_local/ses/bounce':
       case 'POST /_local/ses/complaint': {
         // A hard bounce or complaint for an address, as SES would publish it (docs/delivery-and-compliance.md).

@@ -2,7 +2,6 @@
 //   npm start -- --now 2027-02-01T00:00:00Z   start the simulated clock there
 //   npm start -- --fresh                       in-memory DynamoDB instead of .local/
 //   npm start -- --empty                       no sample customers (and no simulated shop)
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -23,7 +22,8 @@ const { values: args } = parseArgs({
 
 const port = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name}: ${process.env[name]} is not a port number`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new Error(`${name}: ${process.env[name]} is not a port number`);
   return value;
 };
 
@@ -32,8 +32,9 @@ if (Number.isNaN(now.getTime())) {
   console.error(`--now: ${JSON.stringify(args.now)} is not an ISO 8601 date-time (try 2027-02-01T00:00:00Z)`);
   process.exit(2);
 }
-const dataDir = args.fresh ? undefined : path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(REPO_ROOT, '.local'), 'dynamodb');
-if (dataDir) mkdirSync(dataDir, { recursive: true });
+const dataDir = args.fresh
+  ? undefined
+  : path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(REPO_ROOT, '.local'));
 
 const local = await startLocal({
   now,
@@ -49,7 +50,10 @@ const local = await startLocal({
 });
 
 // The shipped campaigns/ files become version 1 of every campaign not yet published.
-const defaults = await publishDefaultCampaigns(new CampaignCatalogue(local.doc, local.tableName, local.clock), path.join(REPO_ROOT, 'campaigns'));
+const defaults = await publishDefaultCampaigns(
+  new CampaignCatalogue(local.doc, local.tableName, local.clock),
+  path.join(REPO_ROOT, 'campaigns'),
+);
 for (const problem of defaults.problems) console.warn(`campaign defaults: ${problem}`);
 
 // SES local publishes no events: once a simulated day, the emails it accepted become the "Email
@@ -58,7 +62,9 @@ local.everyDay('ses-events', () => local.sesEvents.publishNewSends());
 
 let loaded = 0;
 if (!args.empty) {
-  const probe = await local.doc.send(new GetCommand({ TableName: local.tableName, Key: keys.profile('sample-0001') }));
+  const probe = await local.doc.send(
+    new GetCommand({ TableName: local.tableName, Key: keys.profile('sample-0001') }),
+  );
   if (!probe.Item) {
     const events = sampleEvents({ now: local.clock.now() });
     for (let i = 0; i < events.length; i += 50) local.putEvents(events.slice(i, i + 50));
@@ -71,7 +77,7 @@ if (!args.empty) {
 const { aws, dynamo, ses } = local.endpoints;
 console.log(`loyalty-flows is running locally (simulated now: ${local.clock.now().toISOString()})
   EventBridge + SQS  ${aws}   (bus "${local.busName}"; AWS SDK endpoint override, any credentials)
-  DynamoDB           ${dynamo}   (table "${local.tableName}"${dataDir ? `, data in ${path.relative(process.cwd(), dataDir)}` : ', in memory'})
+  DynamoDB           ${dynamo}   (table "${local.tableName}"${dataDir ? `; table and queues kept in ${path.relative(process.cwd(), dataDir) || '.'}` : ', in memory'})
   SES v2 mailbox     ${ses}   (open in a browser)
   Marketer console   ${aws}/console/   (no login locally; see docs/console.md)
   Control            ${aws}/_local/clock · /_local/drain · /_local/dead-letters

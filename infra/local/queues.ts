@@ -1,10 +1,12 @@
 // In-process stand-in for SQS + the Lambda event source mapping: messages wait until their
 // delay (in simulated time) is over, are delivered in batches to the consuming handler, failed
 // ones are retried with a short real-time backoff and, after maxReceiveCount deliveries, moved
-// to the queue's dead-letter queue, exactly as a redrive policy would.
+// to the queue's dead-letter queue, exactly as a redrive policy would. With a journal (a data
+// dir), every put and ack is also written down, so queued work survives a crash.
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes } from 'aws-lambda';
 import type { Clock } from '#shared/domain/clock.ts';
+import type { QueueLog } from './queue-journal.ts';
 
 export interface LocalMessage {
   messageId: string;
@@ -28,7 +30,12 @@ export class LocalQueue {
     readonly name: string,
     readonly url: string,
     private readonly clock: Clock,
-    readonly options: { maxReceiveCount: number; batchSize: number; deadLetterQueue?: LocalQueue },
+    readonly options: {
+      maxReceiveCount: number;
+      batchSize: number;
+      deadLetterQueue?: LocalQueue;
+      journal?: QueueLog;
+    },
   ) {}
 
   send(body: string, attributes: SQSMessageAttributes = {}, delaySeconds = 0): LocalMessage {
@@ -41,8 +48,30 @@ export class LocalQueue {
       visibleAtSim: this.clock.now().getTime() + delaySeconds * 1000,
       retryAtReal: 0,
     };
-    this.messages.push(message);
+    this.#keep(message);
     return message;
+  }
+
+  /** Puts back what the journal still held after a restart (delivered again, like an unacked SQS message). */
+  restore(messages: LocalMessage[]): void {
+    this.messages.push(...messages.map((message) => ({ ...message, retryAtReal: 0 })));
+  }
+
+  /** A delivery succeeded: the message is gone for good (SQS DeleteMessage). */
+  ack(message: LocalMessage): void {
+    this.options.journal?.ack(this.name, message.messageId);
+  }
+
+  /** Takes every message off the queue (a redrive moving them elsewhere). */
+  takeAll(): LocalMessage[] {
+    const all = this.messages.splice(0);
+    for (const message of all) this.ack(message);
+    return all;
+  }
+
+  #keep(message: LocalMessage): void {
+    this.messages.push(message);
+    this.options.journal?.put(this.name, message);
   }
 
   /** Takes up to batchSize messages that are due now. */
@@ -50,7 +79,7 @@ export class LocalQueue {
     const nowSim = this.clock.now().getTime();
     const nowReal = Date.now();
     const batch: LocalMessage[] = [];
-    for (let i = 0; i < this.messages.length && batch.length < this.options.batchSize; ) {
+    for (let i = 0; i < this.messages.length && batch.length < this.options.batchSize;) {
       const message = this.messages[i] as LocalMessage;
       if (message.visibleAtSim <= nowSim && message.retryAtReal <= nowReal) {
         batch.push(message);
@@ -63,11 +92,14 @@ export class LocalQueue {
   /** A delivery failed: retry later, or dead-letter it once the receive budget is spent. */
   fail(message: LocalMessage): void {
     if (message.receiveCount >= this.options.maxReceiveCount && this.options.deadLetterQueue) {
-      this.options.deadLetterQueue.messages.push({ ...message, retryAtReal: 0 });
+      // On the dead-letter queue (and in the journal) before it leaves this one: a crash between
+      // the two leaves a duplicate, never a loss.
+      this.options.deadLetterQueue.#keep({ ...message, retryAtReal: 0 });
+      this.ack(message);
       return;
     }
     message.retryAtReal = Date.now() + Math.min(1000, 10 * 2 ** message.receiveCount);
-    this.messages.push(message);
+    this.#keep(message);
   }
 
   /** Messages deliverable without moving the clock (delayed ones wait for simulated time). */
@@ -124,6 +156,9 @@ export async function deliverBatch(queue: LocalQueue, handler: BatchHandler, arn
   } finally {
     queue.inFlight -= batch.length;
   }
-  for (const message of batch) if (failedIds.has(message.messageId)) queue.fail(message);
+  for (const message of batch) {
+    if (failedIds.has(message.messageId)) queue.fail(message);
+    else queue.ack(message);
+  }
   return batch.length;
 }

@@ -2,6 +2,7 @@
 // EventBridge, SQS, Lambda and the scheduler, all wired from infra/wiring.ts exactly as the
 // CDK stack wires AWS. Handlers are the real ones, built with clients pointed at loopback.
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,6 +36,7 @@ import { SimulatedClock } from './clock.ts';
 import { handleHttp } from './control.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './credentials.ts';
 import { type Engine, startDynamoWithTable, startSes } from './engines.ts';
+import { QueueJournal } from './queue-journal.ts';
 import { type BatchHandler, deliverBatch, LocalQueue } from './queues.ts';
 import { LOCAL_CONFIGURATION_SET, SesSimulator } from './ses-simulator.ts';
 
@@ -45,7 +47,10 @@ export interface LocalOptions {
   now?: string | Date;
   /** Follow real time from `now` (npm start) instead of standing still until advanced (tests). */
   followRealTime?: boolean;
-  /** In-memory DynamoDB (default) or a LevelDB folder that survives restarts. */
+  /**
+   * Everything in memory (default), or a folder that survives restarts: DynamoDB (LevelDB) in
+   * `dynamodb/`, and the queues' journal, so messages it acknowledged are delivered after a crash.
+   */
   dataDir?: string;
   /** 'random' picks free ports (tests); numbers are the defaults for npm start. */
   ports?: 'random' | { aws: number; dynamo: number; ses: number };
@@ -125,7 +130,17 @@ export class LocalRuntime {
     /** The table as the runtime itself sees it: never a function's fault-injected or metered client. */
     readonly doc: DynamoDBDocumentClient,
     private readonly servers: { aws: Server; dynamo: Engine; ses: Engine },
+    /** With a data dir: where the queues write down what they hold. */
+    readonly journal?: QueueJournal,
   ) {}
+
+  /**
+   * Resolves once every message put so far is on disk (at once without a data dir): the front
+   * door awaits it before it answers a PutEvents or SendMessage, as SQS does before its 200.
+   */
+  persisted(): Promise<void> {
+    return this.journal?.flush() ?? Promise.resolve();
+  }
 
   runtimeFor(name: FunctionName): Runtime {
     const runtime = this.runtimes.get(name);
@@ -382,10 +397,9 @@ export class LocalRuntime {
     for (const [name, dlq] of this.queues) {
       if (!name.endsWith('-dlq')) continue;
       const source = this.queueFor(name.slice(0, -'-dlq'.length));
-      for (const message of dlq.messages.splice(0)) {
-        source.send(message.body, {}, 0);
-        moved++;
-      }
+      // Back on the source queue before they leave the dead-letter queue: a crash duplicates, never loses.
+      for (const message of dlq.messages) source.send(message.body, {}, 0);
+      moved += dlq.takeAll().length;
     }
     this.kick();
     return moved;
@@ -407,6 +421,7 @@ export class LocalRuntime {
     });
     await this.servers.ses.close();
     await this.servers.dynamo.close();
+    await this.journal?.close();
   }
 }
 
@@ -470,10 +485,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     frozen: !options.followRealTime,
   });
 
+  const dynamoDir = options.dataDir && path.join(options.dataDir, 'dynamodb');
+  if (dynamoDir) mkdirSync(dynamoDir, { recursive: true });
   const { engine: dynamo, client: dynamodb } = await startDynamoWithTable(tableName, {
     port: ports.dynamo,
-    ...(options.dataDir ? { path: options.dataDir } : {}),
+    ...(dynamoDir ? { path: dynamoDir } : {}),
   });
+  const persisted = options.dataDir
+    ? await QueueJournal.open(path.join(options.dataDir, 'queues.journal'))
+    : undefined;
   const ses = await startSes({ port: ports.ses });
   // The HTTP front door needs the runtime, and the runtime needs the door's port: until the
   // runtime exists the door answers 503.
@@ -495,17 +515,40 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     sqs: new SQSClient({ ...clientConfig, endpoint: endpoints.aws }),
     ses: new SESv2Client({ ...clientConfig, endpoint: endpoints.ses }),
   };
-  const local = new LocalRuntime(clock, busName, tableName, endpoints, shared.doc, { aws, dynamo, ses });
+  const journal = persisted?.journal;
+  const local = new LocalRuntime(
+    clock,
+    busName,
+    tableName,
+    endpoints,
+    shared.doc,
+    { aws, dynamo, ses },
+    journal,
+  );
   ready.local = local;
 
   for (const [name, wiring] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
     const dlq = new LocalQueue(`${name}-dlq`, local.queueUrl(`${name}-dlq`), clock, {
       maxReceiveCount: Infinity,
       batchSize: 10,
+      ...(journal ? { journal } : {}),
     });
-    const queue = new LocalQueue(name, local.queueUrl(name), clock, { ...wiring, deadLetterQueue: dlq });
+    const queue = new LocalQueue(name, local.queueUrl(name), clock, {
+      ...wiring,
+      deadLetterQueue: dlq,
+      ...(journal ? { journal } : {}),
+    });
     local.queues.set(name, queue);
     local.queues.set(dlq.name, dlq);
+  }
+  for (const [name, messages] of persisted?.queued ?? []) {
+    const queue = local.queues.get(name);
+    if (queue) queue.restore(messages);
+    // Kept in the journal, not delivered: the wiring no longer has this queue.
+    else
+      console.warn(
+        `local runtime: ${messages.length} message(s) for queue ${name}, which the wiring no longer has, stay in the journal`,
+      );
   }
 
   for (const [name, wiring] of Object.entries(functions) as [FunctionName, FunctionWiring][]) {
@@ -569,6 +612,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     }
   }
   if (options.followRealTime) local.startTicking();
+  // What a crash left queued is delivered now, as SQS redelivers what was never deleted.
+  local.kick();
   return local;
 }
 
