@@ -166,13 +166,14 @@ export const splitPathSchema = z.strictObject({
   goto: stepRef,
 });
 
+/** A step's overrides carry no defaults of their own: an absent field inherits the journey's. */
 export const sendStepSchema = z.strictObject({
   template: templateName,
   offer: offerSchema.optional(),
-  hour: sendRulesSchema.shape.hour.optional(),
+  hour: sendRulesSchema.shape.hour.unwrap().optional(),
   quietHours: sendRulesSchema.shape.quietHours,
-  capClass: sendRulesSchema.shape.capClass.optional(),
-  priority: sendRulesSchema.shape.priority.optional(),
+  capClass: sendRulesSchema.shape.capClass.unwrap().optional(),
+  priority: sendRulesSchema.shape.priority.unwrap().optional(),
 });
 export type SendStep = z.output<typeof sendStepSchema>;
 

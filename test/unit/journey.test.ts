@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJourneyYaml } from '#shared/campaigns/load.ts';
 import { evaluateCondition, type ConditionFacts } from '#shared/domain/journey-conditions.ts';
-import { nextStepId, stepKind } from '#shared/domain/journey.ts';
+import { nextStepId, sendRulesOf, stepKind } from '#shared/domain/journey.ts';
 
 const GOLD_NUDGE = `
 id: gold-nudge
@@ -80,6 +80,18 @@ describe('journey file', () => {
         message: expect.stringContaining('"Purchase Done"'),
       }),
     );
+  });
+});
+
+describe('send rules of a step', () => {
+  it("inherit the journey's capClass, priority and hour where the step names none", () => {
+    const { journey } = parseJourneyYaml(
+      GOLD_NUDGE.replace('send: { hour: 10, capClass: marketing, priority: 5 }', 'send: { hour: 10, capClass: tier-upgrade, priority: 2 }'),
+      'campaigns/gold-nudge.yaml',
+    );
+    const step = journey?.steps.find((s) => s.id === 'nudge-a');
+    if (!journey || !step || !('send' in step)) throw new Error('nudge-a is a send step');
+    expect(sendRulesOf(journey, step.send)).toMatchObject({ capClass: 'tier-upgrade', priority: 2, hour: 10 });
   });
 });
 
