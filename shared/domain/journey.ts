@@ -5,6 +5,7 @@
 // step kinds, never a journey by name.
 import * as z from 'zod';
 import { ianaTimeZone } from '../events/contracts.ts';
+import { BEST_HOUR_FALLBACK, type PurchaseHours, resolveSendHour, type ResolvedSendHour } from './best-send-hour.ts';
 import { conditionSchema, localeName, moneyText } from './journey-conditions.ts';
 
 const slug = z
@@ -96,8 +97,11 @@ export type Reentry = z.output<typeof reentrySchema>;
 
 /** Send defaults for every send step (a step may override any of them). */
 export const sendRulesSchema = z.strictObject({
-  /** Local hour date triggers fire at and `wait: { until }` defaults to, in the customer's zone. */
-  hour: z.number().int().min(0).max(23).default(9),
+  /**
+   * Local hour in the customer's zone that date triggers fire at, or `best`: each customer's most
+   * likely purchase hour, learned from their orders (shared/domain/best-send-hour.ts).
+   */
+  hour: z.union([z.number().int().min(0).max(23), z.literal('best')]).default(9),
   /** Zone for customers whose profile has none. */
   defaultTimeZone: ianaTimeZone.default('America/New_York'),
   quietHours: z.strictObject({ from: hhmm, to: hhmm }).optional(),
@@ -257,6 +261,37 @@ export type JourneyInput = z.input<typeof journeySchema>;
 /** Every template folder the journey's send steps render. */
 export function journeyTemplates(journey: Journey): string[] {
   return [...new Set(journey.steps.flatMap((step) => ('send' in step ? [step.send.template] : [])))];
+}
+
+/** The hour a journey's `hour: best` falls back to: its own fixed hour, else BEST_HOUR_FALLBACK. */
+export function fallbackHourOf(journey: Journey): number {
+  return journey.send.hour === 'best' ? BEST_HOUR_FALLBACK : journey.send.hour;
+}
+
+/** The local hour (in `timeZone`) the journey's date triggers fire at for this customer. */
+export function occasionHourOf(
+  journey: Journey,
+  purchaseHours: PurchaseHours | undefined,
+  timeZone: string,
+  now: Date,
+): number {
+  return resolveSendHour(journey.send.hour, purchaseHours, timeZone, fallbackHourOf(journey), now).hour;
+}
+
+/**
+ * The hour a send step waits for, or undefined to send as soon as the step is reached: a step
+ * that names an hour waits for it, and so does every step of a journey whose default is `best`
+ * (a fixed journey hour only times its date triggers, so event-triggered sends stay immediate).
+ */
+export function sendStepHourOf(
+  journey: Journey,
+  step: SendStep,
+  purchaseHours: PurchaseHours | undefined,
+  timeZone: string,
+  now: Date,
+): ResolvedSendHour | undefined {
+  const spec = step.hour ?? (journey.send.hour === 'best' ? 'best' : undefined);
+  return spec === undefined ? undefined : resolveSendHour(spec, purchaseHours, timeZone, fallbackHourOf(journey), now);
 }
 
 /** A step's send rules: the journey's defaults with the step's overrides. */

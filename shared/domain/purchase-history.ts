@@ -1,6 +1,7 @@
 // A customer's purchase aggregates, recomputed from the recorded orders and refunds. Because the
 // result depends only on the set of records (and the clock), a redelivered or out-of-order event
 // cannot change the outcome: the same records always give the same aggregates.
+import type { PurchaseHours } from './best-send-hour.ts';
 import { DAY_MS } from './clock.ts';
 import type { Milli } from './money.ts';
 
@@ -30,6 +31,8 @@ export interface PurchaseAggregates {
   couponOrderCount: number;
   firstPurchaseAt: string | null;
   lastPurchaseAt: string | null;
+  /** Orders per local hour, for `send: { hour: best }`; set by the purchase path (the profile's zone). */
+  purchaseHours?: PurchaseHours;
   asOf: string;
 }
 

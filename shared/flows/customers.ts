@@ -3,7 +3,8 @@
 import type { Clock } from '../domain/clock.ts';
 import { type CustomerProfile, mergeCustomerUpsert, minimalProfile, type UpsertEventMeta } from '../domain/customer.ts';
 import type { CustomerUpserted } from '../events/contracts.ts';
-import type { CustomerStore } from '../store/customers.ts';
+import type { CustomerStore, StoredProfile } from '../store/customers.ts';
+import { purchaseHoursZone, recountPurchaseHours } from './purchases.ts';
 
 const MAX_RACE_RETRIES = 8;
 
@@ -21,10 +22,26 @@ export async function upsertCustomer(
     const stored = await store.getProfile(event.customerId);
     const current = stored?.profile ?? minimalProfile(event.customerId, clock.now());
     const next = mergeCustomerUpsert(current, event, meta);
-    if (!next) return { applied: false, reason: 'stale' };
+    if (!next) {
+      // A redelivery after a crash between the profile write and the recount finishes the recount.
+      await recountIfZoneMoved(store, stored, current);
+      return { applied: false, reason: 'stale' };
+    }
     if (await store.saveProfileFields(next, stored?.profileVersion ?? 0)) {
+      await recountIfZoneMoved(store, stored, next);
       return { applied: true, before: stored?.profile, after: next };
     }
   }
   throw new Error(`profile of customer ${event.customerId} kept changing under us; retrying the event`);
+}
+
+/** Purchase hours counted in another zone than the profile's now (send-time optimisation) are recounted. */
+async function recountIfZoneMoved(
+  store: CustomerStore,
+  stored: StoredProfile | undefined,
+  profile: CustomerProfile,
+): Promise<void> {
+  const purchases = stored?.profile.purchases;
+  if (purchases && purchases.purchaseHours?.timeZone !== purchaseHoursZone(profile))
+    await recountPurchaseHours(store, profile.customerId);
 }

@@ -3,6 +3,7 @@
 // and store them in one write with an optimistic version check. Redelivery, reordering and
 // concurrent events therefore converge.
 import { createHash } from 'node:crypto';
+import { purchaseHoursOf } from '../domain/best-send-hour.ts';
 import type { Clock } from '../domain/clock.ts';
 import { computeLoyalty } from '../domain/loyalty.ts';
 import {
@@ -91,7 +92,11 @@ export async function refreshAggregates(
     const now = clock.now();
     const stored = history.stored;
     const before = stored?.profile.purchases;
-    const after = summarisePurchases(history.orders, history.refunds, now);
+    // The purchase-hour histogram rides on this write (send-time optimisation): no request of its own.
+    const after = {
+      ...summarisePurchases(history.orders, history.refunds, now),
+      purchaseHours: purchaseHoursOf(history.orders, purchaseHoursZone(stored?.profile ?? {})),
+    };
     const computed = computeLoyalty(program, history.orders, history.refunds, now);
     const loyalty = advanceLoyalty(program, stored?.loyalty, computed, now);
     const result = { customerId, before, after, loyalty, history };
@@ -107,6 +112,31 @@ export async function refreshAggregates(
     if (await store.saveAggregates(customerId, after, stored?.aggVersion ?? 0, now, loyalty)) {
       return { ...result, unannounced: unannouncedChanges(loyalty, stored?.tierAnnouncedSeq ?? 0) };
     }
+  }
+  throw new Error(`aggregates for customer ${customerId} kept changing under us; retrying the event`);
+}
+
+/** The zone purchase hours are counted in: the profile's, else UTC (sent at the same instants). */
+export function purchaseHoursZone(profile: { timeZone?: string | undefined }): string {
+  return profile.timeZone ?? 'UTC';
+}
+
+/**
+ * After the customer's time zone changed (or was first given after their purchases), recounts the
+ * purchase hours in the new zone, so the histogram does not depend on which event came first.
+ * One Query of the orders, only then; the aggregates' version check orders it with purchases.
+ */
+export async function recountPurchaseHours(store: CustomerStore, customerId: string): Promise<void> {
+  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+    const history = await store.loadPurchaseHistory(customerId);
+    const stored = history.stored;
+    const purchases = stored?.profile.purchases;
+    if (!stored || !purchases) return;
+    const purchaseHours = purchaseHoursOf(history.orders, purchaseHoursZone(stored.profile));
+    if (canonicalJson(purchases.purchaseHours) === canonicalJson(purchaseHours)) return;
+    const createdAt = new Date(stored.profile.createdAt);
+    if (await store.saveAggregates(customerId, { ...purchases, purchaseHours }, stored.aggVersion, createdAt, stored.loyalty))
+      return;
   }
   throw new Error(`aggregates for customer ${customerId} kept changing under us; retrying the event`);
 }

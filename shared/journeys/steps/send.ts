@@ -1,10 +1,12 @@
 // `send`: re-checks the journey's entry condition (and what the trigger needs to still hold)
-// against the customer as stored now, issues the offer's unique coupon, builds the template
-// context and enqueues ONE SendRequest whose ledger period is derived from the entry and the
-// step — so a re-run after a crash is deduplicated by the send ledger — then moves on.
+// against the customer as stored now, waits on the due index for the step's hour (a fixed local
+// hour, or the customer's best one) if it names one, issues the offer's unique coupon, builds the
+// template context and enqueues ONE SendRequest whose ledger period is derived from the entry and
+// the step — so a re-run after a crash is deduplicated by the send ledger — then moves on.
+import { nextLocalHour } from '../../domain/best-send-hour.ts';
 import { type UniqueCoupon, uniqueCoupon } from '../../domain/coupon.ts';
 import { evaluateCondition, type Condition } from '../../domain/journey-conditions.ts';
-import { nextStepId, type Offer, type SendJourneyStep, sendRulesOf } from '../../domain/journey.ts';
+import { nextStepId, type Offer, type SendJourneyStep, sendRulesOf, sendStepHourOf } from '../../domain/journey.ts';
 import type { JourneyState } from '../../domain/journey-state.ts';
 import type { SendRequest } from '../../mail/send-request.ts';
 import { journeyTemplateContext } from '../template-context.ts';
@@ -80,6 +82,15 @@ export const sendStep: StepModule<SendJourneyStep> = {
       const reason = `audience: ${failed?.reason ?? 'unknown'}`;
       await deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason });
       return { kind: 'exit', reason: 'left-audience', outcome: 'skipped', detail: reason };
+    }
+    // The step's hour, once: after the wait (waitUntil set) the step sends whatever the hour.
+    if (!state.waitUntil) {
+      const profile = customer.stored.profile;
+      const zone = profile.timeZone ?? journey.send.defaultTimeZone;
+      const hour = sendStepHourOf(journey, step.send, profile.purchases?.purchaseHours, zone, now);
+      const at = hour && nextLocalHour(now, hour.hour, zone);
+      if (hour && at && at.getTime() > now.getTime())
+        return { kind: 'wait', until: at, outcome: 'waiting-for-hour', detail: `until ${at.toISOString()} (${hour.why})` };
     }
     const offer = step.send.offer;
     const tier = customer.stored.loyalty?.tier;

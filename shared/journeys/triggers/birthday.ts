@@ -1,6 +1,7 @@
 // `on: birthday`: at send.hour local time on the customer's birthday, once per year (the entry id
 // is the year), Feb 29 celebrated on Feb 28 or Mar 01 in common years.
 import { nextBirthdayDue } from '../../domain/birthday.ts';
+import { occasionHourOf } from '../../domain/journey.ts';
 import type { DateTriggerModule } from './types.ts';
 
 const YEAR = /^birthday#(\d{4})$/;
@@ -14,11 +15,13 @@ export const birthdayTrigger: DateTriggerModule<{
     const birthday = profile.profile.birthday;
     if (!birthday) return undefined;
     const greetedYear = Math.max(0, ...entered.map((id) => Number(YEAR.exec(id)?.[1] ?? 0))) || undefined;
+    const timeZone = profile.profile.timeZone ?? journey.send.defaultTimeZone;
+    const sendHour = occasionHourOf(journey, profile.profile.purchases?.purchaseHours, timeZone, now);
     const due = nextBirthdayDue({
       birthday,
-      timeZone: profile.profile.timeZone ?? journey.send.defaultTimeZone,
+      timeZone,
       now: new Date(now.getTime() - lateBy),
-      config: { sendHour: journey.send.hour, leapDayIn: trigger.birthday.leapDayIn },
+      config: { sendHour, leapDayIn: trigger.birthday.leapDayIn },
       greetedYear,
     });
     return (

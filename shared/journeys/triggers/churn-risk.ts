@@ -6,6 +6,7 @@
 import { pAliveCrossingAge } from '../../domain/bgnbd.ts';
 import { DAY_MS } from '../../domain/clock.ts';
 import { zonedTimeToUtc } from '../../domain/local-time.ts';
+import { occasionHourOf } from '../../domain/journey.ts';
 import type { DateTriggerModule } from './types.ts';
 
 export const churnRiskTrigger: DateTriggerModule<{ on: 'churn-risk'; churnRisk: { pAliveBelow: number } }> = {
@@ -25,8 +26,9 @@ export const churnRiskTrigger: DateTriggerModule<{ on: 'churn-risk'; churnRisk: 
     // The first whole day (T in days since the first purchase) with P(alive) strictly below.
     const day = new Date(firstDay + (Math.floor(crossing) + 1) * DAY_MS);
     const zone = profile.profile.timeZone ?? journey.send.defaultTimeZone;
+    const hour = occasionHourOf(journey, profile.profile.purchases?.purchaseHours, zone, now);
     let dueAt = zonedTimeToUtc(
-      { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour: journey.send.hour, minute: 0 },
+      { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), hour, minute: 0 },
       zone,
     );
     if (dueAt.getTime() < now.getTime() - lateBy) {

@@ -1,6 +1,7 @@
 // `on: first-purchase-anniversary`: at send.hour local time on each anniversary of the first
 // purchase (Feb 29 on Feb 28 in common years); the entry id is the anniversary's year.
 import { nextAnniversaryDue } from '../../domain/campaign-timers.ts';
+import { occasionHourOf } from '../../domain/journey.ts';
 import type { DateTriggerModule } from './types.ts';
 
 export const firstPurchaseAnniversaryTrigger: DateTriggerModule<{ on: 'first-purchase-anniversary' }> = {
@@ -9,9 +10,10 @@ export const firstPurchaseAnniversaryTrigger: DateTriggerModule<{ on: 'first-pur
     const first = profile.profile.purchases?.firstPurchaseAt;
     if (!first) return undefined;
     const zone = profile.profile.timeZone ?? journey.send.defaultTimeZone;
+    const hour = occasionHourOf(journey, profile.profile.purchases?.purchaseHours, zone, now);
     let after = new Date(now.getTime() - lateBy);
     for (let guard = 0; guard < 100; guard++) {
-      const due = nextAnniversaryDue(new Date(first), after, zone, journey.send.hour);
+      const due = nextAnniversaryDue(new Date(first), after, zone, hour);
       const entryId = `anniversary#${due.period}`;
       if (!entered.includes(entryId))
         return {

@@ -2,6 +2,7 @@
 // purchase came since. Each lapse (last purchase) is its own entry, so a returning customer who
 // lapses again enters again; a lapse discovered weeks late (an import) does not fire at all.
 import { addDays, localDateTimeAt, zonedTimeToUtc } from '../../domain/local-time.ts';
+import { occasionHourOf } from '../../domain/journey.ts';
 import type { DateTriggerModule } from './types.ts';
 
 export const inactivityTrigger: DateTriggerModule<{ on: 'inactivity'; inactivity: { days: number } }> = {
@@ -13,7 +14,8 @@ export const inactivityTrigger: DateTriggerModule<{ on: 'inactivity'; inactivity
     if (entered.includes(entryId)) return undefined;
     const zone = profile.profile.timeZone ?? journey.send.defaultTimeZone;
     const day = addDays(localDateTimeAt(new Date(last), zone), trigger.inactivity.days);
-    const dueAt = zonedTimeToUtc({ ...day, hour: journey.send.hour, minute: 0 }, zone);
+    const hour = occasionHourOf(journey, profile.profile.purchases?.purchaseHours, zone, now);
+    const dueAt = zonedTimeToUtc({ ...day, hour, minute: 0 }, zone);
     if (dueAt.getTime() < now.getTime() - lateBy) return undefined;
     return {
       dueAt,
