@@ -32,6 +32,26 @@ export function table(caption: string, headers: string[], rows: Child[][], attrs
   );
 }
 
+/** RFC 4180 text of a table: a header line, then one line per row, quoted where a cell needs it. */
+export function csvText(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const quote = (cell: string | number) => (/[",\n]/.test(String(cell)) ? `"${String(cell).replace(/"/g, '""')}"` : String(cell));
+  return `${[headers, ...rows].map((row) => row.map(quote).join(',')).join('\n')}\n`;
+}
+
+/** A table of plain values with its own CSV export: the file holds exactly the cells shown. */
+export function exportableTable(caption: string, headers: string[], rows: (string | number)[][], file: string, exportLabel: string): HTMLElement {
+  return h(
+    'section',
+    { class: 'exportable', 'data-table': file },
+    table(caption, headers, rows),
+    h(
+      'button',
+      { type: 'button', 'aria-label': `${exportLabel}: ${caption}`, 'data-csv': file, onclick: () => download(`${file}.csv`, 'text/csv', csvText(headers, rows)) },
+      exportLabel,
+    ),
+  );
+}
+
 export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
   const id = control.id || `f-${Math.random().toString(36).slice(2, 9)}`;
   control.id = id;

@@ -305,8 +305,8 @@ export const functions = {
       'Marketer console API: journeys, drafts (validate, preview, test send, publish), audiences, customers, results',
     trigger: { type: 'console', path: '/console/api' },
     // Publishes versions and writes operator changes (audited); test sends go through SES; the
-    // results page runs the report's parallel Scan on demand, as `loyalty report` does.
-    access: { table: 'readWrite', sendEmail: true, scanTable: true },
+    // results page reads the reports the weekly run stored: no Scan.
+    access: { table: 'readWrite', sendEmail: true },
     timeoutSeconds: 29,
     memoryMb: 1024,
     maxConcurrency: 5,

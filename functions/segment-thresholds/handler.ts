@@ -1,13 +1,17 @@
 // Once a week: the analytics run and the only Scan in the system. Reads the table in parallel
 // segments once, then recomputes the RFM quintile cuts and the 80/20 spend threshold (SEGMENTS
-// item) and refits the prediction models, refreshing every buyer's predictions (PREDICTIONS item).
+// item), refits the prediction models, refreshing every buyer's predictions (PREDICTIONS item), and
+// stores the loyalty report of each standard period (REPORTS items) for the console's results page.
 import * as z from 'zod';
 import type { ScheduledInvocation } from '#infra/wiring.ts';
+import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { refitPredictions } from '#shared/flows/predictions.ts';
+import { storeWeeklyReports } from '#shared/flows/weekly-reports.ts';
 import { refreshSegmentThresholds } from '#shared/flows/segments.ts';
 import { PredictionStore, type StoredPredictionModel } from '#shared/store/predictions.ts';
 import type { SegmentThresholds } from '#shared/store/segments.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
+import { type StoredPeriod, StoredReports } from '#shared/store/stored-reports.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import type { Runtime } from '../commons/runtime.ts';
 
@@ -16,9 +20,13 @@ const thresholdsEnv = z.object({
   SEGMENT_SCAN_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
 });
 
+/** The stored reports count a purchase this many days after a send as a conversion (the CLI's default). */
+const REPORT_ATTRIBUTION_DAYS = 7;
+
 export interface WeeklyAnalyticsResult {
   thresholds: SegmentThresholds;
   predictions: { model: StoredPredictionModel; predicted: number };
+  reports: StoredPeriod[];
 }
 
 export function createHandler(runtime: Runtime) {
@@ -30,18 +38,26 @@ export function createHandler(runtime: Runtime) {
   }
   const store = new SegmentStore(runtime.doc, runtime.tableName);
   const predictionStore = new PredictionStore(runtime.doc, runtime.tableName);
+  const reportStore = new StoredReports(runtime.doc, runtime.tableName);
+  const program = programDefaults(runtime.env);
   return async (_event?: ScheduledInvocation): Promise<WeeklyAnalyticsResult> => {
     const now = runtime.clock.now();
     const snapshot = await store.scanSnapshot(parsed.data.SEGMENT_SCAN_SEGMENTS);
     const thresholds = await refreshSegmentThresholds(store, snapshot, now);
     const predictions = await refitPredictions(predictionStore, snapshot.customers, now);
+    const reports = await storeWeeklyReports(
+      reportStore,
+      { snapshot, thresholds, model: predictions.model, options: { attributionDays: REPORT_ATTRIBUTION_DAYS, ...program } },
+      now,
+    );
     runtime.logger.info('weekly analytics', {
       customers: thresholds.customers,
       computedAt: thresholds.computedAt,
       predictionModel: predictions.model.status,
       predicted: predictions.predicted,
+      reports: reports.length,
     });
-    return { thresholds, predictions };
+    return { thresholds, predictions, reports };
   };
 }
 

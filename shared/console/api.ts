@@ -7,13 +7,12 @@ import type { Clock } from '../domain/clock.ts';
 import { estimateAudience } from '../domain/audience-estimate.ts';
 import { journeyVocabulary } from '../domain/journey-vocabulary.ts';
 import { loadProgram } from '../config/program-file.ts';
-import { loadLoyaltyReport } from '../flows/analytics.ts';
 import { customerFactsReader } from '../journeys/customer-facts.ts';
-import { programDefaults } from '../flows/analytics-page.ts';
 import { JourneyCatalogue, JourneyNotFoundError, JourneyPublishConflictError } from '../store/journeys.ts';
 import { SegmentStore } from '../store/segments.ts';
 import { JourneyStepCounts } from '../store/journey-step-counts.ts';
 import { CampaignStats } from '../store/stats.ts';
+import { StoredReports } from '../store/stored-reports.ts';
 import { SuppressionStore } from '../store/suppression.ts';
 import { ConsoleCustomers, CustomerNotFoundError } from './customers.ts';
 import { DraftRejectedError, JourneyEditor } from './editor.ts';
@@ -57,6 +56,7 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
     customerFacts,
   );
   const segments = new SegmentStore(deps.doc, deps.tableName);
+  const reports = new StoredReports(deps.doc, deps.tableName);
 
   async function answer(request: ConsoleRequest, user: ConsoleUser): Promise<unknown> {
     const now = deps.clock.now();
@@ -146,10 +146,13 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
         return { resubscribed: true };
       }
       case 'results.report': {
-        const from = new Date(`${request.from}T00:00:00Z`);
-        const to = new Date(new Date(`${request.to}T00:00:00Z`).getTime() + DAY_MS);
-        if (from >= to) throw new ConsoleInputError(`from: ${request.from} must not be after to: ${request.to}`);
-        return loadLoyaltyReport(segments, { from, to, attributionDays: request.attributionDays, ...programDefaults(deps.env) }, now);
+        // The weekly run's stored reports: a Query for the periods and a GetItem, never a Scan.
+        const periods = (await reports.periods()).sort((a, b) => periodOrder(a.period) - periodOrder(b.period) || b.from.localeCompare(a.from));
+        if (!periods.length) return { periods, reason: 'no stored report yet (the weekly analytics run stores them)' };
+        const wanted = request.period ?? 'last-30-days';
+        const stored = await reports.report(wanted);
+        if (!stored) throw new StoredReportNotFoundError(`no stored report for ${wanted}; stored: ${periods.map((p) => p.period).join(', ')}`);
+        return { periods, ...stored };
       }
     }
   }
@@ -168,7 +171,7 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
       return { status: 200, body: await answer(parsed.data, user) };
     } catch (error) {
       if (error instanceof DraftRejectedError) return { status: 422, body: { error: 'the draft has problems', problems: error.problems } };
-      if (error instanceof JourneyNotFoundError || error instanceof CustomerNotFoundError)
+      if (error instanceof JourneyNotFoundError || error instanceof CustomerNotFoundError || error instanceof StoredReportNotFoundError)
         return { status: 404, body: { error: error.message } };
       if (error instanceof JourneyPublishConflictError) return { status: 409, body: { error: error.message } };
       if (error instanceof ConsoleInputError) return { status: 400, body: { error: error.message } };
@@ -180,6 +183,13 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
 export class ConsoleInputError extends Error {
   override name = 'ConsoleInputError';
 }
+
+class StoredReportNotFoundError extends Error {
+  override name = 'StoredReportNotFoundError';
+}
+
+/** Rolling periods first (shortest first), then calendar months (newest first). */
+const periodOrder = (period: string) => (period.startsWith('last-') ? Number(period.split('-')[1]) : 1_000_000);
 
 /** The offending value, short, for the error answer (never logged: it may be an address). */
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -52,11 +52,10 @@ export const consoleRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('audience.estimate'), where: conditionSchema }),
   z.strictObject({ op: z.literal('customer.find'), query: z.string().trim().min(1).max(320) }),
   z.strictObject({ op: z.literal('customer.resubscribe'), customerId: z.string().min(1).max(200), note }),
+  /** A period the weekly run stored ("last-30-days", "month-2027-02"); none: the last 30 days. */
   z.strictObject({
     op: z.literal('results.report'),
-    from: day,
-    to: day,
-    attributionDays: z.number().int().min(1).max(90).default(7),
+    period: z.string().regex(/^(last-\d+-days|month-\d{4}-\d{2})$/, { message: 'must be a stored period such as last-30-days or month-2027-02' }).optional(),
   }),
 ]);
 export type ConsoleRequest = z.infer<typeof consoleRequestSchema>;

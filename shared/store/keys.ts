@@ -42,6 +42,9 @@
 //   CUSTOMER#<id> / SURVEY#<answeredAt ISO>      a survey answer, written once (idempotent by answer time)
 //   SEGMENTS / THRESHOLDS                        weekly RFM quintile cuts and 80/20 spend threshold (one GetItem)
 //   PREDICTIONS / MODEL                          the weekly BG/NBD + Gamma-Gamma fit (one GetItem per purchase)
+//   REPORTS / PERIOD#<period>                    the weekly run's loyalty report for a standard period (last 7/30/90
+//                                                days, a calendar month), gzipped: the console's results page reads
+//                                                it (Query PK lists the periods, one GetItem reads one) instead of scanning
 //   STEPS#<journey> / NOW#<step>                 customers standing at a journey step now (ADD ±1 per transition)
 //   STEPS#<journey> / DAY#<yyyy-mm-dd>#<step>    customers who reached the step that day; Query PK for the diagram
 //   CUSTOMER#<id> / AUDIT#<at ISO>#<action>      an operator's change to the customer from the console (who, why),
@@ -159,6 +162,9 @@ export const keys = {
   segmentThresholds: (): ItemKey => ({ PK: 'SEGMENTS', SK: 'THRESHOLDS' }),
   /** The fitted prediction models, read when a purchase refreshes the customer's predictions. */
   predictionModel: (): ItemKey => ({ PK: 'PREDICTIONS', SK: 'MODEL' }),
+  /** The weekly analytics run's stored report of one standard period ("last-30-days", "month-2027-02"). */
+  storedReport: (period: string): ItemKey => ({ PK: 'REPORTS', SK: `PERIOD#${period}` }),
+  storedReportsPk: 'REPORTS',
   /** Directory entry for a due bucket (written before the timer, never needed to be exact). */
   dueDirectory: (dueAt: Date, shard: number): ItemKey => ({
     PK: `DUEDIR#${dueAt.toISOString().slice(0, 10)}`,

@@ -1,0 +1,167 @@
+// The console API against the local runtime, below the browser: the results page reads the
+// reports the weekly analytics run stored (the same report `loyalty report` builds by scanning,
+// with no Scan per request), and enable, disable, rollback and test-send write exactly what the
+// CLI writes, plus the note the console asked for.
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
+import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { consoleApi } from '#shared/console/api.ts';
+import { journeySchema } from '#shared/domain/journey.ts';
+import { programDefaults } from '#shared/flows/analytics-page.ts';
+import { loadLoyaltyReport } from '#shared/flows/analytics.ts';
+import { JourneyCatalogue, type JourneyVersion } from '#shared/store/journeys.ts';
+import { PredictionStore } from '#shared/store/predictions.ts';
+import { SegmentStore } from '#shared/store/segments.ts';
+import { StoredReports } from '#shared/store/stored-reports.ts';
+import { DynamoMeter } from '../../bench/meter.ts';
+import { loyalty } from './cli-support.ts';
+import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
+
+const journeyFile = (id: string) => `id: ${id}
+name: Welcome ${id}
+trigger:
+  on: event
+  event: Customer Upserted
+templates:
+  locales: [en-US]
+steps:
+  - id: wait-1d
+    wait: { days: 1 }
+  - id: hello
+    send: { template: welcome }
+`;
+const TEMPLATES = { welcome: { 'en-US': { subject: 'Hi {{ customer.firstName }}', html: '<p>Hi</p>', text: 'Hi\n' } } };
+
+let local: LocalRuntime;
+let catalogue: JourneyCatalogue;
+const meter = new DynamoMeter();
+let api: ReturnType<typeof consoleApi>;
+const user = { id: 'sub-1', email: 'ana@shop.example' };
+
+async function publish(id: string): Promise<void> {
+  const source = journeyFile(id);
+  await catalogue.publish({ journey: journeySchema.parse(parse(source)), templates: TEMPLATES, source, by: 'seed', note: 'first' });
+}
+
+beforeAll(async () => {
+  local = await startLocal({ now: '2027-03-01T10:00:00Z', ports: 'random' });
+  catalogue = new JourneyCatalogue(local.doc, local.tableName, local.clock);
+  await publish('welcome');
+  await publish('welcome-cli');
+  local.putEvents([customerEvent({ customerId: 'c-1', email: 'mei@example.com', locale: 'en-US' })]);
+  await local.drain();
+  await local.advanceTo('2027-03-03T10:00:00Z');
+  local.putEvents([purchaseEvent({ orderId: 'o-1', customerId: 'c-1', amount: '80.00', purchasedAt: '2027-03-03T09:00:00Z' })]);
+  await local.drain();
+  await local.advanceTo('2027-03-04T10:00:00Z');
+  await local.runScheduled('segment-thresholds');
+  const runtime = meter.meter(local.runtimeFor('console-api'), local.endpoints.dynamo);
+  api = consoleApi({
+    doc: runtime.doc,
+    tableName: local.tableName,
+    clock: local.clock,
+    ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: local.endpoints.ses }),
+    sender: { from: 'rewards@loyalty-flows.local', configurationSet: 'loyalty-flows' },
+    env: runtime.env,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await local?.stop();
+});
+
+describe('console results', () => {
+  it('answer the report the weekly run stored for the period — the one `loyalty report` builds by scanning — without a Scan', async () => {
+    meter.reset();
+    const answer = await api({ op: 'results.report', period: 'last-7-days' }, user);
+    expect(answer.status).toBe(200);
+    expect(meter.byCommand.get('ScanCommand') ?? 0).toBe(0);
+    // One Query lists the periods, one GetItem reads the chosen report.
+    expect(Object.fromEntries(meter.byCommand)).toEqual({ QueryCommand: 1, GetItemCommand: 1 });
+    const body = answer.body as { periods: { period: string }[]; from: string; to: string; computedAt: string; report: Record<string, unknown> };
+    expect(body.periods.map((p) => p.period)).toEqual(['last-7-days', 'last-30-days', 'last-90-days', 'month-2027-02', 'month-2027-01', 'month-2026-12']);
+    expect(body.computedAt).toBe('2027-03-04T10:00:00.000Z');
+    const scanned = await loadLoyaltyReport(
+      new SegmentStore(local.doc, local.tableName),
+      { from: new Date(body.from), to: new Date(body.to), attributionDays: 7, ...programDefaults(local.runtimeFor('console-api').env) },
+      new Date(body.computedAt),
+      4,
+      new PredictionStore(local.doc, local.tableName),
+    );
+    expect(body.report).toEqual(JSON.parse(JSON.stringify(scanned)));
+    const welcome = scanned.campaigns.find((c) => c.campaignId === 'welcome');
+    expect(welcome).toMatchObject({ recipients: 1, converted: 1, revenueMilli: 80_000 });
+  });
+
+  it('keep the newest run: a late or redelivered older run does not replace a stored period', async () => {
+    const store = new StoredReports(local.doc, local.tableName);
+    const older = { period: 'last-7-days', from: '2027-02-20T00:00:00.000Z', to: '2027-02-27T00:00:00.000Z', computedAt: '2027-02-27T00:00:00.000Z' };
+    expect(await store.save(older, { campaigns: [] })).toBe(false);
+    expect((await store.report('last-7-days'))?.computedAt).toBe('2027-03-04T10:00:00.000Z');
+  });
+
+  it('name the field and value of a bad period, and say which periods are stored for a missing one', async () => {
+    const bad = await api({ op: 'results.report', period: 'yesterday' }, user);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ problems: [{ field: 'period', value: 'yesterday' }] });
+    const missing = await api({ op: 'results.report', period: 'month-2020-01' }, user);
+    expect(missing.status).toBe(404);
+    expect(JSON.stringify(missing.body)).toContain('stored: last-7-days, last-30-days');
+  });
+});
+
+describe('console journey changes', () => {
+  const version = async (id: string, n: number): Promise<JourneyVersion> => {
+    const found = await catalogue.version(id, n);
+    if (!found) throw new Error(`no version ${n} of ${id}`);
+    return found;
+  };
+  /** A version record without what names the journey, the instant, the author and the note. */
+  const content = ({ journeyId: _id, publishedAt: _at, publishedBy: _by, note: _note, ...rest }: JourneyVersion) => ({
+    ...rest,
+    journey: { ...rest.journey, id: 'x', name: 'x' },
+    source: rest.source.replaceAll('welcome-cli', 'welcome'),
+  });
+
+  it('disable, enable and roll back write the CLI’s version records, with the signed-in user and the note', async () => {
+    const steps: [Record<string, unknown>, string[], string][] = [
+      [{ op: 'journey.enable', journeyId: 'welcome', enabled: false, note: 'pause for the sale' }, ['campaigns', 'disable', 'welcome-cli'], 'disabled'],
+      [{ op: 'journey.enable', journeyId: 'welcome', enabled: true, note: 'sale over' }, ['campaigns', 'enable', 'welcome-cli'], 'enabled'],
+      [{ op: 'journey.rollback', journeyId: 'welcome', note: 'back to the paused one' }, ['campaigns', 'rollback', 'welcome-cli'], 'rollback to v2'],
+    ];
+    let n = 1;
+    for (const [request, cli, what] of steps) {
+      n++;
+      const answer = await api(request, user);
+      expect(answer.status).toBe(200);
+      expect((await loyalty(local, cli)).code).toBe(0);
+      const [fromConsole, fromCli] = await Promise.all([version('welcome', n), version('welcome-cli', n)]);
+      expect(fromConsole).toMatchObject({ version: n, publishedBy: 'ana@shop.example', note: `${what}: ${String(request.note)}` });
+      expect(fromCli.note).toBe(what);
+      expect(content(fromConsole)).toEqual(content(fromCli));
+    }
+    expect((await version('welcome', 4)).journey.enabled).toBe(false);
+  });
+
+  it('refuses a change without a reason, naming the field', async () => {
+    const answer = await api({ op: 'journey.enable', journeyId: 'welcome', enabled: true, note: ' ' }, user);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ problems: [{ field: 'note' }] });
+    expect(await catalogue.version('welcome', 5)).toBeUndefined();
+  });
+
+  it('sends a test of the draft to the address given, marked [TEST], without a version or a ledger entry', async () => {
+    const current = await version('welcome', 4);
+    const before = (await local.emails()).length;
+    const answer = await api(
+      { op: 'draft.test-send', source: current.source, templates: current.templates, template: 'welcome', locale: 'en-US', to: 'ana@shop.example' },
+      user,
+    );
+    expect(answer.status).toBe(200);
+    const sent = (await local.emails()).slice(before);
+    expect(sent.map((email) => [email.destination.to, email.subject])).toEqual([[['ana@shop.example'], '[TEST] Hi Alex']]);
+    expect(await catalogue.version('welcome', 5)).toBeUndefined();
+  });
+});
