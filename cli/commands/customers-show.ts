@@ -1,110 +1,29 @@
-// `loyalty customers show <cid>`: the profile, loyalty standing, lifecycle stage, segments and
-// journeys of one customer — the profile item, the weekly segment thresholds and one Query on
-// the customer's journey items; never a Scan.
+// `loyalty customers show <cid>`: the customer card (shared/flows/customer-card.ts, the same one
+// the console's customer page shows) as text or JSON — reads by key only, never a Scan.
 import type { Command } from 'commander';
-import { type CustomerPrediction, predictionAt } from '#shared/domain/customer-predictions.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
-import type { JourneyState } from '#shared/domain/journey-state.ts';
-import { formatMoney, type Milli } from '#shared/domain/money.ts';
-import { programLocale, tierById, tierName } from '#shared/domain/loyalty-program.ts';
-import { customerFactsReader } from '#shared/journeys/customer-facts.ts';
+import { type CustomerCard, CustomerCards } from '#shared/flows/customer-card.ts';
+import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import type { CommandContext } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
-import { journeyStoryOf } from './campaigns-explain.ts';
 
-function journeyLine(state: JourneyState, sends: number) {
-  return {
-    journeyId: state.journeyId,
-    status: state.status,
-    currentStep: state.currentStep,
-    nextDueAt: state.nextDueAt,
-    version: state.version,
-    variant: state.variant,
-    enteredAt: state.enteredAt,
-    entries: state.entries,
-    exitReason: state.exitReason,
-    exitedAt: state.exitedAt,
-    sends,
-  };
-}
-
-async function customerCard(context: CommandContext, customerId: string) {
+async function customerCard(context: CommandContext, customerId: string): Promise<CustomerCard> {
   const targets = await context.targets();
   const now = await context.now();
-  const [facts, story] = await Promise.all([
-    customerFactsReader({ doc: targets.doc, tableName: targets.tableName, clock: { now: () => now } })(
-      customerId,
-    ),
-    journeyStoryOf(context, customerId),
-  ]);
-  if (!facts) throw new CliError(EXIT.notFound, `customer ${customerId} not found`);
-  const program = loadProgram(process.env);
-  const { profile, loyalty } = facts.stored;
-  const locale = programLocale(program, profile.locale);
-  const money = (milli: Milli | null | undefined) =>
-    milli === null || milli === undefined ? null : formatMoney(milli, program.currency, locale);
-  const named = (id: string | null | undefined) => {
-    const tier = id ? tierById(program, id) : undefined;
-    return tier ? tierName(program, tier, locale) : null;
-  };
-  return {
-    customerId,
-    profile: {
-      email: profile.email ?? null,
-      firstName: profile.firstName ?? null,
-      lastName: profile.lastName ?? null,
-      locale: profile.locale ?? null,
-      timeZone: profile.timeZone ?? null,
-      birthday: profile.birthday ?? null,
-      marketingConsent: profile.consent.granted,
-      attributes: profile.attributes ?? {},
-      createdAt: profile.createdAt,
-    },
-    loyalty: loyalty
-      ? {
-          tier: loyalty.tier,
-          tierName: named(loyalty.tier),
-          tierSince: loyalty.tierSince,
-          tierHeldUntil: loyalty.tierHeldUntil,
-          points: loyalty.points,
-          nextPointsExpiry: loyalty.nextPointsExpiry,
-          rollingSpend: money(loyalty.rollingSpendMilli),
-          nextTier: loyalty.nextTier,
-          nextTierName: named(loyalty.nextTier),
-          spendToNextTier: money(loyalty.spendToNextTierMilli),
-        }
-      : null,
-    purchases: {
-      orders: facts.condition.orderCount,
-      lifetimeSpend: money(profile.purchases?.totalSpendMilli ?? 0),
-      firstPurchaseAt: profile.purchases?.firstPurchaseAt ?? null,
-      lastPurchaseAt: profile.purchases?.lastPurchaseAt ?? null,
-    },
-    lifecycleStage: facts.condition.lifecycleStage ?? null,
-    segments: facts.condition.segments ?? [],
-    predictions: predictionsOf(profile.predictions && predictionAt(profile.predictions, now), money),
-    journeys: story.states.map((state) =>
-      journeyLine(state, story.sends.filter((send) => send.journeyId === state.journeyId).length),
-    ),
-  };
+  const clock = { now: () => now };
+  const cards = new CustomerCards({
+    doc: targets.doc,
+    tableName: targets.tableName,
+    clock,
+    program: loadProgram(process.env),
+    catalogue: new JourneyCatalogue(targets.doc, targets.tableName, clock),
+  });
+  const card = await cards.card(customerId);
+  if (!card) throw new CliError(EXIT.notFound, `customer ${customerId} not found`);
+  return card;
 }
 
-/** P(alive) and the rest as of now (docs/predictions.md); null before the first fit. */
-function predictionsOf(prediction: CustomerPrediction | undefined, money: (milli: Milli | undefined) => string | null) {
-  if (!prediction) return null;
-  return {
-    asOf: prediction.asOf,
-    fittedAt: prediction.fittedAt,
-    pAlive: prediction.pAlive,
-    churnRisk: prediction.churnRisk,
-    expectedPurchases90d: prediction.expectedPurchases90d,
-    predictedValue12m: money(prediction.predictedValue12mMilli),
-    expectedNextPurchaseAt: prediction.expectedNextPurchaseAt ?? null,
-    atRiskFrom: prediction.atRiskFrom ?? null,
-  };
-}
-
-type Card = Awaited<ReturnType<typeof customerCard>>;
+type Card = CustomerCard;
 
 function renderCard(card: Card): string {
   const p = card.profile;
@@ -112,7 +31,7 @@ function renderCard(card: Card): string {
   const name = [p.firstName, p.lastName].filter(Boolean).join(' ') || '(no name)';
   return [
     `${card.customerId}  ${name} <${p.email ?? 'no address'}>  ${p.locale ?? '-'} ${p.timeZone ?? '-'}${p.birthday ? `  birthday ${p.birthday}` : ''}`,
-    `  marketing consent: ${p.marketingConsent ? 'yes' : 'no'} · customer since ${p.createdAt}`,
+    `  marketing consent: ${card.consent.granted ? 'yes' : 'no'}${card.consent.optOut ? ` · opted out ${card.consent.optOut.at}` : ''}${card.consent.suppressed ? ` · address suppressed (${card.consent.suppressed.reason})` : ''} · customer since ${p.createdAt}`,
     l
       ? `  ${l.tierName ?? l.tier} (${l.tier}) · ${l.points} points · spend ${l.rollingSpend} in 365 days${l.nextTier ? ` · ${l.spendToNextTier} to ${l.nextTierName ?? l.nextTier}` : ' · top tier'}${l.tierHeldUntil ? ` · held until ${l.tierHeldUntil}` : ''}`
       : '  no loyalty standing yet (no purchase recorded)',
@@ -123,17 +42,22 @@ function renderCard(card: Card): string {
       : '  predicted: - (no fit yet, or no purchase)',
     '',
     card.journeys.length ? 'Journeys' : 'Journeys: none entered',
-    ...card.journeys.map(
-      (j) =>
-        `  ${j.journeyId.padEnd(22)} ${j.status === 'active' ? `at ${j.currentStep ?? '?'}${j.nextDueAt ? ` until ${j.nextDueAt}` : ''}` : `exited (${j.exitReason ?? '?'}) ${j.exitedAt ?? ''}`} · v${j.version}${j.variant ? ` · variant ${j.variant}` : ''} · ${j.sends} send(s)`,
-    ),
+    ...card.journeys.map((j) => {
+      const run = j.run;
+      const where = j.status === 'active' ? `at ${run?.currentStep ?? '?'}${run?.nextDueAt ? ` until ${run.nextDueAt}` : ''}` : `exited (${run?.exitReason ?? '?'}) ${run?.exitedAt ?? ''}`;
+      return `  ${j.journeyId.padEnd(22)} ${where} · v${run?.version ?? '?'}${run?.variant ? ` · variant ${run.variant}` : ''} · ${j.sends.length} send(s)`;
+    }),
+    '',
+    card.emails.length ? 'Emails' : 'Emails: none',
+    ...card.emails.map((e) => `  ${e.at.slice(0, 16).replace('T', ' ')}  ${e.id}${e.step ? `/${e.step}` : ''}  ${e.outcome}${e.reason ? ` (${e.reason})` : ''}`),
+    ...(card.audits.length ? ['', 'Operator changes', ...card.audits.map((a) => `  ${a.at}  ${a.action} by ${a.by}: ${a.why}`)] : []),
   ].join('\n');
 }
 
 export function registerCustomerShow(customers: Command, context: CommandContext): void {
   customers
     .command('show')
-    .description('one customer: profile, loyalty standing, lifecycle stage, segments and journeys')
+    .description('one customer: profile, consent, loyalty standing, segments, predictions, journeys (explain), emails, operator changes')
     .argument('<customer>')
     .action(async (customerId: string) => {
       context.out().result(await customerCard(context, customerId), renderCard);

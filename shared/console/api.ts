@@ -13,8 +13,7 @@ import { SegmentStore } from '../store/segments.ts';
 import { JourneyStepCounts } from '../store/journey-step-counts.ts';
 import { CampaignStats } from '../store/stats.ts';
 import { StoredReports } from '../store/stored-reports.ts';
-import { SuppressionStore } from '../store/suppression.ts';
-import { ConsoleCustomers, CustomerNotFoundError } from './customers.ts';
+import { CustomerCards, CustomerNotFoundError } from '../flows/customer-card.ts';
 import { DraftRejectedError, JourneyEditor } from './editor.ts';
 import { ConsoleJourneys } from './journeys.ts';
 import { type ConsoleRequest, type ConsoleUser, consoleRequestSchema } from './requests.ts';
@@ -47,14 +46,7 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
   const vocabulary = journeyVocabulary(program);
   const editor = new JourneyEditor(catalogue, { vocabulary, program, clock: deps.clock });
   const customerFacts = customerFactsReader({ doc: deps.doc, tableName: deps.tableName, clock: deps.clock });
-  const suppression = new SuppressionStore(deps.doc, deps.tableName);
-  const customers = new ConsoleCustomers(
-    deps.doc,
-    deps.tableName,
-    catalogue,
-    suppression,
-    customerFacts,
-  );
+  const customers = new CustomerCards({ doc: deps.doc, tableName: deps.tableName, clock: deps.clock, program, catalogue });
   const segments = new SegmentStore(deps.doc, deps.tableName);
   const reports = new StoredReports(deps.doc, deps.tableName);
 
@@ -140,11 +132,9 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
       }
       case 'customer.find':
         return { customers: await customers.find(request.query) };
-      case 'customer.resubscribe': {
-        if (!(await customers.view(request.customerId))) throw new CustomerNotFoundError(`customer ${request.customerId} is not in the store`);
-        await customers.resubscribe(request.customerId, { ...user, id: by }, request.note, now);
+      case 'customer.resubscribe':
+        await customers.resubscribe(request.customerId, by, request.note);
         return { resubscribed: true };
-      }
       case 'results.report': {
         // The weekly run's stored reports: a Query for the periods and a GetItem, never a Scan.
         const periods = (await reports.periods()).sort((a, b) => periodOrder(a.period) - periodOrder(b.period) || b.from.localeCompare(a.from));

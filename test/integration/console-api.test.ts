@@ -15,7 +15,9 @@ import { JourneyCatalogue, type JourneyVersion } from '#shared/store/journeys.ts
 import { PredictionStore } from '#shared/store/predictions.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
 import { StoredReports } from '#shared/store/stored-reports.ts';
+import { SuppressionStore } from '#shared/store/suppression.ts';
 import { DynamoMeter } from '../../bench/meter.ts';
+import { withDynamoFault } from '../support/faults.ts';
 import { loyalty } from './cli-support.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 
@@ -163,5 +165,52 @@ describe('console journey changes', () => {
     const sent = (await local.emails()).slice(before);
     expect(sent.map((email) => [email.destination.to, email.subject])).toEqual([[['ana@shop.example'], '[TEST] Hi Alex']]);
     expect(await catalogue.version('welcome', 5)).toBeUndefined();
+  });
+});
+
+describe('console customers', () => {
+  it('show the card `loyalty customers show` prints: consent, explain per journey, emails with their outcome', async () => {
+    const answer = await api({ op: 'customer.find', query: 'mei@example.com' }, user);
+    expect(answer.status).toBe(200);
+    const [card] = (answer.body as { customers: Record<string, unknown>[] }).customers;
+    const shown = await loyalty(local, ['--json', 'customers', 'show', 'c-1']);
+    expect(card).toEqual(shown.json());
+    expect(card).toMatchObject({
+      consent: { granted: true, optOut: null, suppressed: null },
+      purchases: { orders: 1 },
+      journeys: [{ journeyId: 'welcome', status: 'exited' }, { journeyId: 'welcome-cli', status: 'exited' }],
+    });
+    // Each journey send once (its ledger entry is not listed again), with its outcome.
+    expect((card?.emails as { source: string; id: string; step: string; outcome: string }[]).map((e) => [e.source, e.id, e.step, e.outcome]).sort()).toEqual([
+      ['journey', 'welcome', 'hello', 'sent'],
+      ['journey', 'welcome-cli', 'hello', 'sent'],
+    ]);
+  });
+
+  it('re-subscribe an opted-out customer with an audit record of who and why, written before the consent change', async () => {
+    await new SuppressionStore(local.doc, local.tableName).optOut('c-1', local.clock.now(), 'unsubscribe link');
+    // The consent write fails once, after the audit record: the operator's retry completes it.
+    const faulty = withDynamoFault(local.runtimeFor('console-api'), local.endpoints.dynamo, { command: 'UpdateItemCommand', times: 1 });
+    const crashing = consoleApi({ doc: faulty.doc, tableName: local.tableName, clock: local.clock, ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: local.endpoints.ses }), env: faulty.env });
+    const request = { op: 'customer.resubscribe', customerId: 'c-1', note: 'asked by phone, ticket 123' };
+    await expect(crashing(request, user)).rejects.toThrow(/injected crash/);
+    expect(faulty.injected()).toBe(1);
+    const afterCrash = (await api({ op: 'customer.find', query: 'c-1' }, user)).body as { customers: { consent: { granted: boolean }; audits: unknown[] }[] };
+    expect(afterCrash.customers[0]?.consent.granted).toBe(false);
+    expect(afterCrash.customers[0]?.audits).toHaveLength(1);
+    local.clock.set(new Date(local.clock.now().getTime() + 60_000));
+    expect((await api(request, user)).status).toBe(200);
+    const after = (await api({ op: 'customer.find', query: 'c-1' }, user)).body as { customers: { consent: Record<string, unknown>; audits: unknown[] }[] };
+    expect(after.customers[0]?.consent).toMatchObject({ granted: true, optOut: null, source: 'operator:ana@shop.example' });
+    expect(after.customers[0]?.audits).toEqual([
+      { at: '2027-03-04T10:01:00.000Z', action: 'resubscribe', by: 'ana@shop.example', why: 'asked by phone, ticket 123' },
+      { at: '2027-03-04T10:00:00.000Z', action: 'resubscribe', by: 'ana@shop.example', why: 'asked by phone, ticket 123' },
+    ]);
+  });
+
+  it('answer 404 for a customer who is not in the store, and never re-subscribe them', async () => {
+    const answer = await api({ op: 'customer.resubscribe', customerId: 'nobody', note: 'typo test' }, user);
+    expect(answer.status).toBe(404);
+    expect((await api({ op: 'customer.find', query: 'nobody' }, user)).body).toEqual({ customers: [] });
   });
 });

@@ -183,7 +183,7 @@ describe('the marketer console', () => {
     await page.locator('[data-customer="c-1"]').waitFor();
     expect(bodies).toEqual(['body']);
     expect(await page.locator('[data-consent]').textContent()).toBe('✓');
-    expect(await page.locator('[data-standing]').textContent()).toContain('orderCount');
+    expect(await page.locator('[data-standing]').textContent()).toContain('orders');
     // explain: the run finished, and its one send went out.
     expect(await page.locator('[data-explain="welcome"] h4').textContent()).toBe('welcome — exited');
     expect(await page.locator('[data-explain="welcome"] [data-send-outcome="hello"]').textContent()).toMatch(/^sent \(message /);
