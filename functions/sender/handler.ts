@@ -47,6 +47,7 @@ export function createSenderHandler(
   const deadLetters = deadLettersFor(runtime);
   const metrics = metricSink(runtime, 'sender');
   const timers = new TimerStore(runtime.doc, runtime.tableName);
+  const program = loadProgram(runtime.env);
   // Journey requests render from their stored version and re-check their conditions at send time.
   const journeys = new JourneySending({
     journeys: new CurrentJourneys(
@@ -56,6 +57,7 @@ export function createSenderHandler(
     factsOf: customerFactsReader(runtime),
     states: new JourneyStateStore(runtime.doc, runtime.tableName, timers),
     clock: runtime.clock,
+    program,
   });
   const deps: SenderDeps = {
     journeys,
@@ -63,7 +65,7 @@ export function createSenderHandler(
     ledger: new SendLedger(runtime.doc, runtime.tableName),
     caps: new SendCapStore(runtime.doc, runtime.tableName),
     recipients: new SuppressionStore(runtime.doc, runtime.tableName),
-    renderer: new TemplateRenderer(templatesDir(env)),
+    renderer: new TemplateRenderer(templatesDir(env), program),
     mailer:
       overrides.mailer ??
       new SesMailer(sesClientOf(runtime), { ...defaultRetryPolicy, maxAttempts: env.SES_MAX_ATTEMPTS }),
@@ -71,7 +73,7 @@ export function createSenderHandler(
     defer: (request, until) =>
       enqueueDelayed(runtime.sqs, queueUrl, request, queueDelaySeconds(until, runtime.clock.now())),
     publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
-    controlGroup: loadProgram(runtime.env).controlGroup,
+    controlGroup: program.controlGroup,
     gate: new SendingGate(new GuardrailStore(runtime.doc, runtime.tableName)),
     ...(overrides.afterSesAccepted ? { afterSesAccepted: overrides.afterSesAccepted } : {}),
   };

@@ -4,6 +4,7 @@
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { describeRejection, type Rejection, rejectionsFromZod } from '../events/rejection.ts';
+import { brandSchema } from './brand.ts';
 import { controlGroupSchema } from './global-control-group.ts';
 import { decimalPlaces, decimalToMilli, isKnownCurrency, type Milli } from './money.ts';
 import { guardrailSettingsSchema } from './send-guardrails.ts';
@@ -57,6 +58,8 @@ const programSchema = z
     guardrails: guardrailSettingsSchema,
     /** Customers who receive no marketing journey, to measure the programme against. */
     controlGroup: controlGroupSchema,
+    /** Shop name, logo, web address, button colours and footer address of every email. */
+    brand: brandSchema.optional(),
   })
   .superRefine((program, ctx) => {
     const issue = (path: (string | number)[], input: unknown, message: string) =>
@@ -150,13 +153,13 @@ export function parseProgramYaml(text: string, file: string): LoyaltyProgram {
   return parseProgram(document, file);
 }
 
-export function baseTier(program: LoyaltyProgram): TierDefinition {
+export function baseTier(program: Pick<LoyaltyProgram, 'tiers'>): TierDefinition {
   const first = program.tiers[0];
   if (!first) throw new Error('a program has at least one tier');
   return first;
 }
 
-export function tierById(program: LoyaltyProgram, id: string): TierDefinition | undefined {
+export function tierById(program: Pick<LoyaltyProgram, 'tiers'>, id: string): TierDefinition | undefined {
   return program.tiers.find((tier) => tier.id === id);
 }
 
@@ -172,14 +175,14 @@ export function nextTierAbove(program: LoyaltyProgram, tier: TierDefinition): Ti
 }
 
 /** The best locale the program has for a customer: exact, then same language, then the default. */
-export function programLocale(program: LoyaltyProgram, wanted: string | undefined): string {
+export function programLocale(program: Pick<LoyaltyProgram, 'tiers' | 'defaultLocale'>, wanted: string | undefined): string {
   const available = Object.keys(baseTier(program).names);
   if (wanted && available.includes(wanted)) return wanted;
   const language = wanted?.split('-')[0];
   return available.find((candidate) => candidate.split('-')[0] === language) ?? program.defaultLocale;
 }
 
-export function tierName(program: LoyaltyProgram, tier: TierDefinition, locale: string): string {
+export function tierName(program: Pick<LoyaltyProgram, 'defaultLocale'>, tier: TierDefinition, locale: string): string {
   return tier.names[locale] ?? tier.names[program.defaultLocale] ?? tier.id;
 }
 

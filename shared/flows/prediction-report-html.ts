@@ -1,7 +1,7 @@
 // The report page's predictions panels: churn-risk bands, predicted CLV percentiles, the
 // calibration chart (predicted vs actual purchases per repeat count) and the predicted top 20%.
 import { formatMoney, type Milli } from '../domain/money.ts';
-import { escapeHtml } from '../mail/render.ts';
+import { escapeHtml } from '../mail/escape-html.ts';
 import type { PredictionSection } from './prediction-report.ts';
 
 const PREDICTED = '#4f46e5';

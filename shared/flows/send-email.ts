@@ -2,6 +2,7 @@
 // rate permit -> SES -> ledger completed -> "Email Sent". Each step is idempotent, so a retried or
 // duplicated request converges on exactly one email. See docs/delivery-and-compliance.md.
 import { randomUUID } from 'node:crypto';
+import { utmContent } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
 import { type FrequencyCap, reserveCapSlot } from '../domain/frequency-cap.ts';
 import { type ControlGroupSettings, withheldForControlGroup } from '../domain/global-control-group.ts';
@@ -137,6 +138,10 @@ export async function deliverSendRequest(
     variables: request.variables,
     timeZone: recipient.timeZone ?? rules.defaultTimeZone,
     currency: config.currency,
+    link: {
+      campaign: request.campaignId,
+      content: utmContent(request.step ?? request.template, request.journey?.variant),
+    },
   });
 
   const refText = ledgerRefText(ref);

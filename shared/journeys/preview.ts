@@ -3,6 +3,7 @@
 // templates. Used by publish-time checks (every send step in every locale, sample customer),
 // `campaigns preview` (a real customer) and `campaigns test-send`.
 import type { CampaignProblem } from '../campaigns/load.ts';
+import { utmContent } from '../domain/brand.ts';
 import type { Journey, JourneyStep } from '../domain/journey.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import {
@@ -35,7 +36,7 @@ export async function renderJourneySend(input: PreviewInput): Promise<RenderedEm
   const { journey, step, facts, now, program } = input;
   const offer = step.send.offer;
   const tier = facts.stored.loyalty?.tier ?? offer?.defaultTier ?? 'Bronze';
-  return new TemplateRenderer(storedTemplates(input.templates)).render({
+  return new TemplateRenderer(storedTemplates(input.templates), program).render({
     template: step.send.template,
     customer: input.customer,
     unsubscribeUrl: SAMPLE_UNSUBSCRIBE_URL,
@@ -57,6 +58,7 @@ export async function renderJourneySend(input: PreviewInput): Promise<RenderedEm
     }),
     timeZone: input.customer.timeZone ?? journey.send.defaultTimeZone,
     currency: program.currency,
+    link: { campaign: journey.id, content: utmContent(step.id, input.variant) },
   });
 }
 

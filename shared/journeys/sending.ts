@@ -6,6 +6,7 @@
 import { evaluateCondition } from '../domain/journey-conditions.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { DeliveryOutcome } from '../flows/send-email.ts';
+import type { ShopSettings } from '../mail/call-to-action.ts';
 import { storedTemplates, TemplateError, TemplateRenderer } from '../mail/render.ts';
 import type { ParsedSendRequest } from '../mail/send-request.ts';
 import type { JourneyStateStore } from '../store/journey-states.ts';
@@ -21,6 +22,8 @@ export class JourneySending {
       factsOf: FactsReader;
       states: Pick<JourneyStateStore, 'recordSendOutcome'>;
       clock: Clock;
+      /** The brand and tier names every email shows. */
+      program: ShopSettings;
     },
   ) {}
 
@@ -33,7 +36,7 @@ export class JourneySending {
       const version = request.journey.version;
       renderer = this.deps.journeys.version(request.campaignId, version).then((stored) => {
         if (!stored) throw new TemplateError(`journey ${request.campaignId} has no version ${version}`);
-        return new TemplateRenderer(storedTemplates(stored.templates));
+        return new TemplateRenderer(storedTemplates(stored.templates), this.deps.program);
       });
       renderer.catch(() => this.#renderers.delete(key));
       this.#renderers.set(key, renderer);

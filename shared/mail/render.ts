@@ -1,12 +1,20 @@
 // Renders a campaign's Liquid templates for one customer. HTML output is escaped by default, so
 // a hostile name stays text; a variable the template needs but the request lacks is an error,
-// never a silent blank; every email ends up with a visible unsubscribe link.
+// never a silent blank; every email ends up with a visible unsubscribe link, and its call to
+// action, logo and tier names come from the program (./call-to-action.ts).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
+import { loadProgram } from '../config/program-file.ts';
+import type { LinkAttribution } from '../domain/brand.ts';
 import type { CustomerPrediction } from '../domain/customer-predictions.ts';
 import { formatMoney } from '../domain/money.ts';
+import { registerShopTags, sendShopLink, type ShopSettings } from './call-to-action.ts';
+import { escapeHtml } from './escape-html.ts';
+import { TemplateError } from './template-error.ts';
+
+export { escapeHtml, TemplateError };
 
 export const FALLBACK_LOCALE = 'en-US';
 const PARTS = ['subject', 'html', 'text'] as const;
@@ -35,6 +43,8 @@ export interface RenderInput {
   timeZone: string;
   /** Currency for `money` when the template names none. */
   currency: string;
+  /** What the links are attributed to (utm_campaign, utm_content); default: the template name. */
+  link?: LinkAttribution | undefined;
 }
 
 export interface RenderedEmail {
@@ -43,11 +53,6 @@ export interface RenderedEmail {
   text: string;
   /** The template locale actually used (after fallback). */
   locale: string;
-}
-
-/** A template that cannot render for this request: retrying will not help, a person must fix it. */
-export class TemplateError extends Error {
-  override name = 'TemplateError';
 }
 
 /** What liquidjs binds `this` to in a filter (its FilterImpl type is not exported). */
@@ -94,25 +99,19 @@ function dateFilter(this: FilterImpl, value: unknown, style?: unknown): string {
   return format.format(date);
 }
 
-function engine(escapeHtml: boolean): Liquid {
+function engine(html: boolean): Liquid {
   const liquid = new Liquid({
     strictVariables: true,
     strictFilters: true,
     // `{{ customer.firstName | default: "there" }}` and `{% if coupon %}` may probe optional values.
     lenientIf: true,
     ownPropertyOnly: true,
-    ...(escapeHtml ? { outputEscape: 'escape' as const } : {}),
+    ...(html ? { outputEscape: 'escape' as const } : {}),
   });
   liquid.registerFilter('money', moneyFilter);
   liquid.registerFilter('date', dateFilter);
+  registerShopTags(liquid, html);
   return liquid;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 }
 
 const FOOTER_LABEL: Record<string, string> = { zh: '退订', en: 'Unsubscribe' };
@@ -171,10 +170,20 @@ export class TemplateRenderer {
   readonly #locales = new Map<string, string>();
 
   readonly source: TemplateSource;
+  #shop: ShopSettings | undefined;
 
-  /** A folder of templates (<template>/<locale>/{subject,html,text}.liquid) or another source. */
-  constructor(templates: string | TemplateSource) {
+  /**
+   * A folder of templates (<template>/<locale>/{subject,html,text}.liquid) or another source, and
+   * the program whose brand and tier names the emails show (default: the checkout's program.yaml).
+   */
+  constructor(templates: string | TemplateSource, shop?: ShopSettings) {
     this.source = typeof templates === 'string' ? templatesInDir(templates) : templates;
+    this.#shop = shop;
+  }
+
+  get shop(): ShopSettings {
+    this.#shop ??= loadProgram({});
+    return this.#shop;
   }
 
   /** The locale folder to use: exact, then same language, then en-US. */
@@ -206,6 +215,7 @@ export class TemplateRenderer {
     const locale = this.resolveLocale(input.template, input.customer.locale);
     const parsed = await this.load(input.template, locale);
     const { customer } = input;
+    const link = input.link ?? { campaign: input.template, content: input.template };
     // Customer fields the profile lacks are null (known to be empty), so `default` works on them;
     // campaign variables stay strict: a missing one is an error.
     const scope = {
@@ -229,9 +239,18 @@ export class TemplateRenderer {
           : null,
       },
       unsubscribeUrl: input.unsubscribeUrl,
+      // null without a brand: `{% if brand %}` may probe it; {% cta %} and {% logo %} say what is missing.
+      brand: this.shop.brand ?? null,
+      shopUrl: sendShopLink(this.shop, link),
     };
     const globals = {
-      render: { locale: customer.locale ?? locale, timeZone: input.timeZone, currency: input.currency },
+      render: {
+        locale: customer.locale ?? locale,
+        timeZone: input.timeZone,
+        currency: input.currency,
+        shop: this.shop,
+        link,
+      },
     };
     try {
       // Synchronous: every filter is, and the templates are already parsed; liquidjs's async path

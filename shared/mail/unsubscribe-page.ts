@@ -2,7 +2,7 @@
 // that carried the link (en-US, zh-CN): the profile's locale once the token names a customer,
 // the browser's Accept-Language before that, English otherwise.
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { escapeHtml } from './render.ts';
+import { escapeHtml } from './escape-html.ts';
 
 export type UnsubscribePage =
   | 'not-allowed'

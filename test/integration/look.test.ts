@@ -1,5 +1,6 @@
 // Looking at what a marketer and a customer see, in headless Chromium at phone width (375 px): the
 // HTML report and one email of every shipped campaign in both locales. Layout facts, not pixels:
+// the call-to-action button drawn above the fold,
 // nothing wider than the screen, and every Chinese character drawn with a real glyph (no tofu
 // boxes: the CJK font must be installed, .ci/run does it). Screenshots go to LOOK_SCREENSHOTS
 // (docs/screenshots when refreshing the ones in the docs) or a temp folder.
@@ -73,6 +74,21 @@ const tofu = (page: Page, probe: string) =>
     return chars.filter((char) => draw(char) === missing);
   })()`);
 
+/**
+ * The call-to-action buttons: how many, and whether the first is drawn (not hidden, not empty)
+ * and ends within the first screen of a phone (812 px), so a reader sees it without scrolling.
+ */
+const ctaBox = (page: Page) =>
+  page.evaluate<{ count: number; visible: boolean; aboveTheFold: boolean }>(`(() => {
+    const buttons = document.querySelectorAll('a.cta');
+    const box = buttons[0] ? buttons[0].getBoundingClientRect() : undefined;
+    return {
+      count: buttons.length,
+      visible: Boolean(box && box.width > 40 && box.height >= 40 && getComputedStyle(buttons[0]).visibility === 'visible'),
+      aboveTheFold: Boolean(box && box.bottom <= ${PHONE.height} && box.right <= ${PHONE.width}),
+    };
+  })()`);
+
 describe('the HTML report at phone width', () => {
   it('fits 375 px without sideways scrolling (wide tables scroll inside their panel)', async () => {
     const response = await fetch(`${local.endpoints.aws}/_local/report?from=${Q2.from}&to=${Q2.to}`);
@@ -106,7 +122,7 @@ describe('one email of every shipped campaign, in both locales, at phone width',
   });
 
   it.each(cases.map((c) => [`${c.campaign.id} ${c.locale}`, c] as const))(
-    '%s: no sideways scrolling, no missing glyphs',
+    '%s: no sideways scrolling, no missing glyphs, the call to action above the fold',
     async (name, { campaign, template, locale }) => {
       const email = await renderSample(
         new TemplateRenderer(path.join(CAMPAIGNS_DIR, 'templates')),
@@ -119,6 +135,7 @@ describe('one email of every shipped campaign, in both locales, at phone width',
       expect(await horizontalOverflow(page), name).toBe(0);
       // The probe proves the check can fail: U+0379 has no glyph anywhere.
       expect(await tofu(page, '\u0379'), name).toEqual(['\u0379']);
+      expect(await ctaBox(page), name).toMatchObject({ count: 1, visible: true, aboveTheFold: true });
       await page.screenshot({ path: path.join(shots, `email-${campaign.id}-${locale}.png`), fullPage: true });
       await page.close();
     },
