@@ -62,6 +62,8 @@ export const journeyStateSchema = z.object({
   nextDueAt: isoInstant.optional(),
   /** The current wait step's end, set when the wait began. */
   waitUntil: isoInstant.optional(),
+  /** When the step after the last wait became due (that wait's end); absent: since the entry. */
+  dueSince: isoInstant.optional(),
   /** The split path taken (the split's goto), kept for every later send of this entry. */
   variant: z.string().optional(),
   exitReason: z.enum(EXIT_REASONS).optional(),

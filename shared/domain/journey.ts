@@ -16,6 +16,15 @@ const hhmm = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a time of day such as "21:00"' });
 
+/** A duration as marketers write it: "2d", "36h". */
+const delay = z.string().regex(/^[1-9]\d*[dh]$/, { message: 'must be a number of days or hours such as "2d" or "36h"' });
+
+/** A `delay` in milliseconds. */
+export function delayMs(text: string): number {
+  const amount = Number.parseInt(text, 10);
+  return amount * (text.endsWith('d') ? 86_400_000 : 3_600_000);
+}
+
 /** `end` finishes the journey; every other goto names a step id. */
 export const END = 'end';
 const stepRef = slug;
@@ -109,6 +118,11 @@ export const sendRulesSchema = z.strictObject({
   capClass: z.enum(['marketing', 'tier-upgrade']).default('marketing'),
   /** 1 (highest) .. 9; when the cap allows one more email, the higher priority goes first. */
   priority: z.number().int().min(1).max(9).default(5),
+  /**
+   * Event triggers: a send this long after it was due (the trigger event, or the end of the wait
+   * before it) is skipped, explained: an upgrade from months ago is not congratulated today.
+   */
+  maxDelay: delay.default('2d'),
 });
 export type SendRules = z.output<typeof sendRulesSchema>;
 const SEND_DEFAULTS: SendRules = {
@@ -116,6 +130,7 @@ const SEND_DEFAULTS: SendRules = {
   defaultTimeZone: 'America/New_York',
   capClass: 'marketing',
   priority: 5,
+  maxDelay: '2d',
 };
 
 export const offerSchema = z
@@ -178,6 +193,7 @@ export const sendStepSchema = z.strictObject({
   quietHours: sendRulesSchema.shape.quietHours,
   capClass: sendRulesSchema.shape.capClass.unwrap().optional(),
   priority: sendRulesSchema.shape.priority.unwrap().optional(),
+  maxDelay: delay.optional(),
 });
 export type SendStep = z.output<typeof sendStepSchema>;
 
@@ -301,6 +317,7 @@ export function sendRulesOf(journey: Journey, step: SendStep): SendRules {
     defaultTimeZone: journey.send.defaultTimeZone,
     capClass: step.capClass ?? journey.send.capClass,
     priority: step.priority ?? journey.send.priority,
+    maxDelay: step.maxDelay ?? journey.send.maxDelay,
     ...((step.quietHours ?? journey.send.quietHours)
       ? { quietHours: step.quietHours ?? journey.send.quietHours }
       : {}),

@@ -333,10 +333,12 @@ export class JourneyEngine {
     }
     const history = record(state, now, stepId, kind, version, result.outcome, result.detail);
     if (result.kind === 'exit') return exited({ ...state, version }, result.reason, now, history);
-    const { waitUntil: _done, ...rest } = state;
+    const { waitUntil: done, ...rest } = state;
     if (result.to === END) return exited({ ...rest, version }, 'completed', now, history);
     return {
       ...rest,
+      // Sends after a wait are due from its end, not from the trigger (send.maxDelay).
+      ...(done ? { dueSince: done } : {}),
       version,
       currentStep: result.to,
       nextDueAt: armedDueAt(now, now).toISOString(),

@@ -6,7 +6,16 @@
 import { nextLocalHour } from '../../domain/best-send-hour.ts';
 import { type UniqueCoupon, uniqueCoupon } from '../../domain/coupon.ts';
 import { evaluateCondition, type Condition } from '../../domain/journey-conditions.ts';
-import { nextStepId, type Offer, type SendJourneyStep, sendRulesOf, sendStepHourOf } from '../../domain/journey.ts';
+import {
+  delayMs,
+  type JourneyTrigger,
+  nextStepId,
+  type Offer,
+  type SendJourneyStep,
+  sendRulesOf,
+  sendStepHourOf,
+} from '../../domain/journey.ts';
+import { DAY_MS } from '../../domain/clock.ts';
 import type { JourneyState } from '../../domain/journey-state.ts';
 import type { SendRequest } from '../../mail/send-request.ts';
 import { journeyTemplateContext } from '../template-context.ts';
@@ -21,6 +30,29 @@ export function sendConditions(trigger: { where?: Condition | undefined }, state
 export function sendPeriod(state: JourneyState, stepId: string): string {
   const visit = state.stepVisits?.[stepId] ?? 1;
   return `${state.entryId}#${stepId}${visit > 1 ? `#${visit}` : ''}`;
+}
+
+/**
+ * Why an event-triggered send is too late to go out (more than `maxDelay` after it was due: the
+ * trigger event, or the end of the last wait — before the step, or for the send hour), or undefined. Date triggers have their own
+ * catch-up window (the timer's lateBy), so this only judges events.
+ */
+export function lateness(
+  trigger: JourneyTrigger,
+  state: Pick<JourneyState, 'enteredAt' | 'dueSince' | 'waitUntil'>,
+  now: Date,
+  maxDelay: string,
+): string | undefined {
+  if (trigger.on !== 'event') return undefined;
+  // The step's own wait (for the customer's hour) or the wait before it moved the due time on.
+  const waited = state.waitUntil ?? state.dueSince;
+  const due = waited ?? state.enteredAt;
+  const lateMs = now.getTime() - Date.parse(due);
+  if (lateMs <= delayMs(maxDelay)) return undefined;
+  const since = waited ? 'the end of the wait before it' : `the ${trigger.event} event`;
+  const days = Math.floor(lateMs / DAY_MS);
+  const age = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.floor(lateMs / 3_600_000)} hours`;
+  return `too late: due since ${since} at ${due}, ${age} ago — more than send.maxDelay ${maxDelay}`;
 }
 
 async function issueCoupon(
@@ -73,6 +105,12 @@ export const sendStep: StepModule<SendJourneyStep> = {
       at: now.toISOString(),
       ...(state.variant ? { variant: state.variant } : {}),
     };
+    const rules = sendRulesOf(journey, step.send);
+    const late = lateness(journey.trigger, state, now, rules.maxDelay);
+    if (late) {
+      await deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason: late });
+      return { kind: 'go', to: next, outcome: 'skipped', detail: late };
+    }
     const customer = await facts();
     const conditions = sendConditions(journey.trigger, state);
     const failed = customer
@@ -105,7 +143,6 @@ export const sendStep: StepModule<SendJourneyStep> = {
             period,
           )
         : undefined;
-    const rules = sendRulesOf(journey, step.send);
     const request: SendRequest = {
       customerId: state.customerId,
       campaignId: version.journeyId,
