@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import sesLocalModule from 'aws-ses-v2-local';
 import { ensureTable } from '#shared/store/table.ts';
+import { inProcessRequestHandler } from './dynamo-in-process.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './credentials.ts';
 
 export interface Engine {
@@ -29,10 +30,10 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** dynalite in memory, or persisted under `path` (LevelDB). */
-export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<Engine> {
+export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<Engine & { server: Server }> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   const port = await listen(server, options.port ?? 0);
-  return { endpoint: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
+  return { endpoint: `http://127.0.0.1:${port}`, port, server, close: () => closeServer(server) };
 }
 
 export async function startSes(options: { port?: number } = {}): Promise<Engine> {
@@ -44,13 +45,21 @@ export async function startSes(options: { port?: number } = {}): Promise<Engine>
   return { endpoint: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
 }
 
-export function localDynamoClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+/** A client of the engine at `endpoint`; given the engine's server, it calls it in-process (no socket). */
+export function localDynamoClient(endpoint: string, inProcess?: Server): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 3,
+    ...(inProcess ? { requestHandler: inProcessRequestHandler(inProcess) } : {}),
+  });
 }
 
+/** The engine (still listening for the CLI and other processes) and an in-process client of it. */
 export async function startDynamoWithTable(tableName: string, options: { port?: number; path?: string } = {}) {
   const engine = await startDynamo(options);
-  const client = localDynamoClient(engine.endpoint);
+  const client = localDynamoClient(engine.endpoint, engine.server);
   await ensureTable(client, tableName);
   return { engine, client };
 }

@@ -108,6 +108,15 @@ export class LocalQueue {
     return this.inFlight > 0 || this.messages.some((message) => message.visibleAtSim <= nowSim);
   }
 
+  /** The earliest real instant a message due in simulated time may be retried after a failure. */
+  nextRetryAt(): number {
+    const nowSim = this.clock.now().getTime();
+    return Math.min(
+      ...this.messages.filter((m) => m.visibleAtSim <= nowSim).map((m) => m.retryAtReal),
+      Number.POSITIVE_INFINITY,
+    );
+  }
+
   /** The earliest simulated instant a delayed message becomes deliverable. */
   nextVisibleAt(): number | undefined {
     const delayed = this.messages.map((m) => m.visibleAtSim).filter((at) => at > this.clock.now().getTime());

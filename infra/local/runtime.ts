@@ -121,6 +121,8 @@ export class LocalRuntime {
   readonly sesEvents: SesSimulator = new SesSimulator(this);
   #ticker: NodeJS.Timeout | undefined;
   #advancing = false;
+  /** Drain checks waiting for a consumer to stop. */
+  readonly #drainers: (() => void)[] = [];
 
   constructor(
     readonly clock: SimulatedClock,
@@ -248,9 +250,15 @@ export class LocalRuntime {
         consumer.active++;
         void this.#work(consumer).finally(() => {
           consumer.active--;
+          this.#wakeDrainers();
         });
       }
     }
+  }
+
+  /** Resolves every pending drain check: a consumer stopped, so idleness must be looked at again. */
+  #wakeDrainers(): void {
+    for (const wake of this.#drainers.splice(0)) wake();
   }
 
   #hasTakeable(queue: LocalQueue): boolean {
@@ -275,9 +283,17 @@ export class LocalRuntime {
   async drain(): Promise<void> {
     for (;;) {
       this.kick();
-      const busy = this.consumers.some((c) => c.active > 0 || c.queue.hasDueWork());
-      if (!busy) return;
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (this.consumers.some((c) => c.active > 0)) {
+        // Woken when a consumer stops, not by polling: a simulated year stops thousands of times.
+        await new Promise<void>((resolve) => this.#drainers.push(resolve));
+        continue;
+      }
+      // Nothing running: only messages backing off after a failure (real-time retry) remain.
+      const retryAt = Math.min(
+        ...this.consumers.map((c) => (c.queue.hasDueWork() ? c.queue.nextRetryAt() : Number.POSITIVE_INFINITY)),
+      );
+      if (retryAt === Number.POSITIVE_INFINITY) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, retryAt - Date.now())));
     }
   }
 
