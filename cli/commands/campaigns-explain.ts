@@ -1,6 +1,9 @@
 // `loyalty campaigns explain <id> --customer <cid>`: one customer's story in one journey, from
 // one Query on the customer's partition (their run state and send outcomes) — no Scan.
 import type { Command } from 'commander';
+import { loadProgram } from '#shared/config/program-file.ts';
+import { heldOutOfJourney } from '#shared/domain/global-control-group.ts';
+import { journeyCapClasses } from '#shared/domain/journey.ts';
 import { explainJourney, renderExplanation } from '#shared/domain/journey-explain.ts';
 import { systemClock } from '#shared/domain/clock.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
@@ -54,6 +57,9 @@ export function registerExplain(campaigns: Command, context: CommandContext): vo
         sends: story.sends,
         currentVersion: current?.version,
         nextTriggerAt: trigger?.dueAt,
+        globalControlGroup:
+          current !== undefined &&
+          heldOutOfJourney(options.customer, journeyCapClasses(current.journey), loadProgram(process.env).controlGroup),
       });
       context.out().result(explanation, renderExplanation);
     });

@@ -33,3 +33,19 @@ export function withheldForControlGroup(
   if (!inGlobalControlGroup(customerId, settings)) return false;
   return !settings.stillReceive.some((allowed) => allowed === capClass);
 }
+
+/**
+ * True if the customer does not enter a journey at all: they are in the group and every cap class
+ * the journey sends under is withheld from them (a journey with a service step they still receive
+ * is entered, and its marketing sends are withheld at send time instead).
+ */
+export function heldOutOfJourney(
+  customerId: string,
+  capClasses: readonly string[],
+  settings: ControlGroupSettings,
+): boolean {
+  return (
+    inGlobalControlGroup(customerId, settings) &&
+    capClasses.every((capClass) => withheldForControlGroup(customerId, capClass, settings))
+  );
+}

@@ -13,6 +13,8 @@ export interface JourneyExplanation {
   currentVersion?: number | undefined;
   /** When a date trigger will next offer this customer an entry. */
   nextTriggerAt?: string | undefined;
+  /** True if the global control group keeps the customer out of this journey (they never enter). */
+  globalControlGroup?: boolean | undefined;
   run?:
     | {
         entries: number;
@@ -46,6 +48,7 @@ export function explainJourney(input: {
   sends: readonly JourneySendOutcome[];
   currentVersion?: number | undefined;
   nextTriggerAt?: string | undefined;
+  globalControlGroup?: boolean | undefined;
 }): JourneyExplanation {
   const { state } = input;
   const sends = [...input.sends].sort((a, b) => a.at.localeCompare(b.at) || a.stepId.localeCompare(b.stepId));
@@ -56,11 +59,15 @@ export function explainJourney(input: {
     nextTriggerAt: input.nextTriggerAt,
     sends,
   };
+  const held = input.globalControlGroup
+    ? 'held out by the global control group: enters no marketing journey (program.yaml controlGroup)'
+    : undefined;
   if (!state) {
     return {
       ...base,
+      ...(held ? { globalControlGroup: true } : {}),
       status: 'not-entered',
-      summary: `has never entered${input.nextTriggerAt ? `; the trigger is next due ${input.nextTriggerAt}` : ''}`,
+      summary: held ?? `has never entered${input.nextTriggerAt ? `; the trigger is next due ${input.nextTriggerAt}` : ''}`,
       steps: [],
     };
   }
@@ -77,7 +84,8 @@ export function explainJourney(input: {
   return {
     ...base,
     status: state.status,
-    summary: `${summary}${state.variant ? `; variant ${state.variant}` : ''}`,
+    ...(held ? { globalControlGroup: true } : {}),
+    summary: `${summary}${state.variant ? `; variant ${state.variant}` : ''}${held ? `; since then ${held}` : ''}`,
     run: {
       entries: state.entries,
       enteredAt: state.enteredAt,

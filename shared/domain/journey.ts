@@ -310,6 +310,11 @@ export function sendStepHourOf(
   return spec === undefined ? undefined : resolveSendHour(spec, purchaseHours, timeZone, fallbackHourOf(journey), now);
 }
 
+/** The cap classes the journey's send steps go out under. */
+export function journeyCapClasses(journey: Journey): string[] {
+  return [...new Set(journey.steps.flatMap((step) => ('send' in step ? [sendRulesOf(journey, step.send).capClass] : [])))];
+}
+
 /** A step's send rules: the journey's defaults with the step's overrides. */
 export function sendRulesOf(journey: Journey, step: SendStep): SendRules {
   return {

@@ -5,9 +5,10 @@
 // ledger if a crash repeats it. Follow-live: a run keeps only its position; each step runs on the
 // version current when it is reached, and a run whose step was removed exits (`step-removed`).
 import { DAY_MS } from '../domain/clock.ts';
+import { heldOutOfJourney } from '../domain/global-control-group.ts';
 import { holdoutDraw } from '../domain/holdout.ts';
 import { type Condition, evaluateCondition } from '../domain/journey-conditions.ts';
-import { END, type Journey, stepKind } from '../domain/journey.ts';
+import { END, type Journey, journeyCapClasses, stepKind } from '../domain/journey.ts';
 import {
   type ExitReason,
   HISTORY_KINDS,
@@ -40,7 +41,7 @@ export interface Entry {
 
 export type EntryOutcome =
   | { kind: 'entered'; heldOut: boolean }
-  | { kind: 'duplicate' | 'in-journey' | 'not-again' | 'stale' | 'disabled' }
+  | { kind: 'duplicate' | 'in-journey' | 'not-again' | 'stale' | 'disabled' | 'global-control-group' }
   | { kind: 'not-in-audience'; reason: string };
 
 /** Steps one run may take without a wait; validation rejects loops without a wait before this. */
@@ -127,6 +128,8 @@ export class JourneyEngine {
   async enter(version: JourneyVersion, customerId: string, entry: Entry, now: Date): Promise<EntryOutcome> {
     const journey = version.journey;
     if (!journey.enabled) return { kind: 'disabled' };
+    // The global control group never enters a marketing journey: no state, no waits, no sends.
+    if (this.heldOutByControlGroup(journey, customerId)) return { kind: 'global-control-group' };
     let facts: CustomerFacts | undefined;
     for (let race = 0; race < MAX_RACES; race++) {
       const state = await this.deps.states.get(customerId, journey.id);
@@ -192,6 +195,11 @@ export class JourneyEngine {
       return { kind: 'entered', heldOut: false };
     }
     throw new Error(`journey ${journey.id} state of ${customerId} kept changing; retrying`);
+  }
+
+  /** True if the global control group keeps this customer out of the journey (program.yaml `controlGroup`). */
+  heldOutByControlGroup(journey: Journey, customerId: string): boolean {
+    return heldOutOfJourney(customerId, journeyCapClasses(journey), this.deps.program.controlGroup);
   }
 
   /** Takes the customer out on an exit event that happened after they entered (not their own trigger). */

@@ -81,6 +81,8 @@ export class JourneyReactions {
     if (!profile) return;
     for (const version of dated) {
       const journey = version.journey;
+      // The global control group waits for no occasion of a journey it never enters.
+      const heldOut = this.deps.engine.heldOutByControlGroup(journey, customerId);
       await armTimer(
         this.deps.timers,
         customerId,
@@ -89,14 +91,16 @@ export class JourneyReactions {
         (current) => {
           const entered = current?.data.kind === 'journey-trigger' ? current.data.entered : [];
           // Arming looks forward only: a birthday that passed before we knew it waits for next year.
-          const occasion = dateTriggerOf(journey.trigger).next({
-            trigger: journey.trigger,
-            journey,
-            profile,
-            now,
-            entered,
-            lateBy: 0,
-          });
+          const occasion = heldOut
+            ? undefined
+            : dateTriggerOf(journey.trigger).next({
+                trigger: journey.trigger,
+                journey,
+                profile,
+                now,
+                entered,
+                lateBy: 0,
+              });
           if (!occasion && !current) return 'unchanged';
           return {
             data: {
@@ -123,7 +127,13 @@ export class JourneyReactions {
     const data = timer.data;
     const version = await this.deps.journeys.current(data.journeyId);
     const profile = await this.deps.customers.getProfile(timer.customerId);
-    if (!version || !version.journey.enabled || !isDateJourney(version) || !profile)
+    if (
+      !version ||
+      !version.journey.enabled ||
+      !isDateJourney(version) ||
+      !profile ||
+      this.deps.engine.heldOutByControlGroup(version.journey, timer.customerId)
+    )
       return { data: { ...data, entryId: null }, dueAt: undefined };
     const journey = version.journey;
     const module = dateTriggerOf(journey.trigger);

@@ -38,6 +38,14 @@ const state: JourneyState = {
 };
 
 describe('journey explain', () => {
+  it('says a member of the global control group never enters, and why', () => {
+    const explanation = explainJourney({ journeyId: 'gold-nudge', customerId: 'c-9', state: undefined, sends: [], globalControlGroup: true });
+    expect(explanation).toMatchObject({ status: 'not-entered', globalControlGroup: true });
+    expect(renderExplanation(explanation)).toContain('held out by the global control group: enters no marketing journey');
+    const before = explainJourney({ journeyId: 'gold-nudge', customerId: 'c-1', state, sends: [], globalControlGroup: true });
+    expect(before.summary).toMatch(/^waiting at wait-3d .*; since then held out by the global control group/);
+  });
+
   it('says where a waiting customer is, on which version, and that the journey has moved on', () => {
     const explanation = explainJourney({
       journeyId: 'gold-nudge',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { inGlobalControlGroup, withheldForControlGroup } from '#shared/domain/global-control-group.ts';
+import { heldOutOfJourney, inGlobalControlGroup, withheldForControlGroup } from '#shared/domain/global-control-group.ts';
 import { ProgramConfigError, parseProgramYaml } from '#shared/domain/loyalty-program.ts';
 import {
   continuesUnderAccountBrake,
@@ -129,6 +129,16 @@ describe('global control group', () => {
     expect(withheldForControlGroup(other, 'marketing', five)).toBe(false);
     const strict = program('controlGroup: { percent: 5, stillReceive: [] }').controlGroup;
     expect(withheldForControlGroup(member, 'tier-upgrade', strict)).toBe(true);
+  });
+
+  it('keeps members out of a journey only when every class it sends under is withheld from them', () => {
+    const member = customers.find((id) => inGlobalControlGroup(id, five))!;
+    const other = customers.find((id) => !inGlobalControlGroup(id, five))!;
+    expect(heldOutOfJourney(member, ['marketing'], five)).toBe(true);
+    expect(heldOutOfJourney(member, ['tier-upgrade'], five)).toBe(false);
+    // A journey with a service step is entered; its marketing sends are withheld at send time.
+    expect(heldOutOfJourney(member, ['marketing', 'tier-upgrade'], five)).toBe(false);
+    expect(heldOutOfJourney(other, ['marketing'], five)).toBe(false);
   });
 
   it('refuses marketing as a class the group still receives', () => {
