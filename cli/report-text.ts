@@ -4,6 +4,7 @@ import { formatMoney, type Milli } from '#shared/domain/money.ts';
 import type { UpliftEstimate } from '#shared/domain/uplift.ts';
 import { type LoyaltyReport, NO_TIER, NO_TIER_MEANS } from '#shared/flows/analytics.ts';
 import { percent } from '#shared/flows/analytics-html.ts';
+import { controlGroupText } from '#shared/flows/control-group-report.ts';
 
 const pad = (label: string, width = 24) => label.padEnd(width);
 
@@ -114,6 +115,8 @@ export function renderReportText(report: LoyaltyReport): string {
               `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}`,
           ),
         ])),
+    '',
+    ...controlGroupText(report.controlGroup, report.currency),
     '',
     ...predictionsText(report, money),
   ];

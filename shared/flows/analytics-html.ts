@@ -9,6 +9,7 @@ import {
   NO_TIER,
   NO_TIER_MEANS,
 } from './analytics.ts';
+import { controlGroupPanelHtml } from './control-group-report.ts';
 import { predictionPanelsHtml } from './prediction-report-html.ts';
 
 const PALETTE = ['#4f46e5', '#0891b2', '#16a34a', '#d97706', '#dc2626', '#7c3aed', '#db2777', '#475569'];
@@ -266,6 +267,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;b
 </div>
 <section class="panel" style="margin-bottom:18px"><h2>Campaign results</h2>${campaignTable(report)}</section>
 ${breakdownTables(report)}
+${controlGroupPanelHtml(report.controlGroup, report.currency)}
 <div class="grid2">
 ${segmentBars('Lifecycle stage', report.segments.lifecycle, 'chart-lifecycle', report.segmentsAsOf)}
 ${segmentBars('RFM segment', report.segments.rfm, 'chart-rfm', report.segmentsAsOf)}

@@ -2,6 +2,7 @@
 // to, cohort, attributionDays and format=json|html, answered from the table and the clock given.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadProgram } from '../config/program-file.ts';
+import type { ControlGroupSettings } from '../domain/global-control-group.ts';
 import { PredictionStore } from '../store/predictions.ts';
 import { SegmentStore } from '../store/segments.ts';
 import { defaultReportPeriod, loadLoyaltyReport } from './analytics.ts';
@@ -13,14 +14,22 @@ export interface ReportPage {
   body: string;
 }
 
-/** Currency and tier ladder from campaigns/program.yaml (or PROGRAM_FILE); USD and no order without it. */
+/**
+ * Currency, tier ladder and global control group from campaigns/program.yaml (or PROGRAM_FILE);
+ * USD, no order and no control group without it.
+ */
 export function programDefaults(env: Readonly<Record<string, string | undefined>>): {
   currency: string;
   tierOrder: string[];
+  controlGroup?: ControlGroupSettings;
 } {
   try {
     const program = loadProgram(env);
-    return { currency: program.currency, tierOrder: program.tiers.map((tier) => tier.id) };
+    return {
+      currency: program.currency,
+      tierOrder: program.tiers.map((tier) => tier.id),
+      controlGroup: program.controlGroup,
+    };
   } catch {
     return { currency: 'USD', tierOrder: [] };
   }

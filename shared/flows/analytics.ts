@@ -12,6 +12,8 @@ import {
   programMetrics,
 } from '../domain/metrics.ts';
 import { type BreakdownRow, campaignBreakdown, weekOf } from '../domain/campaign-breakdown.ts';
+import { type ControlGroupSection, controlGroupResults } from '../domain/control-group-results.ts';
+import type { ControlGroupSettings } from '../domain/global-control-group.ts';
 import type { Milli } from '../domain/money.ts';
 import { RFM_SEGMENTS } from '../domain/rfm.ts';
 import { splitResults, type VariantResult } from '../domain/split-results.ts';
@@ -32,6 +34,8 @@ export interface ReportOptions {
   tierOrder?: readonly string[];
   /** Cohort retention curves drawn (most recent first-purchase months up to the period end). */
   cohortCurves?: number;
+  /** program.yaml `controlGroup`: the programme is compared with it when its share is above 0. */
+  controlGroup?: ControlGroupSettings;
 }
 
 /** The tier row for customers the loyalty program has not placed (no purchase recorded yet). */
@@ -100,6 +104,8 @@ export interface LoyaltyReport {
   tierDistribution: { tier: string; customers: number }[];
   cohortRetention: { cohort: string; customers: number; curve: { month: number; rate: number }[] }[];
   campaigns: CampaignReport[];
+  /** The global control group against everyone else, per month; null when the group is off. */
+  controlGroup: ControlGroupSection | null;
   /** Predicted CLV, churn risk, calibration and the predicted 80/20 split (as of segmentsAsOf). */
   predictions: PredictionSection;
 }
@@ -296,6 +302,10 @@ export function buildLoyaltyReport(
       curve: cohortRetentionCurve(snapshot.customers, cohort, asOf),
     })),
     campaigns: campaignReports(snapshot, options),
+    controlGroup:
+      (options.controlGroup &&
+        controlGroupResults(snapshot.customers, options.controlGroup, { from: options.from, to: options.to })) ??
+      null,
     predictions: predictionSection(predictionModel, scope, { from: options.from, to: options.to }, asOf),
   };
 }
