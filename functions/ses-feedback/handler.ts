@@ -8,7 +8,8 @@
 import { loadProgram } from '#shared/config/program-file.ts';
 import type { EventEnvelope } from '#shared/events/contracts.ts';
 import { EventBridgePublisher, type OutboundEvent } from '#shared/events/publisher.ts';
-import { emailSentEvent, SEND_REFERENCE_HEADER } from '#shared/flows/send-email.ts';
+import { emailSentEvent } from '#shared/flows/send-email.ts';
+import { parseSendReference, SEND_REFERENCE_HEADER } from '#shared/mail/send-headers.ts';
 import { SendGuardrails } from '#shared/flows/send-guardrails.ts';
 import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '#shared/mail/delivery-events.ts';
 import {
@@ -18,7 +19,7 @@ import {
   sesEventRecord,
 } from '#shared/mail/ses-events.ts';
 import { type GuardrailCounter, GuardrailStore } from '#shared/store/guardrails.ts';
-import { parseLedgerRefText, SendLedger } from '#shared/store/ledger.ts';
+import { SendLedger } from '#shared/store/ledger.ts';
 import { CampaignStats, type StatCounter } from '#shared/store/stats.ts';
 import { type SuppressionReason, SuppressionStore } from '#shared/store/suppression.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
@@ -47,7 +48,12 @@ export function createHandler(runtime: Runtime) {
   const count = async (record: SesEventRecord, counter: StatCounter, at: string) => {
     const campaignId = record.mail.tags.campaign?.[0];
     if (!campaignId) return false; // not one of ours (no campaign tag)
-    const first = await stats.countOnce({ messageId: record.mail.messageId, campaignId, day: at.slice(0, 10), counter });
+    const first = await stats.countOnce({
+      messageId: record.mail.messageId,
+      campaignId,
+      day: at.slice(0, 10),
+      counter,
+    });
     const guarded = GUARDED[counter];
     if (!guarded) return first;
     // The message's first event of its kind counts; a crash between the marker and here
@@ -58,17 +64,18 @@ export function createHandler(runtime: Runtime) {
     }
     // Judged on every bounce or complaint, first or redelivered, so a pause whose announcement
     // was lost is announced by the redelivery.
-    if (guarded !== 'sends') observeGuardrails(metrics, await guardrails.check(campaignId, runtime.clock.now()));
+    if (guarded !== 'sends')
+      observeGuardrails(metrics, await guardrails.check(campaignId, runtime.clock.now()));
     return first;
   };
 
   const confirmSent = async (record: SesEventRecord, envelope: EventEnvelope) => {
     const header = mailHeader(record.mail, SEND_REFERENCE_HEADER);
-    const match = header ? /^([^;]+); attempt=([\w-]+)$/.exec(header) : null;
-    const ref = match?.[1] ? parseLedgerRefText(match[1]) : undefined;
-    if (ref && match?.[2]) {
+    const reference = header ? parseSendReference(header) : undefined;
+    if (reference) {
+      const { ref, attemptId } = reference;
       const sentAt = new Date(record.mail.timestamp);
-      const details = await ledger.complete(ref, match[2], record.mail.messageId, sentAt);
+      const details = await ledger.complete(ref, attemptId, record.mail.messageId, sentAt);
       // Completed here means the sender never recorded it (it crashed): announce it now.
       if (details?.template) {
         await publisher.publish([

@@ -3,6 +3,10 @@
 import type { Node } from 'constructs';
 import * as z from 'zod';
 import { DEFAULT_BUS_NAME } from '#infra/wiring.ts';
+import { longestListUnsubscribe, SES_HEADER_VALUE_MAX } from '#shared/mail/send-headers.ts';
+
+/** No Function URL is longer: https://<32-character id>.lambda-url.<region>.on.aws/, 20 characters of region. */
+const LONGEST_FUNCTION_URL = `https://${'x'.repeat(32)}.lambda-url.${'x'.repeat(20)}.on.aws/`;
 
 /** `-c deletionProtection=false` arrives as a string; cdk.json may hold a real boolean. */
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
@@ -31,7 +35,15 @@ const contextShape = z.object({
   /** Emails per second across all senders: your SES account's maximum send rate. */
   maxSendRate: z.coerce.number().positive().max(10_000).optional(),
   /** mailto: target of the List-Unsubscribe header, beside the one-click URL. */
-  unsubscribeMailto: z.email().optional(),
+  unsubscribeMailto: z
+    .email()
+    .refine(
+      (mailto) => longestListUnsubscribe({ url: LONGEST_FUNCTION_URL, mailto }) <= SES_HEADER_VALUE_MAX,
+      {
+        message: `is too long: beside the unsubscribe link of the longest customer id, List-Unsubscribe would pass SES's ${SES_HEADER_VALUE_MAX} characters`,
+      },
+    )
+    .optional(),
   /** The verified SES identity the sender uses: a domain (default: the sender address's) or the address. */
   sesIdentity: z.string().min(3).optional(),
   /** Optional e-mail subscription to the alarm topic (confirm the SNS mail after deploying). */
@@ -39,7 +51,10 @@ const contextShape = z.object({
   /** Prefix of the console's Cognito sign-in domain (<prefix>.auth.<region>.amazoncognito.com); unique per region. */
   consoleDomainPrefix: z
     .string()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and inner dashes (Cognito domain prefix)')
+    .regex(
+      /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+      'lower-case letters, digits and inner dashes (Cognito domain prefix)',
+    )
     .refine((prefix) => !/aws|amazon|cognito/.test(prefix), 'must not contain aws, amazon or cognito')
     .optional(),
   /** Active X-Ray tracing on every function (one trace from the rule through SQS to DynamoDB). */

@@ -55,7 +55,26 @@ function plainText(max: number) {
     });
 }
 
-const nonEmptyId = plainText(128).trim().min(1);
+/**
+ * Ids (customers, orders, SKUs) are at most this many UTF-8 bytes: a customer id rides in every
+ * email's headers, which SES caps at 870 characters (shared/mail/send-headers.ts), so the bound is
+ * on bytes, the size an id has there, not on characters (42 Chinese characters fill it).
+ */
+export const ID_MAX_BYTES = 128;
+
+export function boundedBytes(max: number) {
+  return (text: string, ctx: z.RefinementCtx) => {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > max)
+      ctx.addIssue({
+        code: 'custom',
+        input: text,
+        message: `must be at most ${max} bytes in UTF-8 (it is ${bytes})`,
+      });
+  };
+}
+
+const nonEmptyId = plainText(ID_MAX_BYTES).trim().min(1).superRefine(boundedBytes(ID_MAX_BYTES));
 
 /**
  * An address SMTP can deliver to: RFC 5321 §4.5.3.1 caps the local part at 64 octets and the

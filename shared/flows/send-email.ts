@@ -8,19 +8,16 @@ import { type FrequencyCap, reserveCapSlot } from '../domain/frequency-cap.ts';
 import { type ControlGroupSettings, withheldForControlGroup } from '../domain/global-control-group.ts';
 import { parseQuietHours } from '../domain/quiet-hours.ts';
 import { decideSend, type SendRulesConfig, type SkipReason } from '../domain/send-rules.ts';
-import { createUnsubscribeToken } from '../domain/unsubscribe-token.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import type { PausedBy, SendingGate } from './send-guardrails.ts';
 import { EMAIL_SENT, type EmailSent } from '../mail/delivery-events.ts';
 import type { SendRateLimiter } from '../mail/rate-limit.ts';
 import type { RenderedEmail, TemplateRenderer } from '../mail/render.ts';
 import type { ParsedSendRequest } from '../mail/send-request.ts';
+import { sendHeaders, unsubscribeLink } from '../mail/send-headers.ts';
 import { type Mailer, SesSendError } from '../mail/ses-mailer.ts';
 import { type LedgerRef, ledgerRefText, type SendCapStore, type SendLedger } from '../store/ledger.ts';
 import type { RecipientProfile, SuppressionStore } from '../store/suppression.ts';
-
-/** Carries the ledger reference and attempt in every email, so SES events can confirm a send. */
-export const SEND_REFERENCE_HEADER = 'X-Loyalty-Send';
 
 export interface SenderConfig {
   rules: SendRulesConfig;
@@ -128,7 +125,15 @@ export async function deliverSendRequest(
     takeOverFrom = existing.attemptId;
   }
 
-  const unsubscribeUrl = unsubscribeLink(recipient, request.campaignId, now, config);
+  const unsubscribeUrl = unsubscribeLink(
+    {
+      customerId: recipient.customerId,
+      email: recipient.email,
+      campaignId: request.campaignId,
+      expiresAt: new Date(now.getTime() + config.unsubscribe.tokenTtlMs),
+    },
+    config.unsubscribe,
+  );
   // Rendering first: a broken template fails before anything is claimed (TemplateError -> DLQ).
   const renderer = (await deps.journeys?.rendererFor(request)) ?? deps.renderer;
   const email = await renderer.render({
@@ -183,7 +188,7 @@ export async function deliverSendRequest(
         step: request.step ?? 'none',
         tier: tierOf(request, recipient),
       },
-      headers: sendHeaders(unsubscribeUrl, config, refText, attemptId),
+      headers: sendHeaders(unsubscribeUrl, config.unsubscribe.mailto, ref, attemptId),
     });
   } catch (error) {
     if (error instanceof SesSendError && error.definitelyNotSent) {
@@ -273,41 +278,4 @@ async function reserveCap(
 function tierOf(request: ParsedSendRequest, profile: RecipientProfile): string {
   const fromRequest = request.variables.tier;
   return typeof fromRequest === 'string' ? fromRequest : (request.tier ?? profile.tier ?? 'none');
-}
-
-function unsubscribeLink(
-  recipient: RecipientProfile & { email: string },
-  campaignId: string,
-  now: Date,
-  config: SenderConfig,
-): string {
-  // The campaign rides in the signed token, so the endpoint can count unsubscribes per campaign.
-  const token = createUnsubscribeToken(
-    {
-      customerId: recipient.customerId,
-      email: recipient.email,
-      campaignId,
-      expiresAt: new Date(now.getTime() + config.unsubscribe.tokenTtlMs),
-    },
-    config.unsubscribe.secret,
-  );
-  const url = new URL(config.unsubscribe.url);
-  // The signed token names the customer: the id is not repeated beside it, since every header
-  // must stay within SES's 870 characters.
-  url.searchParams.set('t', token);
-  return url.toString();
-}
-
-/**
- * RFC 2369/8058 headers: https one-click + mailto, and our reference for SES evidence. The mailto
- * does not repeat the token (a reply identifies itself by its sender), keeping the header short.
- */
-function sendHeaders(unsubscribeUrl: string, config: SenderConfig, refText: string, attemptId: string) {
-  const targets = [`<${unsubscribeUrl}>`];
-  if (config.unsubscribe.mailto) targets.push(`<mailto:${config.unsubscribe.mailto}?subject=unsubscribe>`);
-  return [
-    { name: 'List-Unsubscribe', value: targets.join(', ') },
-    { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
-    { name: SEND_REFERENCE_HEADER, value: `${refText}; attempt=${attemptId}` },
-  ];
 }

@@ -4,19 +4,21 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { conditionSchema } from '../domain/journey-conditions.ts';
-import { ianaTimeZone, isoInstant } from '../events/contracts.ts';
+import { boundedBytes, ianaTimeZone, ID_MAX_BYTES, isoInstant } from '../events/contracts.ts';
+import { CAMPAIGN_ID_MAX_BYTES, PERIOD_MAX_BYTES } from './send-headers.ts';
 
+// Customer, campaign and period ride in the email's headers: bounded here, so those fit SES's limit.
 export const sendRequestSchema = z.object({
-  customerId: z.string().min(1),
+  customerId: z.string().min(1).superRefine(boundedBytes(ID_MAX_BYTES)),
   /** The campaign, e.g. "tier-upgrade", "birthday", "win-back". */
-  campaignId: z.string().min(1),
+  campaignId: z.string().min(1).superRefine(boundedBytes(CAMPAIGN_ID_MAX_BYTES)),
   /** A step within the campaign (win-back "day-60"); used for tags and reporting. */
   step: z.string().min(1).optional(),
   /**
    * The ledger period: at most ONE email per (customer, campaign, period), ever. Birthday uses
    * the year ("2027"), tier upgrades the tier reached and when, win-back the lapse and step.
    */
-  period: z.string().min(1),
+  period: z.string().min(1).superRefine(boundedBytes(PERIOD_MAX_BYTES)),
   /** Template folder under campaigns/templates/. */
   template: z.string().min(1),
   /** Frequency-cap class: transactional-like sends may be exempt from the marketing cap. */

@@ -6,7 +6,7 @@ import { DAY_MS } from '../domain/clock.ts';
 import { parseQuietHours } from '../domain/quiet-hours.ts';
 import { ianaTimeZone } from '../events/contracts.ts';
 import type { SenderConfig } from '../flows/send-email.ts';
-
+import { assertHeaderBudget } from './send-headers.ts';
 
 export const senderEnv = z.object({
   SENDER_ADDRESS: z.string().min(3).default('loyalty-flows <no-reply@loyalty.example>'),
@@ -14,8 +14,7 @@ export const senderEnv = z.object({
   /** Emails per second across all concurrent senders: the SES account's maximum send rate. */
   MAX_SEND_RATE: z.coerce.number().positive().default(14),
   QUIET_HOURS: z.string().default('21:00-08:00'),
-  DEFAULT_TIME_ZONE: ianaTimeZone
-    .default('UTC'),
+  DEFAULT_TIME_ZONE: ianaTimeZone.default('UTC'),
   FREQUENCY_CAP_MAX: z.coerce.number().int().positive().default(2),
   FREQUENCY_CAP_DAYS: z.coerce.number().positive().default(7),
   /** Comma-separated cap classes that bypass the cap, e.g. "tier-upgrade". */
@@ -57,6 +56,9 @@ export function templatesDir(env: Pick<SenderEnv, 'CAMPAIGNS_DIR'>): string {
 }
 
 export function senderConfig(env: SenderEnv, secret: string): SenderConfig {
+  const unsubscribe = { url: unsubscribeEndpoint(env), mailto: env.UNSUBSCRIBE_MAILTO };
+  // A URL and mailto too long for the longest customer id's List-Unsubscribe fail here, at cold start.
+  assertHeaderBudget(unsubscribe);
   return {
     rules: { quietHours: parseQuietHours(env.QUIET_HOURS), defaultTimeZone: env.DEFAULT_TIME_ZONE },
     cap: {
@@ -73,8 +75,7 @@ export function senderConfig(env: SenderEnv, secret: string): SenderConfig {
     configurationSet: env.SES_CONFIGURATION_SET,
     currency: env.PROGRAM_CURRENCY,
     unsubscribe: {
-      url: unsubscribeEndpoint(env),
-      mailto: env.UNSUBSCRIBE_MAILTO,
+      ...unsubscribe,
       secret,
       tokenTtlMs: env.UNSUBSCRIBE_TOKEN_TTL_DAYS * DAY_MS,
     },

@@ -4,6 +4,7 @@
 // The builders make the same records locally, where SES local publishes nothing.
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { parseSendReference, SEND_REFERENCE_HEADER } from './send-headers.ts';
 
 export const SES_SOURCE = 'aws.ses';
 
@@ -133,21 +134,20 @@ export interface SesLocalStoredEmail {
 
 /**
  * The SentMail behind a SES-local email. SES local keeps headers but not tags, so the campaign tag
- * is recovered from our send-reference header ("<customer>/<campaign>/<period>; attempt=...").
+ * is recovered from our send-reference header.
  */
 export function sentMailFromSesLocal(
   email: SesLocalStoredEmail,
   configurationSet: string | undefined,
-  referenceHeader = 'X-Loyalty-Send',
 ): SentMail {
   const headers = email.headers ?? [];
-  const reference = mailHeader({ headers }, referenceHeader);
-  const campaign = reference?.split(';')[0]?.split('/')[1];
+  const header = mailHeader({ headers }, SEND_REFERENCE_HEADER);
+  const campaign = header ? parseSendReference(header)?.ref.campaignId : undefined;
   return {
     messageId: email.messageId,
     to: email.destination.to[0] ?? '',
     headers,
-    tags: campaign ? { campaign: decodeURIComponent(campaign) } : {},
+    tags: campaign ? { campaign } : {},
     ...(configurationSet ? { configurationSet } : {}),
   };
 }

@@ -23,20 +23,9 @@ export type LedgerEntry =
   | { status: 'sent'; attemptId: string; messageId: string; sentAt: string }
   | { status: 'skipped'; reason: string; at: string };
 
-/** A stable text form of a ledger reference (cap slots, headers, logs). */
+/** A stable text form of a ledger reference (frequency-cap slots, logs). */
 export function ledgerRefText(ref: LedgerRef): string {
   return [ref.customerId, ref.campaignId, ref.period].map(encodeURIComponent).join('/');
-}
-
-export function parseLedgerRefText(text: string): LedgerRef | undefined {
-  const parts = text.split('/');
-  if (parts.length !== 3) return undefined;
-  try {
-    const [customerId, campaignId, period] = parts.map(decodeURIComponent) as [string, string, string];
-    return customerId && campaignId && period ? { customerId, campaignId, period } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export class SendLedger {

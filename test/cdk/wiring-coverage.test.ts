@@ -171,6 +171,16 @@ describe('deploy context', () => {
     expect(() => deployConfigFrom(app.node)).toThrow(/-c senderName=.*no control characters/);
   });
 
+  it('rejects at synth an unsubscribe mailto too long to fit List-Unsubscribe beside the longest token', () => {
+    const mailto = `${'u'.repeat(60)}@${'m'.repeat(40)}.example`;
+    const app = new App({ context: { unsubscribeMailto: mailto } });
+    expect(() => deployConfigFrom(app.node)).toThrow(
+      /-c unsubscribeMailto=.*would pass SES's 870 characters/,
+    );
+    const fits = new App({ context: { unsubscribeMailto: 'unsubscribe@mail.example.com' } });
+    expect(deployConfigFrom(fits.node).unsubscribeMailto).toBe('unsubscribe@mail.example.com');
+  });
+
   it('rejects a malformed context value naming the key and the value', () => {
     const app = new App({ context: { senderAddress: 'not-an-address', deletionProtection: 'maybe' } });
     expect(() => deployConfigFrom(app.node)).toThrow(/-c senderAddress="not-an-address"/);

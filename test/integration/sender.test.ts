@@ -28,15 +28,24 @@ describe('sender: one email per request', () => {
   });
   afterAll(() => d?.stop());
 
-  it("keeps List-Unsubscribe printable ASCII and within SES's 870 characters for the longest customer id the contract allows, in Chinese", async () => {
-    const longest = '客'.repeat(128);
+  it("keeps every header printable ASCII and within SES's 870 characters for the longest customer id, campaign and period the contracts allow, in Chinese", async () => {
+    // 128 UTF-8 bytes (ID_MAX_BYTES): 42 Chinese characters and two letters; percent-encoded, as
+    // the send reference once was, that alone took 380 characters.
+    const longest = `${'客'.repeat(42)}ab`;
     await upsertCustomers(d.local, [{ customerId: longest, email: 'longest@example.com' }]);
-    await enqueue(d.local, [newsRequest(longest, { campaignId: 'spring-sale-2027' })]);
+    const request = newsRequest(longest, { campaignId: 'c'.repeat(64), period: `${'期'.repeat(85)}p` });
+    await enqueue(d.local, [request]);
     await d.local.drain();
     const [email] = await emailsTo(d.local, 'longest@example.com');
-    const listUnsubscribe = header(email!, 'List-Unsubscribe') ?? '';
-    expect(listUnsubscribe).toMatch(/^[ -~]+$/);
-    expect(listUnsubscribe.length).toBeLessThanOrEqual(870);
+    for (const name of ['List-Unsubscribe', 'List-Unsubscribe-Post', 'X-Loyalty-Send']) {
+      const value = header(email!, name) ?? '';
+      expect(value, name).toMatch(/^[ -~]+$/);
+      expect(value.length, name).toBeLessThanOrEqual(870);
+    }
+    expect(await ledgerEntry(d.local, longest, request.campaignId, request.period)).toMatchObject({
+      status: 'sent',
+      messageId: email?.messageId,
+    });
   });
 
   it('sends through SES with the configuration set, attribution tags and one-click unsubscribe headers', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sentMailFromSesLocal } from '#shared/mail/ses-events.ts';
 import { classifySesError, tagValue } from '#shared/mail/ses-mailer.ts';
-import { ledgerRefText, parseLedgerRefText } from '#shared/store/ledger.ts';
+import { parseSendReference, sendReference } from '#shared/mail/send-headers.ts';
 
 describe('SES error handling', () => {
   it('treats 429 and throttling codes as throttling, 5xx as server errors, other 4xx as rejections', () => {
@@ -32,10 +32,15 @@ describe('send references', () => {
   const ref = { customerId: 'c/1;x', campaignId: 'tier-upgrade', period: 'Gold#2026-11-01T00:00:00.000Z' };
 
   it('round-trip through the header text whatever the ids contain', () => {
-    const text = ledgerRefText(ref);
-    expect(text).not.toMatch(/[;\s]/);
-    expect(parseLedgerRefText(text)).toEqual(ref);
-    expect(parseLedgerRefText('not/a')).toBeUndefined();
+    for (const customerId of ['c/1;x', '客'.repeat(42), 'a=b; attempt=c', '"\\']) {
+      const value = sendReference({ ...ref, customerId }, 'abc-1');
+      expect(value).toMatch(/^[\w-]+; attempt=abc-1$/);
+      expect(parseSendReference(value)).toEqual({ ref: { ...ref, customerId }, attemptId: 'abc-1' });
+    }
+    expect(parseSendReference('not/a; attempt=1')).toBeUndefined();
+    expect(
+      parseSendReference(`${Buffer.from('only\ntwo').toString('base64url')}; attempt=1`),
+    ).toBeUndefined();
   });
 
   it('give the campaign tag back for an email SES local stored', () => {
@@ -43,7 +48,7 @@ describe('send references', () => {
       {
         messageId: 'ses-1',
         destination: { to: ['a@example.com'] },
-        headers: [{ name: 'X-Loyalty-Send', value: `${ledgerRefText(ref)}; attempt=abc` }],
+        headers: [{ name: 'X-Loyalty-Send', value: sendReference(ref, 'abc') }],
       },
       undefined,
     );

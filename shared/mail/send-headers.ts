@@ -1,0 +1,110 @@
+// The headers every email carries, each within SES's limits by construction (a value is printable
+// ASCII and at most 870 characters): RFC 2369/8058 List-Unsubscribe (the signed one-click link and
+// a mailto) and X-Loyalty-Send, our reference that lets an SES "Send" event confirm a ledger claim.
+// What goes into them is bounded where it enters: customer ids by the event contracts
+// (ID_MAX_BYTES), campaign and period by the send request, and the configured URL and mailto are
+// checked against what is left when the sender starts (assertHeaderBudget).
+import { createUnsubscribeToken } from '../domain/unsubscribe-token.ts';
+import { ID_MAX_BYTES } from '../events/contracts.ts';
+import type { LedgerRef } from '../store/ledger.ts';
+
+/** SES v2 MessageHeader: a value of at most 870 printable ASCII characters. */
+export const SES_HEADER_VALUE_MAX = 870;
+export const SEND_REFERENCE_HEADER = 'X-Loyalty-Send';
+/** A send request's campaign (a journey id) and ledger period, in UTF-8 bytes. */
+export const CAMPAIGN_ID_MAX_BYTES = 64;
+export const PERIOD_MAX_BYTES = 256;
+
+export interface UnsubscribeSettings {
+  url: string;
+  mailto: string | undefined;
+  secret: string;
+}
+
+/**
+ * The one-click link: the endpoint with a signed token naming the customer, the address and the
+ * campaign (so unsubscribes count per campaign). The id is not repeated beside the token.
+ */
+export function unsubscribeLink(
+  claims: { customerId: string; email: string; campaignId: string; expiresAt: Date },
+  settings: Pick<UnsubscribeSettings, 'url' | 'secret'>,
+): string {
+  const url = new URL(settings.url);
+  url.searchParams.set('t', createUnsubscribeToken(claims, settings.secret));
+  return url.toString();
+}
+
+/** The mailto does not repeat the token (a reply identifies itself by its sender). */
+export function listUnsubscribe(unsubscribeUrl: string, mailto: string | undefined): string {
+  const targets = [`<${unsubscribeUrl}>`];
+  if (mailto) targets.push(`<mailto:${mailto}?subject=unsubscribe>`);
+  return targets.join(', ');
+}
+
+/**
+ * `<ref>; attempt=<id>`, the ref being base64url of customer, campaign and period joined by line
+ * feeds (no id can hold one: every boundary refuses control characters). base64url grows any id by
+ * 4/3, where percent-encoding grew a Chinese one ninefold.
+ */
+export function sendReference(ref: LedgerRef, attemptId: string): string {
+  const text = [ref.customerId, ref.campaignId, ref.period].join('\n');
+  return `${Buffer.from(text, 'utf8').toString('base64url')}; attempt=${attemptId}`;
+}
+
+export function parseSendReference(value: string): { ref: LedgerRef; attemptId: string } | undefined {
+  const match = /^([\w-]+); attempt=([\w-]+)$/.exec(value);
+  if (!match?.[1] || !match[2]) return undefined;
+  const parts = Buffer.from(match[1], 'base64url').toString('utf8').split('\n');
+  if (parts.length !== 3 || parts.some((part) => part === '')) return undefined;
+  const [customerId, campaignId, period] = parts as [string, string, string];
+  return { ref: { customerId, campaignId, period }, attemptId: match[2] };
+}
+
+export function sendHeaders(
+  unsubscribeUrl: string,
+  mailto: string | undefined,
+  ref: LedgerRef,
+  attemptId: string,
+): { name: string; value: string }[] {
+  return [
+    { name: 'List-Unsubscribe', value: listUnsubscribe(unsubscribeUrl, mailto) },
+    { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+    { name: SEND_REFERENCE_HEADER, value: sendReference(ref, attemptId) },
+  ];
+}
+
+/**
+ * The longest id of `bytes` UTF-8 bytes once inside the token's JSON: a quote is escaped to two
+ * bytes and nothing is longer (control characters are refused, other characters stay as they are).
+ */
+const longestInJson = (bytes: number) => '"'.repeat(bytes);
+
+/** The longest List-Unsubscribe any accepted customer and send request can produce with these settings. */
+export function longestListUnsubscribe(settings: Pick<UnsubscribeSettings, 'url' | 'mailto'>): number {
+  const link = unsubscribeLink(
+    {
+      customerId: longestInJson(ID_MAX_BYTES),
+      email: 'any@example.com',
+      campaignId: longestInJson(CAMPAIGN_ID_MAX_BYTES),
+      // Twelve digits of expiry: later than any real token's.
+      expiresAt: new Date('9999-12-31T23:59:59Z'),
+    },
+    { url: settings.url, secret: 'any' },
+  );
+  return listUnsubscribe(link, settings.mailto).length;
+}
+
+/**
+ * Refuses, when the sender starts, an unsubscribe URL and mailto that together leave too little
+ * room for the token of the longest customer id and campaign the contracts accept.
+ */
+export function assertHeaderBudget(settings: Pick<UnsubscribeSettings, 'url' | 'mailto'>): void {
+  const longest = longestListUnsubscribe(settings);
+  if (longest > SES_HEADER_VALUE_MAX) {
+    throw new Error(
+      `invalid sender configuration: the unsubscribe URL (${settings.url.length} characters) and UNSUBSCRIBE_MAILTO ` +
+        `(${settings.mailto?.length ?? 0}) make List-Unsubscribe up to ${longest} characters for the longest ` +
+        `customer id, over SES's ${SES_HEADER_VALUE_MAX}: shorten them by ${longest - SES_HEADER_VALUE_MAX}`,
+    );
+  }
+}
