@@ -62,6 +62,7 @@ export class QueueJournal implements QueueLog {
   #flushSoon: NodeJS.Immediate | undefined;
   #bytes = 0;
   #compactAbove = COMPACT_SLACK_BYTES;
+  #closed = false;
 
   private constructor(
     private readonly file: string,
@@ -127,16 +128,20 @@ export class QueueJournal implements QueueLog {
   async close(): Promise<void> {
     if (this.#flushSoon) clearImmediate(this.#flushSoon);
     await this.flush();
+    this.#closed = true;
     await this.handle.close();
   }
 
   #append(line: string): void {
+    // A handler still finishing after stop: its ack is not written, so the message comes again.
+    if (this.#closed) return;
     this.#pending.push(line);
     this.#appended++;
     // Lines nobody waits for (acks, in-process puts) still reach the disk promptly.
     this.#flushSoon ??= setImmediate(() => {
       this.#flushSoon = undefined;
-      void this.flush();
+      // A failed write surfaces where a caller awaits it (the 200 to PutEvents); here it only waits.
+      this.flush().catch(() => undefined);
     });
   }
 
@@ -145,8 +150,14 @@ export class QueueJournal implements QueueLog {
     this.#pending = [];
     if (batch.length > 0) {
       const text = `${batch.join('\n')}\n`;
-      await this.handle.write(text);
-      await this.handle.datasync();
+      try {
+        await this.handle.write(text);
+        await this.handle.datasync();
+      } catch (error) {
+        // Not on disk: the lines go first into the next attempt (a put written twice replays once).
+        this.#pending = [...batch, ...this.#pending];
+        throw error;
+      }
       this.#bytes += Buffer.byteLength(text);
     }
     this.#written += batch.length;
