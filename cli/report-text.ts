@@ -114,7 +114,17 @@ export function renderReportText(report: LoyaltyReport): string {
             (v) =>
               `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}`,
           ),
+          ...(c.coupons.issued > 0 || c.coupons.redeemed > 0
+            ? [
+                `    coupons       issued ${c.coupons.issued}  redeemed ${rate(c.coupons.redeemed, c.coupons.issued)}  revenue ${money(c.coupons.revenueMilli)}`,
+                ...c.coupons.steps.map(
+                  (step) =>
+                    `    ↳ step ${pad(`${step.step ?? '—'}${step.variant ? ` · ${step.variant}` : ''}`, 14)} issued ${step.issued}  redeemed ${rate(step.redeemed, step.issued)}  revenue ${money(step.revenueMilli)}`,
+                ),
+              ]
+            : []),
         ])),
+    `  Coupon codes not attributed (orders in the period): expired ${report.unattributedCodes.expired}, foreign ${report.unattributedCodes.foreign}, already used ${report.unattributedCodes.alreadyUsed}`,
     '',
     ...controlGroupText(report.controlGroup, report.currency),
     '',

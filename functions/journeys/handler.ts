@@ -37,7 +37,7 @@ export function createHandler(runtime: Runtime) {
     .string()
     .min(1, { message: `${SEND_QUEUE_ENV} must be set (access.sendsTo send-requests)` })
     .parse(runtime.env[SEND_QUEUE_ENV]);
-  const { reactions } = journeyRuntime(
+  const { reactions, recordCouponUse } = journeyRuntime(
     runtime,
     loadProgram(runtime.env),
     new SqsSendQueue(runtime.sqs, sendQueueUrl),
@@ -48,7 +48,12 @@ export function createHandler(runtime: Runtime) {
       runtime.logger.info('journeys moved', { event: event.name, ...outcome });
   };
   return eventConsumer('journeys', runtime, {
-    [PURCHASE_RECORDED]: route(purchaseRecordedDetail, (detail) => react(purchaseEvent(detail))),
+    [PURCHASE_RECORDED]: route(purchaseRecordedDetail, async (detail) => {
+      const coupon = await recordCouponUse(detail);
+      if (coupon && coupon.outcome !== 'redeemed')
+        runtime.logger.info('coupon not attributed', { outcome: coupon.outcome, reason: coupon.reason });
+      await react(purchaseEvent(detail));
+    }),
     [REFUND_RECORDED]: route(refundRecordedDetail, (detail) => react(refundEvent(detail))),
     [CUSTOMER_PROFILE_UPDATED]: route(customerProfileUpdatedDetail, (detail) => react(profileEvent(detail))),
     [TIER_CHANGED]: route(tierChangedDetail, (detail) => react(tierChangeEvent(detail))),

@@ -1,6 +1,7 @@
 // Unique coupon codes for a journey send step's offer (`codePrefix`): one code per (journey,
 // customer, entry), valued by loyalty tier for amount-off offers. The code is derived, so a
 // re-run step after a crash finds the same code; `attempt` moves on only if another holder has it.
+// At checkout a code is judged once: redeemed (attributed to its send), expired or foreign.
 import { createHash } from 'node:crypto';
 import { DAY_MS } from './clock.ts';
 import type { Offer } from './journey.ts';
@@ -54,4 +55,46 @@ function base32(bytes: Uint8Array): string {
     value &= (1 << bits) - 1;
   }
   return out;
+}
+
+/** An issued coupon as the store holds it: whose it is, which send issued it, until when. */
+export interface StoredCoupon {
+  code: string;
+  customerId: string;
+  /** The journey that issued it. */
+  campaignId: string;
+  period: string;
+  stepId?: string | undefined;
+  variant?: string | undefined;
+  issuedAt: string;
+  expiresAt: string;
+  /** The order that redeemed it, once one has. */
+  redeemedBy?: string | undefined;
+}
+
+/**
+ * What a code on an order is: `redeemed` (ours, the buyer's, in time: attributed to the send that
+ * issued it), `expired` (ours, too late), `foreign` (not a code we issued, or another customer's),
+ * or `already-used` (another order redeemed it first). Only `redeemed` is ever attributed.
+ */
+export const COUPON_OUTCOMES = ['redeemed', 'expired', 'foreign', 'already-used'] as const;
+export type CouponOutcome = (typeof COUPON_OUTCOMES)[number];
+
+export type CouponVerdict =
+  | { outcome: 'redeemed'; coupon: StoredCoupon }
+  | { outcome: Exclude<CouponOutcome, 'redeemed'>; reason: string };
+
+/** Judges a code on an order before the store is asked to mark it redeemed. */
+export function judgeCouponUse(
+  coupon: StoredCoupon | undefined,
+  order: { orderId: string; customerId: string; purchasedAt: string },
+): CouponVerdict {
+  if (!coupon) return { outcome: 'foreign', reason: 'no journey issued this code' };
+  if (coupon.customerId !== order.customerId)
+    return { outcome: 'foreign', reason: `issued to another customer by ${coupon.campaignId}` };
+  if (coupon.redeemedBy && coupon.redeemedBy !== order.orderId)
+    return { outcome: 'already-used', reason: `redeemed by order ${coupon.redeemedBy}` };
+  if (Date.parse(order.purchasedAt) > Date.parse(coupon.expiresAt))
+    return { outcome: 'expired', reason: `expired ${coupon.expiresAt}` };
+  return { outcome: 'redeemed', coupon };
 }

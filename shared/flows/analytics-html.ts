@@ -1,5 +1,6 @@
 // Renders a LoyaltyReport as one self-contained HTML page: inline CSS and SVG charts (tier
 // distribution, cohort retention, campaign funnel, uplift with its 95% interval), no scripts, no CDN.
+import type { RedemptionRow } from '../domain/coupon-results.ts';
 import type { BreakdownRow } from '../domain/campaign-breakdown.ts';
 import { formatMoney, type Milli } from '../domain/money.ts';
 import {
@@ -151,6 +152,32 @@ function campaignTable(report: LoyaltyReport): string {
   return `<div class="scroll"><p class="muted">Converted: bought within ${report.attributionDays} days of the send (holdout: of being held out). Sent counts emails; recipients are the sends the ledger attributes.</p><table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Recipients</th><th>Converted (of recipients)</th><th>Revenue</th><th>Holdout converted</th><th>Uplift (95% CI)</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
+/** Coupons per journey and send step: codes issued in the period, how many of those redeemed. */
+function couponTable(report: LoyaltyReport): string {
+  const journeys = report.campaigns.filter((c) => c.coupons.issued > 0 || c.coupons.redeemed > 0);
+  const u = report.unattributedCodes;
+  const unattributed = `<p class="muted" data-unattributed>Codes on orders in the period not attributed to any journey: expired ${u.expired}, foreign (not ours, or another customer's) ${u.foreign}, already used ${u.alreadyUsed}.</p>`;
+  if (journeys.length === 0) return `<p class="muted">No unique coupon codes issued in this period.</p>${unattributed}`;
+  const line = (attrs: string, label: string, r: RedemptionRow) =>
+    `<tr ${attrs}><td>${escapeHtml(label)}</td><td>${r.issued}</td><td data-redeemed>${rateOf(r.redeemed, r.issued)}</td><td>${escapeHtml(money(report, r.revenueMilli))}</td></tr>`;
+  const rows = journeys
+    .map(
+      (c) =>
+        line(`data-coupons="${escapeHtml(c.campaignId)}"`, c.campaignId, c.coupons) +
+        c.coupons.steps
+          .map((step) =>
+            line(
+              `data-coupons="${escapeHtml(c.campaignId)}" data-step="${escapeHtml(step.step ?? '')}"`,
+              `↳ step ${step.step ?? '—'}${step.variant ? ` · variant ${step.variant}` : ''}`,
+              step,
+            ),
+          )
+          .join(''),
+    )
+    .join('');
+  return `<div class="scroll"><table><thead><tr><th>Journey / step</th><th>Codes issued</th><th>Redeemed (of issued)</th><th>Revenue of redeeming orders</th></tr></thead><tbody>${rows}</tbody></table></div>${unattributed}`;
+}
+
 /** Per campaign: the weekly trend and the split by locale, each row with its own groups. */
 function breakdownTables(report: LoyaltyReport): string {
   const table = (title: string, rows: BreakdownRow[], attr: string) =>
@@ -266,6 +293,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;b
 <section class="panel"><h2>Uplift vs holdout (95% Newcombe interval)</h2>${upliftChart(report)}</section>
 </div>
 <section class="panel" style="margin-bottom:18px"><h2>Campaign results</h2>${campaignTable(report)}</section>
+<section class="panel" style="margin-bottom:18px"><h2>Coupons</h2>${couponTable(report)}</section>
 ${breakdownTables(report)}
 ${controlGroupPanelHtml(report.controlGroup, report.currency)}
 <div class="grid2">

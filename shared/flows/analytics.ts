@@ -1,5 +1,5 @@
 // The loyalty report: program metrics for a period (and cohort), segment distributions, cohort
-// retention curves and campaign results with uplift — built from one table snapshot. Pure; the
+// retention curves and campaign results with uplift and coupon redemptions — built from one table snapshot. Pure; the
 // CLI and the local runtime's /_local/report load the snapshot and render the result.
 import { DAY_MS } from '../domain/clock.ts';
 import { LIFECYCLE_STAGES } from '../domain/lifecycle.ts';
@@ -14,6 +14,12 @@ import {
 import { type BreakdownRow, campaignBreakdown, weekOf } from '../domain/campaign-breakdown.ts';
 import { type ControlGroupSection, controlGroupResults } from '../domain/control-group-results.ts';
 import type { ControlGroupSettings } from '../domain/global-control-group.ts';
+import {
+  type JourneyRedemptions,
+  journeyRedemptions,
+  type UnattributedCodes,
+  unattributedCodes,
+} from '../domain/coupon-results.ts';
 import type { Milli } from '../domain/money.ts';
 import { RFM_SEGMENTS } from '../domain/rfm.ts';
 import { splitResults, type VariantResult } from '../domain/split-results.ts';
@@ -83,6 +89,11 @@ export interface CampaignReport {
   byLocale: BreakdownRow[];
   /** A/B split results per variant (journeys with a split): sent, held out, converted, uplift. */
   variants: VariantResult[];
+  /**
+   * Unique coupon codes issued in the period and how many of those were redeemed (rate over the
+   * same codes), with the redeeming orders' revenue; by send step and variant in `steps`.
+   */
+  coupons: JourneyRedemptions;
 }
 
 export interface LoyaltyReport {
@@ -106,6 +117,8 @@ export interface LoyaltyReport {
   campaigns: CampaignReport[];
   /** The global control group against everyone else, per month; null when the group is off. */
   controlGroup: ControlGroupSection | null;
+  /** Orders in the period whose code was not attributed: expired, not ours / another's, used twice. */
+  unattributedCodes: UnattributedCodes;
   /** Predicted CLV, churn risk, calibration and the predicted 80/20 split (as of segmentsAsOf). */
   predictions: PredictionSection;
 }
@@ -152,9 +165,11 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
   const from = options.from.getTime();
   const to = options.to.getTime();
   const inPeriod = (iso: string) => Date.parse(iso) >= from && Date.parse(iso) < to;
+  const redemptions = journeyRedemptions(snapshot.couponsIssued, snapshot.couponUses, options);
   const ids = new Set([
     ...snapshot.contacts.filter((c) => inPeriod(c.at)).map((c) => c.campaignId),
     ...snapshot.campaignDays.filter((d) => inPeriod(`${d.day}T00:00:00.000Z`)).map((d) => d.campaignId),
+    ...redemptions.keys(),
   ]);
   const orders = ordersOf(snapshot.customers);
   const locales = new Map(
@@ -213,9 +228,20 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
         orders,
         options.attributionDays,
       ),
+      coupons: redemptions.get(campaignId) ?? NO_COUPONS,
     };
   });
 }
+
+const NO_COUPONS: JourneyRedemptions = {
+  step: undefined,
+  variant: undefined,
+  issued: 0,
+  redeemed: 0,
+  redemptionRate: null,
+  revenueMilli: 0,
+  steps: [],
+};
 
 export function buildLoyaltyReport(
   snapshot: TableSnapshot,
@@ -306,6 +332,7 @@ export function buildLoyaltyReport(
       (options.controlGroup &&
         controlGroupResults(snapshot.customers, options.controlGroup, { from: options.from, to: options.to })) ??
       null,
+    unattributedCodes: unattributedCodes(snapshot.couponUses, options),
     predictions: predictionSection(predictionModel, scope, { from: options.from, to: options.to }, asOf),
   };
 }

@@ -1,15 +1,17 @@
 // What the journey engine is built from in a function: the published journeys (cached), run
-// states, customer facts, the program, the send queue, holdout records and coupons. Built once
+// states, customer facts, the program, the send queue, holdout records and the coupon store. Built once
 // per cold start by the journeys function and the scheduler, so both run the same engine.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import type { SendQueue } from '../mail/send-request.ts';
 import { HoldoutRecords } from '../store/campaigns.ts';
+import { CouponStore } from '../store/coupons.ts';
 import { CustomerStore } from '../store/customers.ts';
 import { JourneyStateStore } from '../store/journey-states.ts';
 import { CurrentJourneys, JourneyCatalogue } from '../store/journeys.ts';
 import { TimerStore } from '../store/timers.ts';
+import { recordCouponUse } from './coupon-redemptions.ts';
 import { customerFactsReader } from './customer-facts.ts';
 import { JourneyEngine } from './engine.ts';
 import { JourneyReactions } from './reactions.ts';
@@ -29,27 +31,27 @@ export function journeyRuntime(
     JOURNEY_LIST_TTL_MS,
   );
   const states = new JourneyStateStore(store.doc, store.tableName, timers);
+  const coupons = new CouponStore(store.doc, store.tableName);
   const engine = new JourneyEngine({
     clock: store.clock,
     program,
     sendQueue,
     states,
-    coupons: timers,
+    coupons,
     journeys,
     factsOf: customerFactsReader(store),
     holdouts: new HoldoutRecords(store.doc, store.tableName),
   });
-  const reactions = new JourneyReactions({
-    engine,
-    journeys,
-    timers,
-    customers: new CustomerStore(store.doc, store.tableName),
-  });
+  const customers = new CustomerStore(store.doc, store.tableName);
+  const reactions = new JourneyReactions({ engine, journeys, timers, customers });
+  const redemptions = { coupons, customers };
   return {
     engine,
     reactions,
     journeys,
     states,
+    /** Judges and records a purchase's coupon code (before the purchase moves any journey). */
+    recordCouponUse: (purchase: Parameters<typeof recordCouponUse>[1]) => recordCouponUse(redemptions, purchase),
     /** The scheduler's registry entries for journeys: due waits and due date triggers. */
     timers: {
       resume: (customerId: string, journeyId: string, now: Date) => engine.resume(customerId, journeyId, now),

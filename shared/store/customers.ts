@@ -2,6 +2,7 @@
 // purchase records are written once per orderId; profile fields and aggregates each carry their
 // own version number so concurrent handlers never overwrite each other's work.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CouponOutcome } from '../domain/coupon.ts';
 import type { CustomerProfile } from '../domain/customer.ts';
 import type { StoredLifecycle } from '../domain/lifecycle.ts';
 import type { StoredLoyalty } from '../domain/loyalty-changes.ts';
@@ -100,6 +101,29 @@ export class CustomerStore {
   /** Records an order once; returns false if this orderId was already recorded (a redelivery). */
   async recordOrderOnce(customerId: string, order: OrderRecord, recordedAt: Date): Promise<boolean> {
     return this.putOnce({ ...keys.purchase(customerId, order.orderId), type: 'order', ...order, recordedAt: recordedAt.toISOString() });
+  }
+
+  /**
+   * Writes the verdict on an order's coupon code (shared/journeys/coupon-redemptions.ts) once:
+   * the first verdict stands, a redelivery changes nothing.
+   */
+  async recordCouponOutcome(
+    customerId: string,
+    orderId: string,
+    outcome: { couponOutcome: CouponOutcome } & Record<string, string>,
+  ): Promise<boolean> {
+    const names = Object.keys(outcome);
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.purchase(customerId, orderId),
+        UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(couponOutcome)',
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:f${i}`, outcome[name]])),
+      }),
+    );
   }
 
   /** Records a refund once (keyed by a hash of its content); false on redelivery. */

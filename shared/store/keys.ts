@@ -37,8 +37,9 @@
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
 //   DUEDIR#<yyyy-mm-dd> / <hh>#<shard>           "this due bucket may hold timers": one Query per day tells
 //                                                the scheduler which (hour, shard) buckets to read at all
-//   COUPON#<code> / COUPON                       an issued coupon, looked up by code at checkout;
-//                                                the conditional put keeps every code unique
+//   COUPON#<code> / COUPON                       an issued coupon (customer, journey, step, variant, expiry),
+//                                                looked up by code at checkout; the conditional put keeps every
+//                                                code unique, and `redeemedBy` names the one order that used it
 //   CUSTOMER#<id> / SURVEY#<answeredAt ISO>      a survey answer, written once (idempotent by answer time)
 //   SEGMENTS / THRESHOLDS                        weekly RFM quintile cuts and 80/20 spend threshold (one GetItem)
 //   PREDICTIONS / MODEL                          the weekly BG/NBD + Gamma-Gamma fit (one GetItem per purchase)

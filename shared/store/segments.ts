@@ -2,6 +2,8 @@
 // snapshot of customers, orders, surveys, campaign contacts and counters — run by the weekly
 // segment-thresholds job and by the operator's on-demand `loyalty report`. It also stores and
 // reads the weekly thresholds item (one GetItem when a profile's segments are derived).
+import { COUPON_OUTCOMES } from '../domain/coupon.ts';
+import type { CouponUseFact, IssuedCouponFact } from '../domain/coupon-results.ts';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { CustomerFacts } from '../domain/metrics.ts';
@@ -55,6 +57,9 @@ export interface TableSnapshot {
   contacts: LedgerContact[];
   campaignDays: CampaignDay[];
   variantSends: VariantSend[];
+  /** Every unique coupon a journey issued, and every order that carried a code (with its verdict). */
+  couponsIssued: IssuedCouponFact[];
+  couponUses: CouponUseFact[];
 }
 
 export class SegmentStore {
@@ -127,6 +132,8 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
   const contacts: LedgerContact[] = [];
   const campaignDays: CampaignDay[] = [];
   const variantSends: VariantSend[] = [];
+  const couponsIssued: IssuedCouponFact[] = [];
+  const couponUses: CouponUseFact[] = [];
   const entry = (customerId: string) => {
     const found = byCustomer.get(customerId) ?? { orders: [], refunds: [], surveys: [] };
     byCustomer.set(customerId, found);
@@ -145,6 +152,15 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
       });
       continue;
     }
+    if (item.type === 'coupon' && str(item.issuedAt)) {
+      couponsIssued.push({
+        journeyId: String(item.campaignId),
+        stepId: str(item.stepId),
+        variant: str(item.variant),
+        issuedAt: String(item.issuedAt),
+      });
+      continue;
+    }
     if (!pk.startsWith(keys.customerPk(''))) continue;
     const customerId = keys.customerIdFromPk(pk);
     if (item.SK === 'PROFILE') entry(customerId).profile = item;
@@ -156,6 +172,17 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
         purchasedAt: String(item.purchasedAt),
         ...(str(item.couponCode) ? { couponCode: str(item.couponCode) } : {}),
       });
+      const outcome = COUPON_OUTCOMES.find((candidate) => candidate === item.couponOutcome);
+      if (outcome)
+        couponUses.push({
+          at: String(item.purchasedAt),
+          amountMilli: Number(item.amountMilli),
+          outcome,
+          journeyId: str(item.couponJourney),
+          stepId: str(item.couponStep),
+          variant: str(item.couponVariant),
+          issuedAt: str(item.couponIssuedAt),
+        });
     } else if (item.type === 'refund') {
       entry(customerId).refunds.push({
         orderId: String(item.orderId),
@@ -181,7 +208,7 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
     .filter(([, found]) => found.profile || found.orders.length > 0)
     .map(([customerId, found]) => customerFacts(customerId, found))
     .sort((a, b) => a.customerId.localeCompare(b.customerId));
-  return { customers, contacts, campaignDays, variantSends };
+  return { customers, contacts, campaignDays, variantSends, couponsIssued, couponUses };
 }
 
 /**

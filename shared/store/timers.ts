@@ -1,4 +1,4 @@
-// DynamoDB adapter for due-timers, the scheduler's state item and issued coupons. A timer is one
+// DynamoDB adapter for due-timers and the scheduler's state item. A timer is one
 // item per (customer, kind); while armed it carries the sparse "due" index keys (hour bucket,
 // sharded by customer), and every change is conditional on its version.
 import {
@@ -12,6 +12,7 @@ import {
 import * as z from 'zod';
 import { hourLabel, hourStart, type Timer, type TimerData, type TimerRef } from '../domain/timers.ts';
 import { isConditionFailure, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
+import { type CouponToIssue, CouponStore } from './coupons.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 
 /** The due-index kind of a waiting journey run (the state item carries it). */
@@ -337,34 +338,8 @@ export class TimerStore {
     );
   }
 
-  /**
-   * Stores an issued coupon under its code unless another customer or year holds that code.
-   * Returns 'issued' (new or the same coupon again) or 'taken' (pick another code).
-   */
-  async issueCoupon(
-    coupon: { code: string; customerId: string; campaignId: string; period: string } & Record<
-      string,
-      unknown
-    >,
-  ): Promise<'issued' | 'taken'> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.coupon(coupon.code), type: 'coupon', ...coupon },
-          ConditionExpression:
-            'attribute_not_exists(PK) OR (customerId = :c AND campaignId = :k AND period = :p)',
-          ExpressionAttributeValues: {
-            ':c': coupon.customerId,
-            ':k': coupon.campaignId,
-            ':p': coupon.period,
-          },
-        }),
-      );
-      return 'issued';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'taken';
-      throw error;
-    }
+  /** The pre-journey birthday scheduler's way in to the coupon store (goes with that scheduler). */
+  issueCoupon(coupon: CouponToIssue): Promise<'issued' | 'taken'> {
+    return new CouponStore(this.doc, this.tableName).issue(coupon);
   }
 }

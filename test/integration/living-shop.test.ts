@@ -43,5 +43,9 @@ describe('the living sample shop a year on', () => {
       }),
     );
     expect(Items.length).toBeGreaterThan(0);
+    // Recorded as redemptions of the codes our journeys issued, so the report shows them.
+    const { campaigns } = await report();
+    expect(campaigns.reduce((sum, c) => sum + c.coupons.redeemed, 0)).toBeGreaterThan(0);
+    expect(Items.filter((item) => item.couponOutcome === 'redeemed').length).toBeGreaterThan(0);
   });
 });

@@ -62,6 +62,7 @@ async function issueCoupon(
   state: JourneyState,
   tier: string | undefined,
   period: string,
+  stepId: string,
 ): Promise<UniqueCoupon> {
   // Issued as of entry, so a re-run finds the same code, value and expiry.
   const issuedAt = new Date(state.enteredAt);
@@ -75,11 +76,13 @@ async function issueCoupon(
       issuedAt,
       attempt,
     });
-    const outcome = await deps.coupons.issueCoupon({
+    const outcome = await deps.coupons.issue({
       code: coupon.code,
       customerId: state.customerId,
       campaignId: journeyId,
       period,
+      stepId,
+      variant: state.variant,
       tier: coupon.tier,
       valueMilli: coupon.valueMilli,
       expiresAt: coupon.expiresAt,
@@ -141,6 +144,7 @@ export const sendStep: StepModule<SendJourneyStep> = {
             state,
             tier,
             period,
+            step.id,
           )
         : undefined;
     const request: SendRequest = {

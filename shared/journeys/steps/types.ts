@@ -10,7 +10,7 @@ import type { LoyaltyProgram } from '../../domain/loyalty-program.ts';
 import type { SendQueue } from '../../mail/send-request.ts';
 import type { JourneyStateStore } from '../../store/journey-states.ts';
 import type { JourneyVersion } from '../../store/journeys.ts';
-import type { TimerStore } from '../../store/timers.ts';
+import type { CouponStore } from '../../store/coupons.ts';
 import type { CustomerFacts } from '../customer-facts.ts';
 
 export interface StepDeps {
@@ -18,7 +18,7 @@ export interface StepDeps {
   program: LoyaltyProgram;
   sendQueue: SendQueue;
   states: Pick<JourneyStateStore, 'recordSendOutcome'>;
-  coupons: Pick<TimerStore, 'issueCoupon'>;
+  coupons: Pick<CouponStore, 'issue'>;
 }
 
 export interface StepRun<S extends JourneyStep = JourneyStep> {
