@@ -1,10 +1,12 @@
 // Once a week: the analytics run and the only Scan in the system. Reads the table in parallel
 // segments once, then recomputes the RFM quintile cuts and the 80/20 spend threshold (SEGMENTS
-// item), refits the prediction models, refreshing every buyer's predictions (PREDICTIONS item), and
-// stores the loyalty report of each standard period (REPORTS items) for the console's results page.
+// item), refits the prediction models, refreshing every buyer's predictions (PREDICTIONS item),
+// keeps the audience builder's sample (SAMPLES item) and stores the loyalty report of each standard
+// period (REPORTS items) for the console's results page.
 import * as z from 'zod';
 import type { ScheduledInvocation } from '#infra/wiring.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
+import { buildAudienceSample } from '#shared/flows/audience-sample.ts';
 import { refitPredictions } from '#shared/flows/predictions.ts';
 import { storeWeeklyReports } from '#shared/flows/weekly-reports.ts';
 import { refreshSegmentThresholds } from '#shared/flows/segments.ts';
@@ -44,7 +46,8 @@ export function createHandler(runtime: Runtime) {
     const now = runtime.clock.now();
     const snapshot = await store.scanSnapshot(parsed.data.SEGMENT_SCAN_SEGMENTS);
     const thresholds = await refreshSegmentThresholds(store, snapshot, now);
-    const predictions = await refitPredictions(predictionStore, snapshot.customers, now);
+    const { churnRisk, ...predictions } = await refitPredictions(predictionStore, snapshot.customers, now);
+    await store.saveAudienceSample(buildAudienceSample(snapshot.customers, thresholds, churnRisk, now));
     const reports = await storeWeeklyReports(
       reportStore,
       { snapshot, thresholds, model: predictions.model, options: { attributionDays: REPORT_ATTRIBUTION_DAYS, ...program } },

@@ -5,6 +5,7 @@ import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
 import { estimateAudience } from '../domain/audience-estimate.ts';
+import { SAMPLE_PER_NAME, sampleAudience } from '../flows/audience-sample.ts';
 import { journeyVocabulary } from '../domain/journey-vocabulary.ts';
 import { loadProgram } from '../config/program-file.ts';
 import { customerFactsReader } from '../journeys/customer-facts.ts';
@@ -34,6 +35,8 @@ export interface ConsoleAnswer {
 }
 
 const DAY_MS = 86_400_000;
+/** Matching customer ids the audience builder shows (ids only). */
+const AUDIENCE_SAMPLE_SHOWN = 10;
 
 export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUser) => Promise<ConsoleAnswer> {
   const catalogue = new JourneyCatalogue(deps.doc, deps.tableName, deps.clock);
@@ -124,11 +127,16 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
       case 'draft.patch':
         return { patch: await editor.patch(request.journeyId, request) };
       case 'audience.estimate': {
-        const thresholds = await segments.thresholds();
+        // Two GetItems (the weekly counts and sample), then the sampled profiles: never a Scan.
+        const [thresholds, sample] = await Promise.all([segments.thresholds(), segments.audienceSample()]);
         if (!thresholds?.population)
           return { estimated: true, available: false, reason: 'no weekly population counts yet (the weekly analytics run writes them)' };
-        const estimate = estimateAudience(request.where, { customers: thresholds.customers, ...thresholds.population });
-        return { estimated: true, available: true, asOf: thresholds.computedAt, total: thresholds.customers, ...estimate };
+        const population = { ...thresholds.population, churnRisk: sample?.churnRisk };
+        const estimate = estimateAudience(request.where, { customers: thresholds.customers, ...population });
+        const matching = sample
+          ? await sampleAudience(request.where, sample, population, customerFacts, { show: AUDIENCE_SAMPLE_SHOWN, candidates: SAMPLE_PER_NAME * 2 })
+          : undefined;
+        return { estimated: true, available: true, asOf: thresholds.computedAt, total: thresholds.customers, ...estimate, sample: matching };
       }
       case 'customer.find':
         return { customers: await customers.find(request.query) };

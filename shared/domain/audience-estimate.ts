@@ -1,8 +1,8 @@
 // How many customers an entry condition admits, estimated from the weekly population counts
-// (customers per tier, lifecycle stage and segment) without reading a single profile: the share
-// of each counted part, multiplied as if the parts were independent. Parts the weekly counts do
-// not cover (spend, orders, locales, attributes, points …) are named, and the count is then an
-// upper bound for them.
+// (customers per tier, lifecycle stage, segment, locale and churn-risk band) without reading a
+// single profile: the share of each counted part, multiplied as if the parts were independent.
+// Parts the weekly counts do not cover (spend, orders, attributes, points, P(alive) ranges …) are
+// named, and the count is then an upper bound for them.
 import type { Condition } from './journey-conditions.ts';
 
 export interface Population {
@@ -11,6 +11,10 @@ export interface Population {
   tiers: Readonly<Record<string, number>>;
   lifecycleStages: Readonly<Record<string, number>>;
   segments: Readonly<Record<string, number>>;
+  /** Customers per profile locale (a condition may name a language: zh counts zh-CN and zh-TW). */
+  locales?: Readonly<Record<string, number>> | undefined;
+  /** Buyers per churn-risk band at the weekly fit. */
+  churnRisk?: Readonly<Record<string, number>> | undefined;
 }
 
 export interface AudienceEstimate {
@@ -21,25 +25,30 @@ export interface AudienceEstimate {
   notCounted: string[];
 }
 
-const COUNTED = ['tiers', 'lifecycleStages', 'segments'] as const;
+const COUNTED = ['tiers', 'lifecycleStages', 'segments', 'locales', 'churnRisk'] as const;
 
 export function estimateAudience(where: Condition | undefined, population: Population): AudienceEstimate {
   const total = population.customers;
   const counted: AudienceEstimate['counted'] = [];
+  const countable = COUNTED.filter((part) => population[part] !== undefined);
   let share = 1;
-  for (const part of COUNTED) {
-    const names = where?.[part];
+  for (const part of countable) {
+    const names: readonly string[] | undefined = where?.[part];
     if (!names) continue;
-    const counts = population[part];
-    // A customer is in one tier and one stage; segments come from four families, so a customer
-    // can be in several listed ones: the summed share is capped at everyone.
+    const counts = population[part] ?? {};
+    // Each counted name once, a language counting its locales (zh: zh-CN, zh-TW).
+    const matching = Object.keys(counts).filter((name) =>
+      names.some((wanted) => name === wanted || (part === 'locales' && name.split('-')[0] === wanted)),
+    );
+    // A customer is in one tier, stage, locale and band; segments come from four families, so a
+    // customer can be in several listed ones: the summed share is capped at everyone.
     const partShare =
-      total === 0 ? 0 : Math.min(1, names.reduce((sum, name) => sum + (counts[name] ?? 0), 0) / total);
+      total === 0 ? 0 : Math.min(1, matching.reduce((sum, name) => sum + (counts[name] ?? 0), 0) / total);
     counted.push({ part: `${part}: ${names.join(', ')}`, share: partShare });
     share *= partShare;
   }
   const notCounted = Object.entries(where ?? {})
-    .filter(([part, value]) => value !== undefined && !(COUNTED as readonly string[]).includes(part))
+    .filter(([part, value]) => value !== undefined && !(countable as readonly string[]).includes(part))
     .map(([part]) => part);
   return { count: Math.round(total * share), counted, notCounted };
 }

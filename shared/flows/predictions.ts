@@ -2,6 +2,7 @@
 // the per-customer predictions it refreshes, and the refresh on each purchase or refund.
 import { expectedPurchases } from '../domain/bgnbd.ts';
 import {
+  type ChurnRisk,
   type CustomerPrediction,
   fitPredictionModel,
   predictCustomer,
@@ -19,6 +20,8 @@ export interface RefitResult {
   model: StoredPredictionModel;
   /** Customers whose profile predictions were refreshed. */
   predicted: number;
+  /** Each buyer's churn-risk band as of the fit (the audience counts and samples use it). */
+  churnRisk: Map<string, ChurnRisk>;
 }
 
 /**
@@ -34,18 +37,21 @@ export async function refitPredictions(store: PredictionStore, customers: readon
   const at = now.toISOString();
   const model: StoredPredictionModel = outcome.ok ? { status: 'fitted', at, model: outcome.model } : { status: 'not-fitted', at, reason: outcome.reason };
   await store.saveModel(model);
-  if (model.status !== 'fitted') return { model, predicted: 0 };
+  const churnRisk = new Map<string, ChurnRisk>();
+  if (model.status !== 'fitted') return { model, predicted: 0, churnRisk };
   let predicted = 0;
   let next = 0;
   const worker = async () => {
     while (next < buyers.length) {
       const buyer = buyers[next++];
       if (!buyer) break;
-      if (await store.savePrediction(buyer.customerId, predictCustomer(model.model, at, buyer.summary, now))) predicted++;
+      const prediction = predictCustomer(model.model, at, buyer.summary, now);
+      churnRisk.set(buyer.customerId, prediction.churnRisk);
+      if (await store.savePrediction(buyer.customerId, prediction)) predicted++;
     }
   };
   await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
-  return { model, predicted };
+  return { model, predicted, churnRisk };
 }
 
 /** The purchases the models see: every recorded order, at its value net of refunds. */

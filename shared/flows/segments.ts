@@ -71,26 +71,44 @@ export function computeSegmentThresholds(customers: readonly CustomerFacts[], no
   return { ...thresholds, population: population(customers, thresholds, now) };
 }
 
-/** How many customers are in each tier, lifecycle stage and segment (names as conditions use them). */
+/** The audience families a customer counts in, by the names conditions use (tiers, stages, segments, locales). */
+export interface AudienceBuckets {
+  tiers: string[];
+  lifecycleStages: string[];
+  segments: string[];
+  locales: string[];
+}
+
+/** Where one customer counts in the weekly population (and the audience samples). */
+export function audienceBucketsOf(customer: CustomerFacts, thresholds: SegmentThresholds, now: Date): AudienceBuckets {
+  const found = customerSegments(customer, thresholds, now);
+  return {
+    tiers: customer.tier ? [customer.tier] : [],
+    lifecycleStages: [found.lifecycle],
+    segments: [
+      ...(found.rfm ? [found.rfm.segment] : []),
+      found.valueTier,
+      ...(found.loyaltyType !== 'none' ? [found.loyaltyType] : []),
+      found.relationshipLevel,
+    ],
+    locales: customer.locale ? [customer.locale] : [],
+  };
+}
+
+/** How many customers are in each tier, lifecycle stage, segment and locale (names as conditions use them). */
 function population(
   customers: readonly CustomerFacts[],
   thresholds: SegmentThresholds,
   now: Date,
 ): NonNullable<SegmentThresholds['population']> {
-  const counted = { tiers: {}, lifecycleStages: {}, segments: {} } as NonNullable<
-    SegmentThresholds['population']
-  >;
-  const bump = (counts: Record<string, number>, name: string) => {
-    counts[name] = (counts[name] ?? 0) + 1;
-  };
+  const counted: NonNullable<SegmentThresholds['population']> = { tiers: {}, lifecycleStages: {}, segments: {}, locales: {} };
   for (const customer of customers) {
-    if (customer.tier) bump(counted.tiers, customer.tier);
-    const found = customerSegments(customer, thresholds, now);
-    bump(counted.lifecycleStages, found.lifecycle);
-    if (found.rfm) bump(counted.segments, found.rfm.segment);
-    bump(counted.segments, found.valueTier);
-    if (found.loyaltyType !== 'none') bump(counted.segments, found.loyaltyType);
-    bump(counted.segments, found.relationshipLevel);
+    const buckets = audienceBucketsOf(customer, thresholds, now);
+    for (const family of ['tiers', 'lifecycleStages', 'segments', 'locales'] as const) {
+      const counts = counted[family] ?? {};
+      for (const name of buckets[family]) counts[name] = (counts[name] ?? 0) + 1;
+      counted[family] = counts;
+    }
   }
   return counted;
 }

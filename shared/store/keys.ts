@@ -42,6 +42,8 @@
 //                                                code unique, and `redeemedBy` names the one order that used it
 //   CUSTOMER#<id> / SURVEY#<answeredAt ISO>      a survey answer, written once (idempotent by answer time)
 //   SEGMENTS / THRESHOLDS                        weekly RFM quintile cuts and 80/20 spend threshold (one GetItem)
+//   SEGMENTS / SAMPLES                           a few customer ids per tier, stage, segment, locale and churn band,
+//                                                and buyers per churn band (weekly): the audience builder's sample
 //   PREDICTIONS / MODEL                          the weekly BG/NBD + Gamma-Gamma fit (one GetItem per purchase)
 //   REPORTS / PERIOD#<period>                    the weekly run's loyalty report for a standard period (last 7/30/90
 //                                                days, a calendar month), gzipped: the console's results page reads
@@ -161,6 +163,8 @@ export const keys = {
   surveyAnswer: (customerId: string, answeredAt: string): ItemKey => ({ PK: customerPk(customerId), SK: `SURVEY#${answeredAt}` }),
   /** The weekly segment thresholds, read when a profile's RFM scores and value tier are derived. */
   segmentThresholds: (): ItemKey => ({ PK: 'SEGMENTS', SK: 'THRESHOLDS' }),
+  /** The weekly audience sample: candidate ids the console checks against a condition (one GetItem). */
+  audienceSample: (): ItemKey => ({ PK: 'SEGMENTS', SK: 'SAMPLES' }),
   /** The fitted prediction models, read when a purchase refreshes the customer's predictions. */
   predictionModel: (): ItemKey => ({ PK: 'PREDICTIONS', SK: 'MODEL' }),
   /** The weekly analytics run's stored report of one standard period ("last-30-days", "month-2027-02"). */

@@ -25,10 +25,31 @@ export const segmentThresholdsItem = z.object({
       tiers: z.record(z.string(), z.number().int().nonnegative()),
       lifecycleStages: z.record(z.string(), z.number().int().nonnegative()),
       segments: z.record(z.string(), z.number().int().nonnegative()),
+      /** Customers per profile locale (absent before runs that counted them). */
+      locales: z.record(z.string(), z.number().int().nonnegative()).optional(),
     })
     .optional(),
 });
 export type SegmentThresholds = z.infer<typeof segmentThresholdsItem>;
+
+const idsByName = z.record(z.string(), z.array(z.string()));
+
+/** The weekly run's audience sample: a few customer ids per tier, stage, segment, locale and churn band. */
+export const audienceSampleItem = z.object({
+  computedAt: z.string(),
+  /** Buyers per churn-risk band at the fit (the weekly population counts the rest). */
+  churnRisk: z.record(z.string(), z.number().int().nonnegative()),
+  samples: z.object({
+    tiers: idsByName,
+    lifecycleStages: idsByName,
+    segments: idsByName,
+    locales: idsByName,
+    churnRisk: idsByName,
+  }),
+  /** The first customers of all, for a condition without a counted part. */
+  everyone: z.array(z.string()),
+});
+export type AudienceSample = z.infer<typeof audienceSampleItem>;
 
 /** A send-ledger entry as the analytics read it: sent (treatment) or withheld as holdout. */
 export interface LedgerContact {
@@ -84,6 +105,24 @@ export class SegmentStore {
         Item: { ...keys.segmentThresholds(), type: 'segment-thresholds', ...thresholds },
         ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
         ExpressionAttributeValues: { ':at': thresholds.computedAt },
+      }),
+    );
+  }
+
+  async audienceSample(): Promise<AudienceSample | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.audienceSample() }));
+    return Item ? audienceSampleItem.parse(Item) : undefined;
+  }
+
+  /** Replaces the sample unless a run computed for a later instant already stored its own. */
+  async saveAudienceSample(sample: AudienceSample): Promise<void> {
+    await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.audienceSample(), type: 'audience-sample', ...sample },
+        ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
+        ExpressionAttributeValues: { ':at': sample.computedAt },
       }),
     );
   }

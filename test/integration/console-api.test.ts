@@ -52,7 +52,13 @@ beforeAll(async () => {
   catalogue = new JourneyCatalogue(local.doc, local.tableName, local.clock);
   await publish('welcome');
   await publish('welcome-cli');
-  local.putEvents([customerEvent({ customerId: 'c-1', email: 'mei@example.com', locale: 'en-US' })]);
+  local.putEvents([
+    customerEvent({ customerId: 'c-1', email: 'mei@example.com', locale: 'en-US' }),
+    // Two more for the audience builder; without consent, so no journey email counts for them.
+    customerEvent({ customerId: 'c-2', email: 'li@example.com', locale: 'zh-CN', marketingConsent: false }),
+    customerEvent({ customerId: 'c-3', email: 'bo@example.com', locale: 'zh-TW', marketingConsent: false }),
+    purchaseEvent({ orderId: 'o-3', customerId: 'c-3', amount: '20.00', purchasedAt: '2027-03-01T09:00:00Z' }),
+  ]);
   await local.drain();
   await local.advanceTo('2027-03-03T10:00:00Z');
   local.putEvents([purchaseEvent({ orderId: 'o-1', customerId: 'c-1', amount: '80.00', purchasedAt: '2027-03-03T09:00:00Z' })]);
@@ -212,5 +218,38 @@ describe('console customers', () => {
     const answer = await api({ op: 'customer.resubscribe', customerId: 'nobody', note: 'typo test' }, user);
     expect(answer.status).toBe(404);
     expect((await api({ op: 'customer.find', query: 'nobody' }, user)).body).toEqual({ customers: [] });
+  });
+});
+
+describe('console audiences', () => {
+  type Answer = { count: number; total: number; notCounted: string[]; sample: { customerIds: string[]; checked: number; drawnFrom: string } };
+  const estimate = async (where: Record<string, unknown>) => {
+    meter.reset();
+    const answer = await api({ op: 'audience.estimate', where }, user);
+    expect(answer.status).toBe(200);
+    expect(meter.byCommand.get('ScanCommand') ?? 0).toBe(0);
+    return answer.body as Answer;
+  };
+
+  it('count locales by language from the weekly counts and show matching ids, checked against the whole condition', async () => {
+    const zh = await estimate({ locales: ['zh'] });
+    expect(zh).toMatchObject({ count: 2, total: 3, notCounted: [], sample: { customerIds: ['c-2', 'c-3'], drawnFrom: 'locales: zh' } });
+    const buyers = await estimate({ locales: ['zh'], minOrders: 1 });
+    // The count cannot see orders (an upper bound, said so); the sample is checked, so it can.
+    expect(buyers).toMatchObject({ count: 2, notCounted: ['minOrders'], sample: { customerIds: ['c-3'] } });
+    expect((await estimate({ locales: ['zh-TW'] })).sample.customerIds).toEqual(['c-3']);
+  });
+
+  it('sample from everyone when no part is counted, reading only the kept profiles', async () => {
+    const everyone = await estimate({ maxSpend: '50' });
+    expect(everyone.sample).toMatchObject({ customerIds: ['c-2', 'c-3'], checked: 3, drawnFrom: 'all customers' });
+    // Two GetItems for the weekly counts and sample, then one profile per kept id (and no more).
+    expect(meter.byCommand.get('GetItemCommand')).toBeLessThanOrEqual(2 + 3 * 2);
+  });
+
+  it('name the field and value of a bad condition', async () => {
+    const answer = await api({ op: 'audience.estimate', where: { churnRisk: ['extreme'] } }, user);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ problems: [{ field: 'where.churnRisk.0', value: 'extreme' }] });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateAudience } from '#shared/domain/audience-estimate.ts';
 import { computeSegmentThresholds } from '#shared/flows/segments.ts';
 import type { CustomerFacts } from '#shared/domain/metrics.ts';
+import { buildAudienceSample } from '#shared/flows/audience-sample.ts';
 
 const population = {
   customers: 1000,
@@ -38,6 +39,26 @@ describe('audience estimate from the weekly population counts', () => {
   });
 });
 
+describe('audience estimate with locale and churn-risk counts', () => {
+  const counted = { ...population, locales: { 'zh-CN': 300, 'zh-TW': 100, 'en-US': 500 }, churnRisk: { low: 400, medium: 200, high: 100 } };
+
+  it('counts a language as every locale of it, and a locale exactly', () => {
+    expect(estimateAudience({ locales: ['zh'] }, counted).count).toBe(400);
+    expect(estimateAudience({ locales: ['zh-TW', 'zh'] }, counted).count).toBe(400);
+    expect(estimateAudience({ locales: ['zh-TW'] }, counted)).toMatchObject({ count: 100, notCounted: [] });
+  });
+
+  it('counts churn-risk bands against every customer, and leaves P(alive) ranges to the upper bound', () => {
+    const estimate = estimateAudience({ churnRisk: ['high', 'medium'], pAlive: { max: 0.3 } }, counted);
+    expect(estimate.count).toBe(300);
+    expect(estimate.notCounted).toEqual(['pAlive']);
+  });
+
+  it('names locales and churn risk as not counted when the weekly run has not counted them yet', () => {
+    expect(estimateAudience({ locales: ['zh'], churnRisk: ['high'] }, population)).toMatchObject({ count: 1000, notCounted: ['locales', 'churnRisk'] });
+  });
+});
+
 describe('weekly population counts', () => {
   it('counts customers per tier, lifecycle stage and segment', () => {
     const now = new Date('2027-03-01T00:00:00Z');
@@ -61,5 +82,30 @@ describe('weekly population counts', () => {
     expect(Object.values(counted?.lifecycleStages ?? {}).reduce((a, b) => a + b, 0)).toBe(3);
     expect(counted?.lifecycleStages.lapsed).toBe(1);
     expect((counted?.segments['high-value'] ?? 0) + (counted?.segments.standard ?? 0)).toBe(3);
+  });
+});
+
+describe('weekly audience sample', () => {
+  const now = new Date('2027-03-01T00:00:00Z');
+  const customer = (id: string, locale: string, tier?: string): CustomerFacts => ({
+    customerId: id,
+    signedUpAt: '2026-01-01T00:00:00Z',
+    locale,
+    orders: tier ? [{ at: '2027-02-01T00:00:00Z', amountMilli: 10_000, coupon: false }] : [],
+    surveys: [],
+    tier,
+    tierChanges: [],
+  });
+
+  it('keeps at most the first n ids per name, and counts buyers per churn band', () => {
+    const customers = [customer('a', 'zh-CN', 'Gold'), customer('b', 'zh-CN', 'Gold'), customer('c', 'en-US'), customer('d', 'zh-CN', 'Bronze')];
+    const thresholds = computeSegmentThresholds(customers, now);
+    const sample = buildAudienceSample(customers, thresholds, new Map([['a', 'high'], ['d', 'low']] as const), now, 2);
+    expect(sample.samples.locales).toEqual({ 'zh-CN': ['a', 'b'], 'en-US': ['c'] });
+    expect(sample.samples.tiers).toEqual({ Gold: ['a', 'b'], Bronze: ['d'] });
+    expect(sample.samples.churnRisk).toEqual({ high: ['a'], low: ['d'] });
+    expect(sample.churnRisk).toEqual({ high: 1, low: 1 });
+    expect(sample.everyone).toEqual(['a', 'b']);
+    expect(thresholds.population?.locales).toEqual({ 'zh-CN': 3, 'en-US': 1 });
   });
 });
