@@ -503,4 +503,79 @@ describe('marketer console', () => {
     const origins = template.findResources('AWS::CloudFront::OriginAccessControl');
     expect(Object.keys(origins)).toHaveLength(1);
   });
+
+  describe('as docs/console.md describes it', () => {
+    const marketerConsole = () => {
+      if (!stack.console) throw new Error('the stack has no marketer console');
+      return stack.console;
+    };
+    const distributionDomain = () => ({ 'Fn::GetAtt': [logicalId(marketerConsole().distribution), 'DomainName'] });
+
+    it('accepts only JWTs the user pool issued to the console client, on every route, throttled at 20/s (burst 40)', () => {
+      const [authorizerId, authorizer] = Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0] ?? [];
+      expect(authorizer?.Properties.JwtConfiguration).toEqual({
+        Audience: [{ Ref: logicalId(marketerConsole().client) }],
+        Issuer: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: logicalId(marketerConsole().users) }]] },
+      });
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+      expect(routes.length).toBeGreaterThan(0);
+      for (const route of routes)
+        expect([route.Properties.RouteKey, route.Properties.AuthorizationType, route.Properties.AuthorizerId]).toEqual([route.Properties.RouteKey, 'JWT', { Ref: authorizerId }]);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        CorsConfiguration: Match.objectLike({ AllowMethods: ['POST'], AllowOrigins: [{ 'Fn::Join': ['', ['https://', distributionDomain()]] }] }),
+      });
+    });
+
+    it('signs marketers in with email, a 12-character password, an authenticator app and threat protection, code flow with PKCE and 1-hour tokens', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        UsernameAttributes: ['email'],
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12 }) },
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      });
+      template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        GenerateSecret: false,
+        AllowedOAuthFlows: ['code'],
+        AccessTokenValidity: 60,
+        IdTokenValidity: 60,
+        TokenValidityUnits: Match.objectLike({ AccessToken: 'minutes', IdToken: 'minutes' }),
+        CallbackURLs: [{ 'Fn::Join': ['', ['https://', distributionDomain(), '/']] }],
+      });
+    });
+
+    it('serves the app over HTTPS from a private, encrypted bucket that only this distribution may read, with the documented headers', () => {
+      template.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          DefaultRootObject: 'index.html',
+          DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'] }),
+          Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })],
+          Logging: Match.objectLike({ Prefix: 'cloudfront/' }),
+        }),
+      });
+      const [bucketId, bucket] = Object.entries(template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('MarketerConsoleAssets')) ?? [];
+      expect(bucket?.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket?.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }]);
+      const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: bucketId } } }));
+      const statements = policy?.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Principal: unknown; Condition?: unknown }[];
+      expect(statements.find((st) => st.Effect === 'Deny')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+      const reads = statements.filter((st) => st.Effect === 'Allow' && st.Action === 's3:GetObject');
+      expect(reads).toHaveLength(1);
+      expect(reads[0]?.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+      expect(JSON.stringify(reads[0]?.Condition)).toContain(logicalId(marketerConsole().distribution));
+      const [headers] = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+      const security = headers?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+      expect(security.StrictTransportSecurity).toEqual({ AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: true, Override: true });
+      expect(security.ContentTypeOptions).toEqual({ Override: true });
+      expect(security.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+      expect(security.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
+      const csp = JSON.stringify(security.ContentSecurityPolicy);
+      expect(csp).toContain("connect-src 'self' https://*.execute-api.");
+      expect(csp).toContain('.amazoncognito.com');
+    });
+  });
 });

@@ -4,7 +4,7 @@
 // critical violation), 375 px and 1440 px, keyboard reach, zh-CN text, no request leaving the
 // origin. Screenshots of each page go to a temp folder, or to CONSOLE_SCREENSHOTS (docs/console/
 // is refreshed with CONSOLE_SCREENSHOTS=docs/console npx vitest run test/integration/console.test.ts).
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import axe from 'axe-core';
@@ -171,6 +171,45 @@ describe('the marketer console', () => {
     await shoot('journey-after-send');
   });
 
+  it('sends a test of the draft to the address typed, marked [TEST], without publishing', async () => {
+    await page.goto(`${local.endpoints.aws}/console/#/edit/welcome`);
+    await page.locator('[data-valid]').waitFor();
+    const before = (await local.emails()).length;
+    await page.getByLabel('Send the test to').fill('ana@shop.example');
+    await page.getByRole('button', { name: 'Send a test' }).click();
+    await page.locator('.ok').filter({ hasText: '[TEST]' }).waitFor();
+    const sent = (await local.emails()).slice(before);
+    expect(sent.map((email) => [email.destination.to, email.subject])).toEqual([[['ana@shop.example'], '[TEST] Welcome Alex']]);
+    expect((await new JourneyCatalogue(local.doc, local.tableName, local.clock).current('welcome'))?.version).toBe(2);
+  });
+
+  it('disables, enables and rolls back a journey, each asking for a note that goes into its version record', async () => {
+    const catalogue = new JourneyCatalogue(local.doc, local.tableName, local.clock);
+    await page.goto(`${local.endpoints.aws}/console/#/journey/welcome`);
+    await page.locator('li[data-step="hello"]').waitFor();
+    // Cancelling the note changes nothing.
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect((await catalogue.current('welcome'))?.version).toBe(2);
+    const change = async (button: string, note: string, version: number) => {
+      await page.getByRole('button', { name: button }).click();
+      await page.getByRole('dialog').getByRole('textbox').fill(note);
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.locator('h1 + p').filter({ hasText: ` v${version} ` }).waitFor();
+      return catalogue.version('welcome', version);
+    };
+    const v2 = await catalogue.version('welcome', 2);
+    const disabled = await change('Disable', 'pause for the sale', 3);
+    expect(disabled).toMatchObject({ publishedBy: 'local', note: 'disabled: pause for the sale', journey: { enabled: false }, source: v2?.source, templates: v2?.templates });
+    expect(await page.locator('.badge').textContent()).toBe('disabled');
+    const enabled = await change('Enable', 'sale over', 4);
+    expect(enabled).toMatchObject({ publishedBy: 'local', note: 'enabled: sale over', journey: { enabled: true }, templates: v2?.templates });
+    const rolledBack = await change('Roll back to previous version', 'undo the re-enable', 5);
+    expect(rolledBack).toMatchObject({ publishedBy: 'local', note: 'rollback to v3: undo the re-enable', journey: { enabled: false }, templates: v2?.templates });
+    expect(await page.locator('table').last().textContent()).toContain('rollback to v3: undo the re-enable');
+    await change('Enable', 'back on for the rest of the test', 6);
+  });
+
   it('looks the customer up by address (in the request body, not the URL) and shows consent', async () => {
     await page.goto(`${local.endpoints.aws}/console/#/customers`);
     const bodies: string[] = [];
@@ -198,6 +237,12 @@ describe('the marketer console', () => {
     await page.locator('[data-count]').waitFor();
     expect(await page.locator('[data-count]').textContent()).toBe('≈ 1');
     expect(await page.locator('#audience-count').textContent()).toContain('Estimated from the weekly population counts');
+    // A sample of matching customers: ids only, checked against the condition now.
+    expect(await page.locator('[data-sample] li').allTextContents()).toEqual(['c-1']);
+    await page.getByLabel('Locales or languages (comma-separated)').fill('en');
+    await page.getByRole('button', { name: 'Count' }).click();
+    await page.locator('[data-sample] p').filter({ hasText: 'None of the kept ids' }).waitFor();
+    expect(await page.locator('[data-count]').textContent()).toBe('≈ 0');
     await noSeriousViolations('audiences');
     await shoot('audiences');
   });
@@ -211,5 +256,87 @@ describe('the marketer console', () => {
     await noSeriousViolations('results');
     await shoot('results');
     expect(offOrigin).toEqual([]);
+  });
+  it('exports each results table as CSV holding exactly the cells shown', async () => {
+    await page.goto(`${local.endpoints.aws}/console/#/results`);
+    const section = page.locator('[data-table$="-campaigns"]');
+    await section.waitFor();
+    const shown = await section.locator('tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.textContent ?? '')));
+    expect(shown.slice(1).map((row) => row[0])).toContain('welcome');
+    const [download] = await Promise.all([page.waitForEvent('download'), section.locator('button[data-csv]').click()]);
+    expect(download.suggestedFilename()).toBe('results-last-30-days-campaigns.csv');
+    const file = await download.path();
+    const csv = (await readFile(file, 'utf8')).trimEnd().split('\n').map((line) => line.split(','));
+    expect(csv).toEqual(shown);
+    // Every table of the page has its own export.
+    expect(await page.locator('#report section.exportable').count()).toBe(await page.locator('#report section.exportable button[data-csv]').count());
+  });
+
+  describe('every page', () => {
+    /** Each page, with what shows once its API answers are in (the editor validates after loading). */
+    const READY: Record<string, string> = {
+      journeys: 'a[data-journey="welcome"]',
+      'journey/welcome': 'li[data-step="hello"]',
+      'edit/welcome': '[data-valid]',
+      audiences: '#audience-count',
+      customers: '#customer-results',
+      results: '#report > *',
+    };
+    const PAGES = Object.keys(READY);
+    /** The interface text a page shows: navigation, headings, labels, table headers, buttons. */
+    const interfaceText = () =>
+      page.evaluate<string[]>(
+        "[...document.querySelectorAll('nav a, h2, label[for], legend, th, caption, button, .skip')].map((e) => e.textContent.trim()).filter((text) => /[A-Za-z]{3}/.test(text) || /[\\u4e00-\\u9fff]/.test(text))",
+      );
+    const open = async (name: string) => {
+      await page.goto(`${local.endpoints.aws}/console/#/${name}`);
+      await page.locator(`#main ${READY[name]}`).first().waitFor({ state: 'attached' });
+    };
+
+    it('fits 375 px without sideways scrolling and uses 1440 px', async () => {
+      for (const name of PAGES) {
+        for (const width of [375, 1440]) {
+          await page.setViewportSize({ width, height: 900 });
+          await open(name);
+          expect([name, width, await page.evaluate<number>('document.documentElement.scrollWidth')]).toEqual([name, width, width]);
+          if (width === 375) await shoot(`${name.replace('/', '-')}-375`);
+        }
+      }
+    });
+
+    it('reaches every control by keyboard', async () => {
+      for (const name of PAGES) {
+        await open(name);
+        const controls = await page.evaluate<number>(
+          "[...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex=\"0\"]')].filter((e) => !e.disabled && e.getClientRects().length).map((e, i) => e.setAttribute('data-kb', String(i))).length",
+        );
+        await page.evaluate('document.activeElement?.blur(); window.scrollTo(0, 0)');
+        const reached = new Set<string>();
+        for (let press = 0; press < controls + 5; press++) {
+          await page.keyboard.press('Tab');
+          const at = await page.evaluate<string | null>("document.activeElement?.getAttribute('data-kb') ?? null");
+          if (at !== null) reached.add(at);
+        }
+        const missed = await page.evaluate<string[]>(`[...document.querySelectorAll('[data-kb]')].filter((e) => !${JSON.stringify([...reached])}.includes(e.getAttribute('data-kb'))).map((e) => e.outerHTML.slice(0, 120))`);
+        expect([name, missed]).toEqual([name, []]);
+        expect([name, reached.size]).toEqual([name, controls]);
+      }
+    });
+
+    it('shows its interface text in zh-CN, none of it left in English', async () => {
+      await page.locator('#language').selectOption('en-US');
+      const english = new Set<string>();
+      for (const name of PAGES) {
+        await open(name);
+        for (const text of await interfaceText()) english.add(text);
+      }
+      await page.locator('#language').selectOption('zh-CN');
+      for (const name of PAGES) {
+        await open(name);
+        expect(await page.evaluate<string>('document.documentElement.lang')).toBe('zh-CN');
+        const left = (await interfaceText()).filter((text) => english.has(text));
+        expect([name, left]).toEqual([name, []]);
+      }
+    });
   });
 });
