@@ -27,8 +27,7 @@ function checkboxes(legend: string, name: string, values: string[]): HTMLElement
   );
 }
 
-const text = (placeholder: string, mode: 'decimal' | 'numeric' | 'text' = 'decimal') =>
-  h('input', { type: 'text', inputmode: mode, placeholder, size: 10 }) as HTMLInputElement;
+const text = (mode: 'decimal' | 'numeric' | 'text' = 'decimal') => h('input', { type: 'text', inputmode: mode, size: 10 }) as HTMLInputElement;
 
 /** A [min, max] pair of inputs under one legend. */
 function range(legend: string, min: HTMLInputElement, max: HTMLInputElement): HTMLElement {
@@ -36,15 +35,15 @@ function range(legend: string, min: HTMLInputElement, max: HTMLInputElement): HT
 }
 
 export const audiencesPage: Page = async (main, session) => {
-  const minSpend = text('100.00');
-  const maxSpend = text('');
-  const minOrders = text('1', 'numeric');
-  const maxOrders = text('', 'numeric');
-  const pAliveMin = text('0.0');
-  const pAliveMax = text('0.5');
-  const valueMin = text('');
-  const valueMax = text('');
-  const locales = text('zh-CN, en', 'text');
+  const minSpend = text();
+  const maxSpend = text();
+  const minOrders = text('numeric');
+  const maxOrders = text('numeric');
+  const pAliveMin = text();
+  const pAliveMax = text();
+  const valueMin = text();
+  const valueMax = text();
+  const locales = text('text');
   const attributes = h('textarea', { rows: 3 }) as HTMLTextAreaElement;
   const out = h('div', { 'aria-live': 'polite', id: 'audience-count' });
   const form = h(

@@ -71,17 +71,17 @@ function customerCard(card: CustomerCard, refresh: () => Promise<void>): HTMLEle
         h('p', {}, journey.summary),
         h('ol', {}, journey.steps.map((step) => h('li', {}, [when(step.at), step.stepId, step.kind, step.outcome, step.detail].filter(Boolean).join(' · ')))),
         journey.sends.length
-          ? table(t('emails'), [t('step'), t('template'), t('status'), t('publishedAt')], journey.sends.map((send) => [send.stepId, send.template, h('span', { 'data-send-outcome': send.stepId }, `${send.outcome}${send.reason ? ` (${send.reason})` : ''}`), when(send.at)]))
+          ? table(t('emails'), [t('step'), t('template'), t('status'), t('time')], journey.sends.map((send) => [send.stepId, send.template, h('span', { 'data-send-outcome': send.stepId }, `${send.outcome}${send.reason ? ` (${send.reason})` : ''}`), when(send.at)]))
           : null,
       ),
     ),
     table(
       t('emails'),
-      [t('publishedAt'), t('campaign'), t('step'), t('status')],
+      [t('time'), t('campaign'), t('step'), t('status')],
       card.emails.map((email) => [when(email.at), email.id, email.step ?? '', `${email.outcome}${email.reason ? ` (${email.reason})` : ''}`]),
       { 'data-emails': '' },
     ),
-    card.audits.length ? table(t('audits'), [t('publishedAt'), t('kind'), t('publishedBy'), t('note')], card.audits.map((audit) => [audit.at, audit.action, audit.by, audit.why]), { 'data-audits': '' }) : null,
+    card.audits.length ? table(t('audits'), [t('time'), t('kind'), t('publishedBy'), t('note')], card.audits.map((audit) => [audit.at, audit.action, audit.by, audit.why]), { 'data-audits': '' }) : null,
   );
 }
 

@@ -1,6 +1,7 @@
 // Results: the loyalty report the weekly analytics run stored for a chosen period — journeys and
-// campaigns (funnel, revenue, uplift), A/B variants, weeks, locales, cohorts, tiers and segments —
-// each table with its own CSV export. Read from the stored report, never computed per request.
+// campaigns (funnel, revenue, uplift), A/B variants, coupon redemptions by step and variant, weeks,
+// locales, cohorts, tiers and segments — each table with its own CSV export. Read from the stored
+// report, never computed per request.
 import { call } from '../api.ts';
 import { type Page, showError } from '../app.ts';
 import { exportableTable, field, h } from '../dom.ts';
@@ -37,6 +38,15 @@ interface CampaignRow {
   weekly: Row[];
   byLocale: Row[];
   variants: { variant: string; sent: number; heldOut: number; converted: number; conversionRate: number | null; revenueMilli: number; uplift?: Uplift }[];
+  coupons?: { steps: CouponRow[] };
+}
+interface CouponRow {
+  step?: string;
+  variant?: string;
+  issued: number;
+  redeemed: number;
+  redemptionRate: number | null;
+  revenueMilli: number;
 }
 interface Report {
   currency: string;
@@ -95,6 +105,12 @@ function tables(report: Report, period: string): HTMLElement[] {
       [t('campaign'), t('variant'), t('sent'), t('holdout'), t('converted'), t('conversionPct'), `${t('revenue')} (${cur})`, t('upliftPts'), t('upliftInterval')],
       report.campaigns.flatMap((c) => c.variants.map((v) => [c.campaignId, v.variant, v.sent, v.heldOut, v.converted, percent(v.conversionRate), amount(v.revenueMilli), points(v.uplift), interval(v.uplift)])),
       'variants',
+    ),
+    table(
+      t('coupons'),
+      [t('campaign'), t('step'), t('variant'), t('issued'), t('redeemed'), t('redemptionPct'), `${t('revenue')} (${cur})`],
+      report.campaigns.flatMap((c) => (c.coupons?.steps ?? []).map((r) => [c.campaignId, r.step ?? '', r.variant ?? '', r.issued, r.redeemed, percent(r.redemptionRate), amount(r.revenueMilli)])),
+      'coupons',
     ),
     breakdown((c) => c.weekly, t('week'), 'weeks', t('byWeek')),
     breakdown((c) => c.byLocale, t('locale'), 'locales', t('byLocale')),

@@ -239,12 +239,12 @@ describe('the marketer console', () => {
     expect(await page.locator('#audience-count').textContent()).toContain('Estimated from the weekly population counts');
     // A sample of matching customers: ids only, checked against the condition now.
     expect(await page.locator('[data-sample] li').allTextContents()).toEqual(['c-1']);
+    await noSeriousViolations('audiences');
+    await shoot('audiences');
     await page.getByLabel('Locales or languages (comma-separated)').fill('en');
     await page.getByRole('button', { name: 'Count' }).click();
     await page.locator('[data-sample] p').filter({ hasText: 'None of the kept ids' }).waitFor();
     expect(await page.locator('[data-count]').textContent()).toBe('≈ 0');
-    await noSeriousViolations('audiences');
-    await shoot('audiences');
   });
 
   it('shows the results for a period, in zh-CN interface text', async () => {
