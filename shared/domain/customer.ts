@@ -21,6 +21,8 @@ export interface CustomerProfile {
   locale?: string;
   timeZone?: string;
   birthday?: string;
+  /** When a stored birthday last changed to another date (not its first setting at signup). */
+  birthdayChangedAt?: string;
   attributes?: Record<string, string>;
   consent: ConsentState;
   /** Version of the profile fields: the event that last set them (and its `updatedAt`, if any). */
@@ -84,6 +86,9 @@ export function mergeCustomerUpsert(
     next.locale = event.locale;
     next.timeZone = event.timeZone;
     next.birthday = event.birthday;
+    // A birthday moved (or added) after we first met the customer: offers keyed on it may wait.
+    if (current.profileEventAt !== undefined && event.birthday !== undefined && event.birthday !== current.birthday)
+      next.birthdayChangedAt = changedAt(meta);
     next.attributes = event.attributes;
     next.profileUpdatedAt = meta.updatedAt;
     next.profileEventAt = meta.eventAt;

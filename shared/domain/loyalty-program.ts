@@ -60,6 +60,13 @@ const programSchema = z
     controlGroup: controlGroupSchema,
     /** Shop name, logo, web address, button colours and footer address of every email. */
     brand: brandSchema.optional(),
+    /**
+     * Anti-gaming: an occasion whose date changed this recently (a birthday moved to next week)
+     * still gets its email, without the offer. 0 turns it off.
+     */
+    offerHold: z
+      .strictObject({ dateChangedWithinDays: z.number().int().min(0).max(366).default(30) })
+      .default({ dateChangedWithinDays: 30 }),
   })
   .superRefine((program, ctx) => {
     const issue = (path: (string | number)[], input: unknown, message: string) =>

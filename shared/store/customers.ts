@@ -37,6 +37,7 @@ const PROFILE_FIELDS = [
   'locale',
   'timeZone',
   'birthday',
+  'birthdayChangedAt',
   'attributes',
   'consent',
   'profileUpdatedAt',

@@ -18,6 +18,8 @@ import {
 import { DAY_MS } from '../../domain/clock.ts';
 import type { JourneyState } from '../../domain/journey-state.ts';
 import type { SendRequest } from '../../mail/send-request.ts';
+import type { StoredProfile } from '../../store/customers.ts';
+import { dateTriggerOf } from '../triggers/index.ts';
 import { journeyTemplateContext } from '../template-context.ts';
 import type { StepDeps, StepModule } from './types.ts';
 
@@ -53,6 +55,23 @@ export function lateness(
   const days = Math.floor(lateMs / DAY_MS);
   const age = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.floor(lateMs / 3_600_000)} hours`;
   return `too late: due since ${since} at ${due}, ${age} ago — more than send.maxDelay ${maxDelay}`;
+}
+
+/**
+ * Why the step's offer is withheld from this customer now, or undefined: the date their occasion
+ * keys on (a birthday) changed within `days` — the email goes out, the coupon does not, so moving
+ * a birthday to next week does not earn a second gift this year.
+ */
+export function offerHeld(
+  trigger: JourneyTrigger,
+  profile: StoredProfile,
+  days: number,
+  now: Date,
+): string | undefined {
+  if (trigger.on === 'event' || days === 0) return undefined;
+  const changedAt = dateTriggerOf(trigger).dateChangedAt?.(profile);
+  if (!changedAt || now.getTime() - Date.parse(changedAt) >= days * DAY_MS) return undefined;
+  return `offer withheld: the ${trigger.on} date changed on ${changedAt.slice(0, 10)}, within ${days} days (program offerHold)`;
 }
 
 async function issueCoupon(
@@ -133,7 +152,9 @@ export const sendStep: StepModule<SendJourneyStep> = {
       if (hour && at && at.getTime() > now.getTime())
         return { kind: 'wait', until: at, outcome: 'waiting-for-hour', detail: `until ${at.toISOString()} (${hour.why})` };
     }
-    const offer = step.send.offer;
+    const held =
+      step.send.offer && offerHeld(journey.trigger, customer.stored, deps.program.offerHold.dateChangedWithinDays, now);
+    const offer = held ? undefined : step.send.offer;
     const tier = customer.stored.loyalty?.tier;
     const coupon =
       offer?.codePrefix !== undefined
@@ -189,7 +210,12 @@ export const sendStep: StepModule<SendJourneyStep> = {
       },
     };
     await deps.sendQueue.enqueue([request]);
-    await deps.states.recordSendOutcome({ ...base, outcome: 'enqueued' });
-    return { kind: 'go', to: next, outcome: 'enqueued', detail: `${step.send.template} (${period})` };
+    await deps.states.recordSendOutcome({ ...base, outcome: 'enqueued', ...(held ? { reason: held } : {}) });
+    return {
+      kind: 'go',
+      to: next,
+      outcome: 'enqueued',
+      detail: `${step.send.template} (${period})${held ? `; ${held}` : ''}`,
+    };
   },
 };

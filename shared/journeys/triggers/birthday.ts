@@ -11,6 +11,7 @@ export const birthdayTrigger: DateTriggerModule<{
   birthday: { leapDayIn: 'feb-28' | 'mar-01' };
 }> = {
   kind: 'birthday',
+  dateChangedAt: (profile) => profile.profile.birthdayChangedAt,
   next({ trigger, journey, profile, now, entered, lateBy }) {
     const birthday = profile.profile.birthday;
     if (!birthday) return undefined;

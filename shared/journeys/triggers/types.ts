@@ -45,4 +45,9 @@ export interface DateTriggerModule<T extends DateTrigger = DateTrigger> {
     entered: readonly string[];
     lateBy: number;
   }): Occasion | undefined;
+  /**
+   * When the profile date this trigger keys on last changed (a birthday moved), if it tracks one:
+   * an offer on an occasion whose date changed recently is withheld (program `offerHold`).
+   */
+  dateChangedAt?(profile: StoredProfile): string | undefined;
 }
