@@ -16,6 +16,7 @@ import {
 import { journeyRuntime } from '#shared/journeys/runtime.ts';
 import { SqsSendQueue } from '#shared/mail/send-request.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
+import { type ItemKey, keys } from '#shared/store/keys.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import type { Runtime } from '../commons/runtime.ts';
@@ -66,7 +67,9 @@ export function createHandler(runtime: Runtime) {
     initialLookbackHours: Number(env.SCHEDULER_INITIAL_LOOKBACK_HOURS),
   };
 
-  return async (_event?: ScheduledInvocation): Promise<SchedulerRun> => {
+  return async (
+    _event?: ScheduledInvocation,
+  ): Promise<SchedulerRun & { quietUnlessWritten?: ItemKey }> => {
     campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
     const run = await runScheduler(
       {
@@ -85,7 +88,9 @@ export function createHandler(runtime: Runtime) {
     if (run.ran) runtime.logger.info('scheduler run', { ...run, failures: run.failures.length });
     for (const failure of run.failures.slice(0, 20))
       runtime.logger.error('timer failed; retrying in an hour', { failure });
-    return run;
+    // An idle check reads only the scheduler state, and every arm that could make it due sooner
+    // nudges that item: the local clock skips idle ticks until it is written.
+    return run.quietUntil ? { ...run, quietUnlessWritten: keys.schedulerState() } : run;
   };
 }
 

@@ -1,10 +1,12 @@
 // The embedded engines behind the local runtime and the integration tests: dynalite for
 // DynamoDB and aws-ses-v2-local for SES v2, each on a loopback port (0 = any free port).
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import sesLocalModule from 'aws-ses-v2-local';
+import * as z from 'zod';
+import type { ItemKey } from '#shared/store/keys.ts';
 import { ensureTable } from '#shared/store/table.ts';
 import { inProcessRequestHandler } from './dynamo-in-process.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './credentials.ts';
@@ -29,11 +31,77 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+export interface DynamoEngine extends Engine {
+  server: Server;
+  /** Calls `listener` with the key of every item a write request names, as the request arrives. */
+  onWrite(listener: (key: ItemKey) => void): void;
+}
+
 /** dynalite in memory, or persisted under `path` (LevelDB). */
-export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<Engine & { server: Server }> {
+export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<DynamoEngine> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const writeListeners: ((key: ItemKey) => void)[] = [];
+  watchWrites(server, writeListeners);
   const port = await listen(server, options.port ?? 0);
-  return { endpoint: `http://127.0.0.1:${port}`, port, server, close: () => closeServer(server) };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    onWrite: (listener) => writeListeners.push(listener),
+    close: () => closeServer(server),
+  };
+}
+
+const WRITE_TARGETS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+
+/**
+ * Reports the item keys of write requests (over HTTP or in-process alike) before dynalite
+ * answers them: the local runtime's idle schedules sleep until the item they watch is written.
+ */
+function watchWrites(server: Server, listeners: readonly ((key: ItemKey) => void)[]): void {
+  server.prependListener('request', (request: IncomingMessage) => {
+    if (listeners.length === 0) return;
+    const target = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (!WRITE_TARGETS.has(target)) return;
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      for (const key of writtenKeys(Buffer.concat(chunks).toString('utf8')))
+        for (const listener of listeners) listener(key);
+    });
+  });
+}
+
+const attributeValue = z.object({ S: z.string() });
+const keyShape = z.object({ PK: attributeValue, SK: attributeValue });
+const writeShape = z.object({
+  Key: keyShape.optional(),
+  Item: keyShape.optional(),
+  RequestItems: z
+    .record(
+      z.string(),
+      z.array(
+        z.object({
+          PutRequest: z.object({ Item: keyShape }).optional(),
+          DeleteRequest: z.object({ Key: keyShape }).optional(),
+        }),
+      ),
+    )
+    .optional(),
+});
+
+function writtenKeys(body: string): ItemKey[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return []; // dynalite answers the malformed body itself
+  }
+  const parsed = writeShape.safeParse(json);
+  if (!parsed.success) return [];
+  const { Key, Item, RequestItems = {} } = parsed.data;
+  const named = [Key, Item, ...Object.values(RequestItems).flat().map((w) => w.PutRequest?.Item ?? w.DeleteRequest?.Key)];
+  return named.flatMap((key) => (key ? [{ PK: key.PK.S, SK: key.SK.S }] : []));
 }
 
 export async function startSes(options: { port?: number } = {}): Promise<Engine> {

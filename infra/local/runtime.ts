@@ -11,10 +11,12 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import * as z from 'zod';
 import type { SQSMessageAttributes } from 'aws-lambda';
 import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
 import { CONSOLE_AUTH_ENV } from '#shared/console/http.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
+import type { ItemKey } from '#shared/store/keys.ts';
 import { DEFAULT_TABLE_NAME } from '#shared/store/table.ts';
 import {
   DEFAULT_BUS_NAME,
@@ -104,9 +106,22 @@ interface Schedule {
   /**
    * A scheduled function may answer `{ quietUntil: ISO }`: it has nothing to do before then
    * unless other work changes the data. advanceTo then skips those ticks (a simulated year
-   * runs in seconds); any delivered message cancels the promise.
+   * runs in seconds). Any delivered message cancels the promise, unless the function also named
+   * the one item its idle check reads (`quietUnlessWritten`, e.g. the scheduler's state, which
+   * every arm that matters nudges): then only a write to that item cancels it.
    */
   quietUntil?: number | undefined;
+  quietUnlessWritten?: string | undefined;
+  /** Writes to the watched item so far: a write while the function runs voids its promise. */
+  watchedWrites: number;
+}
+
+export interface AdvanceOptions {
+  /**
+   * Fire every schedule instant on the way, quiet or not, as AWS would: the reference that
+   * skipping quiet ticks is checked against (same sends, same report), and slower.
+   */
+  everyInstant?: boolean;
 }
 
 export type UrlHandler = (event: unknown) => Promise<unknown>;
@@ -275,7 +290,17 @@ export class LocalRuntime {
         `arn:aws:sqs:local:000000000000:${consumer.queue.name}`,
       )) > 0
     ) {
-      for (const schedule of this.schedules) schedule.quietUntil = undefined;
+      for (const schedule of this.schedules) if (!schedule.quietUnlessWritten) schedule.quietUntil = undefined;
+    }
+  }
+
+  /** An item was written (the DynamoDB engine reports every write): wakes the schedules watching it. */
+  noteWrite(key: ItemKey): void {
+    const written = itemKeyText(key);
+    for (const schedule of this.schedules) {
+      if (schedule.quietUnlessWritten !== written) continue;
+      schedule.watchedWrites++;
+      schedule.quietUntil = undefined;
     }
   }
 
@@ -301,7 +326,11 @@ export class LocalRuntime {
    * Moves the simulated clock to `to`, stopping at every schedule instant and every delayed
    * message on the way, in time order, and draining all resulting work at each stop.
    */
-  async advanceTo(to: Date | string): Promise<{ now: string; scheduleRuns: number }> {
+  async advanceTo(
+    to: Date | string,
+    options: AdvanceOptions = {},
+  ): Promise<{ now: string; scheduleRuns: number }> {
+    const tickOf = options.everyInstant ? (schedule: Schedule) => schedule.nextAt : nextTick;
     const target = new Date(to).getTime();
     if (this.#advancing) throw new Error('the clock is already being advanced');
     this.#advancing = true;
@@ -310,10 +339,10 @@ export class LocalRuntime {
       await this.drain();
       for (;;) {
         const nextSchedule = this.schedules.reduce<Schedule | undefined>(
-          (a, s) => (!a || nextTick(s) < nextTick(a) ? s : a),
+          (a, s) => (!a || tickOf(s) < tickOf(a) ? s : a),
           undefined,
         );
-        const scheduleAt = nextSchedule ? nextTick(nextSchedule) : Number.POSITIVE_INFINITY;
+        const scheduleAt = nextSchedule ? tickOf(nextSchedule) : Number.POSITIVE_INFINITY;
         const nextMessage = Math.min(
           ...this.consumers.map((c) => c.queue.nextVisibleAt() ?? Number.POSITIVE_INFINITY),
         );
@@ -321,7 +350,7 @@ export class LocalRuntime {
         if (nextAt > target) break;
         if (nextAt > this.clock.now().getTime()) this.clock.set(new Date(nextAt));
         if (nextSchedule && scheduleAt === nextAt) {
-          skipQuietTicks(nextSchedule);
+          if (!options.everyInstant) skipQuietTicks(nextSchedule);
           await this.#fire(nextSchedule);
           scheduleRuns++;
         }
@@ -343,6 +372,7 @@ export class LocalRuntime {
   everyDay(name: string, invoke: (at: Date) => Promise<unknown>): void {
     this.schedules.push({
       name: `simulation:${name}`,
+      watchedWrites: 0,
       everyMs: DAY_MS,
       nextAt: Math.floor(this.clock.now().getTime() / DAY_MS) * DAY_MS + DAY_MS,
       invoke,
@@ -358,7 +388,11 @@ export class LocalRuntime {
   async #fire(schedule: Schedule): Promise<void> {
     const at = new Date(schedule.nextAt);
     schedule.nextAt += schedule.everyMs;
-    schedule.quietUntil = quietUntilOf(await schedule.invoke(at));
+    const writesBefore = schedule.watchedWrites;
+    const quiet = quietPromiseOf(await schedule.invoke(at));
+    const written = schedule.watchedWrites !== writesBefore;
+    schedule.quietUntil = written ? undefined : quiet.until;
+    schedule.quietUnlessWritten = quiet.unlessWritten;
   }
 
   /**
@@ -451,16 +485,21 @@ export interface SesLocalEmail {
   [key: string]: unknown;
 }
 
-function quietUntilOf(result: unknown): number | undefined {
-  if (
-    !result ||
-    typeof result !== 'object' ||
-    !('quietUntil' in result) ||
-    typeof result.quietUntil !== 'string'
-  )
-    return undefined;
-  const at = Date.parse(result.quietUntil);
-  return Number.isNaN(at) ? undefined : at;
+const quietAnswer = z.object({
+  quietUntil: z.iso.datetime({ offset: true }).optional(),
+  quietUnlessWritten: z.object({ PK: z.string(), SK: z.string() }).optional(),
+});
+
+/** A scheduled function's quiet promise, if its answer holds one. */
+function quietPromiseOf(result: unknown): { until: number | undefined; unlessWritten: string | undefined } {
+  const parsed = quietAnswer.safeParse(result);
+  if (!parsed.success || !parsed.data.quietUntil) return { until: undefined, unlessWritten: undefined };
+  const { quietUntil, quietUnlessWritten } = parsed.data;
+  return { until: Date.parse(quietUntil), unlessWritten: quietUnlessWritten && itemKeyText(quietUnlessWritten) };
+}
+
+function itemKeyText(key: ItemKey): string {
+  return `${key.PK}\u0000${key.SK}`;
 }
 
 /** A schedule's next instant on its cadence, honouring its quiet-until promise (not yet applied). */
@@ -542,6 +581,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     journal,
   );
   ready.local = local;
+  dynamo.onWrite((key) => local.noteWrite(key));
 
   for (const [name, wiring] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
     const dlq = new LocalQueue(`${name}-dlq`, local.queueUrl(`${name}-dlq`), clock, {
@@ -619,6 +659,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       const everyMs = trigger.everyMinutes * 60_000;
       local.schedules.push({
         name,
+        watchedWrites: 0,
         everyMs,
         nextAt: Math.ceil(clock.now().getTime() / everyMs) * everyMs,
         invoke: (at) => handler({ scheduledTime: at.toISOString() } satisfies ScheduledInvocation as never),
