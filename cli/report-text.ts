@@ -3,7 +3,7 @@ import type { BreakdownRow } from '#shared/domain/campaign-breakdown.ts';
 import { formatMoney, type Milli } from '#shared/domain/money.ts';
 import type { UpliftEstimate } from '#shared/domain/uplift.ts';
 import { type LoyaltyReport, NO_TIER, NO_TIER_MEANS } from '#shared/flows/analytics.ts';
-import { percent } from '#shared/flows/analytics-html.ts';
+import { percent, revenueUpliftText } from '#shared/flows/analytics-html.ts';
 import { controlGroupText } from '#shared/flows/control-group-report.ts';
 
 const pad = (label: string, width = 24) => label.padEnd(width);
@@ -106,13 +106,14 @@ export function renderReportText(report: LoyaltyReport): string {
             ? '    holdout       none in this period: no uplift to measure (set the journey’s holdoutPercent)'
             : `    holdout       converted ${rate(c.holdoutConverted, c.holdout)}  revenue ${money(c.holdoutRevenueMilli)} (${money(c.holdoutRevenuePerContactMilli)} per contact)`,
           ...(c.uplift ? [`    ${upliftText(c.uplift)}`] : []),
+          ...(c.revenueUplift ? [`    revenue uplift ${revenueUpliftText(c.revenueUplift, money)} per recipient`] : []),
           ...c.byLocale.map(
             (row) => `    ${pad(`locale ${row.key}`, 18)}${breakdownText(row, c.holdout > 0)}`,
           ),
           ...c.weekly.map((row) => `    ${pad(`week ${row.key}`, 18)}${breakdownText(row, c.holdout > 0)}`),
           ...c.variants.map(
             (v) =>
-              `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}`,
+              `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}${v.revenueUplift ? `  revenue uplift ${revenueUpliftText(v.revenueUplift, money)} per send` : ''}`,
           ),
           ...(c.coupons.issued > 0 || c.coupons.redeemed > 0
             ? [

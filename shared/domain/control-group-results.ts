@@ -3,7 +3,7 @@
 // customer and retention, each difference with a 95% interval. Pure: customers and their orders in.
 import { type ControlGroupSettings, inGlobalControlGroup } from './global-control-group.ts';
 import type { Milli } from './money.ts';
-import { type Interval, type UpliftEstimate, upliftEstimate, Z_95 } from './uplift.ts';
+import { type RevenueUplift, revenueUplift, type UpliftEstimate, upliftEstimate } from './uplift.ts';
 
 export interface GroupCustomer {
   customerId: string;
@@ -37,7 +37,7 @@ export interface GroupComparison {
   /** Retention rate, everyone else minus control, Newcombe 95%. */
   retention: UpliftEstimate | undefined;
   /** Revenue per customer, everyone else minus control (milli), Welch normal 95% interval. */
-  revenuePerCustomer: { differenceMilli: Milli; interval: Interval; significant: boolean } | undefined;
+  revenuePerCustomer: RevenueUplift | undefined;
 }
 
 export interface ControlGroupSection {
@@ -94,20 +94,6 @@ function figures(customers: readonly GroupCustomer[], from: number, to: number):
   };
 }
 
-/** Difference of means with a Welch (unequal variances) normal 95% interval; undefined below 2 per group. */
-function meanDifference(a: readonly number[], b: readonly number[]): GroupComparison['revenuePerCustomer'] {
-  if (a.length < 2 || b.length < 2) return undefined;
-  const stats = (xs: readonly number[]) => {
-    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1);
-    return { mean, variance };
-  };
-  const [sa, sb] = [stats(a), stats(b)];
-  const difference = sa.mean - sb.mean;
-  const se = Math.sqrt(sa.variance / a.length + sb.variance / b.length);
-  const interval = { low: Math.round(difference - Z_95 * se), high: Math.round(difference + Z_95 * se) };
-  return { differenceMilli: Math.round(difference), interval, significant: interval.low > 0 || interval.high < 0 };
-}
 
 function compare(window: string, control: readonly GroupCustomer[], others: readonly GroupCustomer[], from: Date, to: Date): GroupComparison {
   const { perCustomer: c, ...controlFigures } = figures(control, from.getTime(), to.getTime());
@@ -126,7 +112,7 @@ function compare(window: string, control: readonly GroupCustomer[], others: read
       { converted: otherFigures.retained, n: otherFigures.activeAtStart },
       { converted: controlFigures.retained, n: controlFigures.activeAtStart },
     ),
-    revenuePerCustomer: meanDifference(e, c),
+    revenuePerCustomer: revenueUplift(e, c),
   };
 }
 

@@ -3,7 +3,13 @@
 // Holdout contacts that carry a variant are that variant's control; those without one (held out
 // at entry, before any split) are the control of every variant.
 import type { Milli } from './money.ts';
-import { type AttributedOrder, type CampaignContact, campaignOutcome, type UpliftEstimate } from './uplift.ts';
+import {
+  type AttributedOrder,
+  type CampaignContact,
+  campaignOutcome,
+  type RevenueUplift,
+  type UpliftEstimate,
+} from './uplift.ts';
 
 export interface VariantContact extends CampaignContact {
   /** The split path taken; absent for contacts made before (or without) a split. */
@@ -19,6 +25,8 @@ export interface VariantResult {
   conversionRate: number | null;
   revenueMilli: Milli;
   uplift: UpliftEstimate | undefined;
+  /** Revenue per send minus revenue per control contact, with its 95% interval. */
+  revenueUplift: RevenueUplift | undefined;
 }
 
 /** One result per variant seen on a sent contact, in name order; empty when nothing was split. */
@@ -45,6 +53,7 @@ export function splitResults(
       conversionRate: treatment.length ? outcome.converted.treatment / treatment.length : null,
       revenueMilli: outcome.revenueMilli.treatment,
       uplift: outcome.uplift,
+      revenueUplift: outcome.revenueUplift,
     };
   });
 }

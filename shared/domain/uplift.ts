@@ -1,6 +1,6 @@
 // Campaign results: who converted (a purchase within the attribution window after the send, or
 // after the moment a holdout member would have been sent), revenue, and the uplift of the
-// treatment's conversion rate over the holdout's with a 95% confidence interval.
+// treatment's conversion rate and revenue per contact over the holdout's, each with a 95% interval.
 import { DAY_MS } from './clock.ts';
 import type { Milli } from './money.ts';
 
@@ -48,10 +48,21 @@ export interface UpliftEstimate {
   significance: string;
 }
 
+/** Revenue per contact, treatment minus holdout, with a Welch (unequal variances) normal 95% interval. */
+export interface RevenueUplift {
+  differenceMilli: Milli;
+  interval: { low: Milli; high: Milli };
+  significant: boolean;
+  /** The verdict in words, as for conversion uplift. */
+  significance: string;
+}
+
 export interface CampaignOutcome {
   converted: { treatment: number; holdout: number };
   revenueMilli: { treatment: Milli; holdout: Milli };
   uplift: UpliftEstimate | undefined;
+  /** Revenue per contact uplift; undefined below 2 contacts per group. */
+  revenueUplift: RevenueUplift | undefined;
 }
 
 /** z for a two-sided 95% interval. */
@@ -128,6 +139,29 @@ function significanceInWords(significant: boolean, needed: number | null, smalle
   return 'not significant at 95%: the difference may be chance';
 }
 
+/** Difference of means with a Welch normal 95% interval; undefined below 2 per group. */
+export function revenueUplift(treatment: readonly Milli[], holdout: readonly Milli[]): RevenueUplift | undefined {
+  if (treatment.length < 2 || holdout.length < 2) return undefined;
+  const stats = (xs: readonly number[]) => {
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1);
+    return { mean, variance };
+  };
+  const [t, h] = [stats(treatment), stats(holdout)];
+  const difference = t.mean - h.mean;
+  const se = Math.sqrt(t.variance / treatment.length + h.variance / holdout.length);
+  const interval = { low: Math.round(difference - Z_95 * se), high: Math.round(difference + Z_95 * se) };
+  const significant = interval.low > 0 || interval.high < 0;
+  return {
+    differenceMilli: Math.round(difference),
+    interval,
+    significant,
+    significance: significant
+      ? 'significant at 95%: the interval excludes zero'
+      : `not significant at 95%: the difference may be chance (${Math.min(treatment.length, holdout.length)} in the smaller group)`,
+  };
+}
+
 /**
  * Attributes each contact's orders in (at, at + window]: a contact converts if it has at least one;
  * revenue sums those orders. A customer contacted twice counts as two contacts.
@@ -143,6 +177,7 @@ export function campaignOutcome(
   const converted = { treatment: 0, holdout: 0 };
   const n = { treatment: 0, holdout: 0 };
   const revenueMilli = { treatment: 0, holdout: 0 };
+  const perContact: { treatment: Milli[]; holdout: Milli[] } = { treatment: [], holdout: [] };
   for (const contact of contacts) {
     const from = Date.parse(contact.at);
     const to = from + windowDays * DAY_MS;
@@ -152,7 +187,9 @@ export function campaignOutcome(
     });
     n[contact.group]++;
     if (attributed.length > 0) converted[contact.group]++;
-    revenueMilli[contact.group] += attributed.reduce((sum, order) => sum + order.amountMilli, 0);
+    const revenue = attributed.reduce((sum, order) => sum + order.amountMilli, 0);
+    revenueMilli[contact.group] += revenue;
+    perContact[contact.group].push(revenue);
   }
   return {
     converted,
@@ -161,5 +198,6 @@ export function campaignOutcome(
       { converted: converted.treatment, n: n.treatment },
       { converted: converted.holdout, n: n.holdout },
     ),
+    revenueUplift: revenueUplift(perContact.treatment, perContact.holdout),
   };
 }

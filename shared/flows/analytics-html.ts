@@ -1,6 +1,7 @@
 // Renders a LoyaltyReport as one self-contained HTML page: inline CSS and SVG charts (tier
 // distribution, cohort retention, campaign funnel, uplift with its 95% interval), no scripts, no CDN.
 import type { RedemptionRow } from '../domain/coupon-results.ts';
+import type { RevenueUplift } from '../domain/uplift.ts';
 import type { BreakdownRow } from '../domain/campaign-breakdown.ts';
 import { formatMoney, type Milli } from '../domain/money.ts';
 import {
@@ -131,6 +132,16 @@ function interval(u: CampaignReport['uplift']): string {
     : '—';
 }
 
+/** "+$1.20 [−$0.40, +$2.80] — not significant at 95%: …" (text and HTML alike). */
+export function revenueUpliftText(u: RevenueUplift, format: (milli: Milli) => string): string {
+  const signed = (milli: Milli) => `${milli < 0 ? '−' : '+'}${format(Math.abs(milli))}`;
+  return `${signed(u.differenceMilli)} [${signed(u.interval.low)}, ${signed(u.interval.high)}] — ${u.significance}`;
+}
+
+function revenueInterval(report: LoyaltyReport, u: RevenueUplift | undefined): string {
+  return u ? revenueUpliftText(u, (milli) => money(report, milli)) : '— (needs 2+ recipients and held-out contacts)';
+}
+
 /** "2 of 7 (28.6%)": the group a rate was counted in, beside the rate. */
 const rateOf = (converted: number, of: number) =>
   `${converted} of ${of} (${percent(of === 0 ? null : converted / of)})`;
@@ -143,13 +154,13 @@ function campaignTable(report: LoyaltyReport): string {
       const variants = c.variants
         .map(
           (v) =>
-            `<tr data-campaign="${escapeHtml(c.campaignId)}" data-variant="${escapeHtml(v.variant)}"><td>↳ variant ${escapeHtml(v.variant)}</td><td>${v.sent}</td><td colspan="6"></td><td>${v.sent}</td><td data-conversion>${rateOf(v.converted, v.sent)}</td><td>${escapeHtml(money(report, v.revenueMilli))}</td><td>${rateOf(v.holdoutConverted, v.heldOut)}</td><td data-uplift>${escapeHtml(interval(v.uplift))}</td></tr>`,
+            `<tr data-campaign="${escapeHtml(c.campaignId)}" data-variant="${escapeHtml(v.variant)}"><td>↳ variant ${escapeHtml(v.variant)}</td><td>${v.sent}</td><td colspan="6"></td><td>${v.sent}</td><td data-conversion>${rateOf(v.converted, v.sent)}</td><td>${escapeHtml(money(report, v.revenueMilli))}</td><td>${rateOf(v.holdoutConverted, v.heldOut)}</td><td data-uplift>${escapeHtml(interval(v.uplift))}</td><td data-revenue-uplift>${escapeHtml(revenueInterval(report, v.revenueUplift))}</td></tr>`,
         )
         .join('');
-      return `<tr data-campaign="${escapeHtml(c.campaignId)}"><td>${escapeHtml(c.campaignId)}</td><td>${c.sent}</td><td>${c.delivered}</td><td>${c.bounced}</td><td>${c.complained}</td><td>${c.opened}</td><td>${c.clicked}</td><td>${c.unsubscribed}</td><td>${c.recipients}</td><td data-conversion>${rateOf(c.converted, c.recipients)}</td><td>${escapeHtml(money(report, c.revenueMilli))}</td><td>${rateOf(c.holdoutConverted, c.holdout)}</td><td data-uplift>${escapeHtml(ci)}</td></tr>${variants}`;
+      return `<tr data-campaign="${escapeHtml(c.campaignId)}"><td>${escapeHtml(c.campaignId)}</td><td>${c.sent}</td><td>${c.delivered}</td><td>${c.bounced}</td><td>${c.complained}</td><td>${c.opened}</td><td>${c.clicked}</td><td>${c.unsubscribed}</td><td>${c.recipients}</td><td data-conversion>${rateOf(c.converted, c.recipients)}</td><td>${escapeHtml(money(report, c.revenueMilli))}</td><td>${rateOf(c.holdoutConverted, c.holdout)}</td><td data-uplift>${escapeHtml(ci)}</td><td data-revenue-uplift>${escapeHtml(revenueInterval(report, c.revenueUplift))}</td></tr>${variants}`;
     })
     .join('');
-  return `<div class="scroll"><p class="muted">Converted: bought within ${report.attributionDays} days of the send (holdout: of being held out). Sent counts emails; recipients are the sends the ledger attributes.</p><table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Recipients</th><th>Converted (of recipients)</th><th>Revenue</th><th>Holdout converted</th><th>Uplift (95% CI)</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return `<div class="scroll"><p class="muted">Converted: bought within ${report.attributionDays} days of the send (holdout: of being held out). Sent counts emails; recipients are the sends the ledger attributes.</p><table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Recipients</th><th>Converted (of recipients)</th><th>Revenue</th><th>Holdout converted</th><th>Uplift (95% CI)</th><th>Revenue uplift per recipient (95% CI)</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** Coupons per journey and send step: codes issued in the period, how many of those redeemed. */

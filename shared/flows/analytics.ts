@@ -23,7 +23,7 @@ import {
 import type { Milli } from '../domain/money.ts';
 import { RFM_SEGMENTS } from '../domain/rfm.ts';
 import { splitResults, type VariantResult } from '../domain/split-results.ts';
-import { type CampaignContact, campaignOutcome, type UpliftEstimate } from '../domain/uplift.ts';
+import { type CampaignContact, campaignOutcome, type RevenueUplift, type UpliftEstimate } from '../domain/uplift.ts';
 import type { PredictionStore, StoredPredictionModel } from '../store/predictions.ts';
 import type { LedgerContact, SegmentStore, SegmentThresholds, TableSnapshot } from '../store/segments.ts';
 import { type PredictionSection, predictionSection } from './prediction-report.ts';
@@ -83,6 +83,8 @@ export interface CampaignReport {
   holdoutRevenueMilli: Milli;
   holdoutRevenuePerContactMilli: Milli | null;
   uplift: UpliftEstimate | undefined;
+  /** Revenue per recipient minus revenue per held-out contact, with its 95% interval (Welch). */
+  revenueUplift: RevenueUplift | undefined;
   /** By the week (Monday, UTC) of the send or hold-out: the trend. Rows add up to the totals. */
   weekly: BreakdownRow[];
   /** By the customer's locale ("unknown" without one). Rows add up to the totals. */
@@ -211,6 +213,7 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
       holdoutRevenuePerContactMilli:
         holdout === 0 ? null : Math.round(outcome.revenueMilli.holdout / holdout),
       uplift: outcome.uplift,
+      revenueUplift: outcome.revenueUplift,
       weekly: breakdown((contact) => weekOf(contact.at)),
       byLocale: breakdown((contact) => locales.get(contact.customerId) ?? UNKNOWN_LOCALE),
       variants: splitResults(

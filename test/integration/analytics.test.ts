@@ -131,6 +131,10 @@ describe('loyalty report from the table (Q2 2026)', () => {
     expect(spring?.uplift?.significance).toMatch(
       /^not significant at 95%: too few customers — needs about \d+ per group/,
     );
+    // Revenue per recipient [$200, $0] minus per held-out contact [$0, $0]: +$100 with a wide interval.
+    expect(spring?.revenueUplift).toMatchObject({ differenceMilli: 100_000, significant: false });
+    expect(spring?.revenueUplift?.interval.low).toBeLessThan(0);
+    expect(spring?.revenueUplift?.interval.high).toBeGreaterThan(100_000);
   });
 
   it('restricts the report to a cohort', async () => {

@@ -21,7 +21,7 @@ describe('A/B split results', () => {
       ...['h1', 'h2', 'h3', 'h4', 'h5'].map((id) => contact(id, 'holdout')),
     ];
     const results = splitResults(contacts, ordersBy(['a1', 'a2', 'a3', 'b1', 'h1']), 7);
-    expect(results.map(({ uplift: _, ...rest }) => rest)).toEqual([
+    expect(results.map(({ uplift: _, revenueUplift: _revenue, ...rest }) => rest)).toEqual([
       {
         variant: 'nudge-a',
         sent: 4,
@@ -43,6 +43,8 @@ describe('A/B split results', () => {
     ]);
     expect(results[0]?.uplift).toEqual(upliftEstimate({ converted: 3, n: 4 }, { converted: 1, n: 5 }));
     expect(results[1]?.uplift).toEqual(upliftEstimate({ converted: 1, n: 3 }, { converted: 1, n: 5 }));
+    // Revenue per send (3 of 4 bought $10) minus revenue per control contact (1 of 5 bought $10).
+    expect(results[0]?.revenueUplift?.differenceMilli).toBe(7_500 - 2_000);
   });
 
   it("uses a variant's own held-out contacts as its control when the split happened before the holdout", () => {

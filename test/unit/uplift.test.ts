@@ -3,6 +3,7 @@ import {
   type AttributedOrder,
   type CampaignContact,
   campaignOutcome,
+  revenueUplift,
   sampleSizePerGroup,
   upliftEstimate,
   wilson,
@@ -87,5 +88,38 @@ describe('a synthetic campaign with a known +10 point effect', () => {
     expect(uplift?.newcombe.high).toBeLessThan(0.13);
     expect(uplift?.newcombe.low).toBeLessThan(0.1);
     expect(uplift?.significant).toBe(true);
+  });
+});
+
+describe('revenue uplift per contact', () => {
+  it('is the difference of means with a Welch interval: [10, 20, 30] vs [0, 20] → +10 ± 1.96·√(100/3 + 200/2)', () => {
+    const u = revenueUplift([10_000, 20_000, 30_000], [0, 20_000]);
+    const se = Math.sqrt(100_000_000 / 3 + 200_000_000 / 2);
+    expect(u?.differenceMilli).toBe(10_000);
+    expect(u?.interval.low).toBe(Math.round(10_000 - 1.959963984540054 * se));
+    expect(u?.interval.high).toBe(Math.round(10_000 + 1.959963984540054 * se));
+    expect(u?.significant).toBe(false);
+    expect(u?.significance).toBe('not significant at 95%: the difference may be chance (2 in the smaller group)');
+  });
+
+  it('is significant when the interval excludes zero, and absent below two contacts per group', () => {
+    const many = Array.from({ length: 200 }, (_, i) => 50_000 + (i % 5) * 1_000);
+    const few = Array.from({ length: 200 }, (_, i) => 10_000 + (i % 5) * 1_000);
+    expect(revenueUplift(many, few)?.significant).toBe(true);
+    expect(revenueUplift([1, 2], [3])).toBeUndefined();
+  });
+
+  it('comes with every campaign outcome, from each contact’s attributed revenue (zero when none)', () => {
+    const contacts: CampaignContact[] = [
+      { customerId: 'a', group: 'treatment', at: '2026-01-01T00:00:00Z' },
+      { customerId: 'b', group: 'treatment', at: '2026-01-01T00:00:00Z' },
+      { customerId: 'c', group: 'holdout', at: '2026-01-01T00:00:00Z' },
+      { customerId: 'd', group: 'holdout', at: '2026-01-01T00:00:00Z' },
+    ];
+    const orders: AttributedOrder[] = [
+      { customerId: 'a', at: '2026-01-02T00:00:00Z', amountMilli: 40_000 },
+      { customerId: 'c', at: '2026-01-03T00:00:00Z', amountMilli: 10_000 },
+    ];
+    expect(campaignOutcome(contacts, orders, 7).revenueUplift?.differenceMilli).toBe(20_000 - 5_000);
   });
 });
