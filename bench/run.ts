@@ -11,6 +11,7 @@ import { type BenchSection, formatSection } from './report.ts';
 import { benchRender } from './render.ts';
 import { benchSender } from './sender.ts';
 import { benchTimers } from './timers.ts';
+import { benchTimeTravel } from './time-travel.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -26,6 +27,7 @@ const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> =
   sender: () => benchSender(),
   guardrails: () => benchGuardrails(),
   predictions: () => benchPredictions(),
+  'time-travel': () => benchTimeTravel(),
 };
 
 const only = process.argv.slice(2);
