@@ -34,7 +34,8 @@ export async function catalogueCall<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-function publisher(): string {
+/** Who is running the CLI, for version records and audits: LOYALTY_USER, else the OS user. */
+export function publisher(): string {
   try {
     return process.env.LOYALTY_USER ?? userInfo().username;
   } catch {

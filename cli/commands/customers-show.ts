@@ -1,24 +1,29 @@
 // `loyalty customers show <cid>`: the customer card (shared/flows/customer-card.ts, the same one
-// the console's customer page shows) as text or JSON — reads by key only, never a Scan.
+// the console's customer page shows) as text or JSON — reads by key only, never a Scan; and
+// `loyalty customers resubscribe <cid> --note <why>`: the operator's re-subscribe, audited.
 import type { Command } from 'commander';
 import { loadProgram } from '#shared/config/program-file.ts';
-import { type CustomerCard, CustomerCards } from '#shared/flows/customer-card.ts';
+import { type CustomerCard, CustomerCards, CustomerNotFoundError } from '#shared/flows/customer-card.ts';
 import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import type { CommandContext } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
+import { publisher } from './campaigns.ts';
 
-async function customerCard(context: CommandContext, customerId: string): Promise<CustomerCard> {
+async function customerCards(context: CommandContext): Promise<CustomerCards> {
   const targets = await context.targets();
   const now = await context.now();
   const clock = { now: () => now };
-  const cards = new CustomerCards({
+  return new CustomerCards({
     doc: targets.doc,
     tableName: targets.tableName,
     clock,
     program: loadProgram(process.env),
     catalogue: new JourneyCatalogue(targets.doc, targets.tableName, clock),
   });
-  const card = await cards.card(customerId);
+}
+
+async function customerCard(context: CommandContext, customerId: string): Promise<CustomerCard> {
+  const card = await (await customerCards(context)).card(customerId);
   if (!card) throw new CliError(EXIT.notFound, `customer ${customerId} not found`);
   return card;
 }
@@ -61,5 +66,25 @@ export function registerCustomerShow(customers: Command, context: CommandContext
     .argument('<customer>')
     .action(async (customerId: string) => {
       context.out().result(await customerCard(context, customerId), renderCard);
+    });
+}
+
+export function registerCustomerResubscribe(customers: Command, context: CommandContext): void {
+  customers
+    .command('resubscribe')
+    .description('grant marketing consent again after an opt-out (operator change, audited with who and why)')
+    .argument('<customer>')
+    .requiredOption('--note <why>', 'why, e.g. the support ticket (kept in the audit record)')
+    .action(async (customerId: string, options: { note: string }) => {
+      const why = options.note.trim();
+      if (why.length < 3) throw new CliError(EXIT.usage, `--note: ${JSON.stringify(options.note)} must say why (at least 3 characters)`);
+      const by = publisher();
+      try {
+        await (await customerCards(context)).resubscribe(customerId, by, why);
+      } catch (error) {
+        if (error instanceof CustomerNotFoundError) throw new CliError(EXIT.notFound, error.message);
+        throw error;
+      }
+      context.out().result({ customerId, resubscribed: true, by, why }, () => `${customerId} re-subscribed by ${by}: ${why} (audited)`);
     });
 }

@@ -13,7 +13,7 @@ import { describeRejection } from '#shared/events/rejection.ts';
 import type { CommandContext, CommandModule } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { csvCells, csvRecord, jsonlRow, validateRow } from '../import-rows.ts';
-import { registerCustomerShow } from './customers-show.ts';
+import { registerCustomerResubscribe, registerCustomerShow } from './customers-show.ts';
 import type { Targets } from '../targets.ts';
 
 const BATCH = 10;
@@ -227,6 +227,7 @@ export const customersCommands: CommandModule = {
   register(program, context) {
     const customers = program.command('customers').description('import and inspect customers');
     registerCustomerShow(customers, context);
+    registerCustomerResubscribe(customers, context);
     customers
       .command('import')
       .description('validate a .csv or .jsonl file of customers and put the good rows on the bus (resumable)')

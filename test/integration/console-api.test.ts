@@ -214,6 +214,21 @@ describe('console customers', () => {
     ]);
   });
 
+  it('re-subscribe from the CLI through the same card module, audited as the CLI user', async () => {
+    process.env.LOYALTY_USER = 'ops-sam';
+    try {
+      expect((await loyalty(local, ['customers', 'resubscribe', 'c-2', '--note', 'no'])).code).toBe(2);
+      expect((await loyalty(local, ['customers', 'resubscribe', 'nobody', '--note', 'ticket 9'])).code).toBe(3);
+      const run = await loyalty(local, ['customers', 'resubscribe', 'c-2', '--note', 'ticket 9: asked in store']);
+      expect(run.stdout).toContain('c-2 re-subscribed by ops-sam: ticket 9: asked in store (audited)');
+    } finally {
+      delete process.env.LOYALTY_USER;
+    }
+    const card = (await loyalty(local, ['--json', 'customers', 'show', 'c-2'])).json<{ consent: Record<string, unknown>; audits: unknown[] }>();
+    expect(card.consent).toMatchObject({ granted: true, source: 'operator:ops-sam' });
+    expect(card.audits).toEqual([{ at: local.clock.now().toISOString(), action: 'resubscribe', by: 'ops-sam', why: 'ticket 9: asked in store' }]);
+  });
+
   it('answer 404 for a customer who is not in the store, and never re-subscribe them', async () => {
     const answer = await api({ op: 'customer.resubscribe', customerId: 'nobody', note: 'typo test' }, user);
     expect(answer.status).toBe(404);
