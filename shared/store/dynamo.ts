@@ -5,7 +5,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DeleteCommand,
   type DynamoDBDocumentClient,
-  type PutCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   type UpdateCommand,
@@ -48,6 +48,29 @@ export async function writeIfCondition(
     if (isConditionFailure(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Puts the result of a periodic computation unless one computed for a later instant is already
+ * stored (`attr` holds the ISO instant): a late or redelivered run never replaces a newer result.
+ */
+export function putUnlessNewer(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  item: Record<string, unknown> & { PK: string; SK: string },
+  attr: string,
+  at: string,
+): Promise<boolean> {
+  return writeIfCondition(
+    doc,
+    new PutCommand({
+      TableName: tableName,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(#at) OR #at <= :at',
+      ExpressionAttributeNames: { '#at': attr },
+      ExpressionAttributeValues: { ':at': at },
+    }),
+  );
 }
 
 /**

@@ -1,10 +1,10 @@
 // The fitted prediction models (one item, replaced by each weekly fit) and the per-customer
 // predictions kept on the profile. Both writes are conditional on time moving forward, so a late
 // or redelivered computation never replaces a newer one.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { CHURN_RISK_BANDS, type CustomerPrediction } from '../domain/customer-predictions.ts';
-import { writeIfCondition } from './dynamo.ts';
+import { putUnlessNewer, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 const positive = z.number().positive();
@@ -67,16 +67,7 @@ export class PredictionStore {
 
   /** Replaces the model unless a fit for a later instant already stored its own. */
   async saveModel(stored: StoredPredictionModel): Promise<boolean> {
-    return writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.predictionModel(), type: 'prediction-model', ...stored },
-        ConditionExpression: 'attribute_not_exists(#at) OR #at <= :at',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':at': stored.at },
-      }),
-    );
+    return putUnlessNewer(this.doc, this.tableName, { ...keys.predictionModel(), type: 'prediction-model', ...stored }, 'at', stored.at);
   }
 
   /**

@@ -4,11 +4,11 @@
 // reads the weekly thresholds item (one GetItem when a profile's segments are derived).
 import { COUPON_OUTCOMES } from '../domain/coupon.ts';
 import type { CouponUseFact, IssuedCouponFact } from '../domain/coupon-results.ts';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { CustomerFacts } from '../domain/metrics.ts';
 import { netOrderAmounts, type OrderRecord, type RefundRecord } from '../domain/purchase-history.ts';
-import { writeIfCondition } from './dynamo.ts';
+import { putUnlessNewer } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 const cuts = z.tuple([z.number(), z.number(), z.number(), z.number()]).readonly();
@@ -98,15 +98,7 @@ export class SegmentStore {
 
   /** Replaces the thresholds unless a run computed for a later instant already stored its own. */
   async saveThresholds(thresholds: SegmentThresholds): Promise<void> {
-    await writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.segmentThresholds(), type: 'segment-thresholds', ...thresholds },
-        ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
-        ExpressionAttributeValues: { ':at': thresholds.computedAt },
-      }),
-    );
+    await putUnlessNewer(this.doc, this.tableName, { ...keys.segmentThresholds(), type: 'segment-thresholds', ...thresholds }, 'computedAt', thresholds.computedAt);
   }
 
   async audienceSample(): Promise<AudienceSample | undefined> {
@@ -116,15 +108,7 @@ export class SegmentStore {
 
   /** Replaces the sample unless a run computed for a later instant already stored its own. */
   async saveAudienceSample(sample: AudienceSample): Promise<void> {
-    await writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.audienceSample(), type: 'audience-sample', ...sample },
-        ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
-        ExpressionAttributeValues: { ':at': sample.computedAt },
-      }),
-    );
+    await putUnlessNewer(this.doc, this.tableName, { ...keys.audienceSample(), type: 'audience-sample', ...sample }, 'computedAt', sample.computedAt);
   }
 
   /** Reads the whole table with `totalSegments` parallel scans into an analytics snapshot. */

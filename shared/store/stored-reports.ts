@@ -3,9 +3,9 @@
 // the list, one GetItem for the chosen one) instead of scanning the table on each request. The
 // report is gzipped JSON: a year of weekly rows for dozens of journeys stays far below 400 KB.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { queryAll, writeIfCondition } from './dynamo.ts';
+import { putUnlessNewer, queryAll } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 const storedPeriodSchema = z.object({
@@ -33,20 +33,8 @@ export class StoredReports {
 
   /** Replaces the period's report unless a run computed later already stored its own. */
   async save(period: StoredPeriod, report: object): Promise<boolean> {
-    return writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.storedReport(period.period),
-          type: 'stored-report',
-          ...period,
-          report: gzipSync(JSON.stringify(report)),
-        },
-        ConditionExpression: 'attribute_not_exists(computedAt) OR computedAt <= :at',
-        ExpressionAttributeValues: { ':at': period.computedAt },
-      }),
-    );
+    const item = { ...keys.storedReport(period.period), type: 'stored-report', ...period, report: gzipSync(JSON.stringify(report)) };
+    return putUnlessNewer(this.doc, this.tableName, item, 'computedAt', period.computedAt);
   }
 
   /** Every stored period, without the reports themselves (a projection of one small partition). */
