@@ -82,7 +82,7 @@ describe('A/B split results in the loyalty report', () => {
   it('reports sent, held out and converted per variant, each against the journey holdout', () => {
     const [campaign] = report.campaigns;
     expect(campaign?.campaignId).toBe('gold-nudge');
-    expect(campaign?.variants.map(({ uplift: _, ...rest }) => rest)).toEqual([
+    expect(campaign?.variants.map(({ uplift: _, revenueUplift: _revenue, ...rest }) => rest)).toEqual([
       {
         variant: 'nudge-a',
         sent: 3,
@@ -105,6 +105,8 @@ describe('A/B split results in the loyalty report', () => {
     expect(campaign?.variants[0]?.uplift).toEqual(
       upliftEstimate({ converted: 2, n: 3 }, { converted: 1, n: 4 }),
     );
+    // Revenue per send ($80 over 3) minus revenue per control contact (a third of that over 4... as bought).
+    expect(campaign?.variants[0]?.revenueUplift?.differenceMilli).toBe(16_667);
   });
 
   it('shows each variant under its journey in the text and HTML reports', () => {
