@@ -1,6 +1,7 @@
 // `npm run bench`: prints each benchmark's figures as a table. Benchmarks measure; tests judge.
 import { benchBundles } from './bundles.ts';
 import { benchCli } from './cli.ts';
+import { benchConsole } from './console.ts';
 import { benchCost } from './cost.ts';
 import { benchGuardrails } from './guardrails.ts';
 import { benchIngestion } from './ingestion.ts';
@@ -27,6 +28,7 @@ const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> =
   sender: () => benchSender(),
   guardrails: () => benchGuardrails(),
   predictions: () => benchPredictions(),
+  console: () => benchConsole(),
   'time-travel': () => benchTimeTravel(),
 };
 
