@@ -43,15 +43,19 @@ export function inProcessRequestHandler(server: Server) {
             resolve({ response: { statusCode: this.statusCode, headers, body: Buffer.from(body ?? '', 'utf8') } });
           },
         };
-        try {
-          // dynalite (and the engine's write watch) read only these members of the request and response.
-          server.emit('request', incoming, outgoing);
-          const body = bodyBytes(request.body);
-          if (body.length) incoming.emit('data', body);
-          incoming.emit('end');
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
+        // A turn of the event loop first, as a socket would take: dynalite finishes some work on
+        // timers (a new table turns ACTIVE after createTableMs), and callers never see it early.
+        setImmediate(() => {
+          try {
+            // dynalite (and the engine's write watch) read only these members of the request and response.
+            server.emit('request', incoming, outgoing);
+            const body = bodyBytes(request.body);
+            if (body.length) incoming.emit('data', body);
+            incoming.emit('end');
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
       }),
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
