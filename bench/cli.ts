@@ -4,9 +4,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { startLocal } from '#infra/local/runtime.ts';
-import { publishDefaultCampaigns } from '#shared/campaigns/defaults.ts';
-import { CampaignCatalogue } from '#shared/store/campaigns.ts';
 import { trees } from './baseline.ts';
 import type { BenchSection } from './report.ts';
 import { type Command, inTurn } from './timing.ts';
@@ -15,10 +14,6 @@ export async function benchCli({ runs = 5 } = {}): Promise<BenchSection> {
   const { before, after } = trees();
   const local = await startLocal({ now: '2026-11-01T00:00:00Z' });
   try {
-    await publishDefaultCampaigns(
-      new CampaignCatalogue(local.doc, local.tableName, local.clock),
-      path.join(after, 'campaigns'),
-    );
     local.putEvents([
       {
         source: 'shop.customers',
@@ -34,6 +29,12 @@ export async function benchCli({ runs = 5 } = {}): Promise<BenchSection> {
     ]);
     await local.drain();
     const endpoint = `aws=${local.endpoints.aws},dynamodb=${local.endpoints.dynamo},ses=${local.endpoints.ses}`;
+    // startLocal published today's shipped journeys; the baseline CLI reads its own (pre-journey)
+    // campaign catalogue, so it publishes its own shipped files there first.
+    execFileSync(process.execPath, [path.join(before, 'bin/loyalty.mjs'), '--endpoint', endpoint, 'campaigns', 'publish'], {
+      cwd: before,
+      stdio: 'ignore',
+    });
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'bench-cli-')), 'preview.html');
     const calls: [string, string[]][] = [
       ['--help', ['--help']],

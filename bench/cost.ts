@@ -6,9 +6,7 @@ import path from 'node:path';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { startLocal } from '#infra/local/runtime.ts';
 import { type FunctionName, functions, queues } from '#infra/wiring.ts';
-import { publishDefaultCampaigns } from '#shared/campaigns/defaults.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
-import { CampaignCatalogue } from '#shared/store/campaigns.ts';
 import { REPO_ROOT } from './baseline.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';
@@ -114,10 +112,6 @@ export async function benchCost(): Promise<BenchSection> {
     };
   };
   try {
-    await publishDefaultCampaigns(
-      new CampaignCatalogue(local.doc, local.tableName, local.clock),
-      path.join(REPO_ROOT, 'campaigns'),
-    );
     const customers = Array.from({ length: 200 }, (_, i) => `cost-${i}`);
     local.putEvents(
       customers.map((customerId) => ({

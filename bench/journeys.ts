@@ -8,11 +8,9 @@ import { startDynamoWithTable } from '#infra/local/engines.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { DAY_MS, ManualClock } from '#shared/domain/clock.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
-import { loadTimerCampaigns } from '#shared/flows/timers-config.ts';
 import { DEFAULT_SCHEDULER_OPTIONS, runScheduler } from '#shared/flows/timers-scheduler.ts';
 import { journeyRuntime } from '#shared/journeys/runtime.ts';
 import type { SendQueue } from '#shared/mail/send-request.ts';
-import { CustomerStore } from '#shared/store/customers.ts';
 import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { keys } from '#shared/store/keys.ts';
 import { TimerStore } from '#shared/store/timers.ts';
@@ -79,7 +77,6 @@ export async function benchJourneys({
       sends += requests.length;
     },
   };
-  const campaigns = await loadTimerCampaigns(undefined);
   const rows: BenchSection['rows'] = [];
   let written = 0;
   const writeProfiles = async (upTo: number) => {
@@ -128,9 +125,6 @@ export async function benchJourneys({
       };
       const deps = {
         timers: new TimerStore(doc, TABLE),
-        customers: new CustomerStore(doc, TABLE),
-        sendQueue,
-        campaigns,
         options: DEFAULT_SCHEDULER_OPTIONS,
         journeys: runtime.timers,
       };

@@ -30,7 +30,7 @@ export async function benchLoyalty({ customers = 200, history = 50 } = {}): Prom
     wrapRuntime: (name, runtime, endpoints) =>
       name === 'ingest-orders'
         ? orders.meter(runtime, endpoints.dynamo)
-        : name === 'tier-upgrade-email'
+        : name === 'journeys'
           ? email.meter(runtime, endpoints.dynamo)
           : runtime,
   });
@@ -49,7 +49,7 @@ export async function benchLoyalty({ customers = 200, history = 50 } = {}): Prom
       'requests by kind': [...orders.byCommand]
         .map(([command, count]) => `${command.replace('Command', '')} ${count}`)
         .join(', '),
-      'email fn requests/purchase': email.requests / per,
+      'journeys fn requests/purchase': email.requests / per,
     });
   };
   try {

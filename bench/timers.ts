@@ -1,20 +1,25 @@
-// What one simulated day of time-based campaigns costs in DynamoDB read units: the scheduler on
-// the due-timer index (288 five-minute ticks) next to one full-table Scan of the same table, for
-// 10k and 100k customers with realistic birthdays and lapses, and for 100k customers whose due
-// audience is held at the 10k figure (the timer cost must stay flat; the Scan grows tenfold).
+// What one simulated day of time-based journeys costs in DynamoDB read units: the scheduler on
+// the due-timer index (288 five-minute ticks) firing the shipped birthday and win-back journeys'
+// date triggers, next to one full-table Scan of the same table, for 10k and 100k customers with
+// realistic birthdays and lapses, and for 100k customers whose due audience is held at the 10k
+// figure (the timer cost must stay flat; the Scan grows tenfold).
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#functions/commons/runtime.ts';
 import { startDynamoWithTable } from '#infra/local/engines.ts';
-import { nextBirthdayDue } from '#shared/domain/birthday.ts';
-import { DAY_MS } from '#shared/domain/clock.ts';
+import path from 'node:path';
+import { loadProgram } from '#shared/config/program-file.ts';
+import { DAY_MS, ManualClock } from '#shared/domain/clock.ts';
+import type { Journey } from '#shared/domain/journey.ts';
 import type { TimerData } from '#shared/domain/timers.ts';
-import { firstWinBackDue } from '#shared/domain/win-back.ts';
-import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import { DEFAULT_SCHEDULER_OPTIONS, runScheduler } from '#shared/flows/timers-scheduler.ts';
+import { loadJourneyFiles } from '#shared/journeys/files.ts';
+import { dateTriggerOf } from '#shared/journeys/triggers/index.ts';
+import { journeyRuntime } from '#shared/journeys/runtime.ts';
 import type { SendQueue, SendRequest } from '#shared/mail/send-request.ts';
-import { CustomerStore } from '#shared/store/customers.ts';
+import type { StoredProfile } from '#shared/store/customers.ts';
+import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { dueShard, keys } from '#shared/store/keys.ts';
 import { TimerStore, timerItem } from '#shared/store/timers.ts';
 import { DynamoMeter } from './meter.ts';
@@ -68,38 +73,47 @@ function customerAt(index: number, shift: number): Customer {
   };
 }
 
-function timersOf(
-  customer: Customer,
-  campaigns: TimerCampaigns,
-): { data: TimerData; dueAt: Date | undefined }[] {
-  const birthday = nextBirthdayDue({
-    birthday: customer.birthday,
-    timeZone: customer.timeZone,
-    now: ARMED_AT,
-    config: campaigns.birthday,
-  });
-  const timers: { data: TimerData; dueAt: Date | undefined }[] = [
-    { data: { kind: 'birthday', year: birthday?.year ?? null, greetedYear: null }, dueAt: birthday?.dueAt },
-  ];
-  if (customer.lastPurchaseAt) {
-    const step = firstWinBackDue(customer.lastPurchaseAt, customer.timeZone, ARMED_AT, campaigns.winBack);
-    timers.push({
-      data: {
-        kind: 'win-back',
-        lapseStart: customer.lastPurchaseAt,
-        stepIndex: step?.stepIndex ?? campaigns.winBack.steps.length,
-      },
-      dueAt: step?.dueAt,
+/** The shipped journeys whose date triggers this bench fires. */
+const SHIPPED = ['birthday.yaml', 'win-back.yaml'];
+type Shipped = Journey[];
+
+/** The journeys' date-trigger timers for this customer, as the journeys function arms them. */
+function timersOf(customer: Customer, journeys: Shipped): { data: TimerData; dueAt: Date | undefined }[] {
+  const profile = {
+    profile: {
+      customerId: customer.id,
+      timeZone: customer.timeZone,
+      birthday: customer.birthday,
+      createdAt: '2025-01-01T00:00:00.000Z',
+      ...(customer.lastPurchaseAt
+        ? { purchases: { firstPurchaseAt: '2024-06-01T10:00:00.000Z', lastPurchaseAt: customer.lastPurchaseAt } }
+        : {}),
+    },
+  } as unknown as StoredProfile;
+  return journeys.flatMap((journey) => {
+    if (journey.trigger.on === 'event') return [];
+    const occasion = dateTriggerOf(journey.trigger).next({
+      trigger: journey.trigger,
+      journey,
+      profile,
+      now: ARMED_AT,
+      entered: [],
+      lateBy: 0,
     });
-  }
-  return timers;
+    return [
+      {
+        data: { kind: 'journey-trigger', journeyId: journey.id, entryId: occasion?.entryId ?? null, entered: [] },
+        dueAt: occasion?.dueAt,
+      },
+    ];
+  });
 }
 
 /** The same customer with birthday and last purchase moved a few days, until nothing is due that day. */
-function offTheDay(index: number, campaigns: TimerCampaigns): Customer {
+function offTheDay(index: number, journeys: Shipped): Customer {
   for (let shift = 3; ; shift += 3) {
     const moved = customerAt(index, shift);
-    if (!dueOnTheDay(timersOf(moved, campaigns))) return moved;
+    if (!dueOnTheDay(timersOf(moved, journeys))) return moved;
   }
 }
 
@@ -109,10 +123,10 @@ const dueOnTheDay = (timers: { dueAt: Date | undefined }[]) =>
 /** Profile + timers (+ the due directory) as the running system stores them. */
 function itemsOf(
   customer: Customer,
-  campaigns: TimerCampaigns,
+  journeys: Shipped,
   directory: Set<string>,
 ): Record<string, unknown>[] {
-  const timers = timersOf(customer, campaigns);
+  const timers = timersOf(customer, journeys);
   const items: Record<string, unknown>[] = [
     {
       ...keys.profile(customer.id),
@@ -158,7 +172,10 @@ function itemsOf(
 }
 
 export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Promise<BenchSection> {
-  const campaigns = await loadTimerCampaigns(undefined);
+  const shipped = await Promise.all(
+    SHIPPED.map((file) => loadJourneyFiles(path.resolve(import.meta.dirname, '../campaigns', file))),
+  );
+  const journeys = shipped.map((files) => files.journey);
   const meter = new DynamoMeter();
   const { engine, client } = await startDynamoWithTable(TABLE);
   const minimum = chargeMinimum(client);
@@ -166,7 +183,7 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
   const doc = documentClient(client);
   const directory = new Set<string>();
   const write = async (customers: Customer[]) => {
-    const items = customers.flatMap((customer) => itemsOf(customer, campaigns, directory));
+    const items = customers.flatMap((customer) => itemsOf(customer, journeys, directory));
     const batches: Record<string, unknown>[][] = [];
     for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
     let next = 0;
@@ -183,25 +200,32 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
     );
   };
   const timers = new TimerStore(doc, TABLE);
-  const customers = new CustomerStore(doc, TABLE);
   let sends = 0;
   const sendQueue: SendQueue = {
     enqueue: async (requests: SendRequest[]) => {
       sends += requests.length;
     },
   };
-  const deps = { timers, customers, sendQueue, campaigns, options: DEFAULT_SCHEDULER_OPTIONS };
+  const clock = new ManualClock(ARMED_AT);
+  const catalogue = new JourneyCatalogue(doc, TABLE, clock);
+  for (const files of shipped) await catalogue.publish({ ...files, by: 'bench' });
+  const runtime = journeyRuntime({ doc, tableName: TABLE, clock }, loadProgram({}), sendQueue);
+  const deps = { timers, options: DEFAULT_SCHEDULER_OPTIONS, journeys: runtime.timers };
 
   /** One day of 5-minute ticks, after a warm-up tick the evening before (not counted). */
   const scheduleOneDay = async (audience: Customer[]) => {
     await doc.send(new DeleteCommand({ TableName: TABLE, Key: keys.schedulerState() }));
     await write(audience); // re-arm the day's timers a previous measurement fired
+    clock.set(new Date(DAY - TICK_MS));
     await runScheduler(deps, new Date(DAY - TICK_MS));
     meter.reset();
     minimum.reset();
     sends = 0;
     const started = Date.now();
-    for (let at = DAY; at < DAY + DAY_MS; at += TICK_MS) await runScheduler(deps, new Date(at));
+    for (let at = DAY; at < DAY + DAY_MS; at += TICK_MS) {
+      clock.set(new Date(at));
+      await runScheduler(deps, new Date(at));
+    }
     return {
       readUnits: meter.readUnits + minimum.shortfall,
       writeUnits: meter.writeUnits,
@@ -247,14 +271,14 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
     // 10k realistic customers.
     const realistic = Array.from({ length: small }, (_, i) => customerAt(i, 0));
     await write(realistic);
-    const smallAudience = realistic.filter((c) => dueOnTheDay(timersOf(c, campaigns)));
+    const smallAudience = realistic.filter((c) => dueOnTheDay(timersOf(c, journeys)));
     record('realistic', small, smallAudience.length, await scheduleOneDay(smallAudience), await scanOnce());
 
     // 90k more whose birthdays and lapses avoid the measured day: the due audience stays fixed.
     const more = Array.from({ length: large - small }, (_, i) => customerAt(small + i, 0));
-    const wouldBeDue = more.filter((c) => dueOnTheDay(timersOf(c, campaigns)));
+    const wouldBeDue = more.filter((c) => dueOnTheDay(timersOf(c, journeys)));
     const wouldBeDueIds = new Set(wouldBeDue.map((c) => c.id));
-    await write(more.map((c, i) => (wouldBeDueIds.has(c.id) ? offTheDay(small + i, campaigns) : c)));
+    await write(more.map((c, i) => (wouldBeDueIds.has(c.id) ? offTheDay(small + i, journeys) : c)));
     const largeScan = await scanOnce();
     record('fixed audience', large, smallAudience.length, await scheduleOneDay(smallAudience), largeScan);
 
@@ -267,10 +291,10 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
   }
   return {
     title:
-      'Time-based campaigns: DynamoDB read units for one simulated day of scheduling (timer index) vs a full-table Scan',
+      'Time-based journeys (shipped birthday + win-back): DynamoDB read units for one simulated day of scheduling (timer index) vs a full-table Scan',
     rows,
     notes: [
-      'timer RCU/day: 288 scheduler ticks of 5 minutes over one UTC day, including firing (profile reads) — Query/GetItem only.',
+      'timer RCU/day: 288 scheduler ticks of 5 minutes over one UTC day, including firing the journeys (trigger, state and profile reads, state writes) — no Scan.',
       'Scan: one eventually consistent pass over the same table (profiles, timers, directory); a scan-based job that honoured',
       '  09:00 in every time zone would need at least one pass per hour (the ×24 column). Purchase records are left out of',
       "  the table, which flatters the Scan. Empty reads are charged DynamoDB's minimum (0.5/1 RCU), which dynalite reports as 0.",

@@ -72,20 +72,14 @@ export interface QueueWiring {
 export const queues = {
   'customer-events': { maxReceiveCount: 5, batchSize: 10 },
   'order-events': { maxReceiveCount: 5, batchSize: 10 },
-  /** Purchases and customer upserts (copies) for arming file-defined timer campaigns. */
-  'campaign-timer-events': { maxReceiveCount: 5, batchSize: 10 },
-  /** SendRequests from campaigns to the sender; deferrals re-enqueue here with a delay. */
+  /** SendRequests from journey send steps to the sender; deferrals re-enqueue here with a delay. */
   'send-requests': { maxReceiveCount: 8, batchSize: 10 },
-  /** Tier Changed (source loyalty-flows) for the tier-upgrade email. */
-  'tier-changes': { maxReceiveCount: 5, batchSize: 10 },
   /** SES sending events (default bus, source aws.ses) for bounces, complaints and counters. */
   'ses-events': { maxReceiveCount: 5, batchSize: 10 },
   /** Survey Answered (shop.surveys) for NPS and the loyalty-type attitude signal. */
   'survey-events': { maxReceiveCount: 5, batchSize: 10 },
   /** Recorded facts (source loyalty-flows) the journey engine reacts to. */
   'journey-events': { maxReceiveCount: 5, batchSize: 10 },
-  /** Copies of the events a campaign trigger may name (`on: event`) for file-defined event campaigns. */
-  'event-campaign-events': { maxReceiveCount: 5, batchSize: 10 },
 } satisfies Record<string, QueueWiring>;
 
 export type QueueName = keyof typeof queues;
@@ -134,7 +128,7 @@ export const functions = {
   scheduler: {
     folder: 'scheduler',
     description:
-      'Every 5 minutes: fire due birthday, win-back and tier-review timers from the hour-bucketed due index (Query only)',
+      'Every 5 minutes: fire due journey waits and date triggers, tier reviews and lifecycle changes from the hour-bucketed due index (Query only)',
     trigger: { type: 'schedule', everyMinutes: 5 },
     // Reads profiles and claims/re-arms timers item by item, so it needs the table, not just the index.
     // Tier reviews store the re-evaluated loyalty state and publish Tier Changed.
@@ -142,19 +136,6 @@ export const functions = {
     timeoutSeconds: 240,
     memoryMb: 512,
     maxConcurrency: 1,
-  },
-  'tier-upgrade-email': {
-    folder: 'tier-upgrade-email',
-    description:
-      'Tier Changed (up) -> one tier-upgrade SendRequest in the customer locale (ledger period = tier reached and when)',
-    trigger: {
-      type: 'events',
-      queue: 'tier-changes',
-      patterns: [{ source: 'loyalty-flows', detailType: ['Tier Changed'] }],
-    },
-    access: { table: 'read', sendsTo: ['send-requests'] },
-    timeoutSeconds: 30,
-    memoryMb: 256,
   },
   journeys: {
     folder: 'journeys',
@@ -254,50 +235,6 @@ export const functions = {
     timeoutSeconds: 900,
     memoryMb: 1024,
     maxConcurrency: 1,
-  },
-  'campaign-timers-arm': {
-    folder: 'campaign-timers-arm',
-    description:
-      'Purchase Completed / Customer Upserted -> arm first-purchase-anniversary and days-since-signup campaign timers',
-    trigger: {
-      type: 'events',
-      queue: 'campaign-timer-events',
-      patterns: [
-        { source: 'shop.orders', detailType: ['Purchase Completed'] },
-        { source: 'shop.customers', detailType: ['Customer Upserted'] },
-      ],
-    },
-    access: { table: 'readWrite' },
-    timeoutSeconds: 30,
-    memoryMb: 256,
-  },
-  'campaign-timers': {
-    folder: 'campaign-timers',
-    description:
-      'Every 15 minutes: fire due first-purchase-anniversary timers from their CDUE# hour buckets (Query only) through the campaign gate',
-    trigger: { type: 'schedule', everyMinutes: 15 },
-    access: { table: 'readWrite', sendsTo: ['send-requests'] },
-    timeoutSeconds: 240,
-    memoryMb: 512,
-    maxConcurrency: 1,
-  },
-  'event-campaigns': {
-    folder: 'event-campaigns',
-    description:
-      'Tier Changed / Purchase Completed / Customer Upserted -> one SendRequest per published, enabled event-triggered campaign that matches (built-in tier-upgrade excluded) through the campaign gate',
-    trigger: {
-      type: 'events',
-      queue: 'event-campaign-events',
-      // Exactly the events campaignTriggerSchema lets a campaign name.
-      patterns: [
-        { source: 'loyalty-flows', detailType: ['Tier Changed'] },
-        { source: 'shop.orders', detailType: ['Purchase Completed'] },
-        { source: 'shop.customers', detailType: ['Customer Upserted'] },
-      ],
-    },
-    access: { table: 'readWrite', sendsTo: ['send-requests'] },
-    timeoutSeconds: 30,
-    memoryMb: 256,
   },
   'console-api': {
     folder: 'console-api',

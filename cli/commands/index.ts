@@ -17,11 +17,6 @@ export const commandEntries: CommandEntry[] = [
     load: async () => (await import('./campaigns.ts')).campaignsCommands,
   },
   {
-    name: 'legacy-campaigns',
-    summary: 'pre-journey campaign files (the shipped campaigns, until they ship as journeys)',
-    load: async () => (await import('./legacy-campaigns.ts')).legacyCampaignsCommands,
-  },
-  {
     name: 'customers',
     summary: 'import and inspect customers',
     load: async () => (await import('./customers.ts')).customersCommands,

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type CampaignProblem, campaignFiles, describeProblem } from '#shared/campaigns/load.ts';
+import { type JourneyProblem, journeyFiles, describeProblem } from '#shared/journeys/parse.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { journeyVocabulary } from '#shared/domain/journey-vocabulary.ts';
 import { type LoyaltyProgram, parseProgramYaml } from '#shared/domain/loyalty-program.ts';
@@ -28,7 +28,7 @@ export async function resolveJourneyFiles(
   if (files.length) return files.map((file) => path.resolve(context.io.cwd, file));
   const dir = path.resolve(context.io.cwd, options.dir);
   try {
-    return await campaignFiles(dir);
+    return await journeyFiles(dir);
   } catch {
     throw new CliError(EXIT.notFound, `no campaigns folder at ${dir} (use --dir)`);
   }
@@ -77,7 +77,7 @@ export async function validateOrFail(
     check: (loaded, locate) => renderProblems(loaded, program, locate, now),
   });
   if (report.problems.length) {
-    const problems: CampaignProblem[] = report.problems.map((problem) => ({
+    const problems: JourneyProblem[] = report.problems.map((problem) => ({
       ...problem,
       file: relative(context, problem.file),
     }));

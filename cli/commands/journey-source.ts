@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CampaignValidationError, describeProblem } from '#shared/campaigns/load.ts';
+import { JourneyValidationError, describeProblem } from '#shared/journeys/parse.ts';
 import type { Journey, JourneyStep } from '#shared/domain/journey.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import type { JourneyTemplates } from '#shared/store/journeys.ts';
@@ -41,7 +41,7 @@ async function fromFile(context: CommandContext, file: string): Promise<JourneyS
       from: path.relative(context.io.cwd, file) || file,
     };
   } catch (error) {
-    if (error instanceof CampaignValidationError)
+    if (error instanceof JourneyValidationError)
       throw new CliError(EXIT.validationFailed, error.problems.map(describeProblem).join('\n'), {
         problems: error.problems,
       });

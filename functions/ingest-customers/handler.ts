@@ -1,23 +1,17 @@
-// Customer Upserted -> the customer's profile (newest event by event time wins), then the
-// birthday timer follows any change of birthday or time zone.
+// Customer Upserted -> the customer's profile (newest event by event time wins), then
+// `Customer Profile Updated` announces it: journeys (birthday, signup …) follow from there.
 import { customerUpsertedDetail } from '#shared/events/contracts.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { upsertCustomer } from '#shared/flows/customers.ts';
 import { profileUpdated } from '#shared/flows/fact-announcements.ts';
-import { armBirthday } from '#shared/flows/timers.ts';
-import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
-import { TimerStore } from '#shared/store/timers.ts';
-import { ENV } from '#infra/wiring.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import type { Runtime } from '../commons/runtime.ts';
 
 export function createHandler(runtime: Runtime) {
   const store = new CustomerStore(runtime.doc, runtime.tableName);
-  const timers = new TimerStore(runtime.doc, runtime.tableName);
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
-  let campaigns: Promise<TimerCampaigns> | undefined;
   return eventConsumer('ingest-customers', runtime, {
     'Customer Upserted': route(
       customerUpsertedDetail,
@@ -27,13 +21,11 @@ export function createHandler(runtime: Runtime) {
           eventAt: envelope.time,
           updatedAt: customer.updatedAt,
         });
-        // A stale redelivery still converges the timer, in case the first delivery died before it.
+        // A stale redelivery still re-announces the stored profile if it was this event's (below).
         const profile = outcome.applied
           ? outcome.after
           : (await store.getProfile(customer.customerId))?.profile;
         if (!profile) return;
-        campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
-        await armBirthday(timers, (await campaigns).birthday, profile, runtime.clock.now());
         // Announced once stored; a redelivery of the event that set the profile announces it again
         // (the first delivery may have died before), an older event announces nothing.
         if (outcome.applied || profile.profileEventId === envelope.id)

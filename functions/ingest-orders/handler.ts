@@ -13,11 +13,8 @@ import { announceTierChanges } from '#shared/flows/tier-announcements.ts';
 import { followLifecycle, lifecycleThresholdsFromEnv } from '#shared/flows/lifecycle.ts';
 import { purchaseFacts, refreshCustomerPrediction } from '#shared/flows/predictions.ts';
 import { followTierReview } from '#shared/flows/tier-review.ts';
-import { armWinBack } from '#shared/flows/timers.ts';
-import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
 import { TimerStore } from '#shared/store/timers.ts';
-import { ENV } from '#infra/wiring.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
@@ -50,17 +47,6 @@ export function createHandler(runtime: Runtime) {
       purchaseFacts(change.history.orders, change.history.refunds),
       runtime.clock.now(),
     );
-  let campaigns: Promise<TimerCampaigns> | undefined;
-  // The win-back series follows the last purchase: a newer one cancels the pending steps.
-  const moveWinBack = async (change: AggregatesChange) => {
-    campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
-    const customer = {
-      customerId: change.customerId,
-      lastPurchaseAt: change.after.lastPurchaseAt,
-      timeZone: change.history.stored?.profile.timeZone,
-    };
-    await armWinBack(timers, (await campaigns).winBack, customer, runtime.clock.now());
-  };
   return eventConsumer('ingest-orders', runtime, {
     'Purchase Completed': route(
       purchaseCompletedDetail,
@@ -69,7 +55,6 @@ export function createHandler(runtime: Runtime) {
         await announce(change, envelope);
         await followTierReview(timers, change, runtime.clock.now());
         await predict(change);
-        await moveWinBack(change);
         // The lifecycle stage (a lapsed or churned customer is now 'reactivated') and its timer.
         await followLifecycle(lifecycle, timers, change.customerId, change.history);
         // Recorded: now journeys may react (they read the stored purchase, never an older state).

@@ -1,13 +1,12 @@
-// Every few minutes (EventBridge Scheduler / the local clock): fire the due timers of the
-// birthday and win-back campaigns, catching up every hour bucket since the last full run.
+// Every few minutes (EventBridge Scheduler / the local clock): fire the due timers — journey waits
+// and date triggers, tier reviews, lifecycle changes — catching up every hour bucket since the
+// last full run.
 import * as z from 'zod';
-import { ENV, queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
-import { campaignGate } from '#shared/campaigns/gate.ts';
+import { queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { lifecycleThresholdsFromEnv, refreshLifecycle } from '#shared/flows/lifecycle.ts';
 import { reviewTier } from '#shared/flows/tier-review.ts';
-import { loadTimerCampaigns, type TimerCampaigns } from '#shared/flows/timers-config.ts';
 import {
   DEFAULT_SCHEDULER_OPTIONS,
   runScheduler,
@@ -26,7 +25,6 @@ const SEND_QUEUE_ENV = queueUrlEnv('send-requests');
 
 const schedulerEnv = z.object({
   [SEND_QUEUE_ENV]: z.string().min(1),
-  [ENV.campaignsDir]: z.string().min(1).optional(),
   SCHEDULER_MAX_FIRES: z.coerce.number().int().positive().default(DEFAULT_SCHEDULER_OPTIONS.maxFires),
   SCHEDULER_INITIAL_LOOKBACK_HOURS: z.coerce
     .number()
@@ -44,11 +42,8 @@ export function createHandler(runtime: Runtime) {
   }
   const env = parsed.data;
   const timers = new TimerStore(runtime.doc, runtime.tableName);
-  const customers = new CustomerStore(runtime.doc, runtime.tableName);
-  // Published campaign state (enabled, audience, holdout) is applied in the campaign gate.
-  const sendQueue = campaignGate(runtime, new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV])));
   const loyalty = {
-    store: customers,
+    store: new CustomerStore(runtime.doc, runtime.tableName),
     publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
     clock: runtime.clock,
     program: loadProgram(runtime.env),
@@ -60,7 +55,6 @@ export function createHandler(runtime: Runtime) {
     loyalty.program,
     new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV])),
   );
-  let campaigns: Promise<TimerCampaigns> | undefined;
   const options = {
     ...DEFAULT_SCHEDULER_OPTIONS,
     maxFires: Number(env.SCHEDULER_MAX_FIRES),
@@ -70,13 +64,9 @@ export function createHandler(runtime: Runtime) {
   return async (
     _event?: ScheduledInvocation,
   ): Promise<SchedulerRun & { quietUnlessWritten?: ItemKey }> => {
-    campaigns ??= loadTimerCampaigns(runtime.env[ENV.campaignsDir]);
     const run = await runScheduler(
       {
         timers,
-        customers,
-        sendQueue,
-        campaigns: await campaigns,
         options,
         reviewTier: (customerId, claimant) => reviewTier(loyalty, customerId, claimant),
         refreshLifecycle: (customerId) => refreshLifecycle({ ...loyalty, thresholds }, customerId),

@@ -5,8 +5,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { publishDefaultCampaigns } from '#shared/campaigns/defaults.ts';
-import { CampaignCatalogue } from '#shared/store/campaigns.ts';
 import { keys } from '#shared/store/keys.ts';
 import { startLivingShop } from './living-shop.ts';
 import { SAMPLE_CUSTOMERS, sampleEvents } from './sample-data.ts';
@@ -49,12 +47,8 @@ const local = await startLocal({
   ...(process.env.EVENT_BUS_NAME ? { busName: process.env.EVENT_BUS_NAME } : {}),
 });
 
-// The shipped campaigns/ files become version 1 of every campaign not yet published.
-const defaults = await publishDefaultCampaigns(
-  new CampaignCatalogue(local.doc, local.tableName, local.clock),
-  path.join(REPO_ROOT, 'campaigns'),
-);
-for (const problem of defaults.problems) console.warn(`campaign defaults: ${problem}`);
+// startLocal published the shipped campaigns/ journeys as version 1 of each not yet published.
+for (const problem of local.shipped.problems) console.warn(`shipped journeys: ${problem}`);
 
 // SES local publishes no events: once a simulated day, the emails it accepted become the "Email
 // Sent" / "Email Delivered" events SES would have published (the report's sent/delivered counts).
@@ -81,7 +75,7 @@ console.log(`loyalty-flows is running locally (simulated now: ${local.clock.now(
   SES v2 mailbox     ${ses}   (open in a browser)
   Marketer console   ${aws}/console/   (no login locally; see docs/console.md)
   Control            ${aws}/_local/clock · /_local/drain · /_local/dead-letters
-${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}${args.empty ? '' : '  The sample shop lives on: its customers keep buying, lapsing and redeeming coupons as the clock advances.\n'}${defaults.published.length ? `  Published default campaigns: ${defaults.published.join(', ')} (see: npx loyalty campaigns list)\n` : ''}
+${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}${args.empty ? '' : '  The sample shop lives on: its customers keep buying, lapsing and redeeming coupons as the clock advances.\n'}${local.shipped.published.length ? `  Published the shipped journeys: ${local.shipped.published.join(', ')} (see: npx loyalty campaigns list)\n` : ''}
 Tour:
   1. Send a purchase:  curl -s ${aws}/ -H 'X-Amz-Target: AWSEvents.PutEvents' -H 'Content-Type: application/x-amz-json-1.1' -d '{"Entries":[{"EventBusName":"${local.busName}","Source":"shop.orders","DetailType":"Purchase Completed","Detail":"{\\"orderId\\":\\"tour-1\\",\\"customerId\\":\\"sample-0001\\",\\"amount\\":\\"620.00\\",\\"currency\\":\\"USD\\",\\"purchasedAt\\":\\"${local.clock.now().toISOString()}\\"}"}]}'
   2. Jump ahead a year: curl -s ${aws}/_local/clock -d '{"advanceTo":"${new Date(local.clock.now().getTime() + 365 * 86_400_000).toISOString()}"}'

@@ -14,9 +14,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import type { SQSMessageAttributes } from 'aws-lambda';
 import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
 import { CONSOLE_AUTH_ENV } from '#shared/console/http.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
 import type { ItemKey } from '#shared/store/keys.ts';
+import { publishShippedJourneys, type ShippedOutcome } from '#shared/journeys/shipped.ts';
+import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { DEFAULT_TABLE_NAME } from '#shared/store/table.ts';
 import {
   DEFAULT_BUS_NAME,
@@ -64,6 +67,12 @@ export interface LocalOptions {
   wrapRuntime?: (name: FunctionName, runtime: Runtime, endpoints: LocalEndpoints) => Runtime;
   /** Handler log level; tests keep the default SILENT, npm start shows warnings. */
   logLevel?: 'SILENT' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
+  /**
+   * Publish the shipped journeys (campaigns/*.yaml: birthday, tier-upgrade, win-back …) as version
+   * 1 of each journey not yet published, as a deployment's first `campaigns publish` does. Default
+   * true (all of them); a list publishes only those ids; false starts with no journey at all.
+   */
+  shippedJourneys?: boolean | readonly string[];
 }
 
 export interface LocalEndpoints {
@@ -134,6 +143,8 @@ export class LocalRuntime {
   readonly runtimes = new Map<FunctionName, Runtime>();
   /** Stands in for SES event publishing: sends/deliveries of accepted emails, bounces, complaints. */
   readonly sesEvents: SesSimulator = new SesSimulator(this);
+  /** What publishing the shipped journeys did at start (none when `shippedJourneys: false`). */
+  shipped: ShippedOutcome = { published: [], alreadyPublished: [], problems: [] };
   #ticker: NodeJS.Timeout | undefined;
   #advancing = false;
   /** Drain checks waiting for a consumer to stop. */
@@ -667,6 +678,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     } else if (trigger.type === 'url' || trigger.type === 'console') {
       local.urlRoutes.set(trigger.path, handler as UrlHandler);
     }
+  }
+  if (options.shippedJourneys !== false) {
+    local.shipped = await publishShippedJourneys(
+      new JourneyCatalogue(local.doc, tableName, clock),
+      path.join(REPO_ROOT, 'campaigns'),
+      loadProgram(local.runtimeFor('journeys').env),
+      clock.now(),
+      Array.isArray(options.shippedJourneys) ? options.shippedJourneys : undefined,
+    );
   }
   if (options.followRealTime) local.startTicking();
   // What a crash left queued is delivered now, as SQS redelivers what was never deleted.

@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CampaignProblem } from '../campaigns/load.ts';
+import type { JourneyProblem } from '../journeys/parse.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Journey } from '../domain/journey.ts';
 import type { JourneyVocabulary } from '../domain/journey-checks.ts';
@@ -86,7 +86,7 @@ export class JourneyEditor {
         }
       const result = await validateJourneyFiles([file], {
         vocabulary: this.settings.vocabulary,
-        check: (loaded: JourneyFiles, locate: (field: string) => number): Promise<CampaignProblem[]> =>
+        check: (loaded: JourneyFiles, locate: (field: string) => number): Promise<JourneyProblem[]> =>
           renderProblems(loaded, this.settings.program, locate, this.settings.clock.now()),
       });
       const problems = result.problems.map((problem) => scrub(problem, dir));
@@ -147,7 +147,7 @@ export class JourneyEditor {
 }
 
 /** Problems name the draft as journey.yaml, never the scratch folder. */
-function scrub(problem: CampaignProblem, dir: string): DraftProblem {
+function scrub(problem: JourneyProblem, dir: string): DraftProblem {
   const hide = (text: string) => text.split(`${dir}${path.sep}`).join('');
   return { line: problem.line, field: hide(problem.field), message: hide(problem.message) };
 }

@@ -1,28 +1,12 @@
 // Due-timers: one per (customer, kind), stored on an hour-bucketed index. This module holds the
 // pure rules of the scheduler's window: which hour buckets are open, when the next run is worth
 // doing, and how early a timer may be armed so a scheduler run is sure to see it.
-export const TIMER_KINDS = ['birthday', 'win-back', 'tier-review', 'lifecycle', 'journey-trigger'] as const;
+export const TIMER_KINDS = ['tier-review', 'lifecycle', 'journey-trigger'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
 /** Which timer: one per (customer, kind), and per journey for journey date triggers. */
 export type TimerRef =
   { kind: Exclude<TimerKind, 'journey-trigger'> } | { kind: 'journey-trigger'; journeyId: string };
-
-export interface BirthdayTimerData {
-  kind: 'birthday';
-  /** Birthday year the timer is armed for; null when disarmed (no birthday). */
-  year: number | null;
-  /** Latest year greeted: the once-a-year guard survives birthday and time-zone edits. */
-  greetedYear: number | null;
-}
-
-export interface WinBackTimerData {
-  kind: 'win-back';
-  /** The last purchase that began this lapse (ISO instant). */
-  lapseStart: string;
-  /** Next step to send; equal to the step count once the series is complete. */
-  stepIndex: number;
-}
 
 /** The loyalty tier's anniversary review (shared/flows/tier-review.ts). */
 export interface TierReviewTimerData {
@@ -48,8 +32,7 @@ export interface JourneyTriggerTimerData {
   entered: string[];
 }
 
-export type TimerData =
-  BirthdayTimerData | WinBackTimerData | TierReviewTimerData | LifecycleTimerData | JourneyTriggerTimerData;
+export type TimerData = TierReviewTimerData | LifecycleTimerData | JourneyTriggerTimerData;
 
 export interface Timer<D extends TimerData = TimerData> {
   customerId: string;

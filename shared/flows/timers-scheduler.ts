@@ -2,13 +2,8 @@
 // (hour, shard) bucket of the due index, fire each due timer once (claim -> enqueue -> re-arm)
 // and move the watermark. Query only, never Scan: the cost is today's audience, not the base.
 import { randomUUID } from 'node:crypto';
-import { birthdayCoupon, birthdayDueIn, LATE_GREETING_MS, nextBirthdayDue } from '../domain/birthday.ts';
-import { DAY_MS } from '../domain/clock.ts';
-import type { CustomerProfile } from '../domain/customer.ts';
 import {
-  ARMING_LEAD_MS,
   armedDueAt,
-  type BirthdayTimerData,
   hourLabel,
   hourStart,
   hoursInView,
@@ -21,16 +16,10 @@ import {
   type Timer,
   type JourneyTriggerTimerData,
   type TimerData,
-  type WinBackTimerData,
 } from '../domain/timers.ts';
 import type { DueJourneyRun } from '../store/timers.ts';
-import { winBackPeriod, winBackStepDueAt } from '../domain/win-back.ts';
-import type { SendQueue, SendRequest } from '../mail/send-request.ts';
-import type { CustomerStore } from '../store/customers.ts';
 import { keys } from '../store/keys.ts';
 import type { TimerStore } from '../store/timers.ts';
-import { decideWinBack } from './timers.ts';
-import type { TimerCampaigns } from './timers-config.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -67,9 +56,6 @@ export interface JourneyTimers {
 
 export interface SchedulerDeps {
   timers: TimerStore;
-  customers: CustomerStore;
-  sendQueue: SendQueue;
-  campaigns: TimerCampaigns;
   options: SchedulerOptions;
   /** Loyalty anniversary review (shared/flows/tier-review.ts): returns the next anniversary. */
   reviewTier?(customerId: string, claimant: string): Promise<string | null>;
@@ -83,7 +69,6 @@ export interface SchedulerRun {
   ran: boolean;
   bucketsQueried: number;
   fired: number;
-  sent: number;
   /** Timers whose firing threw (retried an hour later), with the reason. */
   failures: string[];
   watermark: string | undefined;
@@ -96,8 +81,8 @@ export interface SchedulerRun {
   quietUntil: string | undefined;
 }
 
+/** What a fired timer becomes: its next occasion, or disarmed (no dueAt). */
 interface FirePlan {
-  send: SendRequest | undefined;
   next: { data: TimerData; dueAt: Date | undefined };
 }
 
@@ -109,7 +94,6 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
     ran: false,
     bucketsQueried: 0,
     fired: 0,
-    sent: 0,
     failures: [],
     watermark: state.watermark,
     lagMs: schedulerLagMs(state, now),
@@ -126,7 +110,6 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
   let nextMarkedHour: Date | undefined;
   let bucketsQueried = 0;
   let fired = 0;
-  let sent = 0;
   const failures: string[] = [];
   let outOfBudget = false;
 
@@ -154,9 +137,10 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
         for (let i = 0; i < due.length; i += options.concurrency) {
           const outcome = await fireBatch(deps, due.slice(i, i + options.concurrency), now);
           fired += outcome.fired;
-          sent += outcome.sent;
           failures.push(...outcome.failures);
         }
+        // Timers of the pre-journey campaign engine left in an upgraded table: off the index.
+        await Promise.all(page.retired.map((timer) => timers.retire(timer)));
         const dueRuns: DueJourneyRun[] = [];
         for (const run of page.journeyRuns) {
           const at = new Date(run.dueAt);
@@ -191,7 +175,6 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
     ran: true,
     bucketsQueried,
     fired,
-    sent,
     failures,
     watermark,
     lagMs: idle.lagMs,
@@ -255,7 +238,7 @@ async function resumeJourneyRuns(
       }
     }),
   );
-  return { fired: runs.length - failures.length, sent: 0, failures };
+  return { fired: runs.length - failures.length, failures };
 }
 
 /** A timer whose firing failed is retried this much later, so it cannot hold the watermark back. */
@@ -263,11 +246,10 @@ export const FAILED_TIMER_RETRY_MS = 60 * 60_000;
 
 interface BatchOutcome {
   fired: number;
-  sent: number;
   failures: string[];
 }
 
-/** Claims a batch, plans each firing, enqueues the sends together, then re-arms each timer. */
+/** Claims a batch, fires each timer, then re-arms each for its next occasion. */
 async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<BatchOutcome> {
   const claimed = (
     await Promise.all(due.map(async (timer) => ((await deps.timers.claim(timer, now)) ? timer : undefined)))
@@ -278,15 +260,10 @@ async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<
       planFiring(deps, timer, now).catch((error: unknown): FirePlan => {
         // One broken timer must not stall everyone else's: retry it later, report it.
         failures.push(`${timer.data.kind} timer of ${timer.customerId}: ${(error as Error).message}`);
-        return {
-          send: undefined,
-          next: { data: timer.data, dueAt: new Date(now.getTime() + FAILED_TIMER_RETRY_MS) },
-        };
+        return { next: { data: timer.data, dueAt: new Date(now.getTime() + FAILED_TIMER_RETRY_MS) } };
       }),
     ),
   );
-  const sends = plans.flatMap((plan) => (plan.send ? [plan.send] : []));
-  if (sends.length) await deps.sendQueue.enqueue(sends);
   await Promise.all(
     claimed.map(async (timer, index) => {
       const plan = plans[index];
@@ -297,17 +274,14 @@ async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<
       if (dueAt && needsNudge(dueAt, now)) await deps.timers.nudge(dueAt);
     }),
   );
-  return { fired: claimed.length - failures.length, sent: sends.length, failures };
+  return { fired: claimed.length - failures.length, failures };
 }
 
 async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise<FirePlan> {
   if (timer.data.kind === 'journey-trigger') {
     if (!deps.journeys)
       throw new Error('a journey trigger fired but this scheduler was built without the journey engine');
-    return {
-      send: undefined,
-      next: await deps.journeys.fireDateTrigger({ ...timer, data: timer.data }, now),
-    };
+    return { next: await deps.journeys.fireDateTrigger({ ...timer, data: timer.data }, now) };
   }
   if (timer.data.kind === 'tier-review') {
     if (!deps.reviewTier)
@@ -317,156 +291,13 @@ async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise
       timer.customerId,
       `tier-review#${timer.customerId}#${timer.dueAt}`,
     );
-    return {
-      send: undefined,
-      next: { data: { kind: 'tier-review', heldUntil }, dueAt: heldUntil ? new Date(heldUntil) : undefined },
-    };
+    return { next: { data: { kind: 'tier-review', heldUntil }, dueAt: heldUntil ? new Date(heldUntil) : undefined } };
   }
   if (timer.data.kind === 'lifecycle') {
     if (!deps.refreshLifecycle)
       throw new Error('a lifecycle timer fired but this scheduler was built without refreshLifecycle');
     const at = await deps.refreshLifecycle(timer.customerId);
-    return {
-      send: undefined,
-      next: { data: { kind: 'lifecycle', at }, dueAt: at ? new Date(at) : undefined },
-    };
+    return { next: { data: { kind: 'lifecycle', at }, dueAt: at ? new Date(at) : undefined } };
   }
-  const profile = (await deps.customers.getProfile(timer.customerId))?.profile;
-  return timer.data.kind === 'birthday'
-    ? planBirthday(deps, timer.customerId, timer.data, profile, now)
-    : planWinBack(deps, timer.customerId, timer.data, profile, now);
-}
-
-async function planBirthday(
-  deps: SchedulerDeps,
-  customerId: string,
-  data: BirthdayTimerData,
-  profile: CustomerProfile | undefined,
-  now: Date,
-): Promise<FirePlan> {
-  const config = deps.campaigns.birthday;
-  const timeZone = profile?.timeZone ?? config.defaultTimeZone;
-  const dueFor = (greetedYear: number | null) =>
-    profile?.birthday && config.enabled
-      ? nextBirthdayDue({
-          birthday: profile.birthday,
-          timeZone,
-          now,
-          config,
-          greetedYear: greetedYear ?? undefined,
-        })
-      : undefined;
-  // The greeting the timer was armed for, as the profile stands now.
-  const year = data.year;
-  const target =
-    year !== null && profile?.birthday && config.enabled
-      ? birthdayDueIn(year, profile.birthday, timeZone, config)
-      : undefined;
-  const lateBy = target ? now.getTime() - target.getTime() : Number.NaN;
-  const greeted = year !== null && data.greetedYear !== null && year <= data.greetedYear;
-  if (year === null || !target || greeted || lateBy < -ARMING_LEAD_MS || lateBy > LATE_GREETING_MS) {
-    // Birthday removed or moved, or an outage made this year's greeting weeks late: re-arm instead.
-    const next = dueFor(lateBy > LATE_GREETING_MS ? year : data.greetedYear);
-    return { send: undefined, next: { data: { ...data, year: next?.year ?? null }, dueAt: next?.dueAt } };
-  }
-  const coupon = await issueBirthdayCoupon(deps, customerId, year, loyaltyTier(profile), target);
-  const following = dueFor(year);
-  return {
-    send: {
-      customerId,
-      campaignId: config.campaign,
-      period: String(year),
-      template: config.template,
-      capClass: 'marketing',
-      variables: {
-        year,
-        coupon: {
-          code: coupon.code,
-          tier: coupon.tier,
-          value: coupon.valueMilli,
-          expiresAt: coupon.expiresAt,
-        },
-      },
-      requestedAt: now.toISOString(),
-    },
-    next: {
-      data: { kind: 'birthday', year: following?.year ?? null, greetedYear: year },
-      dueAt: following?.dueAt,
-    },
-  };
-}
-
-async function issueBirthdayCoupon(
-  deps: SchedulerDeps,
-  customerId: string,
-  year: number,
-  tier: string | undefined,
-  issuedAt: Date,
-) {
-  const config = deps.campaigns.birthday;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const coupon = birthdayCoupon({ customerId, year, tier, issuedAt, attempt, config: config.coupon });
-    const outcome = await deps.timers.issueCoupon({
-      code: coupon.code,
-      customerId,
-      campaignId: config.campaign,
-      period: String(year),
-      tier: coupon.tier,
-      valueMilli: coupon.valueMilli,
-      expiresAt: coupon.expiresAt,
-      issuedAt: issuedAt.toISOString(),
-    });
-    if (outcome === 'issued') return coupon;
-  }
-  throw new Error(`could not find a free birthday coupon code for customer ${customerId}`);
-}
-
-/** The customer's loyalty tier if the loyalty program has set one. */
-function loyaltyTier(profile: CustomerProfile | undefined): string | undefined {
-  const loyalty: unknown = profile && 'loyalty' in profile ? profile.loyalty : undefined;
-  if (loyalty && typeof loyalty === 'object' && 'tier' in loyalty && typeof loyalty.tier === 'string')
-    return loyalty.tier;
-  return undefined;
-}
-
-function planWinBack(
-  deps: SchedulerDeps,
-  customerId: string,
-  data: WinBackTimerData,
-  profile: CustomerProfile | undefined,
-  now: Date,
-): FirePlan {
-  const config = deps.campaigns.winBack;
-  const timeZone = profile?.timeZone ?? config.defaultTimeZone;
-  const lastPurchaseAt = profile?.purchases?.lastPurchaseAt;
-  if (!lastPurchaseAt || !config.enabled) return { send: undefined, next: { data, dueAt: undefined } };
-  if (Date.parse(lastPurchaseAt) > Date.parse(data.lapseStart)) {
-    // A purchase we were not told about: start the new lapse rather than nag a returning customer.
-    const rearm = decideWinBack(lastPurchaseAt, timeZone, undefined, now, config);
-    return { send: undefined, next: rearm === 'unchanged' ? { data, dueAt: undefined } : rearm };
-  }
-  const step = config.steps[data.stepIndex];
-  if (!step) return { send: undefined, next: { data, dueAt: undefined } };
-  const lapseStart = new Date(data.lapseStart);
-  return {
-    send: {
-      customerId,
-      campaignId: config.campaign,
-      step: step.id,
-      period: winBackPeriod(data.lapseStart, step),
-      template: step.template,
-      capClass: 'marketing',
-      variables: {
-        step: step.id,
-        offer: step.offer,
-        lastPurchaseAt: data.lapseStart,
-        daysSinceLastPurchase: Math.floor((now.getTime() - lapseStart.getTime()) / DAY_MS),
-      },
-      requestedAt: now.toISOString(),
-    },
-    next: {
-      data: { ...data, stepIndex: data.stepIndex + 1 },
-      dueAt: winBackStepDueAt(lapseStart, data.stepIndex + 1, timeZone, config),
-    },
-  };
+  throw new Error(`unknown timer kind ${(timer.data as { kind: string }).kind}`);
 }

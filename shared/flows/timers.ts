@@ -1,18 +1,7 @@
-// Arming the customer timers: the birthday timer follows the profile's birthday and time zone;
-// the win-back timer follows the last purchase. Read -> pure decision -> conditional write,
-// retried on a lost race; a timer armed close to now nudges the scheduler.
-import { type BirthdayConfig, nextBirthdayDue } from '../domain/birthday.ts';
-import type { CustomerProfile } from '../domain/customer.ts';
-import {
-  armedDueAt,
-  type BirthdayTimerData,
-  needsNudge,
-  type Timer,
-  type TimerData,
-  type TimerRef,
-  type WinBackTimerData,
-} from '../domain/timers.ts';
-import { firstWinBackDue, type WinBackConfig } from '../domain/win-back.ts';
+// Arming a customer timer (tier review, lifecycle change, a journey's date trigger): read ->
+// pure decision -> conditional write, retried on a lost race; a timer armed close to now nudges
+// the scheduler.
+import { armedDueAt, needsNudge, type Timer, type TimerData, type TimerRef } from '../domain/timers.ts';
 import type { TimerStore } from '../store/timers.ts';
 
 const MAX_RACE_RETRIES = 8;
@@ -44,74 +33,4 @@ export async function armTimer<D extends TimerData>(
     }
   }
   throw new Error(`${ref.kind} timer of customer ${customerId} kept changing under us; retrying`);
-}
-
-/** The birthday timer a profile calls for, keeping the once-a-year guard. */
-export function decideBirthday(
-  profile: Pick<CustomerProfile, 'birthday' | 'timeZone'>,
-  current: Timer | undefined,
-  now: Date,
-  config: BirthdayConfig,
-): ArmDecision<BirthdayTimerData> {
-  const greetedYear = current?.data.kind === 'birthday' ? current.data.greetedYear : null;
-  const due =
-    config.enabled && profile.birthday
-      ? nextBirthdayDue({
-          birthday: profile.birthday,
-          timeZone: profile.timeZone ?? config.defaultTimeZone,
-          now,
-          config,
-          greetedYear: greetedYear ?? undefined,
-        })
-      : undefined;
-  if (!due && !current) return 'unchanged';
-  return { data: { kind: 'birthday', year: due?.year ?? null, greetedYear }, dueAt: due?.dueAt };
-}
-
-/**
- * Called after every applied (or redelivered) upsert: converges the birthday timer on the profile.
- * No shortcut on "birthday unchanged": a crash between the profile write and this arm is then
- * repaired by the redelivery or the next upsert.
- */
-export async function armBirthday(
-  store: TimerStore,
-  config: BirthdayConfig,
-  profile: Pick<CustomerProfile, 'customerId' | 'birthday' | 'timeZone'>,
-  now: Date,
-): Promise<void> {
-  await armTimer(store, profile.customerId, { kind: 'birthday' }, now, (current) =>
-    decideBirthday(profile, current, now, config),
-  );
-}
-
-/** The win-back timer for a (possibly new) last purchase: a newer purchase starts a new lapse. */
-export function decideWinBack(
-  lastPurchaseAt: string | null | undefined,
-  timeZone: string | undefined,
-  current: Timer | undefined,
-  now: Date,
-  config: WinBackConfig,
-): ArmDecision<WinBackTimerData> {
-  if (!lastPurchaseAt || !config.enabled) return 'unchanged';
-  const lapseStart = new Date(lastPurchaseAt).toISOString();
-  if (current?.data.kind === 'win-back' && Date.parse(current.data.lapseStart) >= Date.parse(lapseStart))
-    return 'unchanged';
-  const due = firstWinBackDue(lapseStart, timeZone ?? config.defaultTimeZone, now, config);
-  return {
-    data: { kind: 'win-back', lapseStart, stepIndex: due?.stepIndex ?? config.steps.length },
-    dueAt: due?.dueAt,
-  };
-}
-
-/** Called after a purchase is recorded: moves the customer's win-back series to the new lapse. */
-export async function armWinBack(
-  store: TimerStore,
-  config: WinBackConfig,
-  customer: { customerId: string; lastPurchaseAt: string | null | undefined; timeZone: string | undefined },
-  now: Date,
-): Promise<void> {
-  if (!customer.lastPurchaseAt) return;
-  await armTimer(store, customer.customerId, { kind: 'win-back' }, now, (current) =>
-    decideWinBack(customer.lastPurchaseAt, customer.timeZone, current, now, config),
-  );
 }

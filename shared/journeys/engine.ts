@@ -17,7 +17,7 @@ import {
   withHistory,
 } from '../domain/journey-state.ts';
 import { ARMING_LEAD_MS, armedDueAt } from '../domain/timers.ts';
-import type { HoldoutRecords } from '../store/campaigns.ts';
+import type { HoldoutRecords } from '../store/holdouts.ts';
 import type { JourneyStateStore } from '../store/journey-states.ts';
 import type { CurrentJourneys, JourneyVersion } from '../store/journeys.ts';
 import type { CustomerFacts, FactsReader } from './customer-facts.ts';

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Journey, journeyTemplates } from '../domain/journey.ts';
-import { type CampaignProblem, CampaignValidationError, parseJourneyYaml } from '../campaigns/load.ts';
+import { type JourneyProblem, JourneyValidationError, parseJourneyYaml } from './parse.ts';
 import type { JourneyTemplates, TemplateParts } from '../store/journeys.ts';
 
 export const FALLBACK_LOCALE = 'en-US';
@@ -36,9 +36,9 @@ export async function readJourneyTemplates(
   journey: Journey,
   templatesDir: string,
   file: string,
-): Promise<{ templates: JourneyTemplates; problems: CampaignProblem[] }> {
+): Promise<{ templates: JourneyTemplates; problems: JourneyProblem[] }> {
   const templates: JourneyTemplates = {};
-  const problems: CampaignProblem[] = [];
+  const problems: JourneyProblem[] = [];
   for (const name of journeyTemplates(journey)) {
     const byLocale: Record<string, TemplateParts> = {};
     for (const locale of journey.templates.locales) {
@@ -63,12 +63,12 @@ export async function readJourneyTemplates(
   return { templates, problems };
 }
 
-/** One journey file and its templates, or a CampaignValidationError naming every problem. */
+/** One journey file and its templates, or a JourneyValidationError naming every problem. */
 export async function loadJourneyFiles(file: string): Promise<JourneyFiles> {
   const source = await readFile(file, 'utf8');
   const parsed = parseJourneyYaml(source, file);
-  if (!parsed.journey) throw new CampaignValidationError(parsed.problems);
+  if (!parsed.journey) throw new JourneyValidationError(parsed.problems);
   const { templates, problems } = await readJourneyTemplates(parsed.journey, templatesDirOf(file), file);
-  if (problems.length) throw new CampaignValidationError(problems);
+  if (problems.length) throw new JourneyValidationError(problems);
   return { file, source, journey: parsed.journey, templates };
 }

@@ -2,13 +2,14 @@
 // template context a real send gets (shared/journeys/template-context.ts) and the version's own
 // templates. Used by publish-time checks (every send step in every locale, sample customer),
 // `campaigns preview` (a real customer) and `campaigns test-send`.
-import type { CampaignProblem } from '../campaigns/load.ts';
+import type { JourneyProblem } from './parse.ts';
 import { utmContent } from '../domain/brand.ts';
 import type { Journey, JourneyStep } from '../domain/journey.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import {
   type RenderCustomer,
   type RenderedEmail,
+  type RenderInput,
   storedTemplates,
   TemplateRenderer,
 } from '../mail/render.ts';
@@ -33,10 +34,17 @@ export interface PreviewInput {
 }
 
 export async function renderJourneySend(input: PreviewInput): Promise<RenderedEmail> {
+  return new TemplateRenderer(storedTemplates(input.templates), input.program).render(
+    journeySendRender(input),
+  );
+}
+
+/** What a send step renders with for this customer: the template, the customer, every variable. */
+export function journeySendRender(input: Omit<PreviewInput, 'templates'>): RenderInput {
   const { journey, step, facts, now, program } = input;
   const offer = step.send.offer;
   const tier = facts.stored.loyalty?.tier ?? offer?.defaultTier ?? 'Bronze';
-  return new TemplateRenderer(storedTemplates(input.templates), program).render({
+  return {
     template: step.send.template,
     customer: input.customer,
     unsubscribeUrl: SAMPLE_UNSUBSCRIBE_URL,
@@ -59,7 +67,7 @@ export async function renderJourneySend(input: PreviewInput): Promise<RenderedEm
     timeZone: input.customer.timeZone ?? journey.send.defaultTimeZone,
     currency: program.currency,
     link: { campaign: journey.id, content: utmContent(step.id, input.variant) },
-  });
+  };
 }
 
 /**
@@ -71,8 +79,8 @@ export async function renderProblems(
   program: LoyaltyProgram,
   locate: (field: string) => number,
   now: Date,
-): Promise<CampaignProblem[]> {
-  const problems: CampaignProblem[] = [];
+): Promise<JourneyProblem[]> {
+  const problems: JourneyProblem[] = [];
   for (const [index, step] of loaded.journey.steps.entries()) {
     if (!('send' in step)) continue;
     const field = `steps.${index}.send.template`;

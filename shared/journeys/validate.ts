@@ -3,7 +3,7 @@
 // loops, triggers, contradictions), its templates in every promised locale, and that ids are
 // unique across files. A journey with any problem is never published.
 import { readFile } from 'node:fs/promises';
-import { type CampaignProblem, fieldLocator, parseJourneyYaml } from '../campaigns/load.ts';
+import { type JourneyProblem, fieldLocator, parseJourneyYaml } from './parse.ts';
 import { journeyProblems } from '../domain/journey-checks.ts';
 import type { JourneyVocabulary } from '../domain/journey-checks.ts';
 import { type JourneyFiles, readJourneyTemplates, templatesDirOf } from './files.ts';
@@ -11,7 +11,7 @@ import { type JourneyFiles, readJourneyTemplates, templatesDirOf } from './files
 export interface JourneyValidation {
   /** Journeys with no problem at all, with their templates read: ready to publish. */
   journeys: JourneyFiles[];
-  problems: CampaignProblem[];
+  problems: JourneyProblem[];
 }
 
 export interface ValidateOptions {
@@ -19,7 +19,7 @@ export interface ValidateOptions {
   /** Templates folder for every file (default: templates/ beside each file). */
   templatesDir?: string | undefined;
   /** Further checks of a loaded journey and its templates (rendering in every locale). */
-  check?: (loaded: JourneyFiles, locate: (field: string) => number) => Promise<CampaignProblem[]>;
+  check?: (loaded: JourneyFiles, locate: (field: string) => number) => Promise<JourneyProblem[]>;
 }
 
 export async function validateJourneyFiles(
@@ -27,7 +27,7 @@ export async function validateJourneyFiles(
   options: ValidateOptions,
 ): Promise<JourneyValidation> {
   const journeys: JourneyFiles[] = [];
-  const problems: CampaignProblem[] = [];
+  const problems: JourneyProblem[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
     const found = await validateOne(file, options, seen);
@@ -41,7 +41,7 @@ async function validateOne(
   file: string,
   options: ValidateOptions,
   seen: Map<string, string>,
-): Promise<{ journey?: JourneyFiles; problems: CampaignProblem[] }> {
+): Promise<{ journey?: JourneyFiles; problems: JourneyProblem[] }> {
   let source: string;
   try {
     source = await readFile(file, 'utf8');
@@ -61,7 +61,7 @@ async function validateOne(
       ],
     };
   seen.set(journey.id, file);
-  const problems: CampaignProblem[] = journeyProblems(journey, options.vocabulary).map((problem) => ({
+  const problems: JourneyProblem[] = journeyProblems(journey, options.vocabulary).map((problem) => ({
     file,
     line: locate(problem.field),
     ...problem,

@@ -5,10 +5,9 @@
 //   CUSTOMER#<id> / PROFILE                      profile + aggregates (one GetItem per send)
 //   CUSTOMER#<id> / PURCHASE#<orderId>           an order, written once (idempotent by orderId)
 //   CUSTOMER#<id> / PURCHASE#<orderId>#REFUND#<k> a refund of that order (k = hash of its content)
-//   CUSTOMER#<id> / TIMER#<kind>                 the customer's next due-time per timer kind
-//   CUSTOMER#<id> / SEND#<campaign>#<period>     send ledger: one conditional write per send
-//   CUSTOMER#<id> / HOLDOUT#<campaign>#<period> held out of a campaign send (control group), written once
-//   CUSTOMER#<id> / CTIMER#<campaign>            next due-time of a file-defined timer campaign (first-purchase anniversary)
+//   CUSTOMER#<id> / TIMER#<kind>                 the customer's next tier review / lifecycle change
+//   CUSTOMER#<id> / SEND#<journey>#<period>      send ledger: one conditional write per send
+//   CUSTOMER#<id> / HOLDOUT#<journey>#<entry>    held out of a journey entry (control group), written once
 //   CUSTOMER#<id> / JOURNEY#<journey>#STATE      one customer's run through a journey (position, variant,
 //                                                history); on the due index while a wait is pending
 //   CUSTOMER#<id> / JOURNEY#<journey>#TRIGGER    next date-trigger instant of a journey (birthday, inactivity…),
@@ -29,11 +28,8 @@
 //                                                a note; Query PK reads the state and the whole window at once
 //   SESMSG#<SES message id> / <event type>       first delivery/open/click of a message (counted once)
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
-//   CAMPAIGN / <id>#CURRENT, <id>#V#<n>          campaign catalogue and its versions (Query PK)
-//   STATS#<campaign> / DAY#<yyyy-mm-dd>          per-campaign daily counters
+//   STATS#<journey> / DAY#<yyyy-mm-dd>           per-journey daily counters
 //   UNSUBCOUNT#<customer> / <campaign>           "this customer's unsubscribe was counted for this campaign" (once)
-//   SCHEDULER / CAMPAIGN-TIMERS                  the campaign-timers runner's next check time (skips idle runs)
-//   SCHEDULER / CDUE#<yyyy-mm-ddThh>#<shard>     a CDUE hour bucket that holds campaign timers (Query by SK range)
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
 //   DUEDIR#<yyyy-mm-dd> / <hh>#<shard>           "this due bucket may hold timers": one Query per day tells
 //                                                the scheduler which (hour, shard) buckets to read at all
@@ -58,9 +54,8 @@
 // SK BETWEEN "PROFILE" AND "PURCHASE$". No other SK may start with "PR".."PU".
 //
 // GSI "due"      GSI1PK = DUE#<yyyy-mm-ddThh>#<shard>, GSI1SK = <dueAt ISO>#<customerId>#<kind>
-//   sparse: only timer items carry it; the scheduler queries the hour buckets that are due.
-//   also CDUE#<yyyy-mm-ddThh>#<shard> for campaign timers (CTIMER items), queried only by the campaign-timers
-//   runner, so the birthday/win-back scheduler never sees them.
+//   sparse: only armed timers and waiting journey runs carry it; the scheduler queries the hour
+//   buckets that are due.
 // GSI "byEmail"  GSI2PK = EMAIL#<lower-cased address>, GSI2SK = CUSTOMER#<id>
 //   sparse: profiles with an address; SES bounces/complaints and mailto unsubscribes arrive by address.
 
@@ -105,12 +100,6 @@ export const keys = {
     PK: customerPk(customerId),
     SK: `HOLDOUT#${campaignId}#${period}`,
   }),
-  campaignTimer: (customerId: string, campaignId: string): ItemKey => ({ PK: customerPk(customerId), SK: `CTIMER#${campaignId}` }),
-  /** Hour bucket of the due index for campaign timers: "CDUE#2026-11-23T09#3". */
-  campaignDueBucket: (dueAt: Date, shard: number) => `CDUE#${dueAt.toISOString().slice(0, 13)}#${shard}`,
-  campaignTimersState: (): ItemKey => ({ PK: 'SCHEDULER', SK: 'CAMPAIGN-TIMERS' }),
-  /** Marks a CDUE bucket as holding timers, so the runner queries only marked buckets. */
-  campaignDueMark: (dueAt: Date, shard: number): ItemKey => ({ PK: 'SCHEDULER', SK: `CDUE#${dueAt.toISOString().slice(0, 13)}#${shard}` }),
   /** One item per (customer, journey): the run's state, versioned; carries the due keys while waiting. */
   journeyState: (customerId: string, journeyId: string): ItemKey => ({
     PK: customerPk(customerId),
@@ -135,11 +124,6 @@ export const keys = {
     SK: `V#${String(version).padStart(6, '0')}`,
   }),
   journeyVersionsPk: (journeyId: string) => `JOURNEY#${journeyId}`,
-  campaignCurrent: (campaignId: string): ItemKey => ({ PK: 'CAMPAIGN', SK: `${campaignId}#CURRENT` }),
-  campaignVersion: (campaignId: string, version: number): ItemKey => ({
-    PK: 'CAMPAIGN',
-    SK: `${campaignId}#V#${String(version).padStart(6, '0')}`,
-  }),
   campaignStats: (campaignId: string, day: string): ItemKey => ({ PK: `STATS#${campaignId}`, SK: `DAY#${day}` }),
   /** One item per customer: the frequency cap's recent sends, read and written with a version. */
   sendCap: (customerId: string): ItemKey => ({ PK: customerPk(customerId), SK: 'SENDCAP' }),

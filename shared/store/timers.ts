@@ -2,6 +2,7 @@
 // item per (customer, kind); while armed it carries the sparse "due" index keys (hour bucket,
 // sharded by customer), and every change is conditional on its version.
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -23,12 +24,6 @@ const storedTimer = z.object({
   version: z.number(),
   dueAt: z.string().optional(),
   data: z.discriminatedUnion('kind', [
-    z.object({
-      kind: z.literal('birthday'),
-      year: z.number().nullable(),
-      greetedYear: z.number().nullable(),
-    }),
-    z.object({ kind: z.literal('win-back'), lapseStart: z.string(), stepIndex: z.number() }),
     z.object({ kind: z.literal('tier-review'), heldUntil: z.string().nullable() }),
     z.object({ kind: z.literal('lifecycle'), at: z.string().nullable() }),
     z.object({
@@ -39,6 +34,19 @@ const storedTimer = z.object({
     }),
   ]),
 });
+
+/**
+ * Timer kinds of the pre-journey campaign engine (birthday, win-back), now journey date triggers.
+ * A table deployed before the upgrade may still hold them armed: the scheduler takes them off the
+ * due index instead of failing on them.
+ */
+const RETIRED_TIMER_KINDS: readonly string[] = ['birthday', 'win-back'];
+
+/** An armed timer of a retired kind, to be deleted. */
+export interface RetiredTimer {
+  customerId: string;
+  kind: string;
+}
 
 function toTimer(item: Record<string, unknown>): Timer {
   const parsed = storedTimer.parse(item);
@@ -64,6 +72,7 @@ export interface DueJourneyRun {
 export interface DuePage {
   timers: Timer[];
   journeyRuns: DueJourneyRun[];
+  retired: RetiredTimer[];
   nextKey: Record<string, unknown> | undefined;
 }
 
@@ -217,14 +226,25 @@ export class TimerStore {
     );
     const items = page.Items ?? [];
     // The one due index holds timers and waiting journey runs; each goes to its own runner.
+    const retired = (item: Record<string, unknown>) => RETIRED_TIMER_KINDS.includes(String(item.kind));
     return {
-      timers: items.filter((item) => item.kind !== JOURNEY_STEP_KIND).map(toTimer),
+      timers: items.filter((item) => item.kind !== JOURNEY_STEP_KIND && !retired(item)).map(toTimer),
+      retired: items
+        .filter(retired)
+        .map((item) => ({ customerId: String(item.customerId), kind: String(item.kind) })),
       journeyRuns: items
         .filter((item) => item.kind === JOURNEY_STEP_KIND)
         .map((item) => dueJourneyRun.parse(item))
         .map((run) => ({ customerId: run.customerId, journeyId: run.journeyId, dueAt: run.nextDueAt })),
       nextKey: page.LastEvaluatedKey,
     };
+  }
+
+  /** Deletes a timer of a retired kind (its item key is TIMER#<kind>). */
+  async retire(timer: RetiredTimer): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: keys.timer(timer.customerId, timer.kind) }),
+    );
   }
 
   async schedulerState(): Promise<StoredSchedulerState> {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoWithTable } from '#infra/local/engines.ts';
-import { CampaignValidationError } from '#shared/campaigns/load.ts';
+import { JourneyValidationError } from '#shared/journeys/parse.ts';
 import { ManualClock } from '#shared/domain/clock.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { CurrentJourneys, JourneyCatalogue, JourneyPublishConflictError } from '#shared/store/journeys.ts';
@@ -42,7 +42,7 @@ afterAll(() => dynamo?.engine.close());
 
 describe('journey versions', () => {
   it('refuses a journey whose template is missing in a promised locale, naming the file', async () => {
-    await expect(loadJourneyFiles(path.join(dir, 'hello.yaml'))).rejects.toThrow(CampaignValidationError);
+    await expect(loadJourneyFiles(path.join(dir, 'hello.yaml'))).rejects.toThrow(JourneyValidationError);
     await expect(loadJourneyFiles(path.join(dir, 'hello.yaml'))).rejects.toThrow(
       /template welcome has no zh-CN\/subject.liquid/,
     );

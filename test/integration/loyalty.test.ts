@@ -1,6 +1,6 @@
 // The loyalty engine end to end on the embedded engines: order events through the local bus into
-// ingest-orders (tier, points, Tier Changed), then the tier-upgrade-email function enqueueing
-// SendRequests. Each test uses its own customers, so one runtime serves the file.
+// ingest-orders (tier, points, Tier Changed), then the shipped tier-upgrade journey (the journeys
+// function) enqueueing SendRequests. Each test uses its own customers, so one runtime serves the file.
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { customerItems, profileOf } from '../support/table.ts';
 let local: LocalRuntime;
 /** Tier Changed events ingest-orders (purchases, refunds) and the scheduler (tier reviews) got onto the bus. */
 const published: TierChanged[] = [];
-/** SendRequests the tier-upgrade-email function put on the send-requests queue. */
+/** SendRequests the journeys function (the tier-upgrade journey) put on the send-requests queue. */
 const requested: SendRequest[] = [];
 /** Customers whose next Tier Changed publish crashes (before PutEvents reaches the bus). */
 const crashBeforePublish = new Set<string>();
@@ -26,6 +26,8 @@ const crashAfterEnqueue = new Set<string>();
 beforeAll(async () => {
   local = await startLocal({
     now: '2026-11-01T00:00:00Z',
+    // Only the tier-upgrade journey: the date-triggered ones (welcome, birthday …) would add emails.
+    shippedJourneys: ['tier-upgrade'],
     wrapRuntime: (name, runtime) => {
       if (name === 'ingest-orders' || name === 'scheduler') {
         const eventBridge = runtime.eventBridge;
@@ -48,7 +50,7 @@ beforeAll(async () => {
           }),
         };
       }
-      if (name === 'tier-upgrade-email') {
+      if (name === 'journeys') {
         const sqs = runtime.sqs;
         const send = async (command: SendMessageBatchCommand) => {
           const result = await sqs.send(command);
@@ -98,7 +100,7 @@ async function member(
   await local.drain();
 }
 
-/** The customer's send-ledger entries for the tier-upgrade campaign, as `<period> <status>`. */
+/** The customer's send-ledger entries for the tier-upgrade journey, as `<period> <status>`. */
 async function tierUpgradeLedger(customerId: string): Promise<string[]> {
   return (await customerItems(local.doc, local.tableName, customerId))
     .filter((item) => String(item.SK).startsWith('SEND#tier-upgrade#'))
@@ -165,7 +167,7 @@ describe('tier thresholds', () => {
         campaignId: 'tier-upgrade',
         capClass: 'tier-upgrade',
         template: 'tier-upgrade',
-        period: 'Silver#2026-10-02T10:00:00.000Z',
+        period: 'change#t-500#1#congratulate',
         variables: expect.objectContaining({
           tierName: 'Silver',
           pointsBalance: 499,
@@ -196,7 +198,8 @@ describe('tier thresholds', () => {
     expect(changesOf('t-skip')).toEqual([expect.objectContaining({ from: 'Bronze', to: 'Gold', seq: 1 })]);
     expect(requestsOf('t-skip')).toEqual([
       expect.objectContaining({
-        period: 'Gold#2026-10-05T08:00:00.000Z',
+        campaignId: 'tier-upgrade',
+        period: 'change#t-skip#1#congratulate',
         variables: expect.objectContaining({
           tierName: '黄金会员',
           previousTierName: '青铜会员',
@@ -439,7 +442,7 @@ describe('exactly one upgrade announcement and email request', () => {
     ]);
   });
 
-  it('sends one email when the email handler crashed after enqueueing and its retry asked again (same ledger period)', async () => {
+  it('sends one email when the journeys handler crashed after enqueueing and its retry asked again (same ledger period)', async () => {
     await member('t-retry');
     crashAfterEnqueue.add('t-retry');
     await deliver(
@@ -452,7 +455,7 @@ describe('exactly one upgrade announcement and email request', () => {
     );
     const [first, second, ...rest] = requestsOf('t-retry');
     expect(rest).toEqual([]);
-    expect(first?.period).toMatch(/^Platinum#/);
+    expect(first?.period).toBe('change#t-retry#1#congratulate');
     expect({ ...second, requestedAt: undefined }).toEqual({ ...first, requestedAt: undefined });
     // The send ledger collapses the two requests into one email.
     expect((await emailsOf('t-retry')).map((email) => email.subject)).toEqual([

@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { admitSendRequest, type GateDeps } from '#shared/campaigns/gate.ts';
-import { campaignSchema } from '#shared/domain/campaign.ts';
-import { ManualClock } from '#shared/domain/clock.ts';
 import { holdoutDraw, isHeldOut } from '#shared/domain/holdout.ts';
 
 const customers = Array.from({ length: 20_000 }, (_, i) => `customer-${i}`);
@@ -37,65 +34,5 @@ describe('holdout groups', () => {
     const draws = customers.slice(0, 1000).map((id) => holdoutDraw('birthday', id));
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...draws)).toBeLessThan(1);
-  });
-});
-
-describe('the campaign gate before enqueueing', () => {
-  const campaign = campaignSchema.parse({
-    id: 'birthday',
-    name: 'Birthday',
-    trigger: { on: 'birthday' },
-    holdoutPercent: 10,
-    audience: { tiers: ['Gold', 'Platinum'] },
-    templates: { name: 'birthday' },
-  });
-  const request = (customerId: string) => ({
-    customerId,
-    campaignId: 'birthday',
-    period: '2027',
-    template: 'birthday',
-    requestedAt: '2027-01-01T00:00:00Z',
-  });
-  const deps = (overrides: Partial<GateDeps> = {}) => {
-    const recorded: string[] = [];
-    const gate: GateDeps = {
-      campaigns: { get: async (id) => (id === 'birthday' ? campaign : undefined) },
-      holdouts: {
-        record: async ({ customerId }) => {
-          recorded.push(customerId);
-          return true;
-        },
-      },
-      clock: new ManualClock('2027-01-01T00:00:00Z'),
-      factsOf: async () => ({ tier: 'Gold', spendMilli: 0, orderCount: 1 }),
-      ...overrides,
-    };
-    return { gate, recorded };
-  };
-
-  it('records held-out customers instead of sending, and sends the rest', async () => {
-    const { gate, recorded } = deps();
-    const heldId = customers.find((id) => isHeldOut('birthday', id, 10)) as string;
-    const sentId = customers.find((id) => !isHeldOut('birthday', id, 10)) as string;
-    expect(await admitSendRequest(request(heldId), gate)).toEqual({ kind: 'held-out', firstTime: true });
-    expect(await admitSendRequest(request(sentId), gate)).toEqual({ kind: 'send' });
-    expect(recorded).toEqual([heldId]);
-  });
-
-  it('drops requests of a disabled campaign and of customers outside the audience', async () => {
-    const disabled = deps({ campaigns: { get: async () => ({ ...campaign, enabled: false }) } });
-    expect(await admitSendRequest(request('c1'), disabled.gate)).toEqual({ kind: 'disabled' });
-    const bronze = deps({ factsOf: async () => ({ tier: 'Bronze', spendMilli: 0, orderCount: 1 }) });
-    expect(await admitSendRequest(request('c1'), bronze.gate)).toEqual({
-      kind: 'not-in-audience',
-      because: 'tier Bronze not in Gold, Platinum',
-    });
-  });
-
-  it('lets requests of a never-published campaign through (the shipped file governs it)', async () => {
-    const { gate } = deps();
-    expect(await admitSendRequest({ ...request('c1'), campaignId: 'tier-upgrade' }, gate)).toEqual({
-      kind: 'send',
-    });
   });
 });

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeProblem } from '#shared/campaigns/load.ts';
+import { describeProblem } from '#shared/journeys/parse.ts';
 import { journeyVocabulary } from '#shared/domain/journey-vocabulary.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { renderProblems } from '#shared/journeys/preview.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJourneyYaml } from '#shared/campaigns/load.ts';
+import { parseJourneyYaml } from '#shared/journeys/parse.ts';
 import { evaluateCondition, type ConditionFacts } from '#shared/domain/journey-conditions.ts';
 import { nextStepId, sendRulesOf, stepKind } from '#shared/domain/journey.ts';
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { BirthdayConfig } from '#shared/domain/birthday.ts';
 import {
   ARMING_LEAD_MS,
   armedDueAt,
@@ -10,7 +9,6 @@ import {
   runIsDue,
   schedulerLagMs,
 } from '#shared/domain/timers.ts';
-import { decideBirthday } from '#shared/flows/timers.ts';
 
 const d = (iso: string) => new Date(iso);
 
@@ -66,56 +64,5 @@ describe('scheduler window', () => {
     expect(schedulerLagMs(state, d('2027-03-14T07:55:00Z'))).toBe(0);
     expect(schedulerLagMs(state, d('2027-03-14T14:00:00Z'))).toBe(6 * 3_600_000);
     expect(schedulerLagMs({ ...state, watermark: undefined }, d('2027-03-14T14:00:00Z'))).toBeUndefined();
-  });
-});
-
-describe('birthday arming decision', () => {
-  const config: BirthdayConfig = {
-    campaign: 'birthday',
-    enabled: true,
-    sendHour: 9,
-    defaultTimeZone: 'America/New_York',
-    leapDayIn: 'feb-28',
-    template: 'birthday',
-    coupon: { prefix: 'BDAY', expiresAfterDays: 30, valueByTier: { Bronze: 5000 }, defaultTier: 'Bronze' },
-  };
-  const greeted = (year: number) => ({
-    customerId: 'c-1',
-    version: 4,
-    dueAt: '2028-03-14T01:00:00.000Z',
-    data: { kind: 'birthday' as const, year: year + 1, greetedYear: year },
-  });
-
-  it('uses the program default zone for customers without one', () => {
-    const decision = decideBirthday({ birthday: '03-14' }, undefined, d('2027-01-01T00:00:00Z'), config);
-    expect(decision).toEqual({
-      data: { kind: 'birthday', year: 2027, greetedYear: null },
-      dueAt: d('2027-03-14T13:00:00.000Z'),
-    });
-  });
-
-  it('does not greet twice in a year when the birthday or zone is edited on the day', () => {
-    const now = d('2027-03-14T03:00:00Z');
-    const sameDayOtherZone = decideBirthday(
-      { birthday: '03-14', timeZone: 'America/New_York' },
-      greeted(2027),
-      now,
-      config,
-    );
-    expect(sameDayOtherZone).toMatchObject({ data: { year: 2028, greetedYear: 2027 } });
-    const movedToTomorrow = decideBirthday(
-      { birthday: '03-15', timeZone: 'Asia/Shanghai' },
-      greeted(2027),
-      now,
-      config,
-    );
-    expect(movedToTomorrow).toMatchObject({ data: { year: 2028, greetedYear: 2027 } });
-  });
-
-  it('disarms (keeping the greeted year) when the birthday is removed', () => {
-    expect(decideBirthday({}, greeted(2027), d('2027-05-01T00:00:00Z'), config)).toEqual({
-      data: { kind: 'birthday', year: null, greetedYear: 2027 },
-      dueAt: undefined,
-    });
   });
 });

@@ -1,7 +1,7 @@
 // `on: birthday`: at send.hour local time on the customer's birthday, once per year (the entry id
 // is the year), Feb 29 celebrated on Feb 28 or Mar 01 in common years.
-import { nextBirthdayDue } from '../../domain/birthday.ts';
 import { occasionHourOf } from '../../domain/journey.ts';
+import { nextBirthdayDue } from '../../domain/occasions.ts';
 import type { DateTriggerModule } from './types.ts';
 
 const YEAR = /^birthday#(\d{4})$/;

@@ -1,7 +1,7 @@
 // `on: first-purchase-anniversary`: at send.hour local time on each anniversary of the first
 // purchase (Feb 29 on Feb 28 in common years); the entry id is the anniversary's year.
-import { nextAnniversaryDue } from '../../domain/campaign-timers.ts';
 import { occasionHourOf } from '../../domain/journey.ts';
+import { nextAnniversaryDue } from '../../domain/occasions.ts';
 import type { DateTriggerModule } from './types.ts';
 
 export const firstPurchaseAnniversaryTrigger: DateTriggerModule<{ on: 'first-purchase-anniversary' }> = {

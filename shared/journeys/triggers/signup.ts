@@ -1,5 +1,5 @@
 // `on: signup`: once, `signup.days` after the customer was first seen, at send.hour local time.
-import { signupDue } from '../../domain/campaign-timers.ts';
+import { signupDue } from '../../domain/occasions.ts';
 import { DAY_MS } from '../../domain/clock.ts';
 import { occasionHourOf } from '../../domain/journey.ts';
 import type { DateTriggerModule } from './types.ts';

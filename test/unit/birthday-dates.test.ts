@@ -1,33 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type BirthdayConfig,
-  birthdayCoupon,
-  birthdayDueIn,
-  birthdayInYear,
-  nextBirthdayDue,
-} from '#shared/domain/birthday.ts';
+import { uniqueCoupon } from '#shared/domain/coupon.ts';
+import { offerSchema } from '#shared/domain/journey.ts';
+import { type BirthdayRules, birthdayInYear, nextBirthdayDue } from '#shared/domain/occasions.ts';
 
-const config: BirthdayConfig = {
-  campaign: 'birthday',
-  enabled: true,
-  sendHour: 9,
-  defaultTimeZone: 'America/New_York',
-  leapDayIn: 'feb-28',
-  template: 'birthday',
-  coupon: {
-    prefix: 'BDAY',
-    expiresAfterDays: 30,
-    valueByTier: { Bronze: 5000, Gold: 20000 },
-    defaultTier: 'Bronze',
-  },
-};
+const config: BirthdayRules = { sendHour: 9, leapDayIn: 'feb-28' };
 
 const due = (
   birthday: string,
   timeZone: string,
   now: string,
   greetedYear?: number,
-  overrides: Partial<BirthdayConfig> = {},
+  overrides: Partial<BirthdayRules> = {},
 ) => {
   const result = nextBirthdayDue({
     birthday,
@@ -95,29 +78,26 @@ describe('birthday due time', () => {
   });
 });
 
-describe("a given year's greeting", () => {
-  it("is due at the send hour on that year's birthday in the zone, Feb 29 moved in common years", () => {
-    expect(birthdayDueIn(2028, '03-14', 'America/New_York', config)?.toISOString()).toBe(
-      '2028-03-14T13:00:00.000Z',
-    );
-    expect(birthdayDueIn(2027, '02-29', 'Asia/Shanghai', config)?.toISOString()).toBe(
-      '2027-02-28T01:00:00.000Z',
-    );
+describe("the birthday journey's unique coupon (a send step offer with codePrefix)", () => {
+  const offer = offerSchema.parse({
+    kind: 'amount-off',
+    codePrefix: 'BDAY',
+    valueByTier: { Bronze: '5.00', Gold: '20.00' },
+    defaultTier: 'Bronze',
+    expiresAfterDays: 30,
   });
-});
-
-describe('birthday coupon', () => {
   const coupon = (customerId: string, year: number, tier?: string, attempt = 0) =>
-    birthdayCoupon({
+    uniqueCoupon({
+      offer: { ...offer, codePrefix: 'BDAY' },
+      journeyId: 'birthday',
       customerId,
-      year,
+      entryId: `birthday#${year}`,
       tier,
-      issuedAt: new Date('2027-03-14T01:00:00Z'),
+      issuedAt: new Date(`${year}-03-14T01:00:00Z`),
       attempt,
-      config: config.coupon,
     });
 
-  it('is the same code for the same customer and year, so a re-fired timer finds it again', () => {
+  it('is the same code for the same customer and year, so a re-run send step finds it again', () => {
     expect(coupon('c-1', 2027).code).toBe(coupon('c-1', 2027).code);
     expect(coupon('c-1', 2027).code).toMatch(/^BDAY27-[0-9A-HJKMNP-TV-Z]{8}$/);
   });
@@ -138,6 +118,7 @@ describe('birthday coupon', () => {
       valueMilli: 20000,
       expiresAt: '2027-04-13T01:00:00.000Z',
     });
+    expect(coupon('c-1', 2028).code).toMatch(/^BDAY28-/);
     expect(coupon('c-1', 2027)).toMatchObject({ tier: 'Bronze', valueMilli: 5000 });
     expect(coupon('c-1', 2027, 'Diamond')).toMatchObject({ tier: 'Bronze', valueMilli: 5000 });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextAnniversaryDue } from '#shared/domain/campaign-timers.ts';
+import { nextAnniversaryDue } from '#shared/domain/occasions.ts';
 
 describe('first-purchase anniversary due time', () => {
   it('is the send hour in the customer zone on the anniversary, strictly after the given instant', () => {

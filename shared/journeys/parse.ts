@@ -1,13 +1,12 @@
-// Reads campaign files (campaigns/<id>.yaml) into validated Campaigns. Every problem names the
-// file, the line and the field, so a marketer can fix it without reading TypeScript.
-import { readdir, readFile } from 'node:fs/promises';
+// Parses journey files (<id>.yaml) into validated Journeys. Every problem names the file, the
+// line and the field, so a marketer can fix it without reading TypeScript.
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type Campaign, campaignSchema, TIMER_TRIGGERS } from '../domain/campaign.ts';
-import { type Journey, journeySchema } from '../domain/journey.ts';
+import { DATE_TRIGGER_KINDS, type Journey, journeySchema } from '../domain/journey.ts';
 
-export interface CampaignProblem {
+export interface JourneyProblem {
   file: string;
   /** 1-based; 0 when the problem concerns the whole file. */
   line: number;
@@ -16,19 +15,13 @@ export interface CampaignProblem {
   message: string;
 }
 
-export interface LoadedCampaign {
-  file: string;
-  source: string;
-  campaign: Campaign;
-}
-
-export function describeProblem(problem: CampaignProblem): string {
+export function describeProblem(problem: JourneyProblem): string {
   return `${problem.file}:${problem.line}: ${problem.field ? `${problem.field}: ` : ''}${problem.message}`;
 }
 
-export class CampaignValidationError extends Error {
-  override name = 'CampaignValidationError';
-  constructor(readonly problems: CampaignProblem[]) {
+export class JourneyValidationError extends Error {
+  override name = 'JourneyValidationError';
+  constructor(readonly problems: JourneyProblem[]) {
     super(problems.map(describeProblem).join('\n'));
   }
 }
@@ -88,7 +81,7 @@ function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${shown}`;
     case 'invalid_union':
       if (isUnknownKind(issue))
-        return `is not a known kind${shown}; use one of ${(issue.options ?? ['event', ...TIMER_TRIGGERS]).join(', ')}`;
+        return `is not a known kind${shown}; use one of ${(issue.options ?? ['event', ...DATE_TRIGGER_KINDS]).join(', ')}`;
       return `is not valid${shown}`;
     case 'too_small':
       return `must be at least ${String(issue.minimum)}${issue.origin === 'array' ? ' item(s)' : ''}${shown}`;
@@ -99,17 +92,8 @@ function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
   }
 }
 
-/** Validates one campaign file's text; problems instead of exceptions. */
-export function parseCampaignYaml(
-  source: string,
-  file: string,
-): { campaign?: Campaign; problems: CampaignProblem[] } {
-  const { value, problems } = parseDefinitionYaml(campaignSchema, source, file);
-  return value ? { campaign: value, problems } : { problems };
-}
-
 /** Validates one journey file's text (campaigns/<id>.yaml); problems instead of exceptions. */
-export function parseJourneyYaml(source: string, file: string): { journey?: Journey; problems: CampaignProblem[] } {
+export function parseJourneyYaml(source: string, file: string): { journey?: Journey; problems: JourneyProblem[] } {
   const { value, problems } = parseDefinitionYaml(journeySchema, source, file);
   return value ? { journey: value, problems } : { problems };
 }
@@ -118,7 +102,7 @@ function parseDefinitionYaml<S extends z.ZodType<{ id: string }>>(
   schema: S,
   source: string,
   file: string,
-): { value?: z.output<S>; problems: CampaignProblem[] } {
+): { value?: z.output<S>; problems: JourneyProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -135,20 +119,20 @@ function parseDefinitionYaml<S extends z.ZodType<{ id: string }>>(
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return {
       problems: [
-        { file, line: 1, field: '', message: 'must be a mapping of campaign fields (id: ..., name: ...)' },
+        { file, line: 1, field: '', message: 'must be a mapping of journey fields (id: ..., name: ...)' },
       ],
     };
   }
   const result = schema.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.flatMap((issue): CampaignProblem[] => {
+    const problems = result.error.issues.flatMap((issue): JourneyProblem[] => {
       const fieldPath = issue.path as PathKey[];
       if (issue.code === 'unrecognized_keys') {
         return issue.keys.map((key) => ({
           file,
           line: lineOf(doc.contents, lineCounter, [...fieldPath, key]),
           field: [...fieldPath, key].join('.'),
-          message: 'is not a campaign field (misspelt?)',
+          message: 'is not a journey field (misspelt?)',
         }));
       }
       // A bad discriminator is reported on the union; point at its `on`.
@@ -181,48 +165,16 @@ function parseDefinitionYaml<S extends z.ZodType<{ id: string }>>(
   return { value: result.data, problems: [] };
 }
 
-/** Files that are not campaigns: the loyalty program. */
-const NOT_CAMPAIGNS = new Set(['program.yaml']);
+/** Files beside the journeys that are not journeys: the loyalty program. */
+const NOT_JOURNEYS = new Set(['program.yaml']);
 
-export async function campaignFiles(dir: string): Promise<string[]> {
+/** Every journey file in a folder (<id>.yaml), sorted. */
+export async function journeyFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
-    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name) && !NOT_CAMPAIGNS.has(entry.name))
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name) && !NOT_JOURNEYS.has(entry.name))
     .map((entry) => path.join(dir, entry.name))
     .sort();
-}
-
-/** Loads the given files; the result has every valid campaign and every problem found. */
-export async function loadCampaignFiles(
-  files: string[],
-): Promise<{ campaigns: LoadedCampaign[]; problems: CampaignProblem[] }> {
-  const campaigns: LoadedCampaign[] = [];
-  const problems: CampaignProblem[] = [];
-  for (const file of files) {
-    let source: string;
-    try {
-      source = await readFile(file, 'utf8');
-    } catch (error) {
-      problems.push({
-        file,
-        line: 0,
-        field: '',
-        message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      });
-      continue;
-    }
-    const parsed = parseCampaignYaml(source, file);
-    problems.push(...parsed.problems);
-    if (parsed.campaign) campaigns.push({ file, source, campaign: parsed.campaign });
-  }
-  return { campaigns, problems };
-}
-
-/** One campaign file, or a CampaignValidationError naming every problem. */
-export async function loadCampaignFile(file: string): Promise<Campaign> {
-  const { campaigns, problems } = await loadCampaignFiles([file]);
-  if (problems.length || !campaigns[0]) throw new CampaignValidationError(problems);
-  return campaigns[0].campaign;
 }
 
 /** Maps a dotted field ("steps.1.template") to its line in `source`, for later checks. */

@@ -1,0 +1,59 @@
+// Journey holdouts: the entries held out to measure uplift (recorded, never sent), one item per
+// (customer, journey, entry), counted once in the journey's daily counters.
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIfCondition } from './dynamo.ts';
+import { keys } from './keys.ts';
+
+/** Records control-group members: one item per (customer, campaign, period), counted once per day. */
+export class HoldoutRecords {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** True the first time; a redelivered request finds the item and counts nothing. */
+  async record(input: {
+    customerId: string;
+    campaignId: string;
+    period: string;
+    step?: string | undefined;
+    at: Date;
+  }): Promise<boolean> {
+    const applied = await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.holdout(input.customerId, input.campaignId, input.period),
+          status: 'held-out',
+          customerId: input.customerId,
+          campaignId: input.campaignId,
+          period: input.period,
+          ...(input.step ? { step: input.step } : {}),
+          at: input.at.toISOString(),
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+    if (!applied) return false;
+    // Same daily counters item as the delivery stats (sent, opened, ...): `heldOut` beside them.
+    const day = input.at.toISOString().slice(0, 10);
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.campaignStats(input.campaignId, day),
+        UpdateExpression: 'ADD heldOut :one SET campaignId = :id, #day = :day',
+        ExpressionAttributeNames: { '#day': 'day' },
+        ExpressionAttributeValues: { ':one': 1, ':id': input.campaignId, ':day': day },
+      }),
+    );
+    return true;
+  }
+
+  async isHeldOut(customerId: string, campaignId: string, period: string): Promise<boolean> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.holdout(customerId, campaignId, period) }),
+    );
+    return Boolean(result.Item);
+  }
+}
