@@ -2,12 +2,10 @@
 // DynamoDB units, Lambda invocations and handler time, SQS messages and PutEvents entries per
 // purchase, per marketing email and per idle schedule tick, times the profile's volumes, at the
 // list prices below. Counts are measured; the few figures that are assumed say so in the table.
-import path from 'node:path';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { startLocal } from '#infra/local/runtime.ts';
 import { type FunctionName, functions, queues } from '#infra/wiring.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
-import { REPO_ROOT } from './baseline.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';
 

@@ -1,5 +1,5 @@
 // Customer Upserted -> the customer's profile (newest event by event time wins), then
-// `Customer Profile Updated` announces it: journeys (birthday, signup …) follow from there.
+// `Customer Profile Updated` announces it: journeys (entries, exits, date triggers) follow from there.
 import { customerUpsertedDetail } from '#shared/events/contracts.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { upsertCustomer } from '#shared/flows/customers.ts';

@@ -10,10 +10,11 @@ import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import { renderSample } from '#shared/campaigns/check-templates.ts';
-import { loadCampaignFile } from '#shared/campaigns/load.ts';
-import { campaignTemplates } from '#shared/domain/campaign.ts';
-import { TemplateRenderer } from '#shared/mail/render.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
+import type { SendJourneyStep } from '#shared/domain/journey.ts';
+import { loadJourneyFiles } from '#shared/journeys/files.ts';
+import { renderJourneySend } from '#shared/journeys/preview.ts';
+import { sampleFacts, sampleRenderCustomer } from '#shared/journeys/sample.ts';
 import { Q2, seedPopulation } from './analytics-population.ts';
 
 const PHONE = { width: 375, height: 812 };
@@ -102,34 +103,41 @@ describe('the HTML report at phone width', () => {
   }, 60_000);
 });
 
-describe('one email of every shipped campaign, in both locales, at phone width', async () => {
+describe('one email of every shipped journey, in both locales, at phone width', async () => {
+  const program = loadProgram({});
+  const now = new Date('2026-07-01T12:00:00Z');
   const files = (await readdir(CAMPAIGNS_DIR))
     .filter((f) => f.endsWith('.yaml') && f !== 'program.yaml')
     .sort();
   const cases = (
     await Promise.all(
       files.map(async (file) => {
-        const campaign = await loadCampaignFile(path.join(CAMPAIGNS_DIR, file));
-        const [template] = campaignTemplates(campaign);
-        return campaign.templates.locales.map((locale) => ({ campaign, template: template ?? '', locale }));
+        const shipped = await loadJourneyFiles(path.join(CAMPAIGNS_DIR, file));
+        const step = shipped.journey.steps.find((s): s is SendJourneyStep => 'send' in s);
+        if (!step) throw new Error(`${file} has no send step`);
+        return shipped.journey.templates.locales.map((locale) => ({ shipped, step, locale }));
       }),
     )
   ).flat();
 
-  it('covers every shipped campaign in en-US and zh-CN', () => {
-    expect(new Set(cases.map((c) => c.campaign.id)).size).toBe(files.length);
+  it('covers every shipped journey in en-US and zh-CN', () => {
+    expect(new Set(cases.map((c) => c.shipped.journey.id)).size).toBe(files.length);
     expect(new Set(cases.map((c) => c.locale))).toEqual(new Set(['en-US', 'zh-CN']));
   });
 
-  it.each(cases.map((c) => [`${c.campaign.id} ${c.locale}`, c] as const))(
+  it.each(cases.map((c) => [`${c.shipped.journey.id} ${c.locale}`, c] as const))(
     '%s: no sideways scrolling, no missing glyphs, the call to action above the fold',
-    async (name, { campaign, template, locale }) => {
-      const email = await renderSample(
-        new TemplateRenderer(path.join(CAMPAIGNS_DIR, 'templates')),
-        campaign,
-        template,
-        locale,
-      );
+    async (name, { shipped, step, locale }) => {
+      const campaign = shipped.journey;
+      const email = await renderJourneySend({
+        program,
+        journey: shipped.journey,
+        templates: shipped.templates,
+        step,
+        facts: sampleFacts(program, locale, now),
+        customer: sampleRenderCustomer(locale),
+        now,
+      });
       const page = await browser.newPage();
       await page.setContent(email.html);
       expect(await horizontalOverflow(page), name).toBe(0);

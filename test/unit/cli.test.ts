@@ -24,15 +24,15 @@ describe('loyalty CLI exit codes', () => {
   });
 
   it('exits 0 validating the shipped campaigns and 1 with file:line: field problems for a broken one', async () => {
-    expect((await loyalty(undefined, ['legacy-campaigns', 'validate'])).code).toBe(0);
+    expect((await loyalty(undefined, ['campaigns', 'validate'])).code).toBe(0);
     const dir = mkdtempSync(path.join(tmpdir(), 'cli-'));
     writeFileSync(
       path.join(dir, 'broken.yaml'),
-      'id: broken\nname: Broken\ntrigger:\n  on: birthday\nsend:\n  hour: 30\ntemplates:\n  name: birthday\n',
+      'id: broken\nname: Broken\ntrigger:\n  on: birthday\nsend:\n  hour: 30\nsteps:\n  - id: greet\n    send: { template: birthday }\n',
     );
     const run = await loyalty(undefined, [
       '--json',
-      'legacy-campaigns',
+      'campaigns',
       'validate',
       path.join(dir, 'broken.yaml'),
       '--templates',
