@@ -1,5 +1,6 @@
-// The birthday campaign end to end on the embedded engines: profiles arrive on the bus, the
-// scheduler fires on the simulated clock's 5-minute schedule, the real sender delivers to SES local.
+// The shipped birthday journey end to end on the embedded engines: profiles arrive on the bus, the
+// journeys function arms the birthday trigger, the scheduler fires it on the simulated clock's
+// 5-minute schedule, the real sender delivers to SES local.
 
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
 let local: LocalRuntime;
 
 beforeAll(async () => {
-  local = await startLocal({ now: '2027-02-26T00:00:00Z', ports: 'random' });
+  local = await startLocal({ now: '2027-02-26T00:00:00Z', ports: 'random', shippedJourneys: ['birthday'] });
 }, 60_000);
 afterAll(() => local?.stop());
 
@@ -38,7 +39,7 @@ async function upsert(
 
 const greeting = 'Happy birthday, Alex! A gift of $5.00 inside';
 
-describe('birthday campaign', () => {
+describe('birthday journey', () => {
   it('greets a Feb 29 birthday on Feb 28 at 09:00 in a common year', async () => {
     await upsert('leap-1', { timeZone: 'UTC', birthday: '2000-02-29' });
     await local.advanceTo('2027-02-28T08:55:00Z');
@@ -93,7 +94,7 @@ describe('birthday campaign', () => {
     expect(Item).toMatchObject({
       customerId: 'zone-ny',
       campaignId: 'birthday',
-      period: '2027',
+      period: 'birthday#2027#greeting',
       tier: 'Bronze',
       valueMilli: 5000,
     });

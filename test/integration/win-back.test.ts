@@ -1,5 +1,6 @@
-// The win-back series end to end: purchases arrive on the bus, the scheduler fires the steps on
-// the simulated clock, the real sender delivers to SES local.
+// The shipped win-back journey end to end: purchases arrive on the bus, the inactivity trigger
+// enters the customer on day 60, waits take them to days 90 and 120, a purchase takes them out;
+// the real sender delivers to SES local.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
@@ -8,7 +9,7 @@ import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
 let local: LocalRuntime;
 
 beforeAll(async () => {
-  local = await startLocal({ now: '2027-01-10T16:00:00Z', ports: 'random' });
+  local = await startLocal({ now: '2027-01-10T16:00:00Z', ports: 'random', shippedJourneys: ['win-back'] });
 }, 60_000);
 afterAll(() => local?.stop());
 
