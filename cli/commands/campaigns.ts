@@ -2,7 +2,9 @@
 // catalogue of journeys), plus preview, test-send, audience and explain (see campaigns-*.ts).
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { systemClock } from '#shared/domain/clock.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
+import { ManualClock, systemClock } from '#shared/domain/clock.ts';
+import { armExistingCustomers, makesDateTriggerLive } from '#shared/journeys/arm-existing.ts';
 import { diffVersions, rollbackJourney, setJourneyEnabled } from '#shared/journeys/versions.ts';
 import {
   JourneyCatalogue,
@@ -103,10 +105,34 @@ function versionNumber(flag: string) {
   };
 }
 
-function outcomeText(id: string, outcome: PublishOutcome): string {
+function outcomeText(id: string, outcome: PublishOutcome & Armed): string {
+  const armed = outcome.armed ? `; date trigger armed for ${outcome.armed.customers} stored customer(s)` : '';
   return outcome.kind === 'published'
-    ? `published ${id} v${outcome.version}`
+    ? `published ${id} v${outcome.version}${armed}`
     : `unchanged ${id} (v${outcome.version})`;
+}
+
+interface Armed {
+  armed?: { customers: number };
+}
+
+/**
+ * After a version became current: when it makes a date trigger live (docs/shipped-journeys.md),
+ * arm it for every customer already stored, as of the target's now (the local runtime's clock).
+ */
+async function armIfNewlyLive(
+  context: CommandContext,
+  catalogue: JourneyCatalogue,
+  id: string,
+  previous: JourneyVersion | undefined,
+  outcome: PublishOutcome,
+): Promise<Armed> {
+  if (outcome.kind !== 'published') return {};
+  const current = await catalogue.version(id, outcome.version);
+  if (!current || !makesDateTriggerLive(previous, current)) return {};
+  const targets = await context.targets();
+  const clock = new ManualClock(await context.now());
+  return { armed: await armExistingCustomers({ ...targets, clock }, loadProgram(process.env), current) };
 }
 
 export const campaignsCommands: CommandModule = {
@@ -147,12 +173,14 @@ export const campaignsCommands: CommandModule = {
       .action(async (files: string[], options: FileOptions & { note: string }) => {
         const report = await validateOrFail(context, files, options);
         const catalogue = await catalogueOf(context);
-        const results: ({ id: string } & PublishOutcome)[] = [];
+        const results: ({ id: string } & PublishOutcome & Armed)[] = [];
         for (const { journey, templates, source } of report.journeys) {
+          const previous = await catalogue.current(journey.id);
           const outcome = await catalogueCall(() =>
             catalogue.publish({ journey, templates, source, by: publisher(), note: options.note }),
           );
-          results.push({ id: journey.id, ...outcome });
+          const armed = await armIfNewlyLive(context, catalogue, journey.id, previous, outcome);
+          results.push({ id: journey.id, ...outcome, ...armed });
         }
         context
           .out()
@@ -236,12 +264,14 @@ export const campaignsCommands: CommandModule = {
       .option('--to <version>', 'version to restore', versionNumber('--to'))
       .action(async (id: string, options: { to?: number }) => {
         const catalogue = await catalogueOf(context);
+        const previous = await catalogue.current(id);
         const outcome = await catalogueCall(() => rollbackJourney(catalogue, id, publisher(), options.to));
+        const armed = await armIfNewlyLive(context, catalogue, id, previous, outcome);
         context
           .out()
-          .result({ id, ...outcome }, () =>
+          .result({ id, ...outcome, ...armed }, () =>
             outcome.kind === 'published'
-              ? `rolled ${id} back to the content of v${outcome.restored}: now v${outcome.version}`
+              ? `rolled ${id} back to the content of v${outcome.restored}: now v${outcome.version}${armed.armed ? `; date trigger armed for ${armed.armed.customers} stored customer(s)` : ''}`
               : `${id} already has the content of v${outcome.restored}`,
           );
       });
@@ -257,12 +287,14 @@ export const campaignsCommands: CommandModule = {
         .argument('<id>')
         .action(async (id: string) => {
           const catalogue = await catalogueOf(context);
+          const previous = await catalogue.current(id);
           const outcome = await catalogueCall(() => setJourneyEnabled(catalogue, id, enabled, publisher()));
+          const armed = await armIfNewlyLive(context, catalogue, id, previous, outcome);
           context
             .out()
-            .result({ id, enabled, ...outcome }, () =>
+            .result({ id, enabled, ...outcome, ...armed }, () =>
               outcome.kind === 'published'
-                ? `${id} ${enabled ? 'enabled' : 'disabled'} (v${outcome.version})`
+                ? `${id} ${enabled ? 'enabled' : 'disabled'} (v${outcome.version})${armed.armed ? `; date trigger armed for ${armed.armed.customers} stored customer(s)` : ''}`
                 : `${id} was already ${enabled ? 'enabled' : 'disabled'}`,
             );
         });

@@ -1,10 +1,16 @@
 // The one place that may Scan: a parallel scan (Segment/TotalSegments) of the whole table into a
 // snapshot of customers, orders, surveys, campaign contacts and counters — run by the weekly
-// segment-thresholds job and by the operator's on-demand `loyalty report`. It also stores and
-// reads the weekly thresholds item (one GetItem when a profile's segments are derived).
+// segment-thresholds job and by the operator's on-demand `loyalty report` — and the list of stored
+// customers a newly published date-trigger journey is armed for (`campaigns publish`). It also
+// stores and reads the weekly thresholds item (one GetItem when a profile's segments are derived).
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  ScanCommand,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { COUPON_OUTCOMES } from '../domain/coupon.ts';
 import type { CouponUseFact, IssuedCouponFact } from '../domain/coupon-results.ts';
-import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { CustomerFacts } from '../domain/metrics.ts';
 import { netOrderAmounts, type OrderRecord, type RefundRecord } from '../domain/purchase-history.ts';
@@ -121,7 +127,20 @@ export class SegmentStore {
     return snapshotFromItems(items);
   }
 
-  private async scanSegment(segment: number, totalSegments: number): Promise<Record<string, unknown>[]> {
+  /** Every stored customer's id, by `totalSegments` parallel scans of the profile items only. */
+  async customerIds(totalSegments: number): Promise<string[]> {
+    const profiles = { FilterExpression: 'SK = :profile', ProjectionExpression: 'customerId', ExpressionAttributeValues: { ':profile': keys.profile('').SK } };
+    const items = await Promise.all(
+      Array.from({ length: totalSegments }, (_, segment) => this.scanSegment(segment, totalSegments, profiles)),
+    );
+    return items.flat().flatMap((item) => (typeof item.customerId === 'string' ? [item.customerId] : []));
+  }
+
+  private async scanSegment(
+    segment: number,
+    totalSegments: number,
+    only: Pick<ScanCommandInput, 'FilterExpression' | 'ProjectionExpression' | 'ExpressionAttributeValues'> = {},
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -131,6 +150,7 @@ export class SegmentStore {
           Segment: segment,
           TotalSegments: totalSegments,
           ExclusiveStartKey: startKey,
+          ...only,
         }),
       );
       items.push(...(page.Items ?? []));

@@ -42,7 +42,8 @@ steps:
 `;
 
 beforeAll(async () => {
-  local = await startLocal({ now: '2026-11-01T00:00:00Z', ports: 'random' });
+  // An empty catalogue: this test publishes its own birthday and win-back files.
+  local = await startLocal({ now: '2026-11-01T00:00:00Z', ports: 'random', shippedJourneys: false });
   dir = await mkdtemp(path.join(tmpdir(), 'campaigns-'));
   await writeFile(path.join(dir, 'birthday.yaml'), birthday);
   await writeFile(path.join(dir, 'win-back.yaml'), winBack);

@@ -51,7 +51,9 @@ describe('tier-upgrade journey', () => {
     expect(await subjectsTo(local, 'up-2@example.com')).toEqual([]);
 
     await local.advanceTo('2027-03-02T01:00:00Z'); // 09:00 in Shanghai
-    expect(await subjectsTo(local, 'up-2@example.com')).toEqual(["Lin, you're now Gold — here's what you get"]);
+    expect(await subjectsTo(local, 'up-2@example.com')).toEqual([
+      "Lin, you're now Gold — here's what you get",
+    ]);
     const ledger = (await customerItems(local.doc, local.tableName, 'up-2'))
       .filter((item) => String(item.SK).startsWith('SEND#tier-upgrade#'))
       .map((item) => [item.period, item.status, item.reason ?? '']);

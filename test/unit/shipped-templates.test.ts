@@ -33,7 +33,9 @@ describe('shipped templates', () => {
             });
           const none = await as(undefined);
           for (const blank of ['', '   ']) {
-            expect(await as(blank), `${journey.id} ${step.id} ${locale} ${JSON.stringify(blank)}`).toEqual(none);
+            expect(await as(blank), `${journey.id} ${step.id} ${locale} ${JSON.stringify(blank)}`).toEqual(
+              none,
+            );
           }
           expect(none.subject).not.toMatch(/^[,，\s]|\s,|，\s*，/);
           rendered++;

@@ -54,7 +54,12 @@ function upgraded(locale: string, to: string, from: string, next: string | null)
   };
 }
 
-async function render(locale: string, firstName: string | undefined, to = 'Gold', next: string | null = 'Platinum') {
+async function render(
+  locale: string,
+  firstName: string | undefined,
+  to = 'Gold',
+  next: string | null = 'Platinum',
+) {
   shipped ??= await loadJourneyFiles(path.resolve(import.meta.dirname, '../../campaigns/tier-upgrade.yaml'));
   const step = shipped.journey.steps.find((s): s is SendJourneyStep => 'send' in s);
   if (!step) throw new Error('tier-upgrade has no send step');
