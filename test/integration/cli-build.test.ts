@@ -24,12 +24,12 @@ describe('the built loyalty CLI', () => {
     expect(run.stdout).toMatch(/customers\s+import and inspect customers/);
   });
 
-  it('validates the shipped campaigns, reading campaigns/ from the checkout', () => {
-    const run = loyaltyProcess(['--json', 'legacy-campaigns', 'validate']);
+  it('validates the shipped journeys, reading campaigns/ from the checkout', () => {
+    const run = loyaltyProcess(['--json', 'campaigns', 'validate']);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as { valid: { id: string }[]; problems: unknown[] };
     expect(report.problems).toEqual([]);
-    expect(report.valid.map((campaign) => campaign.id)).toContain('birthday');
+    expect(report.valid.map((journey) => journey.id)).toContain('birthday');
   });
 
   it('reports an unreachable local runtime with exit code 4', () => {

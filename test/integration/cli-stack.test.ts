@@ -62,19 +62,22 @@ describe('loyalty --stack', () => {
       '--stack',
       'LoyaltyFlows-prod',
       '--json',
-      'legacy-campaigns',
+      'campaigns',
       'publish',
       'campaigns/birthday.yaml',
     ]);
     expect(publish.stderr).toBe('');
-    expect(publish.json()).toEqual([{ id: 'birthday', kind: 'published', version: 1, previous: 0 }]);
-    const list = await loyalty(undefined, ['--stack', 'LoyaltyFlows-prod', '--json', 'legacy-campaigns', 'list']);
+    // A new date-trigger journey is armed for the stack's stored customers (none here).
+    expect(publish.json()).toEqual([
+      { id: 'birthday', kind: 'published', version: 1, previous: 0, armed: { customers: 0 } },
+    ]);
+    const list = await loyalty(undefined, ['--stack', 'LoyaltyFlows-prod', '--json', 'campaigns', 'list']);
     expect(list.json<{ id: string }[]>().map((c) => c.id)).toEqual(['birthday']);
     expect(requested).toContain('LoyaltyFlows-prod');
   });
 
   it('exits 3 for a stack that does not exist', async () => {
-    const run = await loyalty(undefined, ['--stack', 'LoyaltyFlows-nope', 'legacy-campaigns', 'list']);
+    const run = await loyalty(undefined, ['--stack', 'LoyaltyFlows-nope', 'campaigns', 'list']);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('stack LoyaltyFlows-nope not found');
   });

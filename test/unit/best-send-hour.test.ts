@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJourneyYaml } from '#shared/campaigns/load.ts';
+import { parseJourneyYaml } from '#shared/journeys/parse.ts';
 import {
   learnedPurchaseHour,
   MIN_ORDERS_FOR_BEST_HOUR,
