@@ -75,6 +75,7 @@ describe('loyalty campaigns audience', () => {
     const file = path.join(dir, 'campaigns', 'birthday.yaml');
     const lapsedOnly = path.join(dir, 'lapsed', 'birthday.yaml');
     await cp(file, lapsedOnly, { recursive: true });
+    await cp(path.join(dir, 'campaigns', 'templates'), path.join(dir, 'lapsed', 'templates'), { recursive: true });
     await writeFile(
       lapsedOnly,
       (await readFile(file, 'utf8')).replace(

@@ -55,7 +55,8 @@ async function shoot(name: string): Promise<void> {
 beforeAll(async () => {
   const wanted = process.env.CONSOLE_SCREENSHOTS;
   shots = wanted ? path.resolve(REPO_ROOT, wanted) : await mkdtemp(path.join(tmpdir(), 'console-shots-'));
-  local = await startLocal({ now: '2027-03-01T10:00:00Z', ports: 'random' });
+  // Only the test's own journeys (its `welcome` would be version 2 of the shipped one).
+  local = await startLocal({ now: '2027-03-01T10:00:00Z', ports: 'random', shippedJourneys: false });
   await new JourneyCatalogue(local.doc, local.tableName, local.clock).publish({
     journey: journeySchema.parse(parse(WELCOME)),
     templates: TEMPLATES,
