@@ -2,8 +2,8 @@
 // A crash between the write and the publish leaves the change unconfirmed, so the redelivered
 // event (which recomputes the same state) publishes it again: at-least-once, never lost.
 // A claim keyed by the event id keeps concurrent handlers of one customer from all publishing
-// it; the rare duplicate left carries the same changeId, and the tier-upgrade email collapses
-// duplicates in the send ledger (period = tier reached and when).
+// it; the rare duplicate left carries the same changeId, which a journey entering on Tier Changed
+// takes as its entry id, so it enters (and emails) once.
 import type { TierChangeRecord } from '../domain/loyalty-changes.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import { TIER_CHANGED, type TierChanged } from '../events/emitted.ts';

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inGlobalControlGroup } from '#shared/domain/global-control-group.ts';
 import { parseProgramYaml } from '#shared/domain/loyalty-program.ts';
 import { type DeliveryLocal, enqueue, ledgerEntry, newsRequest, startDelivery, upsertCustomers } from './sender-fixtures.ts';
+import { parseSendReference, SEND_REFERENCE_HEADER } from '#shared/mail/send-headers.ts';
 
 const CONTROL_GROUP = 'controlGroup: { percent: 25, stillReceive: [tier-upgrade] }';
 const shipped = readFileSync(new URL('../../campaigns/program.yaml', import.meta.url), 'utf8');
@@ -24,7 +25,8 @@ describe('global control group', () => {
     const counts = new Map<string, number>();
     for (const email of await d.local.emails()) {
       const headers = (email.headers as { name: string; value: string }[] | undefined) ?? [];
-      if (!headers.some((h) => h.name === 'X-Loyalty-Send' && h.value.includes(`/${campaign}/`))) continue;
+      const reference = headers.find((h) => h.name === SEND_REFERENCE_HEADER);
+      if (parseSendReference(reference?.value ?? '')?.ref.campaignId !== campaign) continue;
       const to = email.destination.to[0] ?? '';
       counts.set(to, (counts.get(to) ?? 0) + 1);
     }

@@ -6,6 +6,7 @@ import type { Runtime } from '#functions/commons/runtime.ts';
 import { ACCOUNT_SCOPE, journeyScope } from '#shared/domain/send-guardrails.ts';
 import { journeyPausedDetail, journeyResumedDetail } from '#shared/events/emitted.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
+import { parseSendReference, SEND_REFERENCE_HEADER } from '#shared/mail/send-headers.ts';
 import { resumeSending } from '#shared/flows/send-guardrails.ts';
 import { GuardrailStore } from '#shared/store/guardrails.ts';
 import { loyalty } from './cli-support.ts';
@@ -69,7 +70,7 @@ async function startGuarded(guardrails: string, failFirstPause = false) {
   const sentTo = async (campaign: string) =>
     (await d.local.emails()).filter((email) =>
       (email.headers as { name: string; value: string }[] | undefined)?.some(
-        (h) => h.name === 'X-Loyalty-Send' && h.value.includes(`/${campaign}/`),
+        (h) => h.name === SEND_REFERENCE_HEADER && parseSendReference(h.value)?.ref.campaignId === campaign,
       ),
     ).length;
   const advance = (ms: number) => d.local.advanceTo(new Date(d.local.clock.now().getTime() + ms));

@@ -81,6 +81,8 @@ async function loyaltyOf(customerId: string): Promise<StoredLoyalty> {
 const changesOf = (customerId: string) => published.filter((change) => change.customerId === customerId);
 const requestsOf = (customerId: string) => requested.filter((request) => request.customerId === customerId);
 
+// Purchases that cross a tier are dated within two days of the clock: the tier-upgrade journey
+// congratulates fresh upgrades only (send.maxDelay, default 2 days).
 async function member(
   customerId: string,
   locale: 'en-US' | 'zh-CN' = 'en-US',
@@ -125,7 +127,7 @@ describe('tier thresholds', () => {
         customerId: 't-500',
         orderId: 't-500-a',
         amount: '499.99',
-        purchasedAt: '2026-10-01T10:00:00Z',
+        purchasedAt: '2026-10-30T10:00:00Z',
       }),
     );
     expect(await loyaltyOf('t-500')).toMatchObject({
@@ -141,13 +143,13 @@ describe('tier thresholds', () => {
         customerId: 't-500',
         orderId: 't-500-b',
         amount: '0.01',
-        purchasedAt: '2026-10-02T10:00:00Z',
+        purchasedAt: '2026-10-31T10:00:00Z',
       }),
     );
     expect(await loyaltyOf('t-500')).toMatchObject({
       tier: 'Silver',
-      tierSince: '2026-10-02T10:00:00.000Z',
-      tierHeldUntil: '2027-10-02T10:00:00.000Z',
+      tierSince: '2026-10-31T10:00:00.000Z',
+      tierHeldUntil: '2027-10-31T10:00:00.000Z',
       rollingSpendMilli: 500_000,
       points: 499,
       spendToNextTierMilli: 1_500_000,
@@ -159,7 +161,7 @@ describe('tier thresholds', () => {
         to: 'Silver',
         direction: 'up',
         reason: 'purchase',
-        occurredAt: '2026-10-02T10:00:00.000Z',
+        occurredAt: '2026-10-31T10:00:00.000Z',
       }),
     ]);
     expect(requestsOf('t-500')).toEqual([
@@ -192,7 +194,7 @@ describe('tier thresholds', () => {
         customerId: 't-skip',
         orderId: 't-skip-a',
         amount: '2500.00',
-        purchasedAt: '2026-10-05T08:00:00Z',
+        purchasedAt: '2026-10-31T08:00:00Z',
       }),
     );
     expect(changesOf('t-skip')).toEqual([expect.objectContaining({ from: 'Bronze', to: 'Gold', seq: 1 })]);
@@ -282,7 +284,7 @@ describe('refunds and the rolling window', () => {
         customerId: 't-ref',
         orderId: 't-ref-a',
         amount: '600.00',
-        purchasedAt: '2026-10-10T00:00:00Z',
+        purchasedAt: '2026-10-31T00:00:00Z',
       }),
     );
     await deliver(
@@ -290,7 +292,7 @@ describe('refunds and the rolling window', () => {
         customerId: 't-ref',
         orderId: 't-ref-a',
         amount: '200.00',
-        refundedAt: '2026-10-20T00:00:00Z',
+        refundedAt: '2026-10-31T12:00:00Z',
       }),
     );
     expect(await loyaltyOf('t-ref')).toMatchObject({
@@ -298,24 +300,24 @@ describe('refunds and the rolling window', () => {
       qualifiedTier: 'Bronze',
       rollingSpendMilli: 400_000,
       points: 400,
-      tierHeldUntil: '2027-10-10T00:00:00.000Z',
+      tierHeldUntil: '2027-10-31T00:00:00.000Z',
     });
     expect(changesOf('t-ref')).toHaveLength(1);
 
     // The refund to 400.00 is still inside the window on the anniversary: Bronze from then on.
     // (The purchase is six hours after the anniversary; purchases from the future are refused.)
-    local.clock.set(new Date('2027-10-10T06:00:00Z'));
+    local.clock.set(new Date('2027-10-31T06:00:00Z'));
     await deliver(
       purchaseEvent({
         customerId: 't-ref',
         orderId: 't-ref-b',
         amount: '20.00',
-        purchasedAt: '2027-10-10T06:00:00Z',
+        purchasedAt: '2027-10-31T06:00:00Z',
       }),
     );
     expect(await loyaltyOf('t-ref')).toMatchObject({
       tier: 'Bronze',
-      tierSince: '2027-10-10T00:00:00.000Z',
+      tierSince: '2027-10-31T00:00:00.000Z',
       tierHeldUntil: null,
     });
     expect(changesOf('t-ref').at(-1)).toMatchObject({

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { shopLink, utmContent } from '#shared/domain/brand.ts';
 import { journeySchema, type JourneyInput } from '#shared/domain/journey.ts';
 import { parseProgramYaml, ProgramConfigError } from '#shared/domain/loyalty-program.ts';
+import { loadJourneyFiles } from '#shared/journeys/files.ts';
+import { journeyFiles } from '#shared/journeys/parse.ts';
 import { renderJourneySend } from '#shared/journeys/preview.ts';
 import { sampleFacts, sampleRenderCustomer } from '#shared/journeys/sample.ts';
 import { storedTemplates, TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
@@ -16,6 +18,13 @@ const LOCALES = ['en-US', 'zh-CN'] as const;
 
 /** Every shipped template folder with what its send step offers (the variables it shows). */
 const shipped = (await readdir(path.join(CAMPAIGNS, 'templates'))).sort();
+/** The trigger detail each shipped journey previews with (`event.*`), by the template it sends. */
+const sampleEvents = new Map<string, Record<string, unknown>>();
+for (const file of await journeyFiles(CAMPAIGNS)) {
+  const { journey } = await loadJourneyFiles(file);
+  for (const step of journey.steps)
+    if ('send' in step) sampleEvents.set(step.send.template, journey.templates.sample);
+}
 const offerFor = (template: string): JourneyInput['steps'][number] =>
   template === 'birthday'
     ? {
@@ -48,7 +57,7 @@ async function render(template: string, locale: string, variant?: string) {
     id: `${template}-journey`,
     name: template,
     trigger: { on: 'event', event: 'Tier Changed' },
-    templates: { locales: [...LOCALES] },
+    templates: { locales: [...LOCALES], sample: sampleEvents.get(template) ?? {} },
     steps: [step],
   });
   const send = journey.steps[0];
