@@ -47,8 +47,17 @@ export function estimateAudience(where: Condition | undefined, population: Popul
     counted.push({ part: `${part}: ${names.join(', ')}`, share: partShare });
     share *= partShare;
   }
+  // A bucket range is an exact share of everyone: k of the 100 buckets.
+  if (where?.bucket) {
+    const bucketShare = (where.bucket.to - where.bucket.from + 1) / 100;
+    counted.push({ part: `bucket ${where.bucket.from}..${where.bucket.to} of ${where.bucket.of}`, share: bucketShare });
+    share *= bucketShare;
+  }
   const notCounted = Object.entries(where ?? {})
-    .filter(([part, value]) => value !== undefined && !(countable as readonly string[]).includes(part))
+    .filter(
+      ([part, value]) =>
+        value !== undefined && part !== 'bucket' && !(countable as readonly string[]).includes(part),
+    )
     .map(([part]) => part);
   return { count: Math.round(total * share), counted, notCounted };
 }

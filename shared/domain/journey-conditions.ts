@@ -4,6 +4,7 @@
 // so `campaigns explain` can show the reason a branch was taken or a send was skipped.
 import * as z from 'zod';
 import { CHURN_RISK_BANDS } from './customer-predictions.ts';
+import { holdoutDraw } from './holdout.ts';
 import { decimalToMilli, type Milli, milliToDecimal } from './money.ts';
 
 /** Amounts as decimal text in the program currency ("10.00"), never floats. */
@@ -53,11 +54,26 @@ export const conditionSchema = z.strictObject({
   churnRisk: z.array(z.enum(CHURN_RISK_BANDS)).min(1).optional(),
   /** Predicted value of the next 12 months within [min, max]. */
   predictedValue: z.strictObject({ min: moneyText.optional(), max: moneyText.optional() }).optional(),
+  /**
+   * A stable random share of customers: each customer falls in one of 100 buckets of the named
+   * draw (deterministic per name and customer); holds for buckets from..to. Two journeys with
+   * `{ of: x, from: 0, to: 49 }` and `{ of: x, from: 50, to: 99 }` split the base between them.
+   */
+  bucket: z
+    .strictObject({
+      of: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' }),
+      from: z.number().int().min(0).max(99),
+      to: z.number().int().min(0).max(99),
+    })
+    .refine((bucket) => bucket.from <= bucket.to, { message: 'from must not be above to', path: ['from'] })
+    .optional(),
 });
 export type Condition = z.output<typeof conditionSchema>;
 
 /** What a condition is evaluated against: the profile as it stands, plus the run's entry time. */
 export interface ConditionFacts {
+  /** Whose facts these are (the `bucket` draw). */
+  customerId?: string | undefined;
   tier?: string | undefined;
   lifecycleStage?: string | undefined;
   segments?: readonly string[] | undefined;
@@ -198,9 +214,23 @@ function predictionChecks(condition: Condition, predictions: ConditionFacts['pre
   return out;
 }
 
+/** The customer's bucket (0..99) of a named draw: the `bucket` condition. */
+export function bucketOf(draw: string, customerId: string): number {
+  return Math.floor(holdoutDraw(`bucket#${draw}`, customerId) * 100);
+}
+
+function bucketCheck(condition: Condition, facts: ConditionFacts): [boolean, string][] {
+  if (!condition.bucket) return [];
+  const { of, from, to } = condition.bucket;
+  if (!facts.customerId) return [[false, `bucket of ${of}: no customer id`]];
+  const bucket = bucketOf(of, facts.customerId);
+  const ok = bucket >= from && bucket <= to;
+  return [[ok, `bucket ${bucket} of ${of} ${ok ? 'within' : 'outside'} ${from}..${to}`]];
+}
+
 /** Holds when every part holds; the reason is the first failing part, or every part that held. */
 export function evaluateCondition(condition: Condition, facts: ConditionFacts): ConditionVerdict {
-  const results = checks(condition, facts);
+  const results = [...checks(condition, facts), ...bucketCheck(condition, facts)];
   const failed = results.find(([ok]) => !ok);
   if (failed) return { holds: false, reason: failed[1] };
   return { holds: true, reason: results.length ? results.map(([, why]) => why).join('; ') : 'no condition' };

@@ -35,6 +35,7 @@ export function conditionFactsOf(
   const predictions = profile.predictions && predictionAt(profile.predictions, now);
   const attributes = profile.attributes ?? {};
   return {
+    customerId: profile.customerId,
     tier: loyalty?.tier,
     lifecycleStage: stored.lifecycle?.stage ?? derived.lifecycleStage ?? attributes.lifecycleStage,
     segments: derived.segments,

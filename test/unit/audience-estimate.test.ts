@@ -12,6 +12,14 @@ const population = {
 };
 
 describe('audience estimate from the weekly population counts', () => {
+  it('counts a bucket range as its exact share of everyone', () => {
+    expect(estimateAudience({ bucket: { of: 'win-back-timing', from: 50, to: 99 } }, population)).toEqual({
+      count: 500,
+      counted: [{ part: 'bucket 50..99 of win-back-timing', share: 0.5 }],
+      notCounted: [],
+    });
+  });
+
   it('counts everyone for no condition, and the listed share of one part', () => {
     expect(estimateAudience(undefined, population)).toEqual({ count: 1000, counted: [], notCounted: [] });
     expect(estimateAudience({ tiers: ['Gold', 'Platinum'] }, population)).toEqual({

@@ -146,3 +146,42 @@ describe('journey conditions', () => {
     expect(evaluateCondition({}, facts())).toEqual({ holds: true, reason: 'no condition' });
   });
 });
+
+describe('the bucket condition', () => {
+  const ids = Array.from({ length: 4000 }, (_, i) => `c-${i}`);
+  const lower = { bucket: { of: 'win-back-timing', from: 0, to: 49 } };
+  const upper = { bucket: { of: 'win-back-timing', from: 50, to: 99 } };
+  const holds = (condition: typeof lower, customerId: string) =>
+    evaluateCondition(condition, facts({ customerId })).holds;
+
+  it('puts every customer in exactly one of two complementary ranges, about half each, the same every time', () => {
+    const inLower = ids.filter((id) => holds(lower, id));
+    const inUpper = ids.filter((id) => holds(upper, id));
+    expect(inLower.length + inUpper.length).toBe(ids.length);
+    expect(inLower.filter((id) => inUpper.includes(id))).toEqual([]);
+    expect(inLower.length / ids.length).toBeGreaterThan(0.46);
+    expect(inLower.length / ids.length).toBeLessThan(0.54);
+    expect(ids.filter((id) => holds(lower, id))).toEqual(inLower);
+  });
+
+  it('draws independently per name, explains the bucket, and fails without a customer id', () => {
+    const other = { bucket: { of: 'subject-test', from: 0, to: 49 } };
+    const both = ids.filter((id) => holds(lower, id) && holds(other, id)).length / ids.length;
+    expect(both).toBeGreaterThan(0.2);
+    expect(both).toBeLessThan(0.3);
+    expect(evaluateCondition(lower, facts({ customerId: 'c-1' })).reason).toMatch(
+      /^bucket \d+ of win-back-timing (within|outside) 0\.\.49$/,
+    );
+    expect(evaluateCondition(lower, facts()).holds).toBe(false);
+  });
+
+  it('rejects a range whose from is above its to, naming the field', () => {
+    const { problems } = parseJourneyYaml(
+      GOLD_NUDGE.replace('where: { tiers: [Gold] }', 'where: { bucket: { of: test, from: 60, to: 40 } }'),
+      'campaigns/gold-nudge.yaml',
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({ field: 'trigger.where.bucket.from', message: expect.stringContaining('from must not be above to') }),
+    ]);
+  });
+});
