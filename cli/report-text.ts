@@ -115,6 +115,10 @@ export function renderReportText(report: LoyaltyReport): string {
             (v) =>
               `    ↳ variant ${pad(v.variant, 12)} sent ${v.sent}  held out ${v.heldOut}  converted ${v.converted} (${percent(v.conversionRate)})  revenue ${money(v.revenueMilli)}  ${upliftText(v.uplift)}${v.revenueUplift ? `  revenue uplift ${revenueUpliftText(v.revenueUplift, money)} per send` : ''}`,
           ),
+          ...c.steps.map(
+            (step) =>
+              `    ↳ step ${pad(`${step.step}${step.variant ? ` · ${step.variant}` : ''}`, 14)} sent ${step.sent}  delivered ${step.delivered}  bounced ${step.bounced}  complained ${step.complained}  converted ${rate(step.converted, step.sent)}  revenue ${money(step.revenueMilli)} (${money(step.revenuePerRecipientMilli)} per recipient)`,
+          ),
           ...(c.coupons.issued > 0 || c.coupons.redeemed > 0
             ? [
                 `    coupons       issued ${c.coupons.issued}  redeemed ${rate(c.coupons.redeemed, c.coupons.issued)}  revenue ${money(c.coupons.revenueMilli)}`,

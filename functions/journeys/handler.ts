@@ -37,7 +37,7 @@ export function createHandler(runtime: Runtime) {
     .string()
     .min(1, { message: `${SEND_QUEUE_ENV} must be set (access.sendsTo send-requests)` })
     .parse(runtime.env[SEND_QUEUE_ENV]);
-  const { reactions, recordCouponUse } = journeyRuntime(
+  const { reactions, recordCouponUse, attributeToSends } = journeyRuntime(
     runtime,
     loadProgram(runtime.env),
     new SqsSendQueue(runtime.sqs, sendQueueUrl),
@@ -50,6 +50,7 @@ export function createHandler(runtime: Runtime) {
   return eventConsumer('journeys', runtime, {
     [PURCHASE_RECORDED]: route(purchaseRecordedDetail, async (detail) => {
       const coupon = await recordCouponUse(detail);
+      await attributeToSends(detail);
       if (coupon && coupon.outcome !== 'redeemed')
         runtime.logger.info('coupon not attributed', { outcome: coupon.outcome, reason: coupon.reason });
       await react(purchaseEvent(detail));

@@ -23,6 +23,7 @@ import { GuardrailStore } from '#shared/store/guardrails.ts';
 import { customerFactsReader } from '#shared/journeys/customer-facts.ts';
 import { JourneySending } from '#shared/journeys/sending.ts';
 import { JourneyStateStore } from '#shared/store/journey-states.ts';
+import { JourneyStepResults } from '#shared/store/journey-step-results.ts';
 import { CurrentJourneys, JourneyCatalogue } from '#shared/store/journeys.ts';
 import { SendCapStore, SendLedger } from '#shared/store/ledger.ts';
 import { TimerStore } from '#shared/store/timers.ts';
@@ -58,6 +59,7 @@ export function createSenderHandler(
     states: new JourneyStateStore(runtime.doc, runtime.tableName, timers),
     clock: runtime.clock,
     program,
+    results: new JourneyStepResults(runtime.doc, runtime.tableName),
   });
   const deps: SenderDeps = {
     journeys,

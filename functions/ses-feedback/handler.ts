@@ -2,9 +2,10 @@
 // "Email Sent" confirms a pending ledger claim (the evidence that resolves a crash between SES
 // accepting an email and the sender recording it); hard bounces and complaints suppress the
 // address at once and announce "Customer Suppressed"; deliveries, opens and clicks feed the
-// per-campaign daily counters. Sends, hard bounces and complaints also feed the journey's and the
-// account's guardrails, which pause a journey (or all marketing) whose rates spike
-// (shared/flows/send-guardrails.ts). Redelivered events change nothing.
+// per-campaign daily counters and, for journey emails, their send step's results. Sends, hard
+// bounces and complaints also feed the journey's and the account's guardrails, which pause a
+// journey (or all marketing) whose rates spike (shared/flows/send-guardrails.ts). Redelivered
+// events change nothing.
 import { loadProgram } from '#shared/config/program-file.ts';
 import type { EventEnvelope } from '#shared/events/contracts.ts';
 import { EventBridgePublisher, type OutboundEvent } from '#shared/events/publisher.ts';
@@ -19,6 +20,7 @@ import {
   sesEventRecord,
 } from '#shared/mail/ses-events.ts';
 import { type GuardrailCounter, GuardrailStore } from '#shared/store/guardrails.ts';
+import { JourneyStepResults } from '#shared/store/journey-step-results.ts';
 import { SendLedger } from '#shared/store/ledger.ts';
 import { CampaignStats, type StatCounter } from '#shared/store/stats.ts';
 import { type SuppressionReason, SuppressionStore } from '#shared/store/suppression.ts';
@@ -31,6 +33,7 @@ export function createHandler(runtime: Runtime) {
   const ledger = new SendLedger(runtime.doc, runtime.tableName);
   const suppression = new SuppressionStore(runtime.doc, runtime.tableName);
   const stats = new CampaignStats(runtime.doc, runtime.tableName);
+  const stepResults = new JourneyStepResults(runtime.doc, runtime.tableName);
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
   const guardrails = new SendGuardrails(
     new GuardrailStore(runtime.doc, runtime.tableName),
@@ -44,6 +47,18 @@ export function createHandler(runtime: Runtime) {
     complained: 'complaints',
   };
 
+  // A journey email's step and variant are on its ledger entry (the sender counts 'sent' itself).
+  const countForStep = async (record: SesEventRecord, journeyId: string, counter: StatCounter) => {
+    const header = mailHeader(record.mail, SEND_REFERENCE_HEADER);
+    const reference = header ? parseSendReference(header) : undefined;
+    const entry = reference && (await ledger.get(reference.ref));
+    if (entry?.status !== 'sent' || !entry.step) return;
+    await stepResults.add(
+      { journeyId, stepId: entry.step, variant: entry.variant, day: entry.sentAt.slice(0, 10) },
+      { [counter]: 1 },
+    );
+  };
+
   // The campaign tag names the journey (or built-in campaign) the email was sent for.
   const count = async (record: SesEventRecord, counter: StatCounter, at: string) => {
     const campaignId = record.mail.tags.campaign?.[0];
@@ -54,6 +69,7 @@ export function createHandler(runtime: Runtime) {
       day: at.slice(0, 10),
       counter,
     });
+    if (first && counter !== 'sent') await countForStep(record, campaignId, counter);
     const guarded = GUARDED[counter];
     if (!guarded) return first;
     // The message's first event of its kind counts; a crash between the marker and here

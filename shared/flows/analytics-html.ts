@@ -163,6 +163,20 @@ function campaignTable(report: LoyaltyReport): string {
   return `<div class="scroll"><p class="muted">Converted: bought within ${report.attributionDays} days of the send (holdout: of being held out). Sent counts emails; recipients are the sends the ledger attributes.</p><table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Recipients</th><th>Converted (of recipients)</th><th>Revenue</th><th>Holdout converted</th><th>Uplift (95% CI)</th><th>Revenue uplift per recipient (95% CI)</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
+/** Per journey, each send step and variant from the step counters (emails sent in the period). */
+function stepTable(report: LoyaltyReport): string {
+  const rows = report.campaigns
+    .flatMap((c) =>
+      c.steps.map(
+        (s) =>
+          `<tr data-steps="${escapeHtml(c.campaignId)}" data-step="${escapeHtml(s.step)}"${s.variant ? ` data-variant="${escapeHtml(s.variant)}"` : ''}><td>${escapeHtml(c.campaignId)}</td><td>${escapeHtml(s.step)}${s.variant ? ` · ${escapeHtml(s.variant)}` : ''}</td><td>${s.sent}</td><td>${s.delivered}</td><td>${s.bounced}</td><td>${s.complained}</td><td>${s.opened}</td><td>${s.clicked}</td><td data-conversion>${rateOf(s.converted, s.sent)}</td><td>${escapeHtml(money(report, s.revenueMilli))}</td><td>${escapeHtml(money(report, s.revenuePerRecipientMilli))}</td></tr>`,
+      ),
+    )
+    .join('');
+  if (!rows) return '<p class="muted">No journey emails sent in this period.</p>';
+  return `<div class="scroll"><p class="muted">By the day each email was sent; converted: a purchase within 7 days of the email.</p><table><thead><tr><th>Journey</th><th>Step · variant</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Converted (of sent)</th><th>Revenue</th><th>Per recipient</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
 /** Coupons per journey and send step: codes issued in the period, how many of those redeemed. */
 function couponTable(report: LoyaltyReport): string {
   const journeys = report.campaigns.filter((c) => c.coupons.issued > 0 || c.coupons.redeemed > 0);
@@ -304,6 +318,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;b
 <section class="panel"><h2>Uplift vs holdout (95% Newcombe interval)</h2>${upliftChart(report)}</section>
 </div>
 <section class="panel" style="margin-bottom:18px"><h2>Campaign results</h2>${campaignTable(report)}</section>
+<section class="panel" style="margin-bottom:18px"><h2>Results per send step</h2>${stepTable(report)}</section>
 <section class="panel" style="margin-bottom:18px"><h2>Coupons</h2>${couponTable(report)}</section>
 ${breakdownTables(report)}
 ${controlGroupPanelHtml(report.controlGroup, report.currency)}

@@ -23,6 +23,7 @@ import {
 import type { Milli } from '../domain/money.ts';
 import { RFM_SEGMENTS } from '../domain/rfm.ts';
 import { splitResults, type VariantResult } from '../domain/split-results.ts';
+import { type StepResult, stepResults } from '../domain/step-results.ts';
 import { type CampaignContact, campaignOutcome, type RevenueUplift, type UpliftEstimate } from '../domain/uplift.ts';
 import type { PredictionStore, StoredPredictionModel } from '../store/predictions.ts';
 import type { LedgerContact, SegmentStore, SegmentThresholds, TableSnapshot } from '../store/segments.ts';
@@ -96,6 +97,11 @@ export interface CampaignReport {
    * same codes), with the redeeming orders' revenue; by send step and variant in `steps`.
    */
   coupons: JourneyRedemptions;
+  /**
+   * Per send step and variant, from the step counters (emails sent in the period): sent,
+   * delivered, bounced, complained, opened, clicked, converted within 7 days, revenue.
+   */
+  steps: StepResult[];
 }
 
 export interface LoyaltyReport {
@@ -172,6 +178,7 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
     ...snapshot.contacts.filter((c) => inPeriod(c.at)).map((c) => c.campaignId),
     ...snapshot.campaignDays.filter((d) => inPeriod(`${d.day}T00:00:00.000Z`)).map((d) => d.campaignId),
     ...redemptions.keys(),
+    ...snapshot.stepDays.filter((d) => inPeriod(`${d.day}T00:00:00.000Z`)).map((d) => d.journeyId),
   ]);
   const orders = ordersOf(snapshot.customers);
   const locales = new Map(
@@ -232,6 +239,7 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
         options.attributionDays,
       ),
       coupons: redemptions.get(campaignId) ?? NO_COUPONS,
+      steps: stepResults(snapshot.stepDays, campaignId, options.from, options.to),
     };
   });
 }

@@ -166,6 +166,7 @@ export async function deliverSendRequest(
       template: request.template,
       locale: email.locale,
       ...(request.step ? { step: request.step } : {}),
+      ...(request.journey?.variant ? { variant: request.journey.variant } : {}),
     },
   });
   if (!claimed) {

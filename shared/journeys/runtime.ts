@@ -9,10 +9,12 @@ import { CouponStore } from '../store/coupons.ts';
 import { HoldoutRecords } from '../store/holdouts.ts';
 import { CustomerStore } from '../store/customers.ts';
 import { JourneyStateStore } from '../store/journey-states.ts';
+import { JourneyStepResults } from '../store/journey-step-results.ts';
 import { CurrentJourneys, JourneyCatalogue } from '../store/journeys.ts';
 import { TimerStore } from '../store/timers.ts';
 import { recordCouponUse } from './coupon-redemptions.ts';
 import { customerFactsReader } from './customer-facts.ts';
+import { attributeToSends } from './step-attribution.ts';
 import { JourneyEngine } from './engine.ts';
 import { JourneyReactions } from './reactions.ts';
 
@@ -45,6 +47,7 @@ export function journeyRuntime(
   const customers = new CustomerStore(store.doc, store.tableName);
   const reactions = new JourneyReactions({ engine, journeys, timers, customers });
   const redemptions = { coupons, customers };
+  const attribution = { states, results: new JourneyStepResults(store.doc, store.tableName) };
   return {
     engine,
     reactions,
@@ -52,6 +55,8 @@ export function journeyRuntime(
     states,
     /** Judges and records a purchase's coupon code (before the purchase moves any journey). */
     recordCouponUse: (purchase: Parameters<typeof recordCouponUse>[1]) => recordCouponUse(redemptions, purchase),
+    /** Credits a purchase to the journey emails sent in the attribution window before it. */
+    attributeToSends: (purchase: Parameters<typeof attributeToSends>[1]) => attributeToSends(attribution, purchase),
     /** The scheduler's registry entries for journeys: due waits and due date triggers. */
     timers: {
       resume: (customerId: string, journeyId: string, now: Date) => engine.resume(customerId, journeyId, now),

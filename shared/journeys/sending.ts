@@ -10,6 +10,7 @@ import type { ShopSettings } from '../mail/call-to-action.ts';
 import { storedTemplates, TemplateError, TemplateRenderer } from '../mail/render.ts';
 import type { ParsedSendRequest } from '../mail/send-request.ts';
 import type { JourneyStateStore } from '../store/journey-states.ts';
+import type { JourneyStepResults } from '../store/journey-step-results.ts';
 import type { CurrentJourneys } from '../store/journeys.ts';
 import type { FactsReader } from './customer-facts.ts';
 
@@ -24,6 +25,7 @@ export class JourneySending {
       clock: Clock;
       /** The brand and tier names every email shows. */
       program: ShopSettings;
+      results: Pick<JourneyStepResults, 'add'>;
     },
   ) {}
 
@@ -74,12 +76,19 @@ export class JourneySending {
       at: this.deps.clock.now().toISOString(),
       ...(request.journey.variant ? { variant: request.journey.variant } : {}),
     };
-    if (outcome.kind === 'sent' || outcome.kind === 'already-sent')
-      await this.deps.states.recordSendOutcome({
+    if (outcome.kind === 'sent' || outcome.kind === 'already-sent') {
+      // The first 'sent' outcome written is the marker: a redelivered request counts nothing.
+      const first = await this.deps.states.recordSendOutcome({
         ...base,
         outcome: 'sent',
         reason: `message ${outcome.messageId}`,
       });
+      if (first)
+        await this.deps.results.add(
+          { journeyId: base.journeyId, stepId: base.stepId, variant: request.journey.variant, day: base.at.slice(0, 10) },
+          { sent: 1 },
+        );
+    }
     else if (outcome.kind === 'skipped')
       await this.deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason: outcome.reason });
     // A hop of an already deferred request through the queue keeps the reason it was deferred for.

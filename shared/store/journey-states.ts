@@ -1,7 +1,7 @@
 // DynamoDB adapter for journey runs: one state item per (customer, journey) on the customer's
 // partition, written only from the version it was read at, and on the due index while a wait is
 // pending (so the ONE scheduler wakes it); plus one outcome item per send step of an entry.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { END } from '../domain/journey.ts';
 import {
   type JourneySendOutcome,
@@ -112,6 +112,29 @@ export class JourneyStateStore {
         ...(parsed.outcome === 'enqueued' ? {} : { ExpressionAttributeValues: { ':sent': 'sent' } }),
       }),
     );
+  }
+
+  /**
+   * Notes that `orderId` is attributed to this sent email: 'first' (the send's first purchase),
+   * 'more' (another purchase) or 'seen' (this order was attributed already: a redelivery).
+   */
+  async attributeOrder(send: JourneySendOutcome, orderId: string): Promise<'first' | 'more' | 'seen'> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.journeySendOutcome(send.customerId, send.journeyId, send.entryId, send.stepId),
+          UpdateExpression: 'ADD attributedOrders :order',
+          ConditionExpression: 'outcome = :sent AND NOT contains(attributedOrders, :id)',
+          ExpressionAttributeValues: { ':order': new Set([orderId]), ':sent': 'sent', ':id': orderId },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return Attributes?.attributedOrders ? 'more' : 'first';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'seen';
+      throw error;
+    }
   }
 
   /** A customer's state and send outcomes in one journey (or all journeys): one Query. */

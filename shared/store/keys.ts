@@ -46,6 +46,9 @@
 //                                                it (Query PK lists the periods, one GetItem reads one) instead of scanning
 //   STEPS#<journey> / NOW#<step>                 customers standing at a journey step now (ADD ±1 per transition)
 //   STEPS#<journey> / DAY#<yyyy-mm-dd>#<step>    customers who reached the step that day; Query PK for the diagram
+//   STEPRESULTS#<journey> / DAY#<yyyy-mm-dd>#<step>#<variant|->
+//                                                a send step's results by the day of the send: sent, delivered,
+//                                                bounced, complained, opened, clicked, converted, revenue (ADD)
 //   CUSTOMER#<id> / AUDIT#<at ISO>#<action>      an operator's change to the customer from the console (who, why),
 //                                                read with the rest of the partition on the customer page
 //
@@ -165,6 +168,10 @@ export const keys = {
   dueSort: (dueAt: Date, customerId: string, kind: string) => `${dueAt.toISOString()}#${customerId}#${kind}`,
   journeyStepCountsPk: (journeyId: string) => `STEPS#${journeyId}`,
   journeyStepNow: (journeyId: string, stepId: string): ItemKey => ({ PK: `STEPS#${journeyId}`, SK: `NOW#${stepId}` }),
+  journeyStepResults: (journeyId: string, day: string, stepId: string, variant: string | undefined): ItemKey => ({
+    PK: `STEPRESULTS#${journeyId}`,
+    SK: `DAY#${day}#${stepId}#${variant ?? '-'}`,
+  }),
   journeyStepDay: (journeyId: string, day: string, stepId: string): ItemKey => ({
     PK: `STEPS#${journeyId}`,
     SK: `DAY#${day}#${stepId}`,

@@ -20,7 +20,15 @@ export interface LedgerRef {
 
 export type LedgerEntry =
   | { status: 'pending'; attemptId: string; claimedAt: string; leaseUntil: string }
-  | { status: 'sent'; attemptId: string; messageId: string; sentAt: string }
+  | {
+      status: 'sent';
+      attemptId: string;
+      messageId: string;
+      sentAt: string;
+      /** A journey send's step and split variant (claim details). */
+      step?: string | undefined;
+      variant?: string | undefined;
+    }
   | { status: 'skipped'; reason: string; at: string };
 
 /** A stable text form of a ledger reference (frequency-cap slots, logs). */
@@ -49,6 +57,8 @@ export class SendLedger {
         attemptId: String(Item.attemptId),
         messageId: String(Item.messageId),
         sentAt: String(Item.sentAt),
+        ...(typeof Item.step === 'string' ? { step: Item.step } : {}),
+        ...(typeof Item.variant === 'string' ? { variant: Item.variant } : {}),
       };
     }
     if (Item.status === 'pending') {

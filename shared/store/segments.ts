@@ -9,6 +9,8 @@ import {
   ScanCommand,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { StepDayCounts } from '../domain/step-results.ts';
+import { STEP_COUNTERS } from './journey-step-results.ts';
 import { COUPON_OUTCOMES } from '../domain/coupon.ts';
 import type { CouponUseFact, IssuedCouponFact } from '../domain/coupon-results.ts';
 import * as z from 'zod';
@@ -87,6 +89,8 @@ export interface TableSnapshot {
   /** Every unique coupon a journey issued, and every order that carried a code (with its verdict). */
   couponsIssued: IssuedCouponFact[];
   couponUses: CouponUseFact[];
+  /** The send-step counters (STEPRESULTS#), one row per journey, day, step and variant. */
+  stepDays: StepDayCounts[];
 }
 
 export class SegmentStore {
@@ -177,6 +181,7 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
   const variantSends: VariantSend[] = [];
   const couponsIssued: IssuedCouponFact[] = [];
   const couponUses: CouponUseFact[] = [];
+  const stepDays: StepDayCounts[] = [];
   const entry = (customerId: string) => {
     const found = byCustomer.get(customerId) ?? { orders: [], refunds: [], surveys: [] };
     byCustomer.set(customerId, found);
@@ -192,6 +197,18 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
         campaignId: pk.slice('STATS#'.length),
         day: String(item.day ?? String(item.SK).slice(4)),
         counts,
+      });
+      continue;
+    }
+    if (pk.startsWith('STEPRESULTS#')) {
+      stepDays.push({
+        journeyId: String(item.journeyId),
+        stepId: String(item.stepId),
+        variant: str(item.variant),
+        day: String(item.day),
+        counts: Object.fromEntries(
+          STEP_COUNTERS.filter((c) => typeof item[c] === 'number').map((c) => [c, Number(item[c])]),
+        ),
       });
       continue;
     }
@@ -251,7 +268,7 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
     .filter(([, found]) => found.profile || found.orders.length > 0)
     .map(([customerId, found]) => customerFacts(customerId, found))
     .sort((a, b) => a.customerId.localeCompare(b.customerId));
-  return { customers, contacts, campaignDays, variantSends, couponsIssued, couponUses };
+  return { customers, contacts, campaignDays, variantSends, couponsIssued, couponUses, stepDays };
 }
 
 /**

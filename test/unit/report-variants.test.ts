@@ -105,7 +105,7 @@ describe('A/B split results in the loyalty report', () => {
     expect(campaign?.variants[0]?.uplift).toEqual(
       upliftEstimate({ converted: 2, n: 3 }, { converted: 1, n: 4 }),
     );
-    // Revenue per send ($80 over 3) minus revenue per control contact (a third of that over 4... as bought).
+    // Revenue per send ($80 over 3) minus revenue per control contact ($40 over 4).
     expect(campaign?.variants[0]?.revenueUplift?.differenceMilli).toBe(16_667);
   });
 

@@ -1,0 +1,62 @@
+// What each send step of a journey achieved, per day and split variant: emails sent (the sender),
+// delivered, bounced, complained, opened and clicked (SES events, through the send ledger), and
+// purchases attributed to the send within ATTRIBUTION_DAYS (the journeys function, at purchase
+// time) with their revenue. Counters, so the report reads them instead of re-deriving them from
+// every send and order; each source counts once per fact with its own marker (the send outcome,
+// the SES event marker, the order id on the send), and a crash between marker and counter
+// under-counts by one, as the campaign counters do.
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from './keys.ts';
+
+export const STEP_COUNTERS = [
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'opened',
+  'clicked',
+  'converted',
+  'revenueMilli',
+] as const;
+export type StepCounter = (typeof STEP_COUNTERS)[number];
+
+/** A purchase this many days after a journey send counts for that send step (the report's default window). */
+export const ATTRIBUTION_DAYS = 7;
+
+export interface StepRef {
+  journeyId: string;
+  stepId: string;
+  variant?: string | undefined;
+  /** The day (UTC) of the send the counts belong to. */
+  day: string;
+}
+
+export class JourneyStepResults {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async add(ref: StepRef, counts: Partial<Record<StepCounter, number>>): Promise<void> {
+    const entries = Object.entries(counts).filter(([, n]) => n !== undefined && n !== 0);
+    if (entries.length === 0) return;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.journeyStepResults(ref.journeyId, ref.day, ref.stepId, ref.variant),
+        UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')} SET journeyId = :j, stepId = :s, #day = :d${ref.variant ? ', variant = :v' : ''}`,
+        ExpressionAttributeNames: {
+          '#day': 'day',
+          ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
+        },
+        ExpressionAttributeValues: {
+          ':j': ref.journeyId,
+          ':s': ref.stepId,
+          ':d': ref.day,
+          ...(ref.variant ? { ':v': ref.variant } : {}),
+          ...Object.fromEntries(entries.map(([, n], i) => [`:c${i}`, n])),
+        },
+      }),
+    );
+  }
+}
