@@ -38,7 +38,9 @@ beforeAll(async () => {
     local.putEvents(ids.map((id) => purchaseEvent({ customerId: id, orderId: `${id}-h${k}`, amount: '30.00', purchasedAt: at(2, day, 20, 5).toISOString() })));
     await local.drain();
   }
-  // The shipped file, switched on as its comment says.
+  // The local runtime published the shipped file, switched off; switched on as its comment says.
+  expect(local.shipped.published).toContain('best-hour-test');
+  expect(local.shipped.problems).toEqual([]);
   const dir = await mkdtemp(path.join(tmpdir(), 'best-hour-example-'));
   const source = await readFile(path.join(CAMPAIGNS, 'best-hour-test.yaml'), 'utf8');
   expect(source).toContain('enabled: false');
