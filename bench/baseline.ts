@@ -3,7 +3,7 @@
 // run the same measurement against it and against the working tree, in the same run, so a
 // before/after figure never compares two machines or two moods of one shared machine.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -13,7 +13,15 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 /** The baseline tree's root folder (cached across runs; its node_modules is this checkout's). */
 export function baselineTree(): string {
   const root = path.join(tmpdir(), `loyalty-flows-baseline-${BASELINE_COMMIT.slice(0, 12)}`);
-  if (existsSync(path.join(root, '.complete'))) return root;
+  if (existsSync(path.join(root, '.complete'))) {
+    // The cache outlives the checkout that made it: borrow this one's node_modules, not a gone one's.
+    const modules = path.join(root, 'node_modules');
+    if (readlinkSync(modules) !== path.join(REPO_ROOT, 'node_modules')) {
+      rmSync(modules, { force: true });
+      symlinkSync(path.join(REPO_ROOT, 'node_modules'), modules, 'dir');
+    }
+    return root;
+  }
   const known = spawnSync('git', ['cat-file', '-e', `${BASELINE_COMMIT}^{commit}`], { cwd: REPO_ROOT });
   if (known.status !== 0) {
     throw new Error(
