@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, startLocal } from '#infra/local/runtime.ts';
 import { computeLoyalty } from '#shared/domain/loyalty.ts';
-import { parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { parseProgramYaml } from '#shared/config/program-file.ts';
 import type { OrderRecord, RefundRecord } from '#shared/domain/purchase-history.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';

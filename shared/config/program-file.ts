@@ -2,7 +2,8 @@
 // bundles campaigns/ beside the handler and sets CAMPAIGNS_DIR; locally it is the checkout's.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type LoyaltyProgram, parseProgramYaml } from '../domain/loyalty-program.ts';
+import { parse as parseYaml } from 'yaml';
+import { type LoyaltyProgram, ProgramConfigError, parseProgram } from '../domain/loyalty-program.ts';
 
 export const PROGRAM_FILE_NAME = 'program.yaml';
 const CHECKOUT_CAMPAIGNS_DIR = path.resolve(import.meta.dirname, '../../campaigns');
@@ -23,4 +24,17 @@ export function loadProgram(env: Readonly<Record<string, string | undefined>>): 
     loaded.set(file, program);
   }
   return program;
+}
+
+/** Parses program YAML text and validates it; `file` names the source in errors. */
+export function parseProgramYaml(text: string, file: string): LoyaltyProgram {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ProgramConfigError(file, [
+      { field: '(file)', value: undefined, reason: `is not valid YAML: ${(error as Error).message}` },
+    ]);
+  }
+  return parseProgram(document, file);
 }

@@ -1,7 +1,8 @@
 // The loyalty program as marketers configure it (campaigns/program.yaml): currency, the tier
 // ladder by rolling-365-day net spend, points per currency unit, per-tier multipliers and
-// benefits per locale, and the points expiry policy. Parsing is pure; errors name file, field, value.
-import { parse as parseYaml } from 'yaml';
+// benefits per locale, and the points expiry policy. Validation is pure; errors name file, field, value.
+// Reading the YAML text is shared/config/program-file.ts's: `yaml` (112 KB) stays out of every
+// function that only asks the program about tiers.
 import * as z from 'zod';
 import { describeRejection, type Rejection, rejectionsFromZod } from '../events/rejection.ts';
 import { brandSchema } from './brand.ts';
@@ -146,18 +147,6 @@ export function parseProgram(input: unknown, file: string): LoyaltyProgram {
       multiplierHundredths: Math.round(tier.multiplier * 100),
     })),
   };
-}
-
-export function parseProgramYaml(text: string, file: string): LoyaltyProgram {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new ProgramConfigError(file, [
-      { field: '(file)', value: undefined, reason: `is not valid YAML: ${(error as Error).message}` },
-    ]);
-  }
-  return parseProgram(document, file);
 }
 
 export function baseTier(program: Pick<LoyaltyProgram, 'tiers'>): TierDefinition {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { inGlobalControlGroup } from '#shared/domain/global-control-group.ts';
-import { parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { parseProgramYaml } from '#shared/config/program-file.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
 import { customerItems } from '../support/table.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inGlobalControlGroup } from '#shared/domain/global-control-group.ts';
-import { parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { parseProgramYaml } from '#shared/config/program-file.ts';
 import { type DeliveryLocal, enqueue, ledgerEntry, newsRequest, startDelivery, upsertCustomers } from './sender-fixtures.ts';
 import { parseSendReference, SEND_REFERENCE_HEADER } from '#shared/mail/send-headers.ts';
 

@@ -9,7 +9,7 @@ import { documentClient } from '#functions/commons/runtime.ts';
 import { type Engine, startDynamoWithTable } from '#infra/local/engines.ts';
 import { ManualClock } from '#shared/domain/clock.ts';
 import { computeLoyalty } from '#shared/domain/loyalty.ts';
-import { parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { parseProgramYaml } from '#shared/config/program-file.ts';
 import type { OrderRefunded, PurchaseCompleted } from '#shared/events/contracts.ts';
 import { recordPurchase, recordRefund, refreshAggregates } from '#shared/flows/purchases.ts';
 import { CustomerStore } from '#shared/store/customers.ts';

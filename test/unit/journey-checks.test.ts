@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type JourneyInput, journeySchema } from '#shared/domain/journey.ts';
 import { journeyProblems, MAX_DAYS } from '#shared/domain/journey-checks.ts';
 import { journeyVocabulary } from '#shared/domain/journey-vocabulary.ts';
-import { parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { parseProgramYaml } from '#shared/config/program-file.ts';
 
 const program = parseProgramYaml(readFileSync('campaigns/program.yaml', 'utf8'), 'campaigns/program.yaml');
 const vocabulary = journeyVocabulary(program);

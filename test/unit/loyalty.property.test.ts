@@ -13,7 +13,8 @@ import {
   type TierChangeRecord,
   unannouncedChanges,
 } from '#shared/domain/loyalty-changes.ts';
-import { parseProgram, parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { parseProgramYaml } from '#shared/config/program-file.ts';
+import { parseProgram } from '#shared/domain/loyalty-program.ts';
 import { type OrderRecord, type RefundRecord, summarisePurchases } from '#shared/domain/purchase-history.ts';
 
 const yaml = readFileSync(new URL('../../campaigns/program.yaml', import.meta.url), 'utf8');

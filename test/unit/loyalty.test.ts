@@ -5,15 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadProgram, programFilePath } from '#shared/config/program-file.ts';
+import { loadProgram, programFilePath, parseProgramYaml } from '#shared/config/program-file.ts';
 import { addMonthsUtc, computeLoyalty } from '#shared/domain/loyalty.ts';
 import { advanceLoyalty } from '#shared/domain/loyalty-changes.ts';
-import {
-  ProgramConfigError,
-  type ProgramInput,
-  parseProgram,
-  parseProgramYaml,
-} from '#shared/domain/loyalty-program.ts';
+import { ProgramConfigError, type ProgramInput, parseProgram } from '#shared/domain/loyalty-program.ts';
 import type { OrderRecord, RefundRecord } from '#shared/domain/purchase-history.ts';
 
 const shippedYaml = readFileSync(new URL('../../campaigns/program.yaml', import.meta.url), 'utf8');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mergeCustomerUpsert, minimalProfile } from '#shared/domain/customer.ts';
-import { parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { parseProgramYaml } from '#shared/config/program-file.ts';
 import { offerHeld } from '#shared/journeys/steps/send.ts';
 import type { StoredProfile } from '#shared/store/customers.ts';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { heldOutOfJourney, inGlobalControlGroup, withheldForControlGroup } from '#shared/domain/global-control-group.ts';
-import { ProgramConfigError, parseProgramYaml } from '#shared/domain/loyalty-program.ts';
+import { parseProgramYaml } from '#shared/config/program-file.ts';
+import { ProgramConfigError } from '#shared/domain/loyalty-program.ts';
 import {
   continuesUnderAccountBrake,
   type GuardrailLimits,
