@@ -11,7 +11,8 @@ import { build } from 'esbuild';
 import { functions } from '#infra/wiring.ts';
 import { trees } from './baseline.ts';
 import type { BenchSection } from './report.ts';
-import { inTurn } from './timing.ts';
+import type { Headline } from './summary.ts';
+import { inTurn, median } from './timing.ts';
 
 interface Built {
   code: number;
@@ -66,30 +67,57 @@ export async function benchBundles({ runs = 5 } = {}): Promise<BenchSection> {
   const [beforeOptions, afterOptions] = [await bundlingOf(before), await bundlingOf(after)];
   const bare = { argv: [process.execPath, '-e', '0'] };
   const rows: Record<string, string | number>[] = [];
+  const now: { name: string; code: number; map: number; ms: number; overBare: number }[] = [];
+  const ratios: number[] = [];
   for (const [name, wiring] of Object.entries(functions)) {
-    const was = await bundle(before, wiring.folder, beforeOptions, path.join(scratch, 'before', name));
-    const now = await bundle(after, wiring.folder, afterOptions, path.join(scratch, 'after', name));
+    // A function born after the baseline has no before.
+    const existed = existsSync(path.join(before, 'functions', wiring.folder, 'handler.ts'));
+    const built = await bundle(after, wiring.folder, afterOptions, path.join(scratch, 'after', name));
+    const was = existed
+      ? await bundle(before, wiring.folder, beforeOptions, path.join(scratch, 'before', name))
+      : undefined;
     const load = (dir: string) => ({ argv: [process.execPath, '-e', "import('./index.mjs')"], cwd: dir });
-    const time = await inTurn([load(now.dir), load(was.dir), bare], runs);
+    const time = await inTurn(was ? [load(built.dir), bare, load(was.dir)] : [load(built.dir), bare], runs);
+    const ms = time.ms[0] ?? 0;
+    now.push({ name, code: built.code, map: built.map, ms, overBare: time.firstOver[1] ?? 0 });
+    if (was) ratios.push(time.firstOver[2] ?? 0);
     rows.push({
       function: name,
-      'code KB before': kb(was.code),
-      'map KB before': kb(was.map),
-      'code KB now': kb(now.code),
-      'map KB now': kb(now.map),
-      'import ms before': Math.round(time.ms[1] ?? 0),
-      'import ms now': Math.round(time.ms[0] ?? 0),
-      'now / before': Number((time.firstOver[1] ?? 0).toFixed(2)),
-      'bare node ms': Math.round(time.ms[2] ?? 0),
+      'code KB before': was ? kb(was.code) : '(new)',
+      'map KB before': was ? kb(was.map) : '',
+      'code KB now': kb(built.code),
+      'map KB now': kb(built.map),
+      'import ms before': was ? Math.round(time.ms[2] ?? 0) : '',
+      'import ms now': Math.round(ms),
+      'now / before': was ? Number((time.firstOver[2] ?? 0).toFixed(2)) : '',
+      'bare node ms': Math.round(time.ms[1] ?? 0),
+      'now / bare node': Number((time.firstOver[1] ?? 0).toFixed(2)),
     });
   }
+  const range = (values: number[], unit: string) =>
+    `${Math.round(Math.min(...values)).toLocaleString('en-US')}–${Math.round(Math.max(...values)).toLocaleString('en-US')} ${unit}`;
+  const over = now.filter((f) => f.code > 500 * 1024);
+  const slow = now.filter((f) => f.ms > 100);
+  const headlines: Headline[] = [
+    {
+      row: 'bundle-code',
+      now: `${range(now.map((f) => f.code / 1024), 'KB')}, ${now.filter((f) => f.map > 0).length} maps shipped; ${over.length} of ${now.length} over 500 KB${over.length ? ` (${over.map((f) => `${f.name} ${kb(f.code)}`).join(', ')})` : ''}`,
+      met: over.length === 0 ? 'yes' : over.length < now.length ? 'partly' : 'no',
+    },
+    {
+      row: 'bundle-import',
+      now: `${range(now.map((f) => f.ms), 'ms')}, ${Math.min(...now.map((f) => f.overBare)).toFixed(1)}–${Math.max(...now.map((f) => f.overBare)).toFixed(1)}× a bare node -e 0 (${Math.round(median(rows.map((r) => Number(r['bare node ms']))))} ms this run); ${median(ratios).toFixed(2)} of before (median over functions)`,
+      met: slow.length === 0 ? 'yes' : slow.length < now.length ? 'partly' : 'no',
+    },
+  ];
   return {
     title:
       'Lambda bundles: code shipped and import time (node -e "import(\'./index.mjs\')", medians of rounds)',
     rows,
     notes: [
-      `before = ${path.basename(before)}; each round runs now, before and a bare \`node -e 0\` in turn.`,
+      `before = ${path.basename(before)}; each round runs now, a bare \`node -e 0\` and before in turn.`,
       'Source maps are opt-in now (-c sourceMaps=true); "map KB now" is what the default asset ships.',
     ],
+    headlines,
   };
 }

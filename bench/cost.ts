@@ -8,6 +8,7 @@ import { type FunctionName, functions, queues } from '#infra/wiring.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';
+import type { Headline } from './summary.ts';
 
 /** List prices, us-east-1, read 2026-11-30 from aws.amazon.com/<service>/pricing; free tiers ignored. */
 export const PRICES = {
@@ -42,6 +43,7 @@ const LOG_BYTES_PER_INVOCATION = 650;
 const IDLE_POLLS_PER_QUEUE = (5 * MONTH_MINUTES * 60) / 20;
 
 interface Tally {
+  requests: number;
   readUnits: number;
   writeUnits: number;
   invocations: number;
@@ -51,7 +53,7 @@ interface Tally {
 }
 
 function emptyTally(): Tally {
-  return { readUnits: 0, writeUnits: 0, invocations: 0, gbSeconds: 0, messages: 0, events: 0 };
+  return { requests: 0, readUnits: 0, writeUnits: 0, invocations: 0, gbSeconds: 0, messages: 0, events: 0 };
 }
 
 export async function benchCost(): Promise<BenchSection> {
@@ -105,6 +107,7 @@ export async function benchCost(): Promise<BenchSection> {
     const units = [...meters.values()];
     return {
       ...tally,
+      requests: units.reduce((sum, m) => sum + m.requests, 0),
       readUnits: units.reduce((sum, m) => sum + m.readUnits, 0),
       writeUnits: units.reduce((sum, m) => sum + m.writeUnits, 0),
     };
@@ -144,6 +147,14 @@ export async function benchCost(): Promise<BenchSection> {
         })),
       );
     });
+    // Which functions the purchase woke, and their share (the meters still hold the purchases).
+    const purchaseShares = [...meters]
+      .filter(([, meter]) => meter.requests > 0)
+      .sort(([, a], [, b]) => b.requests - a.requests)
+      .map(
+        ([name, meter]) =>
+          `${name} ${(meter.requests / purchases).toFixed(1)} req / ${(meter.writeUnits / purchases).toFixed(1)} WRU`,
+      );
     const emails = customers.length;
     const requests: SendRequest[] = customers.map((customerId) => ({
       customerId,
@@ -173,6 +184,7 @@ export async function benchCost(): Promise<BenchSection> {
     }
 
     const scale = (t: Tally, per: number, times: number): Tally => ({
+      requests: (t.requests / per) * times,
       readUnits: (t.readUnits / per) * times,
       writeUnits: (t.writeUnits / per) * times,
       invocations: (t.invocations / per) * times,
@@ -183,6 +195,7 @@ export async function benchCost(): Promise<BenchSection> {
     const add = (...all: Tally[]): Tally =>
       all.reduce(
         (sum, t) => ({
+          requests: sum.requests + t.requests,
           readUnits: sum.readUnits + t.readUnits,
           writeUnits: sum.writeUnits + t.writeUnits,
           invocations: sum.invocations + t.invocations,
@@ -254,7 +267,27 @@ export async function benchCost(): Promise<BenchSection> {
     const total = lines.reduce((sum, [, dollars]) => sum + dollars, 0);
     const top = [...lines].sort((a, b) => b[1] - a[1])[0];
     const emailsPerMonth = PROFILE.marketingEmails + timerEmails;
+    const purchaseRequests = perPurchase.requests / purchases;
+    const purchaseWrites = perPurchase.writeUnits / purchases;
+    const headlines: Headline[] = [
+      {
+        row: 'purchase-path',
+        now: `${purchaseRequests.toFixed(1)} requests, ${purchaseWrites.toFixed(1)} WRU, ${(perPurchase.readUnits / purchases).toFixed(1)} RRU (a known customer's first purchase; ${purchaseShares.join(', ')})`,
+        met:
+          purchaseRequests <= 6 && purchaseWrites <= 4
+            ? 'yes'
+            : purchaseRequests <= 6 || purchaseWrites <= 4
+              ? 'partly'
+              : 'no',
+      },
+      {
+        row: 'cost',
+        now: `$${total.toFixed(2)} a month${total > 5 ? `; largest line ${top?.[0]} $${top?.[1].toFixed(2)}` : ''} (SES apart: $${(emailsPerMonth * PRICES.sesEmail).toFixed(0)})`,
+        met: total <= 5 ? 'yes' : 'no',
+      },
+    ];
     return {
+      headlines,
       title: `Cost model: 1M customers, per month (list prices ${PRICES.region}, ${PRICES.date})`,
       rows: [
         ...lines.map(([item, dollars, basis]) => ({
@@ -275,7 +308,7 @@ export async function benchCost(): Promise<BenchSection> {
       ],
       notes: [
         `Profile: ${fmt(PROFILE.purchases)} purchases, ${fmt(PROFILE.marketingEmails)} marketing emails, ${fmt(PROFILE.birthdayEmails)} birthday and ${fmt(PROFILE.winBackEmails)} win-back emails a month.`,
-        `Measured this run, per purchase (every function it wakes): ${per(perPurchase, purchases)}.`,
+        `Measured this run, per purchase (every function it wakes): ${per(perPurchase, purchases)}; by function: ${purchaseShares.join(', ')}.`,
         `Per email through the sender (${sent} of ${emails} accepted by SES local): ${per(perEmail, sent || emails)}.`,
         ...ticks.map(
           (t) =>
@@ -300,5 +333,5 @@ function fmt(n: number): string {
 
 function per(t: Tally, n: number): string {
   const f = (v: number) => (v / n).toFixed(2);
-  return `${f(t.readUnits)} RRU, ${f(t.writeUnits)} WRU, ${f(t.invocations)} invocations, ${f(t.messages)} messages, ${f(t.events)} events`;
+  return `${f(t.requests)} requests, ${f(t.readUnits)} RRU, ${f(t.writeUnits)} WRU, ${f(t.invocations)} invocations, ${f(t.messages)} messages, ${f(t.events)} events`;
 }

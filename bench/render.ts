@@ -16,6 +16,7 @@ import {
 } from '#shared/mail/render.ts';
 import { trees } from './baseline.ts';
 import type { BenchSection } from './report.ts';
+import type { Headline } from './summary.ts';
 import { median } from './timing.ts';
 
 const CAMPAIGNS = ['birthday.yaml', 'tier-upgrade.yaml', 'win-back.yaml'];
@@ -123,7 +124,16 @@ export async function benchRender({ rounds = 5, seconds = 1 } = {}): Promise<Ben
     rates.now.push(n);
     rates.ratio.push(n / b);
   }
+  const perSecond = Math.round(median(rates.now));
+  const headlines: Headline[] = [
+    {
+      row: 'render',
+      now: `${perSecond.toLocaleString('en-US')} emails per CPU-second (${(1000 / perSecond).toFixed(3)} ms), ${median(rates.ratio).toFixed(1)}× the baseline in this run`,
+      met: perSecond >= 5000 ? 'yes' : 'no',
+    },
+  ];
   return {
+    headlines,
     title:
       'Render: subject + HTML + text per email, warm, per CPU-second of one core (shipped campaigns, en-US and zh-CN)',
     rows: [

@@ -1,8 +1,13 @@
-// How benchmarks report: each returns titled rows of figures; the runner prints them as tables.
+// How benchmarks report: each returns titled rows of figures; the runner prints them as tables,
+// then issue 12's table from the headlines the sections measured.
+import type { Headline } from './summary.ts';
+
 export interface BenchSection {
   title: string;
   rows: Record<string, string | number>[];
   notes?: string[];
+  /** This section's figures for rows of issue 12's table (bench/summary.ts). */
+  headlines?: Headline[];
 }
 
 export function formatSection(section: BenchSection): string {

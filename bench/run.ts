@@ -11,6 +11,7 @@ import { benchPredictions } from './predictions.ts';
 import { type BenchSection, formatSection } from './report.ts';
 import { benchRender } from './render.ts';
 import { benchSender } from './sender.ts';
+import { type Headline, issueSummary } from './summary.ts';
 import { benchTimers } from './timers.ts';
 import { benchTimeTravel } from './time-travel.ts';
 
@@ -33,8 +34,13 @@ const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> =
 };
 
 const only = process.argv.slice(2);
+const headlines: Headline[] = [];
 for (const [name, run] of Object.entries(benchmarks)) {
   if (only.length && !only.includes(name)) continue;
   const sections = await run();
-  for (const section of Array.isArray(sections) ? sections : [sections]) console.log(formatSection(section));
+  for (const section of Array.isArray(sections) ? sections : [sections]) {
+    console.log(formatSection(section));
+    headlines.push(...(section.headlines ?? []));
+  }
 }
+if (headlines.length) console.log(formatSection(issueSummary(headlines)));
