@@ -34,7 +34,7 @@ async function journeysRenderer(tree: string): Promise<TreeRenderer> {
   const jobs: [TemplateRenderer, RenderInput][] = [];
   for (const file of CAMPAIGNS) {
     const files = await loadJourneyFiles(path.join(tree, 'campaigns', file));
-    const renderer = new TemplateRenderer(storedTemplates(files.templates));
+    const renderer = new TemplateRenderer(storedTemplates(files.templates), program);
     for (const step of files.journey.steps) {
       if (!('send' in step)) continue;
       for (const locale of LOCALES) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { startLocal } from '#infra/local/runtime.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
 import { TemplateRenderer } from '#shared/mail/render.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
 import { startSesProxy } from '../test/integration/sender-ses-proxy.ts';
@@ -118,7 +119,7 @@ async function measureRate(quotaPerSecond: number, seconds: number, enforceQuota
 }
 
 async function renderCost(): Promise<number> {
-  const renderer = new TemplateRenderer(path.join(benchTemplates(), 'templates'));
+  const renderer = new TemplateRenderer(path.join(benchTemplates(), 'templates'), loadProgram({}));
   const input = {
     template: 'offer',
     customer: { customerId: 'c', email: 'c@example.com', firstName: 'Ada <b>', locale: 'en-US' },

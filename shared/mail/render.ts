@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
-import { loadProgram } from '../config/program-file.ts';
 import type { LinkAttribution } from '../domain/brand.ts';
 import type { CustomerPrediction } from '../domain/customer-predictions.ts';
 import { formatMoney } from '../domain/money.ts';
@@ -170,20 +169,16 @@ export class TemplateRenderer {
   readonly #locales = new Map<string, string>();
 
   readonly source: TemplateSource;
-  #shop: ShopSettings | undefined;
 
   /**
    * A folder of templates (<template>/<locale>/{subject,html,text}.liquid) or another source, and
-   * the program whose brand and tier names the emails show (default: the checkout's program.yaml).
+   * the program whose brand and tier names the emails show.
    */
-  constructor(templates: string | TemplateSource, shop?: ShopSettings) {
+  constructor(
+    templates: string | TemplateSource,
+    readonly shop: ShopSettings,
+  ) {
     this.source = typeof templates === 'string' ? templatesInDir(templates) : templates;
-    this.#shop = shop;
-  }
-
-  get shop(): ShopSettings {
-    this.#shop ??= loadProgram({});
-    return this.#shop;
   }
 
   /** The locale folder to use: exact, then same language, then en-US. */

@@ -13,7 +13,6 @@ import {
 import * as z from 'zod';
 import { hourLabel, hourStart, type Timer, type TimerData, type TimerRef } from '../domain/timers.ts';
 import { isConditionFailure, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
-import { type CouponToIssue, CouponStore } from './coupons.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 
 /** The due-index kind of a waiting journey run (the state item carries it). */
@@ -356,10 +355,5 @@ export class TimerStore {
         ExpressionAttributeValues: { ':at': dueAt.toISOString() },
       }),
     );
-  }
-
-  /** The pre-journey birthday scheduler's way in to the coupon store (goes with that scheduler). */
-  issueCoupon(coupon: CouponToIssue): Promise<'issued' | 'taken'> {
-    return new CouponStore(this.doc, this.tableName).issue(coupon);
   }
 }

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadProgram } from '#shared/config/program-file.ts';
 import { formatMoney } from '#shared/domain/money.ts';
 import { type RenderInput, TemplateRenderer } from '#shared/mail/render.ts';
 
@@ -21,7 +22,7 @@ for (const [file, text] of Object.entries({
   writeFileSync(path.join(dir, file), text);
 }
 
-const renderer = new TemplateRenderer(dir);
+const renderer = new TemplateRenderer(dir, loadProgram({}));
 // 23:30 UTC on Jan 31 is already Feb 1 in Shanghai.
 const request = (locale: string, timeZone: string, currency: string): RenderInput => ({
   template: 'due',

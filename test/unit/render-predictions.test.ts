@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadProgram } from '#shared/config/program-file.ts';
 import { TemplateRenderer } from '#shared/mail/render.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'templates-'));
@@ -16,7 +17,7 @@ template('html', `<p>${body}</p>`);
 template('text', body);
 
 const render = (predictions?: Parameters<TemplateRenderer['render']>[0]['customer']['predictions']) =>
-  new TemplateRenderer(dir).render({
+  new TemplateRenderer(dir, loadProgram({})).render({
     template: 'win-back',
     customer: { customerId: 'c1', email: 'ada@example.com', locale: 'en-US', ...(predictions ? { predictions } : {}) },
     unsubscribeUrl: 'https://u.example/unsubscribe',

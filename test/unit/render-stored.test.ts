@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadProgram } from '#shared/config/program-file.ts';
 import { storedTemplates, TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 
 const renderer = new TemplateRenderer(
@@ -16,6 +17,7 @@ const renderer = new TemplateRenderer(
       },
     },
   }),
+  loadProgram({}),
 );
 const input = (locale: string, variables: Record<string, unknown> = { tierName: 'Gold <b>' }) => ({
   template: 'nudge',

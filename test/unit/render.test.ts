@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadProgram } from '#shared/config/program-file.ts';
 import { type RenderInput, TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 
 function templatesDir(files: Record<string, string>): string {
@@ -27,7 +28,7 @@ const dir = templatesDir({
   'with-link/en-US/text.liquid': 'News. Stop: {{ unsubscribeUrl }}',
 });
 
-const renderer = new TemplateRenderer(dir);
+const renderer = new TemplateRenderer(dir, loadProgram({}));
 const unsubscribeUrl = 'https://u.example/unsubscribe?c=c1&t=tok';
 
 function input(
