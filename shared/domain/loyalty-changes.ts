@@ -1,6 +1,9 @@
 // Turning a recomputed loyalty state into announced tier changes. The computed state is a pure
 // function of the records; a tier change is a difference between what we had STORED (and told
 // the world) and what we compute now, numbered so redeliveries re-announce the same change.
+// A late or concurrent older order can move WHEN the current tier was reached without changing
+// the tier: the change that brought the customer there is then corrected (a new revision with the
+// stored dates) and announced again, so what was announced last is what is stored.
 
 import { type LoyaltyState, type TierChangeReason, type TierTransition, tierOf } from './loyalty.ts';
 import type { LoyaltyProgram } from './loyalty-program.ts';
@@ -8,6 +11,14 @@ import type { LoyaltyProgram } from './loyalty-program.ts';
 export interface TierChangeRecord {
   /** 1, 2, 3 ... per customer: a redelivered announcement carries the same number. */
   seq: number;
+  /** 0 as first recorded; +1 each time a late event moved its tierSince / tierHeldUntil. */
+  revision?: number;
+  /**
+   * Its place in the order of announcements (the `tierAnnouncedSeq` cursor counts these): its
+   * seq when recorded, a new number with each revision. Absent on records stored before
+   * revisions existed, where it is the seq.
+   */
+  announcement?: number;
   from: string;
   to: string;
   direction: 'up' | 'down';
@@ -26,6 +37,8 @@ export interface TierChangeRecord {
 
 export interface StoredLoyalty extends LoyaltyState {
   changeSeq: number;
+  /** The last announcement number given (changes and their revisions); absent before revisions: changeSeq. */
+  announcementSeq?: number;
   /** The most recent changes, newest last (bounded): what is not yet announced is taken from here. */
   recentChanges: TierChangeRecord[];
 }
@@ -40,10 +53,35 @@ export function advanceLoyalty(
   now: Date,
 ): StoredLoyalty {
   const changeSeq = stored?.changeSeq ?? 0;
+  const announcementSeq = lastAnnouncement(stored);
   const recentChanges = stored?.recentChanges ?? [];
   const from = tierOf(program, stored?.tier);
   const to = tierOf(program, computed.tier);
-  if (from.id === to.id) return { ...computed, changeSeq, recentChanges };
+  if (from.id === to.id) {
+    const reached = recentChanges.at(-1);
+    if (!reached || reached.to !== to.id || reached.tierSince === computed.tierSince) {
+      return { ...computed, changeSeq, announcementSeq, recentChanges };
+    }
+    // Same tier, reached at another time: the change that brought the customer here now says so.
+    const revised: TierChangeRecord = {
+      ...reached,
+      revision: (reached.revision ?? 0) + 1,
+      announcement: announcementSeq + 1,
+      occurredAt:
+        reached.occurredAt === reached.tierSince && computed.tierSince
+          ? computed.tierSince
+          : reached.occurredAt,
+      tierSince: computed.tierSince,
+      tierHeldUntil: computed.tierHeldUntil,
+      recordedAt: now.toISOString(),
+    };
+    return {
+      ...computed,
+      changeSeq,
+      announcementSeq: announcementSeq + 1,
+      recentChanges: [...recentChanges.slice(0, -1), revised],
+    };
+  }
   const direction = to.rank > from.rank ? 'up' : 'down';
   const chain = transitionsSince(computed.recentTransitions, from.id, stored?.tierSince ?? null);
   // The latest step that moved the way the net change did names the reason (Gold -> Bronze on
@@ -54,6 +92,8 @@ export function advanceLoyalty(
     .at(-1);
   const change: TierChangeRecord = {
     seq: changeSeq + 1,
+    revision: 0,
+    announcement: announcementSeq + 1,
     from: from.id,
     to: to.id,
     direction,
@@ -73,6 +113,7 @@ export function advanceLoyalty(
   return {
     ...computed,
     changeSeq: change.seq,
+    announcementSeq: announcementSeq + 1,
     recentChanges: [...recentChanges, change].slice(-RECENT_CHANGES_KEPT),
   };
 }
@@ -91,10 +132,20 @@ function transitionsSince(
   return index === -1 ? undefined : transitions.slice(index + 1);
 }
 
-/** Changes stored but not yet confirmed as published, oldest first. */
+/** The announcement number of a change as stored (its seq if stored before revisions existed). */
+export function announcementOf(change: TierChangeRecord): number {
+  return change.announcement ?? change.seq;
+}
+
+/** The last announcement number given: what `tierAnnouncedSeq` reaches once all is published. */
+export function lastAnnouncement(stored: StoredLoyalty | undefined): number {
+  return stored?.announcementSeq ?? stored?.changeSeq ?? 0;
+}
+
+/** Changes (or revisions of them) stored but not yet confirmed as published, oldest first. */
 export function unannouncedChanges(
   stored: StoredLoyalty | undefined,
   announcedSeq: number,
 ): TierChangeRecord[] {
-  return (stored?.recentChanges ?? []).filter((change) => change.seq > announcedSeq);
+  return (stored?.recentChanges ?? []).filter((change) => announcementOf(change) > announcedSeq);
 }

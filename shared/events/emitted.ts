@@ -11,6 +11,12 @@ export const tierChangedDetail = z.object({
   /** `<customerId>#<seq>`: the same change re-announced after a crash carries the same id. */
   changeId: z.string().min(1),
   seq: z.number().int().positive(),
+  /**
+   * 0 when first announced (absent from producers older than revisions); a late order that moves
+   * when the tier was reached announces the same change again with the next revision and the
+   * stored dates: keep the highest.
+   */
+  revision: z.number().int().nonnegative().optional(),
   from: z.string().min(1),
   to: z.string().min(1),
   direction: z.enum(['up', 'down']),

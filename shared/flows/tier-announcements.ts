@@ -3,8 +3,9 @@
 // event (which recomputes the same state) publishes it again: at-least-once, never lost.
 // A claim keyed by the event id keeps concurrent handlers of one customer from all publishing
 // it; the rare duplicate left carries the same changeId, which a journey entering on Tier Changed
-// takes as its entry id, so it enters (and emails) once.
-import type { TierChangeRecord } from '../domain/loyalty-changes.ts';
+// takes as its entry id, so it enters (and emails) once. A revision (a late order moved when the
+// tier was reached) is announced like a change: same changeId, higher revision.
+import { announcementOf, type TierChangeRecord } from '../domain/loyalty-changes.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import { TIER_CHANGED, type TierChanged } from '../events/emitted.ts';
 import type { EventPublisher } from '../events/publisher.ts';
@@ -19,6 +20,7 @@ export function tierChangedEvent(
     customerId,
     changeId: `${customerId}#${change.seq}`,
     seq: change.seq,
+    revision: change.revision ?? 0,
     from: change.from,
     to: change.to,
     direction: change.direction,
@@ -53,8 +55,8 @@ export async function announceTierChanges(
 ): Promise<void> {
   const last = unannounced.at(-1);
   if (!last) return;
-  if (!(await store.claimTierAnnouncement(customerId, last.seq, claimant, now, ANNOUNCEMENT_LEASE_MS)))
-    return;
+  const upTo = announcementOf(last);
+  if (!(await store.claimTierAnnouncement(customerId, upTo, claimant, now, ANNOUNCEMENT_LEASE_MS))) return;
   await publisher.publish(
     unannounced.map((change) => ({
       detailType: TIER_CHANGED,
@@ -62,5 +64,5 @@ export async function announceTierChanges(
       time: new Date(change.occurredAt),
     })),
   );
-  await store.markTierChangesAnnounced(customerId, last.seq);
+  await store.markTierChangesAnnounced(customerId, upTo);
 }

@@ -1,6 +1,7 @@
 // Property: however purchases and refunds are delivered — duplicated, reordered, with the clock
 // moving between deliveries — the stored loyalty state ends equal to a from-scratch
-// recomputation, the ledger invariants hold, and the announced tier changes form one chain.
+// recomputation, the ledger invariants hold, the announced tier changes form one chain, and the
+// last announcement of the change that reached the current tier says when it was reached as stored.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { DAY_MS } from '#shared/domain/clock.ts';
 import { computeLoyalty, type LoyaltyState } from '#shared/domain/loyalty.ts';
 import {
   advanceLoyalty,
+  lastAnnouncement,
   type StoredLoyalty,
   type TierChangeRecord,
   unannouncedChanges,
@@ -60,18 +62,16 @@ const history = fc
       };
       return [
         { kind: 'order', record: order },
-        ...spec.refunds.map(
-          (refund, r): Fact => ({
-            kind: 'refund',
-            record: {
-              orderId: order.orderId,
-              refundKey: `r-${r}`,
-              // Up to 120% of the order: over-refunds must be capped.
-              amountMilli: Math.floor((order.amountMilli * refund.share) / 100),
-              refundedAt: new Date(at + refund.afterDays * DAY_MS).toISOString(),
-            },
-          }),
-        ),
+        ...spec.refunds.map((refund, r): Fact => ({
+          kind: 'refund',
+          record: {
+            orderId: order.orderId,
+            refundKey: `r-${r}`,
+            // Up to 120% of the order: over-refunds must be capped.
+            amountMilli: Math.floor((order.amountMilli * refund.share) / 100),
+            refundedAt: new Date(at + refund.afterDays * DAY_MS).toISOString(),
+          },
+        })),
       ];
     }),
   );
@@ -107,7 +107,7 @@ function deliverAll(program: typeof shipped, sequence: { fact: Fact; clockHours:
     const computed = computeLoyalty(program, [...orders.values()], [...refunds.values()], now);
     stored = advanceLoyalty(program, stored, computed, now);
     for (const change of unannouncedChanges(stored, announcedSeq)) announced.push(change);
-    announcedSeq = stored.changeSeq;
+    announcedSeq = lastAnnouncement(stored);
   };
   let clock = START;
   for (const { fact, clockHours } of sequence) {
@@ -130,7 +130,7 @@ function deliverAll(program: typeof shipped, sequence: { fact: Fact; clockHours:
 function standing(state: LoyaltyState | StoredLoyalty): Omit<LoyaltyState, 'asOf'> {
   const { asOf: _asOf, ...rest } = state;
   if ('changeSeq' in rest) {
-    const { changeSeq: _seq, recentChanges: _changes, ...computed } = rest;
+    const { changeSeq: _seq, announcementSeq: _announced, recentChanges: _changes, ...computed } = rest;
     return computed;
   }
   return rest;
@@ -167,14 +167,27 @@ describe('loyalty under at-least-once, out-of-order delivery', () => {
           const rank = (id: string) => program.tiers.findIndex((tier) => tier.id === id);
           expect(rank(scratch.tier)).toBeGreaterThanOrEqual(rank(scratch.qualifiedTier));
 
-          // Announcements: numbered 1..n, each starting where the previous ended, ending at the tier.
-          result.announced.forEach((change, index) => {
+          // Announcements: numbered 1..n, each starting where the previous ended, ending at the tier;
+          // a change announced again (a revision) follows its own earlier announcements.
+          const changes = result.announced.filter((change, i) => result.announced[i + 1]?.seq !== change.seq);
+          changes.forEach((change, index) => {
             expect(change.seq).toBe(index + 1);
-            expect(change.from).toBe(index === 0 ? 'Bronze' : result.announced[index - 1]?.to);
+            expect(change.from).toBe(index === 0 ? 'Bronze' : changes[index - 1]?.to);
             expect(change.to).not.toBe(change.from);
             expect(change.direction).toBe(rank(change.to) > rank(change.from) ? 'up' : 'down');
           });
-          expect(result.announced.at(-1)?.to ?? 'Bronze').toBe(scratch.tier);
+          expect(changes.at(-1)?.to ?? 'Bronze').toBe(scratch.tier);
+          // What was announced last says when the current tier was reached, as stored; its hold
+          // is the stored one unless an anniversary review has renewed it since.
+          const last = changes.at(-1);
+          if (last) {
+            expect(last.tierSince).toBe(result.stored.tierSince);
+            if (last.tierHeldUntil !== result.stored.tierHeldUntil) {
+              expect(Date.parse(result.stored.tierHeldUntil ?? '')).toBeGreaterThan(
+                Date.parse(last.tierHeldUntil ?? ''),
+              );
+            }
+          }
         }),
         { numRuns: 150 },
       );
