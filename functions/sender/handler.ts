@@ -49,7 +49,8 @@ export function createSenderHandler(
   const metrics = metricSink(runtime, 'sender');
   const timers = new TimerStore(runtime.doc, runtime.tableName);
   const program = loadProgram(runtime.env);
-  // Journey requests render from their stored version and re-check their conditions at send time.
+  // Journey requests render from their stored version, with their conditions and the customer's
+  // standing taken at send time.
   const journeys = new JourneySending({
     journeys: new CurrentJourneys(
       new JourneyCatalogue(runtime.doc, runtime.tableName, runtime.clock),

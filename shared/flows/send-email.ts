@@ -18,6 +18,7 @@ import { sendHeaders, unsubscribeLink } from '../mail/send-headers.ts';
 import { type Mailer, SesSendError } from '../mail/ses-mailer.ts';
 import { type LedgerRef, ledgerRefText, type SendCapStore, type SendLedger } from '../store/ledger.ts';
 import type { RecipientProfile, SuppressionStore } from '../store/suppression.ts';
+import type { SendTimeCheck } from '../journeys/sending.ts';
 
 export interface SenderConfig {
   rules: SendRulesConfig;
@@ -48,7 +49,7 @@ export interface SenderDeps {
   /** Journey requests: render from their stored version, re-check their conditions at send time. */
   journeys?: {
     rendererFor(request: ParsedSendRequest): Promise<TemplateRenderer | undefined>;
-    recheck(request: ParsedSendRequest): Promise<string | undefined>;
+    atSendTime(request: ParsedSendRequest): Promise<SendTimeCheck | undefined>;
   };
   /** Test hook: runs after SES accepted the email, before the ledger records it (crash injection). */
   afterSesAccepted?(ref: LedgerRef, messageId: string): Promise<void> | void;
@@ -108,10 +109,10 @@ export async function deliverSendRequest(
   }
   if (decision.kind === 'defer') return defer(request, deps, decision.until, decision.reason);
   // A journey's conditions, as the customer stands now (after any deferral): stale means no email.
-  const stale = await deps.journeys?.recheck(request);
-  if (stale) {
-    await deps.ledger.skip(ref, stale, now);
-    return { kind: 'skipped', reason: stale };
+  const journeyCheck = await deps.journeys?.atSendTime(request);
+  if (journeyCheck && 'skip' in journeyCheck) {
+    await deps.ledger.skip(ref, journeyCheck.skip, now);
+    return { kind: 'skipped', reason: journeyCheck.skip };
   }
   const recipient = profile as RecipientProfile & { email: string };
 
@@ -140,7 +141,7 @@ export async function deliverSendRequest(
     template: request.template,
     customer: recipient,
     unsubscribeUrl,
-    variables: request.variables,
+    variables: journeyCheck?.variables ?? request.variables,
     timeZone: recipient.timeZone ?? rules.defaultTimeZone,
     currency: config.currency,
     link: {

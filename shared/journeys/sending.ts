@@ -2,17 +2,22 @@
 // the request names (compiled templates cached per (journey, version) — versions never change,
 // so a text change needs no deploy and a rollback restores the text), re-checks the journey's
 // conditions at actual send time (a deferral may have made them stale: a superseded tier change
-// sends nothing), and records what became of the send on the customer's journey story.
+// sends nothing) and renders the customer's standing as it is then (a late order may have moved
+// the tier's hold), and records what became of the send on the customer's journey story.
 import { evaluateCondition } from '../domain/journey-conditions.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import type { DeliveryOutcome } from '../flows/send-email.ts';
-import type { ShopSettings } from '../mail/call-to-action.ts';
 import { storedTemplates, TemplateError, TemplateRenderer } from '../mail/render.ts';
 import type { ParsedSendRequest } from '../mail/send-request.ts';
 import type { JourneyStateStore } from '../store/journey-states.ts';
 import type { JourneyStepResults } from '../store/journey-step-results.ts';
 import type { CurrentJourneys } from '../store/journeys.ts';
 import type { FactsReader } from './customer-facts.ts';
+import { customerStanding } from './template-context.ts';
+
+/** At actual send time: skip (why), or send with these variables. */
+export type SendTimeCheck = { skip: string } | { variables: Record<string, unknown> };
 
 export class JourneySending {
   readonly #renderers = new Map<string, Promise<TemplateRenderer>>();
@@ -23,8 +28,8 @@ export class JourneySending {
       factsOf: FactsReader;
       states: Pick<JourneyStateStore, 'recordSendOutcome'>;
       clock: Clock;
-      /** The brand and tier names every email shows. */
-      program: ShopSettings;
+      /** The brand and tier names every email shows, and the customer's standing it renders. */
+      program: LoyaltyProgram;
       results: Pick<JourneyStepResults, 'add'>;
     },
   ) {}
@@ -46,21 +51,30 @@ export class JourneySending {
     return renderer;
   }
 
-  /** Why a journey send must not go out now (a condition no longer holds), or undefined. */
-  async recheck(request: ParsedSendRequest): Promise<string | undefined> {
-    const conditions = request.journey?.conditions ?? [];
-    if (!request.journey || !conditions.length) return undefined;
+  /**
+   * One read of the customer at actual send time: why a journey send must not go out now (a
+   * condition no longer holds), or the request's variables with the customer's standing as it is
+   * now over the one taken at enqueue. Undefined for other requests.
+   */
+  async atSendTime(request: ParsedSendRequest): Promise<SendTimeCheck | undefined> {
+    if (!request.journey) return undefined;
+    const conditions = request.journey.conditions;
     const emailed = conditions.some((c) => c.emailedSinceEntry !== undefined);
     const facts = await this.deps.factsOf(request.customerId, { emailed });
-    if (!facts) return 'audience: unknown customer';
+    if (!facts) return { skip: 'audience: unknown customer' };
     for (const condition of conditions) {
       const verdict = evaluateCondition(condition, {
         ...facts.condition,
         enteredAt: request.journey.enteredAt,
       });
-      if (!verdict.holds) return `audience: ${verdict.reason}`;
+      if (!verdict.holds) return { skip: `audience: ${verdict.reason}` };
     }
-    return undefined;
+    return {
+      variables: {
+        ...request.variables,
+        ...customerStanding(this.deps.program, facts, this.deps.clock.now()),
+      },
+    };
   }
 
   /** Records the delivery outcome of a journey request where `explain` finds it. */
@@ -85,11 +99,15 @@ export class JourneySending {
       });
       if (first)
         await this.deps.results.add(
-          { journeyId: base.journeyId, stepId: base.stepId, variant: request.journey.variant, day: base.at.slice(0, 10) },
+          {
+            journeyId: base.journeyId,
+            stepId: base.stepId,
+            variant: request.journey.variant,
+            day: base.at.slice(0, 10),
+          },
           { sent: 1 },
         );
-    }
-    else if (outcome.kind === 'skipped')
+    } else if (outcome.kind === 'skipped')
       await this.deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason: outcome.reason });
     // A hop of an already deferred request through the queue keeps the reason it was deferred for.
     else if (outcome.reason !== 'not-before')

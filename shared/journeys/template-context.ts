@@ -36,8 +36,28 @@ export interface ContextInput {
 }
 
 export function journeyTemplateContext(input: ContextInput): Record<string, unknown> {
-  const { program, now } = input;
-  const { stored, condition } = input.facts;
+  return {
+    ...customerStanding(input.program, input.facts, input.now),
+    event: input.event,
+    journey: input.journey,
+    step: input.stepId,
+    variant: input.variant ?? null,
+    offer: input.offer ? { ...input.offer, ...(input.coupon ? { code: input.coupon.code } : {}) } : null,
+    coupon: input.coupon ?? null,
+  };
+}
+
+/**
+ * The customer as the program sees them at `now`: tier (localized), benefits, points, the hold,
+ * the next tier, lifecycle, segments, last order. Taken again when the email is actually sent, so a
+ * send deferred past a late order promises what is stored then, not what was known at enqueue.
+ */
+export function customerStanding(
+  program: LoyaltyProgram,
+  facts: CustomerFacts,
+  now: Date,
+): Record<string, unknown> {
+  const { stored, condition } = facts;
   const locale = programLocale(program, stored.profile.locale);
   const loyalty = stored.loyalty;
   const tier = loyalty ? tierById(program, loyalty.tier) : undefined;
@@ -66,11 +86,5 @@ export function journeyTemplateContext(input: ContextInput): Record<string, unkn
     daysSinceLastPurchase: lastPurchaseAt
       ? Math.floor((now.getTime() - Date.parse(lastPurchaseAt)) / DAY_MS)
       : null,
-    event: input.event,
-    journey: input.journey,
-    step: input.stepId,
-    variant: input.variant ?? null,
-    offer: input.offer ? { ...input.offer, ...(input.coupon ? { code: input.coupon.code } : {}) } : null,
-    coupon: input.coupon ?? null,
   };
 }

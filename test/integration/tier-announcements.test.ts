@@ -8,6 +8,7 @@ import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { type TierChanged, tierChangedDetail } from '#shared/events/emitted.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { customerItems, profileOf } from '../support/table.ts';
+import { textsTo } from '../support/timer-campaigns.ts';
 
 let local: LocalRuntime;
 /** Every Tier Changed the loyalty functions got onto the bus, in the order the bus accepted them. */
@@ -128,5 +129,42 @@ describe('Tier Changed says what is stored', () => {
       tierSince: loyalty.tierSince,
       tierHeldUntil: loyalty.tierHeldUntil,
     });
+  });
+
+  it('the tier-upgrade email, sent after the late order, promises the stored hold', async () => {
+    // 01:00 in London: inside the sender's quiet hours (21:00-08:00 local), so the email waits.
+    local.putEvents([
+      customerEvent({
+        customerId: 'late-mail',
+        email: 'late-mail@example.com',
+        firstName: 'Lin',
+        locale: 'en-US',
+        timeZone: 'Europe/London',
+      }),
+    ]);
+    local.putEvents([
+      order('late-mail', 'late-mail-a', '300.00', '2027-01-01T10:00:00Z'),
+      order('late-mail', 'late-mail-b', '300.00', '2027-05-31T23:00:00Z'),
+    ]);
+    await local.drain();
+    // Before the email goes out, a December order arrives: Silver since January 1, held until 2028-01-01.
+    local.putEvents([order('late-mail', 'late-mail-c', '250.00', '2026-12-20T10:00:00Z')]);
+    await local.drain();
+    await local.advanceTo('2027-06-01T08:00:00Z');
+
+    const { loyalty, reviewAt } = await storedState('late-mail');
+    expect(loyalty.tierHeldUntil).toBe('2028-01-01T10:00:00.000Z');
+    expect(reviewAt).toBe(loyalty.tierHeldUntil);
+    const [announced] = [...latestAnnouncements('late-mail').values()];
+    expect(announced?.tierHeldUntil).toBe(loyalty.tierHeldUntil);
+    // One tier-upgrade email (the revision is the same change), promising what is stored.
+    const upgrades = (await customerItems(local.doc, local.tableName, 'late-mail'))
+      .filter((item) => String(item.SK).startsWith('SEND#tier-upgrade#'))
+      .map((item) => item.status);
+    expect(upgrades).toEqual(['sent']);
+    const promises = (await textsTo(local, 'late-mail@example.com')).flatMap(
+      (text) => /yours until at least ([^.]+)\./.exec(text)?.[1] ?? [],
+    );
+    expect(promises).toEqual(['January 1, 2028']);
   });
 });
