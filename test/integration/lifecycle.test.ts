@@ -2,7 +2,6 @@
 // 'lifecycle' timer fired by the scheduler as the simulated clock advances; the stage is read
 // from the stored profile and every Lifecycle Stage Changed the two functions put on the bus is
 // counted.
-import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { StoredLifecycle } from '#shared/domain/lifecycle.ts';
@@ -11,6 +10,7 @@ import {
   type LifecycleStageChanged,
   lifecycleStageChangedDetail,
 } from '#shared/events/emitted.ts';
+import { aroundPutEvents } from '../support/faults.ts';
 import { purchaseEvent } from '../support/fixtures.ts';
 import { profileOf } from '../support/table.ts';
 
@@ -23,26 +23,19 @@ beforeAll(async () => {
   local = await startLocal({
     now: '2026-01-01T00:00:00Z',
     ports: 'random',
-    wrapRuntime: (name, runtime) => {
-      if (name !== 'ingest-orders' && name !== 'scheduler') return runtime;
-      const eventBridge = runtime.eventBridge;
-      const send = async (command: PutEventsCommand) => {
-        const changes = (command.input.Entries ?? [])
-          .filter((entry) => entry.DetailType === LIFECYCLE_STAGE_CHANGED)
-          .map((entry) => lifecycleStageChangedDetail.parse(JSON.parse(entry.Detail ?? '{}')));
-        const crashing = changes.find((change) => crashBeforePublish.delete(change.customerId));
-        if (crashing) throw new Error(`injected crash before publishing ${crashing.changeId}`);
-        const result = await eventBridge.send(command);
-        published.push(...changes);
-        return result;
-      };
-      return {
-        ...runtime,
-        eventBridge: new Proxy(eventBridge, {
-          get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)),
-        }),
-      };
-    },
+    wrapRuntime: (name, runtime) =>
+      name !== 'ingest-orders' && name !== 'scheduler'
+        ? runtime
+        : aroundPutEvents(runtime, async (command, put) => {
+            const changes = (command.input.Entries ?? [])
+              .filter((entry) => entry.DetailType === LIFECYCLE_STAGE_CHANGED)
+              .map((entry) => lifecycleStageChangedDetail.parse(JSON.parse(entry.Detail ?? '{}')));
+            const crashing = changes.find((change) => crashBeforePublish.delete(change.customerId));
+            if (crashing) throw new Error(`injected crash before publishing ${crashing.changeId}`);
+            const result = await put();
+            published.push(...changes);
+            return result;
+          }),
   });
 }, 60_000);
 afterAll(() => local?.stop());

@@ -1,13 +1,13 @@
 // The loyalty engine end to end on the embedded engines: order events through the local bus into
 // ingest-orders (tier, points, Tier Changed), then the shipped tier-upgrade journey (the journeys
 // function) enqueueing SendRequests. Each test uses its own customers, so one runtime serves the file.
-import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { StoredLoyalty } from '#shared/domain/loyalty-changes.ts';
-import type { TierChanged } from '#shared/events/emitted.ts';
+import { type TierChanged, tierChangedDetail } from '#shared/events/emitted.ts';
 import type { SendRequest } from '#shared/mail/send-request.ts';
+import { aroundPutEvents } from '../support/faults.ts';
 import { customerEvent, purchaseEvent, refundEvent } from '../support/fixtures.ts';
 import { customerItems, profileOf } from '../support/table.ts';
 
@@ -30,25 +30,18 @@ beforeAll(async () => {
     shippedJourneys: ['tier-upgrade'],
     wrapRuntime: (name, runtime) => {
       if (name === 'ingest-orders' || name === 'scheduler') {
-        const eventBridge = runtime.eventBridge;
-        const send = async (command: PutEventsCommand) => {
+        return aroundPutEvents(runtime, async (command, put) => {
           const changes = (command.input.Entries ?? [])
             .filter((entry) => entry.DetailType === 'Tier Changed')
-            .map((entry) => JSON.parse(entry.Detail ?? '{}') as TierChanged);
+            .map((entry) => tierChangedDetail.parse(JSON.parse(entry.Detail ?? '{}')));
           const crashing = changes.find((change) => crashBeforePublish.delete(change.customerId));
           if (crashing) throw new Error(`injected crash before publishing ${crashing.changeId}`);
-          const result = await eventBridge.send(command);
+          const result = await put();
           published.push(...changes);
           const crashedAfter = changes.find((change) => crashAfterPublish.delete(change.customerId));
           if (crashedAfter) throw new Error(`injected crash after publishing ${crashedAfter.changeId}`);
           return result;
-        };
-        return {
-          ...runtime,
-          eventBridge: new Proxy(eventBridge, {
-            get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)),
-          }),
-        };
+        });
       }
       if (name === 'journeys') {
         const sqs = runtime.sqs;

@@ -2,10 +2,10 @@
 // profile stores and what the review timer is set to, even when late or concurrent orders move
 // those dates after the change was first announced: the change is announced again, same changeId,
 // a higher revision, carrying the stored dates.
-import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { type TierChanged, tierChangedDetail } from '#shared/events/emitted.ts';
+import { aroundPutEvents } from '../support/faults.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { customerItems, profileOf } from '../support/table.ts';
 import { textsTo } from '../support/timer-campaigns.ts';
@@ -17,24 +17,17 @@ const published: TierChanged[] = [];
 beforeAll(async () => {
   local = await startLocal({
     now: '2027-06-01T00:00:00Z',
-    wrapRuntime: (name, runtime) => {
-      if (name !== 'ingest-orders' && name !== 'scheduler') return runtime;
-      const eventBridge = runtime.eventBridge;
-      const send = async (command: PutEventsCommand) => {
-        const result = await eventBridge.send(command);
-        for (const entry of command.input.Entries ?? []) {
-          if (entry.DetailType === 'Tier Changed')
-            published.push(tierChangedDetail.parse(JSON.parse(entry.Detail ?? '')));
-        }
-        return result;
-      };
-      return {
-        ...runtime,
-        eventBridge: new Proxy(eventBridge, {
-          get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)),
-        }),
-      };
-    },
+    wrapRuntime: (name, runtime) =>
+      name !== 'ingest-orders' && name !== 'scheduler'
+        ? runtime
+        : aroundPutEvents(runtime, async (command, put) => {
+            const result = await put();
+            for (const entry of command.input.Entries ?? []) {
+              if (entry.DetailType === 'Tier Changed')
+                published.push(tierChangedDetail.parse(JSON.parse(entry.Detail ?? '')));
+            }
+            return result;
+          }),
   });
 }, 60_000);
 afterAll(() => local?.stop());

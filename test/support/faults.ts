@@ -1,6 +1,7 @@
 // Fault injection for integration tests: a DynamoDB client that fails chosen requests, standing
 // in for a Lambda that crashes or times out half-way through its work.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { PutEventsCommand, PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { documentClient } from '#functions/commons/runtime.ts';
 import { localDynamoClient } from '#infra/local/engines.ts';
@@ -14,8 +15,33 @@ export interface DynamoFault {
   afterWrite?: boolean;
 }
 
+/**
+ * A runtime whose PutEvents calls go through `around`, which decides when (and whether) to `put`:
+ * a test sees what a function publishes, or crashes it before or after the bus took it.
+ */
+export function aroundPutEvents(
+  runtime: Runtime,
+  around: (
+    command: PutEventsCommand,
+    put: () => Promise<PutEventsCommandOutput>,
+  ) => Promise<PutEventsCommandOutput>,
+): Runtime {
+  const eventBridge = runtime.eventBridge;
+  const send = (command: PutEventsCommand) => around(command, () => eventBridge.send(command));
+  return {
+    ...runtime,
+    eventBridge: new Proxy(eventBridge, {
+      get: (target, key) => (key === 'send' ? send : Reflect.get(target, key)),
+    }),
+  };
+}
+
 /** A runtime whose DynamoDB client crashes on the chosen requests; counts what it injected. */
-export function withDynamoFault(runtime: Runtime, endpoint: string, fault: DynamoFault): Runtime & { injected: () => number } {
+export function withDynamoFault(
+  runtime: Runtime,
+  endpoint: string,
+  fault: DynamoFault,
+): Runtime & { injected: () => number } {
   const client: DynamoDBClient = localDynamoClient(endpoint);
   let injected = 0;
   client.middlewareStack.add(
