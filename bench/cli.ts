@@ -4,7 +4,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startLocal } from '#infra/local/runtime.ts';
 import { trees } from './baseline.ts';
 import type { BenchSection } from './report.ts';
@@ -32,10 +33,13 @@ export async function benchCli({ runs = 5 } = {}): Promise<BenchSection> {
     const endpoint = `aws=${local.endpoints.aws},dynamodb=${local.endpoints.dynamo},ses=${local.endpoints.ses}`;
     // startLocal published today's shipped journeys; the baseline CLI reads its own (pre-journey)
     // campaign catalogue, so it publishes its own shipped files there first.
-    execFileSync(process.execPath, [path.join(before, 'bin/loyalty.mjs'), '--endpoint', endpoint, 'campaigns', 'publish'], {
-      cwd: before,
-      stdio: 'ignore',
-    });
+    // Asynchronous: this process serves the local runtime's DynamoDB; a synchronous child call
+    // would block the engine the CLI is waiting on, and both would wait forever.
+    await promisify(execFile)(
+      process.execPath,
+      [path.join(before, 'bin/loyalty.mjs'), '--endpoint', endpoint, 'campaigns', 'publish'],
+      { cwd: before },
+    );
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'bench-cli-')), 'preview.html');
     const calls: [string, string[]][] = [
       ['--help', ['--help']],
