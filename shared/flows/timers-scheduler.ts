@@ -293,11 +293,9 @@ async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise
     );
     return { next: { data: { kind: 'tier-review', heldUntil }, dueAt: heldUntil ? new Date(heldUntil) : undefined } };
   }
-  if (timer.data.kind === 'lifecycle') {
-    if (!deps.refreshLifecycle)
-      throw new Error('a lifecycle timer fired but this scheduler was built without refreshLifecycle');
-    const at = await deps.refreshLifecycle(timer.customerId);
-    return { next: { data: { kind: 'lifecycle', at }, dueAt: at ? new Date(at) : undefined } };
-  }
-  throw new Error(`unknown timer kind ${(timer.data as { kind: string }).kind}`);
+  // The only kind left (the store refuses unknown kinds; retired ones never reach here).
+  if (!deps.refreshLifecycle)
+    throw new Error('a lifecycle timer fired but this scheduler was built without refreshLifecycle');
+  const at = await deps.refreshLifecycle(timer.customerId);
+  return { next: { data: { kind: 'lifecycle', at }, dueAt: at ? new Date(at) : undefined } };
 }

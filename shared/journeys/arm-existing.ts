@@ -7,24 +7,20 @@
 // idempotent (converging on the stored profile), so running it twice arms nothing twice.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
-import { DATE_TRIGGER_KINDS, type DateTriggerKind } from '../domain/journey.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import { SegmentStore } from '../store/segments.ts';
 import type { JourneyVersion } from '../store/journeys.ts';
+import { isDateJourney } from './reactions.ts';
 import { journeyRuntime } from './runtime.ts';
 
 const SCAN_SEGMENTS = 4;
 const ARMS_AT_ONCE = 16;
 
-const isDateTrigger = (on: string): on is DateTriggerKind =>
-  (DATE_TRIGGER_KINDS as readonly string[]).includes(on);
-
 /** True when `current` runs a date trigger that `previous` (the version before it) did not. */
 export function makesDateTriggerLive(previous: JourneyVersion | undefined, current: JourneyVersion): boolean {
-  const now = current.journey;
-  if (!now.enabled || !isDateTrigger(now.trigger.on)) return false;
+  if (!current.journey.enabled || !isDateJourney(current)) return false;
   if (!previous || !previous.journey.enabled) return true;
-  return JSON.stringify(previous.journey.trigger) !== JSON.stringify(now.trigger);
+  return JSON.stringify(previous.journey.trigger) !== JSON.stringify(current.journey.trigger);
 }
 
 export async function armExistingCustomers(

@@ -29,7 +29,8 @@ const ENTERED_KEPT = 5;
 
 type DateJourney = JourneyVersion & { journey: { trigger: DateTrigger } };
 
-function isDateJourney(version: JourneyVersion): version is DateJourney {
+/** A version whose trigger is a date (birthday, inactivity …), not an event. */
+export function isDateJourney(version: JourneyVersion): version is DateJourney {
   return version.journey.trigger.on !== 'event';
 }
 
