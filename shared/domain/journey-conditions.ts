@@ -228,6 +228,23 @@ function bucketCheck(condition: Condition, facts: ConditionFacts): [boolean, str
   return [[ok, `bucket ${bucket} of ${of} ${ok ? 'within' : 'outside'} ${from}..${to}`]];
 }
 
+/** True if any of the conditions asks whether the customer was emailed since entry (one more read). */
+export function asksEmailed(conditions: readonly (Condition | undefined)[]): boolean {
+  return conditions.some((condition) => condition?.emailedSinceEntry !== undefined);
+}
+
+/** The verdict of the first condition that does not hold; undefined when every one holds. */
+export function firstFailing(
+  conditions: readonly Condition[],
+  facts: ConditionFacts,
+): ConditionVerdict | undefined {
+  for (const condition of conditions) {
+    const verdict = evaluateCondition(condition, facts);
+    if (!verdict.holds) return verdict;
+  }
+  return undefined;
+}
+
 /** Holds when every part holds; the reason is the first failing part, or every part that held. */
 export function evaluateCondition(condition: Condition, facts: ConditionFacts): ConditionVerdict {
   const results = [...checks(condition, facts), ...bucketCheck(condition, facts)];

@@ -5,6 +5,7 @@
 // step kinds, never a journey by name.
 import * as z from 'zod';
 import { ianaTimeZone } from '../events/contracts.ts';
+import { DAY_MS } from './clock.ts';
 import { BEST_HOUR_FALLBACK, type PurchaseHours, resolveSendHour, type ResolvedSendHour } from './best-send-hour.ts';
 import { conditionSchema, localeName, moneyText } from './journey-conditions.ts';
 
@@ -22,7 +23,7 @@ const delay = z.string().regex(/^[1-9]\d*[dh]$/, { message: 'must be a number of
 /** A `delay` in milliseconds. */
 export function delayMs(text: string): number {
   const amount = Number.parseInt(text, 10);
-  return amount * (text.endsWith('d') ? 86_400_000 : 3_600_000);
+  return amount * (text.endsWith('d') ? DAY_MS : DAY_MS / 24);
 }
 
 /** `end` finishes the journey; every other goto names a step id. */

@@ -4,11 +4,10 @@
 // and concurrent deliveries a step runs once; a send step's request is deduplicated by the send
 // ledger if a crash repeats it. Follow-live: a run keeps only its position; each step runs on the
 // version current when it is reached, and a run whose step was removed exits (`step-removed`).
-import { DAY_MS } from '../domain/clock.ts';
 import { heldOutOfJourney } from '../domain/global-control-group.ts';
 import { holdoutDraw } from '../domain/holdout.ts';
-import { type Condition, evaluateCondition } from '../domain/journey-conditions.ts';
-import { END, type Journey, journeyCapClasses, stepKind } from '../domain/journey.ts';
+import { asksEmailed, type Condition, evaluateCondition } from '../domain/journey-conditions.ts';
+import { delayMs, END, type Journey, journeyCapClasses, stepKind } from '../domain/journey.ts';
 import {
   type ExitReason,
   HISTORY_KINDS,
@@ -96,8 +95,7 @@ export function reentryDecision(
   const reentry = journey.reentry;
   if (reentry === 'once') return { kind: 'not-again' };
   if (reentry === 'always') return 'enter';
-  const days = Number(reentry.every.slice(0, -1));
-  return Date.parse(entry.at) - Date.parse(state.enteredAt) >= days * DAY_MS
+  return Date.parse(entry.at) - Date.parse(state.enteredAt) >= delayMs(reentry.every)
     ? 'enter'
     : { kind: 'not-again' };
 }
@@ -112,13 +110,12 @@ function interrupted(state: JourneyState, entryId: string, now: Date): boolean {
   );
 }
 
-/** True if any condition of the journey asks whether the customer was emailed since entry. */
-function asksEmailed(journey: Journey): boolean {
-  const conditions = [
+/** Every condition of the journey: its entry condition and each branch case's. */
+function conditionsOf(journey: Journey): (Condition | undefined)[] {
+  return [
     journey.trigger.where,
     ...journey.steps.flatMap((step) => ('branch' in step ? step.branch.map((c) => c.if) : [])),
   ];
-  return conditions.some((condition) => condition?.emailedSinceEntry !== undefined);
 }
 
 export class JourneyEngine {
@@ -141,7 +138,7 @@ export class JourneyEngine {
         return decision;
       }
       if (journey.trigger.where) {
-        facts ??= await this.deps.factsOf(customerId, { emailed: asksEmailed(journey) });
+        facts ??= await this.deps.factsOf(customerId, { emailed: asksEmailed(conditionsOf(journey)) });
         const verdict = facts
           ? evaluateCondition(journey.trigger.where, { ...facts.condition, enteredAt: entry.at })
           : { holds: false, reason: 'unknown customer' };
@@ -288,7 +285,7 @@ export class JourneyEngine {
           settled = true;
         } else {
           const current = state;
-          facts ??= this.deps.factsOf(current.customerId, { emailed: asksEmailed(version.journey) });
+          facts ??= this.deps.factsOf(current.customerId, { emailed: asksEmailed(conditionsOf(version.journey)) });
           const memo = facts;
           const result = await runStep({
             deps: this.deps,

@@ -4,7 +4,7 @@
 // conditions at actual send time (a deferral may have made them stale: a superseded tier change
 // sends nothing) and renders the customer's standing as it is then (a late order may have moved
 // the tier's hold), and records what became of the send on the customer's journey story.
-import { evaluateCondition } from '../domain/journey-conditions.ts';
+import { asksEmailed, firstFailing } from '../domain/journey-conditions.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import type { DeliveryOutcome } from '../flows/send-email.ts';
@@ -59,16 +59,10 @@ export class JourneySending {
   async atSendTime(request: ParsedSendRequest): Promise<SendTimeCheck | undefined> {
     if (!request.journey) return undefined;
     const conditions = request.journey.conditions;
-    const emailed = conditions.some((c) => c.emailedSinceEntry !== undefined);
-    const facts = await this.deps.factsOf(request.customerId, { emailed });
+    const facts = await this.deps.factsOf(request.customerId, { emailed: asksEmailed(conditions) });
     if (!facts) return { skip: 'audience: unknown customer' };
-    for (const condition of conditions) {
-      const verdict = evaluateCondition(condition, {
-        ...facts.condition,
-        enteredAt: request.journey.enteredAt,
-      });
-      if (!verdict.holds) return { skip: `audience: ${verdict.reason}` };
-    }
+    const failed = firstFailing(conditions, { ...facts.condition, enteredAt: request.journey.enteredAt });
+    if (failed) return { skip: `audience: ${failed.reason}` };
     return {
       variables: {
         ...request.variables,

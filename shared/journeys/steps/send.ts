@@ -5,7 +5,7 @@
 // the step — so a re-run after a crash is deduplicated by the send ledger — then moves on.
 import { nextLocalHour } from '../../domain/best-send-hour.ts';
 import { type UniqueCoupon, uniqueCoupon } from '../../domain/coupon.ts';
-import { evaluateCondition, type Condition } from '../../domain/journey-conditions.ts';
+import { type Condition, firstFailing } from '../../domain/journey-conditions.ts';
 import {
   delayMs,
   type JourneyTrigger,
@@ -136,7 +136,7 @@ export const sendStep: StepModule<SendJourneyStep> = {
     const customer = await facts();
     const conditions = sendConditions(journey.trigger, state);
     const failed = customer
-      ? conditions.map((c) => evaluateCondition(c, conditionFacts(customer))).find((v) => !v.holds)
+      ? firstFailing(conditions, conditionFacts(customer))
       : { holds: false, reason: 'the customer is no longer stored' };
     if (!customer || failed) {
       const reason = `audience: ${failed?.reason ?? 'unknown'}`;
