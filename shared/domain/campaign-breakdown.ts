@@ -25,8 +25,12 @@ export function campaignBreakdown(
   keyOf: (contact: CampaignContact) => string,
 ): BreakdownRow[] {
   const groups = new Map<string, CampaignContact[]>();
-  for (const contact of contacts)
-    groups.set(keyOf(contact), [...(groups.get(keyOf(contact)) ?? []), contact]);
+  for (const contact of contacts) {
+    const key = keyOf(contact);
+    const group = groups.get(key);
+    if (group) group.push(contact);
+    else groups.set(key, [contact]);
+  }
   return [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, group]) => {

@@ -3,7 +3,7 @@
 // it?"), which per-journey holdouts cannot answer. Membership is a pure function of the customer
 // id: the same customer stays in (or out) across deploys, and raising the share only adds people.
 import * as z from 'zod';
-import { holdoutDraw } from './holdout.ts';
+import { isHeldOut } from './holdout.ts';
 import { capClassSchema } from './send-guardrails.ts';
 
 /** The salt of the draw: independent of every journey's own holdout draw. */
@@ -21,7 +21,7 @@ export const controlGroupSchema = controlGroupFields.default(() => controlGroupF
 export type ControlGroupSettings = z.output<typeof controlGroupSchema>;
 
 export function inGlobalControlGroup(customerId: string, settings: ControlGroupSettings): boolean {
-  return settings.percent > 0 && holdoutDraw(GLOBAL_CONTROL_GROUP, customerId) < settings.percent / 100;
+  return isHeldOut(GLOBAL_CONTROL_GROUP, customerId, settings.percent);
 }
 
 /** True if a send of this cap class must not reach the customer because they are in the group. */
@@ -44,8 +44,9 @@ export function heldOutOfJourney(
   capClasses: readonly string[],
   settings: ControlGroupSettings,
 ): boolean {
+  // One draw: the cap classes only decide what a member still receives.
   return (
     inGlobalControlGroup(customerId, settings) &&
-    capClasses.every((capClass) => withheldForControlGroup(customerId, capClass, settings))
+    capClasses.every((capClass) => !settings.stillReceive.some((allowed) => allowed === capClass))
   );
 }

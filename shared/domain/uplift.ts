@@ -172,8 +172,11 @@ export function campaignOutcome(
   windowDays: number,
 ): CampaignOutcome {
   const byCustomer = new Map<string, AttributedOrder[]>();
-  for (const order of orders)
-    byCustomer.set(order.customerId, [...(byCustomer.get(order.customerId) ?? []), order]);
+  for (const order of orders) {
+    const own = byCustomer.get(order.customerId);
+    if (own) own.push(order);
+    else byCustomer.set(order.customerId, [order]);
+  }
   const converted = { treatment: 0, holdout: 0 };
   const n = { treatment: 0, holdout: 0 };
   const revenueMilli = { treatment: 0, holdout: 0 };
