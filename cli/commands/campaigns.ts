@@ -106,14 +106,17 @@ function versionNumber(flag: string) {
 }
 
 function outcomeText(id: string, outcome: PublishOutcome & Armed): string {
-  const armed = outcome.armed ? `; date trigger armed for ${outcome.armed.customers} stored customer(s)` : '';
   return outcome.kind === 'published'
-    ? `published ${id} v${outcome.version}${armed}`
+    ? `published ${id} v${outcome.version}${armedText(outcome)}`
     : `unchanged ${id} (v${outcome.version})`;
 }
 
 interface Armed {
   armed?: { customers: number };
+}
+
+function armedText(outcome: Armed): string {
+  return outcome.armed ? `; date trigger armed for ${outcome.armed.customers} stored customer(s)` : '';
 }
 
 /**
@@ -271,7 +274,7 @@ export const campaignsCommands: CommandModule = {
           .out()
           .result({ id, ...outcome, ...armed }, () =>
             outcome.kind === 'published'
-              ? `rolled ${id} back to the content of v${outcome.restored}: now v${outcome.version}${armed.armed ? `; date trigger armed for ${armed.armed.customers} stored customer(s)` : ''}`
+              ? `rolled ${id} back to the content of v${outcome.restored}: now v${outcome.version}${armedText(armed)}`
               : `${id} already has the content of v${outcome.restored}`,
           );
       });
@@ -294,7 +297,7 @@ export const campaignsCommands: CommandModule = {
             .out()
             .result({ id, enabled, ...outcome, ...armed }, () =>
               outcome.kind === 'published'
-                ? `${id} ${enabled ? 'enabled' : 'disabled'} (v${outcome.version})${armed.armed ? `; date trigger armed for ${armed.armed.customers} stored customer(s)` : ''}`
+                ? `${id} ${enabled ? 'enabled' : 'disabled'} (v${outcome.version})${armedText(armed)}`
                 : `${id} was already ${enabled ? 'enabled' : 'disabled'}`,
             );
         });
