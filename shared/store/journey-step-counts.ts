@@ -46,18 +46,30 @@ export class JourneyStepCounts {
     ]);
   }
 
-  /** Now, and arrivals on the days [fromDay, toDay] (YYYY-MM-DD): one Query. */
+  /**
+   * Now, and arrivals on the days [fromDay, toDay] (YYYY-MM-DD): two Queries side by side, the
+   * NOW# rows and the period's DAY# rows only (the partition keeps every day ever counted).
+   */
   async counts(journeyId: string, fromDay: string, toDay: string): Promise<StepCounts> {
-    const items = await queryAll(this.doc, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.journeyStepCountsPk(journeyId) },
-    });
+    const pk = keys.journeyStepCountsPk(journeyId);
+    const [now, days] = await Promise.all([
+      queryAll(this.doc, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :now)',
+        ExpressionAttributeValues: { ':pk': pk, ':now': 'NOW#' },
+      }),
+      queryAll(this.doc, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': pk, ':from': `DAY#${fromDay}#`, ':to': `DAY#${toDay}#\uffff` },
+      }),
+    ]);
+    const items = [...now, ...days];
     const result: StepCounts = { atStepNow: {}, passedThrough: {} };
     for (const item of items) {
       const stepId = String(item.stepId);
       if (typeof item.atNow === 'number') result.atStepNow[stepId] = Math.max(0, item.atNow);
-      if (typeof item.passed === 'number' && typeof item.day === 'string' && item.day >= fromDay && item.day <= toDay)
+      if (typeof item.passed === 'number')
         result.passedThrough[stepId] = (result.passedThrough[stepId] ?? 0) + item.passed;
     }
     return result;
