@@ -1,8 +1,9 @@
 // Journey holdouts: the entries held out to measure uplift (recorded, never sent), one item per
 // (customer, journey, entry), counted once in the journey's daily counters.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
+import { CampaignStats } from './stats.ts';
 
 /** Records control-group members: one item per (customer, campaign, period), counted once per day. */
 export class HoldoutRecords {
@@ -37,15 +38,9 @@ export class HoldoutRecords {
     );
     if (!applied) return false;
     // Same daily counters item as the delivery stats (sent, opened, ...): `heldOut` beside them.
-    const day = input.at.toISOString().slice(0, 10);
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.campaignStats(input.campaignId, day),
-        UpdateExpression: 'ADD heldOut :one SET campaignId = :id, #day = :day',
-        ExpressionAttributeNames: { '#day': 'day' },
-        ExpressionAttributeValues: { ':one': 1, ':id': input.campaignId, ':day': day },
-      }),
+    await new CampaignStats(this.doc, this.tableName).countHeldOut(
+      input.campaignId,
+      input.at.toISOString().slice(0, 10),
     );
     return true;
   }

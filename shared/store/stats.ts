@@ -11,6 +11,8 @@ export type StatCounter = (typeof STAT_COUNTERS)[number];
 /** Counted by the unsubscribe endpoint, not by SES events. */
 export const UNSUBSCRIBED = 'unsubscribed';
 const DAILY_COUNTERS = [...STAT_COUNTERS, UNSUBSCRIBED] as const;
+/** Counted by the journey engine's holdout records, beside the delivery counters. */
+const HELD_OUT = 'heldOut';
 type DailyCounter = (typeof DAILY_COUNTERS)[number];
 
 export class CampaignStats {
@@ -61,7 +63,12 @@ export class CampaignStats {
     return true;
   }
 
-  private async add(campaignId: string, day: string, counter: DailyCounter): Promise<void> {
+  /** One journey entry held out on this day (the holdout record was written first, once). */
+  async countHeldOut(campaignId: string, day: string): Promise<void> {
+    await this.add(campaignId, day, HELD_OUT);
+  }
+
+  private async add(campaignId: string, day: string, counter: DailyCounter | typeof HELD_OUT): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
