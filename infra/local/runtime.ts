@@ -195,17 +195,10 @@ export class LocalRuntime {
         resources: [],
         detail: entry.detail,
       };
-      const bus = entry.busName ?? this.busName;
-      for (const wiring of Object.values(functions) as FunctionWiring[]) {
-        const trigger = wiring.trigger;
-        if (trigger.type !== 'events') continue;
-        const onThisBus = (pattern: EventPattern) =>
-          (pattern.bus ?? 'marketing') === busRole(bus, this.busName);
-        const matches = (pattern: EventPattern) =>
-          matchesEventPattern(eventBridgePattern(pattern, LOCAL_CONFIGURATION_SET), envelope);
-        if (trigger.patterns.some((pattern) => onThisBus(pattern) && matches(pattern))) {
-          this.queueFor(trigger.queue).send(JSON.stringify(envelope));
-        }
+      const role = busRole(entry.busName ?? this.busName, this.busName);
+      for (const { queue, patterns } of EVENT_ROUTES) {
+        if (patterns.some((pattern) => pattern.bus === role && matchesEventPattern(pattern.rule, envelope)))
+          this.queueFor(queue).send(JSON.stringify(envelope));
       }
       this.kick();
       return id;
@@ -520,6 +513,20 @@ function nextTick(schedule: Schedule): number {
     schedule.nextAt + Math.ceil((schedule.quietUntil - schedule.nextAt) / schedule.everyMs) * schedule.everyMs
   );
 }
+
+/**
+ * Each event-triggered function's queue and its rules as the stack deploys them (the bus role and
+ * the EventBridge pattern), built once: every PutEvents entry is matched against them.
+ */
+const EVENT_ROUTES = (Object.values(functions) as FunctionWiring[]).flatMap((wiring) => {
+  const trigger = wiring.trigger;
+  if (trigger.type !== 'events') return [];
+  const patterns = trigger.patterns.map((pattern: EventPattern) => ({
+    bus: pattern.bus ?? 'marketing',
+    rule: eventBridgePattern(pattern, LOCAL_CONFIGURATION_SET),
+  }));
+  return [{ queue: trigger.queue, patterns }];
+});
 
 /** Applies the promise only when that instant is about to fire, so a delivered message can still cancel it. */
 function skipQuietTicks(schedule: Schedule): void {
