@@ -33,21 +33,24 @@ function closeServer(server: Server): Promise<void> {
 
 export interface DynamoEngine extends Engine {
   server: Server;
-  /** Calls `listener` with the key of every item a write request names, as the request arrives. */
-  onWrite(listener: (key: ItemKey) => void): void;
+  /**
+   * Calls `listener` with the key of every item a write request names, as the request arrives,
+   * while `watching()` says someone is waiting for a write (otherwise the body is not parsed).
+   */
+  onWrite(listener: (key: ItemKey) => void, watching?: () => boolean): void;
 }
 
 /** dynalite in memory, or persisted under `path` (LevelDB). */
 export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<DynamoEngine> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
-  const writeListeners: ((key: ItemKey) => void)[] = [];
+  const writeListeners: WriteListener[] = [];
   watchWrites(server, writeListeners);
   const port = await listen(server, options.port ?? 0);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     server,
-    onWrite: (listener) => writeListeners.push(listener),
+    onWrite: (listener, watching = () => true) => writeListeners.push({ listener, watching }),
     close: () => closeServer(server),
   };
 }
@@ -58,8 +61,14 @@ const WRITE_TARGETS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWrit
  * Reports the item keys of write requests (over HTTP or in-process alike) before dynalite
  * answers them: the local runtime's idle schedules sleep until the item they watch is written.
  */
-function watchWrites(server: Server, listeners: readonly ((key: ItemKey) => void)[]): void {
+interface WriteListener {
+  listener: (key: ItemKey) => void;
+  watching: () => boolean;
+}
+
+function watchWrites(server: Server, all: readonly WriteListener[]): void {
   server.prependListener('request', (request: IncomingMessage) => {
+    const listeners = all.filter((l) => l.watching());
     if (listeners.length === 0) return;
     const target = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     if (!WRITE_TARGETS.has(target)) return;
@@ -67,7 +76,7 @@ function watchWrites(server: Server, listeners: readonly ((key: ItemKey) => void
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       for (const key of writtenKeys(Buffer.concat(chunks).toString('utf8')))
-        for (const listener of listeners) listener(key);
+        for (const { listener } of listeners) listener(key);
     });
   });
 }

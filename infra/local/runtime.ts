@@ -599,7 +599,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     journal,
   );
   ready.local = local;
-  dynamo.onWrite((key) => local.noteWrite(key));
+  // Only a schedule sleeping until an item is written needs writes reported (and parsed).
+  dynamo.onWrite(
+    (key) => local.noteWrite(key),
+    () => local.schedules.some((schedule) => schedule.quietUnlessWritten !== undefined),
+  );
 
   for (const [name, wiring] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
     const dlq = new LocalQueue(`${name}-dlq`, local.queueUrl(`${name}-dlq`), clock, {
