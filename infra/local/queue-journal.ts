@@ -84,14 +84,17 @@ export class QueueJournal implements QueueLog {
         else if (line?.op === 'ack') live.delete(key(line.queue, line.messageId));
       }
     }
-    const lines = [...live.values()].map((entry) => JSON.stringify({ op: 'put', ...entry }));
-    writeDurably(file, lines);
-    const journal = new QueueJournal(file, await open(file, 'a'));
+    const lines = new Map<string, string>();
     const queued = new Map<string, LocalMessage[]>();
-    for (const [index, entry] of [...live.values()].entries()) {
-      journal.#live.set(key(entry.queue, entry.message.messageId), lines[index] ?? '');
-      queued.set(entry.queue, [...(queued.get(entry.queue) ?? []), entry.message]);
+    for (const [id, entry] of live) {
+      lines.set(id, JSON.stringify({ op: 'put', ...entry }));
+      const messages = queued.get(entry.queue);
+      if (messages) messages.push(entry.message);
+      else queued.set(entry.queue, [entry.message]);
     }
+    writeDurably(file, [...lines.values()]);
+    const journal = new QueueJournal(file, await open(file, 'a'));
+    for (const [id, line] of lines) journal.#live.set(id, line);
     journal.#sized();
     return { journal, queued };
   }
