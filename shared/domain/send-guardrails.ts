@@ -159,8 +159,3 @@ export function guardrailVerdict(figures: WindowFigures, limits: GuardrailLimits
         why: `hard bounces ${pct(figures.hardBounceRate)}, complaints ${pct(figures.complaintRate)} over ${over}: within limits`,
       };
 }
-
-/** True if a send of this cap class may go out while the account brake is on. */
-export function continuesUnderAccountBrake(capClassOfSend: string, settings: GuardrailSettings): boolean {
-  return settings.account.continueCapClasses.some((allowed) => allowed === capClassOfSend);
-}
