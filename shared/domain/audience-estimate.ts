@@ -3,7 +3,7 @@
 // single profile: the share of each counted part, multiplied as if the parts were independent.
 // Parts the weekly counts do not cover (spend, orders, attributes, points, P(alive) ranges …) are
 // named, and the count is then an upper bound for them.
-import type { Condition } from './journey-conditions.ts';
+import { type Condition, localeMatches } from './journey-conditions.ts';
 
 export interface Population {
   /** Every customer the weekly job saw. */
@@ -38,7 +38,7 @@ export function estimateAudience(where: Condition | undefined, population: Popul
     const counts = population[part] ?? {};
     // Each counted name once, a language counting its locales (zh: zh-CN, zh-TW).
     const matching = Object.keys(counts).filter((name) =>
-      names.some((wanted) => name === wanted || (part === 'locales' && name.split('-')[0] === wanted)),
+      names.some((wanted) => (part === 'locales' ? localeMatches(name, wanted) : name === wanted)),
     );
     // A customer is in one tier, stage, locale and band; segments come from four families, so a
     // customer can be in several listed ones: the summed share is capped at everyone.

@@ -125,7 +125,7 @@ function checks(condition: Condition, facts: ConditionFacts): [boolean, string][
     ]);
   }
   if (condition.locales) {
-    const ok = condition.locales.some((l) => facts.locale === l || facts.locale?.split('-')[0] === l);
+    const ok = condition.locales.some((wanted) => facts.locale !== undefined && localeMatches(facts.locale, wanted));
     out.push([
       ok,
       `locale ${facts.locale ?? 'none'} ${ok ? 'in' : 'not in'} ${condition.locales.join(', ')}`,
@@ -251,4 +251,9 @@ export function evaluateCondition(condition: Condition, facts: ConditionFacts): 
   const failed = results.find(([ok]) => !ok);
   if (failed) return { holds: false, reason: failed[1] };
   return { holds: true, reason: results.length ? results.map(([, why]) => why).join('; ') : 'no condition' };
+}
+
+/** A locale condition names a locale (zh-CN, exact) or a language (zh: zh-CN, zh-TW …). */
+export function localeMatches(locale: string, wanted: string): boolean {
+  return locale === wanted || locale.split('-')[0] === wanted;
 }

@@ -4,7 +4,7 @@
 // counted part and checks each against the whole condition with the journey engine's own facts
 // and evaluator — so every id shown matches now, and at most `candidates` profiles are read.
 import type { ChurnRisk } from '../domain/customer-predictions.ts';
-import { type Condition, evaluateCondition } from '../domain/journey-conditions.ts';
+import { type Condition, evaluateCondition, localeMatches } from '../domain/journey-conditions.ts';
 import type { CustomerFacts } from '../domain/metrics.ts';
 import type { FactsReader } from '../journeys/customer-facts.ts';
 import type { AudienceSample, SegmentThresholds } from '../store/segments.ts';
@@ -80,5 +80,5 @@ export async function sampleAudience(
 
 /** A locale condition names a locale (zh-CN) or a language (zh); the other families, exact names. */
 function matchesName(family: Family, kept: string, wanted: string): boolean {
-  return kept === wanted || (family === 'locales' && kept.split('-')[0] === wanted);
+  return family === 'locales' ? localeMatches(kept, wanted) : kept === wanted;
 }

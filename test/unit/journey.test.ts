@@ -142,6 +142,15 @@ describe('journey conditions', () => {
     });
   });
 
+  it('matches a locale exactly or by its language, and a customer with no locale matches neither', () => {
+    expect(evaluateCondition({ locales: ['zh'] }, facts({ locale: 'zh-TW' })).holds).toBe(true);
+    expect(evaluateCondition({ locales: ['zh-CN'] }, facts({ locale: 'zh-TW' }))).toEqual({
+      holds: false,
+      reason: 'locale zh-TW not in zh-CN',
+    });
+    expect(evaluateCondition({ locales: ['en'] }, facts({ locale: undefined })).holds).toBe(false);
+  });
+
   it('holds for everyone when empty', () => {
     expect(evaluateCondition({}, facts())).toEqual({ holds: true, reason: 'no condition' });
   });
