@@ -1,7 +1,7 @@
 // The guardrails' storage: per scope (a journey, or the account) a ring of 24 hourly slots that
 // the SES feedback path adds to with one UpdateItem per event (O(1), whatever the volume), and
 // the breaker state beside them, so one Query of the scope's partition reads both.
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import {
   GUARDRAIL_HOURS,
@@ -198,28 +198,20 @@ export class GuardrailStore {
     throw new Error(`guardrail ${keys.guardrailPk(scope)}: the state kept changing during resume`);
   }
 
+  /** Writes `next` as the whole state item if the stored one is still `from` (its version). */
   private replace(scope: GuardrailScope, from: GuardrailState, next: GuardrailState): Promise<boolean> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':from': from.version };
-    const sets = Object.entries(next).map(([field, value], i) => {
-      names[`#f${i}`] = field;
-      values[`:f${i}`] = value;
-      return `#f${i} = :f${i}`;
-    });
-    const removable = ['pausedAt', 'reasons', 'why', 'figures', 'continueCapClasses', 'announced', 'resumedAt', 'resumedBy', 'note', 'baseline'];
-    const removes = removable.filter((field) => !(field in next));
-    removes.forEach((field, i) => {
-      names[`#r${i}`] = field;
-    });
     return writeIfCondition(
       this.doc,
-      new UpdateCommand({
+      new PutCommand({
         TableName: this.tableName,
-        Key: { PK: keys.guardrailPk(scope), SK: keys.guardrailStateSk },
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.map((_, i) => `#r${i}`).join(', ')}` : ''}`,
-        ConditionExpression: from.version === 0 ? 'attribute_not_exists(PK)' : `#v = :from`,
-        ExpressionAttributeNames: { ...names, ...(from.version === 0 ? {} : { '#v': 'version' }) },
-        ExpressionAttributeValues: from.version === 0 ? Object.fromEntries(Object.entries(values).filter(([k]) => k !== ':from')) : values,
+        Item: { PK: keys.guardrailPk(scope), SK: keys.guardrailStateSk, ...next },
+        ...(from.version === 0
+          ? { ConditionExpression: 'attribute_not_exists(PK)' }
+          : {
+              ConditionExpression: '#v = :from',
+              ExpressionAttributeNames: { '#v': 'version' },
+              ExpressionAttributeValues: { ':from': from.version },
+            }),
       }),
     );
   }
