@@ -123,8 +123,9 @@ export function controlGroupResults(
   period: { from: Date; to: Date },
 ): ControlGroupSection | undefined {
   if (settings.percent <= 0) return undefined;
-  const control = customers.filter((c) => inGlobalControlGroup(c.customerId, settings));
-  const others = customers.filter((c) => !inGlobalControlGroup(c.customerId, settings));
+  const control: GroupCustomer[] = [];
+  const others: GroupCustomer[] = [];
+  for (const customer of customers) (inGlobalControlGroup(customer.customerId, settings) ? control : others).push(customer);
   const known = (group: readonly GroupCustomer[]) =>
     group.filter((c) => Date.parse(c.signedUpAt) < period.to.getTime()).length;
   return {
