@@ -3,7 +3,7 @@
 // with opens. Purchases are what we see, and a purchase hour is when the customer has time to shop.
 // The learning is a 24-slot histogram kept on the profile with the purchase aggregates, so it
 // costs no request of its own; sending reads it from the profile the engine already loads.
-import { addDays, localDateTimeAt, zonedTimeToUtc } from './local-time.ts';
+import { localDateTimeAt, nextLocalTimeOfDay, zonedTimeToUtc } from './local-time.ts';
 
 /** Below this many orders the histogram is noise: the journey's default hour is used instead. */
 export const MIN_ORDERS_FOR_BEST_HOUR = 3;
@@ -83,8 +83,5 @@ export function resolveSendHour(
 
 /** The next instant the local clock in `timeZone` shows `hour` — now, if it shows it already. */
 export function nextLocalHour(now: Date, hour: number, timeZone: string): Date {
-  const local = localDateTimeAt(now, timeZone);
-  if (local.hour === hour) return now;
-  const today = zonedTimeToUtc({ ...local, hour, minute: 0 }, timeZone);
-  return today.getTime() > now.getTime() ? today : zonedTimeToUtc({ ...addDays(local, 1), hour, minute: 0 }, timeZone);
+  return localDateTimeAt(now, timeZone).hour === hour ? now : nextLocalTimeOfDay(now, hour, timeZone);
 }

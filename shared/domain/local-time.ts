@@ -92,6 +92,13 @@ export function zonedTimeToUtc(local: LocalDateTime, timeZone: string): Date {
   return new Date(wall - before);
 }
 
+/** The first instant after `now` at which the local clock in `timeZone` shows `hour`:00. */
+export function nextLocalTimeOfDay(now: Date, hour: number, timeZone: string): Date {
+  const today = localDateTimeAt(now, timeZone);
+  const at = zonedTimeToUtc({ ...today, hour, minute: 0 }, timeZone);
+  return at.getTime() > now.getTime() ? at : zonedTimeToUtc({ ...addDays(today, 1), hour, minute: 0 }, timeZone);
+}
+
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }

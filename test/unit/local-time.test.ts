@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, isLeapYear, localDateTimeAt, zonedTimeToUtc } from '#shared/domain/local-time.ts';
+import { addDays, isLeapYear, localDateTimeAt, nextLocalTimeOfDay, zonedTimeToUtc } from '#shared/domain/local-time.ts';
+import { nextLocalHour } from '#shared/domain/best-send-hour.ts';
+import { waitUntil } from '#shared/journeys/steps/wait.ts';
 
 const at9 = (year: number, month: number, day: number, zone: string) =>
   zonedTimeToUtc({ year, month, day, hour: 9, minute: 0 }, zone).toISOString();
@@ -62,5 +64,33 @@ describe('local calendar', () => {
 
   it('adds days across month and year ends', () => {
     expect(addDays({ year: 2027, month: 12, day: 15 }, 60)).toEqual({ year: 2028, month: 2, day: 13 });
+  });
+});
+
+describe('the next local time of day', () => {
+  const zone = 'America/New_York';
+  const local = (iso: string) => localDateTimeAt(new Date(iso), zone);
+
+  it('is later today when the hour is still ahead, else tomorrow, and never now', () => {
+    // 08:30 in New York (EST, UTC-5).
+    const morning = new Date('2027-01-10T13:30:00Z');
+    expect(nextLocalTimeOfDay(morning, 10, zone).toISOString()).toBe('2027-01-10T15:00:00.000Z');
+    expect(nextLocalTimeOfDay(morning, 8, zone).toISOString()).toBe('2027-01-11T13:00:00.000Z');
+    const exactlyTen = new Date('2027-01-10T15:00:00Z');
+    expect(nextLocalTimeOfDay(exactlyTen, 10, zone).toISOString()).toBe('2027-01-11T15:00:00.000Z');
+  });
+
+  it('keeps the local hour across a daylight-saving change', () => {
+    // 2027-03-14 is the spring-forward Sunday in New York: 10:00 is UTC-4 from then on.
+    const at = nextLocalTimeOfDay(new Date('2027-03-13T20:00:00Z'), 10, zone);
+    expect(local(at.toISOString())).toMatchObject({ day: 14, hour: 10, minute: 0 });
+    expect(at.toISOString()).toBe('2027-03-14T14:00:00.000Z');
+  });
+
+  it('is what a wait until an hour waits for, while the send hour goes now inside that hour', () => {
+    const halfPastTen = new Date('2027-01-10T15:30:00Z');
+    expect(waitUntil({ until: { hour: 10 } }, halfPastTen, zone).toISOString()).toBe('2027-01-11T15:00:00.000Z');
+    expect(nextLocalHour(halfPastTen, 10, zone)).toBe(halfPastTen);
+    expect(nextLocalHour(halfPastTen, 11, zone).toISOString()).toBe('2027-01-10T16:00:00.000Z');
   });
 });

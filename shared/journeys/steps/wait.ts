@@ -1,7 +1,7 @@
 // `wait`: { days } | { hours } from when the step is reached, or { until: { hour } }, the next
 // local time of day in the customer's zone. The run sits on the due index until then.
 import { nextStepId, type Wait, type WaitStep } from '../../domain/journey.ts';
-import { addDays, localDateTimeAt, zonedTimeToUtc } from '../../domain/local-time.ts';
+import { addDays, localDateTimeAt, nextLocalTimeOfDay, zonedTimeToUtc } from '../../domain/local-time.ts';
 import type { StepModule } from './types.ts';
 
 const HOUR_MS = 3_600_000;
@@ -13,11 +13,7 @@ export function waitUntil(wait: Wait, now: Date, timeZone: string): Date {
     return zonedTimeToUtc({ ...addDays(local, wait.days), hour: local.hour, minute: local.minute }, timeZone);
   }
   if ('hours' in wait) return new Date(now.getTime() + wait.hours * HOUR_MS);
-  const today = localDateTimeAt(now, timeZone);
-  const at = zonedTimeToUtc({ ...today, hour: wait.until.hour, minute: 0 }, timeZone);
-  return at.getTime() > now.getTime()
-    ? at
-    : zonedTimeToUtc({ ...addDays(today, 1), hour: wait.until.hour, minute: 0 }, timeZone);
+  return nextLocalTimeOfDay(now, wait.until.hour, timeZone);
 }
 
 export const waitStep: StepModule<WaitStep> = {
