@@ -11,22 +11,36 @@ interface Capacity {
   WriteCapacityUnits?: number;
 }
 
+/** One request as the meter saw it: `key` is the item's key shape with ids left out. */
+export interface MeteredRequest {
+  command: string;
+  key: string;
+  units: number;
+  /** A conditional write whose condition did not hold (still charged). */
+  failed: boolean;
+}
+
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
 
 export class DynamoMeter {
   /** Counts only the requests `counts` accepts (all by default), e.g. one feature's share. */
-  constructor(private readonly counts: (command: string, input: Record<string, unknown>) => boolean = () => true) {}
+  constructor(
+    private readonly counts: (command: string, input: Record<string, unknown>) => boolean = () => true,
+  ) {}
 
   requests = 0;
   readUnits = 0;
   writeUnits = 0;
   readonly byCommand = new Map<string, number>();
+  /** Every request counted, in order: what it was and what it cost. */
+  readonly log: MeteredRequest[] = [];
 
   reset(): void {
     this.requests = 0;
     this.readUnits = 0;
     this.writeUnits = 0;
     this.byCommand.clear();
+    this.log.length = 0;
   }
 
   /** Adds the metering middleware to a client. */
@@ -39,17 +53,24 @@ export class DynamoMeter {
         if (!this.counts(command, input)) return next(args);
         this.requests++;
         this.byCommand.set(command, (this.byCommand.get(command) ?? 0) + 1);
+        const entry: MeteredRequest = { command, key: keyKindOf(input), units: 0, failed: false };
+        this.log.push(entry);
         let result: Awaited<ReturnType<typeof next>>;
         try {
           result = await next(args);
         } catch (error) {
           // DynamoDB still charges a write unit for a write whose condition failed.
-          if ((error as Error).name === 'ConditionalCheckFailedException') this.writeUnits += 1;
+          if ((error as Error).name === 'ConditionalCheckFailedException') {
+            this.writeUnits += 1;
+            entry.units = 1;
+            entry.failed = true;
+          }
           throw error;
         }
         const consumed = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
         for (const capacity of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
           const units = capacity.CapacityUnits ?? 0;
+          entry.units += units;
           if (WRITES.has(command)) this.writeUnits += units;
           else this.readUnits += units;
         }
@@ -65,4 +86,26 @@ export class DynamoMeter {
     const client = this.attach(localDynamoClient(dynamoEndpoint));
     return { ...runtime, dynamodb: client, doc: documentClient(client) };
   }
+}
+
+/**
+ * The key shape a request touches, ids replaced by their kind (`CUSTOMER#<id> / PURCHASE#<order>`),
+ * so one purchase's requests read the same for every customer; a Query names its partition and
+ * index.
+ */
+export function keyKindOf(input: Record<string, unknown>): string {
+  const key = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
+  const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
+  const pk = key?.PK ?? values[':pk'];
+  const sk = key?.SK;
+  const index = typeof input.IndexName === 'string' ? ` (index ${input.IndexName})` : '';
+  if (typeof pk !== 'string') return `?${index}`;
+  const shape = (part: string) =>
+    part
+      .replace(/^CUSTOMER#.*/, 'CUSTOMER#<id>')
+      .replace(/^(PURCHASE#)[^#]*/, '$1<order>')
+      .replace(/\d{4}-\d{2}-\d{2}(T\d{2})?/g, '<date>');
+  if (typeof sk !== 'string') return `${shape(pk)} / Query${index}`;
+  // A due directory entry's sort key is its hour and shard: one shape for all of them.
+  return `${shape(pk)} / ${pk.startsWith('DUEDIR#') ? '<hour>#<shard>' : shape(sk)}`;
 }
