@@ -63,6 +63,7 @@ export interface StoredCoupon {
   customerId: string;
   /** The journey that issued it. */
   campaignId: string;
+  /** The send's ledger period (entry and step): the same send issues the same code again. */
   period: string;
   stepId?: string | undefined;
   variant?: string | undefined;

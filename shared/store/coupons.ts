@@ -20,19 +20,10 @@ const storedCouponSchema = z.object({
   redeemedBy: z.string().optional(),
 });
 
-export interface CouponToIssue {
-  code: string;
-  customerId: string;
-  /** The journey that issued it. */
-  campaignId: string;
-  /** The send's ledger period (entry and step): the same send issues the same code again. */
-  period: string;
-  stepId?: string | undefined;
-  variant?: string | undefined;
+/** What a send issues: a stored coupon before any redemption, with its tier and value. */
+export interface CouponToIssue extends Omit<StoredCoupon, 'redeemedBy'> {
   tier: string;
   valueMilli: number;
-  issuedAt: string;
-  expiresAt: string;
 }
 
 export class CouponStore {
