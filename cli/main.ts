@@ -26,10 +26,8 @@ export async function buildProgram(
     .addOption(
       new Option(
         '--endpoint <url>',
-        'local runtime front door (EventBridge/SQS); DynamoDB and SES are discovered from it',
-      )
-        .env('LOYALTY_ENDPOINT')
-        .default(DEFAULT_LOCAL_ENDPOINT),
+        `local runtime front door (EventBridge/SQS); DynamoDB and SES are discovered from it (default: http://127.0.0.1:$LOCAL_AWS_PORT if set, else ${DEFAULT_LOCAL_ENDPOINT})`,
+      ).env('LOYALTY_ENDPOINT'),
     )
     .addOption(
       new Option('--stack <name>', 'act on a deployed CloudFormation stack with your AWS credentials').env(

@@ -37,6 +37,18 @@ export const DEFAULT_LOCAL_ENDPOINT = 'http://127.0.0.1:4010';
 const DEFAULT_LOCAL_PORTS = { dynamodb: 4567, ses: 8005 };
 
 /**
+ * Without `--endpoint`: LOYALTY_ENDPOINT, else the front door on LOCAL_AWS_PORT (the variable
+ * `npm start` was given, so a runtime on other ports is found the same way), else the default.
+ */
+export function defaultLocalEndpoint(env: Record<string, string | undefined>): string {
+  if (env.LOYALTY_ENDPOINT) return env.LOYALTY_ENDPOINT;
+  const port = env.LOCAL_AWS_PORT;
+  if (port === undefined || port === '') return DEFAULT_LOCAL_ENDPOINT;
+  if (!/^\d{1,5}$/.test(port)) throw new CliError(EXIT.usage, `LOCAL_AWS_PORT: ${JSON.stringify(port)} is not a port number`);
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
  * `--endpoint` is the local runtime's front door (EventBridge + SQS + /_local). DynamoDB and SES
  * are discovered from GET /_local; if that fails the default ports on the same host are used.
  * Explicit `dynamodb=URL,ses=URL,aws=URL` pairs override discovery (tests use random ports).
@@ -155,9 +167,7 @@ export async function resolveTargets(options: GlobalOptions): Promise<Targets> {
         : {}),
     };
   }
-  const endpoints = await localEndpoints(
-    options.endpoint ?? process.env.LOYALTY_ENDPOINT ?? DEFAULT_LOCAL_ENDPOINT,
-  );
+  const endpoints = await localEndpoints(options.endpoint ?? defaultLocalEndpoint(process.env));
   const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
   return {
     kind: 'local',

@@ -105,6 +105,31 @@ describe('loyalty campaigns audience', () => {
   });
 });
 
+describe('finding the local runtime', () => {
+  it('follows LOCAL_AWS_PORT when no --endpoint is given, as npm start was told, and names a bad one', async () => {
+    const port = new URL(local.endpoints.aws).port;
+    const saved = { aws: process.env.LOCAL_AWS_PORT, endpoint: process.env.LOYALTY_ENDPOINT };
+    delete process.env.LOYALTY_ENDPOINT;
+    try {
+      process.env.LOCAL_AWS_PORT = port;
+      const found = await loyalty(undefined, ['--json', 'campaigns', 'list'], dir);
+      expect(found.stderr).toBe('');
+      expect(found.json<{ id: string }[]>().map((journey) => journey.id)).toEqual(
+        expect.arrayContaining(['birthday', 'tier-upgrade', 'win-back']),
+      );
+      process.env.LOCAL_AWS_PORT = 'forty';
+      const bad = await loyalty(undefined, ['campaigns', 'list'], dir);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('LOCAL_AWS_PORT: "forty" is not a port number');
+    } finally {
+      for (const [name, value] of [['LOCAL_AWS_PORT', saved.aws], ['LOYALTY_ENDPOINT', saved.endpoint]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+});
+
 describe('loyalty campaigns preview and test-send', () => {
   it('renders for a real customer: text to the terminal, escaped HTML to a file', async () => {
     const result = await run([
