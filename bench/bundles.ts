@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build } from 'esbuild';
+import { esbuildOptionsOf } from '#infra/aws/constructs/bundling.ts';
 import { functions } from '#infra/wiring.ts';
 import { trees } from './baseline.ts';
 import type { BenchSection } from './report.ts';
@@ -23,10 +24,11 @@ interface Built {
 /** The tree's bundling options: an object before issue 12, a function of the deploy flags after. */
 async function bundlingOf(tree: string): Promise<BundlingOptions> {
   const module = (await import(pathToFileURL(path.join(tree, 'infra/aws/constructs/bundling.ts')).href)) as {
-    functionBundling: BundlingOptions | ((flags: { sourceMaps: boolean }) => BundlingOptions);
+    functionBundling: BundlingOptions | ((flags: { sourceMaps: boolean; programJson: string }) => BundlingOptions);
   };
   const bundling = module.functionBundling;
-  return typeof bundling === 'function' ? bundling({ sourceMaps: false }) : bundling;
+  // The program JSON goes into the asset beside the code, not into index.mjs: any text will do here.
+  return typeof bundling === 'function' ? bundling({ sourceMaps: false, programJson: '{}' }) : bundling;
 }
 
 async function bundle(
@@ -39,21 +41,10 @@ async function bundle(
   mkdirSync(outDir, { recursive: true });
   const outfile = path.join(outDir, 'index.mjs');
   await build({
+    ...esbuildOptionsOf(options),
     absWorkingDir: tree,
     entryPoints: [path.join(tree, 'functions', folder, 'handler.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: options.target ?? 'node22',
-    mainFields: options.mainFields ?? ['module', 'main'],
-    minify: options.minify ?? false,
-    sourcemap: options.sourceMap ?? false,
-    sourcesContent: options.sourcesContent ?? true,
-    // NodejsFunction's rule: explicit externals win; else the SDK is external unless bundled.
-    external: options.externalModules ?? (options.bundleAwsSDK ? [] : ['@aws-sdk/*']),
-    ...(options.banner ? { banner: { js: options.banner } } : {}),
-    logLevel: 'error',
   });
   const map = `${outfile}.map`;
   return { code: statSync(outfile).size, map: existsSync(map) ? statSync(map).size : 0, dir: outDir };

@@ -5,6 +5,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { startLocal } from '#infra/local/runtime.ts';
 import { consoleApi } from '#shared/console/api.ts';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { buildLoyaltyReport, loadLoyaltyReport } from '#shared/flows/analytics.ts';
 import { standardPeriods } from '#shared/flows/weekly-reports.ts';
@@ -61,7 +62,7 @@ export async function benchConsole(): Promise<BenchSection> {
     };
     const now = local.clock.now();
     const [last30] = standardPeriods(now).filter((p) => p.period === 'last-30-days');
-    const options = { attributionDays: 7, ...programDefaults(runtime.env) };
+    const options = { attributionDays: 7, ...programDefaults(() => deployedProgram(runtime.env)) };
     const rows = [
       await measure('results page: stored report (last 30 days)', () => api({ op: 'results.report', period: 'last-30-days' }, user)),
       await measure('audience: estimate + checked sample (locales: zh)', () => api({ op: 'audience.estimate', where: { locales: ['zh'] } }, user)),

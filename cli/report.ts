@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { defaultReportPeriod, type LoyaltyReport, loadLoyaltyReport } from '#shared/flows/analytics.ts';
 import { renderReportHtml } from '#shared/flows/analytics-html.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
@@ -53,7 +54,7 @@ async function runReport(context: CommandContext, flags: ReportFlags): Promise<v
         to,
         attributionDays,
         ...(flags.cohort ? { cohort: flags.cohort } : {}),
-        ...programDefaults(process.env),
+        ...programDefaults(() => loadProgram(process.env)),
       },
       now,
       Number(flags.segments),

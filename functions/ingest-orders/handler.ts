@@ -1,6 +1,6 @@
 // Purchase Completed / Order Refunded -> purchase records, the customer's aggregates and loyalty
 // standing (tier, points) in one write; tier changes are then announced on the bus.
-import { loadProgram } from '#shared/config/program-file.ts';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
 import {
   type EventEnvelope,
   orderRefundedDetail,
@@ -22,7 +22,7 @@ import type { Runtime } from '../commons/runtime.ts';
 
 export function createHandler(runtime: Runtime) {
   const store = new CustomerStore(runtime.doc, runtime.tableName);
-  const program = loadProgram(runtime.env);
+  const program = deployedProgram(runtime.env);
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
   const announce = (change: AggregatesChange, envelope: EventEnvelope) =>
     announceTierChanges(store, publisher, program, {

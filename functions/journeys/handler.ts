@@ -3,7 +3,7 @@
 // timers. It never reads state older than the fact: each event is emitted after its write.
 import * as z from 'zod';
 import { queueUrlEnv } from '#infra/wiring.ts';
-import { loadProgram } from '#shared/config/program-file.ts';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
 import {
   CUSTOMER_PROFILE_UPDATED,
   customerProfileUpdatedDetail,
@@ -39,7 +39,7 @@ export function createHandler(runtime: Runtime) {
     .parse(runtime.env[SEND_QUEUE_ENV]);
   const { reactions, recordCouponUse, attributeToSends } = journeyRuntime(
     runtime,
-    loadProgram(runtime.env),
+    deployedProgram(runtime.env),
     new SqsSendQueue(runtime.sqs, sendQueueUrl),
   );
   const react = async (event: JourneyEventInput) => {

@@ -3,7 +3,7 @@
 // last full run.
 import * as z from 'zod';
 import { queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
-import { loadProgram } from '#shared/config/program-file.ts';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { lifecycleThresholdsFromEnv, refreshLifecycle } from '#shared/flows/lifecycle.ts';
 import { reviewTier } from '#shared/flows/tier-review.ts';
@@ -46,7 +46,7 @@ export function createHandler(runtime: Runtime) {
     store: new CustomerStore(runtime.doc, runtime.tableName),
     publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
     clock: runtime.clock,
-    program: loadProgram(runtime.env),
+    program: deployedProgram(runtime.env),
   };
   const thresholds = lifecycleThresholdsFromEnv(runtime.env);
   // Journey waits and date triggers share this runner (one timer mechanism).

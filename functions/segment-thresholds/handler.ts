@@ -5,6 +5,7 @@
 // period (REPORTS items) for the console's results page.
 import * as z from 'zod';
 import type { ScheduledInvocation } from '#infra/wiring.ts';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { buildAudienceSample } from '#shared/flows/audience-sample.ts';
 import { refitPredictions } from '#shared/flows/predictions.ts';
@@ -41,7 +42,7 @@ export function createHandler(runtime: Runtime) {
   const store = new SegmentStore(runtime.doc, runtime.tableName);
   const predictionStore = new PredictionStore(runtime.doc, runtime.tableName);
   const reportStore = new StoredReports(runtime.doc, runtime.tableName);
-  const program = programDefaults(runtime.env);
+  const program = programDefaults(() => deployedProgram(runtime.env));
   return async (_event?: ScheduledInvocation): Promise<WeeklyAnalyticsResult> => {
     const now = runtime.clock.now();
     const snapshot = await store.scanSnapshot(parsed.data.SEGMENT_SCAN_SEGMENTS);

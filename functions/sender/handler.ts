@@ -6,7 +6,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queueUrlEnv } from '#infra/wiring.ts';
-import { loadProgram } from '#shared/config/program-file.ts';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { priorityPredecessors } from '#shared/domain/send-priority.ts';
 import { queueDelaySeconds } from '#shared/domain/send-rules.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
@@ -48,7 +48,7 @@ export function createSenderHandler(
   const deadLetters = deadLettersFor(runtime);
   const metrics = metricSink(runtime, 'sender');
   const timers = new TimerStore(runtime.doc, runtime.tableName);
-  const program = loadProgram(runtime.env);
+  const program = deployedProgram(runtime.env);
   // Journey requests render from their stored version, with their conditions and the customer's
   // standing taken at send time.
   const journeys = new JourneySending({

@@ -6,7 +6,7 @@
 // bounces and complaints also feed the journey's and the account's guardrails, which pause a
 // journey (or all marketing) whose rates spike (shared/flows/send-guardrails.ts). Redelivered
 // events change nothing.
-import { loadProgram } from '#shared/config/program-file.ts';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
 import type { EventEnvelope } from '#shared/events/contracts.ts';
 import { EventBridgePublisher, type OutboundEvent } from '#shared/events/publisher.ts';
 import { emailSentEvent } from '#shared/flows/send-email.ts';
@@ -38,7 +38,7 @@ export function createHandler(runtime: Runtime) {
   const guardrails = new SendGuardrails(
     new GuardrailStore(runtime.doc, runtime.tableName),
     publisher,
-    loadProgram(runtime.env).guardrails,
+    deployedProgram(runtime.env).guardrails,
   );
   const metrics = metricSink(runtime, 'ses-feedback');
   const GUARDED: Partial<Record<StatCounter, GuardrailCounter>> = {

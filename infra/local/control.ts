@@ -2,6 +2,7 @@
 // SendMessage), the /_local control endpoints (clock, drain, dead letters), and the functions
 // wired with a URL trigger (served as Lambda Function URL events).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadProgram } from '#shared/config/program-file.ts';
 import { reportPage } from '#shared/flows/analytics-page.ts';
 import * as z from 'zod';
 import { AwsApiError, handleAwsJson, readBody, sendAwsJson } from './aws-api.ts';
@@ -131,7 +132,7 @@ export async function handleHttp(
           local.tableName,
           local.clock.now(),
           url.searchParams,
-          process.env,
+          () => loadProgram(process.env),
         );
         response.writeHead(page.status, { 'content-type': page.contentType }).end(page.body);
         return;

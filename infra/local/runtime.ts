@@ -14,7 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import type { SQSMessageAttributes } from 'aws-lambda';
 import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
-import { loadProgram } from '#shared/config/program-file.ts';
+import { deployedProgram, PROGRAM_JSON_ENV } from '#shared/config/deployed-program.ts';
 import { CONSOLE_AUTH_ENV } from '#shared/console/http.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
 import type { ItemKey } from '#shared/store/keys.ts';
@@ -38,6 +38,7 @@ import {
 } from '../wiring.ts';
 import type { PutEventsEntry, PutEventsResultEntry } from './aws-api.ts';
 import { SimulatedClock } from './clock.ts';
+import { writeProgramJson } from './program-json.ts';
 import { handleHttp } from './control.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './credentials.ts';
 import { type Engine, startDynamoWithTable, startSes } from './engines.ts';
@@ -629,13 +630,17 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       );
   }
 
+  // A broken program.yaml stops the start here, naming the file, as it stops `cdk synth`.
+  const checkoutCampaigns = path.join(REPO_ROOT, 'campaigns');
+  const programJsonFile = writeProgramJson({ [ENV.campaignsDir]: checkoutCampaigns, ...options.env });
   for (const [name, wiring] of Object.entries(functions) as [FunctionName, FunctionWiring][]) {
     const trigger = wiring.trigger;
     const ownQueue = trigger.type === 'events' || trigger.type === 'queue' ? trigger.queue : undefined;
     const env: Record<string, string> = {
       [ENV.tableName]: tableName,
       [ENV.eventBusName]: busName,
-      [ENV.campaignsDir]: path.join(REPO_ROOT, 'campaigns'),
+      [ENV.campaignsDir]: checkoutCampaigns,
+      [PROGRAM_JSON_ENV]: programJsonFile,
       [ENV.sesConfigurationSet]: LOCAL_CONFIGURATION_SET,
       [ENV.senderAddress]: 'rewards@loyalty-flows.local',
       UNSUBSCRIBE_SECRET: 'local-unsubscribe-secret-not-for-production',
@@ -694,7 +699,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     local.shipped = await publishShippedJourneys(
       new JourneyCatalogue(local.doc, tableName, clock),
       path.join(REPO_ROOT, 'campaigns'),
-      loadProgram(local.runtimeFor('journeys').env),
+      deployedProgram(local.runtimeFor('journeys').env),
       clock.now(),
       Array.isArray(options.shippedJourneys) ? options.shippedJourneys : undefined,
     );

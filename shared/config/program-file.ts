@@ -1,9 +1,11 @@
-// Loads the loyalty program from campaigns/program.yaml once per process (cold start). Lambda
-// bundles campaigns/ beside the handler and sets CAMPAIGNS_DIR; locally it is the checkout's.
+// Reads the loyalty program from campaigns/program.yaml (or PROGRAM_FILE): the CLI, `cdk synth` and
+// the local runtime at start. Functions read the JSON written from it (deployed-program.ts), so
+// `yaml` stays out of their bundles; errors here name the YAML file.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type LoyaltyProgram, ProgramConfigError, parseProgram } from '../domain/loyalty-program.ts';
+import { parseProgramJson } from './deployed-program.ts';
 
 export const PROGRAM_FILE_NAME = 'program.yaml';
 const CHECKOUT_CAMPAIGNS_DIR = path.resolve(import.meta.dirname, '../../campaigns');
@@ -28,13 +30,26 @@ export function loadProgram(env: Readonly<Record<string, string | undefined>>): 
 
 /** Parses program YAML text and validates it; `file` names the source in errors. */
 export function parseProgramYaml(text: string, file: string): LoyaltyProgram {
-  let document: unknown;
+  return parseProgram(yamlDocument(text, file), file);
+}
+
+/**
+ * The program file as the JSON functions read (deployed-program.ts). The text that ships is the
+ * text validated, here at synth or local start, with errors naming the YAML file.
+ */
+export function programJson(env: Readonly<Record<string, string | undefined>>): string {
+  const file = programFilePath(env);
+  const json = JSON.stringify(yamlDocument(readFileSync(file, 'utf8'), file));
+  parseProgramJson(json, file);
+  return json;
+}
+
+function yamlDocument(text: string, file: string): unknown {
   try {
-    document = parseYaml(text);
+    return parseYaml(text);
   } catch (error) {
     throw new ProgramConfigError(file, [
       { field: '(file)', value: undefined, reason: `is not valid YAML: ${(error as Error).message}` },
     ]);
   }
-  return parseProgram(document, file);
 }

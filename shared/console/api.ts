@@ -7,7 +7,7 @@ import type { Clock } from '../domain/clock.ts';
 import { estimateAudience } from '../domain/audience-estimate.ts';
 import { SAMPLE_PER_NAME, sampleAudience } from '../flows/audience-sample.ts';
 import { journeyVocabulary } from '../domain/journey-vocabulary.ts';
-import { loadProgram } from '../config/program-file.ts';
+import { deployedProgram } from '../config/deployed-program.ts';
 import { customerFactsReader } from '../journeys/customer-facts.ts';
 import { JourneyCatalogue, JourneyNotFoundError, JourneyPublishConflictError } from '../store/journeys.ts';
 import { SegmentStore } from '../store/segments.ts';
@@ -45,7 +45,7 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
     new CampaignStats(deps.doc, deps.tableName),
     new JourneyStepCounts(deps.doc, deps.tableName),
   );
-  const program = loadProgram(deps.env);
+  const program = deployedProgram(deps.env);
   const vocabulary = journeyVocabulary(program);
   const editor = new JourneyEditor(catalogue, { vocabulary, program, clock: deps.clock });
   const customerFacts = customerFactsReader({ doc: deps.doc, tableName: deps.tableName, clock: deps.clock });

@@ -1,8 +1,8 @@
 // The report as an HTTP page (the local runtime's GET /_local/report): query parameters from,
 // to, cohort, attributionDays and format=json|html, answered from the table and the clock given.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadProgram } from '../config/program-file.ts';
 import type { ControlGroupSettings } from '../domain/global-control-group.ts';
+import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import { PredictionStore } from '../store/predictions.ts';
 import { SegmentStore } from '../store/segments.ts';
 import { defaultReportPeriod, loadLoyaltyReport } from './analytics.ts';
@@ -15,16 +15,16 @@ export interface ReportPage {
 }
 
 /**
- * Currency, tier ladder and global control group from campaigns/program.yaml (or PROGRAM_FILE);
- * USD, no order and no control group without it.
+ * Currency, tier ladder and global control group from the program `readProgram` returns (a
+ * function's deployed JSON, or the CLI's program.yaml); USD, no order and no control group if it fails.
  */
-export function programDefaults(env: Readonly<Record<string, string | undefined>>): {
+export function programDefaults(readProgram: () => LoyaltyProgram): {
   currency: string;
   tierOrder: string[];
   controlGroup?: ControlGroupSettings;
 } {
   try {
-    const program = loadProgram(env);
+    const program = readProgram();
     return {
       currency: program.currency,
       tierOrder: program.tiers.map((tier) => tier.id),
@@ -40,7 +40,7 @@ export async function reportPage(
   tableName: string,
   now: Date,
   params: URLSearchParams,
-  env: Readonly<Record<string, string | undefined>> = {},
+  readProgram: () => LoyaltyProgram,
 ): Promise<ReportPage> {
   const period = defaultReportPeriod(now);
   const from = params.get('from') ? new Date(String(params.get('from'))) : period.from;
@@ -56,7 +56,7 @@ export async function reportPage(
   }
   const report = await loadLoyaltyReport(
     new SegmentStore(doc, tableName),
-    { from, to, attributionDays, ...(cohort ? { cohort } : {}), ...programDefaults(env) },
+    { from, to, attributionDays, ...(cohort ? { cohort } : {}), ...programDefaults(readProgram) },
     now,
     4,
     new PredictionStore(doc, tableName),

@@ -1,6 +1,7 @@
 // The artifact Lambda runs, not the TypeScript: the esbuild bundle the stack builds for
-// ingest-customers (ESM, minified, SDK bundled, campaigns/ copied in) is imported and invoked like
-// Lambda would, against dynalite, with campaigns read from the bundle's own copy.
+// ingest-customers (ESM, minified, SDK bundled, campaigns/ copied in, the program as JSON) is
+// imported and invoked like Lambda would, against dynalite, with campaigns read from the bundle's
+// own copy. Every function's bundle is built with the same options to pin what it carries.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
@@ -13,11 +14,19 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployConfigFrom } from '#infra/aws/config.ts';
-import { RUNTIME_PROVIDED_MODULES } from '#infra/aws/constructs/bundling.ts';
+import { build } from 'esbuild';
+import {
+  esbuildOptionsOf,
+  functionBundling,
+  LAMBDA_PROGRAM_JSON,
+  RUNTIME_PROVIDED_MODULES,
+} from '#infra/aws/constructs/bundling.ts';
 import { LoyaltyFlowsStack } from '#infra/aws/stack.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { startDynamoWithTable } from '#infra/local/engines.ts';
 import { ENV, functions, queues } from '#infra/wiring.ts';
+import { PROGRAM_JSON_ENV, parseProgramJson } from '#shared/config/deployed-program.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
 
 const TABLE = 'bundle-smoke';
 const CHECKOUT_CAMPAIGNS = path.resolve(import.meta.dirname, '../../campaigns');
@@ -85,8 +94,8 @@ afterAll(async () => {
 });
 
 describe('the ingest-customers Lambda bundle', () => {
-  it('is one ESM file and a copy of campaigns/, no source map unless asked for', () => {
-    expect(readdirSync(bundleDir).sort()).toEqual(['campaigns', 'index.mjs']);
+  it('is one ESM file, a copy of campaigns/ and the program as JSON, no source map unless asked for', () => {
+    expect(readdirSync(bundleDir).sort()).toEqual(['campaigns', 'index.mjs', 'program.json']);
     for (const entry of readdirSync(CHECKOUT_CAMPAIGNS)) {
       expect(existsSync(path.join(bundleDir, 'campaigns', entry))).toBe(true);
     }
@@ -94,9 +103,16 @@ describe('the ingest-customers Lambda bundle', () => {
 
   it('ships its source map and runs with --enable-source-maps under -c sourceMaps=true', () => {
     const withMaps = bundleIngestCustomers({ sourceMaps: 'true' });
-    expect(readdirSync(withMaps.dir).sort()).toEqual(['campaigns', 'index.mjs', 'index.mjs.map']);
+    expect(readdirSync(withMaps.dir).sort()).toEqual(['campaigns', 'index.mjs', 'index.mjs.map', 'program.json']);
     expect(withMaps.variables.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(bundleIngestCustomers({}).variables.NODE_OPTIONS).toBeUndefined();
+  });
+
+  it("ships the checkout's program.yaml as the JSON its environment names, validated at synth", () => {
+    const { dir, variables } = bundleIngestCustomers({});
+    expect(variables[PROGRAM_JSON_ENV]).toBe(LAMBDA_PROGRAM_JSON);
+    const shipped = parseProgramJson(readFileSync(path.join(dir, 'program.json'), 'utf8'), 'program.json');
+    expect(shipped).toEqual(loadProgram({ CAMPAIGNS_DIR: CHECKOUT_CAMPAIGNS }));
   });
 
   it('imports nothing from outside itself but Node built-ins and the runtime-provided credential fallbacks', () => {
@@ -166,5 +182,41 @@ describe('the ingest-customers Lambda bundle', () => {
     expect(published.map((entry) => [entry.DetailType, JSON.parse(entry.Detail ?? '{}').customerId])).toEqual(
       [['Customer Profile Updated', 'c-bundle']],
     );
+  });
+});
+
+describe('what each function bundle carries (esbuild metafile, the options cdk synth uses)', () => {
+  /** Each function's bundle: its size and the packages it carries, built once for the file. */
+  const carried = new Map<string, { bytes: number; packages: Set<string> }>();
+  beforeAll(async () => {
+    const options = esbuildOptionsOf(functionBundling({ sourceMaps: false, programJson: '{}' }));
+    for (const [name, wiring] of Object.entries(functions)) {
+      const result = await build({
+        ...options,
+        entryPoints: [path.resolve(import.meta.dirname, '../../functions', wiring.folder, 'handler.ts')],
+        write: false,
+        outfile: 'index.mjs',
+        metafile: true,
+      });
+      const output = Object.values(result.metafile.outputs)[0];
+      if (!output) throw new Error(`${name}: esbuild wrote nothing`);
+      const packages = Object.keys(output.inputs).flatMap(
+        (input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? [],
+      );
+      carried.set(name, { bytes: output.bytes, packages: new Set(packages) });
+    }
+  }, 120_000);
+
+  // These read the program (deployed-program.ts) and nothing else YAML: the JSON keeps `yaml` out.
+  it.each(['ingest-orders', 'journeys', 'scheduler', 'ses-feedback', 'segment-thresholds', 'sender'])(
+    '%s carries no YAML parser',
+    (name) => {
+      expect(carried.get(name)?.packages.has('yaml')).toBe(false);
+    },
+  );
+
+  it('keeps every function but the sender and console-api within 500 KB of code', () => {
+    const over = [...carried].filter(([, bundle]) => bundle.bytes > 500 * 1024).map(([name]) => name);
+    expect(over.sort()).toEqual(['console-api', 'sender']);
   });
 });

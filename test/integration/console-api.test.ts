@@ -9,6 +9,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { consoleApi } from '#shared/console/api.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { loadLoyaltyReport } from '#shared/flows/analytics.ts';
 import { JourneyCatalogue, type JourneyVersion } from '#shared/store/journeys.ts';
@@ -94,7 +95,7 @@ describe('console results', () => {
     expect(body.computedAt).toBe('2027-03-04T10:00:00.000Z');
     const scanned = await loadLoyaltyReport(
       new SegmentStore(local.doc, local.tableName),
-      { from: new Date(body.from), to: new Date(body.to), attributionDays: 7, ...programDefaults(local.runtimeFor('console-api').env) },
+      { from: new Date(body.from), to: new Date(body.to), attributionDays: 7, ...programDefaults(() => deployedProgram(local.runtimeFor('console-api').env)) },
       new Date(body.computedAt),
       4,
       new PredictionStore(local.doc, local.tableName),

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { loadProgram, programFilePath, parseProgramYaml } from '#shared/config/program-file.ts';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
+import { loadProgram, programFilePath, programJson, parseProgramYaml } from '#shared/config/program-file.ts';
 import { addMonthsUtc, computeLoyalty } from '#shared/domain/loyalty.ts';
 import { advanceLoyalty } from '#shared/domain/loyalty-changes.ts';
 import { ProgramConfigError, type ProgramInput, parseProgram } from '#shared/domain/loyalty-program.ts';
@@ -88,6 +89,32 @@ describe('loading the program file', () => {
     expect(() => loadProgram({ PROGRAM_FILE: broken })).toThrowError(
       `${broken}: tiers.2.multiplier: -1 must be greater than 0`,
     );
+  });
+
+  it('writes the program as the JSON functions read, refusing at synth what would fail at cold start', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'program-'));
+    writeFileSync(path.join(dir, 'program.yaml'), shippedYaml.replace('currency: USD', 'currency: EUR'));
+    const json = path.join(dir, 'program.json');
+    writeFileSync(json, programJson({ CAMPAIGNS_DIR: dir }));
+    expect(deployedProgram({ PROGRAM_JSON: json })).toEqual(loadProgram({ CAMPAIGNS_DIR: dir }));
+    const broken = path.join(dir, 'broken.yaml');
+    writeFileSync(broken, shippedYaml.replace('multiplier: 1.5', 'multiplier: -1'));
+    expect(() => programJson({ PROGRAM_FILE: broken })).toThrowError(
+      `${broken}: tiers.2.multiplier: -1 must be greater than 0`,
+    );
+  });
+
+  it('validates the deployed JSON again at cold start, naming the file, field and value', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'program-'));
+    const edited = path.join(dir, 'program.json');
+    writeFileSync(edited, JSON.stringify({ ...parseYamlObject(), currency: 'XYZ' }));
+    expect(() => deployedProgram({ PROGRAM_JSON: edited })).toThrowError(
+      `${edited}: currency: "XYZ" must be an ISO 4217 currency code`,
+    );
+    const truncated = path.join(dir, 'truncated.json');
+    writeFileSync(truncated, '{"currency": "USD",');
+    expect(() => deployedProgram({ PROGRAM_JSON: truncated })).toThrowError(`${truncated}: (file)`);
+    expect(() => deployedProgram({})).toThrowError('PROGRAM_JSON');
   });
 });
 

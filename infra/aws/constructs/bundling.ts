@@ -1,6 +1,8 @@
 // How every function is bundled: esbuild on this machine (no Docker), ESM, minified, and the
 // campaigns/ folder (YAML + Liquid templates read at run time) copied beside the handler so
-// CAMPAIGNS_DIR points at the same files the local runtime reads from the checkout.
+// CAMPAIGNS_DIR points at the same files the local runtime reads from the checkout. The program
+// goes in as program.json, validated at synth: functions never parse YAML, so `yaml` (~112 KB)
+// is in no function that only reads the program (docs/benchmarks.md, "Lambda bundles").
 //
 // What is bundled and what the Lambda runtime provides (docs/benchmarks.md has the figures):
 // - Bundled, at the versions package-lock.json pins and the tests ran: every AWS SDK client a
@@ -16,9 +18,13 @@
 // functions run with --enable-source-maps.
 import * as path from 'node:path';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
+import { PROGRAM_JSON_NAME } from '#shared/config/deployed-program.ts';
 
 /** Where campaigns/ lands inside the function: the asset root is /var/task. */
 export const LAMBDA_CAMPAIGNS_DIR = '/var/task/campaigns';
+/** The program as JSON, beside the handler (shared/config/deployed-program.ts reads it). */
+export const LAMBDA_PROGRAM_JSON = `/var/task/${PROGRAM_JSON_NAME}`;
 
 /** Imported lazily by the SDK's default credential chain after the environment provider. */
 export const RUNTIME_PROVIDED_MODULES = [
@@ -30,7 +36,7 @@ export const RUNTIME_PROVIDED_MODULES = [
   '@smithy/credential-provider-imds',
 ];
 
-export function functionBundling(options: { sourceMaps: boolean }): BundlingOptions {
+export function functionBundling(options: { sourceMaps: boolean; programJson: string }): BundlingOptions {
   return {
     forceDockerBundling: false,
     format: OutputFormat.ESM,
@@ -50,7 +56,31 @@ export function functionBundling(options: { sourceMaps: boolean }): BundlingOpti
       beforeInstall: () => [],
       afterBundling: (inputDir: string, outputDir: string) => [
         `cp -R "${path.join(inputDir, 'campaigns')}" "${path.join(outputDir, 'campaigns')}"`,
+        // JSON.stringify writes no newline; single quotes are the only thing the shell would read.
+        `printf '%s' '${options.programJson.replaceAll("'", "'\\''")}' > "${path.join(outputDir, PROGRAM_JSON_NAME)}"`,
       ],
     },
+  };
+}
+
+/**
+ * The esbuild options NodejsFunction runs for `options` (of this tree or the bench's baseline):
+ * the bench and the bundle test build each handler with them to read esbuild's metafile, which
+ * `cdk synth` does not keep.
+ */
+export function esbuildOptionsOf(options: BundlingOptions): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: options.target ?? 'node22',
+    mainFields: options.mainFields ?? ['module', 'main'],
+    minify: options.minify ?? false,
+    sourcemap: options.sourceMap ?? false,
+    sourcesContent: options.sourcesContent ?? true,
+    // NodejsFunction's rule: explicit externals win; else the SDK is external unless bundled.
+    external: options.externalModules ?? (options.bundleAwsSDK ? [] : ['@aws-sdk/*']),
+    ...(options.banner ? { banner: { js: options.banner } } : {}),
+    logLevel: 'error',
   };
 }

@@ -10,8 +10,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, type FunctionWiring } from '#infra/wiring.ts';
+import { PROGRAM_JSON_ENV } from '#shared/config/deployed-program.ts';
 import { type Grantables, grantAccess } from './access.ts';
-import { functionBundling, LAMBDA_CAMPAIGNS_DIR } from './bundling.ts';
+import { functionBundling, LAMBDA_CAMPAIGNS_DIR, LAMBDA_PROGRAM_JSON } from './bundling.ts';
 import { attachTrigger, type Triggered } from './triggers.ts';
 import { DeadLetterQueue } from './work-queue.ts';
 
@@ -24,6 +25,8 @@ export interface WiredFunctionProps {
   busName: string;
   tracing: boolean;
   sourceMaps: boolean;
+  /** The validated program, shipped as program.json in the asset (shared/config/deployed-program.ts). */
+  programJson: string;
   protect: boolean;
 }
 
@@ -75,12 +78,13 @@ export class WiredFunction extends Construct {
       // On a queue, maxConcurrency caps the event source instead (see triggers.ts); elsewhere
       // (e.g. a scheduler that must never overlap itself) it reserves exactly that concurrency.
       reservedConcurrentExecutions: queueName ? undefined : wiring.maxConcurrency,
-      bundling: functionBundling({ sourceMaps: props.sourceMaps }),
+      bundling: functionBundling({ sourceMaps: props.sourceMaps, programJson: props.programJson }),
       environment: {
         [ENV.tableName]: on.store.table.tableName,
         [ENV.eventBusName]: props.busName,
         [ENV.deadLetterQueueUrl]: this.deadLetters.queueUrl,
         [ENV.campaignsDir]: LAMBDA_CAMPAIGNS_DIR,
+        [PROGRAM_JSON_ENV]: LAMBDA_PROGRAM_JSON,
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     });
