@@ -1,5 +1,6 @@
-// Purchase Completed / Order Refunded -> purchase records, the customer's aggregates and loyalty
-// standing (tier, points) in one write; tier changes are then announced on the bus.
+// Purchase Completed / Order Refunded -> purchase records, the customer's aggregates, loyalty
+// standing (tier, points), lifecycle stage and predictions in one write; tier changes are then
+// announced on the bus.
 import { deployedProgram } from '#shared/config/deployed-program.ts';
 import {
   type EventEnvelope,
@@ -11,7 +12,7 @@ import { purchaseRecorded, refundRecorded } from '#shared/flows/fact-announcemen
 import { type AggregatesChange, recordPurchase, recordRefund } from '#shared/flows/purchases.ts';
 import { announceTierChanges } from '#shared/flows/tier-announcements.ts';
 import { followLifecycle, lifecycleThresholdsFromEnv } from '#shared/flows/lifecycle.ts';
-import { purchaseFacts, refreshCustomerPrediction } from '#shared/flows/predictions.ts';
+import { CurrentPredictionModel } from '#shared/flows/predictions.ts';
 import { followTierReview } from '#shared/flows/tier-review.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
 import { TimerStore } from '#shared/store/timers.ts';
@@ -38,25 +39,21 @@ export function createHandler(runtime: Runtime) {
     clock: runtime.clock,
     thresholds: lifecycleThresholdsFromEnv(runtime.env),
   };
-  const predictions = new PredictionStore(runtime.doc, runtime.tableName);
-  // P(alive), expected purchases and predicted value move with every purchase and refund.
-  const predict = (change: AggregatesChange) =>
-    refreshCustomerPrediction(
-      predictions,
-      change.customerId,
-      purchaseFacts(change.history.orders, change.history.refunds),
-      runtime.clock.now(),
-    );
+  // P(alive), expected purchases and predicted value move with every purchase and refund, stored
+  // with the aggregates from the weekly fit (read once per warm function, not per purchase).
+  const model = new CurrentPredictionModel(new PredictionStore(runtime.doc, runtime.tableName), runtime.clock);
   return eventConsumer('ingest-orders', runtime, {
     'Purchase Completed': route(
       purchaseCompletedDetail,
       async (purchase, envelope) => {
-        const change = await recordPurchase(store, runtime.clock, purchase, program);
+        // One write stores the aggregates, tier, lifecycle stage ('reactivated' after a lapse) and predictions.
+        const change = await recordPurchase(store, runtime.clock, purchase, program, {
+          lifecycle: lifecycle.thresholds,
+          predictionModel: await model.fitted(),
+        });
         await announce(change, envelope);
         await followTierReview(timers, change, runtime.clock.now());
-        await predict(change);
-        // The lifecycle stage (a lapsed or churned customer is now 'reactivated') and its timer.
-        await followLifecycle(lifecycle, timers, change.customerId, change.history);
+        await followLifecycle(lifecycle, timers, change, purchase.orderId);
         // Recorded: now journeys may react (they read the stored purchase, never an older state).
         await publisher.publish([purchaseRecorded(purchase, change)]);
       },
@@ -65,10 +62,11 @@ export function createHandler(runtime: Runtime) {
     'Order Refunded': route(
       orderRefundedDetail,
       async (refund, envelope) => {
-        const change = await recordRefund(store, runtime.clock, refund, program);
+        const change = await recordRefund(store, runtime.clock, refund, program, {
+          predictionModel: await model.fitted(),
+        });
         await announce(change, envelope);
         await followTierReview(timers, change, runtime.clock.now());
-        await predict(change);
         await publisher.publish([refundRecorded(refund)]);
       },
       (refund) => ({ 'detail.refundedAt': refund.refundedAt }),

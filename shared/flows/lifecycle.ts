@@ -1,8 +1,9 @@
 // The lifecycle stage kept on the customer record: a 'lifecycle' due-timer sits at the next
 // instant the stage changes with no new purchase (nextLifecycleTransitionAt); when the scheduler
 // fires it — and after every purchase — the stage is recomputed as of now from the order history,
-// stored with a conditional write on its transition number, announced as Lifecycle Stage Changed,
-// and the timer moves to the following transition. No daily scan.
+// stored with a conditional write on its transition number (a purchase folds it into its
+// aggregates write, shared/flows/purchases.ts), announced as Lifecycle Stage Changed, and the
+// timer moves to the following transition. No daily scan.
 //
 // Announcement: published AFTER the write, then confirmed (lifecycleAnnouncedSeq). A crash in
 // between leaves the transition unconfirmed and the next recompute (the retried firing, the
@@ -14,15 +15,15 @@ import {
   DEFAULT_LIFECYCLE_THRESHOLDS,
   decideLifecycle,
   type LifecycleThresholds,
-  lifecycleFactsFrom,
   lifecycleThresholds,
   nextLifecycleTransitionAt,
   type StoredLifecycle,
 } from '../domain/lifecycle.ts';
 import { LIFECYCLE_STAGE_CHANGED, type LifecycleStageChanged } from '../events/emitted.ts';
 import type { EventPublisher } from '../events/publisher.ts';
-import type { CustomerStore, PurchaseHistory } from '../store/customers.ts';
+import type { CustomerStore } from '../store/customers.ts';
 import type { TimerStore } from '../store/timers.ts';
+import { type AggregatesChange, lifecycleFactsOf } from './purchases.ts';
 import { armTimer } from './timers.ts';
 
 export const LIFECYCLE = 'lifecycle';
@@ -76,39 +77,43 @@ export function lifecycleChangedEvent(
 }
 
 /**
- * Recomputes and stores the stage as of now, announces an unconfirmed transition, and returns the
- * next transition instant to arm the timer at (null: none, or the customer is unknown).
+ * Recomputes and stores the stage as of now (the timer's firing), announces an unconfirmed
+ * transition, and returns the next transition instant to arm the timer at (null: none, or the
+ * customer is unknown).
  */
-export async function refreshLifecycle(
-  deps: LifecycleDeps,
-  customerId: string,
-  /** The history the purchase path just read: saves a Query; a lost race re-reads. */
-  preloaded?: PurchaseHistory,
-): Promise<string | null> {
+export async function refreshLifecycle(deps: LifecycleDeps, customerId: string): Promise<string | null> {
   const thresholds = deps.thresholds ?? DEFAULT_LIFECYCLE_THRESHOLDS;
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-    const history =
-      attempt === 0 && preloaded?.stored ? preloaded : await deps.store.loadPurchaseHistory(customerId);
+    const history = await deps.store.loadPurchaseHistory(customerId);
     if (!history.stored) return null;
     const now = deps.clock.now();
-    const facts = lifecycleFactsFrom(history.orders.map((order) => order.purchasedAt));
+    const facts = lifecycleFactsOf(history);
     const stored = history.stored.lifecycle;
     const decision = decideLifecycle(stored, facts, now, thresholds);
-    const current = decision === 'unchanged' ? stored : decision;
     if (decision !== 'unchanged' && !(await deps.store.saveLifecycle(customerId, decision, stored?.seq)))
       continue;
-    if (current && current.seq > (history.stored.lifecycleAnnouncedSeq ?? 0)) {
-      const event = lifecycleChangedEvent(customerId, current);
-      if (event) {
-        await deps.publisher.publish([
-          { detailType: LIFECYCLE_STAGE_CHANGED, detail: event, time: new Date(event.occurredAt) },
-        ]);
-      }
-      await deps.store.markLifecycleAnnounced(customerId, current.seq);
-    }
+    const current = decision === 'unchanged' ? stored : decision;
+    await announceLifecycle(deps, customerId, current, history.stored.lifecycleAnnouncedSeq ?? 0);
     return nextLifecycleTransitionAt(facts, now, thresholds)?.toISOString() ?? null;
   }
   throw new Error(`lifecycle of customer ${customerId} kept changing under us; retrying`);
+}
+
+/** Publishes the stored stage's transition unless it is confirmed as published, then confirms it. */
+async function announceLifecycle(
+  deps: LifecycleDeps,
+  customerId: string,
+  current: StoredLifecycle | undefined,
+  announcedSeq: number,
+): Promise<void> {
+  if (!current || current.seq <= announcedSeq) return;
+  const event = lifecycleChangedEvent(customerId, current);
+  if (event) {
+    await deps.publisher.publish([
+      { detailType: LIFECYCLE_STAGE_CHANGED, detail: event, time: new Date(event.occurredAt) },
+    ]);
+  }
+  await deps.store.markLifecycleAnnounced(customerId, current.seq);
 }
 
 /** Puts the customer's lifecycle timer at the next transition (disarmed when none). */
@@ -124,13 +129,26 @@ export async function armLifecycle(
   });
 }
 
-/** After a purchase (or its redelivery): store the stage now ('reactivated' after a lapse), move the timer. */
+/**
+ * After a purchase, whose stage ('reactivated' after a lapse) the aggregates write already stored:
+ * announces a transition not yet confirmed, then moves the timer — only when the purchase moved
+ * the next transition, or on a redelivery (a crash may have come between the write and the arm).
+ * A repeat purchase inside the 'new' period moves nothing: no timer request at all.
+ */
 export async function followLifecycle(
   deps: LifecycleDeps,
   timers: TimerStore,
-  customerId: string,
-  preloaded?: PurchaseHistory,
+  change: AggregatesChange,
+  orderId: string,
 ): Promise<void> {
-  const at = await refreshLifecycle(deps, customerId, preloaded);
-  await armLifecycle(timers, customerId, at, deps.clock.now());
+  const thresholds = deps.thresholds ?? DEFAULT_LIFECYCLE_THRESHOLDS;
+  const now = deps.clock.now();
+  await announceLifecycle(deps, change.customerId, change.lifecycle, change.history.stored?.lifecycleAnnouncedSeq ?? 0);
+  const next = nextLifecycleTransitionAt(lifecycleFactsOf(change.history), now, thresholds);
+  if (change.recorded) {
+    const others = change.history.orders.filter((order) => order.orderId !== orderId);
+    const before = nextLifecycleTransitionAt(lifecycleFactsOf({ orders: others }), now, thresholds);
+    if (before?.getTime() === next?.getTime()) return;
+  }
+  await armLifecycle(timers, change.customerId, next?.toISOString() ?? null, now);
 }

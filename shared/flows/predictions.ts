@@ -1,9 +1,10 @@
 // Predictive CLV and churn risk: the weekly fit (inside the analytics run, from its one scan),
-// the per-customer predictions it refreshes, and the refresh on each purchase or refund.
+// the per-customer predictions it refreshes, and the fit each purchase or refund predicts with
+// (shared/flows/purchases.ts stores its predictions with the aggregates).
 import { expectedPurchases } from '../domain/bgnbd.ts';
+import type { Clock } from '../domain/clock.ts';
 import {
   type ChurnRisk,
-  type CustomerPrediction,
   fitPredictionModel,
   predictCustomer,
   type PurchaseFact,
@@ -11,7 +12,7 @@ import {
 } from '../domain/customer-predictions.ts';
 import type { CustomerFacts } from '../domain/metrics.ts';
 import { netOrderAmounts, type OrderRecord, type RefundRecord } from '../domain/purchase-history.ts';
-import type { PredictionStore, StoredPredictionModel } from '../store/predictions.ts';
+import type { FittedPredictionModel, PredictionStore, StoredPredictionModel } from '../store/predictions.ts';
 
 /** Profile writes in flight while the fit refreshes every customer. */
 const WRITE_CONCURRENCY = 16;
@@ -60,23 +61,32 @@ export function purchaseFacts(orders: readonly OrderRecord[], refunds: readonly 
   return orders.map((order) => ({ at: order.purchasedAt, amountMilli: net.get(order.orderId) ?? 0 }));
 }
 
+/** A weekly fit reaches the purchase path within this long (the fit is read at most this often). */
+export const PREDICTION_MODEL_TTL_MS = 15 * 60_000;
+
 /**
- * After a purchase or refund: the customer's predictions from the stored fit (one GetItem, one
- * UpdateItem, closed forms in between). Nothing happens before the first fit.
+ * The stored fit as a purchase sees it: read once per warm function and kept for
+ * PREDICTION_MODEL_TTL_MS of the clock, so predictions ride on the aggregates write without a read
+ * per purchase. The fit changes once a week; a purchase in its first minutes may use the last one.
  */
-export async function refreshCustomerPrediction(
-  store: PredictionStore,
-  customerId: string,
-  purchases: readonly PurchaseFact[],
-  now: Date,
-): Promise<CustomerPrediction | undefined> {
-  const stored = await store.model();
-  if (stored?.status !== 'fitted') return undefined;
-  const summary = purchaseSummary(purchases, now);
-  if (!summary) return undefined;
-  const prediction = predictCustomer(stored.model, stored.at, summary, now);
-  await store.savePrediction(customerId, prediction);
-  return prediction;
+export class CurrentPredictionModel {
+  #read: { model: FittedPredictionModel | undefined; at: number } | undefined;
+
+  constructor(
+    private readonly store: Pick<PredictionStore, 'model'>,
+    private readonly clock: Clock,
+    private readonly ttlMs = PREDICTION_MODEL_TTL_MS,
+  ) {}
+
+  /** The fitted model, or undefined before the first fit (or after a fit that found none). */
+  async fitted(): Promise<FittedPredictionModel | undefined> {
+    const now = this.clock.now().getTime();
+    const read = this.#read;
+    if (read && now >= read.at && now - read.at < this.ttlMs) return read.model;
+    const stored = await this.store.model();
+    this.#read = { model: stored?.status === 'fitted' ? stored : undefined, at: now };
+    return this.#read.model;
+  }
 }
 
 /**
@@ -84,7 +94,7 @@ export async function refreshCustomerPrediction(
  * expected to buy, for `loyalty predict` and the report's calibration check.
  */
 export function expectedRepeatPurchases(
-  model: Extract<StoredPredictionModel, { status: 'fitted' }>['model'],
+  model: FittedPredictionModel['model'],
   customers: readonly CustomerFacts[],
   asOf: Date,
   horizonDays: number,

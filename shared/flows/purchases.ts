@@ -1,10 +1,19 @@
 // The one write path for order events: record the fact once (by orderId / refund content), then
-// recompute the customer's aggregates AND loyalty standing (tier, points) from all recorded facts
-// and store them in one write with an optimistic version check. Redelivery, reordering and
+// recompute the customer's aggregates AND loyalty standing (tier, points), and for a purchase its
+// lifecycle stage and predictions, from all recorded facts and store them in one write with an
+// optimistic version check. Redelivery, reordering and
 // concurrent events therefore converge.
 import { createHash } from 'node:crypto';
 import { purchaseHoursOf } from '../domain/best-send-hour.ts';
 import type { Clock } from '../domain/clock.ts';
+import { type CustomerPrediction, predictCustomer, purchaseSummary } from '../domain/customer-predictions.ts';
+import {
+  decideLifecycle,
+  type LifecycleFacts,
+  lifecycleFactsFrom,
+  type LifecycleThresholds,
+  type StoredLifecycle,
+} from '../domain/lifecycle.ts';
 import { computeLoyalty } from '../domain/loyalty.ts';
 import {
   advanceLoyalty,
@@ -17,6 +26,8 @@ import { decimalToMilli } from '../domain/money.ts';
 import { type PurchaseAggregates, summarisePurchases } from '../domain/purchase-history.ts';
 import type { OrderRefunded, PurchaseCompleted } from '../events/contracts.ts';
 import type { CustomerStore, PurchaseHistory } from '../store/customers.ts';
+import type { FittedPredictionModel } from '../store/predictions.ts';
+import { purchaseFacts } from './predictions.ts';
 
 export interface AggregatesChange {
   customerId: string;
@@ -28,6 +39,16 @@ export interface AggregatesChange {
   /** Tier changes stored but not yet confirmed as published (see announceTierChanges). */
   unannounced: TierChangeRecord[];
   history: PurchaseHistory;
+  /** The lifecycle stage now stored (a purchase decides it; undefined before any was). */
+  lifecycle: StoredLifecycle | undefined;
+}
+
+/** What a purchase or refund moves besides the aggregates, decided here and stored in the same write. */
+export interface StandingMoves {
+  /** The lifecycle stage follows the purchase dates (purchases only: a refund moves no date). */
+  lifecycle?: LifecycleThresholds;
+  /** The customer's predictions from the stored fit (none before the first fit). */
+  predictionModel?: FittedPredictionModel | undefined;
 }
 
 const MAX_RACE_RETRIES = 8;
@@ -37,6 +58,7 @@ export async function recordPurchase(
   clock: Clock,
   purchase: PurchaseCompleted,
   program: LoyaltyProgram,
+  moves: StandingMoves = {},
 ): Promise<AggregatesChange> {
   const recorded = await store.recordOrderOnce(
     purchase.customerId,
@@ -49,7 +71,7 @@ export async function recordPurchase(
     },
     clock.now(),
   );
-  return { ...(await refreshAggregates(store, clock, program, purchase.customerId)), recorded };
+  return { ...(await refreshAggregates(store, clock, program, purchase.customerId, moves)), recorded };
 }
 
 /** Refund events carry no id of their own: the same (order, amount, time) is the same refund. */
@@ -65,6 +87,7 @@ export async function recordRefund(
   clock: Clock,
   refund: OrderRefunded,
   program: LoyaltyProgram,
+  moves: StandingMoves = {},
 ): Promise<AggregatesChange> {
   const amountMilli = toMilli(refund.amount);
   const refundedAt = new Date(refund.refundedAt).toISOString();
@@ -74,18 +97,20 @@ export async function recordRefund(
     { orderId: refund.orderId, refundKey, amountMilli, refundedAt },
     clock.now(),
   );
-  return { ...(await refreshAggregates(store, clock, program, refund.customerId)), recorded };
+  return { ...(await refreshAggregates(store, clock, program, refund.customerId, moves)), recorded };
 }
 
 /**
- * Recomputes and stores a customer's aggregates and loyalty standing; skips the write when nothing
- * changed. Also the entry point for a tier review (anniversary timer): same computation, later clock.
+ * Recomputes and stores a customer's aggregates and loyalty standing (and what `moves` asks for);
+ * skips the write when nothing changed. Also the entry point for a tier review (anniversary
+ * timer): same computation, later clock.
  */
 export async function refreshAggregates(
   store: CustomerStore,
   clock: Clock,
   program: LoyaltyProgram,
   customerId: string,
+  moves: StandingMoves = {},
 ): Promise<Omit<AggregatesChange, 'recorded'>> {
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
     const history = await store.loadPurchaseHistory(customerId);
@@ -99,8 +124,17 @@ export async function refreshAggregates(
     };
     const computed = computeLoyalty(program, history.orders, history.refunds, now);
     const loyalty = advanceLoyalty(program, stored?.loyalty, computed, now);
-    const result = { customerId, before, after, loyalty, history };
-    if (before && stored?.loyalty && sameState(before, after) && sameState(stored.loyalty, loyalty)) {
+    const stage = moves.lifecycle
+      ? decideLifecycle(stored?.lifecycle, lifecycleFactsOf(history), now, moves.lifecycle)
+      : 'unchanged';
+    const result = { customerId, before, after, loyalty, history, lifecycle: stored?.lifecycle };
+    if (
+      stage === 'unchanged' &&
+      before &&
+      stored?.loyalty &&
+      sameState(before, after) &&
+      sameState(stored.loyalty, loyalty)
+    ) {
       // Nothing new to store, but a crash after an earlier write may have left changes unannounced.
       return {
         ...result,
@@ -109,11 +143,42 @@ export async function refreshAggregates(
         unannounced: unannouncedChanges(stored.loyalty, stored.tierAnnouncedSeq),
       };
     }
-    if (await store.saveAggregates(customerId, after, stored?.aggVersion ?? 0, now, loyalty)) {
-      return { ...result, unannounced: unannouncedChanges(loyalty, stored?.tierAnnouncedSeq ?? 0) };
+    const lifecycle = stage === 'unchanged' ? undefined : { record: stage, expectedSeq: stored?.lifecycle?.seq };
+    const predictions = predictionsToStore(moves.predictionModel, history, stored?.profile.predictions, now);
+    if (
+      await store.saveAggregates(customerId, after, stored?.aggVersion ?? 0, now, loyalty, {
+        ...(lifecycle ? { lifecycle } : {}),
+        ...(predictions ? { predictions } : {}),
+      })
+    ) {
+      return {
+        ...result,
+        lifecycle: lifecycle?.record ?? stored?.lifecycle,
+        unannounced: unannouncedChanges(loyalty, stored?.tierAnnouncedSeq ?? 0),
+      };
     }
   }
   throw new Error(`aggregates for customer ${customerId} kept changing under us; retrying the event`);
+}
+
+/** The lifecycle facts of a customer's recorded orders. */
+export function lifecycleFactsOf(history: Pick<PurchaseHistory, 'orders'>): LifecycleFacts {
+  return lifecycleFactsFrom(history.orders.map((order) => order.purchasedAt));
+}
+
+/**
+ * The predictions to store with the aggregates, from the fit and every recorded order net of
+ * refunds; none before the first fit, and none over a computation stored for a later instant.
+ */
+function predictionsToStore(
+  model: FittedPredictionModel | undefined,
+  history: PurchaseHistory,
+  stored: CustomerPrediction | undefined,
+  now: Date,
+): CustomerPrediction | undefined {
+  if (!model || (stored && Date.parse(stored.asOf) > now.getTime())) return undefined;
+  const summary = purchaseSummary(purchaseFacts(history.orders, history.refunds), now);
+  return summary && predictCustomer(model.model, model.at, summary, now);
 }
 
 /** The zone purchase hours are counted in: the profile's, else UTC (sent at the same instants). */

@@ -4,6 +4,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CouponOutcome } from '../domain/coupon.ts';
 import type { CustomerProfile } from '../domain/customer.ts';
+import type { CustomerPrediction } from '../domain/customer-predictions.ts';
 import type { StoredLifecycle } from '../domain/lifecycle.ts';
 import type { StoredLoyalty } from '../domain/loyalty-changes.ts';
 import type { OrderRecord, PurchaseAggregates, RefundRecord } from '../domain/purchase-history.ts';
@@ -22,6 +23,13 @@ export interface StoredProfile {
   lifecycle?: StoredLifecycle | undefined;
   /** Highest lifecycle transition confirmed as published on the bus (0: none). */
   lifecycleAnnouncedSeq?: number;
+}
+
+/** What a purchase moves besides its aggregates, stored in the same write. */
+export interface FoldedStanding {
+  /** The new stage and the stored stage's seq it was decided from (undefined: none stored yet). */
+  lifecycle?: { record: StoredLifecycle; expectedSeq: number | undefined };
+  predictions?: CustomerPrediction;
 }
 
 export interface PurchaseHistory {
@@ -167,7 +175,10 @@ export class CustomerStore {
 
   /**
    * Stores recomputed aggregates and loyalty standing in one write, if they were computed from the
-   * latest version; creates a minimal profile when the customer is unknown. False on a lost race.
+   * latest version; creates a minimal profile when the customer is unknown. A purchase folds in
+   * what else it moves: the lifecycle stage (conditional on the stage it was decided from, as in
+   * saveLifecycle, so a transition the timer stored meanwhile is never overwritten) and the
+   * predictions. False on a lost race.
    */
   async saveAggregates(
     customerId: string,
@@ -175,30 +186,43 @@ export class CustomerStore {
     expectedVersion: number,
     createdAt: Date,
     loyalty?: StoredLoyalty,
+    moved: FoldedStanding = {},
   ): Promise<boolean> {
+    const names: Record<string, string> = { '#p': 'purchases', '#v': 'aggVersion', '#id': 'customerId', '#c': 'createdAt', '#consent': 'consent' };
+    const values: Record<string, unknown> = {
+      ':p': purchases,
+      ...versionValues(expectedVersion),
+      ':id': customerId,
+      ':c': createdAt.toISOString(),
+      ':consent': { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
+    };
+    const sets = ['#p = :p', '#v = :next', '#id = :id', '#c = if_not_exists(#c, :c)', '#consent = if_not_exists(#consent, :consent)'];
+    const conditions = [versionCondition('#v', expectedVersion).ConditionExpression];
+    const set = (name: string, attribute: string, value: unknown) => {
+      names[`#${name}`] = attribute;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    };
+    if (loyalty) set('l', 'loyalty', loyalty);
+    if (moved.lifecycle) {
+      set('lc', 'lifecycle', moved.lifecycle.record);
+      if (moved.lifecycle.expectedSeq === undefined) conditions.push('attribute_not_exists(#lc)');
+      else {
+        names['#seq'] = 'seq';
+        values[':lcseq'] = moved.lifecycle.expectedSeq;
+        conditions.push('#lc.#seq = :lcseq');
+      }
+    }
+    if (moved.predictions) set('pr', 'predictions', moved.predictions);
     return writeIfCondition(
       this.doc,
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.profile(customerId),
-        UpdateExpression: `SET #p = :p, #v = :next, #id = :id, #c = if_not_exists(#c, :c), #consent = if_not_exists(#consent, :consent)${loyalty ? ', #l = :l' : ''}`,
-        ConditionExpression: versionCondition('#v', expectedVersion).ConditionExpression,
-        ExpressionAttributeNames: {
-          '#p': 'purchases',
-          '#v': 'aggVersion',
-          '#id': 'customerId',
-          '#c': 'createdAt',
-          '#consent': 'consent',
-          ...(loyalty ? { '#l': 'loyalty' } : {}),
-        },
-        ExpressionAttributeValues: {
-          ':p': purchases,
-          ...versionValues(expectedVersion),
-          ':id': customerId,
-          ':c': createdAt.toISOString(),
-          ':consent': { granted: false, at: new Date(0).toISOString(), source: 'unknown' },
-          ...(loyalty ? { ':l': loyalty } : {}),
-        },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     );
   }

@@ -51,6 +51,7 @@ export const storedPredictionModel = z.discriminatedUnion('status', [
   z.object({ status: z.literal('not-fitted'), at: z.string(), reason: z.string() }),
 ]);
 export type StoredPredictionModel = z.infer<typeof storedPredictionModel>;
+export type FittedPredictionModel = Extract<StoredPredictionModel, { status: 'fitted' }>;
 
 export class PredictionStore {
   constructor(

@@ -10,6 +10,7 @@ import {
   type LifecycleStageChanged,
   lifecycleStageChangedDetail,
 } from '#shared/events/emitted.ts';
+import { CustomerStore } from '#shared/store/customers.ts';
 import { aroundPutEvents } from '../support/faults.ts';
 import { purchaseEvent } from '../support/fixtures.ts';
 import { profileOf } from '../support/table.ts';
@@ -121,6 +122,40 @@ describe('lifecycle stage on the customer record', () => {
     expect(await stageOf('life-3')).toBe('at-risk');
     expect(transitionsOf('life-3')).toEqual(['new->active', 'active->at-risk']);
   }, 120_000);
+
+  it('stores a reactivating purchase’s stage in its aggregates write; a publish that crashed after it is announced once by the redelivery', async () => {
+    await purchase('life-5', 'life-5-a', '2027-03-05T00:00:00Z');
+    await local.advanceTo('2027-07-05T01:00:00Z'); // 122 days without a purchase
+    expect(await stageOf('life-5')).toBe('lapsed');
+    crashBeforePublish.add('life-5');
+    await purchase('life-5', 'life-5-b', '2027-07-05T01:00:00Z');
+    expect(crashBeforePublish.has('life-5')).toBe(false); // the crash came after the write
+    expect(await lifecycleOf('life-5')).toMatchObject({ stage: 'reactivated', previousStage: 'lapsed', seq: 4 });
+    await local.advanceTo('2027-07-05T02:00:00Z'); // the failed delivery comes back
+    expect(transitionsOf('life-5')).toEqual(['new->active', 'active->at-risk', 'at-risk->lapsed', 'lapsed->reactivated']);
+    // The redelivery armed the timer the crash never reached: reactivated for 30 days, then active.
+    await local.advanceTo('2027-08-05T02:00:00Z');
+    expect(await stageOf('life-5')).toBe('active');
+    expect(transitionsOf('life-5').at(-1)).toBe('reactivated->active');
+  }, 120_000);
+
+  it('never overwrites a transition the timer stored after a purchase read the stage: the purchase’s write loses and it re-reads', async () => {
+    const store = new CustomerStore(local.doc, local.tableName);
+    await purchase('life-6', 'life-6-a', '2027-08-05T00:00:00Z');
+    const read = await store.loadPurchaseHistory('life-6');
+    const stored = read.stored;
+    const stage = stored?.lifecycle;
+    if (!stored?.profile.purchases || !stage) throw new Error('expected a stored stage and aggregates');
+    const timerMove = { stage: 'active' as const, since: '2027-09-04T00:00:00.000Z', previousStage: stage.stage, seq: stage.seq + 1 };
+    expect(await store.saveLifecycle('life-6', timerMove, stage.seq)).toBe(true);
+    const purchaseMove = { ...timerMove, stage: 'reactivated' as const };
+    expect(
+      await store.saveAggregates('life-6', stored.profile.purchases, stored.aggVersion, new Date(), stored.loyalty, {
+        lifecycle: { record: purchaseMove, expectedSeq: stage.seq },
+      }),
+    ).toBe(false);
+    expect(await lifecycleOf('life-6')).toEqual(timerMove);
+  });
 });
 
 describe('lifecycle thresholds', () => {

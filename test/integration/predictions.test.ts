@@ -1,11 +1,11 @@
 // Per-customer predictions end to end: the weekly run fits the models from a seeded base, then
-// each purchase refreshes that customer's predictions from the stored fit — idempotently under
-// redelivery and across a crash between the purchase write and the prediction write.
+// each purchase refreshes that customer's predictions from the stored fit, in its aggregates write —
+// idempotently under redelivery and across a crash between the purchase record and that write.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { CustomerPrediction } from '#shared/domain/customer-predictions.ts';
 import type { PredictionSection } from '#shared/flows/prediction-report.ts';
-import { expectedRepeatPurchases } from '#shared/flows/predictions.ts';
+import { expectedRepeatPurchases, PREDICTION_MODEL_TTL_MS } from '#shared/flows/predictions.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
 import { simulatePurchases } from '../support/bgnbd-simulation.ts';
@@ -54,15 +54,15 @@ beforeAll(async () => {
     ports: 'random',
     wrapRuntime: (name, runtime) => {
       if (name !== 'ingest-orders') return runtime;
-      // For "crash-*" customers the first prediction write fails, like a Lambda dying right
-      // after the purchase and aggregates were stored.
+      // For "crash-*" customers the first write of predictions (the purchase's aggregates write)
+      // fails, like a Lambda dying right after the purchase record was stored.
       const send = runtime.doc.send.bind(runtime.doc);
       const doc = new Proxy(runtime.doc, {
         get: (target, key) =>
           key === 'send'
             ? (command: { input: { Key?: { PK?: string }; ExpressionAttributeNames?: Record<string, string> } }) => {
                 const input = command.input;
-                if (input.ExpressionAttributeNames?.['#p'] === 'predictions' && input.Key?.PK?.startsWith('CUSTOMER#crash-') && predictionCrashes === 0) {
+                if (input.ExpressionAttributeNames?.['#pr'] === 'predictions' && input.Key?.PK?.startsWith('CUSTOMER#crash-') && predictionCrashes === 0) {
                   predictionCrashes++;
                   return Promise.reject(new Error('injected crash before the prediction write'));
                 }
@@ -96,8 +96,10 @@ describe('per-customer predictions', () => {
     expect(['low', 'medium', 'high']).toContain(prediction?.churnRisk);
   });
 
-  it('move with a purchase, and a redelivered purchase changes nothing', async () => {
+  it('move with a purchase once the fit reached the purchase path, and a redelivered purchase changes nothing', async () => {
     const before = await predictionsOf(`base-${repeatBuyer}`);
+    // ingest-orders read "no fit yet" for the seed purchases and keeps what it read that long.
+    await local.advanceTo(new Date(Date.parse(FIT_AT) + PREDICTION_MODEL_TTL_MS));
     const event = purchaseEvent({ customerId: `base-${repeatBuyer}`, orderId: `base-${repeatBuyer}-new`, amount: '45.00', purchasedAt: FIT_AT });
     local.putEvents([event]);
     await local.drain();
@@ -111,7 +113,7 @@ describe('per-customer predictions', () => {
     expect(await predictionsOf(`base-${repeatBuyer}`)).toEqual(after);
   });
 
-  it('converge after a crash between the purchase and the prediction write', async () => {
+  it('converge after a crash between the purchase record and the write of its aggregates and predictions', async () => {
     local.putEvents([
       purchaseEvent({ customerId: 'crash-1', orderId: 'crash-1-a', amount: '30.00', purchasedAt: '2026-05-01T09:00:00Z' }),
       purchaseEvent({ customerId: 'crash-1', orderId: 'crash-1-b', amount: '50.00', purchasedAt: '2026-06-01T09:00:00Z' }),
