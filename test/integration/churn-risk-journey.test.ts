@@ -58,8 +58,9 @@ beforeAll(async () => {
     text: 'Risk {{ customer.predictions.churnRisk }}, P(alive) {{ customer.predictions.pAlive | round: 2 }}',
   });
   await publishJourneyFile(local, path.join(dir, 'churn-save.yaml'));
-  // The running functions read the journey list through a 30-second cache.
-  await local.advanceTo('2026-06-30T12:01:00Z');
+  // The running functions read the journey list through a 30-second cache, and ingest-orders the
+  // fit (PREDICTION_MODEL_TTL_MS) through a 15-minute one.
+  await local.advanceTo('2026-06-30T12:16:00Z');
 }, 120_000);
 afterAll(() => local?.stop());
 
