@@ -31,6 +31,8 @@ export interface InTurn {
   ms: number[];
   /** Median over rounds of (first command's time / each command's time). */
   firstOver: number[];
+  /** Median over rounds of (first command's time − each command's time), in ms. */
+  firstMinus: number[];
 }
 
 /** One warm-up round, then `runs` rounds of every command in turn. */
@@ -38,15 +40,17 @@ export async function inTurn(commands: Command[], runs = 5): Promise<InTurn> {
   for (const command of commands) await wallMs(command);
   const times: number[][] = commands.map(() => []);
   const ratios: number[][] = commands.map(() => []);
+  const differences: number[][] = commands.map(() => []);
   for (let round = 0; round < runs; round++) {
     const took: number[] = [];
     for (const command of commands) took.push(await wallMs(command));
     took.forEach((ms, i) => {
       times[i]?.push(ms);
       ratios[i]?.push((took[0] ?? 0) / ms);
+      differences[i]?.push((took[0] ?? 0) - ms);
     });
   }
-  return { ms: times.map(median), firstOver: ratios.map(median) };
+  return { ms: times.map(median), firstOver: ratios.map(median), firstMinus: differences.map(median) };
 }
 
 export function median(values: number[]): number {
