@@ -37,16 +37,16 @@ let bus: Server;
 /** What the bundle published (PutEvents entries), as EventBridge would have received them. */
 const published: { DetailType?: string; Detail?: string }[] = [];
 
-/** Synthesises a stack of ingest-customers alone; returns its asset folder and its environment. */
-function bundleIngestCustomers(context: Record<string, string>) {
+/** Synthesises a stack of one function alone; returns its asset folder and its environment. */
+function bundleOf(name: 'ingest-customers' | 'ingest-orders', context: Record<string, string>) {
   const app = new App({ context: { stage: 'bundle', ...context } });
   const stack = new LoyaltyFlowsStack(app, 'Bundle', {
     config: deployConfigFrom(app.node),
-    wiring: { functions: { 'ingest-customers': functions['ingest-customers'] }, queues },
+    wiring: { functions: { [name]: functions[name] }, queues },
   });
-  const fn = stack.functions['ingest-customers']?.fn;
+  const fn = stack.functions[name]?.fn;
   const code = fn?.node.tryFindChild('Code');
-  if (!(code instanceof Asset)) throw new Error('ingest-customers has no bundled code asset');
+  if (!(code instanceof Asset)) throw new Error(`${name} has no bundled code asset`);
   const environment = Template.fromStack(stack).findResources('AWS::Lambda::Function');
   const variables = Object.values(environment).map(
     (resource) =>
@@ -57,7 +57,7 @@ function bundleIngestCustomers(context: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  bundleDir = bundleIngestCustomers({}).dir;
+  bundleDir = bundleOf('ingest-customers', {}).dir;
 
   dynamo = await startDynamoWithTable(TABLE);
   // A stand-in for EventBridge PutEvents (JSON protocol): records entries, accepts them all.
@@ -102,14 +102,14 @@ describe('the ingest-customers Lambda bundle', () => {
   });
 
   it('ships its source map and runs with --enable-source-maps under -c sourceMaps=true', () => {
-    const withMaps = bundleIngestCustomers({ sourceMaps: 'true' });
+    const withMaps = bundleOf('ingest-customers', { sourceMaps: 'true' });
     expect(readdirSync(withMaps.dir).sort()).toEqual(['campaigns', 'index.mjs', 'index.mjs.map', 'program.json']);
     expect(withMaps.variables.NODE_OPTIONS).toBe('--enable-source-maps');
-    expect(bundleIngestCustomers({}).variables.NODE_OPTIONS).toBeUndefined();
+    expect(bundleOf('ingest-customers', {}).variables.NODE_OPTIONS).toBeUndefined();
   });
 
   it("ships the checkout's program.yaml as the JSON its environment names, validated at synth", () => {
-    const { dir, variables } = bundleIngestCustomers({});
+    const { dir, variables } = bundleOf('ingest-customers', {});
     expect(variables[PROGRAM_JSON_ENV]).toBe(LAMBDA_PROGRAM_JSON);
     const shipped = parseProgramJson(readFileSync(path.join(dir, 'program.json'), 'utf8'), 'program.json');
     expect(shipped).toEqual(loadProgram({ CAMPAIGNS_DIR: CHECKOUT_CAMPAIGNS }));
@@ -126,53 +126,15 @@ describe('the ingest-customers Lambda bundle', () => {
 
   it('handles a Customer Upserted delivery from SQS: profile stored, then announced', async () => {
     const { handler } = await import(pathToFileURL(path.join(bundleDir, 'index.mjs')).href);
-    const envelope = {
-      version: '0',
-      id: 'evt-bundle-1',
-      source: 'shop.customers',
-      'detail-type': 'Customer Upserted',
-      account: '123456789012',
-      region: LOCAL_REGION,
-      time: '2026-11-23T09:00:00Z',
-      resources: [],
-      detail: {
-        customerId: 'c-bundle',
-        email: 'ada@example.com',
-        birthday: '1990-03-14',
-        timeZone: 'Asia/Shanghai',
-        marketingConsent: true,
-      },
-    };
-    const event: SQSEvent = {
-      Records: [
-        {
-          messageId: 'm-1',
-          receiptHandle: 'r-1',
-          body: JSON.stringify(envelope),
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: '0',
-            SenderId: 'events',
-            ApproximateFirstReceiveTimestamp: '0',
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:customer-events',
-          awsRegion: LOCAL_REGION,
-        },
-      ],
-    };
-    const context: Partial<Context> = {
-      functionName: 'ingest-customers',
-      functionVersion: '$LATEST',
-      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ingest-customers',
-      memoryLimitInMB: '512',
-      awsRequestId: 'req-1',
-      getRemainingTimeInMillis: () => 30_000,
-    };
+    const event = sqsDelivery('shop.customers', 'Customer Upserted', {
+      customerId: 'c-bundle',
+      email: 'ada@example.com',
+      birthday: '1990-03-14',
+      timeZone: 'Asia/Shanghai',
+      marketingConsent: true,
+    });
 
-    const response: SQSBatchResponse = await handler(event, context);
+    const response: SQSBatchResponse = await handler(event, lambdaContext('ingest-customers'));
 
     expect(response.batchItemFailures).toEqual([]);
     const profile = await dynamo.client.send(
@@ -182,6 +144,32 @@ describe('the ingest-customers Lambda bundle', () => {
     expect(published.map((entry) => [entry.DetailType, JSON.parse(entry.Detail ?? '{}').customerId])).toEqual(
       [['Customer Profile Updated', 'c-bundle']],
     );
+  });
+});
+
+describe('the ingest-orders Lambda bundle', () => {
+  it('reads the program from the program.json beside it: the shipped ladder makes a 500.00 order Silver', async () => {
+    const orders = bundleOf('ingest-orders', {});
+    // /var/task/program.json in Lambda; here the same file in the synthesised asset.
+    process.env[PROGRAM_JSON_ENV] = path.join(orders.dir, 'program.json');
+    const { handler } = await import(pathToFileURL(path.join(orders.dir, 'index.mjs')).href);
+    const event = sqsDelivery('shop.orders', 'Purchase Completed', {
+      orderId: 'o-bundle',
+      customerId: 'c-bundle',
+      amount: '500.00',
+      currency: 'USD',
+      purchasedAt: '2026-11-23T09:00:00Z',
+    });
+
+    const response: SQSBatchResponse = await handler(event, lambdaContext('ingest-orders'));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const tierChanged = published
+      .filter((entry) => entry.DetailType === 'Tier Changed')
+      .map((entry) => JSON.parse(entry.Detail ?? '{}'));
+    expect(tierChanged).toMatchObject([
+      { customerId: 'c-bundle', from: 'Bronze', to: 'Silver', nextTier: 'Gold', spendToNextTierMilli: 1_500_000 },
+    ]);
   });
 });
 
@@ -220,3 +208,49 @@ describe('what each function bundle carries (esbuild metafile, the options cdk s
     expect(over.sort()).toEqual(['console-api', 'sender']);
   });
 });
+
+/** One EventBridge event as its SQS queue delivers it to a function. */
+function sqsDelivery(source: string, detailType: string, detail: Record<string, unknown>): SQSEvent {
+  const envelope = {
+    version: '0',
+    id: `evt-${detailType}`,
+    source,
+    'detail-type': detailType,
+    account: '123456789012',
+    region: LOCAL_REGION,
+    time: '2026-11-23T09:00:00Z',
+    resources: [],
+    detail,
+  };
+  return {
+    Records: [
+      {
+        messageId: `m-${detailType}`,
+        receiptHandle: 'r-1',
+        body: JSON.stringify(envelope),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: '0',
+          SenderId: 'events',
+          ApproximateFirstReceiveTimestamp: '0',
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:events',
+        awsRegion: LOCAL_REGION,
+      },
+    ],
+  };
+}
+
+function lambdaContext(functionName: string): Partial<Context> {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: `req-${functionName}`,
+    getRemainingTimeInMillis: () => 30_000,
+  };
+}
