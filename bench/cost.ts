@@ -5,7 +5,13 @@
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { startLocal } from '#infra/local/runtime.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
-import { type FunctionName, functions, queues } from '#infra/wiring.ts';
+import {
+  batchingWindowSeconds,
+  type FunctionName,
+  functions,
+  type QueueName,
+  queues,
+} from '#infra/wiring.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
 import { DynamoMeter, type MeteredRequest } from './meter.ts';
 import type { BenchSection } from './report.ts';
@@ -38,6 +44,9 @@ const PROFILE = {
   winBackEmails: (CUSTOMERS * 6) / 12,
 };
 const MONTH_MINUTES = 30 * 24 * 60;
+const MONTH_SECONDS = MONTH_MINUTES * 60;
+/** Assumed: SES Open and Click events per email (tracking on; both reach ses-feedback). */
+const ENGAGEMENT = 0.25;
 /** Assumed: Lambda writes START, END and REPORT lines (~350 bytes) plus ~300 bytes of our own per invocation. */
 const LOG_BYTES_PER_INVOCATION = 650;
 /** Lambda's SQS pollers: 5 per event source mapping, each a 20 s long poll, whether or not messages come. */
@@ -51,10 +60,69 @@ interface Tally {
   gbSeconds: number;
   messages: number;
   events: number;
+  /** Messages by the queue that carried them (each queue batches at its own rate). */
+  byQueue: Partial<Record<QueueName, number>>;
 }
 
+const COUNTS = [
+  'requests',
+  'readUnits',
+  'writeUnits',
+  'invocations',
+  'gbSeconds',
+  'messages',
+  'events',
+] as const;
+
 function emptyTally(): Tally {
-  return { requests: 0, readUnits: 0, writeUnits: 0, invocations: 0, gbSeconds: 0, messages: 0, events: 0 };
+  return {
+    requests: 0,
+    readUnits: 0,
+    writeUnits: 0,
+    invocations: 0,
+    gbSeconds: 0,
+    messages: 0,
+    events: 0,
+    byQueue: {},
+  };
+}
+
+function scale(t: Tally, per: number, times: number): Tally {
+  const scaled = emptyTally();
+  for (const count of COUNTS) scaled[count] = (t[count] / per) * times;
+  for (const [queue, n] of queueEntries(t)) scaled.byQueue[queue] = (n / per) * times;
+  return scaled;
+}
+
+function add(...all: Tally[]): Tally {
+  const sum = emptyTally();
+  for (const t of all) {
+    for (const count of COUNTS) sum[count] += t[count];
+    for (const [queue, n] of queueEntries(t)) sum.byQueue[queue] = (sum.byQueue[queue] ?? 0) + n;
+  }
+  return sum;
+}
+
+function queueEntries(t: Tally): [QueueName, number][] {
+  return Object.entries(t.byQueue).filter((e): e is [QueueName, number] => e[0] in queues);
+}
+
+/**
+ * Lambda invocations and SQS requests of a month's messages on one queue: Lambda's pollers take a
+ * batch per ReceiveMessage and delete it with one DeleteMessageBatch; the batch is what the
+ * queue's batching window gathers at its average rate (1 without a window), at most its batch size.
+ */
+function queueTraffic(
+  queue: QueueName,
+  messages: number,
+): { batch: number; invocations: number; sqsRequests: number } {
+  const wiring = queues[queue];
+  const batch = Math.min(
+    wiring.batchSize,
+    Math.max(1, (messages / MONTH_SECONDS) * batchingWindowSeconds(wiring)),
+  );
+  const invocations = messages / batch;
+  return { batch, invocations, sqsRequests: messages + 2 * invocations };
 }
 
 export async function benchCost(): Promise<BenchSection[]> {
@@ -82,8 +150,11 @@ export async function benchCost(): Promise<BenchSection[]> {
     };
   for (const consumer of local.consumers) {
     const handler = consumer.handler;
+    const trigger = functions[consumer.name].trigger;
+    const queue = 'queue' in trigger ? trigger.queue : undefined;
     consumer.handler = timed(consumer.name, async (event) => {
       tally.messages += event.Records.length;
+      if (queue) tally.byQueue[queue] = (tally.byQueue[queue] ?? 0) + event.Records.length;
       return handler(event);
     });
   }
@@ -155,19 +226,23 @@ export async function benchCost(): Promise<BenchSection[]> {
     const firstPurchase = await buy(1);
     const firstShares = sharesOf(meters, purchases);
     const firstRows = [...meters].flatMap(([name, meter]) =>
-      requestList('first', name, meter.log, purchases),
+      requestList({ purchase: 'first' }, name, meter.log, purchases),
     );
     await local.advanceTo(new Date(local.clock.now().getTime() + 14 * DAY_MS));
     const perPurchase = await buy(2);
     const purchaseShares = sharesOf(meters, purchases);
     const purchaseRequestRows = [
       ...firstRows,
-      ...[...meters].flatMap(([name, meter]) => requestList('repeat', name, meter.log, purchases)),
+      ...[...meters].flatMap(([name, meter]) =>
+        requestList({ purchase: 'repeat' }, name, meter.log, purchases),
+      ),
     ];
     const emails = customers.length;
+    // A shipped journey's send step, as the journey engine enqueues it (every campaign is a journey).
     const requests: SendRequest[] = customers.map((customerId) => ({
       customerId,
       campaignId: 'birthday',
+      step: 'greeting',
       period: 'cost-bench',
       template: 'birthday',
       capClass: 'marketing',
@@ -176,6 +251,7 @@ export async function benchCost(): Promise<BenchSection[]> {
         coupon: { code: 'BENCH-1', tier: 'Silver', value: 10_000, expiresAt: '2026-04-30T00:00:00Z' },
       },
       requestedAt: local.clock.now().toISOString(),
+      journey: { version: 1, entryId: 'cost-bench', enteredAt: local.clock.now().toISOString() },
     }));
     const perEmail = await measure(async () => {
       await new SqsSendQueue(local.runtimeFor('sender').sqs, local.queueUrl('send-requests')).enqueue(
@@ -183,6 +259,14 @@ export async function benchCost(): Promise<BenchSection[]> {
       );
     });
     const sent = (await local.emails()).length;
+    const senderRows = [...meters].flatMap(([name, meter]) =>
+      requestList({ email: 'sender' }, name, meter.log, sent || emails),
+    );
+    // What SES publishes about each email (Send, then Delivery) through ses-feedback.
+    const perFeedback = await measure(async () => void (await local.sesEvents.publishNewSends()));
+    const feedbackRows = [...meters].flatMap(([name, meter]) =>
+      requestList({ email: 'SES Send + Delivery' }, name, meter.log, sent || emails),
+    );
     const idleTicks = new Map<string, Tally>();
     for (const schedule of local.schedules) {
       await schedule.invoke(local.clock.now()); // catches up whatever the sends left; the next tick is idle
@@ -192,28 +276,6 @@ export async function benchCost(): Promise<BenchSection[]> {
       );
     }
 
-    const scale = (t: Tally, per: number, times: number): Tally => ({
-      requests: (t.requests / per) * times,
-      readUnits: (t.readUnits / per) * times,
-      writeUnits: (t.writeUnits / per) * times,
-      invocations: (t.invocations / per) * times,
-      gbSeconds: (t.gbSeconds / per) * times,
-      messages: (t.messages / per) * times,
-      events: (t.events / per) * times,
-    });
-    const add = (...all: Tally[]): Tally =>
-      all.reduce(
-        (sum, t) => ({
-          requests: sum.requests + t.requests,
-          readUnits: sum.readUnits + t.readUnits,
-          writeUnits: sum.writeUnits + t.writeUnits,
-          invocations: sum.invocations + t.invocations,
-          gbSeconds: sum.gbSeconds + t.gbSeconds,
-          messages: sum.messages + t.messages,
-          events: sum.events + t.events,
-        }),
-        emptyTally(),
-      );
     const timerEmails = PROFILE.birthdayEmails + PROFILE.winBackEmails;
     const ticks = productSchedules.map(({ schedule }) => {
       const perMonth = MONTH_MINUTES / (schedule.everyMs / 60_000);
@@ -228,19 +290,32 @@ export async function benchCost(): Promise<BenchSection[]> {
       // Assumed: a timer-driven email (birthday, win-back step) costs what a marketing email does;
       // the timer's own claim and re-arm (3 requests, 2 writes) are added below.
       emails: scale(perEmail, sent || emails, PROFILE.marketingEmails + timerEmails),
+      // Send and Delivery measured; opens and clicks assumed to cost what a Delivery does.
+      feedback: scale(
+        perFeedback,
+        sent || emails,
+        (PROFILE.marketingEmails + timerEmails) * (1 + ENGAGEMENT / 2),
+      ),
       timers: { ...emptyTally(), readUnits: timerEmails * 1, writeUnits: timerEmails * 2 },
       ticks: add(...ticks.map((t) => t.tally)),
     };
-    const all = add(month.purchases, month.emails, month.timers, month.ticks);
+    const all = add(month.purchases, month.emails, month.feedback, month.timers, month.ticks);
     const queueCount = Object.keys(queues).length;
-    const lambdaInvocations = all.messages + month.ticks.invocations;
+    const traffic = queueEntries(all).map(([queue, messages]) => ({
+      queue,
+      messages,
+      ...queueTraffic(queue, messages),
+    }));
+    const lambdaInvocations = traffic.reduce((sum, q) => sum + q.invocations, 0) + month.ticks.invocations;
+    const sqsRequests = traffic.reduce((sum, q) => sum + q.sqsRequests, 0);
+    const batches = traffic.map((q) => `${q.queue} ${q.batch.toFixed(1)}`).join(', ');
     const lines: [string, number, string][] = [
       ['DynamoDB writes (on-demand)', all.writeUnits * PRICES.dynamoWriteUnit, `${fmt(all.writeUnits)} WRU`],
       ['DynamoDB reads (on-demand)', all.readUnits * PRICES.dynamoReadUnit, `${fmt(all.readUnits)} RRU`],
       [
         'Lambda requests',
         lambdaInvocations * PRICES.lambdaRequest,
-        `${fmt(lambdaInvocations)} invocations (one per queue message, assumed: no batching at these rates)`,
+        `${fmt(lambdaInvocations)} invocations: ${fmt(all.messages)} queue messages in batches (${batches}) + schedule ticks`,
       ],
       [
         'Lambda compute (arm64)',
@@ -249,8 +324,8 @@ export async function benchCost(): Promise<BenchSection[]> {
       ],
       [
         'SQS messages',
-        all.messages * 3 * PRICES.sqsRequest,
-        `${fmt(all.messages)} messages x 3 requests (send, receive, delete)`,
+        sqsRequests * PRICES.sqsRequest,
+        `${fmt(sqsRequests)} requests: a send per message, a receive and a batch delete per batch`,
       ],
       [
         'SQS idle long polls',
@@ -302,8 +377,16 @@ export async function benchCost(): Promise<BenchSection[]> {
         'per purchase: requests of that kind / purchases measured; units: capacity units each costs (a failed condition still costs 1 WRU).',
       ],
     };
+    const emailSection: BenchSection = {
+      title: `DynamoDB requests of one journey email, by function (mean of ${sent || emails} emails: the sender, then SES's Send and Delivery events)`,
+      rows: [...senderRows, ...feedbackRows],
+      notes: [
+        `per email: requests of that kind / emails sent; in all ${per(add(perEmail, perFeedback), sent || emails, 'short')}.`,
+      ],
+    };
     return [
       purchaseSection,
+      emailSection,
       {
         headlines,
         title: `Cost model: 1M customers, per month (list prices ${PRICES.region}, ${PRICES.date})`,
@@ -333,8 +416,8 @@ export async function benchCost(): Promise<BenchSection[]> {
             (t) =>
               `Idle ${t.name} tick: ${per(idleTicks.get(t.name) ?? emptyTally(), 1)}; ${fmt(t.perMonth)} ticks a month.`,
           ),
-          'Not measured here: SES event feedback (ses-feedback per delivery event) and the weekly analytics Scan',
-          '(one parallel Scan of the table: its size in 4 KB units / 2 RRU a week).',
+          `SES feedback per email (its Send and Delivery events): ${per(perFeedback, sent || emails)}; opens and clicks assumed ${ENGAGEMENT} events per email at a Delivery's cost.`,
+          'Not measured here: the weekly analytics Scan (one parallel Scan of the table: its size in 4 KB units / 2 RRU a week).',
         ],
       },
     ];
@@ -356,7 +439,7 @@ function sharesOf(meters: Map<FunctionName, DynamoMeter>, purchases: number): st
 
 /** One function's requests grouped by operation and key shape, in the order first seen. */
 function requestList(
-  purchase: string,
+  what: { purchase: string } | { email: string },
   name: FunctionName,
   log: readonly MeteredRequest[],
   per: number,
@@ -378,12 +461,13 @@ function requestList(
     group.units += request.units;
     groups.set(id, group);
   }
+  const [unit] = Object.keys(what);
   return [...groups.values()].map((group) => ({
-    purchase,
+    ...what,
     function: name,
     operation: `${group.command.replace(/Command$/, '')}${group.failed ? ' (condition failed)' : ''}`,
     key: group.key,
-    'per purchase': Number((group.count / per).toFixed(2)),
+    [`per ${unit}`]: Number((group.count / per).toFixed(2)),
     'units each': Number((group.units / group.count).toFixed(2)),
   }));
 }

@@ -11,7 +11,11 @@ describe('send-rate token bucket (DynamoDB)', () => {
     engine = started.engine;
     doc = documentClient(started.client);
   });
-  afterAll(() => engine?.close());
+  const extra: Engine[] = [];
+  afterAll(async () => {
+    await engine?.close();
+    for (const started of extra) await started.close();
+  });
 
   it('spreads a rate that does not divide evenly over the slices of a second', () => {
     for (const rate of [1, 7, 14, 25, 333]) {
@@ -49,5 +53,36 @@ describe('send-rate token bucket (DynamoDB)', () => {
     // 90 emails at 14/s: about 6.4 s of slices, and no idle slice in between.
     expect(seconds).toBeGreaterThan(6);
     expect(seconds).toBeLessThan(7);
+  });
+
+  it("takes a sender batch's permits of one slice in one write, not one write per email", async () => {
+    let now = 1_900_000_000_000;
+    const sleep = async (ms: number) => {
+      now += Math.max(1, Math.ceil(ms));
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    let writes = 0;
+    const counted = documentClient(
+      await startDynamoWithTable('rate-writes-test').then((started) => {
+        extra.push(started.engine);
+        return started.client;
+      }),
+    );
+    counted.middlewareStack.add(
+      (next) => (args) => {
+        writes++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countWrites' },
+    );
+    // 25/s is 5 permits a slice: ten records of one batch need two slices, so two writes.
+    const limiter = new DynamoSendRateLimiter(counted, 'rate-writes-test', 25, () => now, sleep);
+    const grants = await Promise.all(Array.from({ length: 10 }, () => limiter.acquire()));
+    const bySlice = new Map<number, number>();
+    for (const slice of grants) bySlice.set(slice, (bySlice.get(slice) ?? 0) + 1);
+    expect([...bySlice.values()].every((count) => count <= 5)).toBe(true);
+    expect(grants).toHaveLength(10);
+    expect(writes).toBeGreaterThanOrEqual(2);
+    expect(writes).toBeLessThanOrEqual(3);
   });
 });
