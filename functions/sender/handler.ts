@@ -12,7 +12,8 @@ import { queueDelaySeconds } from '#shared/domain/send-rules.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { parseOrReject, RejectedEventError } from '#shared/events/rejection.ts';
 import { deliverSendRequest, type SenderConfig, type SenderDeps } from '#shared/flows/send-email.ts';
-import { SendingGate } from '#shared/flows/send-guardrails.ts';
+import { SendGuardrails, SendingGate } from '#shared/flows/send-guardrails.ts';
+import { SentEmailCounts } from '#shared/flows/sent-emails.ts';
 import { DynamoSendRateLimiter } from '#shared/mail/rate-limit.ts';
 import { TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 import { enqueueDelayed, sendRequestSchema } from '#shared/mail/send-request.ts';
@@ -26,6 +27,7 @@ import { JourneyStateStore } from '#shared/store/journey-states.ts';
 import { JourneyStepResults } from '#shared/store/journey-step-results.ts';
 import { CurrentJourneys, JourneyCatalogue } from '#shared/store/journeys.ts';
 import { SendCapStore, SendLedger } from '#shared/store/ledger.ts';
+import { CampaignStats } from '#shared/store/stats.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { SuppressionStore } from '#shared/store/suppression.ts';
 import { deadLettersFor } from '../commons/event-consumer.ts';
@@ -49,6 +51,8 @@ export function createSenderHandler(
   const metrics = metricSink(runtime, 'sender');
   const timers = new TimerStore(runtime.doc, runtime.tableName);
   const program = deployedProgram(runtime.env);
+  const guardrailStore = new GuardrailStore(runtime.doc, runtime.tableName);
+  const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
   // Journey requests render from their stored version, with their conditions and the customer's
   // standing taken at send time.
   const journeys = new JourneySending({
@@ -75,9 +79,14 @@ export function createSenderHandler(
     rateLimiter: new DynamoSendRateLimiter(runtime.doc, runtime.tableName, env.MAX_SEND_RATE),
     defer: (request, until) =>
       enqueueDelayed(runtime.sqs, queueUrl, request, queueDelaySeconds(until, runtime.clock.now())),
-    publisher: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
+    publisher,
     controlGroup: program.controlGroup,
-    gate: new SendingGate(new GuardrailStore(runtime.doc, runtime.tableName)),
+    gate: new SendingGate(guardrailStore),
+    sentCounts: new SentEmailCounts(
+      new CampaignStats(runtime.doc, runtime.tableName),
+      new SendGuardrails(guardrailStore, publisher, program.guardrails),
+      (campaignId) => metrics.count(OPERATOR_METRICS.sends, { Journey: campaignId }),
+    ),
     ...(overrides.afterSesAccepted ? { afterSesAccepted: overrides.afterSesAccepted } : {}),
   };
   // The signing key is fetched once per cold start (Secrets Manager in AWS).

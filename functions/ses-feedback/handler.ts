@@ -1,17 +1,17 @@
 // SES sending events (configuration-set event destination -> default EventBridge bus -> queue):
 // "Email Sent" confirms a pending ledger claim (the evidence that resolves a crash between SES
-// accepting an email and the sender recording it); hard bounces and complaints suppress the
-// address at once and announce "Customer Suppressed"; deliveries, opens and clicks feed the
-// per-campaign daily counters and, for journey emails, their send step's results. Sends, hard
-// bounces and complaints also feed the journey's and the account's guardrails, which pause a
-// journey (or all marketing) whose rates spike (shared/flows/send-guardrails.ts). Redelivered
-// events change nothing.
+// accepting an email and the sender recording it; the sender counts the emails it recorded);
+// hard bounces and complaints suppress the address at once and announce "Customer Suppressed";
+// deliveries, opens and clicks feed the per-campaign daily counters and, for journey emails,
+// their send step's results. Hard bounces and complaints also feed the journey's and the
+// account's guardrails, which pause a journey (or all marketing) whose rates spike
+// (shared/flows/send-guardrails.ts). Redelivered events change nothing.
 import { deployedProgram } from '#shared/config/deployed-program.ts';
-import type { EventEnvelope } from '#shared/events/contracts.ts';
 import { EventBridgePublisher, type OutboundEvent } from '#shared/events/publisher.ts';
 import { emailSentEvent } from '#shared/flows/send-email.ts';
 import { parseSendReference, SEND_REFERENCE_HEADER } from '#shared/mail/send-headers.ts';
 import { SendGuardrails } from '#shared/flows/send-guardrails.ts';
+import { SentEmailCounts } from '#shared/flows/sent-emails.ts';
 import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '#shared/mail/delivery-events.ts';
 import {
   mailHeader,
@@ -42,25 +42,33 @@ export function createHandler(runtime: Runtime) {
   );
   const metrics = metricSink(runtime, 'ses-feedback');
   const GUARDED: Partial<Record<StatCounter, GuardrailCounter>> = {
-    sent: 'sends',
     bounced: 'hardBounces',
     complained: 'complaints',
   };
+  const sentCounts = new SentEmailCounts(stats, guardrails, (campaignId) =>
+    metrics.count(OPERATOR_METRICS.sends, { Journey: campaignId }),
+  );
 
-  // A journey email's step and variant are on its ledger entry (the sender counts 'sent' itself).
+  // A journey email's step, variant and send day ride in its send reference; an older email's (or
+  // one whose ids did not fit the header) are on its ledger entry. The sender counts 'sent' itself.
   const countForStep = async (record: SesEventRecord, journeyId: string, counter: StatCounter) => {
     const header = mailHeader(record.mail, SEND_REFERENCE_HEADER);
     const reference = header ? parseSendReference(header) : undefined;
-    const entry = reference && (await ledger.get(reference.ref));
-    if (entry?.status !== 'sent' || !entry.step) return;
+    if (!reference) return;
+    let sent = reference.sentStep;
+    if (!sent) {
+      const entry = await ledger.get(reference.ref);
+      if (entry?.status !== 'sent' || !entry.step) return;
+      sent = { step: entry.step, variant: entry.variant, day: entry.sentAt.slice(0, 10) };
+    }
     await stepResults.add(
-      { journeyId, stepId: entry.step, variant: entry.variant, day: entry.sentAt.slice(0, 10) },
+      { journeyId, stepId: sent.step, variant: sent.variant, day: sent.day },
       { [counter]: 1 },
     );
   };
 
   // The campaign tag names the journey (or built-in campaign) the email was sent for.
-  const count = async (record: SesEventRecord, counter: StatCounter, at: string) => {
+  const count = async (record: SesEventRecord, counter: Exclude<StatCounter, 'sent'>, at: string) => {
     const campaignId = record.mail.tags.campaign?.[0];
     if (!campaignId) return false; // not one of ours (no campaign tag)
     const first = await stats.countOnce({
@@ -69,7 +77,7 @@ export function createHandler(runtime: Runtime) {
       day: at.slice(0, 10),
       counter,
     });
-    if (first && counter !== 'sent') await countForStep(record, campaignId, counter);
+    if (first) await countForStep(record, campaignId, counter);
     const guarded = GUARDED[counter];
     if (!guarded) return first;
     // The message's first event of its kind counts; a crash between the marker and here
@@ -80,31 +88,32 @@ export function createHandler(runtime: Runtime) {
     }
     // Judged on every bounce or complaint, first or redelivered, so a pause whose announcement
     // was lost is announced by the redelivery.
-    if (guarded !== 'sends')
-      observeGuardrails(metrics, await guardrails.check(campaignId, runtime.clock.now()));
+    observeGuardrails(metrics, await guardrails.check(campaignId, runtime.clock.now()));
     return first;
   };
 
-  const confirmSent = async (record: SesEventRecord, envelope: EventEnvelope) => {
+  // The evidence SES accepted an email: completes a claim the sender left pending (it crashed
+  // after SES accepted), then announces and counts it as the sender would have. The ledger is read
+  // first (eventually consistent: a stale "pending" only costs the conditional write that fails).
+  const confirmSent = async (record: SesEventRecord) => {
     const header = mailHeader(record.mail, SEND_REFERENCE_HEADER);
     const reference = header ? parseSendReference(header) : undefined;
-    if (reference) {
-      const { ref, attemptId } = reference;
-      const sentAt = new Date(record.mail.timestamp);
-      const details = await ledger.complete(ref, attemptId, record.mail.messageId, sentAt);
-      // Completed here means the sender never recorded it (it crashed): announce it now.
-      if (details?.template) {
-        await publisher.publish([
-          emailSentEvent(
-            { ...ref, step: details.step, template: details.template },
-            { locale: details.locale ?? 'en-US' },
-            record.mail.messageId,
-            sentAt,
-          ),
-        ]);
-      }
-    }
-    await count(record, 'sent', envelope.time);
+    if (!reference) return;
+    const { ref, attemptId } = reference;
+    const entry = await ledger.get(ref, { consistent: false });
+    if (entry?.status === 'sent' || entry?.status === 'skipped') return;
+    const sentAt = new Date(record.mail.timestamp);
+    const details = await ledger.complete(ref, attemptId, record.mail.messageId, sentAt);
+    if (!details?.template) return;
+    await publisher.publish([
+      emailSentEvent(
+        { ...ref, step: details.step, template: details.template },
+        { locale: details.locale ?? 'en-US' },
+        record.mail.messageId,
+        sentAt,
+      ),
+    ]);
+    await sentCounts.count(ref.campaignId, sentAt);
   };
 
   const suppress = async (
@@ -131,7 +140,7 @@ export function createHandler(runtime: Runtime) {
   };
 
   return eventConsumer('ses-feedback', runtime, {
-    [SES_DETAIL_TYPES.send]: route(sesEventRecord, confirmSent),
+    [SES_DETAIL_TYPES.send]: route(sesEventRecord, (record) => confirmSent(record)),
     [SES_DETAIL_TYPES.delivery]: route(sesEventRecord, (record, envelope) =>
       count(record, 'delivered', envelope.time).then(() => undefined),
     ),

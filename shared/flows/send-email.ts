@@ -19,6 +19,7 @@ import { type Mailer, SesSendError } from '../mail/ses-mailer.ts';
 import { type LedgerRef, ledgerRefText, type SendCapStore, type SendLedger } from '../store/ledger.ts';
 import type { RecipientProfile, SuppressionStore } from '../store/suppression.ts';
 import type { SendTimeCheck } from '../journeys/sending.ts';
+import type { SentEmailCounts } from './sent-emails.ts';
 
 export interface SenderConfig {
   rules: SendRulesConfig;
@@ -46,6 +47,8 @@ export interface SenderDeps {
   controlGroup: ControlGroupSettings;
   /** The guardrails: a paused journey (or the account brake) defers its sends, never drops them. */
   gate: SendingGate;
+  /** Counts an email this sender recorded as sent (daily counter, guardrail windows). */
+  sentCounts: SentEmailCounts;
   /** Journey requests: render from their stored version, re-check their conditions at send time. */
   journeys?: {
     rendererFor(request: ParsedSendRequest): Promise<TemplateRenderer | undefined>;
@@ -190,7 +193,15 @@ export async function deliverSendRequest(
         step: request.step ?? 'none',
         tier: tierOf(request, recipient),
       },
-      headers: sendHeaders(unsubscribeUrl, config.unsubscribe.mailto, ref, attemptId),
+      headers: sendHeaders(
+        unsubscribeUrl,
+        config.unsubscribe.mailto,
+        ref,
+        attemptId,
+        request.journey && request.step
+          ? { step: request.step, variant: request.journey.variant, day: now.toISOString().slice(0, 10) }
+          : undefined,
+      ),
     });
   } catch (error) {
     if (error instanceof SesSendError && error.definitelyNotSent) {
@@ -203,9 +214,11 @@ export async function deliverSendRequest(
   await deps.afterSesAccepted?.(ref, messageId);
   const sentAt = deps.clock.now();
   const completed = await deps.ledger.complete(ref, attemptId, messageId, sentAt);
-  // If not completed here, the SES "Send" event already did it (and announced it).
-  if (completed !== undefined)
+  // If not completed here, the SES "Send" event already did it (and announced and counted it).
+  if (completed !== undefined) {
     await deps.publisher.publish([emailSentEvent(request, email, messageId, sentAt)]);
+    await deps.sentCounts.count(request.campaignId, sentAt);
+  }
   return { kind: 'sent', messageId };
 }
 

@@ -41,23 +41,46 @@ export function listUnsubscribe(unsubscribeUrl: string, mailto: string | undefin
   return targets.join(', ');
 }
 
-/**
- * `<ref>; attempt=<id>`, the ref being base64url of customer, campaign and period joined by line
- * feeds (no id can hold one: every boundary refuses control characters). base64url grows any id by
- * 4/3, where percent-encoding grew a Chinese one ninefold.
- */
-export function sendReference(ref: LedgerRef, attemptId: string): string {
-  const text = [ref.customerId, ref.campaignId, ref.period].join('\n');
-  return `${Buffer.from(text, 'utf8').toString('base64url')}; attempt=${attemptId}`;
+/** A journey email's send step, split variant and send day: what its SES events are counted under. */
+export interface SentStep {
+  step: string;
+  variant?: string | undefined;
+  /** yyyy-mm-dd (UTC) the email was sent. */
+  day: string;
 }
 
-export function parseSendReference(value: string): { ref: LedgerRef; attemptId: string } | undefined {
-  const match = /^([\w-]+); attempt=([\w-]+)$/.exec(value);
+/**
+ * `<ref>; attempt=<id>[; step=<id>[; variant=<id>]; day=<yyyy-mm-dd>]`, the ref being base64url of
+ * customer, campaign and period joined by line feeds (no id can hold one: every boundary refuses
+ * control characters). base64url grows any id by 4/3, where percent-encoding grew a Chinese one
+ * ninefold. A journey email carries its step (journey step ids are slugs), so SES feedback counts
+ * its results without reading the ledger; left out when it would not fit SES's header limit.
+ */
+export function sendReference(ref: LedgerRef, attemptId: string, sentStep?: SentStep): string {
+  const text = [ref.customerId, ref.campaignId, ref.period].join('\n');
+  const base = `${Buffer.from(text, 'utf8').toString('base64url')}; attempt=${attemptId}`;
+  if (!sentStep) return base;
+  const withStep = `${base}; step=${sentStep.step}${sentStep.variant ? `; variant=${sentStep.variant}` : ''}; day=${sentStep.day}`;
+  return withStep.length <= SES_HEADER_VALUE_MAX && REFERENCE.test(withStep) ? withStep : base;
+}
+
+const REFERENCE =
+  /^([\w-]+); attempt=([\w-]+)(?:; step=([a-z0-9-]+)(?:; variant=([a-z0-9-]+))?; day=(\d{4}-\d{2}-\d{2}))?$/;
+
+export function parseSendReference(
+  value: string,
+): { ref: LedgerRef; attemptId: string; sentStep?: SentStep } | undefined {
+  const match = REFERENCE.exec(value);
   if (!match?.[1] || !match[2]) return undefined;
   const parts = Buffer.from(match[1], 'base64url').toString('utf8').split('\n');
   if (parts.length !== 3 || parts.some((part) => part === '')) return undefined;
   const [customerId, campaignId, period] = parts as [string, string, string];
-  return { ref: { customerId, campaignId, period }, attemptId: match[2] };
+  const [, , , step, variant, day] = match;
+  return {
+    ref: { customerId, campaignId, period },
+    attemptId: match[2],
+    ...(step && day ? { sentStep: { step, ...(variant ? { variant } : {}), day } } : {}),
+  };
 }
 
 export function sendHeaders(
@@ -65,11 +88,12 @@ export function sendHeaders(
   mailto: string | undefined,
   ref: LedgerRef,
   attemptId: string,
+  sentStep?: SentStep,
 ): { name: string; value: string }[] {
   return [
     { name: 'List-Unsubscribe', value: listUnsubscribe(unsubscribeUrl, mailto) },
     { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
-    { name: SEND_REFERENCE_HEADER, value: sendReference(ref, attemptId) },
+    { name: SEND_REFERENCE_HEADER, value: sendReference(ref, attemptId, sentStep) },
   ];
 }
 

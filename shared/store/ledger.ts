@@ -46,9 +46,10 @@ export class SendLedger {
     return keys.sendLedger(ref.customerId, ref.campaignId, ref.period);
   }
 
-  async get(ref: LedgerRef): Promise<LedgerEntry | undefined> {
+  /** Consistent by default; an eventually consistent read costs half (for a caller that can be stale). */
+  async get(ref: LedgerRef, { consistent = true } = {}): Promise<LedgerEntry | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: this.key(ref), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: this.key(ref), ConsistentRead: consistent }),
     );
     if (!Item) return undefined;
     if (Item.status === 'sent') {

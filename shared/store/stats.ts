@@ -1,6 +1,7 @@
 // Per-campaign daily counters (sent, delivered, opened, clicked, bounced, complained, unsubscribed). Each SES
 // event for a message is counted at most once: a marker item (SESMSG#<id> / <type>) is written
-// with a condition first, so a redelivered event adds nothing. A crash between marker and counter
+// with a condition first, so a redelivered event adds nothing; `sent` needs none (the ledger's
+// conditional completion is its marker, see shared/flows/sent-emails.ts). A crash between marker and counter
 // under-counts by one; counters are for reporting, never for decisions.
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { writeIfCondition } from './dynamo.ts';
@@ -61,6 +62,14 @@ export class CampaignStats {
     if (!applied) return false;
     await this.add(input.campaignId, input.day, UNSUBSCRIBED);
     return true;
+  }
+
+  /**
+   * One email SES accepted, counted by whoever completed its ledger claim (the sender, or SES
+   * feedback after a sender crash): the conditional completion is its once-only marker.
+   */
+  async countSent(campaignId: string, day: string): Promise<void> {
+    await this.add(campaignId, day, 'sent');
   }
 
   /** One journey entry held out on this day (the holdout record was written first, once). */

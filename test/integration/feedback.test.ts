@@ -109,8 +109,9 @@ describe('SES feedback', () => {
     }
     await publishSesFeedback(d.local, 'click', await mailTo('dee@example.com'));
     const stats = await new CampaignStats(d.local.doc, d.local.tableName).daily('news');
+    // `sent` is the sender's count of the four emails it recorded (not an SES event's).
     expect(stats).toEqual([
-      { day: '2026-01-05', counts: { delivered: 2, opened: 2, clicked: 1, bounced: 1, complained: 1 } },
+      { day: '2026-01-05', counts: { sent: 4, delivered: 2, opened: 2, clicked: 1, bounced: 1, complained: 1 } },
     ]);
   });
 

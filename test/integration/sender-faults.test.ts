@@ -1,6 +1,10 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Runtime } from '#functions/commons/runtime.ts';
+import { LOCAL_CONFIGURATION_SET } from '#infra/local/ses-simulator.ts';
+import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
+import { GuardrailStore } from '#shared/store/guardrails.ts';
+import { CampaignStats } from '#shared/store/stats.ts';
 import {
   type DeliveryLocal,
   emailsTo,
@@ -93,6 +97,23 @@ describe('sender under faults', () => {
     await expectExactlyOneEach(d, customers);
     expect(await d.local.emails()).toHaveLength(customers.length);
     expect(d.local.deadLetters()).toEqual([]);
+
+    // Every email counted once as sent, by the sender or (the three crashed) by its SES "Send"
+    // event, even with every Send event delivered a second time.
+    const mails = (await d.local.emails()).map((email) =>
+      sentMailFromSesLocal(email, LOCAL_CONFIGURATION_SET),
+    );
+    await d.local.putEvents(
+      mails.map((mail) => ({ ...sesEvent('send', mail, d!.local.clock.now()), busName: 'default' })),
+    );
+    await d.local.drain();
+    const [today] = await new CampaignStats(d.local.doc, d.local.tableName).daily('news');
+    expect(today?.counts.sent).toBe(customers.length);
+    const { slots } = await new GuardrailStore(d.local.doc, d.local.tableName).read({
+      kind: 'journey',
+      journeyId: 'news',
+    });
+    expect(slots.reduce((sum, slot) => sum + slot.sends, 0)).toBe(customers.length);
   });
 
   it('takes over a claim left pending by a crash before SES saw the email once its lease ends, and sends once', async () => {

@@ -43,6 +43,19 @@ describe('send references', () => {
     ).toBeUndefined();
   });
 
+  it("carry a journey email's step, variant and send day, and leave them out when they would not fit", () => {
+    const sentStep = { step: 'day-60', variant: 'b', day: '2026-11-30' };
+    const value = sendReference(ref, 'abc-1', sentStep);
+    expect(value).toMatch(/; step=day-60; variant=b; day=2026-11-30$/);
+    expect(parseSendReference(value)).toEqual({ ref, attemptId: 'abc-1', sentStep });
+    const noVariant = sendReference(ref, 'abc-1', { step: 'greeting', day: '2026-11-30' });
+    expect(parseSendReference(noVariant)?.sentStep).toEqual({ step: 'greeting', day: '2026-11-30' });
+    // A step id so long the header would pass SES's 870 characters: the reference alone goes out.
+    const long = sendReference(ref, 'abc-1', { step: 'x'.repeat(900), day: '2026-11-30' });
+    expect(long).toBe(sendReference(ref, 'abc-1'));
+    expect(parseSendReference(long)).toEqual({ ref, attemptId: 'abc-1' });
+  });
+
   it('give the campaign tag back for an email SES local stored', () => {
     const mail = sentMailFromSesLocal(
       {
