@@ -17,6 +17,7 @@ import type { ParsedSendRequest } from '../mail/send-request.ts';
 import { sendHeaders, unsubscribeLink } from '../mail/send-headers.ts';
 import { type Mailer, SesSendError } from '../mail/ses-mailer.ts';
 import { type LedgerRef, ledgerRefText, type SendCapStore, type SendLedger } from '../store/ledger.ts';
+import type { StoredProfile } from '../store/customers.ts';
 import type { RecipientProfile, SuppressionStore } from '../store/suppression.ts';
 import type { SendTimeCheck } from '../journeys/sending.ts';
 import type { SentEmailCounts } from './sent-emails.ts';
@@ -52,7 +53,7 @@ export interface SenderDeps {
   /** Journey requests: render from their stored version, re-check their conditions at send time. */
   journeys?: {
     rendererFor(request: ParsedSendRequest): Promise<TemplateRenderer | undefined>;
-    atSendTime(request: ParsedSendRequest): Promise<SendTimeCheck | undefined>;
+    atSendTime(request: ParsedSendRequest, stored?: StoredProfile): Promise<SendTimeCheck | undefined>;
   };
   /** Test hook: runs after SES accepted the email, before the ledger records it (crash injection). */
   afterSesAccepted?(ref: LedgerRef, messageId: string): Promise<void> | void;
@@ -103,7 +104,9 @@ export async function deliverSendRequest(
   const paused = await deps.gate.pausedBy(request, now);
   if (paused) return defer(request, deps, new Date(now.getTime() + GUARDRAIL_RECHECK_MS), paused);
 
-  const profile = await deps.recipients.recipient(request.customerId);
+  // One read of the profile serves consent, suppression and quiet hours and the journey's re-check.
+  const read = await deps.recipients.recipientAndStored(request.customerId);
+  const profile = read?.recipient;
   const rules = rulesFor(request, config.rules);
   const decision = decideSend(profile && toRecipient(profile), request, now, rules);
   if (decision.kind === 'skip') {
@@ -112,7 +115,7 @@ export async function deliverSendRequest(
   }
   if (decision.kind === 'defer') return defer(request, deps, decision.until, decision.reason);
   // A journey's conditions, as the customer stands now (after any deferral): stale means no email.
-  const journeyCheck = await deps.journeys?.atSendTime(request);
+  const journeyCheck = await deps.journeys?.atSendTime(request, read?.stored);
   if (journeyCheck && 'skip' in journeyCheck) {
     await deps.ledger.skip(ref, journeyCheck.skip, now);
     return { kind: 'skipped', reason: journeyCheck.skip };

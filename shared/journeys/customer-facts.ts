@@ -18,7 +18,8 @@ export interface CustomerFacts {
 
 export type FactsReader = (
   customerId: string,
-  options?: { emailed?: boolean },
+  /** `stored`: the profile the caller has just read itself (the sender), instead of a second read. */
+  options?: { emailed?: boolean; stored?: StoredProfile },
 ) => Promise<CustomerFacts | undefined>;
 
 const THRESHOLDS_TTL_MS = 10 * 60_000;
@@ -71,7 +72,7 @@ export function customerFactsReader(store: {
     return thresholds.value;
   };
   return async (customerId, options = {}) => {
-    const stored = await customers.getProfile(customerId);
+    const stored = options.stored ?? (await customers.getProfile(customerId));
     if (!stored) return undefined;
     const derived = audienceSegmentsOf(
       { purchases: stored.profile.purchases, lifecycle: stored.lifecycle },

@@ -12,6 +12,7 @@ import { storedTemplates, TemplateError, TemplateRenderer } from '../mail/render
 import type { ParsedSendRequest } from '../mail/send-request.ts';
 import type { JourneyStateStore } from '../store/journey-states.ts';
 import type { JourneyStepResults } from '../store/journey-step-results.ts';
+import type { StoredProfile } from '../store/customers.ts';
 import type { CurrentJourneys } from '../store/journeys.ts';
 import type { FactsReader } from './customer-facts.ts';
 import { customerStanding } from './template-context.ts';
@@ -52,14 +53,17 @@ export class JourneySending {
   }
 
   /**
-   * One read of the customer at actual send time: why a journey send must not go out now (a
+   * One read of the customer at actual send time (the sender's own read of the profile, when given): why a journey send must not go out now (a
    * condition no longer holds), or the request's variables with the customer's standing as it is
    * now over the one taken at enqueue. Undefined for other requests.
    */
-  async atSendTime(request: ParsedSendRequest): Promise<SendTimeCheck | undefined> {
+  async atSendTime(request: ParsedSendRequest, stored?: StoredProfile): Promise<SendTimeCheck | undefined> {
     if (!request.journey) return undefined;
     const conditions = request.journey.conditions;
-    const facts = await this.deps.factsOf(request.customerId, { emailed: asksEmailed(conditions) });
+    const facts = await this.deps.factsOf(request.customerId, {
+      emailed: asksEmailed(conditions),
+      ...(stored ? { stored } : {}),
+    });
     if (!facts) return { skip: 'audience: unknown customer' };
     const failed = firstFailing(conditions, { ...facts.condition, enteredAt: request.journey.enteredAt });
     if (failed) return { skip: `audience: ${failed.reason}` };

@@ -309,7 +309,7 @@ function versionValues(expectedVersion: number): Record<string, number> {
   return { ...versionCondition('#v', expectedVersion).ExpressionAttributeValues, ':next': expectedVersion + 1 };
 }
 
-function toStoredProfile(item: Record<string, unknown>): StoredProfile {
+export function toStoredProfile(item: Record<string, unknown>): StoredProfile {
   const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, tierAnnouncedSeq, tierAnnouncement, lifecycle, lifecycleAnnouncedSeq, ...profile } = item;
   const { loyalty } = profile;
   return {

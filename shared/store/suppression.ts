@@ -6,6 +6,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import * as z from 'zod';
 import { isConditionFailure, queryAll, writeIfCondition } from './dynamo.ts';
 import { INDEXES, keys } from './keys.ts';
+import { type StoredProfile, toStoredProfile } from './customers.ts';
 import { customerPredictionSchema } from './predictions.ts';
 
 const mark = z.object({ at: z.string(), source: z.string() });
@@ -39,10 +40,30 @@ export class SuppressionStore {
 
   /** The profile as the sender sees it, with address-level suppression folded in. */
   async recipient(customerId: string): Promise<RecipientProfile | undefined> {
+    const Item = await this.#profileItem(customerId);
+    return Item && this.#recipientOf(customerId, Item);
+  }
+
+  /**
+   * The profile as the sender sees it and as stored, from one GetItem: a journey send checks
+   * consent and suppression and re-checks its conditions on the same read.
+   */
+  async recipientAndStored(
+    customerId: string,
+  ): Promise<{ recipient: RecipientProfile; stored: StoredProfile } | undefined> {
+    const Item = await this.#profileItem(customerId);
+    if (!Item) return undefined;
+    return { recipient: await this.#recipientOf(customerId, Item), stored: toStoredProfile(Item) };
+  }
+
+  async #profileItem(customerId: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: keys.profile(customerId), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
+    return Item;
+  }
+
+  async #recipientOf(customerId: string, Item: Record<string, unknown>): Promise<RecipientProfile> {
     const parsed = recipientItem.safeParse(Item);
     if (!parsed.success) throw new Error(`profile of ${customerId} is not readable: ${parsed.error.message}`);
     const profile = parsed.data;
