@@ -67,15 +67,24 @@ export interface QueueWiring {
   /** Deliveries before a message moves to the queue's DLQ. */
   maxReceiveCount: number;
   batchSize: number;
+  /**
+   * How long Lambda gathers messages before invoking (MaximumBatchingWindowInSeconds): without one,
+   * a queue that gets a message or two a second invokes once per message, each invocation paying
+   * its own request, start-up and ReceiveMessage/DeleteMessage calls.
+   */
+  batchingWindowSeconds?: number;
 }
 
 export const queues = {
   'customer-events': { maxReceiveCount: 5, batchSize: 10 },
   'order-events': { maxReceiveCount: 5, batchSize: 10 },
-  /** SendRequests from journey send steps to the sender; deferrals re-enqueue here with a delay. */
-  'send-requests': { maxReceiveCount: 8, batchSize: 10 },
-  /** SES sending events (default bus, source aws.ses) for bounces, complaints and counters. */
-  'ses-events': { maxReceiveCount: 5, batchSize: 10 },
+  /**
+   * SendRequests from journey send steps to the sender; deferrals re-enqueue here with a delay.
+   * Marketing email can wait 10 s: at a million customers' ~1 email a second, batches fill.
+   */
+  'send-requests': { maxReceiveCount: 8, batchSize: 10, batchingWindowSeconds: 10 },
+  /** SES sending events (default bus, source aws.ses) for bounces, complaints and counters: 2–3 per email. */
+  'ses-events': { maxReceiveCount: 5, batchSize: 10, batchingWindowSeconds: 5 },
   /** Survey Answered (shop.surveys) for NPS and the loyalty-type attitude signal. */
   'survey-events': { maxReceiveCount: 5, batchSize: 10 },
   /** Recorded facts (source loyalty-flows) the journey engine reacts to. */
@@ -84,9 +93,9 @@ export const queues = {
 
 export type QueueName = keyof typeof queues;
 
-/** Lambda waits this long to fill a batch larger than 10 (SQS requires a window above 10). */
+/** Lambda waits this long to fill a batch (SQS requires a window for a batch larger than 10). */
 export function batchingWindowSeconds(queue: QueueWiring): number {
-  return queue.batchSize > 10 ? 1 : 0;
+  return queue.batchingWindowSeconds ?? (queue.batchSize > 10 ? 1 : 0);
 }
 
 /**

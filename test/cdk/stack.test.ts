@@ -136,7 +136,7 @@ describe('marketing bus and event ingestion', () => {
       const consumer = wired.find(([, fn]) => 'queue' in fn.trigger && fn.trigger.queue === name)?.[1];
       if (!consumer) throw new Error(`queue ${name} has no consumer`);
       // AWS Lambda developer guide, "Configuring an Amazon SQS queue to use with Lambda".
-      const window = wiring.batchSize > 10 ? 1 : 0;
+      const window = 'batchingWindowSeconds' in wiring ? wiring.batchingWindowSeconds : wiring.batchSize > 10 ? 1 : 0;
       template.hasResourceProperties('AWS::SQS::Queue', {
         SqsManagedSseEnabled: true,
         VisibilityTimeout: 6 * consumer.timeoutSeconds + window,
@@ -160,7 +160,7 @@ describe('marketing bus and event ingestion', () => {
     }
   });
 
-  it('feeds each queue consumer with partial-batch failures, the wiring batch size and concurrency cap', () => {
+  it('feeds each queue consumer with partial-batch failures, the wiring batch size, batching window and concurrency cap', () => {
     for (const [name, fn] of wired) {
       if (fn.trigger.type !== 'events' && fn.trigger.type !== 'queue') continue;
       const work = stack.queues[fn.trigger.queue];
@@ -168,6 +168,8 @@ describe('marketing bus and event ingestion', () => {
         EventSourceArn: arnOf(work.queue),
         FunctionName: { Ref: logicalId(functionOf(name).fn) },
         BatchSize: work.wiring.batchSize,
+        MaximumBatchingWindowInSeconds:
+          'batchingWindowSeconds' in work.wiring ? work.wiring.batchingWindowSeconds : Match.absent(),
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: fn.maxConcurrency ? { MaximumConcurrency: fn.maxConcurrency } : Match.absent(),
       });
