@@ -366,7 +366,8 @@ describe('the generator', () => {
   it("derives a queue's visibility timeout from its consumer's timeout, so a slower consumer cannot outlive it", () => {
     const slow = { ...extraFunctions.sender, timeoutSeconds: 900 };
     const built = Template.fromStack(buildStack(noBundling, { sender: slow }).stack);
-    built.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 5400 });
+    // Six times 900 s, plus the send queue's 10 s batching window.
+    built.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 5410 });
   });
 
   it('refuses two consumers of one queue', () => {
