@@ -103,6 +103,9 @@ export function keyKindOf(input: Record<string, unknown>): string {
   const shape = (part: string) =>
     part
       .replace(/^CUSTOMER#.*/, 'CUSTOMER#<id>')
+      .replace(/^SUPPRESSION#.*/, 'SUPPRESSION#<address>')
+      .replace(/^SESMSG#.*/, 'SESMSG#<message>')
+      .replace(/^(SLOT|HOUR)#\d+$/, '$1#<n>')
       .replace(/^(PURCHASE#)[^#]*/, '$1<order>')
       .replace(/\d{4}-\d{2}-\d{2}(T\d{2})?/g, '<date>');
   if (typeof sk !== 'string') return `${shape(pk)} / Query${index}`;
