@@ -14,3 +14,8 @@ export function holdoutDraw(campaignId: string, customerId: string): number {
 export function isHeldOut(campaignId: string, customerId: string, percent: number): boolean {
   return percent > 0 && holdoutDraw(campaignId, customerId) < percent / 100;
 }
+
+/** True if this entry of the journey is held out: drawn per entry, so each occasion is a fresh draw. */
+export function isEntryHeldOut(journeyId: string, entryId: string, customerId: string, percent: number): boolean {
+  return isHeldOut(`${journeyId}#${entryId}`, customerId, percent);
+}

@@ -5,7 +5,7 @@
 // ledger if a crash repeats it. Follow-live: a run keeps only its position; each step runs on the
 // version current when it is reached, and a run whose step was removed exits (`step-removed`).
 import { heldOutOfJourney } from '../domain/global-control-group.ts';
-import { holdoutDraw } from '../domain/holdout.ts';
+import { isEntryHeldOut } from '../domain/holdout.ts';
 import { asksEmailed, type Condition, evaluateCondition } from '../domain/journey-conditions.ts';
 import { delayMs, END, type Journey, journeyCapClasses, stepKind } from '../domain/journey.ts';
 import {
@@ -145,9 +145,7 @@ export class JourneyEngine {
         if (!verdict.holds) return { kind: 'not-in-audience', reason: verdict.reason };
       }
       const first = journey.steps[0]?.id ?? END;
-      const heldOut =
-        journey.holdoutPercent > 0 &&
-        holdoutDraw(`${journey.id}#${entry.entryId}`, customerId) < journey.holdoutPercent / 100;
+      const heldOut = isEntryHeldOut(journey.id, entry.entryId, customerId, journey.holdoutPercent);
       const fresh: JourneyState = {
         customerId,
         journeyId: journey.id,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { customerEvent } from '../support/fixtures.ts';
+import { heldOutOfShipped } from '../support/holdout.ts';
 import { subjectsTo } from '../support/timer-campaigns.ts';
 import { loyalty } from './cli-support.ts';
 
@@ -60,7 +61,10 @@ describe('publishing a date-trigger journey onto stored customers', () => {
     expect(again.json<{ armed?: unknown }[]>()[0]?.armed).toBeUndefined();
     await local.advanceTo('2027-03-20T00:00:00Z');
     expect(await greeted()).toEqual([1, 1, 1]);
+    // Each birthday is a fresh holdout draw: 2028's holds old-3 out (recorded, not greeted).
+    expect(heldOutOfShipped('birthday', 'birthday#2027', ids)).toEqual([]);
+    expect(heldOutOfShipped('birthday', 'birthday#2028', ids)).toEqual(['old-3']);
     await local.advanceTo('2028-03-14T09:05:00Z');
-    expect(await greeted()).toEqual([2, 2, 2]);
+    expect(await greeted()).toEqual([2, 2, 1]);
   }, 120_000);
 });

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import { isHeldOut } from '#shared/domain/holdout.ts';
+import { isEntryHeldOut } from '#shared/domain/holdout.ts';
 import { keys } from '#shared/store/keys.ts';
 import { customerEvent } from '../support/fixtures.ts';
+import { heldOutOfShipped } from '../support/holdout.ts';
 import { customerItems } from '../support/table.ts';
 import { loyalty } from './cli-support.ts';
 
@@ -59,7 +60,10 @@ describe('loyalty campaigns audience', () => {
     ]);
     expect(result.stderr).toBe('');
     const audience = result.json<{ due: number; toSend: number; heldOut: number; sample: unknown[] }>();
-    expect(audience).toMatchObject({ due: 40, heldOut: 0, toSend: 40 });
+    // The shipped birthday holds 10% of each year's entries out: they are due but not sent.
+    const held = heldOutOfShipped('birthday', 'birthday#2027', ids);
+    expect(held).toHaveLength(3);
+    expect(audience).toMatchObject({ due: 40, heldOut: held.length, toSend: 40 - held.length });
     expect(audience.sample).toHaveLength(3);
     expect(
       (await run(['--json', 'campaigns', 'audience', 'birthday', '--on', '2027-03-13'])).json(),
@@ -185,10 +189,10 @@ describe('loyalty campaigns preview and test-send', () => {
 describe('a published holdout share in the running system', () => {
   it('records held-out customers instead of emailing them, and emails the rest once', async () => {
     const file = path.join(dir, 'campaigns', 'birthday.yaml');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('reentry: always', 'reentry: always\nholdoutPercent: 25'));
+    await writeFile(file, (await readFile(file, 'utf8')).replace('holdoutPercent: 10', 'holdoutPercent: 25'));
     expect((await run(['campaigns', 'publish', file])).code).toBe(0);
     // The holdout is drawn per entry: hash(journey#entry, customer).
-    const held = ids.filter((id) => isHeldOut('birthday#birthday#2027', id, 25));
+    const held = ids.filter((id) => isEntryHeldOut('birthday', 'birthday#2027', id, 25));
     expect(held.length).toBeGreaterThan(0);
     const audience = (await run(['--json', 'campaigns', 'audience', 'birthday', '--on', '2027-03-14'])).json<{
       heldOut: number;

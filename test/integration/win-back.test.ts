@@ -1,9 +1,12 @@
 // The shipped win-back journey end to end: purchases arrive on the bus, the inactivity trigger
 // enters the customer on day 60, waits take them to days 90 and 120, a purchase takes them out;
 // the real sender delivers to SES local.
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { keys } from '#shared/store/keys.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
+import { heldOutOfShipped } from '../support/holdout.ts';
 import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
 
 let local: LocalRuntime;
@@ -69,22 +72,35 @@ describe('win-back series', () => {
     expect(await subjectsTo(local, 'never-bought@example.com')).toEqual([]);
   });
 
-  it('cancels the rest of the series when the customer buys between steps 1 and 2, and restarts from that purchase', async () => {
+  it('cancels the rest of the series when the customer buys between steps 1 and 2, and restarts from that purchase; a held-out lapse gets nothing', async () => {
+    // lapse-2 buys alike, but the draw holds both of its lapses out: recorded, never sent.
+    const lapses = ['inactive#2027-07-02T15:00:00.000Z', 'inactive#2027-09-10T12:00:00.000Z'];
+    for (const lapse of lapses) expect(heldOutOfShipped('win-back', lapse, ['lapse-2', 'lapse-3'])).toEqual(['lapse-2']);
+    await customer('lapse-3');
     await customer('lapse-2');
     await local.advanceTo('2027-07-02T15:00:00Z');
+    await purchase('lapse-3', 'lapse-3-a', '2027-07-02T15:00:00Z');
     await purchase('lapse-2', 'lapse-2-a', '2027-07-02T15:00:00Z');
     await local.advanceTo('2027-08-31T14:00:00Z'); // day 60 (10:00 EDT)
-    expect(await subjectsTo(local, 'lapse-2@example.com')).toEqual([STEP_60]);
+    expect(await subjectsTo(local, 'lapse-3@example.com')).toEqual([STEP_60]);
 
     await local.advanceTo('2027-09-10T12:00:00Z');
+    await purchase('lapse-3', 'lapse-3-b', '2027-09-10T12:00:00Z');
     await purchase('lapse-2', 'lapse-2-b', '2027-09-10T12:00:00Z');
     // Redelivering the old order changes nothing.
-    await purchase('lapse-2', 'lapse-2-a', '2027-07-02T15:00:00Z');
+    await purchase('lapse-3', 'lapse-3-a', '2027-07-02T15:00:00Z');
 
     await local.advanceTo('2027-11-09T14:55:00Z'); // old day 90 (Sep 30) passed; new day 60 is Nov 9
-    expect(await subjectsTo(local, 'lapse-2@example.com')).toEqual([STEP_60]);
+    expect(await subjectsTo(local, 'lapse-3@example.com')).toEqual([STEP_60]);
     await local.advanceTo('2027-11-09T15:00:00Z'); // 10:00 EST (clocks went back on Nov 7)
-    expect(await subjectsTo(local, 'lapse-2@example.com')).toEqual([STEP_60, STEP_60]);
+    expect(await subjectsTo(local, 'lapse-3@example.com')).toEqual([STEP_60, STEP_60]);
+    expect(await subjectsTo(local, 'lapse-2@example.com')).toEqual([]);
+    for (const lapse of lapses) {
+      const { Item } = await local.doc.send(
+        new GetCommand({ TableName: local.tableName, Key: keys.holdout('lapse-2', 'win-back', lapse) }),
+      );
+      expect(Item).toMatchObject({ status: 'held-out' });
+    }
     expect(local.deadLetters()).toEqual([]);
   }, 120_000);
 });
