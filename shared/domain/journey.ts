@@ -9,9 +9,11 @@ import { DAY_MS } from './clock.ts';
 import { BEST_HOUR_FALLBACK, type PurchaseHours, resolveSendHour, type ResolvedSendHour } from './best-send-hour.ts';
 import { conditionSchema, localeName, moneyText } from './journey-conditions.ts';
 
+// Journey and step ids ride in every email's headers (campaign, step, variant): 64 bytes at most.
 const slug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' });
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be lower-case letters, digits and dashes' })
+  .max(64, { message: 'must be at most 64 characters' });
 const templateName = z.string().regex(/^[\w-]+$/, { message: 'must be a folder name under templates/' });
 const hhmm = z
   .string()

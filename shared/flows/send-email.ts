@@ -137,6 +137,10 @@ export async function deliverSendRequest(
       customerId: recipient.customerId,
       email: recipient.email,
       campaignId: request.campaignId,
+      step: request.step,
+      variant: request.journey?.variant,
+      // The step counters' day is the send's: this instant is seconds before SES takes the email.
+      sentOn: now.toISOString().slice(0, 10),
       expiresAt: new Date(now.getTime() + config.unsubscribe.tokenTtlMs),
     },
     config.unsubscribe,

@@ -2,17 +2,18 @@
 // ASCII and at most 870 characters): RFC 2369/8058 List-Unsubscribe (the signed one-click link and
 // a mailto) and X-Loyalty-Send, our reference that lets an SES "Send" event confirm a ledger claim.
 // What goes into them is bounded where it enters: customer ids by the event contracts
-// (ID_MAX_BYTES), campaign and period by the send request, and the configured URL and mailto are
+// (ID_MAX_BYTES), campaign, step, variant and period by the send request, and the configured URL and mailto are
 // checked against what is left when the sender starts (assertHeaderBudget).
-import { createUnsubscribeToken } from '../domain/unsubscribe-token.ts';
+import { createUnsubscribeToken, type UnsubscribeOrigin } from '../domain/unsubscribe-token.ts';
 import { ID_MAX_BYTES } from '../events/contracts.ts';
 import type { LedgerRef } from '../store/ledger.ts';
 
 /** SES v2 MessageHeader: a value of at most 870 printable ASCII characters. */
 export const SES_HEADER_VALUE_MAX = 870;
 export const SEND_REFERENCE_HEADER = 'X-Loyalty-Send';
-/** A send request's campaign (a journey id) and ledger period, in UTF-8 bytes. */
+/** A send request's campaign (a journey id), step and split variant (step ids), and ledger period, in UTF-8 bytes. */
 export const CAMPAIGN_ID_MAX_BYTES = 64;
+export const STEP_ID_MAX_BYTES = 64;
 export const PERIOD_MAX_BYTES = 256;
 
 export interface UnsubscribeSettings {
@@ -23,10 +24,11 @@ export interface UnsubscribeSettings {
 
 /**
  * The one-click link: the endpoint with a signed token naming the customer, the address and the
- * campaign (so unsubscribes count per campaign). The id is not repeated beside the token.
+ * email's campaign, step, variant and day (so unsubscribes count per campaign and per send step).
+ * The id is not repeated beside the token.
  */
 export function unsubscribeLink(
-  claims: { customerId: string; email: string; campaignId: string; expiresAt: Date },
+  claims: { customerId: string; email: string; campaignId: string; expiresAt: Date } & UnsubscribeOrigin,
   settings: Pick<UnsubscribeSettings, 'url' | 'secret'>,
 ): string {
   const url = new URL(settings.url);
@@ -110,6 +112,9 @@ export function longestListUnsubscribe(settings: Pick<UnsubscribeSettings, 'url'
       customerId: longestInJson(ID_MAX_BYTES),
       email: 'any@example.com',
       campaignId: longestInJson(CAMPAIGN_ID_MAX_BYTES),
+      step: longestInJson(STEP_ID_MAX_BYTES),
+      variant: longestInJson(STEP_ID_MAX_BYTES),
+      sentOn: '9999-12-31',
       // Twelve digits of expiry: later than any real token's.
       expiresAt: new Date('9999-12-31T23:59:59Z'),
     },

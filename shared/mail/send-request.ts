@@ -5,20 +5,28 @@ import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aw
 import * as z from 'zod';
 import { conditionSchema } from '../domain/journey-conditions.ts';
 import { boundedBytes, ianaTimeZone, ID_MAX_BYTES, isoInstant } from '../events/contracts.ts';
-import { CAMPAIGN_ID_MAX_BYTES, PERIOD_MAX_BYTES } from './send-headers.ts';
+import { CAMPAIGN_ID_MAX_BYTES, PERIOD_MAX_BYTES, STEP_ID_MAX_BYTES } from './send-headers.ts';
 
-// Customer, campaign and period ride in the email's headers: bounded here, so those fit SES's limit.
+// Customer, campaign, step, variant and period ride in the email's headers, one per line: bounded
+// here and free of control characters, so those fit SES's limit and no line feed can shift a field.
+const headerId = (maxBytes: number) =>
+  z
+    .string()
+    .min(1)
+    .refine((text) => !/\p{Cc}/u.test(text), { message: 'must not contain control characters' })
+    .superRefine(boundedBytes(maxBytes));
+
 export const sendRequestSchema = z.object({
-  customerId: z.string().min(1).superRefine(boundedBytes(ID_MAX_BYTES)),
+  customerId: headerId(ID_MAX_BYTES),
   /** The campaign, e.g. "tier-upgrade", "birthday", "win-back". */
-  campaignId: z.string().min(1).superRefine(boundedBytes(CAMPAIGN_ID_MAX_BYTES)),
+  campaignId: headerId(CAMPAIGN_ID_MAX_BYTES),
   /** A step within the campaign (win-back "day-60"); used for tags and reporting. */
-  step: z.string().min(1).optional(),
+  step: headerId(STEP_ID_MAX_BYTES).optional(),
   /**
    * The ledger period: at most ONE email per (customer, campaign, period), ever. Birthday uses
    * the year ("2027"), tier upgrades the tier reached and when, win-back the lapse and step.
    */
-  period: z.string().min(1).superRefine(boundedBytes(PERIOD_MAX_BYTES)),
+  period: headerId(PERIOD_MAX_BYTES),
   /** Template folder under campaigns/templates/. */
   template: z.string().min(1),
   /** Frequency-cap class: transactional-like sends may be exempt from the marketing cap. */
@@ -49,7 +57,7 @@ export const sendRequestSchema = z.object({
       version: z.number().int().positive(),
       entryId: z.string().min(1),
       enteredAt: isoInstant,
-      variant: z.string().min(1).optional(),
+      variant: headerId(STEP_ID_MAX_BYTES).optional(),
       /** The journey's entry condition and what the trigger requires to still hold: all must hold. */
       conditions: z.array(conditionSchema).default([]),
     })

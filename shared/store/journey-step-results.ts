@@ -1,9 +1,9 @@
 // What each send step of a journey achieved, per day and split variant: emails sent (the sender),
-// delivered, bounced, complained, opened and clicked (SES events, through the send ledger), and
-// purchases attributed to the send within ATTRIBUTION_DAYS (the journeys function, at purchase
+// delivered, bounced, complained, opened and clicked (SES events, through the send ledger),
+// unsubscribed (the unsubscribe endpoint, from the link's signed token), and purchases attributed to the send within ATTRIBUTION_DAYS (the journeys function, at purchase
 // time) with their revenue. Counters, so the report reads them instead of re-deriving them from
 // every send and order; each source counts once per fact with its own marker (the send outcome,
-// the SES event marker, the order id on the send), and a crash between marker and counter
+// the SES event marker, the unsubscribe count marker, the order id on the send), and a crash between marker and counter
 // under-counts by one, as the campaign counters do.
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
@@ -15,6 +15,7 @@ export const STEP_COUNTERS = [
   'complained',
   'opened',
   'clicked',
+  'unsubscribed',
   'converted',
   'revenueMilli',
 ] as const;

@@ -8,6 +8,7 @@ import {
   PERIOD_MAX_BYTES,
   parseSendReference,
   SES_HEADER_VALUE_MAX,
+  STEP_ID_MAX_BYTES,
   sendHeaders,
   unsubscribeLink,
 } from '#shared/mail/send-headers.ts';
@@ -34,6 +35,9 @@ describe('email headers for the longest ids the contracts accept', () => {
           customerId,
           email: 'longest@example.com',
           campaignId: '"'.repeat(CAMPAIGN_ID_MAX_BYTES),
+          step: chinese(STEP_ID_MAX_BYTES),
+          variant: '"'.repeat(STEP_ID_MAX_BYTES),
+          sentOn: '2026-12-31',
           expiresAt: new Date('2027-01-01T00:00:00Z'),
         },
         { url: FUNCTION_URL, secret: 's' },
@@ -75,7 +79,7 @@ describe('email headers for the longest ids the contracts accept', () => {
     ).toBe(true);
   });
 
-  it('refuses a send request whose campaign or period would not fit', () => {
+  it('refuses a send request whose campaign, step, variant or period would not fit or holds a line break', () => {
     const request = {
       customerId: 'c',
       campaignId: 'news',
@@ -87,11 +91,15 @@ describe('email headers for the longest ids the contracts accept', () => {
     const tooLong = sendRequestSchema.safeParse({
       ...request,
       campaignId: 'c'.repeat(65),
+      step: chinese(STEP_ID_MAX_BYTES + 1),
       period: chinese(PERIOD_MAX_BYTES + 1),
+      journey: { version: 1, entryId: 'e', enteredAt: '2027-01-01T00:00:00Z', variant: 'v\nw' },
     });
     expect(tooLong.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
       'campaignId: must be at most 64 bytes in UTF-8 (it is 65)',
+      'step: must be at most 64 bytes in UTF-8 (it is 65)',
       'period: must be at most 256 bytes in UTF-8 (it is 257)',
+      'journey.variant: must not contain control characters',
     ]);
   });
 });
@@ -102,7 +110,7 @@ describe('sender settings', () => {
       assertHeaderBudget({ url: FUNCTION_URL, mailto: 'unsubscribe@mail.example.com' }),
     ).not.toThrow();
     const env = parseSenderEnv({
-      FUNCTION_URL_UNSUBSCRIBE: `${FUNCTION_URL}${'p'.repeat(100)}`,
+      FUNCTION_URL_UNSUBSCRIBE: `${FUNCTION_URL}${'p'.repeat(300)}`,
       UNSUBSCRIBE_MAILTO: 'unsubscribe@mail.example.com',
     });
     expect(() => senderConfig(env, 'secret')).toThrow(

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   createUnsubscribeToken,
@@ -21,27 +22,73 @@ describe('unsubscribe token', () => {
     });
   });
 
-  it('carries the campaign when given, signed with the rest; a token without one stays valid', () => {
-    const withCampaign = createUnsubscribeToken(
+  it('carries the campaign, send step, variant and day of the email, signed with the rest', () => {
+    const fromEmail = createUnsubscribeToken(
       {
         customerId: 'c1',
         email: 'ada@example.com',
         expiresAt: new Date('2026-06-01T00:00:00Z'),
-        campaignId: 'birthday',
+        campaignId: 'win-back',
+        step: 'day-90',
+        variant: 'bigger-offer',
+        sentOn: '2026-05-01',
       },
       secret,
     );
-    const check = verifyUnsubscribeToken(withCampaign, secret, now);
-    expect(check.valid && check.claims.campaignId).toBe('birthday');
-    const [payload, signature] = withCampaign.split('.') as [string, string];
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    const swapped = Buffer.from(JSON.stringify({ ...claims, campaignId: 'win-back' })).toString('base64url');
+    const check = verifyUnsubscribeToken(fromEmail, secret, now);
+    expect(check.valid && check.claims).toMatchObject({
+      campaignId: 'win-back',
+      step: 'day-90',
+      variant: 'bigger-offer',
+      sentOn: '2026-05-01',
+    });
+    // Any field changed (the step here) breaks the signature.
+    const [payload, signature] = fromEmail.split('.') as [string, string];
+    const swapped = Buffer.from(
+      Buffer.from(payload, 'base64url').toString('utf8').replace('day-90', 'day-60'),
+    ).toString('base64url');
     expect(verifyUnsubscribeToken(`${swapped}.${signature}`, secret, now)).toEqual({
       valid: false,
       reason: 'bad-signature',
     });
-    const legacy = verifyUnsubscribeToken(token, secret, now);
-    expect(legacy.valid && legacy.claims.campaignId).toBeUndefined();
+    const plain = verifyUnsubscribeToken(token, secret, now);
+    expect(plain.valid && plain.claims).toEqual({ customerId: 'c1', emailHash: emailHash('ada@example.com'), exp: 1780272000 });
+  });
+
+  it('still accepts the JSON tokens issued before, with or without their campaign', () => {
+    const jsonToken = (claims: object) => {
+      const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+      return `${payload}.${createHmac('sha256', secret).update(payload).digest('base64url')}`;
+    };
+    const claims = { customerId: 'c1', emailHash: emailHash('ada@example.com'), exp: 1780272000 };
+    expect(verifyUnsubscribeToken(jsonToken(claims), secret, now)).toEqual({ valid: true, claims });
+    const withCampaign = verifyUnsubscribeToken(jsonToken({ ...claims, campaignId: 'birthday' }), secret, now);
+    expect(withCampaign.valid && withCampaign.claims).toEqual({ ...claims, campaignId: 'birthday' });
+  });
+
+  it('refuses a signed payload whose lines do not make a token', () => {
+    const signed = (text: string) => {
+      const payload = Buffer.from(text).toString('base64url');
+      return `${payload}.${createHmac('sha256', secret).update(payload).digest('base64url')}`;
+    };
+    const hash = emailHash('ada@example.com');
+    expect(verifyUnsubscribeToken(signed(`u2\nc1\n${hash}\n1780272000\n\n\n\n`), secret, now).valid).toBe(true);
+    for (const text of [
+      `u2\nc1\n${hash}\n1780272000\n\n\n`, // a field short
+      `u2\nc1\n${hash}\nsoon\n\n\n\n`, // expiry not a number
+      `u2\nc1\n${hash}\n1780272000\n\n\n\nMay 1`, // day not YYYY-MM-DD
+      `u3\nc1\n${hash}\n1780272000\n\n\n\n`, // unknown format
+    ])
+      expect(verifyUnsubscribeToken(signed(text), secret, now), text).toEqual({ valid: false, reason: 'malformed' });
+  });
+
+  it('refuses to sign a field holding a line break (the boundaries never let one in)', () => {
+    expect(() =>
+      createUnsubscribeToken(
+        { customerId: 'c1', email: 'a@example.com', expiresAt: new Date('2026-06-01T00:00:00Z'), step: 'a\nb' },
+        secret,
+      ),
+    ).toThrow(/step "a\\nb" holds a control character/);
   });
 
   it('rejects a token signed with another secret', () => {
@@ -50,8 +97,7 @@ describe('unsubscribe token', () => {
 
   it('rejects a token whose claims were altered', () => {
     const [payload, signature] = token.split('.') as [string, string];
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    const altered = Buffer.from(JSON.stringify({ ...claims, customerId: 'c2' })).toString('base64url');
+    const altered = Buffer.from(Buffer.from(payload, 'base64url').toString('utf8').replace('c1', 'c2')).toString('base64url');
     expect(verifyUnsubscribeToken(`${altered}.${signature}`, secret, now)).toEqual({
       valid: false,
       reason: 'bad-signature',
