@@ -1,8 +1,9 @@
 // The terminal form of the loyalty report: aligned sections a marketer can read at a glance.
 import type { BreakdownRow } from '#shared/domain/campaign-breakdown.ts';
 import { formatMoney, type Milli } from '#shared/domain/money.ts';
+import { STEP_HOLDOUT_MEANS } from '#shared/domain/step-results.ts';
 import type { UpliftEstimate } from '#shared/domain/uplift.ts';
-import { type LoyaltyReport, NO_TIER, NO_TIER_MEANS } from '#shared/flows/analytics.ts';
+import { type CampaignReport, type LoyaltyReport, NO_TIER, NO_TIER_MEANS } from '#shared/flows/analytics.ts';
 import { percent, revenueUpliftText } from '#shared/flows/analytics-html.ts';
 import { controlGroupText } from '#shared/flows/control-group-report.ts';
 
@@ -63,6 +64,13 @@ function predictionsText(report: LoyaltyReport, money: (milli: Milli | null) => 
   ];
 }
 
+/** Why a journey shows no uplift: it holds nobody out, or its share drew nobody yet. */
+function noHoldoutText(c: CampaignReport): string {
+  if (c.holdoutPercent === null) return 'none in this period: no uplift to measure';
+  if (c.holdoutPercent === 0) return 'none: no uplift to measure (the journey holds nobody out: set its holdoutPercent)';
+  return `none of ${c.recipients} ${c.recipients === 1 ? 'entry' : 'entries'} drawn at ${c.holdoutPercent}% in this period: no uplift to measure yet`;
+}
+
 export function renderReportText(report: LoyaltyReport): string {
   const m = report.metrics;
   const money = (milli: Milli | null) =>
@@ -95,15 +103,16 @@ export function renderReportText(report: LoyaltyReport): string {
     ...counts('Loyalty type', report.segments.loyaltyType),
     ...counts('Relationship level', report.segments.relationshipLevel),
     '',
-    `Campaigns (converted = bought within ${report.attributionDays} days of the send, or of being held out)`,
+    `Campaigns (converted = bought within ${report.attributionDays} days of the send, or of being held out; a journey counts each entry once, at its first email)`,
     ...(report.campaigns.length === 0
       ? ['  —']
       : report.campaigns.flatMap((c) => [
           `  ${c.campaignId}`,
           `    emails        sent ${c.sent}  delivered ${c.delivered}  bounced ${c.bounced}  complained ${c.complained}  opened ${c.opened}  clicked ${c.clicked}  unsubscribed ${c.unsubscribed}`,
           `    recipients    converted ${rate(c.converted, c.recipients)}  revenue ${money(c.revenueMilli)} (${money(c.revenuePerRecipientMilli)} per recipient)`,
+          ...(c.holdout > 0 ? [`    entries       ${c.recipients} emailed + ${c.holdout} held out = ${c.recipients + c.holdout}`] : []),
           c.holdout === 0
-            ? '    holdout       none in this period: no uplift to measure (set the journey’s holdoutPercent)'
+            ? `    holdout       ${noHoldoutText(c)}`
             : `    holdout       converted ${rate(c.holdoutConverted, c.holdout)}  revenue ${money(c.holdoutRevenueMilli)} (${money(c.holdoutRevenuePerContactMilli)} per contact)`,
           ...(c.uplift ? [`    ${upliftText(c.uplift)}`] : []),
           ...(c.revenueUplift ? [`    revenue uplift ${revenueUpliftText(c.revenueUplift, money)} per recipient`] : []),
@@ -117,7 +126,7 @@ export function renderReportText(report: LoyaltyReport): string {
           ),
           ...c.steps.map(
             (step) =>
-              `    ↳ step ${pad(`${step.step}${step.variant ? ` · ${step.variant}` : ''}`, 14)} sent ${step.sent}  delivered ${step.delivered}  bounced ${step.bounced}  complained ${step.complained}  converted ${rate(step.converted, step.sent)}  revenue ${money(step.revenueMilli)} (${money(step.revenuePerRecipientMilli)} per recipient)`,
+              `    ↳ step ${pad(`${step.step}${step.variant ? ` · ${step.variant}` : ''}`, 14)} sent ${step.sent}  delivered ${step.delivered}  bounced ${step.bounced}  complained ${step.complained}  unsubscribed ${step.unsubscribed}  converted ${rate(step.converted, step.sent)}  revenue ${money(step.revenueMilli)} (${money(step.revenuePerRecipientMilli)} per recipient)  holdout: ${STEP_HOLDOUT_MEANS[step.holdout]}`,
           ),
           ...(c.coupons.issued > 0 || c.coupons.redeemed > 0
             ? [

@@ -1,5 +1,6 @@
 // `loyalty report [--from --to --cohort] [--json] [--html out.html]`: program metrics, segments,
-// cohort retention and campaign results from the table the CLI targets (local or --stack).
+// cohort retention and campaign results from the table the CLI targets (local or --stack), by one
+// Scan; `--stored [period]` shows a report the weekly analytics run stored instead (one GetItem).
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -7,13 +8,17 @@ import { defaultReportPeriod, type LoyaltyReport, loadLoyaltyReport } from '#sha
 import { renderReportHtml } from '#shared/flows/analytics-html.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
+import { readStoredReport } from '#shared/flows/stored-report.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
+import { type StoredReport, StoredReports } from '#shared/store/stored-reports.ts';
 import type { CommandContext, CommandModule } from './command-module.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { renderReportText } from './report-text.ts';
 
 interface ReportFlags {
+  /** A stored period's name, or true for the default one. */
+  stored?: string | true;
   from?: string;
   to?: string;
   cohort?: string;
@@ -33,7 +38,39 @@ function instant(flag: string, value: string | undefined, fallback: Date): Date 
   return parsed;
 }
 
+const DEFAULT_STORED_PERIOD = 'last-30-days';
+
+/** The report the weekly analytics run stored for a period: one GetItem, no Scan. */
+async function storedReport(context: CommandContext, period: string): Promise<LoyaltyReport> {
+  const targets = await context.targets();
+  const store = new StoredReports(targets.doc, targets.tableName);
+  let stored: StoredReport | undefined;
+  let periods: string[];
+  try {
+    stored = await store.report(period);
+    periods = stored ? [] : (await store.periods()).map((p) => p.period);
+  } catch (error) {
+    throw new CliError(EXIT.remoteFailure, `could not read table ${targets.tableName}: ${(error as Error).message}`);
+  }
+  if (!stored)
+    throw new CliError(
+      EXIT.notFound,
+      `--stored: no stored report for ${period}; stored: ${periods.join(', ') || 'none yet (the weekly analytics run stores them)'}`,
+    );
+  const { report, note } = readStoredReport(stored.report);
+  const out = context.out();
+  out.note(`Stored by the weekly analytics run of ${stored.computedAt} for ${stored.from} → ${stored.to}.`);
+  if (note) out.note(note);
+  return report;
+}
+
 async function runReport(context: CommandContext, flags: ReportFlags): Promise<void> {
+  if (flags.stored !== undefined) {
+    if (flags.from || flags.to || flags.cohort)
+      throw new CliError(EXIT.usage, '--stored shows a stored period as it was built: drop --from, --to and --cohort');
+    await show(context, flags, await storedReport(context, flags.stored === true ? DEFAULT_STORED_PERIOD : flags.stored));
+    return;
+  }
   const now = await context.now();
   const period = defaultReportPeriod(now);
   const from = instant('from', flags.from, period.from);
@@ -66,6 +103,10 @@ async function runReport(context: CommandContext, flags: ReportFlags): Promise<v
       `could not read table ${targets.tableName}: ${(error as Error).message}`,
     );
   }
+  await show(context, flags, report);
+}
+
+async function show(context: CommandContext, flags: ReportFlags, report: LoyaltyReport): Promise<void> {
   const out = context.out();
   if (flags.html) {
     const file = path.resolve(context.io.cwd, flags.html);
@@ -89,6 +130,10 @@ export const reportCommands: CommandModule = {
       .option('--attribution-days <n>', 'a purchase this many days after a send counts as a conversion', '7')
       .option('--html <file>', 'also write a self-contained HTML report with charts')
       .option('--segments <n>', 'parallel scan segments', '4')
+      .option(
+        '--stored [period]',
+        `show the report the weekly analytics run stored, without a Scan: last-7-days, last-30-days, last-90-days or month-YYYY-MM (default ${DEFAULT_STORED_PERIOD})`,
+      )
       .action((flags: ReportFlags) => runReport(context, flags));
   },
 };

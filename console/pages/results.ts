@@ -1,7 +1,8 @@
 // Results: the loyalty report the weekly analytics run stored for a chosen period — journeys and
-// campaigns (funnel, revenue, uplift), A/B variants, coupon redemptions by step and variant, weeks,
-// locales, cohorts, tiers and segments — each table with its own CSV export. Read from the stored
-// report, never computed per request.
+// campaigns (funnel, revenue, uplift), A/B variants, coupon redemptions and results by send step and
+// variant, weeks, locales, cohorts, tiers and segments — each table with its own CSV export. Read
+// from the stored report, never computed per request; an older stored report comes with its missing
+// parts filled empty (shared/flows/stored-report.ts) and a note naming them.
 import { call } from '../api.ts';
 import { type Page, showError } from '../app.ts';
 import { exportableTable, field, h } from '../dom.ts';
@@ -38,7 +39,19 @@ interface CampaignRow {
   weekly: Row[];
   byLocale: Row[];
   variants: { variant: string; sent: number; heldOut: number; converted: number; conversionRate: number | null; revenueMilli: number; uplift?: Uplift }[];
-  coupons?: { steps: CouponRow[] };
+  coupons: { steps: CouponRow[] };
+  steps: StepRow[];
+}
+interface StepRow {
+  step: string;
+  variant?: string;
+  sent: number;
+  delivered: number;
+  unsubscribed: number;
+  converted: number;
+  conversionRate: number | null;
+  revenueMilli: number;
+  holdout: 'entry-step' | 'later-step' | 'no-holdout';
 }
 interface CouponRow {
   step?: string;
@@ -69,6 +82,8 @@ interface Answer {
   from?: string;
   to?: string;
   report?: Report;
+  /** The parts a report stored by an earlier version lacks (shown empty). */
+  missing?: string[];
 }
 
 const amount = (milli: number | null) => (milli === null ? '' : (milli / 1000).toFixed(2));
@@ -109,8 +124,14 @@ function tables(report: Report, period: string): HTMLElement[] {
     table(
       t('coupons'),
       [t('campaign'), t('step'), t('variant'), t('issued'), t('redeemed'), t('redemptionPct'), `${t('revenue')} (${cur})`],
-      report.campaigns.flatMap((c) => (c.coupons?.steps ?? []).map((r) => [c.campaignId, r.step ?? '', r.variant ?? '', r.issued, r.redeemed, percent(r.redemptionRate), amount(r.revenueMilli)])),
+      report.campaigns.flatMap((c) => c.coupons.steps.map((r) => [c.campaignId, r.step ?? '', r.variant ?? '', r.issued, r.redeemed, percent(r.redemptionRate), amount(r.revenueMilli)])),
       'coupons',
+    ),
+    table(
+      t('stepResults'),
+      [t('campaign'), t('step'), t('variant'), t('sent'), t('delivered'), t('unsubscribed'), t('converted'), t('conversionPct'), `${t('revenue')} (${cur})`, t('againstHoldout')],
+      report.campaigns.flatMap((c) => c.steps.map((r) => [c.campaignId, r.step, r.variant ?? '', r.sent, r.delivered, r.unsubscribed, r.converted, percent(r.conversionRate), amount(r.revenueMilli), t(`holdout.${r.holdout}`)])),
+      'steps',
     ),
     breakdown((c) => c.weekly, t('week'), 'weeks', t('byWeek')),
     breakdown((c) => c.byLocale, t('locale'), 'locales', t('byLocale')),
@@ -145,6 +166,7 @@ export const resultsPage: Page = async (main) => {
           { 'data-as-of': answer.computedAt },
           `${answer.from?.slice(0, 10)} – ${answer.to?.slice(0, 10)} · ${t('storedAsOf')} ${answer.computedAt?.slice(0, 16).replace('T', ' ')} UTC · ${t('attribution').replace('{n}', String(answer.report.attributionDays))} · ${t('significantMark')}`,
         ),
+        ...(answer.missing?.length ? [h('p', { class: 'note', 'data-older-report': '' }, t('olderReport').replace('{parts}', answer.missing.join(', ')))] : []),
         ...tables(answer.report, answer.period),
       );
     } catch (error) {

@@ -15,6 +15,7 @@ import { JourneyStepCounts } from '../store/journey-step-counts.ts';
 import { CampaignStats } from '../store/stats.ts';
 import { StoredReports } from '../store/stored-reports.ts';
 import { CustomerCards, CustomerNotFoundError } from '../flows/customer-card.ts';
+import { readStoredReport } from '../flows/stored-report.ts';
 import { DraftRejectedError, JourneyEditor } from './editor.ts';
 import { ConsoleJourneys } from './journeys.ts';
 import { type ConsoleRequest, type ConsoleUser, consoleRequestSchema } from './requests.ts';
@@ -150,7 +151,9 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
         const wanted = request.period ?? 'last-30-days';
         const stored = await reports.report(wanted);
         if (!stored) throw new StoredReportNotFoundError(`no stored report for ${wanted}; stored: ${periods.map((p) => p.period).join(', ')}`);
-        return { periods, ...stored };
+        // A report stored by an earlier version is shown with its missing parts empty, and says so.
+        const { report, missing } = readStoredReport(stored.report);
+        return { periods, ...stored, report, ...(missing.length ? { missing } : {}) };
       }
     }
   }

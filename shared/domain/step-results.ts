@@ -1,6 +1,6 @@
 // Per send step (and split variant) of a journey, what its emails achieved in the period, from the
 // step counters (shared/store/journey-step-results.ts) of the days the emails were sent: sent,
-// delivered, bounced, complained, opened, clicked, converted (a purchase within the attribution
+// delivered, bounced, complained, opened, clicked, unsubscribed, converted (a purchase within the attribution
 // window after the email) and revenue, with revenue per recipient — every rate over this row's sent.
 import type { Milli } from './money.ts';
 
@@ -9,8 +9,28 @@ export interface StepDayCounts {
   stepId: string;
   variant: string | undefined;
   day: string;
-  counts: Partial<Record<'sent' | 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'converted' | 'revenueMilli', number>>;
+  counts: Partial<Record<'sent' | 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed' | 'converted' | 'revenueMilli', number>>;
 }
+
+/**
+ * What a step row is compared with. The holdout is drawn when a customer enters the journey, so
+ * there is no holdout per step:
+ * - `entry-step`: the journey's first step, which every entry not held out gets — the journey's
+ *   holdout is this step's comparison, and the journey's uplift is its uplift;
+ * - `later-step`: reached only by entries still in the journey after earlier steps (a wait, a
+ *   branch, an exit on purchase), a group the entry holdout has no counterpart for — a difference
+ *   with the holdout would credit or blame the step for who was left, so the journey's uplift,
+ *   the whole series against no email, is the figure that holds;
+ * - `no-holdout`: the journey held nobody out in the period.
+ */
+export type StepHoldout = 'entry-step' | 'later-step' | 'no-holdout';
+
+export const STEP_HOLDOUT_MEANS: Record<StepHoldout, string> = {
+  'entry-step': 'every entry not held out gets this step: the journey’s holdout and uplift are its own',
+  'later-step':
+    'reached only by entries still in the journey after earlier steps, which the entry holdout does not mirror: read the journey’s uplift',
+  'no-holdout': 'no holdout in this period: no uplift to measure',
+};
 
 export interface StepResult {
   step: string;
@@ -21,16 +41,37 @@ export interface StepResult {
   complained: number;
   opened: number;
   clicked: number;
+  /** Opt-outs through this email's unsubscribe link (counted once per customer and journey). */
+  unsubscribed: number;
   converted: number;
   /** converted / sent; null without sends. */
   conversionRate: number | null;
   revenueMilli: Milli;
   /** revenueMilli / sent; null without sends. */
   revenuePerRecipientMilli: Milli | null;
+  /** What this row is compared with (never its own uplift: the holdout is drawn at entry). */
+  holdout: StepHoldout;
 }
 
-/** Rows per (step, variant) of one journey, for send days in [from, to), in step then variant order. */
-export function stepResults(days: readonly StepDayCounts[], journeyId: string, from: Date, to: Date): StepResult[] {
+/** Rows per (step, variant) of one journey, for send days in [from, to), in the journey's step order then variant. */
+export function stepResults(
+  days: readonly StepDayCounts[],
+  journey: {
+    journeyId: string;
+    /** The current version's first send step (if it comes first) and step order, when known. */
+    shape: { entryStep: string | undefined; steps: readonly string[] } | undefined;
+    /** Entries held out in the period. */
+    heldOut: number;
+  },
+  from: Date,
+  to: Date,
+): StepResult[] {
+  const { journeyId } = journey;
+  const holdoutOf = (step: string): StepHoldout =>
+    journey.heldOut === 0 ? 'no-holdout' : step === journey.shape?.entryStep ? 'entry-step' : 'later-step';
+  // In the journey's order; a step no longer in it after the known ones, by name.
+  const order = journey.shape?.steps ?? [];
+  const rank = (step: string) => (order.includes(step) ? order.indexOf(step) : order.length);
   // A day counts when it starts inside the period (the same rule as the campaign day counters).
   const inPeriod = (day: string) => {
     const start = Date.parse(`${day}T00:00:00.000Z`);
@@ -49,12 +90,14 @@ export function stepResults(days: readonly StepDayCounts[], journeyId: string, f
       complained: 0,
       opened: 0,
       clicked: 0,
+      unsubscribed: 0,
       converted: 0,
       conversionRate: null,
       revenueMilli: 0,
       revenuePerRecipientMilli: null,
+      holdout: holdoutOf(day.stepId),
     };
-    for (const name of ['sent', 'delivered', 'bounced', 'complained', 'opened', 'clicked', 'converted', 'revenueMilli'] as const)
+    for (const name of ['sent', 'delivered', 'bounced', 'complained', 'opened', 'clicked', 'unsubscribed', 'converted', 'revenueMilli'] as const)
       row[name] += day.counts[name] ?? 0;
     rows.set(key, row);
   }
@@ -64,5 +107,8 @@ export function stepResults(days: readonly StepDayCounts[], journeyId: string, f
       conversionRate: row.sent === 0 ? null : row.converted / row.sent,
       revenuePerRecipientMilli: row.sent === 0 ? null : Math.round(row.revenueMilli / row.sent),
     }))
-    .sort((a, b) => a.step.localeCompare(b.step) || (a.variant ?? '').localeCompare(b.variant ?? ''));
+    .sort(
+      (a, b) =>
+        rank(a.step) - rank(b.step) || a.step.localeCompare(b.step) || (a.variant ?? '').localeCompare(b.variant ?? ''),
+    );
 }

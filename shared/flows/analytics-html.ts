@@ -4,6 +4,7 @@ import type { RedemptionRow } from '../domain/coupon-results.ts';
 import type { RevenueUplift } from '../domain/uplift.ts';
 import type { BreakdownRow } from '../domain/campaign-breakdown.ts';
 import { formatMoney, type Milli } from '../domain/money.ts';
+import { STEP_HOLDOUT_MEANS } from '../domain/step-results.ts';
 import {
   type CampaignReport,
   FUNNEL_STEPS,
@@ -169,12 +170,12 @@ function stepTable(report: LoyaltyReport): string {
     .flatMap((c) =>
       c.steps.map(
         (s) =>
-          `<tr data-steps="${escapeHtml(c.campaignId)}" data-step="${escapeHtml(s.step)}"${s.variant ? ` data-variant="${escapeHtml(s.variant)}"` : ''}><td>${escapeHtml(c.campaignId)}</td><td>${escapeHtml(s.step)}${s.variant ? ` · ${escapeHtml(s.variant)}` : ''}</td><td>${s.sent}</td><td>${s.delivered}</td><td>${s.bounced}</td><td>${s.complained}</td><td>${s.opened}</td><td>${s.clicked}</td><td data-conversion>${rateOf(s.converted, s.sent)}</td><td>${escapeHtml(money(report, s.revenueMilli))}</td><td>${escapeHtml(money(report, s.revenuePerRecipientMilli))}</td></tr>`,
+          `<tr data-steps="${escapeHtml(c.campaignId)}" data-step="${escapeHtml(s.step)}"${s.variant ? ` data-variant="${escapeHtml(s.variant)}"` : ''}><td>${escapeHtml(c.campaignId)}</td><td>${escapeHtml(s.step)}${s.variant ? ` · ${escapeHtml(s.variant)}` : ''}</td><td>${s.sent}</td><td>${s.delivered}</td><td>${s.bounced}</td><td>${s.complained}</td><td>${s.opened}</td><td>${s.clicked}</td><td data-unsubscribed>${s.unsubscribed}</td><td data-conversion>${rateOf(s.converted, s.sent)}</td><td>${escapeHtml(money(report, s.revenueMilli))}</td><td>${escapeHtml(money(report, s.revenuePerRecipientMilli))}</td><td data-holdout="${s.holdout}">${escapeHtml(STEP_HOLDOUT_MEANS[s.holdout])}</td></tr>`,
       ),
     )
     .join('');
   if (!rows) return '<p class="muted">No journey emails sent in this period.</p>';
-  return `<div class="scroll"><p class="muted">By the day each email was sent; converted: a purchase within 7 days of the email.</p><table><thead><tr><th>Journey</th><th>Step · variant</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Converted (of sent)</th><th>Revenue</th><th>Per recipient</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return `<div class="scroll"><p class="muted">By the day each email was sent; converted: a purchase within 7 days of the email; unsubscribed: through this email’s link. The holdout is drawn at entry, so a step has no uplift of its own.</p><table><thead><tr><th>Journey</th><th>Step · variant</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Converted (of sent)</th><th>Revenue</th><th>Per recipient</th><th>Against the holdout</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** Coupons per journey and send step: codes issued in the period, how many of those redeemed. */

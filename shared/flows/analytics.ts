@@ -26,7 +26,7 @@ import { splitResults, type VariantResult } from '../domain/split-results.ts';
 import { type StepResult, stepResults } from '../domain/step-results.ts';
 import { type CampaignContact, campaignOutcome, type RevenueUplift, type UpliftEstimate } from '../domain/uplift.ts';
 import type { PredictionStore, StoredPredictionModel } from '../store/predictions.ts';
-import type { LedgerContact, SegmentStore, SegmentThresholds, TableSnapshot } from '../store/segments.ts';
+import type { JourneySend, LedgerContact, SegmentStore, SegmentThresholds, TableSnapshot } from '../store/segments.ts';
 import { type PredictionSection, predictionSection } from './prediction-report.ts';
 import { computeSegmentThresholds, customerSegments } from './segments.ts';
 
@@ -62,7 +62,11 @@ export interface CampaignReport {
   campaignId: string;
   /** Emails sent (SES send events), a counter: some may predate or lack a ledger record. */
   sent: number;
-  /** Contacts sent in the period with a ledger record: the group conversions are counted in. */
+  /**
+   * The group conversions are counted in: for a journey, its entries whose first email went out in
+   * the period (one contact per entry, as the holdout counts entries held out); for a campaign
+   * without journey records, its emails with a ledger record.
+   */
   recipients: number;
   delivered: number;
   bounced: number;
@@ -71,6 +75,8 @@ export interface CampaignReport {
   clicked: number;
   unsubscribed: number;
   holdout: number;
+  /** The journey's holdout share (its current version); null for a campaign that is not a journey. */
+  holdoutPercent: number | null;
   converted: number;
   holdoutConverted: number;
   /** converted / recipients: numerator and denominator from the same group. */
@@ -142,6 +148,27 @@ function contactOf(contact: LedgerContact): CampaignContact {
   };
 }
 
+/**
+ * Per journey, each entry's first email as its treatment contact. The holdout is drawn at entry, so
+ * an entry is the unit both groups share: counting every email of a series as a contact would set
+ * later reminders — sent only to those who had not bought yet — against entries nobody filtered.
+ */
+function firstEmailOfEachEntry(sends: readonly JourneySend[]): Map<string, CampaignContact[]> {
+  const first = new Map<string, JourneySend>();
+  for (const send of sends) {
+    const key = `${send.journeyId}\u0000${send.customerId}\u0000${send.entryId}`;
+    const seen = first.get(key);
+    if (!seen || Date.parse(send.at) < Date.parse(seen.at)) first.set(key, send);
+  }
+  const byJourney = new Map<string, CampaignContact[]>();
+  for (const send of first.values()) {
+    const contacts = byJourney.get(send.journeyId) ?? [];
+    contacts.push({ customerId: send.customerId, group: 'treatment', at: send.at });
+    byJourney.set(send.journeyId, contacts);
+  }
+  return byJourney;
+}
+
 function ordersOf(customers: readonly CustomerFacts[]) {
   return customers.flatMap((customer) =>
     customer.orders.map((order) => ({
@@ -184,10 +211,18 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
   const locales = new Map(
     snapshot.customers.flatMap((c) => (c.locale ? [[c.customerId, c.locale] as const] : [])),
   );
+  const firstEmails = firstEmailOfEachEntry(snapshot.journeySends);
   return [...ids].sort().map((campaignId) => {
-    const contacts = snapshot.contacts
-      .filter((c) => c.campaignId === campaignId && inPeriod(c.at))
-      .map(contactOf);
+    const ledger = snapshot.contacts.filter((c) => c.campaignId === campaignId && inPeriod(c.at)).map(contactOf);
+    // A journey's treatment is one contact per emailed entry, like its holdout (one per entry held
+    // out); a campaign without journey records keeps one contact per email.
+    const entries = firstEmails.get(campaignId);
+    const contacts = entries
+      ? [
+          ...entries.filter((c) => inPeriod(c.at)),
+          ...ledger.filter((c) => c.group === 'holdout'),
+        ]
+      : ledger;
     const counts: Record<string, number> = {};
     for (const day of snapshot.campaignDays) {
       if (day.campaignId !== campaignId || !inPeriod(`${day.day}T00:00:00.000Z`)) continue;
@@ -225,21 +260,24 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
       byLocale: breakdown((contact) => locales.get(contact.customerId) ?? UNKNOWN_LOCALE),
       variants: splitResults(
         [
-          ...snapshot.variantSends
-            .filter((send) => send.journeyId === campaignId && inPeriod(send.at))
-            .map((send) => ({
-              customerId: send.customerId,
-              group: 'treatment' as const,
-              at: send.at,
-              variant: send.variant,
-            })),
+          ...snapshot.journeySends.flatMap((send) =>
+            send.journeyId === campaignId && send.variant && inPeriod(send.at)
+              ? [{ customerId: send.customerId, group: 'treatment' as const, at: send.at, variant: send.variant }]
+              : [],
+          ),
           ...contacts.filter((contact) => contact.group === 'holdout'),
         ],
         orders,
         options.attributionDays,
       ),
       coupons: redemptions.get(campaignId) ?? NO_COUPONS,
-      steps: stepResults(snapshot.stepDays, campaignId, options.from, options.to),
+      holdoutPercent: snapshot.journeys.get(campaignId)?.holdoutPercent ?? null,
+      steps: stepResults(
+        snapshot.stepDays,
+        { journeyId: campaignId, shape: snapshot.journeys.get(campaignId), heldOut: holdout },
+        options.from,
+        options.to,
+      ),
     };
   });
 }

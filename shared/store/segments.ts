@@ -67,11 +67,13 @@ export interface LedgerContact {
   at: string;
 }
 
-/** A journey send step's delivered email, with the split variant the customer took (A/B results). */
-export interface VariantSend {
+/** A journey email that went out: its entry (the journey's unit of comparison) and split variant. */
+export interface JourneySend {
   customerId: string;
   journeyId: string;
-  variant: string;
+  entryId: string;
+  /** The split path the customer took (A/B results); absent outside a split. */
+  variant: string | undefined;
   at: string;
 }
 
@@ -85,13 +87,32 @@ export interface TableSnapshot {
   customers: CustomerFacts[];
   contacts: LedgerContact[];
   campaignDays: CampaignDay[];
-  variantSends: VariantSend[];
+  journeySends: JourneySend[];
   /** Every unique coupon a journey issued, and every order that carried a code (with its verdict). */
   couponsIssued: IssuedCouponFact[];
   couponUses: CouponUseFact[];
   /** The send-step counters (STEPRESULTS#), one row per journey, day, step and variant. */
   stepDays: StepDayCounts[];
+  /** Per journey, what the report needs of its current version. */
+  journeys: Map<string, JourneyShape>;
 }
+
+/** The part of a journey's current version the report reads. */
+export interface JourneyShape {
+  /** The first step, when it is a send step: the one step the entry holdout compares with. */
+  entryStep: string | undefined;
+  /** Step ids in the file's order, so step rows read top to bottom like the journey. */
+  steps: string[];
+  holdoutPercent: number;
+}
+
+const journeyCurrentItem = z.object({
+  journeyId: z.string(),
+  journey: z.object({
+    steps: z.array(z.looseObject({ id: z.string() })),
+    holdoutPercent: z.number().default(0),
+  }),
+});
 
 export class SegmentStore {
   constructor(
@@ -178,10 +199,11 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
   const byCustomer = new Map<string, Gathered>();
   const contacts: LedgerContact[] = [];
   const campaignDays: CampaignDay[] = [];
-  const variantSends: VariantSend[] = [];
+  const journeySends: JourneySend[] = [];
   const couponsIssued: IssuedCouponFact[] = [];
   const couponUses: CouponUseFact[] = [];
   const stepDays: StepDayCounts[] = [];
+  const journeys = new Map<string, JourneyShape>();
   const entry = (customerId: string) => {
     const found = byCustomer.get(customerId) ?? { orders: [], refunds: [], surveys: [] };
     byCustomer.set(customerId, found);
@@ -210,6 +232,19 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
           STEP_COUNTERS.filter((c) => typeof item[c] === 'number').map((c) => [c, Number(item[c])]),
         ),
       });
+      continue;
+    }
+    if (item.type === 'journey-current') {
+      const current = journeyCurrentItem.safeParse(item);
+      if (current.success) {
+        const { steps, holdoutPercent } = current.data.journey;
+        const first = steps[0];
+        journeys.set(current.data.journeyId, {
+          entryStep: first && 'send' in first ? first.id : undefined,
+          steps: steps.map((step) => step.id),
+          holdoutPercent,
+        });
+      }
       continue;
     }
     if (item.type === 'coupon' && str(item.issuedAt)) {
@@ -255,11 +290,12 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
     } else if (item.type === 'send' || String(item.SK).startsWith('HOLDOUT#')) {
       const contact = ledgerContact(customerId, item);
       if (contact) contacts.push(contact);
-    } else if (item.type === 'journey-send' && item.outcome === 'sent' && str(item.variant)) {
-      variantSends.push({
+    } else if (item.type === 'journey-send' && item.outcome === 'sent') {
+      journeySends.push({
         customerId,
         journeyId: String(item.journeyId),
-        variant: String(item.variant),
+        entryId: String(item.entryId),
+        variant: str(item.variant),
         at: String(item.at),
       });
     }
@@ -268,7 +304,7 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
     .filter(([, found]) => found.profile || found.orders.length > 0)
     .map(([customerId, found]) => customerFacts(customerId, found))
     .sort((a, b) => a.customerId.localeCompare(b.customerId));
-  return { customers, contacts, campaignDays, variantSends, couponsIssued, couponUses, stepDays };
+  return { customers, contacts, campaignDays, journeySends, couponsIssued, couponUses, stepDays, journeys };
 }
 
 /**

@@ -11,7 +11,7 @@ import { consoleApi } from '#shared/console/api.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
-import { loadLoyaltyReport } from '#shared/flows/analytics.ts';
+import { type LoyaltyReport, loadLoyaltyReport } from '#shared/flows/analytics.ts';
 import { JourneyCatalogue, type JourneyVersion } from '#shared/store/journeys.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
@@ -119,6 +119,28 @@ describe('console results', () => {
     const missing = await api({ op: 'results.report', period: 'month-2020-01' }, user);
     expect(missing.status).toBe(404);
     expect(JSON.stringify(missing.body)).toContain('stored: last-7-days, last-30-days');
+  });
+});
+
+describe('a report stored by an earlier version', () => {
+  it('is answered with the parts it predates filled empty and named, not broken', async () => {
+    const store = new StoredReports(local.doc, local.tableName);
+    const current = await store.report('last-7-days');
+    // The shape the first stored reports had: no coupons, step rows, control group or unattributed codes.
+    const { controlGroup: _c, unattributedCodes: _u, ...old } = current?.report ?? {};
+    const oldCampaigns = (old.campaigns as Record<string, unknown>[]).map(({ coupons: _x, steps: _s, ...campaign }) => campaign);
+    const period = { period: 'month-2026-11', from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', computedAt: '2026-12-01T00:00:00.000Z' };
+    expect(await store.save(period, { ...old, campaigns: oldCampaigns })).toBe(true);
+
+    const answer = await api({ op: 'results.report', period: 'month-2026-11' }, user);
+    expect(answer.status).toBe(200);
+    const body = answer.body as { missing: string[]; report: LoyaltyReport };
+    expect(body.missing).toEqual(['coupon redemptions', 'results per send step', 'the global control group', 'coupon codes not attributed']);
+    const welcome = body.report.campaigns.find((c) => c.campaignId === 'welcome');
+    expect(welcome).toMatchObject({ recipients: 1, converted: 1, steps: [], coupons: { issued: 0, steps: [] } });
+    expect(body.report).toMatchObject({ controlGroup: null, unattributedCodes: { expired: 0, foreign: 0, alreadyUsed: 0 } });
+    // A current report names nothing missing.
+    expect((await api({ op: 'results.report', period: 'last-7-days' }, user)).body).not.toHaveProperty('missing');
   });
 });
 

@@ -12,6 +12,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { JourneyCatalogue } from '#shared/store/journeys.ts';
+import { StoredReports } from '#shared/store/stored-reports.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
 import { parse } from 'yaml';
 
@@ -271,6 +272,32 @@ describe('the marketer console', () => {
     expect(csv).toEqual(shown);
     // Every table of the page has its own export.
     expect(await page.locator('#report section.exportable').count()).toBe(await page.locator('#report section.exportable button[data-csv]').count());
+  });
+
+  it('shows a report stored by an earlier version, naming the parts it lacks instead of breaking', async () => {
+    const store = new StoredReports(local.doc, local.tableName);
+    const current = await store.report('last-30-days');
+    expect(current).toBeDefined();
+    // The shape the first stored reports had: no coupons, step rows, control group or unattributed codes.
+    const { controlGroup: _g, unattributedCodes: _u, ...old } = current?.report ?? {};
+    const campaigns = (old.campaigns as Record<string, unknown>[]).map(({ coupons: _c, steps: _s, ...campaign }) => campaign);
+    await store.save(
+      { period: 'month-2026-11', from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', computedAt: '2026-12-01T00:00:00.000Z' },
+      { ...old, campaigns },
+    );
+    // Already on the results page: load it afresh, so it lists the period just stored.
+    await page.goto(`${local.endpoints.aws}/console/#/results`);
+    await page.reload();
+    await page.locator('#period option[value="month-2026-11"]').waitFor({ state: 'attached' });
+    await page.locator('#period').selectOption('month-2026-11');
+    await page.locator('#main form button[type="submit"]').click();
+    const note = page.locator('[data-older-report]');
+    await note.waitFor();
+    expect(await note.textContent()).toContain('results per send step');
+    // Every table still renders; the ones the old report lacks are empty, not broken.
+    expect(await page.locator('[data-table$="-campaigns"] td').first().textContent()).toBe('welcome');
+    expect(await page.locator('[data-table$="-steps"] tbody tr').count()).toBe(0);
+    await noSeriousViolations('results (older report)');
   });
 
   describe('every page', () => {

@@ -1,5 +1,6 @@
 // The sample shop after the tour's one-year jump: its customers kept buying, lapsing, coming
-// back and redeeming birthday coupons, so the report a year on is worth reading.
+// back and redeeming birthday coupons, so the report a year on is worth reading — the shipped
+// marketing journeys each measured against their holdout.
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLivingShop } from '#infra/local/living-shop.ts';
@@ -19,10 +20,11 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(() => local?.stop());
 
-async function report(): Promise<LoyaltyReport> {
-  const response = await fetch(`${local.endpoints.aws}/_local/report?format=json`);
+async function report(period = ''): Promise<LoyaltyReport> {
+  const response = await fetch(`${local.endpoints.aws}/_local/report?format=json${period}`);
   return (await response.json()) as LoyaltyReport;
 }
+const THE_YEAR = '&from=2027-01-01&to=2028-01-01';
 
 describe('the living sample shop a year on', () => {
   it('still has buyers and active customers in the last 90 days', async () => {
@@ -32,6 +34,35 @@ describe('the living sample shop a year on', () => {
     expect(metrics.purchasers).toBeGreaterThan(5);
     expect(segments.lifecycle.active ?? 0).toBeGreaterThan(5);
     expect(metrics.retentionRate).not.toBeNull();
+  });
+
+  it('measures each shipped marketing journey against its 10% holdout, the groups adding up', async () => {
+    const year = await report(THE_YEAR);
+    for (const id of ['birthday', 'win-back', 'first-purchase-anniversary']) {
+      const journey = year.campaigns.find((c) => c.campaignId === id);
+      expect(journey, id).toBeDefined();
+      if (!journey) continue;
+      expect(journey.holdoutPercent, id).toBe(10);
+      expect(journey.holdout, id).toBeGreaterThan(0);
+      // Uplift with its interval and its verdict in words.
+      expect(journey.uplift?.newcombe.low, id).toBeLessThanOrEqual(journey.uplift?.uplift ?? Number.NaN);
+      expect(journey.uplift?.significance, id).toMatch(/significant at 95%/);
+      // One contact per entry: the first step's emails are the emailed entries, and the weeks
+      // add up to the totals of both groups.
+      expect(journey.steps.find((step) => step.holdout === 'entry-step')?.sent, id).toBe(journey.recipients);
+      expect(journey.weekly.reduce((sum, week) => sum + week.recipients, 0), id).toBe(journey.recipients);
+      expect(journey.weekly.reduce((sum, week) => sum + week.holdout, 0), id).toBe(journey.holdout);
+    }
+    const winBack = year.campaigns.find((c) => c.campaignId === 'win-back');
+    expect(winBack?.steps.map((step) => [step.step, step.holdout])).toEqual([
+      ['day-60', 'entry-step'],
+      ['day-90', 'later-step'],
+      ['day-120', 'later-step'],
+    ]);
+    // The series sends more emails than it has entries; each entry counts once against the holdout.
+    expect(winBack?.steps.reduce((sum, step) => sum + step.sent, 0)).toBeGreaterThan(winBack?.recipients ?? 0);
+    // Upgrades are news owed to every member: nobody held out, and the report says why there is no uplift.
+    expect(year.campaigns.find((c) => c.campaignId === 'tier-upgrade')).toMatchObject({ holdoutPercent: 0, holdout: 0 });
   });
 
   it('redeemed some of the birthday coupons our emails carried', async () => {

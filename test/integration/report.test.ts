@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { StoredReports } from '#shared/store/stored-reports.ts';
 import { main } from '../../cli/main.ts';
 import { Q2, seedPopulation } from './analytics-population.ts';
 
@@ -128,6 +129,31 @@ describe('loyalty report (CLI)', () => {
       await browser.close();
     }
   }, 60_000);
+
+  it('shows a report the weekly run stored by an earlier version (--stored), its missing parts empty and named', async () => {
+    const built = await loyalty('--json', 'report', ...period);
+    const { coupons: _c, steps: _s, ...campaign } = JSON.parse(built.stdout).campaigns[0];
+    const { controlGroup: _g, unattributedCodes: _u, ...old } = JSON.parse(built.stdout);
+    await new StoredReports(local.doc, local.tableName).save(
+      { period: 'month-2026-06', from: '2026-06-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z', computedAt: '2026-07-01T00:00:00.000Z' },
+      { ...old, campaigns: [campaign] },
+    );
+    const shown = await loyalty('report', '--stored', 'month-2026-06');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('spring-sale');
+    expect(shown.stdout).toMatch(/recipients\s+converted 1 of 2 \(50\.0%\)/);
+    expect(shown.stdout).toContain('Coupon codes not attributed (orders in the period): expired 0, foreign 0, already used 0');
+    expect(shown.stderr).toContain(
+      'Stored by an earlier version, before coupon redemptions, results per send step, the global control group, coupon codes not attributed',
+    );
+    const html = await loyalty('report', '--stored', 'month-2026-06', '--html', 'stored.html');
+    expect(html.code).toBe(0);
+    expect(await readFile(path.join(dir, 'stored.html'), 'utf8')).toContain('data-campaign="spring-sale"');
+    const missing = await loyalty('report', '--stored', 'month-2020-01');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('no stored report for month-2020-01; stored: ');
+    expect((await loyalty('report', '--stored', '--from', '2026-04-01')).code).toBe(2);
+  });
 
   it('is served by the local runtime at GET /_local/report', async () => {
     const response = await fetch(`${local.endpoints.aws}/_local/report?from=${Q2.from}&to=${Q2.to}`);

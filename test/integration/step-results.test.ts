@@ -95,6 +95,44 @@ describe('results per send step, from counters', () => {
     expect(html).toMatch(/data-steps="step-test" data-step="mail-a" data-variant="mail-a"><td>step-test<\/td><td>mail-a · mail-a<\/td><td>\d+<\/td>/);
     const elsewhere = await mkdtemp(path.join(tmpdir(), 'cwd-'));
     const text = await loyalty(local, ['report', '--from', '2027-03-01', '--to', '2027-04-01'], elsewhere);
-    expect(text.stdout).toMatch(/↳ step mail-a · mail-a\s+sent \d+ {2}delivered \d+ {2}bounced \d+ {2}complained 0 {2}converted \d+ of \d+/);
+    expect(text.stdout).toMatch(
+      /↳ step mail-a · mail-a\s+sent \d+ {2}delivered \d+ {2}bounced \d+ {2}complained 0 {2}unsubscribed \d+ {2}converted \d+ of \d+.*holdout: no holdout in this period/,
+    );
+  });
+
+  it('counts an unsubscribe on the step and variant whose email carried the link, once, on the day it was sent', async () => {
+    const [email] = (await local.emails()).filter((e) => e.destination.to.includes('st-2@example.com'));
+    const variant = email?.subject === 'A' ? 'mail-a' : 'mail-b';
+    const link = /<(http[^>]+)>/.exec(
+      ((email?.headers as { name: string; value: string }[] | undefined) ?? []).find((h) => h.name === 'List-Unsubscribe')?.value ?? '',
+    )?.[1];
+    expect(link).toBeDefined();
+    // A week after the email: the count goes to the step's row of the send day (in the period).
+    await local.advanceTo('2027-03-19T12:00:00Z');
+    const oneClick = () =>
+      fetch(link ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+    expect((await oneClick()).status).toBe(200);
+    expect((await oneClick()).status).toBe(200); // a replay counts nothing
+    await local.drain();
+    const json = (await (await report('json')).json()) as LoyaltyReport;
+    const journeyRow = json.campaigns.find((c) => c.campaignId === 'step-test');
+    expect(journeyRow?.unsubscribed).toBe(1);
+    expect(journeyRow?.steps.map((s) => [s.step, s.unsubscribed])).toEqual([
+      ['mail-a', variant === 'mail-a' ? 1 : 0],
+      ['mail-b', variant === 'mail-b' ? 1 : 0],
+    ]);
+    // The send day alone: the step row has it (the journey's counter is by the unsubscribe's day).
+    const sendDay = (await (
+      await fetch(`${local.endpoints.aws}/_local/report?format=json&from=2027-03-01&to=2027-03-02`)
+    ).json()) as LoyaltyReport;
+    const onSendDay = sendDay.campaigns.find((c) => c.campaignId === 'step-test');
+    expect(onSendDay?.unsubscribed).toBe(0);
+    expect(onSendDay?.steps.find((s) => s.step === variant)?.unsubscribed).toBe(1);
+    const html = await (await report('html')).text();
+    expect(html).toMatch(new RegExp(`data-step="${variant}" data-variant="${variant}">.*?<td data-unsubscribed>1</td>`));
   });
 });
