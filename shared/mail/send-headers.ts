@@ -100,20 +100,20 @@ export function sendHeaders(
 }
 
 /**
- * The longest id of `bytes` UTF-8 bytes once inside the token's JSON: a quote is escaped to two
- * bytes and nothing is longer (control characters are refused, other characters stay as they are).
+ * An id of `bytes` UTF-8 bytes as the token holds it: one field per line, nothing escaped, so its
+ * size there is its size (a quote is one byte, as in the JSON tokens before it was two).
  */
-const longestInJson = (bytes: number) => '"'.repeat(bytes);
+const longestId = (bytes: number) => '"'.repeat(bytes);
 
 /** The longest List-Unsubscribe any accepted customer and send request can produce with these settings. */
 export function longestListUnsubscribe(settings: Pick<UnsubscribeSettings, 'url' | 'mailto'>): number {
   const link = unsubscribeLink(
     {
-      customerId: longestInJson(ID_MAX_BYTES),
+      customerId: longestId(ID_MAX_BYTES),
       email: 'any@example.com',
-      campaignId: longestInJson(CAMPAIGN_ID_MAX_BYTES),
-      step: longestInJson(STEP_ID_MAX_BYTES),
-      variant: longestInJson(STEP_ID_MAX_BYTES),
+      campaignId: longestId(CAMPAIGN_ID_MAX_BYTES),
+      step: longestId(STEP_ID_MAX_BYTES),
+      variant: longestId(STEP_ID_MAX_BYTES),
       sentOn: '9999-12-31',
       // Twelve digits of expiry: later than any real token's.
       expiresAt: new Date('9999-12-31T23:59:59Z'),
