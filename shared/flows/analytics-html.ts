@@ -4,7 +4,7 @@ import type { RedemptionRow } from '../domain/coupon-results.ts';
 import type { RevenueUplift } from '../domain/uplift.ts';
 import type { BreakdownRow } from '../domain/campaign-breakdown.ts';
 import { formatMoney, type Milli } from '../domain/money.ts';
-import { STEP_HOLDOUT_MEANS } from '../domain/step-results.ts';
+import { STEP_HOLDOUT_MEANS, type StepHoldout } from '../domain/step-results.ts';
 import {
   type CampaignReport,
   FUNNEL_STEPS,
@@ -164,18 +164,25 @@ function campaignTable(report: LoyaltyReport): string {
   return `<div class="scroll"><p class="muted">Converted: bought within ${report.attributionDays} days of the send (holdout: of being held out). Sent counts emails; recipients are the sends the ledger attributes.</p><table><thead><tr><th>Campaign</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Recipients</th><th>Converted (of recipients)</th><th>Revenue</th><th>Holdout converted</th><th>Uplift (95% CI)</th><th>Revenue uplift per recipient (95% CI)</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
+/** A step row's comparison in a table cell; the full sentence is its title and under the table. */
+const STEP_HOLDOUT_LABELS: Record<StepHoldout, string> = {
+  'entry-step': 'the journey’s uplift',
+  'later-step': 'none of its own: read the journey’s',
+  'no-holdout': 'no holdout',
+};
+
 /** Per journey, each send step and variant from the step counters (emails sent in the period). */
 function stepTable(report: LoyaltyReport): string {
   const rows = report.campaigns
     .flatMap((c) =>
       c.steps.map(
         (s) =>
-          `<tr data-steps="${escapeHtml(c.campaignId)}" data-step="${escapeHtml(s.step)}"${s.variant ? ` data-variant="${escapeHtml(s.variant)}"` : ''}><td>${escapeHtml(c.campaignId)}</td><td>${escapeHtml(s.step)}${s.variant ? ` · ${escapeHtml(s.variant)}` : ''}</td><td>${s.sent}</td><td>${s.delivered}</td><td>${s.bounced}</td><td>${s.complained}</td><td>${s.opened}</td><td>${s.clicked}</td><td data-unsubscribed>${s.unsubscribed}</td><td data-conversion>${rateOf(s.converted, s.sent)}</td><td>${escapeHtml(money(report, s.revenueMilli))}</td><td>${escapeHtml(money(report, s.revenuePerRecipientMilli))}</td><td data-holdout="${s.holdout}">${escapeHtml(STEP_HOLDOUT_MEANS[s.holdout])}</td></tr>`,
+          `<tr data-steps="${escapeHtml(c.campaignId)}" data-step="${escapeHtml(s.step)}"${s.variant ? ` data-variant="${escapeHtml(s.variant)}"` : ''}><td>${escapeHtml(c.campaignId)}</td><td>${escapeHtml(s.step)}${s.variant ? ` · ${escapeHtml(s.variant)}` : ''}</td><td>${s.sent}</td><td>${s.delivered}</td><td>${s.bounced}</td><td>${s.complained}</td><td>${s.opened}</td><td>${s.clicked}</td><td data-unsubscribed>${s.unsubscribed}</td><td data-conversion>${rateOf(s.converted, s.sent)}</td><td>${escapeHtml(money(report, s.revenueMilli))}</td><td>${escapeHtml(money(report, s.revenuePerRecipientMilli))}</td><td data-holdout="${s.holdout}" title="${escapeHtml(STEP_HOLDOUT_MEANS[s.holdout])}">${STEP_HOLDOUT_LABELS[s.holdout]}</td></tr>`,
       ),
     )
     .join('');
   if (!rows) return '<p class="muted">No journey emails sent in this period.</p>';
-  return `<div class="scroll"><p class="muted">By the day each email was sent; converted: a purchase within 7 days of the email; unsubscribed: through this email’s link. The holdout is drawn at entry, so a step has no uplift of its own.</p><table><thead><tr><th>Journey</th><th>Step · variant</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Converted (of sent)</th><th>Revenue</th><th>Per recipient</th><th>Against the holdout</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return `<div class="scroll"><p class="muted">By the day each email was sent; converted: a purchase within 7 days of the email; unsubscribed: through this email’s link. The holdout is drawn at entry, so a step has no uplift of its own: the journey’s first step shares the journey’s (${escapeHtml(STEP_HOLDOUT_MEANS['entry-step'])}); a later step is ${escapeHtml(STEP_HOLDOUT_MEANS['later-step'])}.</p><table><thead><tr><th>Journey</th><th>Step · variant</th><th>Sent</th><th>Delivered</th><th>Bounced</th><th>Complained</th><th>Opened</th><th>Clicked</th><th>Unsub.</th><th>Converted (of sent)</th><th>Revenue</th><th>Per recipient</th><th>Against the holdout</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** Coupons per journey and send step: codes issued in the period, how many of those redeemed. */

@@ -1,5 +1,6 @@
 // Looking at what a marketer and a customer see, in headless Chromium at phone width (375 px): the
-// HTML report and one email of every shipped campaign in both locales. Layout facts, not pixels:
+// HTML report of half a year of the living sample shop and one email of every shipped campaign in
+// both locales. Layout facts, not pixels:
 // the call-to-action button drawn above the fold,
 // nothing wider than the screen, and every Chinese character drawn with a real glyph (no tofu
 // boxes: the CJK font must be installed, .ci/run does it). Screenshots go to LOOK_SCREENSHOTS
@@ -15,7 +16,11 @@ import type { SendJourneyStep } from '#shared/domain/journey.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { renderJourneySend } from '#shared/journeys/preview.ts';
 import { sampleFacts, sampleRenderCustomer } from '#shared/journeys/sample.ts';
-import { Q2, seedPopulation } from './analytics-population.ts';
+import { startLivingShop } from '#infra/local/living-shop.ts';
+import { sampleEvents } from '#infra/local/sample-data.ts';
+
+const SHOP_CUSTOMERS = 60;
+const Q2 = { from: '2026-04-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' };
 
 const PHONE = { width: 375, height: 812 };
 const CAMPAIGNS_DIR = path.resolve('campaigns');
@@ -28,8 +33,14 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'look-'));
   shots = process.env.LOOK_SCREENSHOTS ? path.resolve(process.env.LOOK_SCREENSHOTS) : dir;
   await mkdir(shots, { recursive: true });
-  local = await startLocal({ now: '2026-07-01T00:00:00Z', ports: 'random' });
-  await seedPopulation(local);
+  // Half a year of the living sample shop with the shipped journeys, so the report has what a
+  // marketer reads: journeys with holdouts, several send steps, coupons issued and redeemed.
+  local = await startLocal({ now: '2026-01-01T12:00:00Z', ports: 'random' });
+  local.putEvents(sampleEvents({ customers: SHOP_CUSTOMERS, now: local.clock.now() }));
+  await local.drain();
+  startLivingShop(local, { customers: SHOP_CUSTOMERS });
+  local.everyDay('ses-events', () => local.sesEvents.publishNewSends());
+  await local.advanceTo(Q2.to);
   browser = await chromium.launchPersistentContext(path.join(dir, 'chromium-profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -42,7 +53,7 @@ beforeAll(async () => {
       '--disable-background-networking',
     ],
   });
-}, 120_000);
+}, 600_000);
 afterAll(async () => {
   await browser?.close();
   await local?.stop();
@@ -96,6 +107,10 @@ describe('the HTML report at phone width', () => {
     const page = await browser.newPage();
     await page.setContent(await response.text());
     expect(await horizontalOverflow(page)).toBe(0);
+    // The panels a marketer reads are filled: several send steps, and coupons issued and redeemed.
+    expect(await page.locator('tr[data-steps="win-back"]').count()).toBeGreaterThan(1);
+    expect(await page.locator('tr[data-coupons="birthday"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-uplift]').filter({ hasText: 'pts' }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(shots, 'report-375.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: path.join(shots, 'report-1280.png'), fullPage: true });

@@ -91,7 +91,7 @@ describe('a journey against its holdout', () => {
     const text = renderReportText(report);
     expect(text).toMatch(/↳ step remind .*holdout: every entry not held out gets this step: the journey’s holdout and uplift are its own/);
     expect(text).toMatch(/↳ step last-call .*holdout: reached only by entries still in the journey after earlier steps/);
-    expect(renderReportHtml(report)).toContain('<td data-holdout="later-step">');
+    expect(renderReportHtml(report)).toMatch(/<td data-holdout="later-step" title="reached only by[^"]*">none of its own: read the journey’s<\/td>/);
   });
 
   it('says a journey without a holdout in the period has nothing to compare a step with', () => {
