@@ -1,11 +1,13 @@
 // `loyalty campaigns audience <id>`: who would enter, without a Scan. Date triggers (birthday,
 // anniversary, signup, inactivity): the journey's trigger timers due on the day, read from the
-// due index (only the hour buckets the due directory marks), each checked against `where` and the
-// holdout draw. Event triggers: an estimate from the weekly population counts.
+// due index (only the hour buckets the due directory marks), each checked as the engine enters:
+// the global control group, `where`, then the holdout draw. Event triggers: an estimate from the weekly population counts.
 import type { Command } from 'commander';
 import { type AudienceEstimate, estimateAudience } from '#shared/domain/audience-estimate.ts';
-import { isHeldOut } from '#shared/domain/holdout.ts';
-import type { Journey } from '#shared/domain/journey.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
+import { type ControlGroupSettings, heldOutOfJourney, keepsGroupOut } from '#shared/domain/global-control-group.ts';
+import { isEntryHeldOut } from '#shared/domain/holdout.ts';
+import { type Journey, journeyCapClasses } from '#shared/domain/journey.ts';
 import { evaluateCondition } from '#shared/domain/journey-conditions.ts';
 import { customerFactsReader } from '#shared/journeys/customer-facts.ts';
 import { keys } from '#shared/store/keys.ts';
@@ -23,6 +25,8 @@ interface DayAudience {
   /** Exact for the timers armed now; a later purchase or profile change can still move them. */
   estimate: boolean;
   due: number;
+  /** Members of the global control group (program.yaml controlGroup): they never enter. */
+  controlGroup: number;
   inAudience: number;
   heldOut: number;
   toSend: number;
@@ -37,6 +41,8 @@ interface EventAudience extends AudienceEstimate {
   trigger: string;
   estimate: true;
   asOf: string | null;
+  /** Of `count`, about how many the global control group keeps out. */
+  controlGroup: number;
   heldOut: number;
   toSend: number;
 }
@@ -45,7 +51,7 @@ async function dayAudience(
   context: CommandContext,
   journey: Journey,
   from: string,
-  options: { on: string; sample: number; now: Date },
+  options: { on: string; sample: number; now: Date; controlGroup: ControlGroupSettings },
 ): Promise<DayAudience> {
   const targets = await context.targets();
   const timers = new TimerStore(targets.doc, targets.tableName);
@@ -78,6 +84,7 @@ async function dayAudience(
     day: options.on,
     estimate: options.on > options.now.toISOString().slice(0, 10),
     due: due.length,
+    controlGroup: 0,
     inAudience: 0,
     heldOut: 0,
     toSend: 0,
@@ -86,7 +93,15 @@ async function dayAudience(
     sample: [],
   };
   const { where } = journey.trigger;
+  const capClasses = journeyCapClasses(journey);
   for (const entry of due) {
+    // As the engine decides: the global control group first, then `where`, then the holdout.
+    if (heldOutOfJourney(entry.customerId, capClasses, options.controlGroup)) {
+      result.controlGroup++;
+      if (result.sample.length < options.sample)
+        result.sample.push({ customerId: entry.customerId, dueAt: entry.dueAt, status: 'global control group' });
+      continue;
+    }
     const facts = where ? await factsOf(entry.customerId) : undefined;
     const verdict = !where
       ? { holds: true, reason: '' }
@@ -99,7 +114,7 @@ async function dayAudience(
       status = `not in audience: ${verdict.reason}`;
     } else {
       result.inAudience++;
-      if (isHeldOut(`${journey.id}#${entry.entryId}`, entry.customerId, journey.holdoutPercent)) {
+      if (isEntryHeldOut(journey.id, entry.entryId, entry.customerId, journey.holdoutPercent)) {
         result.heldOut++;
         status = 'held out';
       } else result.toSend++;
@@ -114,6 +129,7 @@ async function eventAudience(
   context: CommandContext,
   journey: Journey,
   from: string,
+  controlGroupSettings: ControlGroupSettings,
 ): Promise<EventAudience> {
   if (journey.trigger.on !== 'event') throw new Error('event audience of a date trigger');
   const targets = await context.targets();
@@ -127,7 +143,9 @@ async function eventAudience(
     customers: thresholds.customers,
     ...thresholds.population,
   });
-  const heldOut = Math.round((estimate.count * journey.holdoutPercent) / 100);
+  const keptOut = keepsGroupOut(journeyCapClasses(journey), controlGroupSettings) ? controlGroupSettings.percent : 0;
+  const controlGroup = Math.round((estimate.count * keptOut) / 100);
+  const heldOut = Math.round(((estimate.count - controlGroup) * journey.holdoutPercent) / 100);
   return {
     journey: journey.id,
     from,
@@ -135,14 +153,15 @@ async function eventAudience(
     estimate: true,
     asOf: thresholds.computedAt,
     ...estimate,
+    controlGroup,
     heldOut,
-    toSend: estimate.count - heldOut,
+    toSend: estimate.count - controlGroup - heldOut,
   };
 }
 
 function dayText(a: DayAudience): string {
   return [
-    `${a.journey} on ${a.day} (${a.trigger}, ${a.from}): ${a.due} due, ${a.inAudience} in audience, ${a.heldOut} held out, ${a.toSend} to enter and be sent`,
+    `${a.journey} on ${a.day} (${a.trigger}, ${a.from}): ${a.due} due, ${a.controlGroup} in the global control group, ${a.inAudience} in audience, ${a.heldOut} held out, ${a.toSend} to enter and be sent`,
     ...Object.entries(a.notInAudience).map(([because, count]) => `  ${count} not in audience: ${because}`),
     `  (${a.queries} due-index queries, no scan${a.estimate ? '; an estimate: purchases and profile changes before then can still move these timers' : ''})`,
     ...a.sample.map((entry) => `  ${entry.dueAt}  ${entry.customerId}  ${entry.status}`),
@@ -151,7 +170,7 @@ function dayText(a: DayAudience): string {
 
 function eventText(a: EventAudience): string {
   return [
-    `${a.journey} (${a.trigger}, ${a.from}): about ${a.count} customer(s) match the entry condition now, ${a.heldOut} of them would be held out`,
+    `${a.journey} (${a.trigger}, ${a.from}): about ${a.count} customer(s) match the entry condition now; of them about ${a.controlGroup} are in the global control group and ${a.heldOut} would be held out, ${a.toSend} sent`,
     `  an estimate from the weekly population counts of ${a.asOf ?? '?'} (no profile read)`,
     ...a.counted.map((part) => `  ${part.part}: ${(part.share * 100).toFixed(1)}% of customers`),
     ...(a.notCounted.length
@@ -181,11 +200,12 @@ export function registerAudience(campaigns: Command, context: CommandContext): v
       if (!/^\d{4}-\d{2}-\d{2}$/.test(on) || Number.isNaN(Date.parse(`${on}T00:00:00Z`)))
         throw new CliError(EXIT.usage, `--on: ${on} is not a date (YYYY-MM-DD)`);
       const { journey, from } = await journeyFrom(context, id, options);
+      const { controlGroup } = loadProgram(process.env);
       if (journey.trigger.on === 'event') {
-        const audience = await eventAudience(context, journey, from);
+        const audience = await eventAudience(context, journey, from, controlGroup);
         context.out().result(audience, eventText);
       } else {
-        const audience = await dayAudience(context, journey, from, { on, sample: options.sample, now });
+        const audience = await dayAudience(context, journey, from, { on, sample: options.sample, now, controlGroup });
         context.out().result(audience, dayText);
       }
     });

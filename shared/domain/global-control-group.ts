@@ -45,8 +45,10 @@ export function heldOutOfJourney(
   settings: ControlGroupSettings,
 ): boolean {
   // One draw: the cap classes only decide what a member still receives.
-  return (
-    inGlobalControlGroup(customerId, settings) &&
-    capClasses.every((capClass) => !settings.stillReceive.some((allowed) => allowed === capClass))
-  );
+  return keepsGroupOut(capClasses, settings) && inGlobalControlGroup(customerId, settings);
+}
+
+/** True if the group's members never enter a journey sending under these cap classes. */
+export function keepsGroupOut(capClasses: readonly string[], settings: ControlGroupSettings): boolean {
+  return capClasses.every((capClass) => !settings.stillReceive.some((allowed) => allowed === capClass));
 }

@@ -11,6 +11,7 @@ import { parseProgramYaml } from '#shared/config/program-file.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
 import { customerItems } from '../support/table.ts';
+import { loyalty } from './cli-support.ts';
 import { subjectsTo } from '../support/timer-campaigns.ts';
 
 const CONTROL_GROUP = 'controlGroup: { percent: 25, stillReceive: [tier-upgrade] }';
@@ -39,6 +40,8 @@ const customers = Array.from({ length: 36 }, (_, i) => ({
   birthday: `1990-${String((i % 12) + 1).padStart(2, '0')}-15`,
 }));
 let local: LocalRuntime;
+let dir: string;
+let programFile: string;
 let members: typeof customers;
 let others: typeof customers;
 
@@ -46,9 +49,9 @@ const count = async (address: string, prefix: string) =>
   (await subjectsTo(local, address)).filter((subject) => subject.startsWith(prefix)).length;
 
 beforeAll(async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'cg-journeys-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'cg-journeys-'));
   const shipped = await readFile(new URL('../../campaigns/program.yaml', import.meta.url), 'utf8');
-  const programFile = path.join(dir, 'program.yaml');
+  programFile = path.join(dir, 'program.yaml');
   await writeFile(programFile, `${shipped}\n${CONTROL_GROUP}\n`);
   const settings = parseProgramYaml(`${shipped}\n${CONTROL_GROUP}\n`, 'program.yaml').controlGroup;
   members = customers.filter((c) => inGlobalControlGroup(c.customerId, settings));
@@ -101,6 +104,34 @@ describe('global control group at journey entry', () => {
     }
     const other = await customerItems(local.doc, local.tableName, others[0]!.customerId);
     expect(other.some((item) => String(item.SK).includes('cg-birthday'))).toBe(true);
+  });
+
+  it('counts members apart in `campaigns audience`: a marketing journey never reaches them, service mail does', async () => {
+    await local.runScheduled('segment-thresholds');
+    await writeFile(
+      path.join(dir, 'cg-thanks.yaml'),
+      `id: cg-thanks\nname: Thanks\ntrigger: { on: event, event: Purchase Completed }\nholdoutPercent: 10\nsteps:\n  - id: thank\n    send: { template: cg-birthday }\n`,
+    );
+    // The CLI reads the program file as the deployed functions do (PROGRAM_FILE).
+    const before = process.env.PROGRAM_FILE;
+    process.env.PROGRAM_FILE = programFile;
+    try {
+      const marketing = (await loyalty(local, ['--json', 'campaigns', 'audience', 'cg-thanks', '--file', path.join(dir, 'cg-thanks.yaml')])).json<{
+        count: number;
+        controlGroup: number;
+        heldOut: number;
+        toSend: number;
+      }>();
+      expect(marketing.count).toBe(customers.length);
+      expect(marketing.controlGroup).toBe(Math.round(customers.length * 0.25));
+      expect(marketing.heldOut).toBe(Math.round((marketing.count - marketing.controlGroup) * 0.1));
+      expect(marketing.toSend).toBe(marketing.count - marketing.controlGroup - marketing.heldOut);
+      const service = await loyalty(local, ['campaigns', 'audience', 'cg-tier-up']);
+      expect(service.stdout).toMatch(/of them about 0 are in the global control group/);
+    } finally {
+      if (before === undefined) delete process.env.PROGRAM_FILE;
+      else process.env.PROGRAM_FILE = before;
+    }
   });
 
   it('still delivers the service mail members are configured to receive', async () => {
