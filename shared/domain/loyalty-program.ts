@@ -1,8 +1,8 @@
 // The loyalty program as marketers configure it (campaigns/program.yaml): currency, the tier
 // ladder by rolling-365-day net spend, points per currency unit, per-tier multipliers and
 // benefits per locale, and the points expiry policy. Validation is pure; errors name file, field, value.
-// Reading the YAML text is shared/config/program-file.ts's: `yaml` (112 KB) stays out of every
-// function that only asks the program about tiers.
+// Reading the text is shared/config's: program-file.ts reads the YAML (CLI, synth, local start),
+// deployed-program.ts the JSON written from it (functions), so `yaml` (112 KB) stays out of them.
 import * as z from 'zod';
 import { describeRejection, type Rejection, rejectionsFromZod } from '../events/rejection.ts';
 import { brandSchema } from './brand.ts';
