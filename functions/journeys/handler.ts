@@ -24,6 +24,7 @@ import {
   tierChangeEvent,
 } from '#shared/journeys/events.ts';
 import { journeyRuntime } from '#shared/journeys/runtime.ts';
+import type { CustomerJourneys } from '#shared/store/customer-journeys.ts';
 import type { JourneyEventInput } from '#shared/journeys/triggers/index.ts';
 import { SqsSendQueue } from '#shared/mail/send-request.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
@@ -37,23 +38,25 @@ export function createHandler(runtime: Runtime) {
     .string()
     .min(1, { message: `${SEND_QUEUE_ENV} must be set (access.sendsTo send-requests)` })
     .parse(runtime.env[SEND_QUEUE_ENV]);
-  const { reactions, recordCouponUse, attributeToSends } = journeyRuntime(
+  const { reactions, recordCouponUse, attributeToSends, customerJourneys } = journeyRuntime(
     runtime,
     deployedProgram(runtime.env),
     new SqsSendQueue(runtime.sqs, sendQueueUrl),
   );
-  const react = async (event: JourneyEventInput) => {
-    const outcome = await reactions.onEvent(event, runtime.clock.now());
+  const react = async (event: JourneyEventInput, known?: CustomerJourneys) => {
+    const outcome = await reactions.onEvent(event, runtime.clock.now(), known);
     if (outcome.entered.length || outcome.exited.length)
       runtime.logger.info('journeys moved', { event: event.name, ...outcome });
   };
   return eventConsumer('journeys', runtime, {
     [PURCHASE_RECORDED]: route(purchaseRecordedDetail, async (detail) => {
       const coupon = await recordCouponUse(detail);
-      await attributeToSends(detail);
       if (coupon && coupon.outcome !== 'redeemed')
         runtime.logger.info('coupon not attributed', { outcome: coupon.outcome, reason: coupon.reason });
-      await react(purchaseEvent(detail));
+      // One Query: the emails to credit, the runs it may end, the date triggers it moves, the profile.
+      const journeys = await customerJourneys.load(detail.customerId);
+      await attributeToSends(detail, journeys.sends);
+      await react(purchaseEvent(detail), journeys);
     }),
     [REFUND_RECORDED]: route(refundRecordedDetail, (detail) => react(refundEvent(detail))),
     [CUSTOMER_PROFILE_UPDATED]: route(customerProfileUpdatedDetail, (detail) => react(profileEvent(detail))),

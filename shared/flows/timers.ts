@@ -15,9 +15,11 @@ export async function armTimer<D extends TimerData>(
   ref: TimerRef,
   now: Date,
   decide: (current: Timer | undefined) => ArmDecision<D>,
+  /** The timer as the caller already read it (one Query for several): saves the first read. */
+  known?: { timer: Timer | undefined },
 ): Promise<ArmDecision<D>> {
   for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
-    const current = await store.get(customerId, ref);
+    const current = attempt === 0 && known ? known.timer : await store.get(customerId, ref);
     const decision = decide(current);
     if (decision === 'unchanged') return decision;
     const dueAt = decision.dueAt && armedDueAt(decision.dueAt, now);

@@ -203,9 +203,11 @@ export class JourneyEngine {
     customerId: string,
     event: { factId: string; occurredAt: string; name: string },
     now: Date,
+    /** The run as the caller already read it: saves the first read (a lost race re-reads). */
+    known?: { state: JourneyState | undefined },
   ): Promise<boolean> {
     for (let race = 0; race < MAX_RACES; race++) {
-      const state = await this.deps.states.get(customerId, journeyId);
+      const state = race === 0 && known ? known.state : await this.deps.states.get(customerId, journeyId);
       if (!state || state.status !== 'active') return false;
       if (state.entryId === event.factId || Date.parse(event.occurredAt) < Date.parse(state.enteredAt))
         return false;

@@ -1,10 +1,12 @@
 // How journeys react to what happened: a recorded fact takes customers out of journeys that exit
 // on it, enters them into journeys it triggers, and moves their date-trigger timers (a purchase
 // moves inactivity and anniversaries, a profile edit moves birthdays); a due date-trigger timer
-// enters its occasion. Costs per event: the journey list (cached), one state read per journey
-// that names the event, one timer read per date-trigger journey — never a Scan.
+// enters its occasion. Costs per event: the journey list (cached); for a fact that moves dates
+// (purchase, refund, profile) ONE Query of the customer's journey items and profile, then writes
+// only for what moved; for any other fact one state read per journey that exits on it — never a Scan.
 import type { JourneyTriggerTimerData, Timer } from '../domain/timers.ts';
 import { armTimer } from '../flows/timers.ts';
+import type { CustomerJourneys, CustomerJourneysReader } from '../store/customer-journeys.ts';
 import type { CustomerStore } from '../store/customers.ts';
 import type { CurrentJourneys, JourneyVersion } from '../store/journeys.ts';
 import type { TimerStore } from '../store/timers.ts';
@@ -22,6 +24,7 @@ export interface ReactionDeps {
   journeys: Pick<CurrentJourneys, 'all' | 'current'>;
   timers: TimerStore;
   customers: Pick<CustomerStore, 'getProfile'>;
+  customerJourneys: Pick<CustomerJourneysReader, 'load'>;
 }
 
 /** Entry ids a trigger timer remembers (one per year or lapse is plenty). */
@@ -40,16 +43,28 @@ const MOVES_DATES = new Set(['Purchase Completed', 'Order Refunded', 'Customer U
 export class JourneyReactions {
   constructor(private readonly deps: ReactionDeps) {}
 
-  async onEvent(event: JourneyEventInput, now: Date): Promise<{ entered: string[]; exited: string[] }> {
+  /**
+   * `known`: the customer's journeys as the caller read them (a purchase reads them once for its
+   * conversions too). A fact that moves dates reads them itself in one Query; any other fact reads
+   * only the run of each journey that exits on it.
+   */
+  async onEvent(
+    event: JourneyEventInput,
+    now: Date,
+    known?: CustomerJourneys,
+  ): Promise<{ entered: string[]; exited: string[] }> {
     const all = (await this.deps.journeys.all()).filter((version) => version.journey.enabled);
+    const movesDates = MOVES_DATES.has(event.name);
+    const view = known ?? (movesDates ? await this.deps.customerJourneys.load(event.customerId) : undefined);
     const exited: string[] = [];
     const entered: string[] = [];
     // Exits first: a purchase that ends a win-back run must not be mistaken for its re-entry.
     for (const version of all) {
-      if (
-        version.journey.exitOn.includes(event.name) &&
-        (await this.deps.engine.exitOn(version.journeyId, event.customerId, event, now))
-      )
+      if (!version.journey.exitOn.includes(event.name)) continue;
+      const run = view && { state: view.states.get(version.journeyId) };
+      // A customer never in the journey, or no longer in it, has nothing to exit: no request.
+      if (run && run.state?.status !== 'active') continue;
+      if (await this.deps.engine.exitOn(version.journeyId, event.customerId, event, now, run))
         exited.push(version.journeyId);
     }
     for (const version of all) {
@@ -68,17 +83,25 @@ export class JourneyReactions {
       );
       if (outcome.kind === 'entered') entered.push(version.journeyId);
     }
-    if (MOVES_DATES.has(event.name)) await this.armDateTriggers(event.customerId, now, all);
+    if (movesDates) await this.armDateTriggers(event.customerId, now, all, view);
     return { entered, exited };
   }
 
-  /** Converges every date-trigger journey's timer for this customer on their stored profile. */
-  async armDateTriggers(customerId: string, now: Date, journeys?: JourneyVersion[]): Promise<void> {
+  /**
+   * Converges every date-trigger journey's timer for this customer on their stored profile
+   * (`known`: the profile and timers as the caller read them, else read here).
+   */
+  async armDateTriggers(
+    customerId: string,
+    now: Date,
+    journeys?: JourneyVersion[],
+    known?: CustomerJourneys,
+  ): Promise<void> {
     const dated = (journeys ?? (await this.deps.journeys.all()))
       .filter((v) => v.journey.enabled)
       .filter(isDateJourney);
     if (!dated.length) return;
-    const profile = await this.deps.customers.getProfile(customerId);
+    const profile = known ? known.profile : await this.deps.customers.getProfile(customerId);
     if (!profile) return;
     for (const version of dated) {
       const journey = version.journey;
@@ -113,6 +136,7 @@ export class JourneyReactions {
             dueAt: occasion?.dueAt,
           };
         },
+        known && { timer: known.triggers.get(journey.id) },
       );
     }
   }

@@ -6,6 +6,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import type { SendQueue } from '../mail/send-request.ts';
 import { CouponStore } from '../store/coupons.ts';
+import { CustomerJourneysReader } from '../store/customer-journeys.ts';
 import { HoldoutRecords } from '../store/holdouts.ts';
 import { CustomerStore } from '../store/customers.ts';
 import { JourneyStateStore } from '../store/journey-states.ts';
@@ -45,7 +46,8 @@ export function journeyRuntime(
     holdouts: new HoldoutRecords(store.doc, store.tableName),
   });
   const customers = new CustomerStore(store.doc, store.tableName);
-  const reactions = new JourneyReactions({ engine, journeys, timers, customers });
+  const customerJourneys = new CustomerJourneysReader(store.doc, store.tableName);
+  const reactions = new JourneyReactions({ engine, journeys, timers, customers, customerJourneys });
   const redemptions = { coupons, customers };
   const attribution = { states, results: new JourneyStepResults(store.doc, store.tableName) };
   return {
@@ -55,8 +57,11 @@ export function journeyRuntime(
     states,
     /** Judges and records a purchase's coupon code (before the purchase moves any journey). */
     recordCouponUse: (purchase: Parameters<typeof recordCouponUse>[1]) => recordCouponUse(redemptions, purchase),
-    /** Credits a purchase to the journey emails sent in the attribution window before it. */
-    attributeToSends: (purchase: Parameters<typeof attributeToSends>[1]) => attributeToSends(attribution, purchase),
+    /** A customer's journey items and profile in one Query (what a recorded purchase reacts with). */
+    customerJourneys,
+    /** Credits a purchase to the journey emails (of those read) sent in the attribution window before it. */
+    attributeToSends: (purchase: Parameters<typeof attributeToSends>[1], sends: Parameters<typeof attributeToSends>[2]) =>
+      attributeToSends(attribution, purchase, sends),
     /** The scheduler's registry entries for journeys: due waits and due date triggers. */
     timers: {
       resume: (customerId: string, journeyId: string, now: Date) => engine.resume(customerId, journeyId, now),

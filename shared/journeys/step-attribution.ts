@@ -1,16 +1,18 @@
 // A recorded purchase credited to the journey emails that preceded it: every email the customer
 // was sent in the ATTRIBUTION_DAYS before the purchase counts it for its send step and variant —
-// converted once per email (its first purchase), revenue for each purchase. One Query on the
-// customer's partition finds the emails; the order id noted on each email is the marker that
-// makes a redelivered purchase count nothing.
+// converted once per email (its first purchase), revenue for each purchase. The emails come from
+// the one Query of the customer's journey items the purchase's reaction reads anyway
+// (store/customer-journeys.ts); the order id noted on each email is the marker that makes a
+// redelivered purchase count nothing.
 import { DAY_MS } from '../domain/clock.ts';
 import { decimalToMilli } from '../domain/money.ts';
+import type { JourneySendOutcome } from '../domain/journey-state.ts';
 import type { PurchaseRecorded } from '../events/emitted.ts';
 import type { JourneyStateStore } from '../store/journey-states.ts';
 import { ATTRIBUTION_DAYS, type JourneyStepResults } from '../store/journey-step-results.ts';
 
 export interface StepAttributionDeps {
-  states: Pick<JourneyStateStore, 'story' | 'attributeOrder'>;
+  states: Pick<JourneyStateStore, 'attributeOrder'>;
   results: Pick<JourneyStepResults, 'add'>;
 }
 
@@ -18,10 +20,11 @@ export interface StepAttributionDeps {
 export async function attributeToSends(
   deps: StepAttributionDeps,
   purchase: Pick<PurchaseRecorded, 'customerId' | 'orderId' | 'purchasedAt' | 'amount'>,
+  /** The customer's journey send outcomes, read after the purchase was recorded. */
+  sends: readonly JourneySendOutcome[],
 ): Promise<number> {
   const at = Date.parse(purchase.purchasedAt);
   const amountMilli = decimalToMilli(purchase.amount) ?? 0;
-  const { sends } = await deps.states.story(purchase.customerId);
   const credited = sends.filter((send) => {
     const sentAt = Date.parse(send.at);
     return send.outcome === 'sent' && sentAt < at && at <= sentAt + ATTRIBUTION_DAYS * DAY_MS;

@@ -55,6 +55,9 @@
 // The profile and the purchase records share a partition and sort next to each other
 // ("PROFILE" < "PURCHASE#..."), so recomputing a customer's aggregates is ONE Query:
 // SK BETWEEN "PROFILE" AND "PURCHASE$". No other SK may start with "PR".."PU".
+// Likewise a customer's journey items sort just before the profile, so what a recorded purchase
+// moves in journeys (run states, date triggers, sends to credit, the profile) is ONE Query:
+// SK BETWEEN "JOURNEY#" AND "PROFILE". No other SK may sort between them ("K".."PQ…").
 //
 // GSI "due"      GSI1PK = DUE#<yyyy-mm-ddThh>#<shard>, GSI1SK = <dueAt ISO>#<customerId>#<kind>
 //   sparse: only armed timers and waiting journey runs carry it; the scheduler queries the hour
@@ -120,6 +123,8 @@ export const keys = {
   }),
   /** SK prefix of a customer's items in one journey (or in every journey when no id is given). */
   journeyItemsPrefix: (journeyId?: string) => (journeyId ? `JOURNEY#${journeyId}#` : 'JOURNEY#'),
+  /** Range covering every journey item of one customer, then their profile (see the note above). */
+  journeyItemsAndProfileRange: { from: 'JOURNEY#', to: 'PROFILE' },
   journeyCurrent: (journeyId: string): ItemKey => ({ PK: 'JOURNEYS', SK: journeyId }),
   journeyCataloguePk: 'JOURNEYS',
   journeyVersion: (journeyId: string, version: number): ItemKey => ({

@@ -47,7 +47,7 @@ export interface RetiredTimer {
   kind: string;
 }
 
-function toTimer(item: Record<string, unknown>): Timer {
+export function toTimer(item: Record<string, unknown>): Timer {
   const parsed = storedTimer.parse(item);
   return { customerId: parsed.customerId, version: parsed.version, dueAt: parsed.dueAt, data: parsed.data };
 }
