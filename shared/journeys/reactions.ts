@@ -40,6 +40,15 @@ export function isDateJourney(version: JourneyVersion): version is DateJourney {
 /** Events that change what date triggers read (purchases, the profile). */
 const MOVES_DATES = new Set(['Purchase Completed', 'Order Refunded', 'Customer Upserted']);
 
+/**
+ * Events after which a date trigger armed sooner than its new occasion stays where it is: a timer
+ * that fires early enters nothing (fireDateTrigger enters only the occasion it was armed for, once
+ * due) and re-arms for the following one. So a repeat purchase, which only postpones a lapse, an
+ * anniversary or a churn-risk crossing, writes no trigger; one that brings an occasion sooner
+ * (a late older order, a new best hour) still moves it.
+ */
+const WRITES_ONLY_SOONER = new Set(['Purchase Completed', 'Order Refunded']);
+
 export class JourneyReactions {
   constructor(private readonly deps: ReactionDeps) {}
 
@@ -83,19 +92,22 @@ export class JourneyReactions {
       );
       if (outcome.kind === 'entered') entered.push(version.journeyId);
     }
-    if (movesDates) await this.armDateTriggers(event.customerId, now, all, view);
+    if (movesDates)
+      await this.armDateTriggers(event.customerId, now, all, view, WRITES_ONLY_SOONER.has(event.name));
     return { entered, exited };
   }
 
   /**
    * Converges every date-trigger journey's timer for this customer on their stored profile
-   * (`known`: the profile and timers as the caller read them, else read here).
+   * (`known`: the profile and timers as the caller read them, else read here); `onlySooner`: leave
+   * a timer armed at or before its new occasion (see WRITES_ONLY_SOONER).
    */
   async armDateTriggers(
     customerId: string,
     now: Date,
     journeys?: JourneyVersion[],
     known?: CustomerJourneys,
+    onlySooner = false,
   ): Promise<void> {
     const dated = (journeys ?? (await this.deps.journeys.all()))
       .filter((v) => v.journey.enabled)
@@ -126,6 +138,8 @@ export class JourneyReactions {
                 lateBy: 0,
               });
           if (!occasion && !current) return 'unchanged';
+          if (onlySooner && occasion && current?.dueAt && Date.parse(current.dueAt) <= occasion.dueAt.getTime())
+            return 'unchanged';
           return {
             data: {
               kind: 'journey-trigger',

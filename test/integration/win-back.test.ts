@@ -7,6 +7,7 @@ import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { keys } from '#shared/store/keys.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { heldOutOfShipped } from '../support/holdout.ts';
+import { customerItems } from '../support/table.ts';
 import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
 
 let local: LocalRuntime;
@@ -103,4 +104,29 @@ describe('win-back series', () => {
     }
     expect(local.deadLetters()).toEqual([]);
   }, 120_000);
+
+  it('writes no trigger for a repeat purchase that only postpones the lapse: the timer fires at the old day, enters nothing and re-arms for the new one', async () => {
+    expect(heldOutOfShipped('win-back', 'inactive#2027-11-30T15:00:00.000Z', ['lapse-4'])).toEqual([]);
+    await customer('lapse-4');
+    await local.advanceTo('2027-11-10T15:00:00Z');
+    await purchase('lapse-4', 'lapse-4-a', '2027-11-10T15:00:00Z');
+    const first = await trigger('lapse-4');
+    expect(first).toMatchObject({ dueAt: '2028-01-09T15:00:00.000Z', version: 1 }); // day 60, 10:00 EST
+    await local.advanceTo('2027-11-30T15:00:00Z');
+    await purchase('lapse-4', 'lapse-4-b', '2027-11-30T15:00:00Z');
+    expect(await trigger('lapse-4')).toEqual(first);
+
+    await local.advanceTo('2028-01-09T16:00:00Z');
+    expect(await subjectsTo(local, 'lapse-4@example.com')).toEqual([]);
+    expect(await trigger('lapse-4')).toMatchObject({ dueAt: '2028-01-29T15:00:00.000Z' });
+    await local.advanceTo('2028-01-29T15:00:00Z');
+    expect(await subjectsTo(local, 'lapse-4@example.com')).toEqual([STEP_60]);
+    expect(local.deadLetters()).toEqual([]);
+  }, 120_000);
 });
+
+/** The customer's win-back trigger item (its due instant and version). */
+async function trigger(customerId: string) {
+  const items = await customerItems(local.doc, local.tableName, customerId);
+  return items.find((item) => item.SK === 'JOURNEY#win-back#TRIGGER');
+}
