@@ -40,7 +40,7 @@
 //   SEGMENTS / THRESHOLDS                        weekly RFM quintile cuts and 80/20 spend threshold (one GetItem)
 //   SEGMENTS / SAMPLES                           a few customer ids per tier, stage, segment, locale and churn band,
 //                                                and buyers per churn band (weekly): the audience builder's sample
-//   PREDICTIONS / MODEL                          the weekly BG/NBD + Gamma-Gamma fit (one GetItem per purchase)
+//   PREDICTIONS / MODEL                          the weekly BG/NBD + Gamma-Gamma fit (read by ingest-orders once per 15 minutes)
 //   REPORTS / PERIOD#<period>                    the weekly run's loyalty report for a standard period (last 7/30/90
 //                                                days, a calendar month), gzipped: the console's results page reads
 //                                                it (Query PK lists the periods, one GetItem reads one) instead of scanning
