@@ -24,6 +24,20 @@ interface Built {
   loaded: number;
   map: number;
   dir: string;
+  /** Bytes of the output by what they come from (esbuild's metafile). */
+  parts: Record<Part, number>;
+}
+
+const PARTS = ['AWS SDK', 'zod', 'liquidjs', 'yaml', 'Powertools', 'our code', 'other'] as const;
+type Part = (typeof PARTS)[number];
+
+/** What an input of the bundle is, for the "what each bundle carries" table. */
+function partOf(input: string): Part {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+  if (!pkg) return 'our code';
+  if (/^@(aws-sdk|smithy|aws)\//.test(pkg)) return 'AWS SDK';
+  if (pkg.startsWith('@aws-lambda-powertools/')) return 'Powertools';
+  return pkg === 'zod' || pkg === 'liquidjs' || pkg === 'yaml' ? pkg : 'other';
 }
 
 /** index.mjs and the asset's files it imports statically, transitively (not import() chunks). */
@@ -57,27 +71,33 @@ async function bundle(
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const outfile = path.join(outDir, 'index.mjs');
-  await build({
+  const { metafile } = await build({
     ...esbuildOptionsOf(options),
     absWorkingDir: tree,
     entryPoints: [path.join(tree, 'functions', folder, 'handler.ts')],
     outfile,
+    metafile: true,
   });
+  const parts = Object.fromEntries(PARTS.map((part) => [part, 0])) as Record<Part, number>;
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) parts[partOf(input)] += bytesInOutput;
+  }
   const map = `${outfile}.map`;
   const code = readdirSync(outDir)
     .filter((file) => /\.m?js$/.test(file))
     .reduce((sum, file) => sum + statSync(path.join(outDir, file)).size, 0);
-  return { code, loaded: loadedAtImport(outDir), map: existsSync(map) ? statSync(map).size : 0, dir: outDir };
+  return { code, loaded: loadedAtImport(outDir), map: existsSync(map) ? statSync(map).size : 0, dir: outDir, parts };
 }
 
 const kb = (bytes: number) => Math.round(bytes / 1024);
 
-export async function benchBundles({ runs = 5 } = {}): Promise<BenchSection> {
+export async function benchBundles({ runs = 5 } = {}): Promise<BenchSection[]> {
   const { before, after } = trees();
   const scratch = path.join(tmpdir(), 'loyalty-flows-bench-bundles');
   const [beforeOptions, afterOptions] = [await bundlingOf(before), await bundlingOf(after)];
   const bare = { argv: [process.execPath, '-e', '0'] };
   const rows: Record<string, string | number>[] = [];
+  const carried: Record<string, string | number>[] = [];
   const now: { name: string; code: number; loaded: number; map: number; ms: number; overBare: number; ownMs: number }[] =
     [];
   const ratios: number[] = [];
@@ -94,6 +114,11 @@ export async function benchBundles({ runs = 5 } = {}): Promise<BenchSection> {
     const ownMs = time.firstMinus[1] ?? 0;
     now.push({ name, code: built.code, loaded: built.loaded, map: built.map, ms, overBare: time.firstOver[1] ?? 0, ownMs });
     if (was) ratios.push(time.firstOver[2] ?? 0);
+    carried.push({
+      function: name,
+      'code KB': kb(built.code),
+      ...Object.fromEntries(PARTS.map((part) => [part, kb(built.parts[part])])),
+    });
     rows.push({
       function: name,
       'code KB before': was ? kb(was.code) : '(new)',
@@ -125,15 +150,22 @@ export async function benchBundles({ runs = 5 } = {}): Promise<BenchSection> {
       met: slow.length === 0 ? 'yes' : slow.length < now.length ? 'partly' : 'no',
     },
   ];
-  return {
-    title:
-      'Lambda bundles: code shipped and import time (node -e "import(\'./index.mjs\')", medians of rounds)',
-    rows,
-    notes: [
-      `before = ${path.basename(before)}; each round runs now, a bare \`node -e 0\` and before in turn.`,
-      'Source maps are opt-in now (-c sourceMaps=true); "map KB now" is what the default asset ships.',
-      '"import − bare" is the median over rounds of (import − the bare node -e 0 run beside it): the bundle\'s own share.',
-    ],
-    headlines,
-  };
+  return [
+    {
+      title:
+        'Lambda bundles: code shipped and import time (node -e "import(\'./index.mjs\')", medians of rounds)',
+      rows,
+      notes: [
+        `before = ${path.basename(before)}; each round runs now, a bare \`node -e 0\` and before in turn.`,
+        'Source maps are opt-in now (-c sourceMaps=true); "map KB now" is what the default asset ships.',
+        '"import − bare" is the median over rounds of (import − the bare node -e 0 run beside it): the bundle\'s own share.',
+      ],
+      headlines,
+    },
+    {
+      title: "What each bundle carries now (KB by origin, esbuild's metafile)",
+      rows: carried,
+      notes: ['AWS SDK = @aws-sdk/*, @smithy/*, @aws/*; other = small dependencies (mnemonist, middy, …).'],
+    },
+  ];
 }
