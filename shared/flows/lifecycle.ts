@@ -22,6 +22,7 @@ import {
 import { LIFECYCLE_STAGE_CHANGED, type LifecycleStageChanged } from '../events/emitted.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import type { CustomerStore } from '../store/customers.ts';
+import type { Timer } from '../domain/timers.ts';
 import type { TimerStore } from '../store/timers.ts';
 import { type AggregatesChange, lifecycleFactsOf } from './purchases.ts';
 import { armTimer } from './timers.ts';
@@ -122,18 +123,27 @@ export async function armLifecycle(
   customerId: string,
   at: string | null,
   now: Date,
+  known?: { timer: Timer | undefined },
 ): Promise<void> {
-  await armTimer(timers, customerId, { kind: LIFECYCLE }, now, (current) => {
-    if (!current && at === null) return 'unchanged';
-    return { data: { kind: LIFECYCLE, at }, dueAt: at ? new Date(at) : undefined };
-  });
+  await armTimer(
+    timers,
+    customerId,
+    { kind: LIFECYCLE },
+    now,
+    (current) => {
+      if (!current && at === null) return 'unchanged';
+      return { data: { kind: LIFECYCLE, at }, dueAt: at ? new Date(at) : undefined };
+    },
+    known,
+  );
 }
 
 /**
  * After a purchase, whose stage ('reactivated' after a lapse) the aggregates write already stored:
  * announces a transition not yet confirmed, then moves the timer — only when the purchase moved
  * the next transition, or on a redelivery (a crash may have come between the write and the arm).
- * A repeat purchase inside the 'new' period moves nothing: no timer request at all.
+ * A repeat purchase inside the 'new' period moves nothing: no timer request at all; a first
+ * purchase writes the timer without reading it.
  */
 export async function followLifecycle(
   deps: LifecycleDeps,
@@ -145,10 +155,18 @@ export async function followLifecycle(
   const now = deps.clock.now();
   await announceLifecycle(deps, change.customerId, change.lifecycle, change.history.stored?.lifecycleAnnouncedSeq ?? 0);
   const next = nextLifecycleTransitionAt(lifecycleFactsOf(change.history), now, thresholds);
+  const others = change.history.orders.filter((order) => order.orderId !== orderId);
   if (change.recorded) {
-    const others = change.history.orders.filter((order) => order.orderId !== orderId);
     const before = nextLifecycleTransitionAt(lifecycleFactsOf({ orders: others }), now, thresholds);
     if (before?.getTime() === next?.getTime()) return;
   }
-  await armLifecycle(timers, change.customerId, next?.toISOString() ?? null, now);
+  // With no other order there was never a transition to wait for, so no timer to read: the
+  // write's version condition (must not exist) catches a concurrent order that armed one.
+  await armLifecycle(
+    timers,
+    change.customerId,
+    next?.toISOString() ?? null,
+    now,
+    change.recorded && others.length === 0 ? { timer: undefined } : undefined,
+  );
 }

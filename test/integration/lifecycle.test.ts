@@ -13,7 +13,7 @@ import {
 import { CustomerStore } from '#shared/store/customers.ts';
 import { aroundPutEvents } from '../support/faults.ts';
 import { purchaseEvent } from '../support/fixtures.ts';
-import { profileOf } from '../support/table.ts';
+import { customerItems, profileOf } from '../support/table.ts';
 
 let local: LocalRuntime;
 const published: LifecycleStageChanged[] = [];
@@ -138,6 +138,18 @@ describe('lifecycle stage on the customer record', () => {
     expect(await stageOf('life-5')).toBe('active');
     expect(transitionsOf('life-5').at(-1)).toBe('reactivated->active');
   }, 120_000);
+
+  it('arms one timer, at the earliest first purchase, for two first orders delivered at once and again', async () => {
+    const older = purchaseEvent({ customerId: 'life-7', orderId: 'life-7-a', purchasedAt: '2027-08-04T00:00:00Z', amount: '42.00' });
+    const newer = purchaseEvent({ customerId: 'life-7', orderId: 'life-7-b', purchasedAt: '2027-08-05T00:00:00Z', amount: '42.00' });
+    local.putEvents([newer, older, newer, older]);
+    await local.drain();
+    const items = await customerItems(local.doc, local.tableName, 'life-7');
+    // 'new' until 30 days after the first purchase, then 'active'.
+    expect(items.find((item) => item.SK === 'TIMER#lifecycle')).toMatchObject({ dueAt: '2027-09-03T00:00:00.000Z' });
+    expect(await lifecycleOf('life-7')).toMatchObject({ stage: 'new', seq: 0 });
+    expect(local.deadLetters()).toEqual([]);
+  });
 
   it('never overwrites a transition the timer stored after a purchase read the stage: the purchase’s write loses and it re-reads', async () => {
     const store = new CustomerStore(local.doc, local.tableName);
