@@ -357,12 +357,14 @@ export async function benchCost(): Promise<BenchSection[]> {
       {
         row: 'purchase-path',
         now: `${purchaseRequests.toFixed(1)} requests, ${purchaseWrites.toFixed(1)} WRU, ${(perPurchase.readUnits / purchases).toFixed(1)} RRU (a repeat purchase, no tier change: ${purchaseShares.join(', ')}); a first purchase, which arms the customer's timers: ${per(firstPurchase, purchases, 'short')}`,
-        met:
-          purchaseRequests <= 6 && purchaseWrites <= 4
+        // Met only when a customer's first purchase (which arms their timers) is within it too.
+        met: !withinTarget(perPurchase, purchases)
+          ? purchaseRequests <= 6 || purchaseWrites <= 4
+            ? 'partly'
+            : 'no'
+          : withinTarget(firstPurchase, purchases)
             ? 'yes'
-            : purchaseRequests <= 6 || purchaseWrites <= 4
-              ? 'partly'
-              : 'no',
+            : 'partly',
       },
       {
         row: 'cost',
@@ -470,6 +472,11 @@ function requestList(
     [`per ${unit}`]: Number((group.count / per).toFixed(2)),
     'units each': Number((group.units / group.count).toFixed(2)),
   }));
+}
+
+/** Issue 12's purchase target: at most 6 DynamoDB requests and 4 write units, whole system. */
+function withinTarget(t: Tally, purchases: number): boolean {
+  return t.requests / purchases <= 6 && t.writeUnits / purchases <= 4;
 }
 
 function isFunction(name: string): name is FunctionName {
