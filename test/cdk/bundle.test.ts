@@ -2,8 +2,10 @@
 // ingest-customers (ESM, minified, SDK bundled, campaigns/ copied in, the program as JSON) is
 // imported and invoked like Lambda would, against dynalite, with campaigns read from the bundle's
 // own copy. Every function's bundle is built with the same options to pin what it carries.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -113,6 +115,16 @@ describe('the ingest-customers Lambda bundle', () => {
     expect(variables[PROGRAM_JSON_ENV]).toBe(LAMBDA_PROGRAM_JSON);
     const shipped = parseProgramJson(readFileSync(path.join(dir, 'program.json'), 'utf8'), 'program.json');
     expect(shipped).toEqual(loadProgram({ CAMPAIGNS_DIR: CHECKOUT_CAMPAIGNS }));
+  });
+
+  it('writes the program JSON byte for byte, whatever the shell would read in it', () => {
+    const json = JSON.stringify({ brand: { shopName: `Ada's "Shop" $HOME \`date\` \\ %s 店` } });
+    const outputDir = mkdtempSync(path.join(tmpdir(), 'bundle-program-'));
+    const hooks = functionBundling({ sourceMaps: false, programJson: json }).commandHooks;
+    const write = hooks?.afterBundling('/unused', outputDir).find((command) => command.includes('program.json'));
+    if (!write) throw new Error('no bundling command writes program.json');
+    execFileSync('bash', ['-c', write]);
+    expect(readFileSync(path.join(outputDir, 'program.json'), 'utf8')).toBe(json);
   });
 
   it('imports nothing from outside itself but Node built-ins and the runtime-provided credential fallbacks', () => {
