@@ -54,9 +54,9 @@ export async function benchIngestion({ purchases = 3000, customers = 600 } = {})
         },
       ],
       notes: [
-        'Recording: PutItem (order, conditional) + Query (profile and purchases, one partition) + UpdateItem (aggregates and loyalty, versioned).',
-        'Timers the purchase moves: win-back and lifecycle (GetItem + PutItem each, + a due-directory PutItem), lifecycle stage (UpdateItem when it changes).',
-        'A redelivery: the conditional PutItem fails (DynamoDB still charges 1 WCU); unchanged aggregates and timers are not rewritten.',
+        'Recording: PutItem (order, conditional) + Query (profile and purchases, one partition) + UpdateItem (aggregates, loyalty, lifecycle stage and predictions, versioned).',
+        'The lifecycle timer (GetItem + PutItem, + a due-directory PutItem) only when the purchase moved the next transition; a first order writes it without the GetItem.',
+        'A redelivery: the conditional PutItem fails (DynamoDB still charges 1 WCU); unchanged aggregates are not rewritten; the tier-review and lifecycle timers are re-checked (GetItem each).',
       ],
     };
   } finally {

@@ -84,10 +84,10 @@ export async function benchLoyalty({ customers = 200, history = 50 } = {}): Prom
     title: `Loyalty: DynamoDB cost per purchase with tier and points evaluation (${customers} customers, local runtime)`,
     rows,
     notes: [
-      'Every purchase: PutItem (order) + Query (profile + all orders/refunds, one partition) + UpdateItem (aggregates AND loyalty, one versioned write).',
+      'Every purchase: PutItem (order) + Query (profile + all orders/refunds, one partition) + UpdateItem (aggregates, loyalty, lifecycle stage and predictions: one versioned write).',
       'A tier change adds UpdateItem (announcement claim) + UpdateItem (announced marker) + GetItem/PutItem (tier-review timer to the new anniversary) and one PutEvents; the email function then reads the profile once.',
-      'A redelivery re-checks the tier-review timer (GetItem) in case a crash came between the write and the arm.',
-      'The other GetItem + PutItem per purchase belong to the win-back timer hook (moves the lapse timer), not to loyalty.',
+      'A redelivery re-checks the tier-review and lifecycle timers (GetItem each) in case a crash came between the write and the arm.',
+      'A first order also arms the lifecycle timer (PutItem, no read); later ones move it only when the next stage transition moved.',
       'Write units per UpdateItem grow with the profile item size (aggregates + loyalty state + recent tier changes, ~1-3 KB).',
       'Read units grow with the history read by the Query (~1 RCU per 4 KB, strongly consistent).',
       recomputeNote(),
