@@ -69,6 +69,13 @@ describe('journey file', () => {
     ]);
   });
 
+  it('refuses a step id longer than the 64 characters an email header carries, naming the step', () => {
+    const long = 'n'.repeat(65);
+    const { problems } = parseJourneyYaml(GOLD_NUDGE.replace('- id: nudge-b', `- id: ${long}`).replace('goto: nudge-b', `goto: ${long}`), 'campaigns/gold-nudge.yaml');
+    expect(problems).toContainEqual(expect.objectContaining({ field: 'steps.4.id', message: expect.stringContaining('at most 64') }));
+    expect(parseJourneyYaml(GOLD_NUDGE.replace('- id: nudge-b', `- id: ${long.slice(1)}`).replace('goto: nudge-b', `goto: ${long.slice(1)}`), 'campaigns/gold-nudge.yaml').problems).toEqual([]);
+  });
+
   it('rejects an unknown trigger event by name', () => {
     const { problems } = parseJourneyYaml(
       GOLD_NUDGE.replace('event: Purchase Completed', 'event: Purchase Done'),
