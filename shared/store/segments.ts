@@ -88,7 +88,11 @@ export interface TableSnapshot {
   contacts: LedgerContact[];
   campaignDays: CampaignDay[];
   journeySends: JourneySend[];
-  /** Every unique coupon a journey issued, and every order that carried a code (with its verdict). */
+  /**
+   * Every unique coupon a journey issued whose email went out (a code minted for a send the sender
+   * then skipped — no consent, suppressed — reached nobody), and every order that carried a code
+   * (with its verdict).
+   */
   couponsIssued: IssuedCouponFact[];
   couponUses: CouponUseFact[];
   /** The send-step counters (STEPRESULTS#), one row per journey, day, step and variant. */
@@ -200,7 +204,8 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
   const contacts: LedgerContact[] = [];
   const campaignDays: CampaignDay[] = [];
   const journeySends: JourneySend[] = [];
-  const couponsIssued: IssuedCouponFact[] = [];
+  const minted: { fact: IssuedCouponFact; email: string }[] = [];
+  const emailed = new Set<string>();
   const couponUses: CouponUseFact[] = [];
   const stepDays: StepDayCounts[] = [];
   const journeys = new Map<string, JourneyShape>();
@@ -248,11 +253,15 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
       continue;
     }
     if (item.type === 'coupon' && str(item.issuedAt)) {
-      couponsIssued.push({
-        journeyId: String(item.campaignId),
-        stepId: str(item.stepId),
-        variant: str(item.variant),
-        issuedAt: String(item.issuedAt),
+      minted.push({
+        fact: {
+          journeyId: String(item.campaignId),
+          stepId: str(item.stepId),
+          variant: str(item.variant),
+          issuedAt: String(item.issuedAt),
+        },
+        // The send-ledger entry of the email that carries the code.
+        email: `${String(item.customerId)}\u0000${keys.sendLedger(String(item.customerId), String(item.campaignId), String(item.period)).SK}`,
       });
       continue;
     }
@@ -290,6 +299,7 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
     } else if (item.type === 'send' || String(item.SK).startsWith('HOLDOUT#')) {
       const contact = ledgerContact(customerId, item);
       if (contact) contacts.push(contact);
+      if (contact?.status === 'sent') emailed.add(`${customerId}\u0000${String(item.SK)}`);
     } else if (item.type === 'journey-send' && item.outcome === 'sent') {
       journeySends.push({
         customerId,
@@ -304,6 +314,7 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
     .filter(([, found]) => found.profile || found.orders.length > 0)
     .map(([customerId, found]) => customerFacts(customerId, found))
     .sort((a, b) => a.customerId.localeCompare(b.customerId));
+  const couponsIssued = minted.filter((coupon) => emailed.has(coupon.email)).map((coupon) => coupon.fact);
   return { customers, contacts, campaignDays, journeySends, couponsIssued, couponUses, stepDays, journeys };
 }
 

@@ -176,4 +176,23 @@ describe('coupons end to end', () => {
     expect(text.stdout).toMatch(/coupons {7}issued 4 {2}redeemed 2 of 4 \(50\.0%\) {2}revenue \$110\.00/);
     expect(text.stdout).toContain('expired 1, foreign 2, already used 1');
   });
+
+  it('does not count a code minted for an email the sender then skipped (no consent): it reached nobody', async () => {
+    local.putEvents([customerEvent({ customerId: 'eve', email: 'eve@example.com', locale: 'en-US', marketingConsent: false })]);
+    await local.drain();
+    local.putEvents([purchaseEvent({ customerId: 'eve', orderId: 'eve-1', amount: '40.00', purchasedAt: local.clock.now().toISOString() })]);
+    await local.drain();
+    const { Items = [] } = await local.doc.send(
+      new ScanCommand({
+        TableName: local.tableName,
+        FilterExpression: '#t = :coupon AND customerId = :eve',
+        ExpressionAttributeNames: { '#t': 'type' },
+        ExpressionAttributeValues: { ':coupon': 'coupon', ':eve': 'eve' },
+      }),
+    );
+    expect(Items).toHaveLength(1); // minted at the send step, before the sender's consent check
+    expect((await local.emails()).filter((email) => email.destination.to.includes('eve@example.com'))).toEqual([]);
+    const json = (await (await report()).json()) as LoyaltyReport;
+    expect(json.campaigns.find((c) => c.campaignId === 'thank-you')?.coupons).toMatchObject({ issued: 4, redeemed: 2 });
+  });
 });
