@@ -644,6 +644,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       [ENV.sesConfigurationSet]: LOCAL_CONFIGURATION_SET,
       [ENV.senderAddress]: 'rewards@loyalty-flows.local',
       UNSUBSCRIBE_SECRET: 'local-unsubscribe-secret-not-for-production',
+      // SES local has no sending quota, and the bucket runs on real time: at SES's sandbox 14/s a
+      // simulated year's morning bursts waited ~90 s of wall time for a quota that is not there.
+      MAX_SEND_RATE: '1000',
       ...functionUrls(endpoints.aws),
       ...(ownQueue ? { [ENV.deadLetterQueueUrl]: local.queueUrl(`${ownQueue}-dlq`) } : {}),
       // No login on a laptop: the console API trusts the loopback caller as user "local".

@@ -19,7 +19,18 @@ export interface LocalDateTime extends LocalDate {
  * only canonical names, so a set built from it would refuse Asia/Kolkata or Europe/Kyiv.
  */
 export function isIanaTimeZone(zone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
+  // Asked on every profile parse: building a formatter to find out is the cost, so remember it.
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    known = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone) && formatsIn(zone);
+    if (knownZones.size < 1000) knownZones.set(zone, known);
+  }
+  return known;
+}
+
+const knownZones = new Map<string, boolean>();
+
+function formatsIn(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
