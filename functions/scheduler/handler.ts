@@ -78,8 +78,9 @@ export function createHandler(runtime: Runtime) {
     if (run.ran) runtime.logger.info('scheduler run', { ...run, failures: run.failures.length });
     for (const failure of run.failures.slice(0, 20))
       runtime.logger.error('timer failed; retrying in an hour', { failure });
-    // An idle check reads only the scheduler state, and every arm that could make it due sooner
-    // nudges that item: the local clock skips idle ticks until it is written.
+    // A run's plan is the scheduler state as it read it (idle) or left it (working), and every
+    // arm that could make it due sooner nudges that item: the local clock skips ticks until
+    // someone other than this run writes it.
     return run.quietUntil ? { ...run, quietUnlessWritten: keys.schedulerState() } : run;
   };
 }

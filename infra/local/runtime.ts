@@ -122,7 +122,7 @@ interface Schedule {
    */
   quietUntil?: number | undefined;
   quietUnlessWritten?: string | undefined;
-  /** Writes to the watched item so far: a write while the function runs voids its promise. */
+  /** Writes to the watched item so far: anyone else's write while the function runs voids its promise. */
   watchedWrites: number;
 }
 
@@ -393,10 +393,17 @@ export class LocalRuntime {
   async #fire(schedule: Schedule): Promise<void> {
     const at = new Date(schedule.nextAt);
     schedule.nextAt += schedule.everyMs;
+    const watchedBefore = schedule.quietUnlessWritten;
     const writesBefore = schedule.watchedWrites;
     const quiet = quietPromiseOf(await schedule.invoke(at));
-    const written = schedule.watchedWrites !== writesBefore;
-    schedule.quietUntil = written ? undefined : quiet.until;
+    const writesDuring = schedule.watchedWrites - writesBefore;
+    // The promise holds if nobody else wrote the item while the function ran. A working run's own
+    // writes can be told apart only if the item was watched (its writes counted) all along.
+    const holds =
+      quiet.ownWrites === 0
+        ? writesDuring === 0
+        : watchedBefore === quiet.unlessWritten && writesDuring === quiet.ownWrites;
+    schedule.quietUntil = holds ? quiet.until : undefined;
     schedule.quietUnlessWritten = quiet.unlessWritten;
   }
 
@@ -493,14 +500,24 @@ export interface SesLocalEmail {
 const quietAnswer = z.object({
   quietUntil: z.iso.datetime({ offset: true }).optional(),
   quietUnlessWritten: z.object({ PK: z.string(), SK: z.string() }).optional(),
+  /** Writes the function made to that item itself during this invocation (a working run's). */
+  ownStateWrites: z.number().int().nonnegative().optional(),
 });
 
 /** A scheduled function's quiet promise, if its answer holds one. */
-function quietPromiseOf(result: unknown): { until: number | undefined; unlessWritten: string | undefined } {
+function quietPromiseOf(result: unknown): {
+  until: number | undefined;
+  unlessWritten: string | undefined;
+  ownWrites: number;
+} {
   const parsed = quietAnswer.safeParse(result);
-  if (!parsed.success || !parsed.data.quietUntil) return { until: undefined, unlessWritten: undefined };
-  const { quietUntil, quietUnlessWritten } = parsed.data;
-  return { until: Date.parse(quietUntil), unlessWritten: quietUnlessWritten && itemKeyText(quietUnlessWritten) };
+  if (!parsed.success || !parsed.data.quietUntil) return { until: undefined, unlessWritten: undefined, ownWrites: 0 };
+  const { quietUntil, quietUnlessWritten, ownStateWrites = 0 } = parsed.data;
+  return {
+    until: Date.parse(quietUntil),
+    unlessWritten: quietUnlessWritten && itemKeyText(quietUnlessWritten),
+    ownWrites: ownStateWrites,
+  };
 }
 
 function itemKeyText(key: ItemKey): string {

@@ -79,6 +79,11 @@ export interface SchedulerRun {
    * the state); the local clock may skip ticks before it without changing the outcome.
    */
   quietUntil: string | undefined;
+  /**
+   * Write requests this run made to the scheduler state item itself (lease, nudges, release): a
+   * working run's promise holds only if nobody else wrote the item while it ran.
+   */
+  ownStateWrites: number;
 }
 
 /** What a fired timer becomes: its next occasion, or disarmed (no dueAt). */
@@ -88,6 +93,7 @@ interface FirePlan {
 
 export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<SchedulerRun> {
   const { timers, options } = deps;
+  const writesBefore = timers.schedulerStateWrites;
   const stored = await timers.schedulerState();
   const state = { watermark: stored.watermark, nextCheckAt: stored.nextCheckAt, nudgeAt: stored.nudgeAt };
   const idle = {
@@ -98,9 +104,11 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
     watermark: state.watermark,
     lagMs: schedulerLagMs(state, now),
   };
-  if (!runIsDue(state, now)) return { ...idle, quietUntil: plannedCheckAt(state)?.toISOString() };
+  if (!runIsDue(state, now))
+    return { ...idle, quietUntil: plannedCheckAt(state)?.toISOString(), ownStateWrites: 0 };
   const runId = randomUUID();
-  if (!(await timers.acquireRun(runId, now, options.leaseMs))) return { ...idle, quietUntil: undefined };
+  if (!(await timers.acquireRun(runId, now, options.leaseMs)))
+    return { ...idle, quietUntil: undefined, ownStateWrites: timers.schedulerStateWrites - writesBefore };
 
   const current = hourStart(now);
   const view = hoursInView(state.watermark, now, options.initialLookbackHours);
@@ -170,7 +178,7 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
     watermark = hourLabel(new Date(current.getTime() - HOUR_MS));
   }
   const next = outOfBudget ? now : nextCheckAt({ earliestPending, nextMarkedHour, now });
-  await timers.releaseRun(runId, { watermark, nextCheckAt: next.toISOString() }, now);
+  const left = await timers.releaseRun(runId, { watermark, nextCheckAt: next.toISOString() }, now);
   return {
     ran: true,
     bucketsQueried,
@@ -178,8 +186,12 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
     failures,
     watermark,
     lagMs: idle.lagMs,
-    // Arms may have nudged during the run: only an idle check reads the state fresh enough to promise quiet.
-    quietUntil: undefined,
+    // The state as the release left it, nudges that came meanwhile included, is what an idle
+    // check would read next: quiet until its plan, unless someone writes it after the release.
+    quietUntil: left
+      ? plannedCheckAt({ watermark: left.watermark, nextCheckAt: left.nextCheckAt, nudgeAt: left.nudgeAt })?.toISOString()
+      : undefined,
+    ownStateWrites: timers.schedulerStateWrites - writesBefore,
   };
 }
 

@@ -114,6 +114,15 @@ export function timerItem(
 
 export class TimerStore {
   #schedulerStartMarked = false;
+  #schedulerStateWrites = 0;
+
+  /**
+   * Write requests this store has made to the scheduler state item (successful or not): a run's
+   * own writes, told apart from anyone else's by the local runtime that watches the item.
+   */
+  get schedulerStateWrites(): number {
+    return this.#schedulerStateWrites;
+  }
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -256,6 +265,7 @@ export class TimerStore {
 
   /** Takes the run lease so overlapping scheduler invocations do not both work. */
   async acquireRun(runId: string, now: Date, leaseMs: number): Promise<boolean> {
+    this.#schedulerStateWrites++;
     return writeIfCondition(
       this.doc,
       new UpdateCommand({
@@ -280,7 +290,7 @@ export class TimerStore {
     runId: string,
     progress: { watermark: string; nextCheckAt: string },
     runStartedAt: Date,
-  ): Promise<void> {
+  ): Promise<StoredSchedulerState | undefined> {
     const base = {
       TableName: this.tableName,
       Key: keys.schedulerState(),
@@ -290,8 +300,12 @@ export class TimerStore {
         ':next': progress.nextCheckAt,
       } as Record<string, unknown>,
     };
+    // The state as this run leaves it (with any nudge that arrived meanwhile): what it plans next.
+    const left = (attributes: Record<string, unknown> | undefined) =>
+      attributes ? schedulerItem.parse(attributes) : undefined;
     try {
-      await this.doc.send(
+      this.#schedulerStateWrites++;
+      const { Attributes } = await this.doc.send(
         new UpdateCommand({
           ...base,
           UpdateExpression: 'SET watermark = :w, nextCheckAt = :next REMOVE leaseUntil, runId, nudgeAt',
@@ -300,21 +314,27 @@ export class TimerStore {
             ...base.ExpressionAttributeValues,
             ':started': runStartedAt.toISOString(),
           },
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      return left(Attributes);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       try {
-        await this.doc.send(
+        this.#schedulerStateWrites++;
+        const { Attributes } = await this.doc.send(
           new UpdateCommand({
             ...base,
             UpdateExpression: 'SET watermark = :w, nextCheckAt = :next REMOVE leaseUntil, runId',
             ConditionExpression: 'runId = :run',
+            ReturnValues: 'ALL_NEW',
           }),
         );
+        return left(Attributes);
       } catch (lost) {
         // Our lease expired and another run took over: its progress stands.
         if (!isConditionFailure(lost)) throw lost;
+        return undefined;
       }
     }
   }
@@ -328,6 +348,7 @@ export class TimerStore {
    */
   async markSchedulerStart(now: Date): Promise<void> {
     if (this.#schedulerStartMarked) return;
+    this.#schedulerStateWrites++;
     await writeIfCondition(
       this.doc,
       new UpdateCommand({
@@ -344,6 +365,7 @@ export class TimerStore {
 
   /** Asks the scheduler to look again by `dueAt` (a timer armed close to now). */
   async nudge(dueAt: Date): Promise<void> {
+    this.#schedulerStateWrites++;
     // An earlier nudge is already waiting: it covers this one.
     await writeIfCondition(
       this.doc,
