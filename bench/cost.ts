@@ -148,7 +148,9 @@ export async function benchCost(): Promise<BenchSection[]> {
         return await run(...args);
       } finally {
         tally.invocations++;
-        tally.gbSeconds += ((performance.now() - started) / 1000) * (functions[name].memoryMb / 1024);
+        const gbSeconds = ((performance.now() - started) / 1000) * (functions[name].memoryMb / 1024);
+        tally.gbSeconds += gbSeconds;
+        gbSecondsByFunction.set(name, (gbSecondsByFunction.get(name) ?? 0) + gbSeconds);
       }
     };
   for (const consumer of local.consumers) {
@@ -174,7 +176,10 @@ export async function benchCost(): Promise<BenchSection[]> {
     tally.events += entries.length;
     return putSdkEvents(entries);
   };
+  // Where the measured Lambda time went, per function, in the last measurement.
+  const gbSecondsByFunction = new Map<FunctionName, number>();
   const measure = async (work: () => Promise<void>): Promise<Tally> => {
+    gbSecondsByFunction.clear();
     for (const meter of meters.values()) meter.reset();
     Object.assign(tally, emptyTally());
     await work();
@@ -262,6 +267,7 @@ export async function benchCost(): Promise<BenchSection[]> {
       );
     });
     const sent = (await local.emails()).length;
+    const senderTime = (gbSecondsByFunction.get('sender') ?? 0) / (sent || emails);
     const senderRows = [...meters].flatMap(([name, meter]) =>
       requestList({ email: 'sender' }, name, meter.log, sent || emails),
     );
@@ -417,6 +423,7 @@ export async function benchCost(): Promise<BenchSection[]> {
           `Measured this run, per repeat purchase (every function it wakes): ${per(perPurchase, purchases)}; by function: ${purchaseShares.join(', ')}.`,
           `A customer's first purchase (arms their timers): ${per(firstPurchase, purchases)}; by function: ${firstShares.join(', ')}.`,
           `Per email through the sender (${sent} of ${emails} accepted by SES local): ${per(perEmail, sent || emails)}.`,
+          `Lambda time per email in the sender: ${senderTime.toFixed(3)} GB-s (${((senderTime / (functions.sender.memoryMb / 1024)) * 1000).toFixed(0)} ms at ${functions.sender.memoryMb} MB), waits for rate permits included: ${sent || emails} emails at MAX_SEND_RATE 14 take ${((sent || emails) / 14).toFixed(0)} s.`,
           ...ticks.map(
             (t) =>
               `Idle ${t.name} tick: ${per(idleTicks.get(t.name) ?? emptyTally(), 1)}; ${fmt(t.perMonth)} ticks a month.`,
