@@ -11,7 +11,7 @@ export const METRICS_NAMESPACE = 'LoyaltyFlows';
 
 /** Metric names, by what they count; dimensions in brackets (besides Powertools' `service`). */
 export const OPERATOR_METRICS = {
-  /** SES-confirmed sends [Journey]. */
+  /** Emails SES accepted, counted by whoever recorded them sent (the sender; SES feedback after a sender crash) [Journey]. */
   sends: 'Sends',
   hardBounces: 'HardBounces',
   complaints: 'Complaints',
