@@ -9,7 +9,7 @@
 import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { EventBridgePublisher, type OutboundEvent } from '#shared/events/publisher.ts';
 import { emailSentEvent } from '#shared/flows/send-email.ts';
-import { parseSendReference, SEND_REFERENCE_HEADER } from '#shared/mail/send-headers.ts';
+import { parseSendReference, SEND_REFERENCE_HEADER, type SendReference } from '#shared/mail/send-headers.ts';
 import { SendGuardrails } from '#shared/flows/send-guardrails.ts';
 import { SentEmailCounts } from '#shared/flows/sent-emails.ts';
 import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '#shared/mail/delivery-events.ts';
@@ -51,9 +51,7 @@ export function createHandler(runtime: Runtime) {
 
   // A journey email's step, variant and send day ride in its send reference; an older email's (or
   // one whose ids did not fit the header) are on its ledger entry. The sender counts 'sent' itself.
-  const countForStep = async (record: SesEventRecord, journeyId: string, counter: StatCounter) => {
-    const header = mailHeader(record.mail, SEND_REFERENCE_HEADER);
-    const reference = header ? parseSendReference(header) : undefined;
+  const countForStep = async (reference: SendReference | undefined, journeyId: string, counter: StatCounter) => {
     if (!reference) return;
     let sent = reference.sentStep;
     if (!sent) {
@@ -71,13 +69,17 @@ export function createHandler(runtime: Runtime) {
   const count = async (record: SesEventRecord, counter: Exclude<StatCounter, 'sent'>, at: string) => {
     const campaignId = record.mail.tags.campaign?.[0];
     if (!campaignId) return false; // not one of ours (no campaign tag)
+    const header = mailHeader(record.mail, SEND_REFERENCE_HEADER);
+    const reference = header ? parseSendReference(header) : undefined;
+    // Counted on the day the email was sent, like `sent`: a period's funnel then holds the same
+    // emails at every stage (a delivery after midnight is not a delivery without a send).
     const first = await stats.countOnce({
       messageId: record.mail.messageId,
       campaignId,
-      day: at.slice(0, 10),
+      day: sendDayOf(record, reference, at),
       counter,
     });
-    if (first) await countForStep(record, campaignId, counter);
+    if (first) await countForStep(reference, campaignId, counter);
     const guarded = GUARDED[counter];
     if (!guarded) return first;
     // The message's first event of its kind counts; a crash between the marker and here
@@ -177,3 +179,10 @@ export function createHandler(runtime: Runtime) {
 }
 
 export const handler = lambdaEntry(createHandler);
+
+/** The day an email was sent: its send reference's, else SES's `mail.timestamp` (else the event's). */
+function sendDayOf(record: SesEventRecord, reference: SendReference | undefined, eventAt: string): string {
+  if (reference?.sentStep) return reference.sentStep.day;
+  const sentAt = Date.parse(record.mail.timestamp);
+  return (Number.isNaN(sentAt) ? eventAt : new Date(sentAt).toISOString()).slice(0, 10);
+}

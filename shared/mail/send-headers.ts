@@ -69,9 +69,14 @@ export function sendReference(ref: LedgerRef, attemptId: string, sentStep?: Sent
 const REFERENCE =
   /^([\w-]+); attempt=([\w-]+)(?:; step=([a-z0-9-]+)(?:; variant=([a-z0-9-]+))?; day=(\d{4}-\d{2}-\d{2}))?$/;
 
-export function parseSendReference(
-  value: string,
-): { ref: LedgerRef; attemptId: string; sentStep?: SentStep } | undefined {
+/** What an email's send reference names: its ledger entry, the attempt and (journeys) the step sent. */
+export interface SendReference {
+  ref: LedgerRef;
+  attemptId: string;
+  sentStep?: SentStep;
+}
+
+export function parseSendReference(value: string): SendReference | undefined {
   const match = REFERENCE.exec(value);
   if (!match?.[1] || !match[2]) return undefined;
   const parts = Buffer.from(match[1], 'base64url').toString('utf8').split('\n');

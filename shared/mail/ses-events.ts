@@ -61,6 +61,8 @@ export interface SentMail {
   tags?: Record<string, string>;
   /** The configuration set the send named: SES adds it to the event's tags (`ses:configuration-set`). */
   configurationSet?: string;
+  /** When SES accepted it (every event's `mail.timestamp`); unknown locally, then the event's time. */
+  sentAt?: Date;
 }
 
 type SesEventKind = keyof typeof SES_DETAIL_TYPES;
@@ -84,7 +86,7 @@ export function sesEvent(
   const detail: SesEventRecord = {
     eventType: EVENT_TYPES[kind],
     mail: {
-      timestamp,
+      timestamp: (mail.sentAt ?? at).toISOString(),
       messageId: mail.messageId,
       destination: [mail.to],
       headers: mail.headers ?? [],

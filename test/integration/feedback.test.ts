@@ -115,6 +115,16 @@ describe('SES feedback', () => {
     ]);
   });
 
+  it('counts a delivery, open or click on the day the email was sent, so a period never shows more delivered than sent', async () => {
+    const mail = { ...(await mailTo('ada@example.com')), sentAt: new Date('2026-01-05T23:59:00Z') };
+    const stats = new CampaignStats(d.local.doc, d.local.tableName);
+    const before = await stats.daily('news');
+    await publishSesFeedback(d.local, 'open', mail, new Date('2026-01-06T00:10:00Z'));
+    const after = await stats.daily('news');
+    expect(after.map((day) => day.day)).toEqual(before.map((day) => day.day));
+    expect(after[0]?.counts.opened).toBe((before[0]?.counts.opened ?? 0) + 1);
+  });
+
   it('ignores SES events on the marketing bus (SES publishes only to the default bus)', async () => {
     await d.local.putEvents([sesEvent('complaint', await mailTo('dee@example.com'), d.local.clock.now())]);
     await d.local.drain();

@@ -165,11 +165,12 @@ export async function publishSesFeedback(
   local: LocalRuntime,
   kind: 'bounce' | 'complaint' | 'delivery' | 'open' | 'click',
   mail: SentMail,
+  at: Date = local.clock.now(),
 ): Promise<void> {
   // As SES publishes it for a send that named the local configuration set.
-  const event = sesEvent(kind, { configurationSet: LOCAL_CONFIGURATION_SET, ...mail }, local.clock.now());
+  const event = sesEvent(kind, { configurationSet: LOCAL_CONFIGURATION_SET, ...mail }, at);
   expectSource(event.source);
-  await local.putEvents([{ ...event, busName: 'default' }]);
+  await local.putEvents([{ ...event, busName: 'default', time: at }]);
   await local.drain();
 }
 
