@@ -42,6 +42,17 @@ export interface JourneyRedemptions extends RedemptionRow {
   steps: RedemptionRow[];
 }
 
+/** A journey that issued no coupon (or a stored report from before coupons were counted). */
+export const NO_REDEMPTIONS: JourneyRedemptions = {
+  step: undefined,
+  variant: undefined,
+  issued: 0,
+  redeemed: 0,
+  redemptionRate: null,
+  revenueMilli: 0,
+  steps: [],
+};
+
 export interface UnattributedCodes {
   expired: number;
   foreign: number;

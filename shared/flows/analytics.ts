@@ -17,6 +17,7 @@ import type { ControlGroupSettings } from '../domain/global-control-group.ts';
 import {
   type JourneyRedemptions,
   journeyRedemptions,
+  NO_REDEMPTIONS,
   type UnattributedCodes,
   unattributedCodes,
 } from '../domain/coupon-results.ts';
@@ -270,7 +271,7 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
         orders,
         options.attributionDays,
       ),
-      coupons: redemptions.get(campaignId) ?? NO_COUPONS,
+      coupons: redemptions.get(campaignId) ?? NO_REDEMPTIONS,
       holdoutPercent: snapshot.journeys.get(campaignId)?.holdoutPercent ?? null,
       steps: stepResults(
         snapshot.stepDays,
@@ -281,16 +282,6 @@ function campaignReports(snapshot: TableSnapshot, options: ReportOptions): Campa
     };
   });
 }
-
-const NO_COUPONS: JourneyRedemptions = {
-  step: undefined,
-  variant: undefined,
-  issued: 0,
-  redeemed: 0,
-  redemptionRate: null,
-  revenueMilli: 0,
-  steps: [],
-};
 
 export function buildLoyaltyReport(
   snapshot: TableSnapshot,

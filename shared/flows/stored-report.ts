@@ -3,7 +3,7 @@
 // they are filled with empty values and named in a note, so an old report shows what it has
 // instead of breaking, until the next weekly run stores a complete one.
 import * as z from 'zod';
-import type { JourneyRedemptions, UnattributedCodes } from '../domain/coupon-results.ts';
+import { NO_REDEMPTIONS, type UnattributedCodes } from '../domain/coupon-results.ts';
 import type { StepHoldout } from '../domain/step-results.ts';
 import type { LoyaltyReport } from './analytics.ts';
 
@@ -40,15 +40,6 @@ const storedReport = z.looseObject({
   unattributedCodes: z.looseObject({ expired: z.number() }).optional(),
 });
 
-const NO_COUPONS: JourneyRedemptions = {
-  step: undefined,
-  variant: undefined,
-  issued: 0,
-  redeemed: 0,
-  redemptionRate: null,
-  revenueMilli: 0,
-  steps: [],
-};
 const NO_UNATTRIBUTED: UnattributedCodes = { expired: 0, foreign: 0, alreadyUsed: 0 };
 
 export interface ReadStoredReport {
@@ -75,7 +66,7 @@ export function readStoredReport(json: unknown): ReadStoredReport {
       return { ...step, unsubscribed: step.unsubscribed ?? 0, holdout };
     });
     // The holdout share joined too; unknown (null) in an older report, which the text says plainly.
-    return { ...campaign, holdoutPercent: campaign.holdoutPercent ?? null, coupons: campaign.coupons ?? NO_COUPONS, steps };
+    return { ...campaign, holdoutPercent: campaign.holdoutPercent ?? null, coupons: campaign.coupons ?? NO_REDEMPTIONS, steps };
   });
   if (!('controlGroup' in parsed)) note('controlGroup');
   if (!parsed.unattributedCodes) note('unattributedCodes');
