@@ -5,6 +5,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { startLocal } from '#infra/local/runtime.ts';
 import { consoleApi } from '#shared/console/api.ts';
+import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { buildLoyaltyReport, loadLoyaltyReport } from '#shared/flows/analytics.ts';
@@ -46,6 +47,7 @@ export async function benchConsole(): Promise<BenchSection> {
       clock: local.clock,
       ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: local.endpoints.ses }),
       env: runtime.env,
+      events: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
     });
     const user = { id: 'bench' };
     const measure = async (row: string, run: () => Promise<unknown>) => {

@@ -31,7 +31,10 @@ export interface Access {
   /** Queues (by key of `queues`) this function sends messages to. */
   sendsTo?: QueueName[];
   unsubscribeSecret?: boolean;
-  /** Scan the whole table (parallel segments): weekly analytics only, never a scheduled send path. */
+  /**
+   * Scan the whole table (parallel segments): weekly analytics, and arming a newly live date
+   * trigger a page per event — never a scheduled send path or a request path.
+   */
   scanTable?: boolean;
 }
 
@@ -89,6 +92,8 @@ export const queues = {
   'survey-events': { maxReceiveCount: 5, batchSize: 10 },
   /** Recorded facts (source loyalty-flows) the journey engine reacts to. */
   'journey-events': { maxReceiveCount: 5, batchSize: 10 },
+  /** Journey Arming Requested: one Scan page of stored customers per message, so one per invocation. */
+  'arming-requests': { maxReceiveCount: 5, batchSize: 1 },
 } satisfies Record<string, QueueWiring>;
 
 export type QueueName = keyof typeof queues;
@@ -245,14 +250,31 @@ export const functions = {
     memoryMb: 1024,
     maxConcurrency: 1,
   },
+  'journey-arming': {
+    folder: 'journey-arming',
+    description:
+      'Journey Arming Requested -> arm a newly live date trigger for the stored customers, one Scan page per event, the next page as a continuation event',
+    trigger: {
+      type: 'events',
+      queue: 'arming-requests',
+      patterns: [{ source: 'loyalty-flows', detailType: ['Journey Arming Requested'] }],
+    },
+    // Scans profile pages, writes date-trigger timers and the progress item, publishes continuations.
+    access: { table: 'readWrite', scanTable: true, publishEvents: true },
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    // Four segments' chains run side by side; more would only contend for the table's capacity.
+    maxConcurrency: 4,
+  },
   'console-api': {
     folder: 'console-api',
     description:
       'Marketer console API: journeys, drafts (validate, preview, test send, publish), audiences, customers, results',
     trigger: { type: 'console', path: '/console/api' },
     // Publishes versions and writes operator changes (audited); test sends go through SES; the
-    // results page reads the reports the weekly run stored: no Scan.
-    access: { table: 'readWrite', sendEmail: true },
+    // results page reads the reports the weekly run stored: no Scan. A version that makes a date
+    // trigger live is announced to journey-arming (Journey Arming Requested), which scans.
+    access: { table: 'readWrite', sendEmail: true, publishEvents: true },
     timeoutSeconds: 29,
     memoryMb: 1024,
     maxConcurrency: 5,

@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { ManualClock, systemClock } from '#shared/domain/clock.ts';
-import { armExistingCustomers, makesDateTriggerLive } from '#shared/journeys/arm-existing.ts';
+import { makesDateTriggerLive, StoredCustomerArming } from '#shared/journeys/arm-existing.ts';
 import { diffVersions, rollbackJourney, setJourneyEnabled } from '#shared/journeys/versions.ts';
 import {
   JourneyCatalogue,
@@ -122,6 +122,8 @@ function armedText(outcome: Armed): string {
 /**
  * After a version became current: when it makes a date trigger live (docs/shipped-journeys.md),
  * arm it for every customer already stored, as of the target's now (the local runtime's clock).
+ * The CLI drives the same pages as the journey-arming function, but here, to the end, so it can
+ * say how many customers it armed (an operator's machine has no 15-minute limit).
  */
 async function armIfNewlyLive(
   context: CommandContext,
@@ -135,7 +137,7 @@ async function armIfNewlyLive(
   if (!current || !makesDateTriggerLive(previous, current)) return {};
   const targets = await context.targets();
   const clock = new ManualClock(await context.now());
-  return { armed: await armExistingCustomers({ ...targets, clock }, loadProgram(process.env), current) };
+  return { armed: await new StoredCustomerArming({ ...targets, clock }, loadProgram(process.env)).armAll(id) };
 }
 
 export const campaignsCommands: CommandModule = {

@@ -3,6 +3,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { consoleApi } from '#shared/console/api.ts';
+import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { CONSOLE_AUTH_ENV, serveConsoleApi } from '#shared/console/http.ts';
 import { ENV } from '#infra/wiring.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
@@ -18,6 +19,7 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
     ses: sesClientOf(runtime),
     sender: from && configurationSet ? { from, configurationSet } : undefined,
     env: runtime.env,
+    events: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
   });
   const auth = runtime.env[CONSOLE_AUTH_ENV] === 'none' ? 'none' : 'cognito';
   return async (event) => {

@@ -9,6 +9,8 @@ import { SAMPLE_PER_NAME, sampleAudience } from '../flows/audience-sample.ts';
 import { journeyVocabulary } from '../domain/journey-vocabulary.ts';
 import { deployedProgram } from '../config/deployed-program.ts';
 import { customerFactsReader } from '../journeys/customer-facts.ts';
+import type { EventPublisher } from '../events/publisher.ts';
+import { JourneyArmingStore } from '../store/journey-arming.ts';
 import { JourneyCatalogue, JourneyNotFoundError, JourneyPublishConflictError } from '../store/journeys.ts';
 import { SegmentStore } from '../store/segments.ts';
 import { JourneyStepCounts } from '../store/journey-step-counts.ts';
@@ -28,6 +30,8 @@ export interface ConsoleDeps {
   /** The From address and configuration set of test sends (the sender's own). */
   sender?: { from: string; configurationSet: string } | undefined;
   env: Readonly<Record<string, string | undefined>>;
+  /** The marketing bus: Journey Arming Requested when a change makes a date trigger live. */
+  events: EventPublisher;
 }
 
 export interface ConsoleAnswer {
@@ -45,6 +49,7 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
     catalogue,
     new CampaignStats(deps.doc, deps.tableName),
     new JourneyStepCounts(deps.doc, deps.tableName),
+    { progress: new JourneyArmingStore(deps.doc, deps.tableName), events: deps.events },
   );
   const program = deployedProgram(deps.env);
   const vocabulary = journeyVocabulary(program);
@@ -78,10 +83,14 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
         return { versions: await journeys.versions(request.journeyId) };
       case 'journey.diff':
         return journeys.diff(request.journeyId, request.from, request.to);
-      case 'journey.enable':
-        return journeys.setEnabled(request.journeyId, request.enabled, by, request.note);
-      case 'journey.rollback':
-        return journeys.rollback(request.journeyId, by, request.note, request.to);
+      case 'journey.enable': {
+        const outcome = await journeys.setEnabled(request.journeyId, request.enabled, by, request.note);
+        return { ...outcome, ...(await journeys.armIfNewlyLive(request.journeyId, outcome, by, now)) };
+      }
+      case 'journey.rollback': {
+        const outcome = await journeys.rollback(request.journeyId, by, request.note, request.to);
+        return { ...outcome, ...(await journeys.armIfNewlyLive(request.journeyId, outcome, by, now)) };
+      }
       case 'draft.validate': {
         const { journey, problems } = await editor.validate(request);
         return { valid: problems.length === 0, journeyId: journey?.id, problems };
@@ -123,8 +132,10 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
         );
         return { messageId: sent.MessageId, subject: `[TEST] ${email.subject}` };
       }
-      case 'draft.publish':
-        return editor.publish(request, by, request.note, request.expectedVersion);
+      case 'draft.publish': {
+        const outcome = await editor.publish(request, by, request.note, request.expectedVersion);
+        return { ...outcome, ...(await journeys.armIfNewlyLive(outcome.journeyId, outcome, by, now)) };
+      }
       case 'draft.patch':
         return { patch: await editor.patch(request.journeyId, request) };
       case 'audience.estimate': {

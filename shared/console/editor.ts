@@ -116,10 +116,11 @@ export class JourneyEditor {
     });
   }
 
-  async publish(draft: Draft, by: string, note: string, expectedVersion: number): Promise<PublishOutcome> {
+  async publish(draft: Draft, by: string, note: string, expectedVersion: number): Promise<PublishOutcome & { journeyId: string }> {
     const validation = await this.validate(draft);
     if (!validation.files) throw new DraftRejectedError(validation.problems);
-    return this.catalogue.publish({
+    const journeyId = validation.files.journey.id;
+    const outcome = await this.catalogue.publish({
       journey: validation.files.journey,
       templates: validation.files.templates,
       source: draft.source,
@@ -127,6 +128,7 @@ export class JourneyEditor {
       note,
       expectedVersion,
     });
+    return { ...outcome, journeyId };
   }
 
   /** A `git apply`-able patch from the published version (if any) to the draft, files laid out as the CLI reads them. */

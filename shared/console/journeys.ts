@@ -3,10 +3,18 @@
 // same shared/journeys functions the CLI uses, so a change made here is the same version record.
 import { END, type Journey, type JourneyStep, stepKind } from '../domain/journey.ts';
 import { stepLinks } from '../domain/journey-checks.ts';
+import type { EventPublisher } from '../events/publisher.ts';
+import { makesDateTriggerLive, requestArming } from '../journeys/arm-existing.ts';
 import { diffVersions, rollbackJourney, setJourneyEnabled, type VersionDiff } from '../journeys/versions.ts';
+import type { ArmingProgress, JourneyArmingStore } from '../store/journey-arming.ts';
 import type { JourneyStepCounts } from '../store/journey-step-counts.ts';
 import type { CampaignStats } from '../store/stats.ts';
-import { type JourneyCatalogue, JourneyNotFoundError, type JourneyVersion } from '../store/journeys.ts';
+import {
+  type JourneyCatalogue,
+  JourneyNotFoundError,
+  type JourneyVersion,
+  type PublishOutcome,
+} from '../store/journeys.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -40,6 +48,13 @@ export interface JourneyView {
   end: typeof END;
   /** The days whose arrivals `passedThrough` counts (YYYY-MM-DD, inclusive). */
   period: { from: string; to: string };
+  /** The latest arming of a newly live date trigger for the stored customers, if any. */
+  arming?: ArmingProgress;
+}
+
+/** What a publish, enable or rollback answers beside its outcome when it made a date trigger live. */
+export interface ArmingRequested {
+  arming?: { requested: true; version: number };
 }
 
 export class ConsoleJourneys {
@@ -47,6 +62,7 @@ export class ConsoleJourneys {
     private readonly catalogue: JourneyCatalogue,
     private readonly stats: CampaignStats,
     private readonly stepCounts: JourneyStepCounts,
+    private readonly arming: { progress: JourneyArmingStore; events: EventPublisher },
   ) {}
 
   async list(now: Date): Promise<JourneySummary[]> {
@@ -75,7 +91,10 @@ export class ConsoleJourneys {
 
   async view(journeyId: string, period: { from: string; to: string }): Promise<JourneyView> {
     const current = await this.current(journeyId);
-    const counts = await this.stepCounts.counts(journeyId, period.from, period.to);
+    const [counts, arming] = await Promise.all([
+      this.stepCounts.counts(journeyId, period.from, period.to),
+      this.arming.progress.latest(journeyId),
+    ]);
     const links = stepLinks(current.journey);
     const steps = current.journey.steps.map((step, index): DiagramStep => {
       const exits = links[index]?.exits ?? [];
@@ -88,7 +107,7 @@ export class ConsoleJourneys {
         passedThrough: counts.passedThrough[step.id] ?? 0,
       };
     });
-    return { current, trigger: describeTrigger(current.journey), steps, end: END, period };
+    return { current, trigger: describeTrigger(current.journey), steps, end: END, period, ...(arming ? { arming } : {}) };
   }
 
   async versions(journeyId: string): Promise<Omit<JourneyVersion, 'templates' | 'journey' | 'source'>[]> {
@@ -112,6 +131,28 @@ export class ConsoleJourneys {
 
   rollback(journeyId: string, by: string, note: string, to?: number) {
     return rollbackJourney(this.catalogue, journeyId, by, to, note);
+  }
+
+  /**
+   * After a publish, enable or rollback: when the version it made current runs a date trigger the
+   * one before did not, asks the journey-arming function to arm it for the stored customers (one
+   * event; the Scan runs there, a page per event, never on this request). The journey page shows
+   * its progress.
+   */
+  async armIfNewlyLive(journeyId: string, outcome: PublishOutcome, by: string, now: Date): Promise<ArmingRequested> {
+    if (outcome.kind !== 'published') return {};
+    const [previous, current] = await Promise.all([
+      outcome.previous ? this.catalogue.version(journeyId, outcome.previous) : undefined,
+      this.catalogue.version(journeyId, outcome.version),
+    ]);
+    if (!current || !makesDateTriggerLive(previous, current)) return {};
+    await requestArming(this.arming.events, {
+      journeyId,
+      version: outcome.version,
+      requestedAt: now.toISOString(),
+      requestedBy: by,
+    });
+    return { arming: { requested: true, version: outcome.version } };
   }
 
   private async current(journeyId: string): Promise<JourneyVersion> {

@@ -155,3 +155,30 @@ export const journeyResumedDetail = z.object({
   resumedBy: z.string().min(1),
 });
 export type JourneyResumed = z.infer<typeof journeyResumedDetail>;
+
+/**
+ * Internal (the product's own work, not a fact for downstream systems): arm a journey's date
+ * trigger for the customers already stored. The console publishes it without `page` when a
+ * version makes a date trigger newly live; the journey-arming function answers it with one event
+ * per scan segment, then each page's event names the next page (its cursor) until the segment ends.
+ */
+export const JOURNEY_ARMING_REQUESTED = 'Journey Arming Requested';
+
+export const journeyArmingRequestedDetail = z.strictObject({
+  journeyId: z.string().min(1),
+  /** The version whose publication made the trigger live (the progress record's key). */
+  version: z.number().int().positive(),
+  requestedAt: isoInstant,
+  requestedBy: z.string().min(1),
+  page: z
+    .strictObject({
+      segment: z.number().int().nonnegative(),
+      of: z.number().int().positive(),
+      number: z.number().int().nonnegative(),
+      /** The previous page's LastEvaluatedKey (the table's PK and SK); absent on a segment's first page. */
+      cursor: z.record(z.string(), z.string()).optional(),
+    })
+    .refine((page) => page.segment < page.of, { message: 'segment must be below of', path: ['segment'] })
+    .optional(),
+});
+export type JourneyArmingRequested = z.infer<typeof journeyArmingRequestedDetail>;

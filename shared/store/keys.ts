@@ -18,6 +18,8 @@
 //   JOURNEYS / <id>                              a journey's CURRENT version (whole: journey + templates);
 //                                                Query PK lists every journey (one small partition)
 //   JOURNEY#<id> / V#<n>                         every published version, immutable (history, rollback)
+//   ARMING#<id> / V#<n>                          arming a version's date trigger for the stored customers:
+//                                                pages done per scan segment, customers armed (one GetItem)
 //   CUSTOMER#<id> / SENDCAP                      recent marketing sends (frequency cap), one item per customer
 //   SUPPRESSION#<address> / ADDRESS              a hard-bounced/complained address, checked before every send
 //   GUARDRAIL#JOURNEY#<id> / HOUR#<hh>, GUARDRAIL#ACCOUNT / HOUR#<hh>
@@ -81,6 +83,7 @@ export interface ItemKey {
 }
 
 const customerPk = (customerId: string) => `CUSTOMER#${customerId}`;
+const journeyArmingPk = (journeyId: string) => `ARMING#${journeyId}`;
 
 export const keys = {
   customerPk,
@@ -132,6 +135,13 @@ export const keys = {
     SK: `V#${String(version).padStart(6, '0')}`,
   }),
   journeyVersionsPk: (journeyId: string) => `JOURNEY#${journeyId}`,
+  /** Progress of arming one version's date trigger for the stored customers (the console reads it). */
+  journeyArming: (journeyId: string, version: number): ItemKey => ({
+    PK: journeyArmingPk(journeyId),
+    SK: `V#${String(version).padStart(6, '0')}`,
+  }),
+  /** Query PK, newest first, for the journey's latest arming. */
+  journeyArmingPk,
   campaignStats: (campaignId: string, day: string): ItemKey => ({ PK: `STATS#${campaignId}`, SK: `DAY#${day}` }),
   /** One item per customer: the frequency cap's recent sends, read and written with a version. */
   sendCap: (customerId: string): ItemKey => ({ PK: customerPk(customerId), SK: 'SENDCAP' }),

@@ -1,7 +1,7 @@
 // The one place that may Scan: a parallel scan (Segment/TotalSegments) of the whole table into a
 // snapshot of customers, orders, surveys, campaign contacts and counters — run by the weekly
 // segment-thresholds job and by the operator's on-demand `loyalty report` — and the list of stored
-// customers a newly published date-trigger journey is armed for (`campaigns publish`). It also
+// customers a newly published date-trigger journey is armed for, a page at a time (arm-existing.ts). It also
 // stores and reads the weekly thresholds item (one GetItem when a profile's segments are derived).
 import {
   type DynamoDBDocumentClient,
@@ -156,13 +156,29 @@ export class SegmentStore {
     return snapshotFromItems(items);
   }
 
-  /** Every stored customer's id, by `totalSegments` parallel scans of the profile items only. */
-  async customerIds(totalSegments: number): Promise<string[]> {
-    const profiles = { FilterExpression: 'SK = :profile', ProjectionExpression: 'customerId', ExpressionAttributeValues: { ':profile': keys.profile('').SK } };
-    const items = await Promise.all(
-      Array.from({ length: totalSegments }, (_, segment) => this.scanSegment(segment, totalSegments, profiles)),
+  /**
+   * One page of one scan segment's profile items (the ids only), from `cursor` (the previous page's
+   * LastEvaluatedKey): `limit` items are read per page whatever the filter keeps, so a page is a
+   * bounded piece of work; `next` is absent after the segment's last page.
+   */
+  async customerIdsPage(
+    page: { segment: number; of: number; cursor?: Record<string, unknown> | undefined },
+    limit: number,
+  ): Promise<{ customerIds: string[]; next?: Record<string, unknown> }> {
+    const result = await this.doc.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        Segment: page.segment,
+        TotalSegments: page.of,
+        ExclusiveStartKey: page.cursor,
+        Limit: limit,
+        FilterExpression: 'SK = :profile',
+        ProjectionExpression: 'customerId',
+        ExpressionAttributeValues: { ':profile': keys.profile('').SK },
+      }),
     );
-    return items.flat().flatMap((item) => (typeof item.customerId === 'string' ? [item.customerId] : []));
+    const customerIds = (result.Items ?? []).flatMap((item) => (typeof item.customerId === 'string' ? [item.customerId] : []));
+    return { customerIds, ...(result.LastEvaluatedKey ? { next: result.LastEvaluatedKey } : {}) };
   }
 
   private async scanSegment(

@@ -255,6 +255,21 @@ describe('least privilege', () => {
     expect(puts('ingest-customers').map((s) => s.Resource)).toEqual([arnOf(stack.bus)]);
     expect(puts('journeys')).toEqual([]);
   });
+
+  it('lets only journey-arming and the weekly analytics Scan the table; the console may only announce an arming', () => {
+    const scans = (name: string) => statementsOf(name).filter((s) => actionsOf(s).includes('dynamodb:Scan'));
+    expect(scans('journey-arming').map((s) => [actionsOf(s), s.Resource])).toEqual([[['dynamodb:Scan'], table()]]);
+    const scanning = Object.keys(stack.functions).filter((name) => scans(name).length > 0);
+    expect(scanning.sort()).toEqual(['journey-arming', 'segment-thresholds']);
+    const puts = (name: string) => statementsOf(name).filter((s) => actionsOf(s).includes('events:PutEvents'));
+    expect(puts('journey-arming').map((s) => s.Resource)).toEqual([arnOf(stack.bus)]);
+    expect(puts('console-api').map((s) => s.Resource)).toEqual([arnOf(stack.bus)]);
+    // One page per invocation: a batch of one, and the queue waits out six timeouts before redelivering.
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(functionOf('journey-arming').fn) },
+      BatchSize: 1,
+    });
+  });
 });
 
 describe('alarms', () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { consoleApi } from '#shared/console/api.ts';
+import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
@@ -75,6 +76,7 @@ beforeAll(async () => {
     ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: local.endpoints.ses }),
     sender: { from: 'rewards@loyalty-flows.local', configurationSet: 'loyalty-flows' },
     env: runtime.env,
+    events: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
   });
 }, 120_000);
 
@@ -221,7 +223,7 @@ describe('console customers', () => {
     await new SuppressionStore(local.doc, local.tableName).optOut('c-1', local.clock.now(), 'unsubscribe link');
     // The consent write fails once, after the audit record: the operator's retry completes it.
     const faulty = withDynamoFault(local.runtimeFor('console-api'), local.endpoints.dynamo, { command: 'UpdateItemCommand', times: 1 });
-    const crashing = consoleApi({ doc: faulty.doc, tableName: local.tableName, clock: local.clock, ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: local.endpoints.ses }), env: faulty.env });
+    const crashing = consoleApi({ doc: faulty.doc, tableName: local.tableName, clock: local.clock, ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: local.endpoints.ses }), env: faulty.env, events: new EventBridgePublisher(faulty.eventBridge, faulty.busName) });
     const request = { op: 'customer.resubscribe', customerId: 'c-1', note: 'asked by phone, ticket 123' };
     await expect(crashing(request, user)).rejects.toThrow(/injected crash/);
     expect(faulty.injected()).toBe(1);

@@ -1,0 +1,35 @@
+// Arms a journey's newly live date trigger for the customers already stored (Journey Arming
+// Requested, from the console's publish): one Scan page per event, the next page announced as a
+// continuation event, so no invocation holds the whole base and none runs on a request path.
+import * as z from 'zod';
+import { deployedProgram } from '#shared/config/deployed-program.ts';
+import { JOURNEY_ARMING_REQUESTED, journeyArmingRequestedDetail } from '#shared/events/emitted.ts';
+import { EventBridgePublisher } from '#shared/events/publisher.ts';
+import { ARMING_PAGE_ITEMS, StoredCustomerArming } from '#shared/journeys/arm-existing.ts';
+import { eventConsumer, route } from '../commons/event-consumer.ts';
+import { lambdaEntry } from '../commons/lambda.ts';
+import type { Runtime } from '../commons/runtime.ts';
+
+const armingEnv = z.object({
+  /** Table items one page reads (one page per event): smaller pages, more events, shorter invocations. */
+  ARMING_PAGE_ITEMS: z.coerce.number().int().min(1).max(10_000).default(ARMING_PAGE_ITEMS),
+});
+
+export function createHandler(runtime: Runtime) {
+  const parsed = armingEnv.safeParse(runtime.env);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid journey-arming configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
+  }
+  const arming = new StoredCustomerArming(runtime, deployedProgram(runtime.env), parsed.data.ARMING_PAGE_ITEMS);
+  const events = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
+  return eventConsumer('journey-arming', runtime, {
+    [JOURNEY_ARMING_REQUESTED]: route(journeyArmingRequestedDetail, async (detail) => {
+      const { customers, page } = await arming.onRequested(detail, events);
+      if (page) runtime.logger.info('stored customers armed', { journeyId: detail.journeyId, version: detail.version, ...page, customers });
+    }),
+  });
+}
+
+export const handler = lambdaEntry(createHandler);
