@@ -112,9 +112,11 @@ export const editorPage: Page = async (main, session, journeyId) => {
     const note = await askNote(t('publishTitle'), { note: t('whyNote'), confirm: t('publish'), cancel: t('cancel') });
     if (!note) return;
     try {
-      const outcome = await call<{ kind: string; version: number }>('draft.publish', { ...draft, note, expectedVersion });
+      const outcome = await call<{ kind: string; version: number; arming?: unknown }>('draft.publish', { ...draft, note, expectedVersion });
       expectedVersion = outcome.version;
-      const text = outcome.kind === 'published' ? `${t('published')} v${outcome.version}` : `${t('unchanged')} v${outcome.version}`;
+      const text = outcome.kind === 'published'
+        ? `${t('published')} v${outcome.version}${outcome.arming ? `. ${t('armingStarted')}` : ''}`
+        : `${t('unchanged')} v${outcome.version}`;
       actionsOut.replaceChildren(h('p', { class: 'ok', 'data-published': outcome.version }, text));
       say(text);
     } catch (error) {

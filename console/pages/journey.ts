@@ -19,6 +19,8 @@ interface View {
   steps: DiagramStep[];
   end: string;
   period: { from: string; to: string };
+  /** The latest arming of a newly live date trigger for the stored customers. */
+  arming?: { version: number; customers: number; done: boolean; requestedAt: string };
 }
 interface Version {
   version: number;
@@ -61,6 +63,13 @@ function diagram(view: View): HTMLElement {
   );
 }
 
+/** How far arming the stored customers for a newly live date trigger has come (it runs in the background). */
+function armingLine(arming: NonNullable<View['arming']>): HTMLElement {
+  const what = arming.done ? t('armingDone') : t('armingRunning');
+  const count = `${arming.customers} ${t('armedCustomers')}${arming.done ? '' : ` ${t('armingSoFar')}`}`;
+  return h('p', { 'data-arming': arming.done ? 'done' : 'running' }, `${what} (v${arming.version}, ${arming.requestedAt.replace('T', ' ').slice(0, 16)}): `, h('b', {}, count));
+}
+
 export const journeyPage: Page = async (main, _session, journeyId) => {
   if (!journeyId) throw new Error('no journey');
   const [view, { versions }] = await Promise.all([
@@ -72,8 +81,8 @@ export const journeyPage: Page = async (main, _session, journeyId) => {
     const note = await askNote(title, { note: t('whyNote'), confirm: t('confirm'), cancel: t('cancel') });
     if (!note) return;
     try {
-      const outcome = await call<{ version: number }>(op, { journeyId, note, ...body });
-      say(`${t('done')}: v${outcome.version}`);
+      const outcome = await call<{ version: number; arming?: unknown }>(op, { journeyId, note, ...body });
+      say(`${t('done')}: v${outcome.version}${outcome.arming ? `. ${t('armingStarted')}` : ''}`);
       await journeyPage(main, _session, journeyId);
     } catch (error) {
       showError(diffOut, error);
@@ -88,6 +97,7 @@ export const journeyPage: Page = async (main, _session, journeyId) => {
       h('span', { class: enabled ? 'badge on' : 'badge off' }, enabled ? t('enabled') : t('disabled')),
       ` v${view.current.version} · ${view.current.note}`,
     ),
+    view.arming ? armingLine(view.arming) : '',
     h(
       'div',
       { class: 'actions' },
