@@ -31,6 +31,24 @@ export interface Runtime {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** A function's own settings from its environment, or an error naming each bad variable and why. */
+export function functionSettings<S extends z.ZodType>(
+  name: string,
+  schema: S,
+  env: Readonly<Record<string, string | undefined>>,
+): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = issue.path.join('.');
+      const value = env[variable];
+      return `${variable} ${issue.message}${value === undefined ? '' : ` (is ${JSON.stringify(value.slice(0, 80))})`}`;
+    });
+    throw new Error(`invalid ${name} configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
 const lambdaEnv = z.object({
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
@@ -54,23 +72,18 @@ export function runtimeFromEnv(
   logger: Logger,
   extra: ExtraClients = {},
 ): Runtime {
-  const parsed = lambdaEnv.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(
-      `invalid function configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-    );
-  }
+  const settings = functionSettings('function', lambdaEnv, env);
   const dynamodb = new DynamoDBClient({});
   return {
     clock: systemClock,
     dynamodb,
     doc: documentClient(dynamodb),
-    tableName: parsed.data[ENV.tableName],
+    tableName: settings[ENV.tableName],
     eventBridge: new EventBridgeClient({}),
-    busName: parsed.data[ENV.eventBusName],
+    busName: settings[ENV.eventBusName],
     sqs: new SQSClient({}),
     ...(extra.ses ? { ses: new extra.ses({}) } : {}),
-    deadLetterQueueUrl: parsed.data[ENV.deadLetterQueueUrl],
+    deadLetterQueueUrl: settings[ENV.deadLetterQueueUrl],
     logger,
     env,
   };

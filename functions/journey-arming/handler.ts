@@ -8,7 +8,7 @@ import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { ARMING_PAGE_ITEMS, StoredCustomerArming } from '#shared/journeys/arm-existing.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
-import type { Runtime } from '../commons/runtime.ts';
+import { functionSettings, type Runtime } from '../commons/runtime.ts';
 
 const armingEnv = z.object({
   /** Table items one page reads (one page per event): smaller pages, more events, shorter invocations. */
@@ -16,13 +16,8 @@ const armingEnv = z.object({
 });
 
 export function createHandler(runtime: Runtime) {
-  const parsed = armingEnv.safeParse(runtime.env);
-  if (!parsed.success) {
-    throw new Error(
-      `invalid journey-arming configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-    );
-  }
-  const arming = new StoredCustomerArming(runtime, deployedProgram(runtime.env), parsed.data.ARMING_PAGE_ITEMS);
+  const { ARMING_PAGE_ITEMS: pageItems } = functionSettings('journey-arming', armingEnv, runtime.env);
+  const arming = new StoredCustomerArming(runtime, deployedProgram(runtime.env), pageItems);
   const events = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
   return eventConsumer('journey-arming', runtime, {
     [JOURNEY_ARMING_REQUESTED]: route(journeyArmingRequestedDetail, async (detail) => {

@@ -18,7 +18,7 @@ import { CustomerStore } from '#shared/store/customers.ts';
 import { type ItemKey, keys } from '#shared/store/keys.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
-import type { Runtime } from '../commons/runtime.ts';
+import { functionSettings, type Runtime } from '../commons/runtime.ts';
 import { publishSchedulerMetrics } from './metrics.ts';
 
 const SEND_QUEUE_ENV = queueUrlEnv('send-requests');
@@ -34,13 +34,7 @@ const schedulerEnv = z.object({
 });
 
 export function createHandler(runtime: Runtime) {
-  const parsed = schedulerEnv.safeParse(runtime.env);
-  if (!parsed.success) {
-    throw new Error(
-      `invalid scheduler configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-    );
-  }
-  const env = parsed.data;
+  const env = functionSettings('scheduler', schedulerEnv, runtime.env);
   const timers = new TimerStore(runtime.doc, runtime.tableName);
   const loyalty = {
     store: new CustomerStore(runtime.doc, runtime.tableName),

@@ -16,7 +16,7 @@ import type { SegmentThresholds } from '#shared/store/segments.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
 import { type StoredPeriod, StoredReports } from '#shared/store/stored-reports.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
-import type { Runtime } from '../commons/runtime.ts';
+import { functionSettings, type Runtime } from '../commons/runtime.ts';
 
 const thresholdsEnv = z.object({
   /** Parallel scan segments (Segment/TotalSegments), each a concurrent paginated Scan. */
@@ -33,19 +33,14 @@ export interface WeeklyAnalyticsResult {
 }
 
 export function createHandler(runtime: Runtime) {
-  const parsed = thresholdsEnv.safeParse(runtime.env);
-  if (!parsed.success) {
-    throw new Error(
-      `invalid segment-thresholds configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-    );
-  }
+  const settings = functionSettings('segment-thresholds', thresholdsEnv, runtime.env);
   const store = new SegmentStore(runtime.doc, runtime.tableName);
   const predictionStore = new PredictionStore(runtime.doc, runtime.tableName);
   const reportStore = new StoredReports(runtime.doc, runtime.tableName);
   const program = programDefaults(() => deployedProgram(runtime.env));
   return async (_event?: ScheduledInvocation): Promise<WeeklyAnalyticsResult> => {
     const now = runtime.clock.now();
-    const snapshot = await store.scanSnapshot(parsed.data.SEGMENT_SCAN_SEGMENTS);
+    const snapshot = await store.scanSnapshot(settings.SEGMENT_SCAN_SEGMENTS);
     const thresholds = await refreshSegmentThresholds(store, snapshot, now);
     const { churnRisk, ...predictions } = await refitPredictions(predictionStore, snapshot.customers, now);
     await store.saveAudienceSample(buildAudienceSample(snapshot.customers, thresholds, churnRisk, now));
