@@ -2,13 +2,9 @@
 // reports the weekly analytics run stored (the same report `loyalty report` builds by scanning,
 // with no Scan per request), and enable, disable, rollback and test-send write exactly what the
 // CLI writes, plus the note the console asked for.
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import { consoleApi } from '#shared/console/api.ts';
-import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
@@ -22,6 +18,7 @@ import { DynamoMeter } from '../../bench/meter.ts';
 import { withDynamoFault } from '../support/faults.ts';
 import { loyalty } from './cli-support.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
+import { localConsoleApi } from '../support/console.ts';
 
 const journeyFile = (id: string) => `id: ${id}
 name: Welcome ${id}
@@ -41,7 +38,7 @@ const TEMPLATES = { welcome: { 'en-US': { subject: 'Hi {{ customer.firstName }}'
 let local: LocalRuntime;
 let catalogue: JourneyCatalogue;
 const meter = new DynamoMeter();
-let api: ReturnType<typeof consoleApi>;
+let api: ReturnType<typeof localConsoleApi>;
 const user = { id: 'sub-1', email: 'ana@shop.example' };
 
 async function publish(id: string): Promise<void> {
@@ -69,15 +66,7 @@ beforeAll(async () => {
   await local.advanceTo('2027-03-04T10:00:00Z');
   await local.runScheduled('segment-thresholds');
   const runtime = meter.meter(local.runtimeFor('console-api'), local.endpoints.dynamo);
-  api = consoleApi({
-    doc: runtime.doc,
-    tableName: local.tableName,
-    clock: local.clock,
-    ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: local.endpoints.ses }),
-    sender: { from: 'rewards@loyalty-flows.local', configurationSet: 'loyalty-flows' },
-    env: runtime.env,
-    events: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
-  });
+  api = localConsoleApi(local, runtime, { from: 'rewards@loyalty-flows.local', configurationSet: 'loyalty-flows' });
 }, 120_000);
 
 afterAll(async () => {
@@ -223,7 +212,7 @@ describe('console customers', () => {
     await new SuppressionStore(local.doc, local.tableName).optOut('c-1', local.clock.now(), 'unsubscribe link');
     // The consent write fails once, after the audit record: the operator's retry completes it.
     const faulty = withDynamoFault(local.runtimeFor('console-api'), local.endpoints.dynamo, { command: 'UpdateItemCommand', times: 1 });
-    const crashing = consoleApi({ doc: faulty.doc, tableName: local.tableName, clock: local.clock, ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: local.endpoints.ses }), env: faulty.env, events: new EventBridgePublisher(faulty.eventBridge, faulty.busName) });
+    const crashing = localConsoleApi(local, faulty);
     const request = { op: 'customer.resubscribe', customerId: 'c-1', note: 'asked by phone, ticket 123' };
     await expect(crashing(request, user)).rejects.toThrow(/injected crash/);
     expect(faulty.injected()).toBe(1);

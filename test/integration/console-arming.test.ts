@@ -5,15 +5,12 @@
 // after a continuation went out and a crash half-way through a page arm nobody twice and greet
 // everyone once.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { localDynamoClient } from '#infra/local/engines.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import { consoleApi } from '#shared/console/api.ts';
 import { JOURNEY_ARMING_REQUESTED } from '#shared/events/emitted.ts';
-import { EMITTED_SOURCE, EventBridgePublisher } from '#shared/events/publisher.ts';
+import { EMITTED_SOURCE } from '#shared/events/publisher.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { DynamoMeter } from '../../bench/meter.ts';
@@ -21,12 +18,13 @@ import { aroundPutEvents } from '../support/faults.ts';
 import { customerEvent } from '../support/fixtures.ts';
 import { heldOutOfShipped } from '../support/holdout.ts';
 import { subjectsTo } from '../support/timer-campaigns.ts';
+import { localConsoleApi } from '../support/console.ts';
 
 const ids = Array.from({ length: 12 }, (_, i) => `stored-${String(i + 1).padStart(2, '0')}`);
 const user = { id: 'sub-1', email: 'ana@shop.example' };
 
 let local: LocalRuntime;
-let api: ReturnType<typeof consoleApi>;
+let api: ReturnType<typeof localConsoleApi>;
 const meter = new DynamoMeter();
 const crashes = { afterContinuation: 0, midPage: 0 };
 
@@ -79,14 +77,7 @@ beforeAll(async () => {
   );
   await local.drain();
   const runtime = meter.meter(local.runtimeFor('console-api'), local.endpoints.dynamo);
-  api = consoleApi({
-    doc: runtime.doc,
-    tableName: local.tableName,
-    clock: local.clock,
-    ses: new SESv2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: local.endpoints.ses }),
-    env: runtime.env,
-    events: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
-  });
+  api = localConsoleApi(local, runtime);
 }, 60_000);
 afterAll(() => local?.stop());
 
