@@ -1,8 +1,8 @@
-// Once a week: the analytics run and the only Scan in the system. Reads the table in parallel
-// segments once, then recomputes the RFM quintile cuts and the 80/20 spend threshold (SEGMENTS
-// item), refits the prediction models, refreshing every buyer's predictions (PREDICTIONS item),
-// keeps the audience builder's sample (SAMPLES item) and stores the loyalty report of each standard
-// period (REPORTS items) for the console's results page.
+// Once a week: the analytics run, the only scheduled Scan (journey-arming scans only when a date
+// trigger goes live). Reads the table in parallel segments once, then recomputes the RFM quintile
+// cuts and the 80/20 spend threshold (SEGMENTS item), refits the prediction models, refreshing
+// every buyer's predictions (PREDICTIONS item), keeps the audience builder's sample (SAMPLES item)
+// and stores the loyalty report of each standard period (REPORTS items) for the console's results page.
 import * as z from 'zod';
 import type { ScheduledInvocation } from '#infra/wiring.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
