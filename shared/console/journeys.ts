@@ -137,15 +137,17 @@ export class ConsoleJourneys {
    * After a publish, enable or rollback: when the version it made current runs a date trigger the
    * one before did not, asks the journey-arming function to arm it for the stored customers (one
    * event; the Scan runs there, a page per event, never on this request). The journey page shows
-   * its progress.
+   * its progress. An unchanged outcome (the operator's retry after the request failed between the
+   * publish and the announcement) asks again while that version has no arming recorded.
    */
   async armIfNewlyLive(journeyId: string, outcome: PublishOutcome, by: string, now: Date): Promise<ArmingRequested> {
-    if (outcome.kind !== 'published') return {};
-    const [previous, current] = await Promise.all([
-      outcome.previous ? this.catalogue.version(journeyId, outcome.previous) : undefined,
+    const before = outcome.kind === 'published' ? outcome.previous : outcome.version - 1;
+    const [previous, current, armed] = await Promise.all([
+      before ? this.catalogue.version(journeyId, before) : undefined,
       this.catalogue.version(journeyId, outcome.version),
+      outcome.kind === 'unchanged' ? this.arming.progress.progress(journeyId, outcome.version) : undefined,
     ]);
-    if (!current || !makesDateTriggerLive(previous, current)) return {};
+    if (!current || armed || !makesDateTriggerLive(previous, current)) return {};
     await requestArming(this.arming.events, {
       journeyId,
       version: outcome.version,

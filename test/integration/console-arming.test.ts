@@ -136,4 +136,23 @@ describe('a date-trigger journey published from the console', () => {
     const view = (await api({ op: 'journey.get', journeyId: 'birthday' }, user)).body as { arming: Record<string, unknown> };
     expect(view.arming).toMatchObject({ version: 4, done: true, customers: ids.length });
   }, 60_000);
+
+  it('asks again when the operator retries a publish whose announcement failed, until the version has an arming', async () => {
+    const { source, templates } = await loadJourneyFiles('campaigns/birthday.yaml');
+    const draft = { source: source.replace('id: birthday', 'id: birthday-vip'), templates };
+    const busDown = localConsoleApi(
+      local,
+      aroundPutEvents(local.runtimeFor('console-api'), () => Promise.reject(new Error('injected: the bus refused PutEvents'))),
+    );
+    // The version is stored, then the announcement fails: the request errs (500 from the handler).
+    await expect(busDown({ op: 'draft.publish', ...draft, note: 'vip birthdays', expectedVersion: 0 }, user)).rejects.toThrow(/injected/);
+    const retried = await api({ op: 'draft.publish', ...draft, note: 'vip birthdays', expectedVersion: 1 }, user);
+    expect(retried.body).toMatchObject({ kind: 'unchanged', version: 1, arming: { requested: true, version: 1 } });
+    await local.drain();
+    const view = (await api({ op: 'journey.get', journeyId: 'birthday-vip' }, user)).body as { arming: Record<string, unknown> };
+    expect(view.arming).toMatchObject({ version: 1, done: true, customers: ids.length });
+    // Once armed, a further unchanged publish asks nothing.
+    const again = await api({ op: 'draft.publish', ...draft, note: 'vip birthdays', expectedVersion: 1 }, user);
+    expect(again.body).toEqual({ kind: 'unchanged', version: 1, journeyId: 'birthday-vip' });
+  }, 60_000);
 });
