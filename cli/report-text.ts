@@ -103,7 +103,7 @@ export function renderReportText(report: LoyaltyReport): string {
     ...counts('Loyalty type', report.segments.loyaltyType),
     ...counts('Relationship level', report.segments.relationshipLevel),
     '',
-    `Campaigns (converted = bought within ${report.attributionDays} days of the send, or of being held out; a journey counts each entry once, at its first email; a coupon counts when redeemed before it expires, however long after the send)`,
+    `Campaigns (whole UTC days; converted = bought within ${report.attributionDays} days of the send, or of being held out; a journey counts each entry once, at its first email; a coupon counts when redeemed before it expires, however long after the send)`,
     ...(report.campaigns.length === 0
       ? ['  —']
       : report.campaigns.flatMap((c) => [

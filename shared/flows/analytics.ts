@@ -197,7 +197,20 @@ function responseRates(snapshot: TableSnapshot, asOf: Date, windowDays: number):
   return rates;
 }
 
-function campaignReports(snapshot: TableSnapshot, options: ReportOptions): CampaignReport[] {
+/**
+ * The campaign section's period, widened to whole UTC days: the day counters (sent, delivered …,
+ * per step) cannot be split inside a day, so the sends, entries and coupons beside them are taken
+ * by the same days — a period starting at 09:00 would otherwise count an email sent at 08:00 as an
+ * emailed entry but not as sent.
+ */
+export function campaignPeriod(period: { from: Date; to: Date }): { from: Date; to: Date } {
+  const dayStart = (instant: Date) => Math.floor(instant.getTime() / DAY_MS) * DAY_MS;
+  const to = dayStart(period.to);
+  return { from: new Date(dayStart(period.from)), to: new Date(to === period.to.getTime() ? to : to + DAY_MS) };
+}
+
+function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions): CampaignReport[] {
+  const options = { ...reportOptions, ...campaignPeriod(reportOptions) };
   const from = options.from.getTime();
   const to = options.to.getTime();
   const inPeriod = (iso: string) => Date.parse(iso) >= from && Date.parse(iso) < to;

@@ -2,7 +2,7 @@
 // against the journey's holdout, in the report object (--json), the text and the HTML.
 import { describe, expect, it } from 'vitest';
 import { renderReportText } from '../../cli/report-text.ts';
-import { buildLoyaltyReport } from '#shared/flows/analytics.ts';
+import { buildLoyaltyReport, campaignPeriod } from '#shared/flows/analytics.ts';
 import { renderReportHtml } from '#shared/flows/analytics-html.ts';
 import { snapshotFromItems } from '#shared/store/segments.ts';
 import { upliftEstimate } from '#shared/domain/uplift.ts';
@@ -116,5 +116,25 @@ describe('A/B split results in the loyalty report', () => {
     const html = renderReportHtml(report);
     expect(html).toContain('data-variant="nudge-a"');
     expect(html).toContain('↳ variant nudge-b');
+  });
+});
+
+describe('the campaign period', () => {
+  it('is whole UTC days, so a send before a mid-day start is counted with its day, as the day counters are', () => {
+    expect(campaignPeriod({ from: new Date('2027-03-02T16:00:00Z'), to: new Date('2027-03-03T12:00:00Z') })).toEqual({
+      from: new Date('2027-03-02T00:00:00Z'),
+      to: new Date('2027-03-04T00:00:00Z'),
+    });
+    expect(campaignPeriod({ from: new Date('2027-03-01T00:00:00Z'), to: new Date('2027-04-01T00:00:00Z') })).toEqual({
+      from: new Date('2027-03-01T00:00:00Z'),
+      to: new Date('2027-04-01T00:00:00Z'),
+    });
+    const midDay = buildLoyaltyReport(
+      snapshotFromItems(items),
+      undefined,
+      { from: new Date('2027-03-02T16:00:00Z'), to: new Date('2027-03-03T12:00:00Z'), attributionDays: 7, currency: 'USD' },
+      new Date('2027-03-03T12:00:00Z'),
+    );
+    expect(midDay.campaigns.find((c) => c.campaignId === 'gold-nudge')).toMatchObject({ recipients: 5, holdout: 4 });
   });
 });
