@@ -10,10 +10,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
-import {
-  JOURNEY_ARMING_REQUESTED,
-  type JourneyArmingRequested,
-} from '../events/emitted.ts';
+import { JOURNEY_ARMING_REQUESTED, type JourneyArmingRequested } from '../events/emitted.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import { JourneyArmingStore } from '../store/journey-arming.ts';
 import { JourneyCatalogue, type JourneyVersion } from '../store/journeys.ts';

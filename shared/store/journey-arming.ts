@@ -21,18 +21,8 @@ const armingItem = z.object({
   updatedAt: z.string(),
 });
 
-export interface ArmingProgress {
-  journeyId: string;
-  version: number;
-  requestedAt: string;
-  requestedBy: string;
-  segments: number;
-  segmentsDone: number;
-  customers: number;
-  done: boolean;
-  updatedAt: string;
-  pagesDone: Record<string, number>;
-}
+/** `done` once every segment's last page is counted. */
+export type ArmingProgress = z.infer<typeof armingItem> & { done: boolean };
 
 function progressOf(stored: Record<string, unknown>): ArmingProgress {
   const item = armingItem.parse(stored);
