@@ -227,7 +227,7 @@ describe('the marketer console', () => {
     await local.drain();
     await page.reload();
     await page.locator('[data-arming="done"]').waitFor();
-    expect(await page.locator('[data-arming] b').textContent()).toBe('1 customers');
+    expect(await page.locator('[data-arming] b').textContent()).toBe('1 customers checked');
     await noSeriousViolations('journey-arming');
   });
 
