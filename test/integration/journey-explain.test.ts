@@ -6,12 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
-import { loadJourneyFiles } from '#shared/journeys/files.ts';
-import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import type { JourneyExplanation } from '#shared/domain/journey-explain.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { loyalty } from './cli-support.ts';
-import { writeTemplate } from '../support/journey-files.ts';
+import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
 
 let local: LocalRuntime;
 /** The marketer's own repository: journey files with templates/ beside them. */
@@ -60,8 +58,7 @@ beforeAll(async () => {
   await writeFile(file('gold-nudge.yaml'), goldNudge);
   await template('nudge-a', 'Nudge A');
   await template('nudge-b', 'Nudge B');
-  const loaded = await loadJourneyFiles(file('gold-nudge.yaml'));
-  await new JourneyCatalogue(local.doc, local.tableName, local.clock).publish({ ...loaded, by: 'test' });
+  await publishJourneyFile(local, file('gold-nudge.yaml'));
 }, 60_000);
 afterAll(() => local?.stop());
 

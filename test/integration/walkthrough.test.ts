@@ -2,12 +2,13 @@
 // the marketer's own folder (files only, no TypeScript) is validated — a typo caught at file:line:
 // field —, previewed for a real customer, published, entered by a purchase, explained while it
 // waits, and sent after three local days; redelivering every event afterwards sends nothing more.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
+import { writeTemplate } from '../support/journey-files.ts';
 import { loyalty } from './cli-support.ts';
 
 const THANK_YOU = `id: thank-you
@@ -37,11 +38,7 @@ beforeAll(async () => {
   // As under `npm start -- --now 2027-03-01T09:00:00Z`: the shipped journeys are published too.
   local = await startLocal({ now: '2027-03-01T09:00:00Z', ports: 'random' });
   folder = path.join(await mkdtemp(path.join(tmpdir(), 'walkthrough-')), 'my-journeys');
-  const templates = path.join(folder, 'templates', 'thank-you', 'en-US');
-  await mkdir(templates, { recursive: true });
-  await writeFile(path.join(templates, 'subject.liquid'), SUBJECT);
-  await writeFile(path.join(templates, 'text.liquid'), TEXT);
-  await writeFile(path.join(templates, 'html.liquid'), `<p>${TEXT}</p>`);
+  await writeTemplate(folder, 'thank-you', { subject: SUBJECT, text: TEXT });
   local.putEvents([
     customerEvent({
       customerId: 'mia',
