@@ -17,7 +17,7 @@ import { SentEmailCounts } from '#shared/flows/sent-emails.ts';
 import { DynamoSendRateLimiter } from '#shared/mail/rate-limit.ts';
 import { TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 import { enqueueDelayed, sendRequestSchema } from '#shared/mail/send-request.ts';
-import { parseSenderEnv, senderConfig, templatesDir } from '#shared/mail/sender-config.ts';
+import { senderConfig, senderEnv, templatesDir } from '#shared/mail/sender-config.ts';
 import { defaultRetryPolicy, type Mailer, SesMailer, SesSendError } from '#shared/mail/ses-mailer.ts';
 import { loadUnsubscribeSecret } from '#shared/mail/unsubscribe-secret.ts';
 import { GuardrailStore } from '#shared/store/guardrails.ts';
@@ -33,7 +33,7 @@ import { SuppressionStore } from '#shared/store/suppression.ts';
 import { deadLettersFor } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import { metricSink, OPERATOR_METRICS } from '../commons/metrics.ts';
-import { type Runtime, sesClientOf } from '../commons/runtime.ts';
+import { functionSettings, type Runtime, sesClientOf } from '../commons/runtime.ts';
 
 export interface SenderOverrides {
   mailer?: Mailer;
@@ -44,7 +44,7 @@ export function createSenderHandler(
   runtime: Runtime,
   overrides: SenderOverrides = {},
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const env = parseSenderEnv(runtime.env);
+  const env = functionSettings('sender', senderEnv, runtime.env);
   const queueUrl = runtime.env[queueUrlEnv('send-requests')];
   if (!queueUrl) throw new Error(`${queueUrlEnv('send-requests')} is not configured`);
   const deadLetters = deadLettersFor(runtime);

@@ -31,16 +31,6 @@ export const senderEnv = z.object({
 });
 export type SenderEnv = z.output<typeof senderEnv>;
 
-export function parseSenderEnv(env: Readonly<Record<string, string | undefined>>): SenderEnv {
-  const parsed = senderEnv.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(
-      `invalid sender configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-    );
-  }
-  return parsed.data;
-}
-
 export function unsubscribeEndpoint(
   env: Pick<SenderEnv, 'FUNCTION_URL_UNSUBSCRIBE' | 'PUBLIC_BASE_URL'>,
 ): string {

@@ -12,7 +12,7 @@ import {
   sendHeaders,
   unsubscribeLink,
 } from '#shared/mail/send-headers.ts';
-import { parseSenderEnv, senderConfig } from '#shared/mail/sender-config.ts';
+import { senderConfig, senderEnv } from '#shared/mail/sender-config.ts';
 import { sendRequestSchema } from '#shared/mail/send-request.ts';
 
 /** A Chinese id of exactly `bytes` UTF-8 bytes (3 per character, ASCII to make up the rest). */
@@ -109,7 +109,7 @@ describe('sender settings', () => {
     expect(() =>
       assertHeaderBudget({ url: FUNCTION_URL, mailto: 'unsubscribe@mail.example.com' }),
     ).not.toThrow();
-    const env = parseSenderEnv({
+    const env = senderEnv.parse({
       FUNCTION_URL_UNSUBSCRIBE: `${FUNCTION_URL}${'p'.repeat(300)}`,
       UNSUBSCRIBE_MAILTO: 'unsubscribe@mail.example.com',
     });
