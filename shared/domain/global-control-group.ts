@@ -30,8 +30,7 @@ export function withheldForControlGroup(
   capClass: string,
   settings: ControlGroupSettings,
 ): boolean {
-  if (!inGlobalControlGroup(customerId, settings)) return false;
-  return !settings.stillReceive.some((allowed) => allowed === capClass);
+  return keepsGroupOut([capClass], settings) && inGlobalControlGroup(customerId, settings);
 }
 
 /**
