@@ -2,7 +2,7 @@
 // behind a proxy that enforces the quota the way SES does (excess -> 429), the sender is told the
 // same MAX_SEND_RATE, and we measure accepted emails per second and throttling responses. Target:
 // at least 95% of the quota with zero throttling. Plus the CPU cost of rendering one email.
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -28,8 +28,6 @@ function benchTemplates(): string {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), content);
   }
-  // The sender loads the loyalty program from the same folder at cold start.
-  copyFileSync(path.resolve(import.meta.dirname, '../campaigns/program.yaml'), path.join(dir, 'program.yaml'));
   return dir;
 }
 

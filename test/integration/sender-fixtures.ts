@@ -1,6 +1,6 @@
 // Shared fixtures for the delivery tests: a local runtime with fixture templates and SES behind
 // the fault proxy, customers, send requests and the simulated SES event stream.
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -30,8 +30,6 @@ export function fixtureCampaignsDir(): string {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), content);
   }
-  // The shipped program (control group, guardrails); PROGRAM_FILE in a test's env overrides it.
-  copyFileSync(new URL('../../campaigns/program.yaml', import.meta.url), path.join(dir, 'program.yaml'));
   return dir;
 }
 
