@@ -3,12 +3,7 @@
 // segment-thresholds job and by the operator's on-demand `loyalty report` — and the list of stored
 // customers a newly published date-trigger journey is armed for, a page at a time (arm-existing.ts). It also
 // stores and reads the weekly thresholds item (one GetItem when a profile's segments are derived).
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  ScanCommand,
-  type ScanCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { StepDayCounts } from '../domain/step-results.ts';
 import { STEP_COUNTERS } from './journey-step-results.ts';
 import { COUPON_OUTCOMES } from '../domain/coupon.ts';
@@ -181,11 +176,7 @@ export class SegmentStore {
     return { customerIds, ...(result.LastEvaluatedKey ? { next: result.LastEvaluatedKey } : {}) };
   }
 
-  private async scanSegment(
-    segment: number,
-    totalSegments: number,
-    only: Pick<ScanCommandInput, 'FilterExpression' | 'ProjectionExpression' | 'ExpressionAttributeValues'> = {},
-  ): Promise<Record<string, unknown>[]> {
+  private async scanSegment(segment: number, totalSegments: number): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -195,7 +186,6 @@ export class SegmentStore {
           Segment: segment,
           TotalSegments: totalSegments,
           ExclusiveStartKey: startKey,
-          ...only,
         }),
       );
       items.push(...(page.Items ?? []));
