@@ -4,12 +4,26 @@
 // window after the email) and revenue, with revenue per recipient — every rate over this row's sent.
 import type { Milli } from './money.ts';
 
+/** The counters kept per journey, day, send step and variant (shared/store/journey-step-results.ts). */
+export const STEP_COUNTERS = [
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'opened',
+  'clicked',
+  'unsubscribed',
+  'converted',
+  'revenueMilli',
+] as const;
+export type StepCounter = (typeof STEP_COUNTERS)[number];
+
 export interface StepDayCounts {
   journeyId: string;
   stepId: string;
   variant: string | undefined;
   day: string;
-  counts: Partial<Record<'sent' | 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed' | 'converted' | 'revenueMilli', number>>;
+  counts: Partial<Record<StepCounter, number>>;
 }
 
 /**
@@ -97,8 +111,7 @@ export function stepResults(
       revenuePerRecipientMilli: null,
       holdout: holdoutOf(day.stepId),
     };
-    for (const name of ['sent', 'delivered', 'bounced', 'complained', 'opened', 'clicked', 'unsubscribed', 'converted', 'revenueMilli'] as const)
-      row[name] += day.counts[name] ?? 0;
+    for (const name of STEP_COUNTERS) row[name] += day.counts[name] ?? 0;
     rows.set(key, row);
   }
   return [...rows.values()]

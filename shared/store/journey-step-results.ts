@@ -6,20 +6,8 @@
 // the SES event marker, the unsubscribe count marker, the order id on the send), and a crash between marker and counter
 // under-counts by one, as the campaign counters do.
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StepCounter } from '../domain/step-results.ts';
 import { keys } from './keys.ts';
-
-export const STEP_COUNTERS = [
-  'sent',
-  'delivered',
-  'bounced',
-  'complained',
-  'opened',
-  'clicked',
-  'unsubscribed',
-  'converted',
-  'revenueMilli',
-] as const;
-export type StepCounter = (typeof STEP_COUNTERS)[number];
 
 /** A purchase this many days after a journey send counts for that send step (the report's default window). */
 export const ATTRIBUTION_DAYS = 7;

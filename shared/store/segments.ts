@@ -4,8 +4,7 @@
 // customers a newly published date-trigger journey is armed for, a page at a time (arm-existing.ts). It also
 // stores and reads the weekly thresholds item (one GetItem when a profile's segments are derived).
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { StepDayCounts } from '../domain/step-results.ts';
-import { STEP_COUNTERS } from './journey-step-results.ts';
+import { STEP_COUNTERS, type StepDayCounts } from '../domain/step-results.ts';
 import { COUPON_OUTCOMES } from '../domain/coupon.ts';
 import type { CouponUseFact, IssuedCouponFact } from '../domain/coupon-results.ts';
 import * as z from 'zod';
