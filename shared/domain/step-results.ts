@@ -37,7 +37,8 @@ export interface StepDayCounts {
  *   the whole series against no email, is the figure that holds;
  * - `no-holdout`: the journey held nobody out in the period.
  */
-export type StepHoldout = 'entry-step' | 'later-step' | 'no-holdout';
+export const STEP_HOLDOUTS = ['entry-step', 'later-step', 'no-holdout'] as const;
+export type StepHoldout = (typeof STEP_HOLDOUTS)[number];
 
 export const STEP_HOLDOUT_MEANS: Record<StepHoldout, string> = {
   'entry-step': 'every entry not held out gets this step: the journey’s holdout and uplift are its own',

@@ -4,7 +4,7 @@
 // instead of breaking, until the next weekly run stores a complete one.
 import * as z from 'zod';
 import { NO_REDEMPTIONS, type UnattributedCodes } from '../domain/coupon-results.ts';
-import type { StepHoldout } from '../domain/step-results.ts';
+import { STEP_HOLDOUTS, type StepHoldout } from '../domain/step-results.ts';
 import type { LoyaltyReport } from './analytics.ts';
 
 /**
@@ -25,7 +25,7 @@ type AddedPart = keyof typeof ADDED_SINCE_FIRST_STORED;
 const storedStep = z.looseObject({
   step: z.string(),
   unsubscribed: z.number().optional(),
-  holdout: z.enum(['entry-step', 'later-step', 'no-holdout']).optional(),
+  holdout: z.enum(STEP_HOLDOUTS).optional(),
 });
 const storedCampaign = z.looseObject({
   campaignId: z.string(),
