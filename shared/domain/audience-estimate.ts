@@ -25,21 +25,26 @@ export interface AudienceEstimate {
   notCounted: string[];
 }
 
-const COUNTED = ['tiers', 'lifecycleStages', 'segments', 'locales', 'churnRisk'] as const;
+/** The condition parts the weekly run counts (and keeps sample ids for). */
+export const COUNTED_PARTS = ['tiers', 'lifecycleStages', 'segments', 'locales', 'churnRisk'] as const;
+export type CountedPart = (typeof COUNTED_PARTS)[number];
+
+/** Whether a counted name is one a condition asks for: a locale condition may name a language (zh: zh-CN, zh-TW). */
+export function countedNameMatches(part: CountedPart, counted: string, wanted: string): boolean {
+  return part === 'locales' ? localeMatches(counted, wanted) : counted === wanted;
+}
 
 export function estimateAudience(where: Condition | undefined, population: Population): AudienceEstimate {
   const total = population.customers;
   const counted: AudienceEstimate['counted'] = [];
-  const countable = COUNTED.filter((part) => population[part] !== undefined);
+  const countable = COUNTED_PARTS.filter((part) => population[part] !== undefined);
   let share = 1;
   for (const part of countable) {
     const names: readonly string[] | undefined = where?.[part];
     if (!names) continue;
     const counts = population[part] ?? {};
-    // Each counted name once, a language counting its locales (zh: zh-CN, zh-TW).
-    const matching = Object.keys(counts).filter((name) =>
-      names.some((wanted) => (part === 'locales' ? localeMatches(name, wanted) : name === wanted)),
-    );
+    // Each counted name once, a language counting its locales.
+    const matching = Object.keys(counts).filter((name) => names.some((wanted) => countedNameMatches(part, name, wanted)));
     // A customer is in one tier, stage, locale and band; segments come from four families, so a
     // customer can be in several listed ones: the summed share is capped at everyone.
     const partShare =

@@ -4,7 +4,8 @@
 // counted part and checks each against the whole condition with the journey engine's own facts
 // and evaluator — so every id shown matches now, and at most `candidates` profiles are read.
 import type { ChurnRisk } from '../domain/customer-predictions.ts';
-import { type Condition, evaluateCondition, localeMatches } from '../domain/journey-conditions.ts';
+import { COUNTED_PARTS, countedNameMatches } from '../domain/audience-estimate.ts';
+import { type Condition, evaluateCondition } from '../domain/journey-conditions.ts';
 import type { CustomerFacts } from '../domain/metrics.ts';
 import type { FactsReader } from '../journeys/customer-facts.ts';
 import type { AudienceSample, SegmentThresholds } from '../store/segments.ts';
@@ -60,10 +61,10 @@ export async function sampleAudience(
   factsOf: FactsReader,
   options: { show: number; candidates: number },
 ): Promise<AudienceSampleAnswer> {
-  const parts = (['tiers', 'lifecycleStages', 'segments', 'locales', 'churnRisk'] as const).flatMap((family) => {
+  const parts = COUNTED_PARTS.flatMap((family) => {
     const names = where?.[family];
     if (!names) return [];
-    const kept = Object.keys(sample.samples[family]).filter((name) => (names as readonly string[]).some((n) => matchesName(family, name, n)));
+    const kept = Object.keys(sample.samples[family]).filter((name) => (names as readonly string[]).some((n) => countedNameMatches(family, name, n)));
     const size = kept.reduce((sum, name) => sum + (population[family]?.[name] ?? 0), 0);
     return [{ family, names, ids: kept.flatMap((name) => sample.samples[family][name] ?? []), size }];
   });
@@ -76,9 +77,4 @@ export async function sampleAudience(
     }),
   );
   return { customerIds: matches.flat().slice(0, options.show), checked: candidates.length, drawnFrom: rarest ? `${rarest.family}: ${rarest.names.join(', ')}` : 'all customers' };
-}
-
-/** A locale condition names a locale (zh-CN) or a language (zh); the other families, exact names. */
-function matchesName(family: Family, kept: string, wanted: string): boolean {
-  return family === 'locales' ? localeMatches(kept, wanted) : kept === wanted;
 }
