@@ -40,6 +40,19 @@ async function orderOf(customerId: string, orderId: string) {
   return Item;
 }
 
+/** The coupon items in the table (a customer's, when named). */
+async function couponItems(customerId?: string) {
+  const { Items = [] } = await local.doc.send(
+    new ScanCommand({
+      TableName: local.tableName,
+      FilterExpression: customerId ? '#t = :coupon AND customerId = :c' : '#t = :coupon',
+      ExpressionAttributeNames: { '#t': 'type' },
+      ExpressionAttributeValues: { ':coupon': 'coupon', ...(customerId ? { ':c': customerId } : {}) },
+    }),
+  );
+  return Items;
+}
+
 async function report(format: 'json' | 'html' = 'json') {
   return fetch(`${local.endpoints.aws}/_local/report?format=${format}&from=2027-03-01&to=2027-04-01`);
 }
@@ -58,15 +71,7 @@ beforeAll(async () => {
     ]);
     await local.drain();
   }
-  const { Items = [] } = await local.doc.send(
-    new ScanCommand({
-      TableName: local.tableName,
-      FilterExpression: '#t = :coupon',
-      ExpressionAttributeNames: { '#t': 'type' },
-      ExpressionAttributeValues: { ':coupon': 'coupon' },
-    }),
-  );
-  for (const item of Items) codes.set(String(item.customerId), String(item.code));
+  for (const item of await couponItems()) codes.set(String(item.customerId), String(item.code));
 }, 120_000);
 afterAll(() => local?.stop());
 
@@ -126,15 +131,7 @@ describe('coupons end to end', () => {
     await local.drain();
     local.putEvents([purchaseEvent({ customerId: 'dee', orderId: 'dee-1', amount: '20.00', purchasedAt: '2027-03-20T11:00:00Z' })]);
     await local.drain();
-    const { Items = [] } = await local.doc.send(
-      new ScanCommand({
-        TableName: local.tableName,
-        FilterExpression: 'customerId = :c AND #t = :coupon',
-        ExpressionAttributeNames: { '#t': 'type' },
-        ExpressionAttributeValues: { ':c': 'dee', ':coupon': 'coupon' },
-      }),
-    );
-    const code = String(Items[0]?.code);
+    const code = String((await couponItems('dee'))[0]?.code);
     // The order is recorded by ingestion first (record, then announce); its coupon verdict crashes.
     const purchase = { customerId: 'dee', orderId: 'dee-2', purchasedAt: '2027-03-20T11:30:00Z', couponCode: code };
     await customers.recordOrderOnce(
@@ -182,15 +179,7 @@ describe('coupons end to end', () => {
     await local.drain();
     local.putEvents([purchaseEvent({ customerId: 'eve', orderId: 'eve-1', amount: '40.00', purchasedAt: local.clock.now().toISOString() })]);
     await local.drain();
-    const { Items = [] } = await local.doc.send(
-      new ScanCommand({
-        TableName: local.tableName,
-        FilterExpression: '#t = :coupon AND customerId = :eve',
-        ExpressionAttributeNames: { '#t': 'type' },
-        ExpressionAttributeValues: { ':coupon': 'coupon', ':eve': 'eve' },
-      }),
-    );
-    expect(Items).toHaveLength(1); // minted at the send step, before the sender's consent check
+    expect(await couponItems('eve')).toHaveLength(1); // minted at the send step, before the sender's consent check
     expect((await local.emails()).filter((email) => email.destination.to.includes('eve@example.com'))).toEqual([]);
     const json = (await (await report()).json()) as LoyaltyReport;
     expect(json.campaigns.find((c) => c.campaignId === 'thank-you')?.coupons).toMatchObject({ issued: 4, redeemed: 2 });
