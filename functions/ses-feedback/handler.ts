@@ -9,15 +9,15 @@
 import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { EventBridgePublisher, type OutboundEvent } from '#shared/events/publisher.ts';
 import { emailSentEvent } from '#shared/flows/send-email.ts';
-import { parseSendReference, SEND_REFERENCE_HEADER, type SendReference } from '#shared/mail/send-headers.ts';
+import type { SendReference } from '#shared/mail/send-headers.ts';
 import { SendGuardrails } from '#shared/flows/send-guardrails.ts';
 import { SentEmailCounts } from '#shared/flows/sent-emails.ts';
 import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '#shared/mail/delivery-events.ts';
 import {
-  mailHeader,
   SES_DETAIL_TYPES,
   type SesEventRecord,
   sesEventRecord,
+  sendReferenceOf,
 } from '#shared/mail/ses-events.ts';
 import { type GuardrailCounter, GuardrailStore } from '#shared/store/guardrails.ts';
 import { JourneyStepResults } from '#shared/store/journey-step-results.ts';
@@ -69,8 +69,7 @@ export function createHandler(runtime: Runtime) {
   const count = async (record: SesEventRecord, counter: Exclude<StatCounter, 'sent'>, at: string) => {
     const campaignId = record.mail.tags.campaign?.[0];
     if (!campaignId) return false; // not one of ours (no campaign tag)
-    const header = mailHeader(record.mail, SEND_REFERENCE_HEADER);
-    const reference = header ? parseSendReference(header) : undefined;
+    const reference = sendReferenceOf(record.mail);
     // Counted on the day the email was sent, like `sent`: a period's funnel then holds the same
     // emails at every stage (a delivery after midnight is not a delivery without a send).
     const first = await stats.countOnce({
@@ -98,8 +97,7 @@ export function createHandler(runtime: Runtime) {
   // after SES accepted), then announces and counts it as the sender would have. The ledger is read
   // first (eventually consistent: a stale "pending" only costs the conditional write that fails).
   const confirmSent = async (record: SesEventRecord) => {
-    const header = mailHeader(record.mail, SEND_REFERENCE_HEADER);
-    const reference = header ? parseSendReference(header) : undefined;
+    const reference = sendReferenceOf(record.mail);
     if (!reference) return;
     const { ref, attemptId } = reference;
     const entry = await ledger.get(ref, { consistent: false });

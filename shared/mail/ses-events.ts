@@ -4,7 +4,7 @@
 // The builders make the same records locally, where SES local publishes nothing.
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { parseSendReference, SEND_REFERENCE_HEADER } from './send-headers.ts';
+import { parseSendReference, SEND_REFERENCE_HEADER, type SendReference } from './send-headers.ts';
 
 export const SES_SOURCE = 'aws.ses';
 
@@ -119,6 +119,14 @@ export function sesEvent(
   return { source: SES_SOURCE, detailType: SES_DETAIL_TYPES[kind], detail };
 }
 
+/** What an email's X-Loyalty-Send header names, when it carries a readable one. */
+export function sendReferenceOf(mail: {
+  headers?: { name: string; value: string }[] | undefined;
+}): SendReference | undefined {
+  const header = mailHeader(mail, SEND_REFERENCE_HEADER);
+  return header ? parseSendReference(header) : undefined;
+}
+
 /** A header of the mail record, case-insensitively. */
 export function mailHeader(
   mail: { headers?: { name: string; value: string }[] | undefined },
@@ -143,8 +151,7 @@ export function sentMailFromSesLocal(
   configurationSet: string | undefined,
 ): SentMail {
   const headers = email.headers ?? [];
-  const header = mailHeader({ headers }, SEND_REFERENCE_HEADER);
-  const campaign = header ? parseSendReference(header)?.ref.campaignId : undefined;
+  const campaign = sendReferenceOf({ headers })?.ref.campaignId;
   return {
     messageId: email.messageId,
     to: email.destination.to[0] ?? '',
