@@ -3,7 +3,7 @@
 // that name the field and value (400), what was missing (404) or what changed meanwhile (409).
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from '../domain/clock.ts';
+import { type Clock, DAY_MS } from '../domain/clock.ts';
 import { estimateAudience } from '../domain/audience-estimate.ts';
 import { SAMPLE_PER_NAME, sampleAudience } from '../flows/audience-sample.ts';
 import { journeyVocabulary } from '../domain/journey-vocabulary.ts';
@@ -39,7 +39,6 @@ export interface ConsoleAnswer {
   body: unknown;
 }
 
-const DAY_MS = 86_400_000;
 /** Matching customer ids the audience builder shows (ids only). */
 const AUDIENCE_SAMPLE_SHOWN = 10;
 

@@ -1,6 +1,7 @@
 // The console's journey pages: the list, one journey as a diagram of its steps, its versions with
 // their diff, and enable/disable/rollback. Everything goes through the journey catalogue and the
 // same shared/journeys functions the CLI uses, so a change made here is the same version record.
+import { DAY_MS } from '../domain/clock.ts';
 import { END, type Journey, type JourneyStep, stepKind } from '../domain/journey.ts';
 import { stepLinks } from '../domain/journey-checks.ts';
 import type { EventPublisher } from '../events/publisher.ts';
@@ -15,8 +16,6 @@ import {
   type JourneyVersion,
   type PublishOutcome,
 } from '../store/journeys.ts';
-
-const DAY_MS = 86_400_000;
 
 export interface JourneySummary {
   id: string;
