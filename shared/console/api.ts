@@ -84,11 +84,11 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
         return journeys.diff(request.journeyId, request.from, request.to);
       case 'journey.enable': {
         const outcome = await journeys.setEnabled(request.journeyId, request.enabled, by, request.note);
-        return { ...outcome, ...(await journeys.armIfNewlyLive(request.journeyId, outcome, by, now)) };
+        return journeys.armIfNewlyLive(request.journeyId, outcome, by, now);
       }
       case 'journey.rollback': {
         const outcome = await journeys.rollback(request.journeyId, by, request.note, request.to);
-        return { ...outcome, ...(await journeys.armIfNewlyLive(request.journeyId, outcome, by, now)) };
+        return journeys.armIfNewlyLive(request.journeyId, outcome, by, now);
       }
       case 'draft.validate': {
         const { journey, problems } = await editor.validate(request);
@@ -133,7 +133,7 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
       }
       case 'draft.publish': {
         const outcome = await editor.publish(request, by, request.note, request.expectedVersion);
-        return { ...outcome, ...(await journeys.armIfNewlyLive(outcome.journeyId, outcome, by, now)) };
+        return journeys.armIfNewlyLive(outcome.journeyId, outcome, by, now);
       }
       case 'draft.patch':
         return { patch: await editor.patch(request.journeyId, request) };

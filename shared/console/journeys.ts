@@ -137,23 +137,29 @@ export class ConsoleJourneys {
    * one before did not, asks the journey-arming function to arm it for the stored customers (one
    * event; the Scan runs there, a page per event, never on this request). The journey page shows
    * its progress. An unchanged outcome (the operator's retry after the request failed between the
-   * publish and the announcement) asks again while that version has no arming recorded.
+   * publish and the announcement) asks again while that version has no arming recorded. Answers
+   * the outcome, with `arming` when it was requested.
    */
-  async armIfNewlyLive(journeyId: string, outcome: PublishOutcome, by: string, now: Date): Promise<ArmingRequested> {
+  async armIfNewlyLive<O extends PublishOutcome>(
+    journeyId: string,
+    outcome: O,
+    by: string,
+    now: Date,
+  ): Promise<O & ArmingRequested> {
     const before = outcome.kind === 'published' ? outcome.previous : outcome.version - 1;
     const [previous, current, armed] = await Promise.all([
       before ? this.catalogue.version(journeyId, before) : undefined,
       this.catalogue.version(journeyId, outcome.version),
       outcome.kind === 'unchanged' ? this.arming.progress.progress(journeyId, outcome.version) : undefined,
     ]);
-    if (!current || armed || !makesDateTriggerLive(previous, current)) return {};
+    if (!current || armed || !makesDateTriggerLive(previous, current)) return outcome;
     await requestArming(this.arming.events, {
       journeyId,
       version: outcome.version,
       requestedAt: now.toISOString(),
       requestedBy: by,
     });
-    return { arming: { requested: true, version: outcome.version } };
+    return { ...outcome, arming: { requested: true, version: outcome.version } };
   }
 
   private async current(journeyId: string): Promise<JourneyVersion> {
