@@ -132,6 +132,8 @@ export async function deliverSendRequest(
     takeOverFrom = existing.attemptId;
   }
 
+  // The step counters' day is the send's: this instant is seconds before SES takes the email.
+  const sendDay = now.toISOString().slice(0, 10);
   const unsubscribeUrl = unsubscribeLink(
     {
       customerId: recipient.customerId,
@@ -139,8 +141,7 @@ export async function deliverSendRequest(
       campaignId: request.campaignId,
       step: request.step,
       variant: request.journey?.variant,
-      // The step counters' day is the send's: this instant is seconds before SES takes the email.
-      sentOn: now.toISOString().slice(0, 10),
+      sentOn: sendDay,
       expiresAt: new Date(now.getTime() + config.unsubscribe.tokenTtlMs),
     },
     config.unsubscribe,
@@ -206,7 +207,7 @@ export async function deliverSendRequest(
         ref,
         attemptId,
         request.journey && request.step
-          ? { step: request.step, variant: request.journey.variant, day: now.toISOString().slice(0, 10) }
+          ? { step: request.step, variant: request.journey.variant, day: sendDay }
           : undefined,
       ),
     });
