@@ -214,12 +214,14 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
   const from = options.from.getTime();
   const to = options.to.getTime();
   const inPeriod = (iso: string) => Date.parse(iso) >= from && Date.parse(iso) < to;
+  // A day's counters count when the day starts inside the period (as in stepResults).
+  const dayInPeriod = (day: string) => inPeriod(`${day}T00:00:00.000Z`);
   const redemptions = journeyRedemptions(snapshot.couponsIssued, snapshot.couponUses, options);
   const ids = new Set([
     ...snapshot.contacts.filter((c) => inPeriod(c.at)).map((c) => c.campaignId),
-    ...snapshot.campaignDays.filter((d) => inPeriod(`${d.day}T00:00:00.000Z`)).map((d) => d.campaignId),
+    ...snapshot.campaignDays.filter((d) => dayInPeriod(d.day)).map((d) => d.campaignId),
     ...redemptions.keys(),
-    ...snapshot.stepDays.filter((d) => inPeriod(`${d.day}T00:00:00.000Z`)).map((d) => d.journeyId),
+    ...snapshot.stepDays.filter((d) => dayInPeriod(d.day)).map((d) => d.journeyId),
   ]);
   const orders = ordersOf(snapshot.customers);
   const locales = new Map(
@@ -239,7 +241,7 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
       : ledger;
     const counts: Record<string, number> = {};
     for (const day of snapshot.campaignDays) {
-      if (day.campaignId !== campaignId || !inPeriod(`${day.day}T00:00:00.000Z`)) continue;
+      if (day.campaignId !== campaignId || !dayInPeriod(day.day)) continue;
       for (const [name, value] of Object.entries(day.counts)) counts[name] = (counts[name] ?? 0) + value;
     }
     const outcome = campaignOutcome(contacts, orders, options.attributionDays);
