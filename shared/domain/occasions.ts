@@ -69,7 +69,7 @@ export interface OccasionDue {
   years: number;
 }
 
-/** The first anniversary of `anchor` due strictly after `after`. */
+/** The first anniversary of `anchor` due strictly after `after` (Feb 29 on Feb 28 in common years). */
 export function nextAnniversaryDue(
   anchor: Date,
   after: Date,
@@ -79,11 +79,8 @@ export function nextAnniversaryDue(
   const first = localDateTimeAt(anchor, timeZone);
   for (let years = 1; ; years++) {
     const year = first.year + years;
-    const leapDay = first.month === 2 && first.day === 29 && !isLeapYear(year);
-    const dueAt = zonedTimeToUtc(
-      { year, month: first.month, day: leapDay ? 28 : first.day, hour: sendHour, minute: 0 },
-      timeZone,
-    );
+    const date = birthdayInYear({ month: first.month, day: first.day }, year, 'feb-28');
+    const dueAt = zonedTimeToUtc({ ...date, hour: sendHour, minute: 0 }, timeZone);
     if (dueAt.getTime() > after.getTime()) return { dueAt, period: String(year), years };
   }
 }
