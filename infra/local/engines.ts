@@ -57,15 +57,15 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
 
 const WRITE_TARGETS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
 
-/**
- * Reports the item keys of write requests (over HTTP or in-process alike) before dynalite
- * answers them: the local runtime's idle schedules sleep until the item they watch is written.
- */
 interface WriteListener {
   listener: (key: ItemKey) => void;
   watching: () => boolean;
 }
 
+/**
+ * Reports the item keys of write requests (over HTTP or in-process alike) before dynalite
+ * answers them: the local runtime's idle schedules sleep until the item they watch is written.
+ */
 function watchWrites(server: Server, all: readonly WriteListener[]): void {
   server.prependListener('request', (request: IncomingMessage) => {
     const listeners = all.filter((l) => l.watching());

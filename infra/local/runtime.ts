@@ -718,7 +718,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
   if (options.shippedJourneys !== false) {
     local.shipped = await publishShippedJourneys(
       new JourneyCatalogue(local.doc, tableName, clock),
-      path.join(REPO_ROOT, 'campaigns'),
+      checkoutCampaigns,
       deployedProgram(local.runtimeFor('journeys').env),
       clock.now(),
       Array.isArray(options.shippedJourneys) ? options.shippedJourneys : undefined,
