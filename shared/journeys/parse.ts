@@ -94,15 +94,6 @@ function messageOf(issue: z.core.$ZodIssue, input: unknown): string {
 
 /** Validates one journey file's text (campaigns/<id>.yaml); problems instead of exceptions. */
 export function parseJourneyYaml(source: string, file: string): { journey?: Journey; problems: JourneyProblem[] } {
-  const { value, problems } = parseDefinitionYaml(journeySchema, source, file);
-  return value ? { journey: value, problems } : { problems };
-}
-
-function parseDefinitionYaml<S extends z.ZodType<{ id: string }>>(
-  schema: S,
-  source: string,
-  file: string,
-): { value?: z.output<S>; problems: JourneyProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -123,7 +114,7 @@ function parseDefinitionYaml<S extends z.ZodType<{ id: string }>>(
       ],
     };
   }
-  const result = schema.safeParse(input);
+  const result = journeySchema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue): JourneyProblem[] => {
       const fieldPath = issue.path as PathKey[];
@@ -162,7 +153,7 @@ function parseDefinitionYaml<S extends z.ZodType<{ id: string }>>(
       ],
     };
   }
-  return { value: result.data, problems: [] };
+  return { journey: result.data, problems: [] };
 }
 
 /** Files beside the journeys that are not journeys: the loyalty program. */
