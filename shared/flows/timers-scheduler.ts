@@ -1,5 +1,5 @@
 // The scheduler run: from the watermark (last hour bucket fully processed) up to now, query every
-// (hour, shard) bucket of the due index, fire each due timer once (claim -> enqueue -> re-arm)
+// (hour, shard) bucket of the due index, fire each due timer once (claim -> fire -> re-arm)
 // and move the watermark. Query only, never Scan: the cost is today's audience, not the base.
 import { randomUUID } from 'node:crypto';
 import {
@@ -17,9 +17,8 @@ import {
   type JourneyTriggerTimerData,
   type TimerData,
 } from '../domain/timers.ts';
-import type { DueJourneyRun } from '../store/timers.ts';
 import { keys } from '../store/keys.ts';
-import type { TimerStore } from '../store/timers.ts';
+import type { DueJourneyRun, TimerStore } from '../store/timers.ts';
 
 const HOUR_MS = 3_600_000;
 
