@@ -18,13 +18,13 @@ const headerId = (maxBytes: number) =>
 
 export const sendRequestSchema = z.object({
   customerId: headerId(ID_MAX_BYTES),
-  /** The campaign, e.g. "tier-upgrade", "birthday", "win-back". */
+  /** The campaign: the journey id, e.g. "tier-upgrade", "birthday", "win-back". */
   campaignId: headerId(CAMPAIGN_ID_MAX_BYTES),
-  /** A step within the campaign (win-back "day-60"); used for tags and reporting. */
+  /** The journey's send step; used for tags and reporting. */
   step: headerId(STEP_ID_MAX_BYTES).optional(),
   /**
-   * The ledger period: at most ONE email per (customer, campaign, period), ever. Birthday uses
-   * the year ("2027"), tier upgrades the tier reached and when, win-back the lapse and step.
+   * The ledger period: at most ONE email per (customer, campaign, period), ever. A journey send
+   * derives it from the entry, the step and the visit (shared/journeys/steps/send.ts).
    */
   period: headerId(PERIOD_MAX_BYTES),
   /** Template folder under campaigns/templates/. */
