@@ -1,6 +1,5 @@
 // `loyalty campaigns ...`: validate, publish, list, diff, rollback, enable, disable (the
 // catalogue of journeys), plus preview, test-send, audience and explain (see campaigns-*.ts).
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { ManualClock, systemClock } from '#shared/domain/clock.ts';
@@ -15,6 +14,7 @@ import {
 } from '#shared/store/journeys.ts';
 import type { CommandContext, CommandModule } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
+import { operator } from '../operator.ts';
 import { registerGuardrailCommands } from './campaigns-guardrails.ts';
 import { registerCampaignTools } from './campaigns-tools.ts';
 import { type FileOptions, relative, validateOrFail } from './journey-files.ts';
@@ -33,15 +33,6 @@ export async function catalogueCall<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof JourneyPublishConflictError)
       throw new CliError(EXIT.remoteFailure, `${error.message}; run the command again`);
     throw error;
-  }
-}
-
-/** Who is running the CLI, for version records and audits: LOYALTY_USER, else the OS user. */
-export function publisher(): string {
-  try {
-    return process.env.LOYALTY_USER ?? userInfo().username;
-  } catch {
-    return 'unknown';
   }
 }
 
@@ -182,7 +173,7 @@ export const campaignsCommands: CommandModule = {
         for (const { journey, templates, source } of report.journeys) {
           const previous = await catalogue.current(journey.id);
           const outcome = await catalogueCall(() =>
-            catalogue.publish({ journey, templates, source, by: publisher(), note: options.note }),
+            catalogue.publish({ journey, templates, source, by: operator(), note: options.note }),
           );
           const armed = await armIfNewlyLive(context, catalogue, journey.id, previous, outcome);
           results.push({ id: journey.id, ...outcome, ...armed });
@@ -270,7 +261,7 @@ export const campaignsCommands: CommandModule = {
       .action(async (id: string, options: { to?: number }) => {
         const catalogue = await catalogueOf(context);
         const previous = await catalogue.current(id);
-        const outcome = await catalogueCall(() => rollbackJourney(catalogue, id, publisher(), options.to));
+        const outcome = await catalogueCall(() => rollbackJourney(catalogue, id, operator(), options.to));
         const armed = await armIfNewlyLive(context, catalogue, id, previous, outcome);
         context
           .out()
@@ -293,7 +284,7 @@ export const campaignsCommands: CommandModule = {
         .action(async (id: string) => {
           const catalogue = await catalogueOf(context);
           const previous = await catalogue.current(id);
-          const outcome = await catalogueCall(() => setJourneyEnabled(catalogue, id, enabled, publisher()));
+          const outcome = await catalogueCall(() => setJourneyEnabled(catalogue, id, enabled, operator()));
           const armed = await armIfNewlyLive(context, catalogue, id, previous, outcome);
           context
             .out()
@@ -306,6 +297,6 @@ export const campaignsCommands: CommandModule = {
     }
 
     registerCampaignTools(campaigns, context);
-    registerGuardrailCommands(campaigns, context, publisher);
+    registerGuardrailCommands(campaigns, context, operator);
   },
 };

@@ -7,7 +7,7 @@ import { type CustomerCard, CustomerCards, CustomerNotFoundError } from '#shared
 import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import type { CommandContext } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
-import { publisher } from './campaigns.ts';
+import { operator } from '../operator.ts';
 
 async function customerCards(context: CommandContext): Promise<CustomerCards> {
   const targets = await context.targets();
@@ -78,7 +78,7 @@ export function registerCustomerResubscribe(customers: Command, context: Command
     .action(async (customerId: string, options: { note: string }) => {
       const why = options.note.trim();
       if (why.length < 3) throw new CliError(EXIT.usage, `--note: ${JSON.stringify(options.note)} must say why (at least 3 characters)`);
-      const by = publisher();
+      const by = operator();
       try {
         await (await customerCards(context)).resubscribe(customerId, by, why);
       } catch (error) {
