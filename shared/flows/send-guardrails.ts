@@ -1,7 +1,8 @@
-// The guardrails at work: the SES feedback path counts every send, hard bounce and complaint of a
-// journey and of the account (one UpdateItem each), and after a bounce or complaint judges the
-// rolling window; a scope over its limits is paused (recorded), then `Journey Paused` is announced.
-// Operators resume with a note. Each step is idempotent: a redelivered event re-announces a pause
+// The guardrails at work: every send (counted by whoever records it sent, shared/flows/sent-emails.ts)
+// and every hard bounce and complaint (the SES feedback path) of a journey and of the account is
+// counted (one UpdateItem each), and after a bounce or complaint the rolling window is judged; a
+// scope over its limits is paused (recorded), then `Journey Paused` is announced. Operators
+// resume with a note. Each step is idempotent: a redelivered event re-announces a pause
 // whose announcement was lost, and pauses nothing twice.
 import {
   type JourneyPaused,
@@ -20,8 +21,6 @@ import {
   windowFigures,
 } from '../domain/send-guardrails.ts';
 import type { GuardrailCounter, GuardrailState, GuardrailStore } from '../store/guardrails.ts';
-
-export type FeedbackKind = 'hardBounces' | 'complaints';
 
 /** What the dashboard shows: each scope's state after a check (1 = paused). */
 export interface GuardrailObservation {
