@@ -2,6 +2,9 @@
 type Child = Node | string | number | false | null | undefined;
 type Attrs = Record<string, string | number | boolean | undefined | ((event: Event) => void)>;
 
+/** An ISO instant to the minute as the pages show times (UTC): "2027-03-01 09:00". */
+export const utcMinute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+
 export function h(tag: string, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElement {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {

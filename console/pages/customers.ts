@@ -4,7 +4,7 @@
 // re-subscribing asks why and is audited.
 import { call } from '../api.ts';
 import { type Page, say, showError } from '../app.ts';
-import { askNote, field, h, table } from '../dom.ts';
+import { askNote, field, h, table, utcMinute as when } from '../dom.ts';
 import { t } from '../i18n.ts';
 
 interface Explanation {
@@ -33,7 +33,6 @@ interface CustomerCard {
 const show = (value: unknown) => (value === null || value === undefined ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value));
 const facts = (caption: string, values: Facts, attrs: Record<string, string> = {}) =>
   table(caption, [t('field'), t('detail')], Object.entries(values).map(([key, value]) => [key, show(value)]), attrs);
-const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
 function customerCard(card: CustomerCard, refresh: () => Promise<void>): HTMLElement {
   const consent = card.consent;

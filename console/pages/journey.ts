@@ -2,7 +2,7 @@
 // versions with notes and diffs, and enable/disable/rollback — each asking for a note.
 import { call } from '../api.ts';
 import { type Page, say, showError } from '../app.ts';
-import { askNote, h, table } from '../dom.ts';
+import { askNote, h, table, utcMinute } from '../dom.ts';
 import { t } from '../i18n.ts';
 
 interface DiagramStep {
@@ -67,7 +67,7 @@ function diagram(view: View): HTMLElement {
 function armingLine(arming: NonNullable<View['arming']>): HTMLElement {
   const what = arming.done ? t('armingDone') : t('armingRunning');
   const count = `${arming.customers} ${t('armedCustomers')}${arming.done ? '' : ` ${t('armingSoFar')}`}`;
-  return h('p', { 'data-arming': arming.done ? 'done' : 'running' }, `${what} (v${arming.version}, ${arming.requestedAt.replace('T', ' ').slice(0, 16)}): `, h('b', {}, count));
+  return h('p', { 'data-arming': arming.done ? 'done' : 'running' }, `${what} (v${arming.version}, ${utcMinute(arming.requestedAt)}): `, h('b', {}, count));
 }
 
 export const journeyPage: Page = async (main, _session, journeyId) => {
@@ -113,7 +113,7 @@ export const journeyPage: Page = async (main, _session, journeyId) => {
       [t('version'), t('publishedAt'), t('publishedBy'), t('note'), t('diff')],
       versions.map((version) => [
         `v${version.version}`,
-        version.publishedAt.replace('T', ' ').slice(0, 16),
+        utcMinute(version.publishedAt),
         version.publishedBy,
         version.note,
         version.version > 1
