@@ -22,12 +22,15 @@ export class CampaignStats {
     private readonly tableName: string,
   ) {}
 
-  /** Counts the first `counter` event of a message on its campaign's day; false if already counted. */
+  /**
+   * Counts the first `counter` event of a message on its campaign's day; false if already counted.
+   * Not `sent`: its once-only marker is the ledger's completion (countSent).
+   */
   async countOnce(input: {
     messageId: string;
     campaignId: string;
     day: string;
-    counter: StatCounter;
+    counter: Exclude<StatCounter, 'sent'>;
   }): Promise<boolean> {
     const applied = await writeIfCondition(
       this.doc,
