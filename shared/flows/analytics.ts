@@ -186,7 +186,9 @@ function responseRates(snapshot: TableSnapshot, asOf: Date, windowDays: number):
   const byCustomer = new Map<string, CampaignContact[]>();
   for (const contact of snapshot.contacts) {
     if (contact.status !== 'sent' || Date.parse(contact.at) > asOf.getTime()) continue;
-    byCustomer.set(contact.customerId, [...(byCustomer.get(contact.customerId) ?? []), contactOf(contact)]);
+    const contacts = byCustomer.get(contact.customerId);
+    if (contacts) contacts.push(contactOf(contact));
+    else byCustomer.set(contact.customerId, [contactOf(contact)]);
   }
   const customers = new Map(snapshot.customers.map((customer) => [customer.customerId, customer]));
   for (const [customerId, contacts] of byCustomer) {
@@ -209,6 +211,16 @@ export function campaignPeriod(period: { from: Date; to: Date }): { from: Date; 
   return { from: new Date(dayStart(period.from)), to: new Date(to === period.to.getTime() ? to : to + DAY_MS) };
 }
 
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(keyOf(item));
+    if (group) group.push(item);
+    else groups.set(keyOf(item), [item]);
+  }
+  return groups;
+}
+
 function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions): CampaignReport[] {
   const options = { ...reportOptions, ...campaignPeriod(reportOptions) };
   const from = options.from.getTime();
@@ -217,19 +229,22 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
   // A day's counters count when the day starts inside the period (as in stepResults).
   const dayInPeriod = (day: string) => inPeriod(`${day}T00:00:00.000Z`);
   const redemptions = journeyRedemptions(snapshot.couponsIssued, snapshot.couponUses, options);
-  const ids = new Set([
-    ...snapshot.contacts.filter((c) => inPeriod(c.at)).map((c) => c.campaignId),
-    ...snapshot.campaignDays.filter((d) => dayInPeriod(d.day)).map((d) => d.campaignId),
-    ...redemptions.keys(),
-    ...snapshot.stepDays.filter((d) => dayInPeriod(d.day)).map((d) => d.journeyId),
-  ]);
+  // Each record of the period under its campaign, once, instead of every campaign filtering all.
+  const ledgerOf = groupBy(snapshot.contacts.filter((c) => inPeriod(c.at)), (c) => c.campaignId);
+  const daysOf = groupBy(snapshot.campaignDays.filter((d) => dayInPeriod(d.day)), (d) => d.campaignId);
+  const stepDaysOf = groupBy(snapshot.stepDays.filter((d) => dayInPeriod(d.day)), (d) => d.journeyId);
+  const variantSendsOf = groupBy(
+    snapshot.journeySends.filter((send) => send.variant && inPeriod(send.at)),
+    (send) => send.journeyId,
+  );
+  const ids = new Set([...ledgerOf.keys(), ...daysOf.keys(), ...redemptions.keys(), ...stepDaysOf.keys()]);
   const orders = ordersOf(snapshot.customers);
   const locales = new Map(
     snapshot.customers.flatMap((c) => (c.locale ? [[c.customerId, c.locale] as const] : [])),
   );
   const firstEmails = firstEmailOfEachEntry(snapshot.journeySends);
   return [...ids].sort().map((campaignId) => {
-    const ledger = snapshot.contacts.filter((c) => c.campaignId === campaignId && inPeriod(c.at)).map(contactOf);
+    const ledger = (ledgerOf.get(campaignId) ?? []).map(contactOf);
     // A journey's treatment is one contact per emailed entry, like its holdout (one per entry held
     // out); a campaign without journey records keeps one contact per email.
     const entries = firstEmails.get(campaignId);
@@ -240,8 +255,7 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
         ]
       : ledger;
     const counts: Record<string, number> = {};
-    for (const day of snapshot.campaignDays) {
-      if (day.campaignId !== campaignId || !dayInPeriod(day.day)) continue;
+    for (const day of daysOf.get(campaignId) ?? []) {
       for (const [name, value] of Object.entries(day.counts)) counts[name] = (counts[name] ?? 0) + value;
     }
     const outcome = campaignOutcome(contacts, orders, options.attributionDays);
@@ -276,10 +290,8 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
       byLocale: breakdown((contact) => locales.get(contact.customerId) ?? UNKNOWN_LOCALE),
       variants: splitResults(
         [
-          ...snapshot.journeySends.flatMap((send) =>
-            send.journeyId === campaignId && send.variant && inPeriod(send.at)
-              ? [{ customerId: send.customerId, group: 'treatment' as const, at: send.at, variant: send.variant }]
-              : [],
+          ...(variantSendsOf.get(campaignId) ?? []).flatMap((send) =>
+            send.variant ? [{ customerId: send.customerId, group: 'treatment' as const, at: send.at, variant: send.variant }] : [],
           ),
           ...contacts.filter((contact) => contact.group === 'holdout'),
         ],
@@ -289,7 +301,7 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
       coupons: redemptions.get(campaignId) ?? NO_REDEMPTIONS,
       holdoutPercent: snapshot.journeys.get(campaignId)?.holdoutPercent ?? null,
       steps: stepResults(
-        snapshot.stepDays,
+        stepDaysOf.get(campaignId) ?? [],
         { journeyId: campaignId, shape: snapshot.journeys.get(campaignId), heldOut: holdout },
         options.from,
         options.to,
