@@ -77,8 +77,9 @@ export const HORIZON_HOURS = 24;
 
 /**
  * True when a timer armed now lands where the last run may already have looked and found
- * nothing: within the horizon. Birthdays edited on (or just before) the day and catch-up
- * re-arms qualify; win-back steps (weeks ahead) and next year's birthday never do.
+ * nothing: within the horizon. A date trigger whose occasion was edited onto (or just before) the
+ * day, a journey wait of hours and catch-up re-arms qualify; a wait of weeks or next year's
+ * occasion never does.
  */
 export function needsNudge(dueAt: Date, now: Date): boolean {
   return dueAt.getTime() < hourStart(now).getTime() + (HORIZON_HOURS + 1) * HOUR_MS;
