@@ -120,11 +120,14 @@ async function armIfNewlyLive(
   context: CommandContext,
   catalogue: JourneyCatalogue,
   id: string,
-  previous: JourneyVersion | undefined,
   outcome: PublishOutcome,
 ): Promise<Armed> {
   if (outcome.kind !== 'published') return {};
-  const current = await catalogue.version(id, outcome.version);
+  // The outcome names the version it replaced (0: none), as the console reads it.
+  const [previous, current] = await Promise.all([
+    outcome.previous ? catalogue.version(id, outcome.previous) : undefined,
+    catalogue.version(id, outcome.version),
+  ]);
   if (!current || !makesDateTriggerLive(previous, current)) return {};
   const targets = await context.targets();
   const clock = new ManualClock(await context.now());
@@ -171,11 +174,10 @@ export const campaignsCommands: CommandModule = {
         const catalogue = await catalogueOf(context);
         const results: ({ id: string } & PublishOutcome & Armed)[] = [];
         for (const { journey, templates, source } of report.journeys) {
-          const previous = await catalogue.current(journey.id);
           const outcome = await catalogueCall(() =>
             catalogue.publish({ journey, templates, source, by: operator(), note: options.note }),
           );
-          const armed = await armIfNewlyLive(context, catalogue, journey.id, previous, outcome);
+          const armed = await armIfNewlyLive(context, catalogue, journey.id, outcome);
           results.push({ id: journey.id, ...outcome, ...armed });
         }
         context
@@ -260,9 +262,8 @@ export const campaignsCommands: CommandModule = {
       .option('--to <version>', 'version to restore', versionNumber('--to'))
       .action(async (id: string, options: { to?: number }) => {
         const catalogue = await catalogueOf(context);
-        const previous = await catalogue.current(id);
         const outcome = await catalogueCall(() => rollbackJourney(catalogue, id, operator(), options.to));
-        const armed = await armIfNewlyLive(context, catalogue, id, previous, outcome);
+        const armed = await armIfNewlyLive(context, catalogue, id, outcome);
         context
           .out()
           .result({ id, ...outcome, ...armed }, () =>
@@ -283,9 +284,8 @@ export const campaignsCommands: CommandModule = {
         .argument('<id>')
         .action(async (id: string) => {
           const catalogue = await catalogueOf(context);
-          const previous = await catalogue.current(id);
           const outcome = await catalogueCall(() => setJourneyEnabled(catalogue, id, enabled, operator()));
-          const armed = await armIfNewlyLive(context, catalogue, id, previous, outcome);
+          const armed = await armIfNewlyLive(context, catalogue, id, outcome);
           context
             .out()
             .result({ id, enabled, ...outcome, ...armed }, () =>
