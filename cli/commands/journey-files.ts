@@ -6,10 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type JourneyProblem, journeyFiles, describeProblem } from '#shared/journeys/parse.ts';
 import { loadProgram, parseProgramYaml } from '#shared/config/program-file.ts';
-import { journeyVocabulary } from '#shared/domain/journey-vocabulary.ts';
 import { type LoyaltyProgram } from '#shared/domain/loyalty-program.ts';
-import { renderProblems } from '#shared/journeys/preview.ts';
-import { type JourneyValidation, validateJourneyFiles } from '#shared/journeys/validate.ts';
+import { type JourneyValidation, validateForPublish } from '#shared/journeys/validate.ts';
 import type { CommandContext } from '../command-module.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 
@@ -71,11 +69,8 @@ export async function validateOrFail(
   const program = await programFor(context, resolved, options.program);
   // Only the sample customer's dates depend on it: validation needs no runtime, so the wall clock.
   const now = new Date();
-  const report = await validateJourneyFiles(resolved, {
-    vocabulary: journeyVocabulary(program),
-    templatesDir: options.templates ? path.resolve(context.io.cwd, options.templates) : undefined,
-    check: (loaded, locate) => renderProblems(loaded, program, locate, now),
-  });
+  const templatesDir = options.templates ? path.resolve(context.io.cwd, options.templates) : undefined;
+  const report = await validateForPublish(resolved, program, now, templatesDir);
   if (report.problems.length) {
     const problems: JourneyProblem[] = report.problems.map((problem) => ({
       ...problem,

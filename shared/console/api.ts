@@ -52,7 +52,7 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
   );
   const program = deployedProgram(deps.env);
   const vocabulary = journeyVocabulary(program);
-  const editor = new JourneyEditor(catalogue, { vocabulary, program, clock: deps.clock });
+  const editor = new JourneyEditor(catalogue, { program, clock: deps.clock });
   const customerFacts = customerFactsReader({ doc: deps.doc, tableName: deps.tableName, clock: deps.clock });
   const customers = new CustomerCards({ doc: deps.doc, tableName: deps.tableName, clock: deps.clock, program, catalogue });
   const segments = new SegmentStore(deps.doc, deps.tableName);

@@ -1,5 +1,5 @@
 // The console's editor: a journey file and its templates edited in the browser are validated by
-// the CLI's own validator (validateJourneyFiles, on a scratch copy of exactly those files),
+// the CLI's own validator (validateForPublish, on a scratch copy of exactly those files),
 // previewed through the sender's renderer for a real or sample customer, test-sent, published as
 // a catalogue version, or exported as a patch a team can `git apply`.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,13 +8,12 @@ import path from 'node:path';
 import type { JourneyProblem } from '../journeys/parse.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Journey } from '../domain/journey.ts';
-import type { JourneyVocabulary } from '../domain/journey-checks.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import type { CustomerFacts } from '../journeys/customer-facts.ts';
 import type { JourneyFiles } from '../journeys/files.ts';
-import { renderJourneySend, renderProblems, type SendJourneyStep } from '../journeys/preview.ts';
+import { renderJourneySend, type SendJourneyStep } from '../journeys/preview.ts';
 import { sampleFacts, sampleRenderCustomer } from '../journeys/sample.ts';
-import { validateJourneyFiles } from '../journeys/validate.ts';
+import { validateForPublish } from '../journeys/validate.ts';
 import { lineDiff } from '../journeys/versions.ts';
 import { parse } from 'yaml';
 import type { RenderCustomer, RenderedEmail } from '../mail/render.ts';
@@ -48,7 +47,6 @@ export interface DraftValidation {
 }
 
 export interface EditorSettings {
-  vocabulary: JourneyVocabulary;
   program: LoyaltyProgram;
   clock: Clock;
 }
@@ -84,11 +82,7 @@ export class JourneyEditor {
           await mkdir(folder, { recursive: true });
           for (const [part, text] of Object.entries(parts)) await writeFile(path.join(folder, `${part}.liquid`), text);
         }
-      const result = await validateJourneyFiles([file], {
-        vocabulary: this.settings.vocabulary,
-        check: (loaded: JourneyFiles, locate: (field: string) => number): Promise<JourneyProblem[]> =>
-          renderProblems(loaded, this.settings.program, locate, this.settings.clock.now()),
-      });
+      const result = await validateForPublish([file], this.settings.program, this.settings.clock.now());
       const problems = result.problems.map((problem) => scrub(problem, dir));
       const files = result.journeys[0];
       return files ? { journey: files.journey, problems, files } : { problems };

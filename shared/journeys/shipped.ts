@@ -3,12 +3,10 @@
 // never been published (first start of the local runtime). A journey a marketer has already
 // published — or disabled, or rolled back — is left alone.
 import path from 'node:path';
-import { journeyVocabulary } from '../domain/journey-vocabulary.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import { JourneyPublishConflictError, type JourneyCatalogue } from '../store/journeys.ts';
 import { describeProblem, journeyFiles } from './parse.ts';
-import { renderProblems } from './preview.ts';
-import { validateJourneyFiles } from './validate.ts';
+import { validateForPublish } from './validate.ts';
 
 export interface ShippedOutcome {
   published: string[];
@@ -28,10 +26,7 @@ export async function publishShippedJourneys(
   const files = (await journeyFiles(dir)).filter(
     (file) => !only || only.includes(path.basename(file).replace(/\.ya?ml$/, '')),
   );
-  const report = await validateJourneyFiles(files, {
-    vocabulary: journeyVocabulary(program),
-    check: (loaded, locate) => renderProblems(loaded, program, locate, now),
-  });
+  const report = await validateForPublish(files, program, now);
   const outcome: ShippedOutcome = {
     published: [],
     alreadyPublished: [],

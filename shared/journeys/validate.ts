@@ -6,7 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { type JourneyProblem, fieldLocator, parseJourneyYaml } from './parse.ts';
 import { journeyProblems } from '../domain/journey-checks.ts';
 import type { JourneyVocabulary } from '../domain/journey-checks.ts';
+import { journeyVocabulary } from '../domain/journey-vocabulary.ts';
+import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import { type JourneyFiles, readJourneyTemplates, templatesDirOf } from './files.ts';
+import { renderProblems } from './preview.ts';
 
 export interface JourneyValidation {
   /** Journeys with no problem at all, with their templates read: ready to publish. */
@@ -20,6 +23,24 @@ export interface ValidateOptions {
   templatesDir?: string | undefined;
   /** Further checks of a loaded journey and its templates (rendering in every locale). */
   check?: (loaded: JourneyFiles, locate: (field: string) => number) => Promise<JourneyProblem[]>;
+}
+
+/**
+ * What a journey must pass before it is published (`campaigns publish`, the console editor, the
+ * shipped defaults): the program's vocabulary, and every send step rendered in every locale for a
+ * sample customer as of `now`.
+ */
+export function validateForPublish(
+  files: readonly string[],
+  program: LoyaltyProgram,
+  now: Date,
+  templatesDir?: string,
+): Promise<JourneyValidation> {
+  return validateJourneyFiles(files, {
+    vocabulary: journeyVocabulary(program),
+    templatesDir,
+    check: (loaded, locate) => renderProblems(loaded, program, locate, now),
+  });
 }
 
 export async function validateJourneyFiles(

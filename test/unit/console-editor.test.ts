@@ -7,7 +7,6 @@ import { parse } from 'yaml';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { JourneyEditor } from '#shared/console/editor.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
-import { journeyVocabulary } from '#shared/domain/journey-vocabulary.ts';
 import { sampleFacts } from '#shared/journeys/sample.ts';
 import type { JourneyVersion } from '#shared/store/journeys.ts';
 
@@ -45,7 +44,7 @@ const catalogue = {
 };
 const program = loadProgram({});
 const clock = { now: () => new Date('2027-03-01T10:00:00Z') };
-const editor = new JourneyEditor(catalogue, { vocabulary: journeyVocabulary(program), program, clock });
+const editor = new JourneyEditor(catalogue, { program, clock });
 
 describe('the console editor', () => {
   it('reports a broken template and a misspelt tier at their line and field, naming no scratch folder', async () => {
