@@ -164,6 +164,9 @@ export type JourneyResumed = z.infer<typeof journeyResumedDetail>;
  */
 export const JOURNEY_ARMING_REQUESTED = 'Journey Arming Requested';
 
+/** A scan page's LastEvaluatedKey as an event carries it: the table's PK and SK, both strings. */
+export const scanCursor = z.record(z.string(), z.string());
+
 export const journeyArmingRequestedDetail = z.strictObject({
   journeyId: z.string().min(1),
   /** The version whose publication made the trigger live (the progress record's key). */
@@ -176,7 +179,7 @@ export const journeyArmingRequestedDetail = z.strictObject({
       of: z.number().int().positive(),
       number: z.number().int().nonnegative(),
       /** The previous page's LastEvaluatedKey (the table's PK and SK); absent on a segment's first page. */
-      cursor: z.record(z.string(), z.string()).optional(),
+      cursor: scanCursor.optional(),
     })
     .refine((page) => page.segment < page.of, { message: 'segment must be below of', path: ['segment'] })
     .optional(),

@@ -10,7 +10,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
-import { JOURNEY_ARMING_REQUESTED, type JourneyArmingRequested } from '../events/emitted.ts';
+import { JOURNEY_ARMING_REQUESTED, type JourneyArmingRequested, scanCursor } from '../events/emitted.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import { JourneyArmingStore } from '../store/journey-arming.ts';
 import { JourneyCatalogue, type JourneyVersion } from '../store/journeys.ts';
@@ -124,7 +124,7 @@ export class StoredCustomerArming {
       await events.publish([
         {
           detailType: JOURNEY_ARMING_REQUESTED,
-          detail: { ...request, page: { ...page, number: page.number + 1, cursor: cursorOf(next) } },
+          detail: { ...request, page: { ...page, number: page.number + 1, cursor: scanCursor.parse(next) } },
         },
       ]);
     const at = this.store.clock.now().toISOString();
@@ -136,14 +136,4 @@ export class StoredCustomerArming {
     );
     return counted ? { customers, page } : { customers: 0 };
   }
-}
-
-/** A LastEvaluatedKey of the table (PK and SK, both strings) as the event carries it. */
-function cursorOf(key: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(key).map(([name, value]) => {
-      if (typeof value !== 'string') throw new Error(`scan cursor ${name} is not a string key`);
-      return [name, value];
-    }),
-  );
 }
