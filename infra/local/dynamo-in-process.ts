@@ -43,8 +43,8 @@ export function inProcessRequestHandler(server: Server) {
             resolve({ response: { statusCode: this.statusCode, headers, body: Buffer.from(body ?? '', 'utf8') } });
           },
         };
-        // A turn of the event loop first, as a socket would take: dynalite finishes some work on
-        // timers (a new table turns ACTIVE after createTableMs), and callers never see it early.
+        // A turn of the event loop first, as a socket would take, so dynalite's own timers and
+        // callbacks interleave with requests as they would over HTTP.
         setImmediate(() => {
           try {
             // dynalite (and the engine's write watch) read only these members of the request and response.
