@@ -1,12 +1,15 @@
 // The sample shop keeps living after it is loaded: as the local clock advances, each simulated
 // customer goes on buying at their own pace, some lapse for months (a few long enough to churn)
-// and come back, and some redeem the coupons our emails gave them. It runs once a simulated day,
+// and come back, opens and clicks some of our emails (the SES open and click events, which SES
+// local never publishes), and redeems some of the coupons they carried. It runs once a simulated day,
 // seeded and stateless per day (a day's orders depend only on the seed, the customer and the
 // day), so a replayed day sends the same order ids and ingestion ignores them.
 import { DAY_MS } from '#shared/domain/clock.ts';
 import type { PurchaseCompleted } from '#shared/events/contracts.ts';
+import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
 import type { LocalEvent, SesLocalEmail } from './runtime.ts';
 import { SAMPLE_CATEGORIES, SAMPLE_SEED, sampleCustomerId } from './sample-data.ts';
+import { LOCAL_CONFIGURATION_SET, SES_EVENTS_BUS } from './ses-simulator.ts';
 
 /** How often a customer buys when not away, by persona (mean days between orders). */
 const PERSONAS = [
@@ -21,6 +24,13 @@ const BLOCK_DAYS = 30;
 /** Share of emailed coupons a customer comes back to use, within this many days. */
 const REDEEM_SHARE = 0.4;
 const REDEEM_WITHIN_DAYS = 10;
+/**
+ * Share of our emails a customer opens, and of those opened, the share whose button they click
+ * (about 40% and 6% of recipients, near what retail lifecycle email sees). Whoever comes back with
+ * the email's coupon opened and clicked it.
+ */
+const OPEN_SHARE = 0.4;
+const CLICK_SHARE = 0.15;
 /** An issued code as our emails print it (BDAY27-7QK2M9XD): a prefix, a dash, a random part. */
 const COUPON_IN_EMAIL = /\b[A-Z][A-Z0-9]{1,15}-[0-9A-Z]{4,16}\b/g;
 
@@ -83,19 +93,32 @@ export class LivingShop {
     return PERSONAS[2].meanGapDays;
   }
 
-  /** Reads the emails sent since the last call and decides who will come back with a coupon. */
-  noteEmails(emails: readonly SesLocalEmail[], today: number): void {
+  /**
+   * Reads the emails sent since the last call: decides who will come back with a coupon, and
+   * returns the SES open and click events of the emails the shop's customers read, dated `at`.
+   */
+  readEmails(emails: readonly SesLocalEmail[], today: number, at: Date): LocalEvent[] {
+    const engagement: LocalEvent[] = [];
     for (const email of emails.slice(this.#emailsRead)) {
       const customerId = email.destination.to[0]?.split('@')[0];
       if (!customerId || !this.#customers.includes(customerId)) continue;
+      let redeems = false;
       for (const code of new Set(`${email.body.text ?? ''}`.match(COUPON_IN_EMAIL) ?? [])) {
         if (unitDraw(this.#seed, customerId, 'redeem', code) >= REDEEM_SHARE) continue;
+        redeems = true;
         const day =
           today + 1 + Math.floor(unitDraw(this.#seed, customerId, 'redeem-day', code) * REDEEM_WITHIN_DAYS);
         this.#redemptions.set(customerId, [...(this.#redemptions.get(customerId) ?? []), { code, day }]);
       }
+      const opens = redeems || unitDraw(this.#seed, customerId, 'open', email.messageId) < OPEN_SHARE;
+      const clicks =
+        redeems || (opens && unitDraw(this.#seed, customerId, 'click', email.messageId) < CLICK_SHARE);
+      const mail = sentMailFromSesLocal(email, LOCAL_CONFIGURATION_SET);
+      for (const kind of [...(opens ? (['open'] as const) : []), ...(clicks ? (['click'] as const) : [])])
+        engagement.push({ ...sesEvent(kind, mail, at), time: at, busName: SES_EVENTS_BUS });
     }
     this.#emailsRead = Math.max(this.#emailsRead, emails.length);
+    return engagement;
   }
 
   /** The orders of one simulated day [day, day + 1) (days since the epoch, UTC). */
@@ -152,16 +175,18 @@ export interface LivingShopHost {
 
 /**
  * Keeps the sample shop alive on the runtime's clock: at each UTC midnight the day just ended
- * gets its orders (a day late at most: purchases from the future are refused by ingestion).
+ * gets its orders (a day late at most: purchases from the future are refused by ingestion), and
+ * the emails sent since are opened and clicked.
  */
 export function startLivingShop(host: LivingShopHost, options: LivingShopOptions): LivingShop {
   const shop = new LivingShop(options);
   host.everyDay('sample-shop', async (at) => {
     const yesterday = Math.floor(at.getTime() / DAY_MS) - 1;
-    shop.noteEmails(await host.emails(), yesterday);
+    const engagement = shop.readEmails(await host.emails(), yesterday, at);
     const orders = shop.ordersOn(yesterday);
-    for (let i = 0; i < orders.length; i += 10) host.putEvents(orders.slice(i, i + 10));
-    return { orders: orders.length };
+    const events = [...engagement, ...orders];
+    for (let i = 0; i < events.length; i += 10) host.putEvents(events.slice(i, i + 10));
+    return { orders: orders.length, opensAndClicks: engagement.length };
   });
   return shop;
 }

@@ -15,6 +15,8 @@ beforeAll(async () => {
   local = await startLocal({ now: '2027-01-01T12:00:00Z', ports: 'random' });
   local.putEvents(sampleEvents({ customers: CUSTOMERS, now: local.clock.now() }));
   await local.drain();
+  // As `npm start` does: SES local's accepted emails become SES's send and delivery events nightly.
+  local.everyDay('ses-events', () => local.sesEvents.publishNewSends());
   startLivingShop(local, { customers: CUSTOMERS });
   await local.advanceTo('2028-01-01T12:00:00Z');
 }, 600_000);
@@ -50,8 +52,14 @@ describe('the living sample shop a year on', () => {
       // One contact per entry: the first step's emails are the emailed entries, and the weeks
       // add up to the totals of both groups.
       expect(journey.steps.find((step) => step.holdout === 'entry-step')?.sent, id).toBe(journey.recipients);
-      expect(journey.weekly.reduce((sum, week) => sum + week.recipients, 0), id).toBe(journey.recipients);
-      expect(journey.weekly.reduce((sum, week) => sum + week.holdout, 0), id).toBe(journey.holdout);
+      expect(
+        journey.weekly.reduce((sum, week) => sum + week.recipients, 0),
+        id,
+      ).toBe(journey.recipients);
+      expect(
+        journey.weekly.reduce((sum, week) => sum + week.holdout, 0),
+        id,
+      ).toBe(journey.holdout);
     }
     const winBack = year.campaigns.find((c) => c.campaignId === 'win-back');
     expect(winBack?.steps.map((step) => [step.step, step.holdout])).toEqual([
@@ -60,9 +68,27 @@ describe('the living sample shop a year on', () => {
       ['day-120', 'later-step'],
     ]);
     // The series sends more emails than it has entries; each entry counts once against the holdout.
-    expect(winBack?.steps.reduce((sum, step) => sum + step.sent, 0)).toBeGreaterThan(winBack?.recipients ?? 0);
+    expect(winBack?.steps.reduce((sum, step) => sum + step.sent, 0)).toBeGreaterThan(
+      winBack?.recipients ?? 0,
+    );
     // Upgrades are news owed to every member: nobody held out, and the report says why there is no uplift.
-    expect(year.campaigns.find((c) => c.campaignId === 'tier-upgrade')).toMatchObject({ holdoutPercent: 0, holdout: 0 });
+    expect(year.campaigns.find((c) => c.campaignId === 'tier-upgrade')).toMatchObject({
+      holdoutPercent: 0,
+      holdout: 0,
+    });
+  });
+
+  it('opened and clicked some of the emails, never more than were delivered', async () => {
+    const year = await report(THE_YEAR);
+    for (const id of ['birthday', 'win-back']) {
+      const journey = year.campaigns.find((c) => c.campaignId === id);
+      expect(journey?.delivered, id).toBeGreaterThan(0);
+      expect(journey?.delivered, id).toBeLessThanOrEqual(journey?.sent ?? 0);
+      expect(journey?.opened, id).toBeGreaterThan(0);
+      expect(journey?.opened, id).toBeLessThanOrEqual(journey?.delivered ?? 0);
+      expect(journey?.clicked, id).toBeGreaterThan(0);
+      expect(journey?.clicked, id).toBeLessThanOrEqual(journey?.opened ?? 0);
+    }
   });
 
   it('redeemed some of the birthday coupons our emails carried', async () => {

@@ -5,6 +5,16 @@ import { DAY_MS } from '#shared/domain/clock.ts';
 
 const START = Math.floor(Date.parse('2027-01-01T00:00:00Z') / DAY_MS);
 const year = (shop: LivingShop) => Array.from({ length: 365 }, (_, i) => shop.ordersOn(START + i)).flat();
+const AT = new Date((START + 1) * DAY_MS);
+const email = (to: string, code: string): SesLocalEmail => ({
+  messageId: `${to}-${code}`,
+  from: 'rewards@example.com',
+  destination: { to: [to], cc: [], bcc: [] },
+  subject: 'Happy birthday',
+  body: { text: code ? `Coupon code: ${code}\nCoupon code again: ${code}` : 'Thank you for being with us' },
+  at: 0,
+});
+const mailOf = (event: { detail: unknown }) => (event.detail as { mail: { messageId: string } }).mail;
 const detail = (event: { detail: unknown }) =>
   event.detail as { orderId: string; customerId: string; purchasedAt: string; couponCode?: string };
 
@@ -53,19 +63,11 @@ describe('the living sample shop', () => {
 
   it('redeems some emailed coupons within ten days, each once, and ignores emails to others', () => {
     const shop = new LivingShop({ customers: 300 });
-    const email = (to: string, code: string): SesLocalEmail => ({
-      messageId: `${to}-${code}`,
-      from: 'rewards@example.com',
-      destination: { to: [to], cc: [], bcc: [] },
-      subject: 'Happy birthday',
-      body: { text: `Coupon code: ${code}\nCoupon code again: ${code}` },
-      at: 0,
-    });
     const emails = Array.from({ length: 300 }, (_, i) =>
       email(`sample-${String(i + 1).padStart(4, '0')}@example.com`, `BDAY27-${String(i).padStart(8, 'X')}`),
     );
-    shop.noteEmails([...emails, email('someone@else.example', 'BDAY27-ABCDEFGH')], START);
-    shop.noteEmails(emails, START); // read again: nothing new
+    shop.readEmails([...emails, email('someone@else.example', 'BDAY27-ABCDEFGH')], START, AT);
+    expect(shop.readEmails(emails, START, AT)).toEqual([]); // read again: nothing new
     const orders = Array.from({ length: 12 }, (_, i) => shop.ordersOn(START + i)).flat();
     const redeemed = orders.flatMap((e) => (detail(e).couponCode ? [detail(e).couponCode] : []));
     expect(new Set(redeemed).size).toBe(redeemed.length);
@@ -76,6 +78,38 @@ describe('the living sample shop', () => {
       ...orders.filter((e) => detail(e).couponCode).map((e) => Date.parse(detail(e).purchasedAt)),
     );
     expect(firstDay).toBeGreaterThanOrEqual((START + 1) * DAY_MS);
+  });
+
+  it('opens about 40% of our emails and clicks about 15% of those opened, as SES events of those emails', () => {
+    const shop = new LivingShop({ customers: 300 });
+    const sent = Array.from({ length: 300 }, (_, i) =>
+      email(
+        `sample-${String(i + 1).padStart(4, '0')}@example.com`,
+        i % 3 === 0 ? `BDAY27-${String(i).padStart(8, 'X')}` : '',
+      ),
+    );
+    const events = shop.readEmails([...sent, email('someone@else.example', '')], START, AT);
+    const of = (type: string) => events.filter((event) => event.detailType === type);
+    const opened = new Set(of('Email Opened').map((event) => mailOf(event).messageId));
+    const clicked = new Set(of('Email Clicked').map((event) => mailOf(event).messageId));
+    expect(opened.size).toBe(of('Email Opened').length);
+    expect(opened.size).toBeGreaterThan(110); // 40% of 300 plus the coupon redeemers, give or take
+    expect(opened.size).toBeLessThan(170);
+    expect(clicked.size).toBeGreaterThan(30); // the ~40 redeemers, and 15% of the other openers
+    expect(clicked.size).toBeLessThan(75);
+    // Nobody clicks an email unopened; others' emails are not the shop's to read.
+    for (const id of clicked) expect(opened.has(id)).toBe(true);
+    expect(opened.has('someone@else.example-')).toBe(false);
+    // Whoever comes back with the coupon opened and clicked its email.
+    const orders = Array.from({ length: 12 }, (_, i) => shop.ordersOn(START + i)).flat();
+    for (const order of orders.filter((e) => detail(e).couponCode)) {
+      const code = detail(order).couponCode ?? '';
+      expect(clicked.has(`${detail(order).customerId}@example.com-${code}`)).toBe(true);
+    }
+    // As SES would publish them on the default bus, dated when they were read.
+    expect(events.every((event) => event.busName === 'default' && event.time === AT)).toBe(true);
+    // Seeded: the same emails, the same opens.
+    expect(new LivingShop({ customers: 300 }).readEmails(sent, START, AT)).toHaveLength(events.length);
   });
 
   it('draws uniformly from (seed, parts)', () => {
