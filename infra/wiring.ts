@@ -253,14 +253,15 @@ export const functions = {
   'journey-arming': {
     folder: 'journey-arming',
     description:
-      'Journey Arming Requested -> arm a newly live date trigger for the stored customers, one Scan page per event, the next page as a continuation event',
+      'Journey Arming Requested -> arm a newly live date trigger for the stored customers once every catalogue cache holds it, one Scan page per event, the next page as a continuation event',
     trigger: {
       type: 'events',
       queue: 'arming-requests',
       patterns: [{ source: 'loyalty-flows', detailType: ['Journey Arming Requested'] }],
     },
-    // Scans profile pages, writes date-trigger timers and the progress item, publishes continuations.
-    access: { table: 'readWrite', scanTable: true, publishEvents: true },
+    // Scans profile pages, writes date-trigger timers and the progress item, publishes continuations;
+    // puts the first pages on its own queue, delayed (ARMING_START_DELAY_SECONDS).
+    access: { table: 'readWrite', scanTable: true, publishEvents: true, sendsTo: ['arming-requests'] },
     timeoutSeconds: 120,
     memoryMb: 512,
     // Four segments' chains run side by side; more would only contend for the table's capacity.

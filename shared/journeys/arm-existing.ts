@@ -7,6 +7,8 @@
 // nothing twice. Two drivers run the same pages: the journey-arming function, one page per event
 // with the next page's cursor in a continuation event (the console's publish: no Scan on its
 // request path, no 15-minute limit on the base), and `campaigns publish` from the operator's machine.
+// A page of a journey no longer live (disabled, deleted, no longer a date trigger) scans nothing
+// and ends its segment.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
@@ -16,13 +18,21 @@ import { JourneyArmingStore } from '../store/journey-arming.ts';
 import { JourneyCatalogue, type JourneyVersion } from '../store/journeys.ts';
 import { SegmentStore } from '../store/segments.ts';
 import { isDateJourney } from './reactions.ts';
-import { journeyRuntime } from './runtime.ts';
+import { JOURNEY_LIST_TTL_MS, journeyRuntime } from './runtime.ts';
 
 /** Parallel scan segments of one arming (each its own chain of pages). */
 export const ARMING_SEGMENTS = 4;
 /** Items a page reads (profiles and every other item alike): a page stays well inside a minute. */
 export const ARMING_PAGE_ITEMS = 1000;
 const ARMS_AT_ONCE = 16;
+/**
+ * How long the function's first pages wait after the request: until every running function's
+ * journey catalogue (cached JOURNEY_LIST_TTL_MS) holds the version. A customer stored meanwhile by
+ * a function still holding the version before is not armed by their own profile write; the Scan,
+ * starting only after every such write, reads their profile. 5 s over the cache covers the
+ * Scan's eventually consistent read.
+ */
+export const ARMING_START_DELAY_SECONDS = JOURNEY_LIST_TTL_MS / 1000 + 5;
 
 /** True when `current` runs a date trigger that `previous` (the version before it) did not. */
 export function makesDateTriggerLive(previous: JourneyVersion | undefined, current: JourneyVersion): boolean {
@@ -60,19 +70,22 @@ export class StoredCustomerArming {
 
   /**
    * Arms one page of stored customers for the journey's CURRENT version (read per page): a version
-   * published meanwhile — another template, disabled — is what the timers must converge on.
+   * published meanwhile — another template — is what the timers must converge on. A journey that is
+   * no longer a live date trigger (disabled, deleted, another trigger) ends the segment unscanned:
+   * there is nothing to arm, and a version making a date trigger live again starts its own arming.
    */
   async armPage(
     journeyId: string,
     page: { segment: number; of: number; cursor?: Record<string, unknown> | undefined },
   ): Promise<{ customers: number; next?: Record<string, unknown> }> {
     const current = await this.catalogue.current(journeyId);
+    if (!current?.journey.enabled || !isDateJourney(current)) return { customers: 0 };
     const { customerIds, next } = await this.segments.customerIdsPage(page, this.pageItems);
     const now = this.store.clock.now();
     let at = 0;
     await Promise.all(
       Array.from({ length: ARMS_AT_ONCE }, async () => {
-        for (let i = at++; current && i < customerIds.length; i = at++) {
+        for (let i = at++; i < customerIds.length; i = at++) {
           const customerId = customerIds[i];
           if (customerId) await this.runtime.reactions.armDateTriggers(customerId, now, [current]);
         }
@@ -100,15 +113,19 @@ export class StoredCustomerArming {
 
   /**
    * The function's drive, one event at a time. A request records the arming and starts each
-   * segment's first page; a page is armed, its continuation published, then counted done —
-   * a page already counted is skipped, so a duplicated continuation dies out; a crash before the
-   * count repeats the page (converging) and its continuation (skipped once counted).
+   * segment's first page, `firstPages` delaying them by ARMING_START_DELAY_SECONDS; a page is
+   * armed, its continuation published, then counted done — a page already counted is skipped, so
+   * a duplicated continuation dies out; a crash before the count repeats the page (converging)
+   * and its continuation (skipped once counted).
    */
-  async onRequested(detail: JourneyArmingRequested, events: EventPublisher): Promise<{ customers: number; page?: Page }> {
+  async onRequested(
+    detail: JourneyArmingRequested,
+    events: { continuations: EventPublisher; firstPages: EventPublisher },
+  ): Promise<{ customers: number; page?: Page }> {
     const { page, ...request } = detail;
     if (!page) {
       await this.progress.start({ ...request, segments: ARMING_SEGMENTS });
-      await events.publish(
+      await events.firstPages.publish(
         Array.from({ length: ARMING_SEGMENTS }, (_, segment) => ({
           detailType: JOURNEY_ARMING_REQUESTED,
           detail: { ...request, page: { segment, of: ARMING_SEGMENTS, number: 0 } },
@@ -121,7 +138,7 @@ export class StoredCustomerArming {
     if ((progress.pagesDone[String(page.segment)] ?? 0) > page.number) return { customers: 0 };
     const { customers, next } = await this.armPage(request.journeyId, page);
     if (next)
-      await events.publish([
+      await events.continuations.publish([
         {
           detailType: JOURNEY_ARMING_REQUESTED,
           detail: { ...request, page: { ...page, number: page.number + 1, cursor: scanCursor.parse(next) } },

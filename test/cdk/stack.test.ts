@@ -264,6 +264,15 @@ describe('least privilege', () => {
     const puts = (name: string) => statementsOf(name).filter((s) => actionsOf(s).includes('events:PutEvents'));
     expect(puts('journey-arming').map((s) => s.Resource)).toEqual([arnOf(stack.bus)]);
     expect(puts('console-api').map((s) => s.Resource)).toEqual([arnOf(stack.bus)]);
+    // Its first pages go, delayed, onto its own queue (besides rejected events onto its dead-letter
+    // queue, as every consumer's), named in its environment.
+    const arming = stack.queues['arming-requests'];
+    const sends = (name: string) => statementsOf(name).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+    expect(sends('journey-arming').map((s) => s.Resource)).toEqual(expect.arrayContaining([arnOf(arming.queue), arnOf(arming.deadLetters)]));
+    expect(sends('journey-arming')).toHaveLength(2);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ QUEUE_URL_ARMING_REQUESTS: { Ref: logicalId(arming.queue) } }) },
+    });
     // One page per invocation: a batch of one, and the queue waits out six timeouts before redelivering.
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(functionOf('journey-arming').fn) },

@@ -1,17 +1,23 @@
 // A date-trigger journey published from the console onto customers who are already stored: the
 // console API announces Journey Arming Requested, and the journey-arming function arms the stored
 // customers a Scan page per event (here 3 table items a page, so each segment is a chain of
-// continuation events) — the console request itself never scans. A request delivered twice, a crash
-// after a continuation went out and a crash half-way through a page arm nobody twice and greet
-// everyone once.
+// continuation events) once every journey catalogue cache holds the version — the console request
+// itself never scans. A request delivered twice, a crash after a continuation went out and a crash
+// half-way through a page arm nobody twice and greet everyone once; a customer stored while the
+// journeys function still held the catalogue before the publish is armed all the same; a journey
+// disabled or deleted meanwhile stops its arming.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
 import { localDynamoClient } from '#infra/local/engines.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { JOURNEY_ARMING_REQUESTED } from '#shared/events/emitted.ts';
 import { EMITTED_SOURCE } from '#shared/events/publisher.ts';
+import { ARMING_START_DELAY_SECONDS } from '#shared/journeys/arm-existing.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
+import { JourneyArmingStore } from '#shared/store/journey-arming.ts';
+import { keys } from '#shared/store/keys.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { DynamoMeter } from '../../bench/meter.ts';
 import { aroundPutEvents } from '../support/faults.ts';
@@ -21,16 +27,23 @@ import { subjectsTo } from '../support/timer-campaigns.ts';
 import { localConsoleApi } from '../support/console.ts';
 
 const ids = Array.from({ length: 12 }, (_, i) => `stored-${String(i + 1).padStart(2, '0')}`);
+/** Stored 10 s after the first publish, by a journeys function whose catalogue still held no journey. */
+const late = 'stored-late';
+const everyone = [...ids, late];
 const user = { id: 'sub-1', email: 'ana@shop.example' };
 
 let local: LocalRuntime;
 let api: ReturnType<typeof localConsoleApi>;
 const meter = new DynamoMeter();
+/** What the journey-arming function asks of the table. */
+const armingMeter = new DynamoMeter();
 const crashes = { afterContinuation: 0, midPage: 0 };
+/** Runs when the journey-arming function publishes a continuation (journey id, page number). */
+let onContinuation: (journeyId: string, number: number) => Promise<void> = () => Promise.resolve();
 
 /** Fails the function once after its 3rd timer write reached the table: a crash half-way through a page. */
 function crashMidPage(runtime: Runtime, endpoint: string): Runtime {
-  const client: DynamoDBClient = localDynamoClient(endpoint);
+  const client: DynamoDBClient = armingMeter.attach(localDynamoClient(endpoint));
   let timerWrites = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -51,6 +64,10 @@ function crashMidPage(runtime: Runtime, endpoint: string): Runtime {
 function crashAfterContinuation(runtime: Runtime): Runtime {
   return aroundPutEvents(runtime, async (command, put) => {
     const output = await put();
+    for (const entry of command.input.Entries ?? []) {
+      const { journeyId, page } = JSON.parse(entry.Detail ?? '{}') as { journeyId: string; page?: { number: number } };
+      if (page) await onContinuation(journeyId, page.number);
+    }
     const continuation = command.input.Entries?.some((entry) => entry.Detail?.includes('"number":1'));
     if (continuation && crashes.afterContinuation === 0) {
       crashes.afterContinuation++;
@@ -81,7 +98,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => local?.stop());
 
-const greeted = () => Promise.all(ids.map(async (id) => (await subjectsTo(local, `${id}@example.com`)).length));
+const greeted = () => Promise.all(everyone.map(async (id) => (await subjectsTo(local, `${id}@example.com`)).length));
+/** Moves the clock past the wait before an arming's first pages (every catalogue cache expired). */
+const pastArmingStart = () => local.advanceTo(new Date(local.clock.now().getTime() + (ARMING_START_DELAY_SECONDS + 1) * 1000));
+const birthdayTimer = (journeyId: string, id: string) =>
+  new TimerStore(local.doc, local.tableName).get(id, { kind: 'journey-trigger', journeyId });
 
 describe('a date-trigger journey published from the console', () => {
   it('asks for arming without scanning, and the stored customers are armed a page per event, each once', async () => {
@@ -101,23 +122,32 @@ describe('a date-trigger journey published from the console', () => {
       },
     ]);
     await local.drain();
+    // Inside the catalogue cache's 30 s a customer is stored: the journeys function reacting to the
+    // profile still holds the catalogue it read before the publish, so it arms nothing for them.
+    await local.advanceTo('2027-03-01T00:00:10Z');
+    local.putEvents([customerEvent({ customerId: late, email: `${late}@example.com`, firstName: 'Lea', locale: 'en-US', timeZone: 'UTC', birthday: '1991-03-14' })]);
+    await local.drain();
+    expect(await birthdayTimer('birthday', late)).toBeUndefined();
+    // Nothing was scanned yet: the first pages wait until every cache holds the version.
+    expect(armingMeter.byCommand.get('ScanCommand') ?? 0).toBe(0);
+    await pastArmingStart();
     expect(crashes).toEqual({ afterContinuation: 1, midPage: 1 });
     expect(local.deadLetters()).toEqual([]);
     const view = (await api({ op: 'journey.get', journeyId: 'birthday' }, user)).body as { arming: Record<string, unknown> };
-    expect(view.arming).toMatchObject({ version: 1, requestedBy: user.email, segments: 4, segmentsDone: 4, done: true, customers: ids.length });
+    expect(view.arming).toMatchObject({ version: 1, requestedBy: user.email, segments: 4, segmentsDone: 4, done: true, customers: everyone.length });
     // Pages of 3 items: the segments went on by continuation events, not one page each.
     const pages = Object.values(view.arming.pagesDone as Record<string, number>);
     expect(pages.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(2 * pages.length);
-    // Every timer written once (an arm that finds its timer as it would write it writes nothing).
-    const timers = new TimerStore(local.doc, local.tableName);
-    const armed = await Promise.all(ids.map((id) => timers.get(id, { kind: 'journey-trigger', journeyId: 'birthday' })));
-    expect(armed.map((timer) => [timer?.dueAt, timer?.version])).toEqual(ids.map(() => ['2027-03-14T09:00:00.000Z', 1]));
+    // Every timer written once (an arm that finds its timer as it would write it writes nothing),
+    // the customer stored inside the window included.
+    const armed = await Promise.all(everyone.map((id) => birthdayTimer('birthday', id)));
+    expect(armed.map((timer) => [timer?.dueAt, timer?.version])).toEqual(everyone.map(() => ['2027-03-14T09:00:00.000Z', 1]));
   }, 60_000);
 
   it('greets every stored customer once on their birthday, but those its holdout draws', async () => {
     await local.advanceTo('2027-03-14T09:10:00Z');
-    const heldOut = heldOutOfShipped('birthday', 'birthday#2027', ids);
-    expect(await greeted()).toEqual(ids.map((id) => (heldOut.includes(id) ? 0 : 1)));
+    const heldOut = heldOutOfShipped('birthday', 'birthday#2027', everyone);
+    expect(await greeted()).toEqual(everyone.map((id) => (heldOut.includes(id) ? 0 : 1)));
   }, 60_000);
 
   it('arms nothing when a change leaves the date trigger as it was, and arms again when re-enabled', async () => {
@@ -132,9 +162,9 @@ describe('a date-trigger journey published from the console', () => {
     expect((disabled.body as { arming?: unknown }).arming).toBeUndefined();
     const enabled = await api({ op: 'journey.enable', journeyId: 'birthday', enabled: true, note: 'back on' }, user);
     expect(enabled.body).toMatchObject({ kind: 'published', version: 4, arming: { requested: true, version: 4 } });
-    await local.drain();
+    await pastArmingStart();
     const view = (await api({ op: 'journey.get', journeyId: 'birthday' }, user)).body as { arming: Record<string, unknown> };
-    expect(view.arming).toMatchObject({ version: 4, done: true, customers: ids.length });
+    expect(view.arming).toMatchObject({ version: 4, done: true, customers: everyone.length });
   }, 60_000);
 
   it('asks again when the operator retries a publish whose announcement failed, until the version has an arming', async () => {
@@ -148,11 +178,55 @@ describe('a date-trigger journey published from the console', () => {
     await expect(busDown({ op: 'draft.publish', ...draft, note: 'vip birthdays', expectedVersion: 0 }, user)).rejects.toThrow(/injected/);
     const retried = await api({ op: 'draft.publish', ...draft, note: 'vip birthdays', expectedVersion: 1 }, user);
     expect(retried.body).toMatchObject({ kind: 'unchanged', version: 1, arming: { requested: true, version: 1 } });
-    await local.drain();
+    await pastArmingStart();
     const view = (await api({ op: 'journey.get', journeyId: 'birthday-vip' }, user)).body as { arming: Record<string, unknown> };
-    expect(view.arming).toMatchObject({ version: 1, done: true, customers: ids.length });
+    expect(view.arming).toMatchObject({ version: 1, done: true, customers: everyone.length });
     // Once armed, a further unchanged publish asks nothing.
     const again = await api({ op: 'draft.publish', ...draft, note: 'vip birthdays', expectedVersion: 1 }, user);
     expect(again.body).toEqual({ kind: 'unchanged', version: 1, journeyId: 'birthday-vip' });
+  }, 60_000);
+
+  it('stops the arming of a journey deleted before its first page: nothing scanned, nobody armed', async () => {
+    const { source, templates } = await loadJourneyFiles('campaigns/birthday.yaml');
+    const published = await api({ op: 'draft.publish', source: source.replace('id: birthday', 'id: birthday-gone'), templates, note: 'soon gone', expectedVersion: 0 }, user);
+    expect(published.body).toMatchObject({ kind: 'published', version: 1, arming: { requested: true } });
+    await local.drain();
+    // An operator removes the journey's current item (there is no delete command: the table's own tools).
+    await local.doc.send(new DeleteCommand({ TableName: local.tableName, Key: keys.journeyCurrent('birthday-gone') }));
+    armingMeter.reset();
+    await pastArmingStart();
+    expect(armingMeter.byCommand.get('ScanCommand') ?? 0).toBe(0);
+    // The console has no page for a deleted journey: the progress item itself.
+    expect(await new JourneyArmingStore(local.doc, local.tableName).latest('birthday-gone')).toMatchObject({ version: 1, segmentsDone: 4, done: true, customers: 0, pagesDone: { 0: 1, 1: 1, 2: 1, 3: 1 } });
+    expect(await Promise.all(everyone.map((id) => birthdayTimer('birthday-gone', id)))).toEqual(everyone.map(() => undefined));
+  }, 60_000);
+
+  it('stops the arming at its next page when the journey is disabled meanwhile', async () => {
+    const { source, templates } = await loadJourneyFiles('campaigns/birthday.yaml');
+    const draft = { source: source.replace('id: birthday', 'id: birthday-paused'), templates };
+    const published = await api({ op: 'draft.publish', ...draft, note: 'to be paused', expectedVersion: 0 }, user);
+    expect(published.body).toMatchObject({ kind: 'published', version: 1, arming: { requested: true } });
+    // The marketer disables it while the first segment to go on announces its second page.
+    let disabled = false;
+    onContinuation = async (journeyId) => {
+      if (journeyId !== 'birthday-paused' || disabled) return;
+      disabled = true;
+      const outcome = await api({ op: 'journey.enable', journeyId, enabled: false, note: 'stop' }, user);
+      expect(outcome.body).toMatchObject({ kind: 'published', version: 2 });
+    };
+    armingMeter.reset();
+    await pastArmingStart();
+    onContinuation = () => Promise.resolve();
+    expect(disabled).toBe(true);
+    const view = (await api({ op: 'journey.get', journeyId: 'birthday-paused' }, user)).body as { arming: Record<string, unknown> };
+    expect(view.arming).toMatchObject({ version: 1, segmentsDone: 4, done: true });
+    // Each segment ended at the first page it found the journey disabled on: at most the page
+    // that was running and the one after it (unscanned), where the whole run takes many more.
+    const pagesDone = Object.values(view.arming.pagesDone as Record<string, number>);
+    expect(Math.max(...pagesDone)).toBeLessThanOrEqual(3);
+    const full = (await api({ op: 'journey.get', journeyId: 'birthday' }, user)).body as { arming: { pagesDone: Record<string, number> } };
+    const fullPages = Object.values(full.arming.pagesDone).reduce((sum, n) => sum + n, 0);
+    expect(pagesDone.reduce((sum, n) => sum + n, 0)).toBeLessThan(fullPages);
+    expect(view.arming.customers).toBeLessThan(everyone.length);
   }, 60_000);
 });

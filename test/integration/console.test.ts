@@ -11,6 +11,7 @@ import axe from 'axe-core';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { ARMING_START_DELAY_SECONDS } from '#shared/journeys/arm-existing.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { StoredReports } from '#shared/store/stored-reports.ts';
@@ -223,8 +224,9 @@ describe('the marketer console', () => {
     await page.getByRole('dialog').getByRole('textbox').fill('birthdays from now on');
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await page.locator('#status').filter({ hasText: 'being armed for the customers already stored' }).waitFor();
-    // The journey-arming function works off the console's request; the page then says how far it came.
-    await local.drain();
+    // The journey-arming function works off the console's request once every catalogue cache holds
+    // the version; the page then says how far it came.
+    await local.advanceTo(new Date(local.clock.now().getTime() + (ARMING_START_DELAY_SECONDS + 1) * 1000));
     await page.reload();
     await page.locator('[data-arming="done"]').waitFor();
     expect(await page.locator('[data-arming] b').textContent()).toBe('1 customers checked');

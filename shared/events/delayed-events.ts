@@ -1,0 +1,48 @@
+// Our events put straight onto a queue the bus feeds, delivered only after a delay: EventBridge
+// has no delivery delay, an SQS message has one (up to 900 s). The body is the envelope the bus's
+// rule would have delivered, so the queue's consumer cannot tell the two paths apart.
+import { randomUUID } from 'node:crypto';
+import { type SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { Clock } from '../domain/clock.ts';
+import { EMITTED_SOURCE, type EventPublisher, type OutboundEvent } from './publisher.ts';
+
+/** SQS's largest DelaySeconds. */
+const MAX_DELAY_SECONDS = 900;
+
+export class DelayedEvents implements EventPublisher {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+    private readonly clock: Clock,
+    private readonly delaySeconds: number,
+  ) {
+    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_DELAY_SECONDS)
+      throw new Error(`delaySeconds ${delaySeconds} is not a whole number of seconds from 0 to ${MAX_DELAY_SECONDS}`);
+  }
+
+  async publish(events: OutboundEvent[]): Promise<void> {
+    // SendMessageBatch takes at most 10 entries; a partial failure must be retried, so it throws.
+    for (let i = 0; i < events.length; i += 10) {
+      const batch = events.slice(i, i + 10);
+      const result = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((event, n) => ({
+            Id: String(n),
+            DelaySeconds: this.delaySeconds,
+            MessageBody: JSON.stringify({
+              version: '0',
+              id: randomUUID(),
+              'detail-type': event.detailType,
+              source: EMITTED_SOURCE,
+              time: (event.time ?? this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+              resources: [],
+              detail: event.detail,
+            }),
+          })),
+        }),
+      );
+      if (result.Failed?.length) throw new Error(`SendMessageBatch failed for ${result.Failed.length} of ${batch.length} events`);
+    }
+  }
+}
