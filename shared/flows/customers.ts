@@ -5,8 +5,8 @@ import { type CustomerProfile, mergeCustomerUpsert, minimalProfile, type UpsertE
 import type { CustomerUpserted } from '../events/contracts.ts';
 import type { CustomerStore, StoredProfile } from '../store/customers.ts';
 import { purchaseHoursZone, recountPurchaseHours } from './purchases.ts';
+import { LOST_RACE, retryOnRace } from '../store/race.ts';
 
-const MAX_RACE_RETRIES = 8;
 
 export type UpsertOutcome =
   | { applied: true; before: CustomerProfile | undefined; after: CustomerProfile }
@@ -18,7 +18,7 @@ export async function upsertCustomer(
   event: CustomerUpserted,
   meta: UpsertEventMeta,
 ): Promise<UpsertOutcome> {
-  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+  return retryOnRace(`profile of customer ${event.customerId}`, async () => {
     const stored = await store.getProfile(event.customerId);
     const current = stored?.profile ?? minimalProfile(event.customerId, clock.now());
     const next = mergeCustomerUpsert(current, event, meta);
@@ -31,8 +31,8 @@ export async function upsertCustomer(
       await recountIfZoneMoved(store, stored, next);
       return { applied: true, before: stored?.profile, after: next };
     }
-  }
-  throw new Error(`profile of customer ${event.customerId} kept changing under us; retrying the event`);
+    return LOST_RACE;
+  });
 }
 
 /** Purchase hours counted in another zone than the profile's now (send-time optimisation) are recounted. */

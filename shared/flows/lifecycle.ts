@@ -26,6 +26,7 @@ import type { Timer } from '../domain/timers.ts';
 import type { TimerStore } from '../store/timers.ts';
 import { type AggregatesChange, lifecycleFactsOf } from './purchases.ts';
 import { armTimer } from './timers.ts';
+import { LOST_RACE, retryOnRace } from '../store/race.ts';
 
 export const LIFECYCLE = 'lifecycle';
 
@@ -36,7 +37,6 @@ export interface LifecycleDeps {
   thresholds?: LifecycleThresholds;
 }
 
-const MAX_RACE_RETRIES = 8;
 
 /** Env var (ingest-orders and scheduler) with the thresholds as JSON, e.g. {"atRiskDays":45}. */
 export const LIFECYCLE_THRESHOLDS_ENV = 'LIFECYCLE_THRESHOLDS';
@@ -84,7 +84,7 @@ export function lifecycleChangedEvent(
  */
 export async function refreshLifecycle(deps: LifecycleDeps, customerId: string): Promise<string | null> {
   const thresholds = deps.thresholds ?? DEFAULT_LIFECYCLE_THRESHOLDS;
-  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+  return retryOnRace(`lifecycle of customer ${customerId}`, async () => {
     const history = await deps.store.loadPurchaseHistory(customerId);
     if (!history.stored) return null;
     const now = deps.clock.now();
@@ -92,12 +92,11 @@ export async function refreshLifecycle(deps: LifecycleDeps, customerId: string):
     const stored = history.stored.lifecycle;
     const decision = decideLifecycle(stored, facts, now, thresholds);
     if (decision !== 'unchanged' && !(await deps.store.saveLifecycle(customerId, decision, stored?.seq)))
-      continue;
+      return LOST_RACE;
     const current = decision === 'unchanged' ? stored : decision;
     await announceLifecycle(deps, customerId, current, history.stored.lifecycleAnnouncedSeq ?? 0);
     return nextLifecycleTransitionAt(facts, now, thresholds)?.toISOString() ?? null;
-  }
-  throw new Error(`lifecycle of customer ${customerId} kept changing under us; retrying`);
+  });
 }
 
 /** Publishes the stored stage's transition unless it is confirmed as published, then confirms it. */

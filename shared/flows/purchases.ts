@@ -28,6 +28,7 @@ import type { OrderRefunded, PurchaseCompleted } from '../events/contracts.ts';
 import type { CustomerStore, PurchaseHistory } from '../store/customers.ts';
 import type { FittedPredictionModel } from '../store/predictions.ts';
 import { purchaseFacts } from './predictions.ts';
+import { LOST_RACE, retryOnRace } from '../store/race.ts';
 
 export interface AggregatesChange {
   customerId: string;
@@ -51,7 +52,6 @@ export interface StandingMoves {
   predictionModel?: FittedPredictionModel | undefined;
 }
 
-const MAX_RACE_RETRIES = 8;
 
 export async function recordPurchase(
   store: CustomerStore,
@@ -112,7 +112,7 @@ export async function refreshAggregates(
   customerId: string,
   moves: StandingMoves = {},
 ): Promise<Omit<AggregatesChange, 'recorded'>> {
-  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+  return retryOnRace(`aggregates for customer ${customerId}`, async () => {
     const history = await store.loadPurchaseHistory(customerId);
     const now = clock.now();
     const stored = history.stored;
@@ -157,8 +157,8 @@ export async function refreshAggregates(
         unannounced: unannouncedChanges(loyalty, stored?.tierAnnouncedSeq ?? 0),
       };
     }
-  }
-  throw new Error(`aggregates for customer ${customerId} kept changing under us; retrying the event`);
+    return LOST_RACE;
+  });
 }
 
 /** The lifecycle facts of a customer's recorded orders. */
@@ -192,7 +192,7 @@ export function purchaseHoursZone(profile: { timeZone?: string | undefined }): s
  * One Query of the orders, only then; the aggregates' version check orders it with purchases.
  */
 export async function recountPurchaseHours(store: CustomerStore, customerId: string): Promise<void> {
-  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+  return retryOnRace(`aggregates for customer ${customerId}`, async () => {
     const history = await store.loadPurchaseHistory(customerId);
     const stored = history.stored;
     const purchases = stored?.profile.purchases;
@@ -202,8 +202,8 @@ export async function recountPurchaseHours(store: CustomerStore, customerId: str
     const createdAt = new Date(stored.profile.createdAt);
     if (await store.saveAggregates(customerId, { ...purchases, purchaseHours }, stored.aggVersion, createdAt, stored.loyalty))
       return;
-  }
-  throw new Error(`aggregates for customer ${customerId} kept changing under us; retrying the event`);
+    return LOST_RACE;
+  });
 }
 
 /** Equal apart from the instant they were computed at; key order does not matter. */

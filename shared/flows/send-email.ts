@@ -21,6 +21,7 @@ import type { StoredProfile } from '../store/customers.ts';
 import type { RecipientProfile, SuppressionStore } from '../store/suppression.ts';
 import type { SendTimeCheck } from '../journeys/sending.ts';
 import type { SentEmailCounts } from './sent-emails.ts';
+import { LOST_RACE, retryOnRace } from '../store/race.ts';
 
 export interface SenderConfig {
   rules: SendRulesConfig;
@@ -287,15 +288,15 @@ async function reserveCap(
   now: Date,
   cap: FrequencyCap,
 ): Promise<Date | undefined> {
-  for (let race = 0; race < MAX_CAP_RACES; race++) {
+  return retryOnRace(`frequency-cap item of ${customerId}`, async () => {
     const current = await caps.get(customerId);
     const decision = reserveCapSlot(current.recent, ref, now, cap);
     if (!decision.allowed) return decision.freesAt;
     if (current.recent[ref] && Object.keys(decision.recent).length === Object.keys(current.recent).length)
       return undefined;
     if (await caps.save(customerId, decision.recent, current.version)) return undefined;
-  }
-  throw new Error(`frequency-cap item of ${customerId} kept changing; retrying`);
+    return LOST_RACE;
+  }, MAX_CAP_RACES);
 }
 
 function tierOf(request: ParsedSendRequest, profile: RecipientProfile): string {

@@ -3,8 +3,8 @@
 // the scheduler.
 import { armedDueAt, needsNudge, type Timer, type TimerData, type TimerRef } from '../domain/timers.ts';
 import type { TimerStore } from '../store/timers.ts';
+import { LOST_RACE, retryOnRace } from '../store/race.ts';
 
-const MAX_RACE_RETRIES = 8;
 
 export type ArmDecision<D extends TimerData> = { data: D; dueAt: Date | undefined } | 'unchanged';
 
@@ -18,7 +18,7 @@ export async function armTimer<D extends TimerData>(
   /** The timer as the caller already read it (one Query for several): saves the first read. */
   known?: { timer: Timer | undefined },
 ): Promise<ArmDecision<D>> {
-  for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+  return retryOnRace(`${ref.kind} timer of customer ${customerId}`, async (attempt) => {
     const current = attempt === 0 && known ? known.timer : await store.get(customerId, ref);
     const decision = decide(current);
     if (decision === 'unchanged') return decision;
@@ -33,6 +33,6 @@ export async function armTimer<D extends TimerData>(
       if (dueAt && needsNudge(dueAt, now)) await store.nudge(dueAt);
       return { data: decision.data, dueAt };
     }
-  }
-  throw new Error(`${ref.kind} timer of customer ${customerId} kept changing under us; retrying`);
+    return LOST_RACE;
+  });
 }

@@ -21,6 +21,7 @@ import type { JourneyStateStore } from '../store/journey-states.ts';
 import type { CurrentJourneys, JourneyVersion } from '../store/journeys.ts';
 import type { CustomerFacts, FactsReader } from './customer-facts.ts';
 import { runStep, type StepDeps, type StepResult } from './steps/index.ts';
+import { LOST_RACE, retryOnRace } from '../store/race.ts';
 
 export interface EngineDeps extends StepDeps {
   journeys: Pick<CurrentJourneys, 'current'>;
@@ -47,7 +48,6 @@ export type EntryOutcome =
 export const MAX_STEPS_PER_RUN = 50;
 /** Entry ids remembered per run item, for the redelivery guard of `always` and `every` journeys. */
 const RECENT_ENTRIES = 20;
-const MAX_RACES = 8;
 
 type Kind = (typeof HISTORY_KINDS)[number];
 
@@ -128,7 +128,7 @@ export class JourneyEngine {
     // The global control group never enters a marketing journey: no state, no waits, no sends.
     if (this.heldOutByControlGroup(journey, customerId)) return { kind: 'global-control-group' };
     let facts: CustomerFacts | undefined;
-    for (let race = 0; race < MAX_RACES; race++) {
+    return retryOnRace(`journey ${journey.id} state of ${customerId}`, async () => {
       const state = await this.deps.states.get(customerId, journey.id);
       const decision = reentryDecision(journey, state, entry);
       if (decision !== 'enter') {
@@ -175,7 +175,7 @@ export class JourneyEngine {
       });
       const next = heldOut ? exited({ ...fresh, history }, 'held-out', now, history) : { ...fresh, history };
       const saved = await this.deps.states.save(next, state?.stateVersion ?? 0, now);
-      if (!saved) continue;
+      if (!saved) return LOST_RACE;
       if (heldOut) {
         // The control group: counted once per entry for uplift, never sent.
         await this.deps.holdouts.record({
@@ -188,8 +188,7 @@ export class JourneyEngine {
       }
       await this.advance(saved, now);
       return { kind: 'entered', heldOut: false };
-    }
-    throw new Error(`journey ${journey.id} state of ${customerId} kept changing; retrying`);
+    });
   }
 
   /** True if the global control group keeps this customer out of the journey (program.yaml `controlGroup`). */
@@ -206,8 +205,8 @@ export class JourneyEngine {
     /** The run as the caller already read it: saves the first read (a lost race re-reads). */
     known?: { state: JourneyState | undefined },
   ): Promise<boolean> {
-    for (let race = 0; race < MAX_RACES; race++) {
-      const state = race === 0 && known ? known.state : await this.deps.states.get(customerId, journeyId);
+    return retryOnRace(`journey ${journeyId} state of ${customerId}`, async (attempt) => {
+      const state = attempt === 0 && known ? known.state : await this.deps.states.get(customerId, journeyId);
       if (!state || state.status !== 'active') return false;
       if (state.entryId === event.factId || Date.parse(event.occurredAt) < Date.parse(state.enteredAt))
         return false;
@@ -222,8 +221,8 @@ export class JourneyEngine {
       );
       if (await this.deps.states.save(exited(state, 'exit-event', now, history), state.stateVersion, now))
         return true;
-    }
-    throw new Error(`journey ${journeyId} state of ${customerId} kept changing; retrying`);
+      return LOST_RACE;
+    });
   }
 
   /** A due wait (the scheduler): carries on if the stored run is still waiting and due. */

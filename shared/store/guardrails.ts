@@ -13,6 +13,7 @@ import {
 } from '../domain/send-guardrails.ts';
 import { writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
+import { LOST_RACE, retryOnRace } from './race.ts';
 
 export type GuardrailCounter = 'sends' | 'hardBounces' | 'complaints';
 
@@ -69,7 +70,7 @@ export class GuardrailStore {
   async count(scope: GuardrailScope, counter: GuardrailCounter, at: Date): Promise<void> {
     const hour = hourOf(at);
     const Key = { PK: keys.guardrailPk(scope), SK: keys.guardrailSlotSk(hour, GUARDRAIL_HOURS) };
-    for (let attempt = 0; attempt < 3; attempt++) {
+    return retryOnRace(`guardrail slot ${Key.PK} ${Key.SK} (${counter})`, async () => {
       const added = await writeIfCondition(
         this.doc,
         new UpdateCommand({
@@ -104,8 +105,8 @@ export class GuardrailStore {
       // holds a newer hour and this event is outside every window.
       const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
       if (Item && Number(Item.hour) > hour) return;
-    }
-    throw new Error(`guardrail slot ${Key.PK} ${Key.SK}: could not count ${counter} after 3 attempts`);
+      return LOST_RACE;
+    }, 3);
   }
 
   /** The scope's slots and breaker state: one Query of its partition (at most 25 small items). */
@@ -179,7 +180,7 @@ export class GuardrailStore {
     scope: GuardrailScope,
     input: { at: Date; note: string; by: string },
   ): Promise<{ resumed: true; state: GuardrailState; paused: GuardrailState } | { resumed: false; state: GuardrailState }> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    return retryOnRace(`guardrail ${keys.guardrailPk(scope)}`, async () => {
       const { slots, state } = await this.read(scope);
       if (state.status !== 'paused') return { resumed: false, state };
       const hour = hourOf(input.at);
@@ -194,8 +195,8 @@ export class GuardrailStore {
         baseline: slot,
       };
       if (await this.replace(scope, state, next)) return { resumed: true, state: next, paused: state };
-    }
-    throw new Error(`guardrail ${keys.guardrailPk(scope)}: the state kept changing during resume`);
+      return LOST_RACE;
+    }, 3);
   }
 
   /** Writes `next` as the whole state item if the stored one is still `from` (its version). */
