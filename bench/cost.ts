@@ -429,7 +429,7 @@ export async function benchCost(): Promise<BenchSection[]> {
               `Idle ${t.name} tick: ${per(idleTicks.get(t.name) ?? emptyTally(), 1)}; ${fmt(t.perMonth)} ticks a month.`,
           ),
           `SES feedback per email (its Send and Delivery events): ${per(perFeedback, sent || emails)}; opens and clicks assumed ${ENGAGEMENT} events per email at a Delivery's cost.`,
-          'Not measured here: the weekly analytics Scan (one parallel Scan of the table: its size in 4 KB units / 2 RRU a week).',
+          'Not measured here: the weekly analytics Scan (one parallel Scan of the table: its size in 4 KB units / 2 RRU a week) and the weekly refit\'s profile writes, which follow the predictions it moved, not the base (0.12% of 100k buyers a week: `npm run bench -- predictions`).',
         ],
       },
     ];

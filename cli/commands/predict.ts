@@ -12,7 +12,7 @@ import type { Targets } from '../targets.ts';
 type FittedModel = Extract<StoredPredictionModel, { status: 'fitted' }>;
 
 /** What the weekly analytics run answers (functions/segment-thresholds), as far as we read it. */
-const weeklyRunResult = z.object({ predictions: z.object({ model: storedPredictionModel, predicted: z.number().int() }) });
+const weeklyRunResult = z.object({ predictions: z.object({ model: storedPredictionModel, predicted: z.number().int(), unchanged: z.number().int() }) });
 type FitRun = z.infer<typeof weeklyRunResult>['predictions'];
 
 async function runFit(targets: Targets, now: Date, region: string | undefined): Promise<FitRun> {
@@ -100,7 +100,7 @@ export const predictCommands: CommandModule = {
         const run = await runFit(targets, await context.now(), context.globals().region);
         context.out().result(run, () =>
           run.model.status === 'fitted'
-            ? [...fitText(run.model), `Predictions refreshed for ${run.predicted} customer(s)`].join('\n')
+            ? [...fitText(run.model), `Predictions rewritten for ${run.predicted} customer(s); ${run.unchanged} unchanged by this fit (kept)`].join('\n')
             : `No predictions (fit attempted ${run.model.at}): ${run.model.reason}`,
         );
       });

@@ -1,7 +1,7 @@
 // Once a week: the analytics run, the only scheduled Scan (journey-arming scans only when a date
 // trigger goes live). Reads the table in parallel segments once, then recomputes the RFM quintile
 // cuts and the 80/20 spend threshold (SEGMENTS item), refits the prediction models, refreshing
-// every buyer's predictions (PREDICTIONS item), keeps the audience builder's sample (SAMPLES item)
+// the buyers' predictions this fit moved (PREDICTIONS item), keeps the audience builder's sample (SAMPLES item)
 // and stores the loyalty report of each standard period (REPORTS items) for the console's results page.
 import * as z from 'zod';
 import type { ScheduledInvocation } from '#infra/wiring.ts';
@@ -28,7 +28,7 @@ const REPORT_ATTRIBUTION_DAYS = 7;
 
 export interface WeeklyAnalyticsResult {
   thresholds: SegmentThresholds;
-  predictions: { model: StoredPredictionModel; predicted: number };
+  predictions: { model: StoredPredictionModel; predicted: number; unchanged: number };
   reports: StoredPeriod[];
 }
 
@@ -54,6 +54,7 @@ export function createHandler(runtime: Runtime) {
       computedAt: thresholds.computedAt,
       predictionModel: predictions.model.status,
       predicted: predictions.predicted,
+      unchanged: predictions.unchanged,
       reports: reports.length,
     });
     return { thresholds, predictions, reports };

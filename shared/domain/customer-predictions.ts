@@ -175,6 +175,40 @@ export function predictCustomer(model: PredictionModel, fittedAt: string, summar
 }
 
 /**
+ * How far a refit must move a customer's predictions before the weekly run rewrites them: a
+ * point of P(alive), 2% of the expected purchases or 12-month value, a day of a predicted date.
+ */
+export const MATERIAL_CHANGE = { pAlive: 0.01, relative: 0.02, days: 1 } as const;
+
+/**
+ * Whether `fresh` (this week's fit) says something `current` (the stored predictions moved to the
+ * same instant, predictionAt) does not: another purchase summary or churn band, or a figure moved
+ * by more than MATERIAL_CHANGE. A refit over an unchanged base barely moves the parameters, so most
+ * customers keep their stored predictions and the weekly run writes only those that moved.
+ */
+export function predictionMoved(current: CustomerPrediction, fresh: CustomerPrediction): boolean {
+  const relative = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? a !== b : Math.abs(a - b) > MATERIAL_CHANGE.relative * Math.max(Math.abs(a), Math.abs(b), 1e-9);
+  const days = (a: string | undefined, b: string | undefined) =>
+    a === undefined || b === undefined ? a !== b : Math.abs(Date.parse(a) - Date.parse(b)) > MATERIAL_CHANGE.days * DAY_MS;
+  const { summary: was } = current;
+  const { summary: now } = fresh;
+  return (
+    was.x !== now.x ||
+    was.tx !== now.tx ||
+    was.T !== now.T ||
+    was.firstPurchaseDay !== now.firstPurchaseDay ||
+    was.meanRepeatValueMilli !== now.meanRepeatValueMilli ||
+    current.churnRisk !== fresh.churnRisk ||
+    Math.abs(current.pAlive - fresh.pAlive) > MATERIAL_CHANGE.pAlive ||
+    relative(current.expectedPurchases90d, fresh.expectedPurchases90d) ||
+    relative(current.predictedValue12mMilli, fresh.predictedValue12mMilli) ||
+    days(current.expectedNextPurchaseAt, fresh.expectedNextPurchaseAt) ||
+    days(current.atRiskFrom, fresh.atRiskFrom)
+  );
+}
+
+/**
  * Stored predictions moved to `now`: with no purchase since (a purchase refreshes them), only
  * the customer's age T grows, so P(alive), the band and the expectations are recomputed from the
  * stored summary and parameters — what a journey condition should judge, not last week's value.

@@ -1,6 +1,7 @@
 // Program health metrics for a period and (optionally) a cohort, the way the loyalty literature
 // defines them. Pure: the population (customers with their net orders, survey answers and tier
 // history) is an input; each definition is written beside its function and in README.
+import type { CustomerPrediction } from './customer-predictions.ts';
 import type { Milli } from './money.ts';
 
 export interface CustomerFacts {
@@ -15,6 +16,8 @@ export interface CustomerFacts {
   tier: string | undefined;
   /** Tier changes, any order: the tier at an instant is replayed from them. */
   tierChanges: { at: string; from: string; to: string }[];
+  /** The predictions stored on the profile (the weekly refit rewrites only those that moved). */
+  predictions?: CustomerPrediction | undefined;
 }
 
 /** Half-open [from, to). */

@@ -7,6 +7,8 @@ import {
   type ChurnRisk,
   fitPredictionModel,
   predictCustomer,
+  predictionAt,
+  predictionMoved,
   type PurchaseFact,
   purchaseSummary,
 } from '../domain/customer-predictions.ts';
@@ -19,28 +21,33 @@ const WRITE_CONCURRENCY = 16;
 
 export interface RefitResult {
   model: StoredPredictionModel;
-  /** Customers whose profile predictions were refreshed. */
+  /** Customers whose profile predictions were rewritten: new, or moved by this fit (predictionMoved). */
   predicted: number;
+  /** Customers whose stored predictions this fit did not move: not written. */
+  unchanged: number;
   /** Each buyer's churn-risk band as of the fit (the audience counts and samples use it). */
   churnRisk: Map<string, ChurnRisk>;
 }
 
 /**
  * Fits the models on every buyer as of `now`, stores the fit with its date (or why there is
- * none), then refreshes each buyer's predictions from it.
+ * none), then refreshes each buyer's predictions from it: written only where they are new or this
+ * fit moved them materially, so the weekly cost follows the customers whose outlook changed, not
+ * the size of the base (readers move stored predictions to their own day, predictionAt).
  */
 export async function refitPredictions(store: PredictionStore, customers: readonly CustomerFacts[], now: Date): Promise<RefitResult> {
   const buyers = customers.flatMap((customer) => {
     const summary = purchaseSummary(customer.orders.map((order) => ({ at: order.at, amountMilli: order.amountMilli })), now);
-    return summary ? [{ customerId: customer.customerId, summary }] : [];
+    return summary ? [{ customerId: customer.customerId, summary, stored: customer.predictions }] : [];
   });
   const outcome = fitPredictionModel(buyers.map((buyer) => buyer.summary));
   const at = now.toISOString();
   const model: StoredPredictionModel = outcome.ok ? { status: 'fitted', at, model: outcome.model } : { status: 'not-fitted', at, reason: outcome.reason };
   await store.saveModel(model);
   const churnRisk = new Map<string, ChurnRisk>();
-  if (model.status !== 'fitted') return { model, predicted: 0, churnRisk };
+  if (model.status !== 'fitted') return { model, predicted: 0, unchanged: 0, churnRisk };
   let predicted = 0;
+  let unchanged = 0;
   let next = 0;
   const worker = async () => {
     while (next < buyers.length) {
@@ -48,11 +55,12 @@ export async function refitPredictions(store: PredictionStore, customers: readon
       if (!buyer) break;
       const prediction = predictCustomer(model.model, at, buyer.summary, now);
       churnRisk.set(buyer.customerId, prediction.churnRisk);
-      if (await store.savePrediction(buyer.customerId, prediction)) predicted++;
+      if (buyer.stored && !predictionMoved(predictionAt(buyer.stored, now), prediction)) unchanged++;
+      else if (await store.savePrediction(buyer.customerId, prediction)) predicted++;
     }
   };
   await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
-  return { model, predicted, churnRisk };
+  return { model, predicted, unchanged, churnRisk };
 }
 
 /** The purchases the models see: every recorded order, at its value net of refunds. */

@@ -12,6 +12,7 @@ import type { CustomerFacts } from '../domain/metrics.ts';
 import { netOrderAmounts, type OrderRecord, type RefundRecord } from '../domain/purchase-history.ts';
 import { putUnlessNewer } from './dynamo.ts';
 import { keys } from './keys.ts';
+import { customerPredictionSchema } from './predictions.ts';
 
 const cuts = z.tuple([z.number(), z.number(), z.number(), z.number()]).readonly();
 
@@ -350,6 +351,8 @@ function customerFacts(customerId: string, found: Gathered): CustomerFacts {
     coupon: Boolean(order.couponCode),
   }));
   const loyalty = loyaltyShape.safeParse(found.profile?.loyalty);
+  // An unreadable one counts as none: the weekly refit then writes it afresh.
+  const predictions = customerPredictionSchema.safeParse(found.profile?.predictions);
   // The profile's createdAt is when we first heard of the customer, which an import or a late
   // event can put after their first order or answer: the earliest fact wins.
   const known = [
@@ -373,5 +376,6 @@ function customerFacts(customerId: string, found: Gathered): CustomerFacts {
           to: change.to,
         }))
       : [],
+    ...(predictions.success ? { predictions: predictions.data } : {}),
   };
 }

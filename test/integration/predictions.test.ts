@@ -78,6 +78,20 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => local?.stop());
 
+/** Counts the UpdateItems of customer profiles from now on (every function shares the runtime's client). */
+function countProfileWrites(): () => number {
+  let writes = 0;
+  local.runtimeFor('segment-thresholds').dynamodb.middlewareStack.add(
+    (next) => (args) => {
+      const input = (args as { input: { UpdateExpression?: string; Key?: { SK?: { S?: string } } } }).input;
+      if (input.UpdateExpression && input.Key?.SK?.S === 'PROFILE') writes++;
+      return next(args);
+    },
+    { step: 'initialize', name: `countProfileWrites${Math.random()}` },
+  );
+  return () => writes;
+}
+
 const predictionsOf = async (customerId: string) => (await profileOf(local.doc, local.tableName, customerId))?.predictions as CustomerPrediction | undefined;
 
 describe('per-customer predictions', () => {
@@ -94,6 +108,16 @@ describe('per-customer predictions', () => {
     expect(prediction).toMatchObject({ fittedAt: '2026-06-30T12:00:00.000Z', asOf: '2026-06-30T12:00:00.000Z' });
     expect(prediction?.summary.x).toBe(repeatDays(repeatBuyer));
     expect(['low', 'medium', 'high']).toContain(prediction?.churnRisk);
+  });
+
+  it('are not rewritten by a refit that does not move them: a second fit at once writes no profile', async () => {
+    const before = await predictionsOf(`base-${repeatBuyer}`);
+    const profileWrites = countProfileWrites();
+    const run = (await local.runScheduled('segment-thresholds')) as { predictions: { predicted: number; unchanged: number } };
+    // The same base at the same instant: the same fit, so nothing moved.
+    expect(run.predictions).toEqual({ model: expect.anything(), predicted: 0, unchanged: 200 });
+    expect(profileWrites()).toBe(0);
+    expect(await predictionsOf(`base-${repeatBuyer}`)).toEqual(before);
   });
 
   it('move with a purchase once the fit reached the purchase path, and a redelivered purchase changes nothing', async () => {
@@ -160,9 +184,16 @@ describe('loyalty predict (CLI)', () => {
     await local.advanceTo('2026-07-01T09:00:00Z');
     const run = await loyalty(local, ['predict', 'fit', '--json']);
     expect(run.code).toBe(0);
-    expect(run.json()).toMatchObject({ model: { status: 'fitted', at: '2026-07-01T09:00:00.000Z' }, predicted: 201 }); // the 200 seeded buyers and crash-1
+    const { predicted, unchanged } = run.json() as { predicted: number; unchanged: number };
+    expect(run.json()).toMatchObject({ model: { status: 'fitted', at: '2026-07-01T09:00:00.000Z' } });
+    expect(predicted + unchanged).toBe(201); // the 200 seeded buyers and crash-1
     expect(await new PredictionStore(local.doc, local.tableName).model()).toMatchObject({ status: 'fitted', at: '2026-07-01T09:00:00.000Z' });
-    expect((await predictionsOf(`base-${repeatBuyer}`))?.fittedAt).toBe('2026-07-01T09:00:00.000Z');
+    // A day on, every buyer's T grew: the ones this fit moved carry it, the others keep theirs.
+    const all = await Promise.all(base.map((_, i) => predictionsOf(`base-${i}`)));
+    const refreshed = all.filter((p) => p?.fittedAt === '2026-07-01T09:00:00.000Z');
+    expect(refreshed.length).toBeGreaterThan(0);
+    expect(refreshed.length).toBeLessThanOrEqual(predicted);
+    expect(all.every((p) => p?.fittedAt === '2026-07-01T09:00:00.000Z' || p?.fittedAt === '2026-06-30T12:00:00.000Z')).toBe(true);
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type PredictionModel,
   predictCustomer,
   predictionAt,
+  predictionMoved,
   type PurchaseSummary,
   purchaseSummary,
 } from '#shared/domain/customer-predictions.ts';
@@ -229,6 +230,34 @@ describe('per-customer predictions', () => {
     const direct = predictCustomer(model, '2026-01-31T00:00:00Z', purchaseSummary(purchases, later) as PurchaseSummary, later);
     expect(predictionAt(stored, later)).toEqual(direct);
     expect(predictionAt(stored, at)).toBe(stored);
+  });
+
+  it('are rewritten by a refit only when it moved them: summary, band, a point of P(alive), 2%, a day', () => {
+    const at = new Date('2026-03-01T12:00:00Z');
+    const current = predictCustomer(model, '2026-01-31T00:00:00Z', purchaseSummary(purchases, at) as PurchaseSummary, at);
+    const refit = (bgnbd: Partial<BgnbdParams>) =>
+      predictCustomer({ ...model, bgnbd: { ...model.bgnbd, ...bgnbd } }, '2026-02-28T00:00:00Z', current.summary, at);
+    // The same parameters from a later fit: nothing to write.
+    expect(predictionMoved(current, refit({}))).toBe(false);
+    // A hair's change of the parameters moves every figure by far less than the thresholds.
+    const hair = refit({ r: model.bgnbd.r * 1.0005 });
+    expect(hair.expectedPurchases90d).not.toBe(current.expectedPurchases90d); // it did move
+    expect(predictionMoved(current, hair)).toBe(false);
+    // A real change of the fit does.
+    expect(predictionMoved(current, refit({ r: model.bgnbd.r * 1.3 }))).toBe(true);
+    expect(predictionMoved(current, refit({ a: model.bgnbd.a * 2 }))).toBe(true);
+    // Each rule on its own.
+    const moved = (change: Partial<typeof current>) => predictionMoved(current, { ...current, ...change });
+    expect(moved({ summary: { ...current.summary, x: current.summary.x + 1 } })).toBe(true);
+    expect(moved({ churnRisk: current.churnRisk === 'low' ? 'medium' : 'low' })).toBe(true);
+    expect(moved({ pAlive: current.pAlive - 0.009 })).toBe(false);
+    expect(moved({ pAlive: current.pAlive - 0.011 })).toBe(true);
+    expect(moved({ expectedPurchases90d: current.expectedPurchases90d * 1.019 })).toBe(false);
+    expect(moved({ expectedPurchases90d: current.expectedPurchases90d * 1.021 })).toBe(true);
+    expect(moved({ predictedValue12mMilli: undefined })).toBe(true);
+    const later = (iso: string | undefined, hours: number) => new Date(Date.parse(iso ?? '') + hours * 3_600_000).toISOString();
+    expect(moved({ atRiskFrom: later(current.atRiskFrom, 23) })).toBe(false);
+    expect(moved({ atRiskFrom: later(current.atRiskFrom, 25) })).toBe(true);
   });
 
   it('bands P(alive) at 0.5 and 0.8', () => {
