@@ -243,7 +243,7 @@ export const functions = {
   'segment-thresholds': {
     folder: 'segment-thresholds',
     description:
-      "Weekly analytics: the only scheduled Scan (parallel segments) -> RFM quintile cuts, the 80/20 spend threshold, the BG/NBD + Gamma-Gamma fit and every buyer's predictions, the audience sample and the stored reports the console reads",
+      "Weekly analytics: the only scheduled Scan (parallel segments) -> RFM quintile cuts, the 80/20 spend threshold, the BG/NBD + Gamma-Gamma fit and the buyers' predictions it moved, the audience sample and the stored reports the console reads",
     trigger: { type: 'schedule', everyMinutes: 10080 },
     access: { table: 'readWrite', scanTable: true },
     timeoutSeconds: 900,
