@@ -12,7 +12,7 @@ import path from 'node:path';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { DAY_MS, ManualClock } from '#shared/domain/clock.ts';
 import type { Journey } from '#shared/domain/journey.ts';
-import type { TimerData } from '#shared/domain/timers.ts';
+import { earliestOccasion, type JourneyOccasionTimer, type TimerData } from '#shared/domain/timers.ts';
 import { DEFAULT_SCHEDULER_OPTIONS, runScheduler } from '#shared/flows/timers-scheduler.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { dateTriggerOf } from '#shared/journeys/triggers/index.ts';
@@ -77,7 +77,7 @@ function customerAt(index: number, shift: number): Customer {
 const SHIPPED = ['birthday.yaml', 'win-back.yaml'];
 type Shipped = Journey[];
 
-/** The journeys' date-trigger timers for this customer, as the journeys function arms them. */
+/** The customer's date-trigger timer (every journey's occasion in one), as the journeys function arms it. */
 function timersOf(customer: Customer, journeys: Shipped): { data: TimerData; dueAt: Date | undefined }[] {
   const profile = {
     profile: {
@@ -90,8 +90,9 @@ function timersOf(customer: Customer, journeys: Shipped): { data: TimerData; due
         : {}),
     },
   } as unknown as StoredProfile;
-  return journeys.flatMap((journey) => {
-    if (journey.trigger.on === 'event') return [];
+  const occasions: Record<string, JourneyOccasionTimer> = {};
+  for (const journey of journeys) {
+    if (journey.trigger.on === 'event') continue;
     const occasion = dateTriggerOf(journey.trigger).next({
       trigger: journey.trigger,
       journey,
@@ -100,13 +101,11 @@ function timersOf(customer: Customer, journeys: Shipped): { data: TimerData; due
       entered: [],
       lateBy: 0,
     });
-    return [
-      {
-        data: { kind: 'journey-trigger', journeyId: journey.id, entryId: occasion?.entryId ?? null, entered: [] },
-        dueAt: occasion?.dueAt,
-      },
-    ];
-  });
+    occasions[journey.id] = { entryId: occasion?.entryId ?? null, dueAt: occasion?.dueAt.toISOString() ?? null, entered: [] };
+  }
+  // One timer per customer for every journey's date trigger, on the index at the earliest.
+  const data: TimerData = { kind: 'journey-triggers', journeys: occasions };
+  return [{ data, dueAt: earliestOccasion(data) }];
 }
 
 /** The same customer with birthday and last purchase moved a few days, until nothing is due that day. */

@@ -1,10 +1,12 @@
 // `loyalty campaigns audience <id>`: who would enter, without a Scan. Date triggers (birthday,
-// anniversary, signup, inactivity): the journey's trigger timers due on the day, read from the
-// due index (only the hour buckets the due directory marks), each checked as the engine enters:
+// anniversary, signup, inactivity): the customers whose occasion of the journey falls on the day,
+// read from the due index (only the hour buckets the due directory marks, from today to the day:
+// a customer's triggers share one timer at the earliest), each checked as the engine enters:
 // the global control group, `where`, then the holdout draw. Event triggers: an estimate from the weekly population counts.
 import type { Command } from 'commander';
 import { type AudienceEstimate, estimateAudience } from '#shared/domain/audience-estimate.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
+import { DAY_MS } from '#shared/domain/clock.ts';
 import { type ControlGroupSettings, heldOutOfJourney, keepsGroupOut } from '#shared/domain/global-control-group.ts';
 import { isEntryHeldOut } from '#shared/domain/holdout.ts';
 import { type Journey, journeyCapClasses } from '#shared/domain/journey.ts';
@@ -47,6 +49,14 @@ interface EventAudience extends AudienceEstimate {
   toSend: number;
 }
 
+/** Every day from `from` to `to` (YYYY-MM-DD, inclusive). */
+function daysFrom(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let at = Date.parse(`${from}T00:00:00Z`); at <= Date.parse(`${to}T00:00:00Z`); at += DAY_MS)
+    days.push(new Date(at).toISOString().slice(0, 10));
+  return days;
+}
+
 async function dayAudience(
   context: CommandContext,
   journey: Journey,
@@ -60,21 +70,34 @@ async function dayAudience(
     tableName: targets.tableName,
     clock: { now: () => options.now },
   });
-  const buckets = await timers.markedBuckets(options.on, '00', '23');
-  let queries = 1;
+  // A customer's date triggers share one timer, on the due index at their EARLIEST occasion: the
+  // day's occasions of this journey sit in that day's buckets or in any day's before it, back to
+  // today (an occasion fired re-arms the timer at the next one).
+  const today = options.now.toISOString().slice(0, 10);
+  let queries = 0;
   const due: { customerId: string; dueAt: string; entryId: string }[] = [];
-  for (const { hour, shard } of buckets) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await timers.dueBucketPage(keys.dueBucket(hour, shard), startKey, 500);
-      queries++;
-      for (const timer of page.timers) {
-        const data = timer.data;
-        if (data.kind === 'journey-trigger' && data.journeyId === journey.id && data.entryId && timer.dueAt)
-          due.push({ customerId: timer.customerId, dueAt: timer.dueAt, entryId: data.entryId });
-      }
-      startKey = page.nextKey;
-    } while (startKey);
+  const onTheDay = (at: string | null) => at !== null && at.slice(0, 10) === options.on;
+  for (const day of daysFrom(options.on < today ? options.on : today, options.on)) {
+    const buckets = await timers.markedBuckets(day, '00', '23');
+    queries++;
+    for (const { hour, shard } of buckets) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await timers.dueBucketPage(keys.dueBucket(hour, shard), startKey, 500);
+        queries++;
+        for (const timer of page.timers) {
+          const occasion = timer.data.kind === 'journey-triggers' ? timer.data.journeys[journey.id] : undefined;
+          if (occasion?.entryId && occasion.dueAt && onTheDay(occasion.dueAt))
+            due.push({ customerId: timer.customerId, dueAt: occasion.dueAt, entryId: occasion.entryId });
+        }
+        for (const legacy of page.legacyTriggers) {
+          const { entryId, dueAt } = legacy.occasion;
+          if (legacy.journeyId === journey.id && entryId && dueAt && onTheDay(dueAt))
+            due.push({ customerId: legacy.customerId, dueAt, entryId });
+        }
+        startKey = page.nextKey;
+      } while (startKey);
+    }
   }
   due.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.customerId.localeCompare(b.customerId));
   const result: DayAudience = {

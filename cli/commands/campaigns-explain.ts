@@ -41,11 +41,8 @@ export function registerExplain(campaigns: Command, context: CommandContext): vo
       const [story, current, trigger] = await Promise.all([
         journeyStoryOf(context, options.customer, journeyId),
         new JourneyCatalogue(targets.doc, targets.tableName, systemClock).current(journeyId),
-        // A date-trigger journey's next occasion for this customer (its timer on their partition).
-        new TimerStore(targets.doc, targets.tableName).get(options.customer, {
-          kind: 'journey-trigger',
-          journeyId,
-        }),
+        // A date-trigger journey's next occasion for this customer (their trigger timer).
+        new TimerStore(targets.doc, targets.tableName).journeyOccasion(options.customer, journeyId),
       ]);
       const [state] = story.states;
       if (!current && !state)
@@ -56,7 +53,7 @@ export function registerExplain(campaigns: Command, context: CommandContext): vo
         state,
         sends: story.sends,
         currentVersion: current?.version,
-        nextTriggerAt: trigger?.dueAt,
+        nextTriggerAt: trigger?.dueAt ?? undefined,
         globalControlGroup:
           current !== undefined &&
           heldOutOfJourney(options.customer, journeyCapClasses(current.journey), loadProgram(process.env).controlGroup),

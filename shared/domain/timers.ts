@@ -1,12 +1,13 @@
 // Due-timers: one per (customer, kind), stored on an hour-bucketed index. This module holds the
 // pure rules of the scheduler's window: which hour buckets are open, when the next run is worth
 // doing, and how early a timer may be armed so a scheduler run is sure to see it.
-export const TIMER_KINDS = ['tier-review', 'lifecycle', 'journey-trigger'] as const;
+export const TIMER_KINDS = ['tier-review', 'lifecycle', 'journey-triggers'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
-/** Which timer: one per (customer, kind), and per journey for journey date triggers. */
-export type TimerRef =
-  { kind: Exclude<TimerKind, 'journey-trigger'> } | { kind: 'journey-trigger'; journeyId: string };
+/** Which timer: one per (customer, kind); every date-trigger journey shares the one 'journey-triggers'. */
+export interface TimerRef {
+  kind: TimerKind;
+}
 
 /** The loyalty tier's anniversary review (shared/flows/tier-review.ts). */
 export interface TierReviewTimerData {
@@ -22,17 +23,32 @@ export interface LifecycleTimerData {
   at: string | null;
 }
 
-/** A journey's next date trigger for this customer (shared/journeys/triggers). */
-export interface JourneyTriggerTimerData {
-  kind: 'journey-trigger';
-  journeyId: string;
-  /** The occasion the timer is armed for; null when disarmed (no birthday, never purchased …). */
+/** One journey's next date trigger for this customer (shared/journeys/triggers). */
+export interface JourneyOccasionTimer {
+  /** The occasion armed for; null when disarmed (no birthday, never purchased …). */
   entryId: string | null;
+  /** When it is due (the occasion's own time, before any arming lead); null when disarmed. */
+  dueAt: string | null;
   /** Occasions already entered (bounded), so a moved birthday never greets twice in a year. */
   entered: string[];
 }
 
-export type TimerData = TierReviewTimerData | LifecycleTimerData | JourneyTriggerTimerData;
+/**
+ * Every date-trigger journey's next occasion for one customer, in ONE timer on the due index at
+ * the earliest of them: arming several journeys (a first purchase, a console publish) is one write.
+ */
+export interface JourneyTriggersTimerData {
+  kind: 'journey-triggers';
+  journeys: Record<string, JourneyOccasionTimer>;
+}
+
+export type TimerData = TierReviewTimerData | LifecycleTimerData | JourneyTriggersTimerData;
+
+/** The earliest armed occasion of the journeys (the timer's place on the due index). */
+export function earliestOccasion(data: JourneyTriggersTimerData): Date | undefined {
+  const due = Object.values(data.journeys).flatMap((occasion) => (occasion.dueAt ? [Date.parse(occasion.dueAt)] : []));
+  return due.length ? new Date(Math.min(...due)) : undefined;
+}
 
 export interface Timer<D extends TimerData = TimerData> {
   customerId: string;

@@ -14,11 +14,11 @@ import {
   runIsDue,
   schedulerLagMs,
   type Timer,
-  type JourneyTriggerTimerData,
+  type JourneyTriggersTimerData,
   type TimerData,
 } from '../domain/timers.ts';
 import { keys } from '../store/keys.ts';
-import type { DueJourneyRun, TimerStore } from '../store/timers.ts';
+import type { DueJourneyRun, LegacyJourneyTrigger, TimerStore } from '../store/timers.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -47,10 +47,12 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
 export interface JourneyTimers {
   resume(customerId: string, journeyId: string, now: Date): Promise<void>;
   postpone(customerId: string, journeyId: string, until: Date, now: Date): Promise<void>;
-  fireDateTrigger(
-    timer: Timer<JourneyTriggerTimerData>,
+  fireDateTriggers(
+    timer: Timer<JourneyTriggersTimerData>,
     now: Date,
-  ): Promise<{ data: JourneyTriggerTimerData; dueAt: Date | undefined }>;
+  ): Promise<{ data: JourneyTriggersTimerData; dueAt: Date | undefined }>;
+  /** A journey's trigger still in its own item (an older table): folded into the customer's timer. */
+  foldLegacyTrigger(legacy: LegacyJourneyTrigger, now: Date): Promise<void>;
 }
 
 export interface SchedulerDeps {
@@ -148,6 +150,17 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
         }
         // Timers of the pre-journey campaign engine left in an upgraded table: off the index.
         await Promise.all(page.retired.map((timer) => timers.retire(timer)));
+        const legacyDue: LegacyJourneyTrigger[] = [];
+        for (const legacy of page.legacyTriggers) {
+          if (!legacy.occasion.dueAt) continue;
+          const at = new Date(legacy.occasion.dueAt);
+          if (at.getTime() <= now.getTime()) legacyDue.push(legacy);
+          else if (!earliestPending || at < earliestPending) earliestPending = at;
+        }
+        for (let i = 0; i < legacyDue.length; i += options.concurrency) {
+          const outcome = await foldLegacyTriggers(deps, legacyDue.slice(i, i + options.concurrency), now);
+          failures.push(...outcome.failures);
+        }
         const dueRuns: DueJourneyRun[] = [];
         for (const run of page.journeyRuns) {
           const at = new Date(run.dueAt);
@@ -252,6 +265,31 @@ async function resumeJourneyRuns(
   return { fired: runs.length - failures.length, failures };
 }
 
+/**
+ * Folds due per-journey trigger items of an older table into their customers' JOURNEY#TRIGGERS,
+ * armed no earlier than a minute from now (ARMING_LEAD_MS): fired by the next run that reaches it.
+ * A fold that fails moves the old item an hour on, retried then (as a failed timer is).
+ */
+async function foldLegacyTriggers(
+  deps: SchedulerDeps,
+  legacy: LegacyJourneyTrigger[],
+  now: Date,
+): Promise<BatchOutcome> {
+  const journeys = deps.journeys;
+  if (!journeys)
+    throw new Error('a journey trigger is due but this scheduler was built without the journey engine');
+  const failures: string[] = [];
+  await Promise.all(
+    legacy.map((trigger) =>
+      journeys.foldLegacyTrigger(trigger, now).catch(async (error: unknown) => {
+        failures.push(`journey ${trigger.journeyId} trigger of ${trigger.customerId}: ${(error as Error).message}`);
+        await deps.timers.postponeLegacyTrigger(trigger, new Date(now.getTime() + FAILED_TIMER_RETRY_MS));
+      }),
+    ),
+  );
+  return { fired: 0, failures };
+}
+
 /** A timer whose firing failed is retried this much later, so it cannot hold the watermark back. */
 export const FAILED_TIMER_RETRY_MS = 60 * 60_000;
 
@@ -289,10 +327,10 @@ async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<
 }
 
 async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise<FirePlan> {
-  if (timer.data.kind === 'journey-trigger') {
+  if (timer.data.kind === 'journey-triggers') {
     if (!deps.journeys)
       throw new Error('a journey trigger fired but this scheduler was built without the journey engine');
-    return { next: await deps.journeys.fireDateTrigger({ ...timer, data: timer.data }, now) };
+    return { next: await deps.journeys.fireDateTriggers({ ...timer, data: timer.data }, now) };
   }
   if (timer.data.kind === 'tier-review') {
     if (!deps.reviewTier)

@@ -1,4 +1,4 @@
-// Arming a customer timer (tier review, lifecycle change, a journey's date trigger): read ->
+// Arming a customer timer (tier review, lifecycle change, the journeys' date triggers): read ->
 // pure decision -> conditional write, retried on a lost race; a timer armed close to now nudges
 // the scheduler.
 import { armedDueAt, needsNudge, type Timer, type TimerData, type TimerRef } from '../domain/timers.ts';

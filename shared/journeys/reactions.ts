@@ -2,14 +2,22 @@
 // on it, enters them into journeys it triggers, and moves their date-trigger timers (a purchase
 // moves inactivity and anniversaries, a profile edit moves birthdays); a due date-trigger timer
 // enters its occasion. Costs per event: the journey list (cached); for a fact that moves dates
-// (purchase, refund, profile) ONE Query of the customer's journey items and profile, then writes
-// only for what moved; for any other fact one state read per journey that exits on it — never a Scan.
-import type { JourneyTriggerTimerData, Timer } from '../domain/timers.ts';
+// (purchase, refund, profile) ONE Query of the customer's journey items and profile, then ONE write
+// of the customer's date triggers if any moved; for any other fact one state read per journey that
+// exits on it — never a Scan. Every journey's date trigger for a customer lives in one timer
+// (JOURNEY#TRIGGERS) on the due index at the earliest occasion: a first purchase that arms an
+// anniversary and a win-back, or a publish that arms a journey, is one write per customer.
+import {
+  earliestOccasion,
+  type JourneyOccasionTimer,
+  type JourneyTriggersTimerData,
+  type Timer,
+} from '../domain/timers.ts';
 import { armTimer } from '../flows/timers.ts';
 import type { CustomerJourneys, CustomerJourneysReader } from '../store/customer-journeys.ts';
-import type { CustomerStore } from '../store/customers.ts';
+import type { CustomerStore, StoredProfile } from '../store/customers.ts';
 import type { CurrentJourneys, JourneyVersion } from '../store/journeys.ts';
-import type { TimerStore } from '../store/timers.ts';
+import type { LegacyJourneyTrigger, TimerStore } from '../store/timers.ts';
 import type { JourneyEngine } from './engine.ts';
 import {
   type DateTrigger,
@@ -48,6 +56,17 @@ const MOVES_DATES = new Set(['Purchase Completed', 'Order Refunded', 'Customer U
  * (a late older order, a new best hour) still moves it.
  */
 const WRITES_ONLY_SOONER = new Set(['Purchase Completed', 'Order Refunded']);
+
+const TRIGGERS = { kind: 'journey-triggers' } as const;
+
+function journeysOf(timer: Timer | undefined): Record<string, JourneyOccasionTimer> {
+  return timer?.data.kind === 'journey-triggers' ? timer.data.journeys : {};
+}
+
+function triggersTimer(journeys: Record<string, JourneyOccasionTimer>) {
+  const data: JourneyTriggersTimerData = { kind: 'journey-triggers', journeys };
+  return { data, dueAt: earliestOccasion(data) };
+}
 
 export class JourneyReactions {
   constructor(private readonly deps: ReactionDeps) {}
@@ -98,9 +117,11 @@ export class JourneyReactions {
   }
 
   /**
-   * Converges every date-trigger journey's timer for this customer on their stored profile
-   * (`known`: the profile and timers as the caller read them, else read here); `onlySooner`: leave
-   * a timer armed at or before its new occasion (see WRITES_ONLY_SOONER).
+   * Converges the customer's date triggers of these journeys (every enabled date-trigger journey
+   * by default) on their stored profile, in one conditional write of their JOURNEY#TRIGGERS item
+   * (`known`: the profile and triggers as the caller read them, else read here); `onlySooner`:
+   * leave an occasion armed at or before its new one (see WRITES_ONLY_SOONER). Occasions of other
+   * journeys in the item stay as they are.
    */
   async armDateTriggers(
     customerId: string,
@@ -115,65 +136,74 @@ export class JourneyReactions {
     if (!dated.length) return;
     const profile = known ? known.profile : await this.deps.customers.getProfile(customerId);
     if (!profile) return;
-    for (const version of dated) {
-      const journey = version.journey;
-      // The global control group waits for no occasion of a journey it never enters.
-      const heldOut = this.deps.engine.heldOutByControlGroup(journey, customerId);
-      await armTimer(
-        this.deps.timers,
-        customerId,
-        { kind: 'journey-trigger', journeyId: journey.id },
-        now,
-        (current) => {
-          const entered = current?.data.kind === 'journey-trigger' ? current.data.entered : [];
+    await armTimer(
+      this.deps.timers,
+      customerId,
+      TRIGGERS,
+      now,
+      (current) => {
+        const occasions = { ...journeysOf(current) };
+        let moved = false;
+        for (const version of dated) {
+          const journey = version.journey;
+          // A journey still in its own item (an older table) lends its history until the scheduler folds it.
+          const was = occasions[journey.id] ?? known?.legacyTriggers.get(journey.id)?.occasion;
+          // The global control group waits for no occasion of a journey it never enters.
+          const heldOut = this.deps.engine.heldOutByControlGroup(journey, customerId);
+          const entered = was?.entered ?? [];
           // Arming looks forward only: a birthday that passed before we knew it waits for next year.
           const occasion = heldOut
             ? undefined
-            : dateTriggerOf(journey.trigger).next({
-                trigger: journey.trigger,
-                journey,
-                profile,
-                now,
-                entered,
-                lateBy: 0,
-              });
-          if (!occasion && !current) return 'unchanged';
-          if (onlySooner && occasion && current?.dueAt && Date.parse(current.dueAt) <= occasion.dueAt.getTime())
-            return 'unchanged';
-          return {
-            data: {
-              kind: 'journey-trigger',
-              journeyId: journey.id,
-              entryId: occasion?.entryId ?? null,
-              entered,
-            },
-            dueAt: occasion?.dueAt,
-          };
-        },
-        known && { timer: known.triggers.get(journey.id) },
-      );
-    }
+            : dateTriggerOf(journey.trigger).next({ trigger: journey.trigger, journey, profile, now, entered, lateBy: 0 });
+          if (!occasion && !was) continue;
+          if (onlySooner && occasion && was?.dueAt && Date.parse(was.dueAt) <= occasion.dueAt.getTime()) continue;
+          const next = { entryId: occasion?.entryId ?? null, dueAt: occasion?.dueAt.toISOString() ?? null, entered };
+          if (JSON.stringify(next) === JSON.stringify(occasions[journey.id])) continue;
+          occasions[journey.id] = next;
+          moved = true;
+        }
+        return moved ? triggersTimer(occasions) : 'unchanged';
+      },
+      known && { timer: known.triggers },
+    );
   }
 
   /**
-   * A due date-trigger timer (the scheduler's registry entry): enters the occasion if the profile
-   * still calls for it, then returns the timer's next arming (the following occasion).
+   * The customer's due JOURNEY#TRIGGERS (the scheduler's registry entry): each journey whose
+   * occasion is due enters it if the profile still calls for it and moves to its following one;
+   * the others wait. Returns the timer's next arming (at the earliest occasion left).
    */
-  async fireDateTrigger(
-    timer: Timer<JourneyTriggerTimerData>,
+  async fireDateTriggers(
+    timer: Timer<JourneyTriggersTimerData>,
     now: Date,
-  ): Promise<{ data: JourneyTriggerTimerData; dueAt: Date | undefined }> {
-    const data = timer.data;
-    const version = await this.deps.journeys.current(data.journeyId);
+  ): Promise<{ data: JourneyTriggersTimerData; dueAt: Date | undefined }> {
+    const occasions = { ...timer.data.journeys };
+    const due = Object.entries(occasions).filter(([, o]) => o.dueAt && Date.parse(o.dueAt) <= now.getTime());
+    if (!due.length) return triggersTimer(occasions);
     const profile = await this.deps.customers.getProfile(timer.customerId);
+    for (const [journeyId, occasion] of due)
+      occasions[journeyId] = await this.fireOccasion(journeyId, occasion, timer.customerId, profile, now);
+    return triggersTimer(occasions);
+  }
+
+  /** One journey's due occasion: entered if still called for; returns the following one. */
+  private async fireOccasion(
+    journeyId: string,
+    armed: JourneyOccasionTimer,
+    customerId: string,
+    profile: StoredProfile | undefined,
+    now: Date,
+  ): Promise<JourneyOccasionTimer> {
+    const version = await this.deps.journeys.current(journeyId);
+    // A disabled or deleted journey enters no one: its occasion is disarmed (its history kept).
     if (
       !version ||
       !version.journey.enabled ||
       !isDateJourney(version) ||
       !profile ||
-      this.deps.engine.heldOutByControlGroup(version.journey, timer.customerId)
+      this.deps.engine.heldOutByControlGroup(version.journey, customerId)
     )
-      return { data: { ...data, entryId: null }, dueAt: undefined };
+      return { ...armed, entryId: null, dueAt: null };
     const journey = version.journey;
     const module = dateTriggerOf(journey.trigger);
     // Firing tolerates a late scheduler (an outage) up to LATE_OCCASION_MS, never weeks late.
@@ -182,14 +212,14 @@ export class JourneyReactions {
       journey,
       profile,
       now,
-      entered: data.entered,
+      entered: armed.entered,
       lateBy: LATE_OCCASION_MS,
     });
-    let entered = data.entered;
-    if (occasion && occasion.entryId === data.entryId && occasion.dueAt.getTime() <= now.getTime()) {
+    let entered = armed.entered;
+    if (occasion && occasion.entryId === armed.entryId && occasion.dueAt.getTime() <= now.getTime()) {
       await this.deps.engine.enter(
         version,
-        timer.customerId,
+        customerId,
         { entryId: occasion.entryId, at: occasion.dueAt.toISOString(), detail: occasion.detail },
         now,
       );
@@ -197,6 +227,24 @@ export class JourneyReactions {
     }
     // The following occasion (or this one moved: a birthday edit, a purchase we were not told of).
     const following = module.next({ trigger: journey.trigger, journey, profile, now, entered, lateBy: 0 });
-    return { data: { ...data, entryId: following?.entryId ?? null, entered }, dueAt: following?.dueAt };
+    return { entryId: following?.entryId ?? null, dueAt: following?.dueAt.toISOString() ?? null, entered };
+  }
+
+  /**
+   * A journey's trigger in its own item (a table written before JOURNEY#TRIGGERS), come due: its
+   * occasion joins the customer's JOURNEY#TRIGGERS (an occasion armed there since wins, the two
+   * histories merged) and the old item goes. Fired then from JOURNEY#TRIGGERS like any other;
+   * a crash between the two writes folds again, to the same item.
+   */
+  async foldLegacyTrigger(legacy: LegacyJourneyTrigger, now: Date): Promise<void> {
+    await armTimer(this.deps.timers, legacy.customerId, TRIGGERS, now, (current) => {
+      const occasions = { ...journeysOf(current) };
+      const armed = occasions[legacy.journeyId];
+      occasions[legacy.journeyId] = armed
+        ? { ...armed, entered: [...new Set([...legacy.occasion.entered, ...armed.entered])].slice(-ENTERED_KEPT) }
+        : legacy.occasion;
+      return triggersTimer(occasions);
+    });
+    await this.deps.timers.deleteLegacyTrigger(legacy);
   }
 }

@@ -67,7 +67,8 @@ export function journeyRuntime(
       resume: (customerId: string, journeyId: string, now: Date) => engine.resume(customerId, journeyId, now),
       postpone: (customerId: string, journeyId: string, until: Date, now: Date) =>
         engine.postpone(customerId, journeyId, until, now),
-      fireDateTrigger: reactions.fireDateTrigger.bind(reactions),
+      fireDateTriggers: reactions.fireDateTriggers.bind(reactions),
+      foldLegacyTrigger: reactions.foldLegacyTrigger.bind(reactions),
     },
   };
 }

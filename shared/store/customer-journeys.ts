@@ -1,5 +1,5 @@
-// A customer's journeys as one recorded fact finds them: every run state, date-trigger timer and
-// send outcome, and the profile, in ONE Query (SK BETWEEN "JOURNEY#" AND "PROFILE", keys.ts) —
+// A customer's journeys as one recorded fact finds them: every run state and send outcome, their
+// date-trigger timer and the profile, in ONE Query (SK BETWEEN "JOURNEY#" AND "PROFILE", keys.ts) —
 // instead of a read per journey that could react, a timer read per date trigger and the profile.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
@@ -8,18 +8,20 @@ import {
   journeySendOutcomeSchema,
   journeyStateSchema,
 } from '../domain/journey-state.ts';
-import type { Timer } from '../domain/timers.ts';
+import type { JourneyTriggersTimerData, Timer } from '../domain/timers.ts';
 import { type StoredProfile, toStoredProfile } from './customers.ts';
 import { queryAll } from './dynamo.ts';
 import { keys } from './keys.ts';
-import { toTimer } from './timers.ts';
+import { isLegacyTrigger, type LegacyJourneyTrigger, toLegacyTrigger, toTimer } from './timers.ts';
 
 export interface CustomerJourneys {
   profile: StoredProfile | undefined;
   /** Run states by journey id (absent: never entered). */
   states: Map<string, JourneyState>;
-  /** Date-trigger timers by journey id (absent: never armed). */
-  triggers: Map<string, Timer>;
+  /** Every date-trigger journey's next occasion: one timer (absent: never armed). */
+  triggers: Timer<JourneyTriggersTimerData> | undefined;
+  /** Date triggers still in their own item per journey (tables written before JOURNEY#TRIGGERS). */
+  legacyTriggers: Map<string, LegacyJourneyTrigger>;
   sends: JourneySendOutcome[];
 }
 
@@ -40,16 +42,25 @@ export class CustomerJourneysReader {
       },
       ConsistentRead: true,
     });
-    const view: CustomerJourneys = { profile: undefined, states: new Map(), triggers: new Map(), sends: [] };
+    const view: CustomerJourneys = {
+      profile: undefined,
+      states: new Map(),
+      triggers: undefined,
+      legacyTriggers: new Map(),
+      sends: [],
+    };
     for (const item of items) {
       if (item.SK === keys.profile(customerId).SK) view.profile = toStoredProfile(item);
       else if (item.type === 'journey-state') {
         const state = journeyStateSchema.parse(item);
         view.states.set(state.journeyId, state);
       } else if (item.type === 'journey-send') view.sends.push(journeySendOutcomeSchema.parse(item));
-      else if (item.type === 'timer') {
+      else if (item.type === 'timer' && isLegacyTrigger(item)) {
+        const legacy = toLegacyTrigger(item);
+        view.legacyTriggers.set(legacy.journeyId, legacy);
+      } else if (item.type === 'timer') {
         const timer = toTimer(item);
-        if (timer.data.kind === 'journey-trigger') view.triggers.set(timer.data.journeyId, timer);
+        if (timer.data.kind === 'journey-triggers') view.triggers = { ...timer, data: timer.data };
       }
     }
     return view;

@@ -10,8 +10,12 @@
 //   CUSTOMER#<id> / HOLDOUT#<journey>#<entry>    held out of a journey entry (control group), written once
 //   CUSTOMER#<id> / JOURNEY#<journey>#STATE      one customer's run through a journey (position, variant,
 //                                                history); on the due index while a wait is pending
-//   CUSTOMER#<id> / JOURNEY#<journey>#TRIGGER    next date-trigger instant of a journey (birthday, inactivity…),
-//                                                on the due index
+//   CUSTOMER#<id> / JOURNEY#TRIGGERS             every date-trigger journey's next occasion for the customer
+//                                                (birthday, inactivity…): ONE timer on the due index at the
+//                                                earliest, so arming any number of journeys is one write
+//                                                (journey ids are lower-case: no journey's items start so)
+//   CUSTOMER#<id> / JOURNEY#<journey>#TRIGGER    (older tables) one journey's date trigger: the scheduler
+//                                                folds each into JOURNEY#TRIGGERS when it comes due
 //   CUSTOMER#<id> / JOURNEY#<journey>#SEND#<entry>#<step>  a journey send's outcome (enqueued, sent,
 //                                                held-out, skipped, deferred); Query begins_with JOURNEY#<journey>#
 //                                                returns a customer's whole story in one journey (explain)
@@ -114,8 +118,10 @@ export const keys = {
     PK: customerPk(customerId),
     SK: `JOURNEY#${journeyId}#STATE`,
   }),
-  /** The journey's next date trigger for this customer (birthday, anniversary, signup, inactivity). */
-  journeyTrigger: (customerId: string, journeyId: string): ItemKey => ({
+  /** Every date-trigger journey's next occasion for this customer (birthday, anniversary, inactivity…). */
+  journeyTriggers: (customerId: string): ItemKey => ({ PK: customerPk(customerId), SK: 'JOURNEY#TRIGGERS' }),
+  /** One journey's date trigger as tables written before JOURNEY#TRIGGERS hold it (read to fold it in). */
+  legacyJourneyTrigger: (customerId: string, journeyId: string): ItemKey => ({
     PK: customerPk(customerId),
     SK: `JOURNEY#${journeyId}#TRIGGER`,
   }),

@@ -11,12 +11,21 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { hourLabel, hourStart, type Timer, type TimerData, type TimerRef } from '../domain/timers.ts';
+import {
+  hourLabel,
+  hourStart,
+  type JourneyOccasionTimer,
+  type Timer,
+  type TimerData,
+  type TimerRef,
+} from '../domain/timers.ts';
 import { isConditionFailure, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
 import { dueShard, INDEXES, keys } from './keys.ts';
 
 /** The due-index kind of a waiting journey run (the state item carries it). */
 export const JOURNEY_STEP_KIND = 'journey-step';
+
+const occasionTimer = z.object({ entryId: z.string().nullable(), dueAt: z.string().nullable(), entered: z.array(z.string()) });
 
 const storedTimer = z.object({
   customerId: z.string(),
@@ -25,14 +34,46 @@ const storedTimer = z.object({
   data: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('tier-review'), heldUntil: z.string().nullable() }),
     z.object({ kind: z.literal('lifecycle'), at: z.string().nullable() }),
-    z.object({
-      kind: z.literal('journey-trigger'),
-      journeyId: z.string(),
-      entryId: z.string().nullable(),
-      entered: z.array(z.string()),
-    }),
+    z.object({ kind: z.literal('journey-triggers'), journeys: z.record(z.string(), occasionTimer) }),
   ]),
 });
+
+/** The kind of a date trigger stored one item per journey (keys.legacyJourneyTrigger), before JOURNEY#TRIGGERS. */
+const LEGACY_TRIGGER_KIND = 'journey-trigger';
+
+const storedLegacyTrigger = z.object({
+  customerId: z.string(),
+  version: z.number(),
+  dueAt: z.string().optional(),
+  data: z.object({
+    kind: z.literal(LEGACY_TRIGGER_KIND),
+    journeyId: z.string(),
+    entryId: z.string().nullable(),
+    entered: z.array(z.string()),
+  }),
+});
+
+/** One journey's date trigger in its own item (a table written before JOURNEY#TRIGGERS), to fold in. */
+export interface LegacyJourneyTrigger {
+  customerId: string;
+  journeyId: string;
+  version: number;
+  occasion: JourneyOccasionTimer;
+}
+
+export function isLegacyTrigger(item: Record<string, unknown>): boolean {
+  return item.kind === LEGACY_TRIGGER_KIND;
+}
+
+export function toLegacyTrigger(item: Record<string, unknown>): LegacyJourneyTrigger {
+  const { customerId, version, dueAt, data } = storedLegacyTrigger.parse(item);
+  return {
+    customerId,
+    journeyId: data.journeyId,
+    version,
+    occasion: { entryId: data.entryId, dueAt: dueAt ?? null, entered: data.entered },
+  };
+}
 
 /**
  * Timer kinds of the pre-journey campaign engine (birthday, win-back), now journey date triggers.
@@ -72,21 +113,15 @@ export interface DuePage {
   timers: Timer[];
   journeyRuns: DueJourneyRun[];
   retired: RetiredTimer[];
+  legacyTriggers: LegacyJourneyTrigger[];
   nextKey: Record<string, unknown> | undefined;
 }
 
 const dueJourneyRun = z.object({ customerId: z.string(), journeyId: z.string(), nextDueAt: z.string() });
 
-/** A timer's item key: TIMER#<kind>, or the journey's trigger item for journey date triggers. */
+/** A timer's item key: TIMER#<kind>, or the customer's JOURNEY#TRIGGERS for the journeys' date triggers. */
 export function timerKey(customerId: string, ref: TimerRef) {
-  return ref.kind === 'journey-trigger'
-    ? keys.journeyTrigger(customerId, ref.journeyId)
-    : keys.timer(customerId, ref.kind);
-}
-
-/** The kind part of the due-index sort key (unique per customer). */
-function dueKind(ref: TimerRef): string {
-  return ref.kind === 'journey-trigger' ? `journey-trigger#${ref.journeyId}` : ref.kind;
+  return ref.kind === 'journey-triggers' ? keys.journeyTriggers(customerId) : keys.timer(customerId, ref.kind);
 }
 
 /** The stored shape of a timer; armed timers carry the due-index keys, disarmed ones do not. */
@@ -107,7 +142,7 @@ export function timerItem(
   if (dueAt) {
     item.dueAt = dueAt.toISOString();
     item[INDEXES.due.partitionKey] = keys.dueBucket(dueAt, dueShard(customerId));
-    item[INDEXES.due.sortKey] = keys.dueSort(dueAt, customerId, dueKind(data));
+    item[INDEXES.due.sortKey] = keys.dueSort(dueAt, customerId, data.kind);
   }
   return item;
 }
@@ -134,6 +169,20 @@ export class TimerStore {
       new GetCommand({ TableName: this.tableName, Key: timerKey(customerId, ref), ConsistentRead: true }),
     );
     return Item ? toTimer(Item) : undefined;
+  }
+
+  /**
+   * One journey's next date-trigger occasion for a customer (explain): from their JOURNEY#TRIGGERS,
+   * else from the journey's own item in a table written before it.
+   */
+  async journeyOccasion(customerId: string, journeyId: string): Promise<JourneyOccasionTimer | undefined> {
+    const timer = await this.get(customerId, { kind: 'journey-triggers' });
+    const occasion = timer?.data.kind === 'journey-triggers' ? timer.data.journeys[journeyId] : undefined;
+    if (occasion) return occasion;
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.legacyJourneyTrigger(customerId, journeyId), ConsistentRead: true }),
+    );
+    return Item ? toLegacyTrigger(Item).occasion : undefined;
   }
 
   /**
@@ -235,8 +284,11 @@ export class TimerStore {
     const items = page.Items ?? [];
     // The one due index holds timers and waiting journey runs; each goes to its own runner.
     const retired = (item: Record<string, unknown>) => RETIRED_TIMER_KINDS.includes(String(item.kind));
+    const otherKind = (item: Record<string, unknown>) =>
+      item.kind === JOURNEY_STEP_KIND || retired(item) || isLegacyTrigger(item);
     return {
-      timers: items.filter((item) => item.kind !== JOURNEY_STEP_KIND && !retired(item)).map(toTimer),
+      timers: items.filter((item) => !otherKind(item)).map(toTimer),
+      legacyTriggers: items.filter(isLegacyTrigger).map(toLegacyTrigger),
       retired: items
         .filter(retired)
         .map((item) => ({ customerId: String(item.customerId), kind: String(item.kind) })),
@@ -246,6 +298,41 @@ export class TimerStore {
         .map((run) => ({ customerId: run.customerId, journeyId: run.journeyId, dueAt: run.nextDueAt })),
       nextKey: page.LastEvaluatedKey,
     };
+  }
+
+  /** Deletes a journey's own trigger item once folded into JOURNEY#TRIGGERS (unless it moved meanwhile). */
+  async deleteLegacyTrigger(legacy: LegacyJourneyTrigger): Promise<boolean> {
+    return writeIfCondition(
+      this.doc,
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: keys.legacyJourneyTrigger(legacy.customerId, legacy.journeyId),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': legacy.version },
+      }),
+    );
+  }
+
+  /** Moves a journey's own trigger item whose fold failed to a later bucket (retried then). */
+  async postponeLegacyTrigger(legacy: LegacyJourneyTrigger, until: Date): Promise<boolean> {
+    await this.markBucket(until, dueShard(legacy.customerId));
+    return writeIfCondition(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.legacyJourneyTrigger(legacy.customerId, legacy.journeyId),
+        UpdateExpression: 'SET dueAt = :at, #pk = :pk, #sk = :sk, version = :next',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeNames: { '#pk': INDEXES.due.partitionKey, '#sk': INDEXES.due.sortKey },
+        ExpressionAttributeValues: {
+          ':at': until.toISOString(),
+          ':pk': keys.dueBucket(until, dueShard(legacy.customerId)),
+          ':sk': keys.dueSort(until, legacy.customerId, `${LEGACY_TRIGGER_KIND}#${legacy.journeyId}`),
+          ':v': legacy.version,
+          ':next': legacy.version + 1,
+        },
+      }),
+    );
   }
 
   /** Deletes a timer of a retired kind (its item key is TIMER#<kind>). */

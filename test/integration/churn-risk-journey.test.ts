@@ -102,8 +102,8 @@ describe('churn-risk trigger', () => {
     expect(pAlive(predictions.model.bgnbd, { ...predictions.summary, T: T(dueAt) })).toBeLessThan(0.5);
 
     // ONE timer, armed for that instant by the purchase.
-    const trigger = (await customerItems(local.doc, local.tableName, 'lapser')).find((item) => item.SK === 'JOURNEY#churn-save#TRIGGER');
-    expect(trigger?.dueAt).toBe(dueAt.toISOString());
+    const trigger = (await customerItems(local.doc, local.tableName, 'lapser')).find((item) => item.SK === 'JOURNEY#TRIGGERS');
+    expect(trigger?.data).toMatchObject({ journeys: { 'churn-save': { dueAt: dueAt.toISOString() } } });
     await local.advanceTo(new Date(dueAt.getTime() - 60_000));
     expect(await saves('lapser@example.com')).toEqual([]);
     // Weekly refits on the way may have moved the day: the timer is re-armed for a later one when

@@ -49,7 +49,7 @@ function crashMidPage(runtime: Runtime, endpoint: string): Runtime {
     (next, context) => async (args) => {
       const result = await next(args);
       const input = args.input as { Item?: { SK?: { S?: string } } };
-      if (context.commandName === 'PutItemCommand' && input.Item?.SK?.S?.endsWith('#TRIGGER') && ++timerWrites === 3) {
+      if (context.commandName === 'PutItemCommand' && input.Item?.SK?.S === 'JOURNEY#TRIGGERS' && ++timerWrites === 3) {
         crashes.midPage++;
         throw new Error('injected crash after a timer write');
       }
@@ -101,8 +101,11 @@ afterAll(() => local?.stop());
 const greeted = () => Promise.all(everyone.map(async (id) => (await subjectsTo(local, `${id}@example.com`)).length));
 /** Moves the clock past the wait before an arming's first pages (every catalogue cache expired). */
 const pastArmingStart = () => local.advanceTo(new Date(local.clock.now().getTime() + (ARMING_START_DELAY_SECONDS + 1) * 1000));
-const birthdayTimer = (journeyId: string, id: string) =>
-  new TimerStore(local.doc, local.tableName).get(id, { kind: 'journey-trigger', journeyId });
+/** The customer's date-trigger timer, if it holds an occasion of the journey. */
+const birthdayTimer = async (journeyId: string, id: string) => {
+  const timer = await new TimerStore(local.doc, local.tableName).get(id, { kind: 'journey-triggers' });
+  return timer?.data.kind === 'journey-triggers' && timer.data.journeys[journeyId] ? timer : undefined;
+};
 
 describe('a date-trigger journey published from the console', () => {
   it('asks for arming without scanning, and the stored customers are armed a page per event, each once', async () => {
@@ -142,6 +145,12 @@ describe('a date-trigger journey published from the console', () => {
     // the customer stored inside the window included.
     const armed = await Promise.all(everyone.map((id) => birthdayTimer('birthday', id)));
     expect(armed.map((timer) => [timer?.dueAt, timer?.version])).toEqual(everyone.map(() => ['2027-03-14T09:00:00.000Z', 1]));
+    expect(armed.map((timer) => timer?.data)).toEqual(
+      everyone.map(() => ({
+        kind: 'journey-triggers',
+        journeys: { birthday: { entryId: 'birthday#2027', dueAt: '2027-03-14T09:00:00.000Z', entered: [] } },
+      })),
+    );
   }, 60_000);
 
   it('greets every stored customer once on their birthday, but those its holdout draws', async () => {

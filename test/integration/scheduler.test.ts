@@ -183,12 +183,12 @@ describe('timer scheduler', () => {
     await local.advanceTo('2027-04-29T00:00:00Z');
     expect(await subjectsTo(local, 'late-2@example.com')).toEqual([]);
     const { Item } = await local.doc.send(
-      new GetCommand({ TableName: local.tableName, Key: keys.journeyTrigger('late-2', 'birthday') }),
+      new GetCommand({ TableName: local.tableName, Key: keys.journeyTriggers('late-2') }),
     );
     // The birthday journey's trigger skipped 2027 (more than a week late) and waits for 2028.
     expect(Item).toMatchObject({
       dueAt: '2028-04-20T09:00:00.000Z',
-      data: { entryId: 'birthday#2028', entered: [] },
+      data: { journeys: { birthday: { entryId: 'birthday#2028', dueAt: '2028-04-20T09:00:00.000Z', entered: [] } } },
     });
   });
 
@@ -197,7 +197,7 @@ describe('timer scheduler', () => {
     await upsert('healthy-1', 'UTC', '05-03');
     await advanceWithSchedulerDown(local, '2027-05-03T09:00:00Z');
     const run = await scheduler()(new Date('2027-05-03T09:00:00Z'));
-    expect(run).toMatchObject({ fired: 1, failures: ['journey-trigger timer of poison-1: simulated read failure'] });
+    expect(run).toMatchObject({ fired: 1, failures: ['journey-triggers timer of poison-1: simulated read failure'] });
     await local.advanceTo('2027-05-03T09:30:00Z');
     expect(await subjectsTo(local, 'healthy-1@example.com')).toEqual([greeting]);
     expect(await subjectsTo(local, 'poison-1@example.com')).toEqual([]);

@@ -125,8 +125,10 @@ describe('win-back series', () => {
   }, 120_000);
 });
 
-/** The customer's win-back trigger item (its due instant and version). */
+/** The customer's win-back occasion (its due instant) and the version of their date-trigger timer. */
 async function trigger(customerId: string) {
   const items = await customerItems(local.doc, local.tableName, customerId);
-  return items.find((item) => item.SK === 'JOURNEY#win-back#TRIGGER');
+  const timer = items.find((item) => item.SK === keys.journeyTriggers(customerId).SK);
+  const occasions = timer?.data as { journeys: Record<string, { dueAt: string | null }> } | undefined;
+  return timer && { dueAt: occasions?.journeys['win-back']?.dueAt, version: timer.version };
 }

@@ -13,11 +13,14 @@ function partitionKeys(c: string): { profile: string[]; purchase: string[]; jour
   return {
     profile: [keys.profile(c).SK],
     purchase: ids.flatMap((o) => [keys.purchase(c, o).SK, ...ids.map((k) => keys.refund(c, o, k).SK)]),
-    journey: ids.flatMap((j) => [
-      keys.journeyState(c, j).SK,
-      keys.journeyTrigger(c, j).SK,
-      ...ids.map((e) => keys.journeySendOutcome(c, j, e, 'step').SK),
-    ]),
+    journey: [
+      keys.journeyTriggers(c).SK,
+      ...ids.flatMap((j) => [
+        keys.journeyState(c, j).SK,
+        keys.legacyJourneyTrigger(c, j).SK,
+        ...ids.map((e) => keys.journeySendOutcome(c, j, e, 'step').SK),
+      ]),
+    ],
     other: [
       ...['tier-review', 'lifecycle'].map((kind) => keys.timer(c, kind).SK),
       ...ids.map((j) => keys.sendLedger(c, j, 'p').SK),
