@@ -64,6 +64,11 @@ export interface FunctionWiring {
   memoryMb: number;
   /** Upper bound on concurrent executions (SQS maximum concurrency); undefined = unbounded. */
   maxConcurrency?: number;
+  /**
+   * Reads campaigns/ (Liquid templates) at run time: only then is the folder copied into its
+   * Lambda asset and CAMPAIGNS_DIR set (the program travels as program.json in every asset).
+   */
+  readsCampaigns?: true;
 }
 
 export interface QueueWiring {
@@ -191,6 +196,8 @@ export const functions = {
     memoryMb: 512,
     // With MAX_SEND_RATE the DynamoDB rate bucket spreads the quota over these concurrent senders.
     maxConcurrency: 4,
+    // A request without a journey renders from campaigns/templates (journey sends from their version).
+    readsCampaigns: true,
   },
   unsubscribe: {
     folder: 'unsubscribe',

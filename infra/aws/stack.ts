@@ -11,7 +11,6 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, OPERATOR_METRICS } from '#functions/commons/metrics.ts';
 import { SCHEDULER_METRICS } from '#functions/scheduler/metrics.ts';
-import { parseProgramJson } from '#shared/config/deployed-program.ts';
 import { programJson } from '#shared/config/program-file.ts';
 import {
   type FunctionWiring,
@@ -70,8 +69,8 @@ export class LoyaltyFlowsStack extends Stack {
       (name, queue) => new WorkQueue(this, pascal(`${name}-queue`), queue, consumers.get(name)),
     );
     const on = { bus: this.bus, defaultBus, store: this.store, queues: this.queues, mail: this.mail };
-    // campaigns/program.yaml, validated once here; every function reads this JSON at cold start.
-    const program = programJson({});
+    // campaigns/program.yaml, parsed and validated once here; every function reads this JSON at cold start.
+    const { json: shippedProgram, program } = programJson({});
 
     this.functions = mapValues(
       wiring.functions,
@@ -83,7 +82,7 @@ export class LoyaltyFlowsStack extends Stack {
           busName: config.busName,
           tracing: config.tracing,
           sourceMaps: config.sourceMaps,
-          programJson: program,
+          programJson: shippedProgram,
           protect,
         }),
     );
@@ -102,7 +101,7 @@ export class LoyaltyFlowsStack extends Stack {
     // The limits drawn on the dashboard are the ones the functions enforce: the same program JSON,
     // shipped in every function's asset.
     this.dashboard = new OperatorDashboard(this, 'OperatorDashboard', {
-      guardrails: parseProgramJson(program, 'program.json').guardrails,
+      guardrails: program.guardrails,
       queues: Object.values(this.queues),
       functions: Object.values(this.functions),
       schedulerLag,

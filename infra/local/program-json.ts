@@ -13,7 +13,7 @@ import { programJson } from '#shared/config/program-file.ts';
  * the write goes through a rename so parallel starts never see half a file.
  */
 export function writeProgramJson(env: Readonly<Record<string, string | undefined>>): string {
-  const json = programJson(env);
+  const { json } = programJson(env);
   const hash = createHash('sha256').update(json).digest('hex').slice(0, 16);
   const file = path.join(tmpdir(), `loyalty-flows-program-${hash}.json`);
   const partial = `${file}.${process.pid}.partial`;

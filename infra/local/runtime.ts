@@ -656,7 +656,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     const env: Record<string, string> = {
       [ENV.tableName]: tableName,
       [ENV.eventBusName]: busName,
-      [ENV.campaignsDir]: checkoutCampaigns,
+      // As in Lambda, only a function that reads the templates is told where they are.
+      ...(wiring.readsCampaigns ? { [ENV.campaignsDir]: checkoutCampaigns } : {}),
       [PROGRAM_JSON_ENV]: programJsonFile,
       [ENV.sesConfigurationSet]: LOCAL_CONFIGURATION_SET,
       [ENV.senderAddress]: 'rewards@loyalty-flows.local',

@@ -34,14 +34,14 @@ export function parseProgramYaml(text: string, file: string): LoyaltyProgram {
 }
 
 /**
- * The program file as the JSON functions read (deployed-program.ts). The text that ships is the
- * text validated, here at synth or local start, with errors naming the YAML file.
+ * The program file as the JSON functions read (deployed-program.ts), and the program that JSON
+ * validates to. The text that ships is the text validated, here at synth or local start, with
+ * errors naming the YAML file.
  */
-export function programJson(env: Readonly<Record<string, string | undefined>>): string {
+export function programJson(env: Readonly<Record<string, string | undefined>>): { json: string; program: LoyaltyProgram } {
   const file = programFilePath(env);
   const json = JSON.stringify(yamlDocument(readFileSync(file, 'utf8'), file));
-  parseProgramJson(json, file);
-  return json;
+  return { json, program: parseProgramJson(json, file) };
 }
 
 function yamlDocument(text: string, file: string): unknown {

@@ -1,7 +1,8 @@
 // The artifact Lambda runs, not the TypeScript: the esbuild bundle the stack builds for
-// ingest-customers (ESM, minified, SDK bundled, campaigns/ copied in, the program as JSON) is
-// imported and invoked like Lambda would, against dynalite, with campaigns read from the bundle's
-// own copy. Every function's bundle is built with the same options to pin what it carries.
+// ingest-customers (ESM, minified, SDK bundled, the program as JSON, no campaigns/: it reads no
+// template) is imported and invoked like Lambda would, against dynalite; the sender's asset
+// carries its copy of campaigns/. Every function's bundle is built with the same options to pin
+// what it carries.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
@@ -20,6 +21,7 @@ import { build } from 'esbuild';
 import {
   esbuildOptionsOf,
   functionBundling,
+  LAMBDA_CAMPAIGNS_DIR,
   LAMBDA_PROGRAM_JSON,
   RUNTIME_PROVIDED_MODULES,
 } from '#infra/aws/constructs/bundling.ts';
@@ -40,7 +42,7 @@ let bus: Server;
 const published: { DetailType?: string; Detail?: string }[] = [];
 
 /** Synthesises a stack of one function alone; returns its asset folder and its environment. */
-function bundleOf(name: 'ingest-customers' | 'ingest-orders', context: Record<string, string>) {
+function bundleOf(name: 'ingest-customers' | 'ingest-orders' | 'sender', context: Record<string, string>) {
   const app = new App({ context: { stage: 'bundle', ...context } });
   const stack = new LoyaltyFlowsStack(app, 'Bundle', {
     config: deployConfigFrom(app.node),
@@ -81,7 +83,6 @@ beforeAll(async () => {
     [ENV.tableName]: TABLE,
     [ENV.eventBusName]: 'marketing',
     [ENV.deadLetterQueueUrl]: 'http://127.0.0.1:9/unused-dead-letters',
-    [ENV.campaignsDir]: path.join(bundleDir, 'campaigns'),
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.engine.endpoint,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -96,18 +97,23 @@ afterAll(async () => {
 });
 
 describe('the ingest-customers Lambda bundle', () => {
-  it('is one ESM file, a copy of campaigns/ and the program as JSON, no source map unless asked for', () => {
-    expect(readdirSync(bundleDir).sort()).toEqual(['campaigns', 'index.mjs', 'program.json']);
-    for (const entry of readdirSync(CHECKOUT_CAMPAIGNS)) {
-      expect(existsSync(path.join(bundleDir, 'campaigns', entry))).toBe(true);
-    }
+  it('is one ESM file and the program as JSON, no source map unless asked for, and no campaigns/ (it renders nothing)', () => {
+    expect(readdirSync(bundleDir).sort()).toEqual(['index.mjs', 'program.json']);
+    expect(bundleOf('ingest-customers', {}).variables[ENV.campaignsDir]).toBeUndefined();
   });
 
   it('ships its source map and runs with --enable-source-maps under -c sourceMaps=true', () => {
     const withMaps = bundleOf('ingest-customers', { sourceMaps: 'true' });
-    expect(readdirSync(withMaps.dir).sort()).toEqual(['campaigns', 'index.mjs', 'index.mjs.map', 'program.json']);
+    expect(readdirSync(withMaps.dir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'program.json']);
     expect(withMaps.variables.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(bundleOf('ingest-customers', {}).variables.NODE_OPTIONS).toBeUndefined();
+  });
+
+  it('is, for the sender (wired readsCampaigns), a copy of campaigns/ beside the code, where CAMPAIGNS_DIR points', () => {
+    const sender = bundleOf('sender', {});
+    expect(readdirSync(sender.dir).sort()).toEqual(['campaigns', 'index.mjs', 'program.json']);
+    for (const entry of readdirSync(CHECKOUT_CAMPAIGNS)) expect(existsSync(path.join(sender.dir, 'campaigns', entry))).toBe(true);
+    expect(sender.variables[ENV.campaignsDir]).toBe(LAMBDA_CAMPAIGNS_DIR);
   });
 
   it("ships the checkout's program.yaml as the JSON its environment names, validated at synth", () => {
@@ -120,7 +126,7 @@ describe('the ingest-customers Lambda bundle', () => {
   it('writes the program JSON byte for byte, whatever the shell would read in it', () => {
     const json = JSON.stringify({ brand: { shopName: `Ada's "Shop" $HOME \`date\` \\ %s 店` } });
     const outputDir = mkdtempSync(path.join(tmpdir(), 'bundle-program-'));
-    const hooks = functionBundling({ sourceMaps: false, programJson: json }).commandHooks;
+    const hooks = functionBundling({ sourceMaps: false, programJson: json, campaigns: false }).commandHooks;
     const write = hooks?.afterBundling('/unused', outputDir).find((command) => command.includes('program.json'));
     if (!write) throw new Error('no bundling command writes program.json');
     execFileSync('bash', ['-c', write]);
@@ -189,7 +195,7 @@ describe('what each function bundle carries (esbuild metafile, the options cdk s
   /** Each function's bundle: its size and the packages it carries, built once for the file. */
   const carried = new Map<string, { bytes: number; packages: Set<string> }>();
   beforeAll(async () => {
-    const options = esbuildOptionsOf(functionBundling({ sourceMaps: false, programJson: '{}' }));
+    const options = esbuildOptionsOf(functionBundling({ sourceMaps: false, programJson: '{}', campaigns: false }));
     for (const [name, wiring] of Object.entries(functions)) {
       const result = await build({
         ...options,

@@ -195,17 +195,18 @@ describe('functions', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('tells every function its table, bus, own dead-letter queue and bundled campaigns folder', () => {
-    for (const [name] of wired) {
+  it('tells every function its table, bus and own dead-letter queue, and only those that render the bundled campaigns folder', () => {
+    for (const [name, fn] of wired) {
       const wiredFn = functionOf(name);
       const env = template.toJSON().Resources[logicalId(wiredFn.fn)].Properties.Environment.Variables;
       expect(env).toMatchObject({
         [ENV.tableName]: { Ref: logicalId(stack.store.table) },
         [ENV.eventBusName]: 'marketing',
         [ENV.deadLetterQueueUrl]: { Ref: logicalId(wiredFn.deadLetters) },
-        [ENV.campaignsDir]: '/var/task/campaigns',
       });
+      expect(env[ENV.campaignsDir]).toBe(fn.readsCampaigns ? '/var/task/campaigns' : undefined);
     }
+    expect(wired.filter(([, fn]) => fn.readsCampaigns).map(([name]) => name)).toEqual(['sender']);
   });
 });
 

@@ -95,7 +95,7 @@ describe('loading the program file', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'program-'));
     writeFileSync(path.join(dir, 'program.yaml'), shippedYaml.replace('currency: USD', 'currency: EUR'));
     const json = path.join(dir, 'program.json');
-    writeFileSync(json, programJson({ CAMPAIGNS_DIR: dir }));
+    writeFileSync(json, programJson({ CAMPAIGNS_DIR: dir }).json);
     expect(deployedProgram({ PROGRAM_JSON: json })).toEqual(loadProgram({ CAMPAIGNS_DIR: dir }));
     const broken = path.join(dir, 'broken.yaml');
     writeFileSync(broken, shippedYaml.replace('multiplier: 1.5', 'multiplier: -1'));

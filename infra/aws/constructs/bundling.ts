@@ -1,6 +1,7 @@
-// How every function is bundled: esbuild on this machine (no Docker), ESM, minified, and the
-// campaigns/ folder (YAML + Liquid templates read at run time) copied beside the handler so
-// CAMPAIGNS_DIR points at the same files the local runtime reads from the checkout. The program
+// How every function is bundled: esbuild on this machine (no Docker), ESM, minified, and — for a
+// function wired `readsCampaigns` — the campaigns/ folder (Liquid templates read at run time)
+// copied beside the handler so CAMPAIGNS_DIR points at the same files the local runtime reads
+// from the checkout; the other functions' assets carry no copy of it. The program
 // goes in as program.json, validated at synth: functions never parse YAML, so `yaml` (~112 KB)
 // is in no function that only reads the program (docs/benchmarks.md, "Lambda bundles").
 //
@@ -36,7 +37,7 @@ export const RUNTIME_PROVIDED_MODULES = [
   '@smithy/credential-provider-imds',
 ];
 
-export function functionBundling(options: { sourceMaps: boolean; programJson: string }): BundlingOptions {
+export function functionBundling(options: { sourceMaps: boolean; programJson: string; campaigns: boolean }): BundlingOptions {
   return {
     forceDockerBundling: false,
     format: OutputFormat.ESM,
@@ -55,7 +56,7 @@ export function functionBundling(options: { sourceMaps: boolean; programJson: st
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (inputDir: string, outputDir: string) => [
-        `cp -R "${path.join(inputDir, 'campaigns')}" "${path.join(outputDir, 'campaigns')}"`,
+        ...(options.campaigns ? [`cp -R "${path.join(inputDir, 'campaigns')}" "${path.join(outputDir, 'campaigns')}"`] : []),
         // JSON.stringify writes no newline; single quotes are the only thing the shell would read.
         `printf '%s' '${options.programJson.replaceAll("'", "'\\''")}' > "${path.join(outputDir, PROGRAM_JSON_NAME)}"`,
       ],

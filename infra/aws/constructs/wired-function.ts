@@ -78,12 +78,16 @@ export class WiredFunction extends Construct {
       // On a queue, maxConcurrency caps the event source instead (see triggers.ts); elsewhere
       // (e.g. a scheduler that must never overlap itself) it reserves exactly that concurrency.
       reservedConcurrentExecutions: queueName ? undefined : wiring.maxConcurrency,
-      bundling: functionBundling({ sourceMaps: props.sourceMaps, programJson: props.programJson }),
+      bundling: functionBundling({
+        sourceMaps: props.sourceMaps,
+        programJson: props.programJson,
+        campaigns: wiring.readsCampaigns === true,
+      }),
       environment: {
         [ENV.tableName]: on.store.table.tableName,
         [ENV.eventBusName]: props.busName,
         [ENV.deadLetterQueueUrl]: this.deadLetters.queueUrl,
-        [ENV.campaignsDir]: LAMBDA_CAMPAIGNS_DIR,
+        ...(wiring.readsCampaigns ? { [ENV.campaignsDir]: LAMBDA_CAMPAIGNS_DIR } : {}),
         [PROGRAM_JSON_ENV]: LAMBDA_PROGRAM_JSON,
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
