@@ -3,7 +3,7 @@
 import type { Node } from 'constructs';
 import * as z from 'zod';
 import { DEFAULT_BUS_NAME } from '#infra/wiring.ts';
-import { longestListUnsubscribe, SES_HEADER_VALUE_MAX } from '#shared/mail/send-headers.ts';
+import { headerBudgetOverrun, SES_HEADER_VALUE_MAX } from '#shared/mail/send-headers.ts';
 
 /** No Function URL is longer: https://<32-character id>.lambda-url.<region>.on.aws/, 20 characters of region. */
 const LONGEST_FUNCTION_URL = `https://${'x'.repeat(32)}.lambda-url.${'x'.repeat(20)}.on.aws/`;
@@ -38,7 +38,7 @@ const contextShape = z.object({
   unsubscribeMailto: z
     .email()
     .refine(
-      (mailto) => longestListUnsubscribe({ url: LONGEST_FUNCTION_URL, mailto }) <= SES_HEADER_VALUE_MAX,
+      (mailto) => headerBudgetOverrun({ url: LONGEST_FUNCTION_URL, mailto }) === 0,
       {
         message: `is too long: beside the unsubscribe link of the longest customer id, List-Unsubscribe would pass SES's ${SES_HEADER_VALUE_MAX} characters`,
       },

@@ -111,7 +111,7 @@ export function sendHeaders(
 const longestId = (bytes: number) => '"'.repeat(bytes);
 
 /** The longest List-Unsubscribe any accepted customer and send request can produce with these settings. */
-export function longestListUnsubscribe(settings: Pick<UnsubscribeSettings, 'url' | 'mailto'>): number {
+function longestListUnsubscribe(settings: Pick<UnsubscribeSettings, 'url' | 'mailto'>): number {
   const link = unsubscribeLink(
     {
       customerId: longestId(ID_MAX_BYTES),
@@ -129,16 +129,22 @@ export function longestListUnsubscribe(settings: Pick<UnsubscribeSettings, 'url'
 }
 
 /**
- * Refuses, when the sender starts, an unsubscribe URL and mailto that together leave too little
- * room for the token of the longest customer id and campaign the contracts accept.
+ * The header budget rule, checked at synth (infra/aws/config.ts) and when the sender starts: by how
+ * many characters an unsubscribe URL and mailto make List-Unsubscribe pass SES's limit beside the
+ * token of the longest customer id and campaign the contracts accept; 0 when it fits.
  */
+export function headerBudgetOverrun(settings: Pick<UnsubscribeSettings, 'url' | 'mailto'>): number {
+  return Math.max(0, longestListUnsubscribe(settings) - SES_HEADER_VALUE_MAX);
+}
+
+/** Refuses, when the sender starts, settings over the header budget, saying by how much. */
 export function assertHeaderBudget(settings: Pick<UnsubscribeSettings, 'url' | 'mailto'>): void {
-  const longest = longestListUnsubscribe(settings);
-  if (longest > SES_HEADER_VALUE_MAX) {
+  const overrun = headerBudgetOverrun(settings);
+  if (overrun > 0) {
     throw new Error(
       `invalid sender configuration: the unsubscribe URL (${settings.url.length} characters) and UNSUBSCRIBE_MAILTO ` +
-        `(${settings.mailto?.length ?? 0}) make List-Unsubscribe up to ${longest} characters for the longest ` +
-        `customer id, over SES's ${SES_HEADER_VALUE_MAX}: shorten them by ${longest - SES_HEADER_VALUE_MAX}`,
+        `(${settings.mailto?.length ?? 0}) make List-Unsubscribe up to ${SES_HEADER_VALUE_MAX + overrun} characters for the longest ` +
+        `customer id, over SES's ${SES_HEADER_VALUE_MAX}: shorten them by ${overrun}`,
     );
   }
 }
