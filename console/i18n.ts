@@ -20,7 +20,6 @@ const en = {
   step: 'Step',
   kind: 'Kind',
   detail: 'Detail',
-  next: 'Goes to',
   atStepNow: 'At this step now',
   passedThrough: 'Passed through',
   versions: 'Versions',
@@ -91,7 +90,6 @@ const en = {
   delivered: 'Delivered',
   converted: 'Converted',
   revenue: 'Revenue',
-  uplift: 'Uplift',
   sent: 'Sent',
   optedOut: 'opted out',
   time: 'Time (UTC)',
@@ -128,7 +126,7 @@ const en = {
   upliftInterval: '95% interval (pts)',
   variants: 'A/B variants',
   coupons: 'Coupons by send step and variant (codes issued in the period)',
-  stepResults: 'Results per send step and variant (by the day each email was sent; converted within 7 days)',
+  stepResults: 'Results per send step and variant (by the day each email was sent; converted within {days} days)',
   againstHoldout: 'Against the holdout',
   'holdout.entry-step': 'the journey’s uplift is this step’s (every entry not held out gets it)',
   'holdout.later-step': 'read the journey’s uplift (the holdout is drawn at entry; this step reaches only those still in the journey)',
@@ -149,8 +147,6 @@ const en = {
   field: 'Field',
   line: 'Line',
   message: 'Message',
-  signIn: 'Sign in',
-  signedInAs: 'Signed in as',
 };
 export type TextKey = keyof typeof en;
 
@@ -175,7 +171,6 @@ const zh: Record<TextKey, string> = {
   step: '步骤',
   kind: '类型',
   detail: '详情',
-  next: '下一步',
   atStepNow: '当前停留人数',
   passedThrough: '经过人数',
   versions: '版本',
@@ -246,7 +241,6 @@ const zh: Record<TextKey, string> = {
   delivered: '已送达',
   converted: '已转化',
   revenue: '收入',
-  uplift: '提升',
   sent: '已发送',
   optedOut: '已退订',
   time: '时间（UTC）',
@@ -283,7 +277,7 @@ const zh: Record<TextKey, string> = {
   upliftInterval: '95% 区间（百分点）',
   variants: 'A/B 变体',
   coupons: '按发送步骤与变体的优惠券（本期发放的券码）',
-  stepResults: '按发送步骤与变体的效果（按邮件发送日；7 天内转化）',
+  stepResults: '按发送步骤与变体的效果（按邮件发送日；{days} 天内转化）',
   againstHoldout: '与对照组比较',
   'holdout.entry-step': '旅程的提升即此步骤的提升（所有未被留作对照的进入者都会收到）',
   'holdout.later-step': '请看旅程的提升（对照组在进入时抽取；此步骤只送达仍在旅程中的客户）',
@@ -304,8 +298,6 @@ const zh: Record<TextKey, string> = {
   field: '字段',
   line: '行',
   message: '信息',
-  signIn: '登录',
-  signedInAs: '当前用户',
 };
 
 export const LANGUAGES = { 'en-US': 'English', 'zh-CN': '中文' } as const;

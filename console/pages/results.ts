@@ -7,6 +7,7 @@ import { call } from '../api.ts';
 import { type Page, showError } from '../app.ts';
 import { exportableTable, field, h } from '../dom.ts';
 import { t } from '../i18n.ts';
+import { ATTRIBUTION_DAYS } from '#shared/domain/step-results.ts';
 
 interface Uplift {
   uplift: number;
@@ -128,7 +129,7 @@ function tables(report: Report, period: string): HTMLElement[] {
       'coupons',
     ),
     table(
-      t('stepResults'),
+      t('stepResults').replace('{days}', String(ATTRIBUTION_DAYS)),
       [t('campaign'), t('step'), t('variant'), t('sent'), t('delivered'), t('unsubscribed'), t('converted'), t('conversionPct'), `${t('revenue')} (${cur})`, t('againstHoldout')],
       report.campaigns.flatMap((c) => c.steps.map((r) => [c.campaignId, r.step, r.variant ?? '', r.sent, r.delivered, r.unsubscribed, r.converted, percent(r.conversionRate), amount(r.revenueMilli), t(`holdout.${r.holdout}`)])),
       'steps',

@@ -4,6 +4,9 @@
 // window after the email) and revenue, with revenue per recipient — every rate over this row's sent.
 import type { Milli } from './money.ts';
 
+/** A purchase this many days after a journey send counts for that send step (the report's default window). */
+export const ATTRIBUTION_DAYS = 7;
+
 /** The counters kept per journey, day, send step and variant (shared/store/journey-step-results.ts). */
 export const STEP_COUNTERS = [
   'sent',

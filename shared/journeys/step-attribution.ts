@@ -9,7 +9,8 @@ import { decimalToMilli } from '../domain/money.ts';
 import type { JourneySendOutcome } from '../domain/journey-state.ts';
 import type { PurchaseRecorded } from '../events/emitted.ts';
 import type { JourneyStateStore } from '../store/journey-states.ts';
-import { ATTRIBUTION_DAYS, type JourneyStepResults } from '../store/journey-step-results.ts';
+import { ATTRIBUTION_DAYS } from '../domain/step-results.ts';
+import type { JourneyStepResults } from '../store/journey-step-results.ts';
 
 export interface StepAttributionDeps {
   states: Pick<JourneyStateStore, 'attributeOrder'>;

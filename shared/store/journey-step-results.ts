@@ -1,6 +1,6 @@
 // What each send step of a journey achieved, per day and split variant: emails sent (the sender),
 // delivered, bounced, complained, opened and clicked (SES events, through the send ledger),
-// unsubscribed (the unsubscribe endpoint, from the link's signed token), and purchases attributed to the send within ATTRIBUTION_DAYS (the journeys function, at purchase
+// unsubscribed (the unsubscribe endpoint, from the link's signed token), and purchases attributed to the send within ATTRIBUTION_DAYS (domain/step-results.ts; the journeys function, at purchase
 // time) with their revenue. Counters, so the report reads them instead of re-deriving them from
 // every send and order; each source counts once per fact with its own marker (the send outcome,
 // the SES event marker, the unsubscribe count marker, the order id on the send), and a crash between marker and counter
@@ -8,9 +8,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StepCounter } from '../domain/step-results.ts';
 import { keys } from './keys.ts';
-
-/** A purchase this many days after a journey send counts for that send step (the report's default window). */
-export const ATTRIBUTION_DAYS = 7;
 
 export interface StepRef {
   journeyId: string;

@@ -11,6 +11,7 @@ import axe from 'axe-core';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { ATTRIBUTION_DAYS } from '#shared/domain/step-results.ts';
 import { ARMING_START_DELAY_SECONDS } from '#shared/journeys/arm-existing.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { JourneyCatalogue } from '#shared/store/journeys.ts';
@@ -276,6 +277,8 @@ describe('the marketer console', () => {
     await page.locator('#language').selectOption('zh-CN');
     await page.getByRole('heading', { name: '效果' }).waitFor();
     expect(await page.locator('nav').textContent()).toContain('旅程');
+    // The step rows' attribution window is the one the journeys function credits purchases in.
+    expect(await page.locator('[data-table$="-steps"]').textContent()).toContain(`${ATTRIBUTION_DAYS} 天内转化`);
     await noSeriousViolations('results');
     await shoot('results');
     expect(offOrigin).toEqual([]);
