@@ -12,6 +12,7 @@ import path from 'node:path';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { DAY_MS, ManualClock } from '#shared/domain/clock.ts';
 import type { Journey } from '#shared/domain/journey.ts';
+import type { PurchaseAggregates } from '#shared/domain/purchase-history.ts';
 import { earliestOccasion, type JourneyOccasionTimer, type TimerData } from '#shared/domain/timers.ts';
 import { DEFAULT_SCHEDULER_OPTIONS, runScheduler } from '#shared/flows/timers-scheduler.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
@@ -77,19 +78,39 @@ function customerAt(index: number, shift: number): Customer {
 const SHIPPED = ['birthday.yaml', 'win-back.yaml'];
 type Shipped = Journey[];
 
+/** A buyer's stored aggregates: three orders, the last at lastPurchaseAt (none for a non-buyer). */
+function purchasesOf(customer: Customer): PurchaseAggregates | undefined {
+  if (!customer.lastPurchaseAt) return undefined;
+  return {
+    orderCount: 3,
+    totalSpendMilli: 182_500,
+    rollingSpendMilli: 60_000,
+    refundedMilli: 0,
+    averageOrderValueMilli: 60_833,
+    couponOrderCount: 1,
+    firstPurchaseAt: '2024-06-01T10:00:00.000Z',
+    lastPurchaseAt: customer.lastPurchaseAt,
+    asOf: customer.lastPurchaseAt,
+  };
+}
+
 /** The customer's date-trigger timer (every journey's occasion in one), as the journeys function arms it. */
 function timersOf(customer: Customer, journeys: Shipped): { data: TimerData; dueAt: Date | undefined }[] {
-  const profile = {
+  const purchases = purchasesOf(customer);
+  const profile: StoredProfile = {
     profile: {
       customerId: customer.id,
       timeZone: customer.timeZone,
       birthday: customer.birthday,
+      consent: { granted: true, at: '2026-01-01T00:00:00.000Z', source: 'Customer Upserted' },
       createdAt: '2025-01-01T00:00:00.000Z',
-      ...(customer.lastPurchaseAt
-        ? { purchases: { firstPurchaseAt: '2024-06-01T10:00:00.000Z', lastPurchaseAt: customer.lastPurchaseAt } }
-        : {}),
+      ...(purchases ? { purchases } : {}),
     },
-  } as unknown as StoredProfile;
+    profileVersion: 1,
+    aggVersion: 1,
+    loyalty: undefined,
+    tierAnnouncedSeq: 0,
+  };
   const occasions: Record<string, JourneyOccasionTimer> = {};
   for (const journey of journeys) {
     if (journey.trigger.on === 'event') continue;
@@ -126,6 +147,7 @@ function itemsOf(
   directory: Set<string>,
 ): Record<string, unknown>[] {
   const timers = timersOf(customer, journeys);
+  const purchases = purchasesOf(customer);
   const items: Record<string, unknown>[] = [
     {
       ...keys.profile(customer.id),
@@ -140,21 +162,7 @@ function itemsOf(
       profileVersion: 1,
       aggVersion: 1,
       createdAt: '2025-01-01T00:00:00.000Z',
-      ...(customer.lastPurchaseAt
-        ? {
-            purchases: {
-              orderCount: 3,
-              totalSpendMilli: 182_500,
-              rollingSpendMilli: 60_000,
-              refundedMilli: 0,
-              averageOrderValueMilli: 60_833,
-              couponOrderCount: 1,
-              firstPurchaseAt: '2024-06-01T10:00:00.000Z',
-              lastPurchaseAt: customer.lastPurchaseAt,
-              asOf: customer.lastPurchaseAt,
-            },
-          }
-        : {}),
+      ...(purchases ? { purchases } : {}),
     },
   ];
   for (const timer of timers) {
