@@ -20,7 +20,7 @@ export interface MeteredRequest {
   failed: boolean;
 }
 
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+export const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
 
 export class DynamoMeter {
   /** Counts only the requests `counts` accepts (all by default), e.g. one feature's share. */
@@ -71,7 +71,7 @@ export class DynamoMeter {
         for (const capacity of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
           const units = capacity.CapacityUnits ?? 0;
           entry.units += units;
-          if (WRITES.has(command)) this.writeUnits += units;
+          if (WRITE_COMMANDS.has(command)) this.writeUnits += units;
           else this.readUnits += units;
         }
         return result;

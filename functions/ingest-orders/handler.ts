@@ -53,9 +53,10 @@ export function createHandler(runtime: Runtime) {
         });
         await announce(change, envelope);
         await followTierReview(timers, change, runtime.clock.now());
-        await followLifecycle(lifecycle, timers, change, purchase.orderId);
-        // Recorded: now journeys may react (they read the stored purchase, never an older state).
-        await publisher.publish([purchaseRecorded(purchase, change)]);
+        const nextLifecycleChange = await followLifecycle(lifecycle, change);
+        // Recorded: now journeys may react (they read the stored purchase, never an older state)
+        // and arm the lifecycle's next change with the customer's other timers, in one write.
+        await publisher.publish([purchaseRecorded(purchase, change, nextLifecycleChange)]);
       },
       (purchase) => ({ 'detail.purchasedAt': purchase.purchasedAt }),
     ),

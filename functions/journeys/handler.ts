@@ -43,8 +43,8 @@ export function createHandler(runtime: Runtime) {
     deployedProgram(runtime.env),
     new SqsSendQueue(runtime.sqs, sendQueueUrl),
   );
-  const react = async (event: JourneyEventInput, known?: CustomerJourneys) => {
-    const outcome = await reactions.onEvent(event, runtime.clock.now(), known);
+  const react = async (event: JourneyEventInput, known?: CustomerJourneys, lifecycleChangeAt?: string | null) => {
+    const outcome = await reactions.onEvent(event, runtime.clock.now(), known, lifecycleChangeAt);
     if (outcome.entered.length || outcome.exited.length)
       runtime.logger.info('journeys moved', { event: event.name, ...outcome });
   };
@@ -56,7 +56,7 @@ export function createHandler(runtime: Runtime) {
       // One Query: the emails to credit, the runs it may end, the date triggers it moves, the profile.
       const journeys = await customerJourneys.load(detail.customerId);
       await attributeToSends(detail, journeys.sends);
-      await react(purchaseEvent(detail), journeys);
+      await react(purchaseEvent(detail), journeys, detail.nextLifecycleChangeAt);
     }),
     [REFUND_RECORDED]: route(refundRecordedDetail, (detail) => react(refundEvent(detail))),
     [CUSTOMER_PROFILE_UPDATED]: route(customerProfileUpdatedDetail, (detail) => react(profileEvent(detail))),

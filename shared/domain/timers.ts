@@ -34,19 +34,36 @@ export interface JourneyOccasionTimer {
 }
 
 /**
- * Every date-trigger journey's next occasion for one customer, in ONE timer on the due index at
- * the earliest of them: arming several journeys (a first purchase, a console publish) is one write.
+ * Every date-trigger journey's next occasion for one customer, and the next change of their
+ * lifecycle stage, in ONE timer on the due index at the earliest of them: what a first purchase
+ * arms (lifecycle, anniversary, win-back), or a console publish, is one write.
  */
 export interface JourneyTriggersTimerData {
   kind: 'journey-triggers';
   journeys: Record<string, JourneyOccasionTimer>;
+  /** The lifecycle stage's next change the timer is armed for (null or absent: none armed here). */
+  lifecycle?: string | null;
 }
 
 export type TimerData = TierReviewTimerData | LifecycleTimerData | JourneyTriggersTimerData;
 
-/** The earliest armed occasion of the journeys (the timer's place on the due index). */
+/**
+ * Where the customer's timer should hold the lifecycle's next change, given the one armed and one
+ * just decided (a purchase, an old lifecycle timer's firing): the decided one if none is armed or
+ * it comes sooner. One armed earlier stays — firing recomputes the stage from the orders and
+ * re-arms at the true next change — so purchases that only postpone it write nothing, and a
+ * reordered, older announcement cannot postpone a change that is due.
+ */
+export function lifecycleChangeToArm(armed: string | null | undefined, decided: string | null): string | null {
+  if (armed === undefined || armed === null) return decided;
+  return decided !== null && Date.parse(decided) < Date.parse(armed) ? decided : armed;
+}
+
+/** The earliest armed occasion or lifecycle change (the timer's place on the due index). */
 export function earliestOccasion(data: JourneyTriggersTimerData): Date | undefined {
-  const due = Object.values(data.journeys).flatMap((occasion) => (occasion.dueAt ? [Date.parse(occasion.dueAt)] : []));
+  const due = [...Object.values(data.journeys).map((occasion) => occasion.dueAt), data.lifecycle]
+    .filter((at): at is string => typeof at === 'string')
+    .map(Date.parse);
   return due.length ? new Date(Math.min(...due)) : undefined;
 }
 

@@ -69,6 +69,12 @@ export const purchaseRecordedDetail = z.object({
   orderCount: z.number().int().nonnegative(),
   lastPurchaseAt: isoInstant.nullable(),
   firstPurchaseAt: isoInstant.nullable(),
+  /**
+   * When the customer's lifecycle stage next changes with no further purchase (null: never),
+   * as ingest-orders decided it with this purchase stored; the journeys function arms it in the
+   * customer's timer. Absent from events emitted before it was added.
+   */
+  nextLifecycleChangeAt: isoInstant.nullable().optional(),
 });
 export type PurchaseRecorded = z.infer<typeof purchaseRecordedDetail>;
 

@@ -14,7 +14,11 @@ import {
 import type { OutboundEvent } from '../events/publisher.ts';
 import { type AggregatesChange, refundKeyOf } from './purchases.ts';
 
-export function purchaseRecorded(purchase: PurchaseCompleted, change: AggregatesChange): OutboundEvent {
+export function purchaseRecorded(
+  purchase: PurchaseCompleted,
+  change: AggregatesChange,
+  nextLifecycleChangeAt: string | null,
+): OutboundEvent {
   const detail: PurchaseRecorded = {
     customerId: purchase.customerId,
     orderId: purchase.orderId,
@@ -26,6 +30,7 @@ export function purchaseRecorded(purchase: PurchaseCompleted, change: Aggregates
     orderCount: change.after.orderCount,
     lastPurchaseAt: change.after.lastPurchaseAt,
     firstPurchaseAt: change.after.firstPurchaseAt,
+    nextLifecycleChangeAt,
   };
   return { detailType: PURCHASE_RECORDED, detail, time: new Date(detail.purchasedAt) };
 }

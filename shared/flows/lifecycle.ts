@@ -1,9 +1,11 @@
-// The lifecycle stage kept on the customer record: a 'lifecycle' due-timer sits at the next
-// instant the stage changes with no new purchase (nextLifecycleTransitionAt); when the scheduler
-// fires it — and after every purchase — the stage is recomputed as of now from the order history,
-// stored with a conditional write on its transition number (a purchase folds it into its
-// aggregates write, shared/flows/purchases.ts), announced as Lifecycle Stage Changed, and the
-// timer moves to the following transition. No daily scan.
+// The lifecycle stage kept on the customer record: the customer's timer (JOURNEY#TRIGGERS, beside
+// their journeys' date triggers) holds the next instant the stage changes with no new purchase
+// (nextLifecycleTransitionAt); when the scheduler fires it — and after every purchase — the stage
+// is recomputed as of now from the order history, stored with a conditional write on its
+// transition number (a purchase folds it into its aggregates write, shared/flows/purchases.ts),
+// announced as Lifecycle Stage Changed, and the timer moves to the following transition. No daily
+// scan. A purchase's next change travels on its Purchase Recorded to the journeys function, which
+// arms it in the write it makes for the date triggers (see followLifecycle).
 //
 // Announcement: published AFTER the write, then confirmed (lifecycleAnnouncedSeq). A crash in
 // between leaves the transition unconfirmed and the next recompute (the retried firing, the
@@ -22,13 +24,11 @@ import {
 import { LIFECYCLE_STAGE_CHANGED, type LifecycleStageChanged } from '../events/emitted.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import type { CustomerStore } from '../store/customers.ts';
-import type { Timer } from '../domain/timers.ts';
+import { earliestOccasion, type JourneyTriggersTimerData, lifecycleChangeToArm } from '../domain/timers.ts';
 import type { TimerStore } from '../store/timers.ts';
 import { type AggregatesChange, lifecycleFactsOf } from './purchases.ts';
 import { armTimer } from './timers.ts';
 import { LOST_RACE, retryOnRace } from '../store/race.ts';
-
-export const LIFECYCLE = 'lifecycle';
 
 export interface LifecycleDeps {
   store: CustomerStore;
@@ -116,56 +116,38 @@ async function announceLifecycle(
   await deps.store.markLifecycleAnnounced(customerId, current.seq);
 }
 
-/** Puts the customer's lifecycle timer at the next transition (disarmed when none). */
-export async function armLifecycle(
+/**
+ * After a purchase, whose stage ('reactivated' after a lapse) the aggregates write already stored:
+ * announces a transition not yet confirmed and returns the next change with no new purchase (null:
+ * none), which the purchase's `Purchase Recorded` carries to the journeys function: it arms it in
+ * the customer's timer (JOURNEY#TRIGGERS) with their date triggers, in the one write a first
+ * purchase makes there anyway. A redelivered purchase announces again and carries the same instant.
+ */
+export async function followLifecycle(deps: LifecycleDeps, change: AggregatesChange): Promise<string | null> {
+  const thresholds = deps.thresholds ?? DEFAULT_LIFECYCLE_THRESHOLDS;
+  await announceLifecycle(deps, change.customerId, change.lifecycle, change.history.stored?.lifecycleAnnouncedSeq ?? 0);
+  return nextLifecycleTransitionAt(lifecycleFactsOf(change.history), deps.clock.now(), thresholds)?.toISOString() ?? null;
+}
+
+/**
+ * A lifecycle timer in its own item (TIMER#lifecycle: tables written before purchases armed the
+ * change in JOURNEY#TRIGGERS) fired and recomputed the stage: its next change joins the customer's
+ * timer (unless one armed there comes sooner), and the caller disarms the old item. A crash in
+ * between fires the old item again: the stage is recomputed as before and the fold finds it done.
+ */
+export async function foldLifecycleTimer(
   timers: TimerStore,
   customerId: string,
   at: string | null,
   now: Date,
-  known?: { timer: Timer | undefined },
 ): Promise<void> {
-  await armTimer(
-    timers,
-    customerId,
-    { kind: LIFECYCLE },
-    now,
-    (current) => {
-      if (!current && at === null) return 'unchanged';
-      return { data: { kind: LIFECYCLE, at }, dueAt: at ? new Date(at) : undefined };
-    },
-    known,
-  );
-}
-
-/**
- * After a purchase, whose stage ('reactivated' after a lapse) the aggregates write already stored:
- * announces a transition not yet confirmed, then moves the timer — only when the purchase moved
- * the next transition, or on a redelivery (a crash may have come between the write and the arm).
- * A repeat purchase inside the 'new' period moves nothing: no timer request at all; a first
- * purchase writes the timer without reading it.
- */
-export async function followLifecycle(
-  deps: LifecycleDeps,
-  timers: TimerStore,
-  change: AggregatesChange,
-  orderId: string,
-): Promise<void> {
-  const thresholds = deps.thresholds ?? DEFAULT_LIFECYCLE_THRESHOLDS;
-  const now = deps.clock.now();
-  await announceLifecycle(deps, change.customerId, change.lifecycle, change.history.stored?.lifecycleAnnouncedSeq ?? 0);
-  const next = nextLifecycleTransitionAt(lifecycleFactsOf(change.history), now, thresholds);
-  const others = change.history.orders.filter((order) => order.orderId !== orderId);
-  if (change.recorded) {
-    const before = nextLifecycleTransitionAt(lifecycleFactsOf({ orders: others }), now, thresholds);
-    if (before?.getTime() === next?.getTime()) return;
-  }
-  // With no other order there was never a transition to wait for, so no timer to read: the
-  // write's version condition (must not exist) catches a concurrent order that armed one.
-  await armLifecycle(
-    timers,
-    change.customerId,
-    next?.toISOString() ?? null,
-    now,
-    change.recorded && others.length === 0 ? { timer: undefined } : undefined,
-  );
+  if (at === null) return;
+  await armTimer(timers, customerId, { kind: 'journey-triggers' }, now, (current) => {
+    const data: JourneyTriggersTimerData =
+      current?.data.kind === 'journey-triggers' ? current.data : { kind: 'journey-triggers', journeys: {} };
+    const lifecycle = lifecycleChangeToArm(data.lifecycle, at);
+    if (lifecycle === data.lifecycle) return 'unchanged';
+    const next = { ...data, lifecycle };
+    return { data: next, dueAt: earliestOccasion(next) };
+  });
 }

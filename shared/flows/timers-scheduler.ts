@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   armedDueAt,
+  earliestOccasion,
   hourLabel,
   hourStart,
   hoursInView,
@@ -18,6 +19,7 @@ import {
   type TimerData,
 } from '../domain/timers.ts';
 import { keys } from '../store/keys.ts';
+import { foldLifecycleTimer } from './lifecycle.ts';
 import type { DueJourneyRun, LegacyJourneyTrigger, TimerStore } from '../store/timers.ts';
 
 const HOUR_MS = 3_600_000;
@@ -328,9 +330,15 @@ async function fireBatch(deps: SchedulerDeps, due: Timer[], now: Date): Promise<
 
 async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise<FirePlan> {
   if (timer.data.kind === 'journey-triggers') {
+    let data = timer.data;
+    // The lifecycle's change first: the stage a due journey occasion reads is then the current one.
+    if (data.lifecycle && Date.parse(data.lifecycle) <= now.getTime())
+      data = { ...data, lifecycle: await lifecycleChangeAfter(deps, timer.customerId) };
+    const occasionDue = Object.values(data.journeys).some((o) => o.dueAt && Date.parse(o.dueAt) <= now.getTime());
+    if (!occasionDue) return { next: { data, dueAt: earliestOccasion(data) } };
     if (!deps.journeys)
       throw new Error('a journey trigger fired but this scheduler was built without the journey engine');
-    return { next: await deps.journeys.fireDateTriggers({ ...timer, data: timer.data }, now) };
+    return { next: await deps.journeys.fireDateTriggers({ ...timer, data }, now) };
   }
   if (timer.data.kind === 'tier-review') {
     if (!deps.reviewTier)
@@ -342,9 +350,17 @@ async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise
     );
     return { next: { data: { kind: 'tier-review', heldUntil }, dueAt: heldUntil ? new Date(heldUntil) : undefined } };
   }
-  // The only kind left (the store refuses unknown kinds; retired ones never reach here).
+  // The only kind left (the store refuses unknown kinds; retired ones never reach here): a
+  // lifecycle timer in its own item, from an older table. Its next change joins the customer's
+  // timer, and it is disarmed.
+  const at = await lifecycleChangeAfter(deps, timer.customerId);
+  await foldLifecycleTimer(deps.timers, timer.customerId, at, now);
+  return { next: { data: { kind: 'lifecycle', at: null }, dueAt: undefined } };
+}
+
+/** Recomputes the lifecycle stage as of now (stored and announced): its next change. */
+async function lifecycleChangeAfter(deps: SchedulerDeps, customerId: string): Promise<string | null> {
   if (!deps.refreshLifecycle)
-    throw new Error('a lifecycle timer fired but this scheduler was built without refreshLifecycle');
-  const at = await deps.refreshLifecycle(timer.customerId);
-  return { next: { data: { kind: 'lifecycle', at }, dueAt: at ? new Date(at) : undefined } };
+    throw new Error('a lifecycle change fell due but this scheduler was built without refreshLifecycle');
+  return deps.refreshLifecycle(customerId);
 }

@@ -9,6 +9,7 @@
 // anniversary and a win-back, or a publish that arms a journey, is one write per customer.
 import {
   earliestOccasion,
+  lifecycleChangeToArm,
   type JourneyOccasionTimer,
   type JourneyTriggersTimerData,
   type Timer,
@@ -63,10 +64,20 @@ function journeysOf(timer: Timer | undefined): Record<string, JourneyOccasionTim
   return timer?.data.kind === 'journey-triggers' ? timer.data.journeys : {};
 }
 
-function triggersTimer(journeys: Record<string, JourneyOccasionTimer>) {
-  const data: JourneyTriggersTimerData = { kind: 'journey-triggers', journeys };
+/** The timer with these occasions (and lifecycle change), on the index at the earliest. */
+function triggersTimer(journeys: Record<string, JourneyOccasionTimer>, lifecycle: string | null | undefined) {
+  const data: JourneyTriggersTimerData = {
+    kind: 'journey-triggers',
+    journeys,
+    ...(lifecycle === undefined ? {} : { lifecycle }),
+  };
   return { data, dueAt: earliestOccasion(data) };
 }
+
+function lifecycleOf(timer: Timer | undefined): string | null | undefined {
+  return timer?.data.kind === 'journey-triggers' ? timer.data.lifecycle : undefined;
+}
+
 
 export class JourneyReactions {
   constructor(private readonly deps: ReactionDeps) {}
@@ -80,6 +91,8 @@ export class JourneyReactions {
     event: JourneyEventInput,
     now: Date,
     known?: CustomerJourneys,
+    /** A recorded purchase's next lifecycle change (ingest-orders decides it), armed in the same write. */
+    lifecycleChangeAt?: string | null,
   ): Promise<{ entered: string[]; exited: string[] }> {
     const all = (await this.deps.journeys.all()).filter((version) => version.journey.enabled);
     const movesDates = MOVES_DATES.has(event.name);
@@ -112,7 +125,11 @@ export class JourneyReactions {
       if (outcome.kind === 'entered') entered.push(version.journeyId);
     }
     if (movesDates)
-      await this.armDateTriggers(event.customerId, now, all, view, WRITES_ONLY_SOONER.has(event.name));
+      await this.armDateTriggers(event.customerId, now, all, {
+        known: view,
+        onlySooner: WRITES_ONLY_SOONER.has(event.name),
+        ...(lifecycleChangeAt === undefined ? {} : { lifecycleChangeAt }),
+      });
     return { entered, exited };
   }
 
@@ -120,20 +137,21 @@ export class JourneyReactions {
    * Converges the customer's date triggers of these journeys (every enabled date-trigger journey
    * by default) on their stored profile, in one conditional write of their JOURNEY#TRIGGERS item
    * (`known`: the profile and triggers as the caller read them, else read here); `onlySooner`:
-   * leave an occasion armed at or before its new one (see WRITES_ONLY_SOONER). Occasions of other
-   * journeys in the item stay as they are.
+   * leave an occasion armed at or before its new one (see WRITES_ONLY_SOONER); `lifecycleChangeAt`:
+   * a recorded purchase's next lifecycle change, armed in the same write (lifecycleChangeToArm). Occasions
+   * of other journeys in the item stay as they are.
    */
   async armDateTriggers(
     customerId: string,
     now: Date,
     journeys?: JourneyVersion[],
-    known?: CustomerJourneys,
-    onlySooner = false,
+    options: { known?: CustomerJourneys | undefined; onlySooner?: boolean; lifecycleChangeAt?: string | null } = {},
   ): Promise<void> {
+    const { known, onlySooner = false, lifecycleChangeAt } = options;
     const dated = (journeys ?? (await this.deps.journeys.all()))
       .filter((v) => v.journey.enabled)
       .filter(isDateJourney);
-    if (!dated.length) return;
+    if (!dated.length && lifecycleChangeAt === undefined) return;
     const profile = known ? known.profile : await this.deps.customers.getProfile(customerId);
     if (!profile) return;
     await armTimer(
@@ -143,7 +161,8 @@ export class JourneyReactions {
       now,
       (current) => {
         const occasions = { ...journeysOf(current) };
-        let moved = false;
+        const lifecycle = lifecycleChangeAt === undefined ? lifecycleOf(current) : lifecycleChangeToArm(lifecycleOf(current), lifecycleChangeAt);
+        let moved = (lifecycle ?? null) !== (lifecycleOf(current) ?? null);
         for (const version of dated) {
           const journey = version.journey;
           // A journey still in its own item (an older table) lends its history until the scheduler folds it.
@@ -162,7 +181,7 @@ export class JourneyReactions {
           occasions[journey.id] = next;
           moved = true;
         }
-        return moved ? triggersTimer(occasions) : 'unchanged';
+        return moved ? triggersTimer(occasions, lifecycle) : 'unchanged';
       },
       known && { timer: known.triggers },
     );
@@ -179,11 +198,11 @@ export class JourneyReactions {
   ): Promise<{ data: JourneyTriggersTimerData; dueAt: Date | undefined }> {
     const occasions = { ...timer.data.journeys };
     const due = Object.entries(occasions).filter(([, o]) => o.dueAt && Date.parse(o.dueAt) <= now.getTime());
-    if (!due.length) return triggersTimer(occasions);
+    if (!due.length) return triggersTimer(occasions, timer.data.lifecycle);
     const profile = await this.deps.customers.getProfile(timer.customerId);
     for (const [journeyId, occasion] of due)
       occasions[journeyId] = await this.fireOccasion(journeyId, occasion, timer.customerId, profile, now);
-    return triggersTimer(occasions);
+    return triggersTimer(occasions, timer.data.lifecycle);
   }
 
   /** One journey's due occasion: entered if still called for; returns the following one. */
@@ -243,7 +262,7 @@ export class JourneyReactions {
       occasions[legacy.journeyId] = armed
         ? { ...armed, entered: [...new Set([...legacy.occasion.entered, ...armed.entered])].slice(-ENTERED_KEPT) }
         : legacy.occasion;
-      return triggersTimer(occasions);
+      return triggersTimer(occasions, lifecycleOf(current));
     });
     await this.deps.timers.deleteLegacyTrigger(legacy);
   }

@@ -5,14 +5,16 @@
 //   CUSTOMER#<id> / PROFILE                      profile + aggregates (one GetItem per send)
 //   CUSTOMER#<id> / PURCHASE#<orderId>           an order, written once (idempotent by orderId)
 //   CUSTOMER#<id> / PURCHASE#<orderId>#REFUND#<k> a refund of that order (k = hash of its content)
-//   CUSTOMER#<id> / TIMER#<kind>                 the customer's next tier review / lifecycle change
+//   CUSTOMER#<id> / TIMER#<kind>                 the customer's next tier review (and, in older tables, lifecycle
+//                                                change: the scheduler folds it into JOURNEY#TRIGGERS when it fires)
 //   CUSTOMER#<id> / SEND#<journey>#<period>      send ledger: one conditional write per send
 //   CUSTOMER#<id> / HOLDOUT#<journey>#<entry>    held out of a journey entry (control group), written once
 //   CUSTOMER#<id> / JOURNEY#<journey>#STATE      one customer's run through a journey (position, variant,
 //                                                history); on the due index while a wait is pending
 //   CUSTOMER#<id> / JOURNEY#TRIGGERS             every date-trigger journey's next occasion for the customer
-//                                                (birthday, inactivity…): ONE timer on the due index at the
-//                                                earliest, so arming any number of journeys is one write
+//                                                (birthday, inactivity…) and their lifecycle stage's next
+//                                                change: ONE timer on the due index at the earliest, so
+//                                                what a first purchase arms, or a publish, is one write
 //                                                (journey ids are lower-case: no journey's items start so)
 //   CUSTOMER#<id> / JOURNEY#<journey>#TRIGGER    (older tables) one journey's date trigger: the scheduler
 //                                                folds each into JOURNEY#TRIGGERS when it comes due

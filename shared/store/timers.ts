@@ -34,7 +34,11 @@ const storedTimer = z.object({
   data: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('tier-review'), heldUntil: z.string().nullable() }),
     z.object({ kind: z.literal('lifecycle'), at: z.string().nullable() }),
-    z.object({ kind: z.literal('journey-triggers'), journeys: z.record(z.string(), occasionTimer) }),
+    z.object({
+      kind: z.literal('journey-triggers'),
+      journeys: z.record(z.string(), occasionTimer),
+      lifecycle: z.string().nullable().optional(),
+    }),
   ]),
 });
 
@@ -119,7 +123,7 @@ export interface DuePage {
 
 const dueJourneyRun = z.object({ customerId: z.string(), journeyId: z.string(), nextDueAt: z.string() });
 
-/** A timer's item key: TIMER#<kind>, or the customer's JOURNEY#TRIGGERS for the journeys' date triggers. */
+/** A timer's item key: TIMER#<kind>, or the customer's JOURNEY#TRIGGERS (date triggers, lifecycle change). */
 export function timerKey(customerId: string, ref: TimerRef) {
   return ref.kind === 'journey-triggers' ? keys.journeyTriggers(customerId) : keys.timer(customerId, ref.kind);
 }

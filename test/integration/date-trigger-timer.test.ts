@@ -1,6 +1,6 @@
-// Every date-trigger journey's next occasion for a customer lives in ONE timer (JOURNEY#TRIGGERS)
-// on the due index at the earliest of them: a first purchase arms the anniversary and the
-// win-back in one write, concurrent arms of two journeys both land, a disabled journey's occasion
+// Every date-trigger journey's next occasion for a customer, and their lifecycle stage's next
+// change, live in ONE timer (JOURNEY#TRIGGERS) on the due index at the earliest of them: a first
+// purchase arms the lifecycle change, the anniversary and the win-back in one write, concurrent arms of two journeys both land, a disabled journey's occasion
 // enters no one while the others fire, and a table written before it (one trigger item per
 // journey) is folded in as its items come due, greeting once though the fold crashes half-way.
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -63,7 +63,7 @@ async function triggers(customerId: string) {
 }
 
 describe('one date-trigger timer per customer', () => {
-  it("arms a first purchase's anniversary and win-back in one write, on the index at the earliest; a redelivery writes nothing", async () => {
+  it("arms a first purchase's lifecycle change, anniversary and win-back in one write, on the index at the earliest; a redelivery writes nothing", async () => {
     await customer('first-1', '1990-09-14');
     expect(await triggers('first-1')).toMatchObject({ version: 1, dueAt: '2027-09-14T13:00:00.000Z' });
     journeysMeter.reset();
@@ -75,13 +75,15 @@ describe('one date-trigger timer per customer', () => {
     const armed = await triggers('first-1');
     expect(armed).toMatchObject({
       version: 2,
-      // Day 60 of the win-back, 10:00 in New York: the earliest of the three.
-      dueAt: '2027-03-11T15:00:00.000Z',
-      [INDEXES.due.partitionKey]: keys.dueBucket(new Date('2027-03-11T15:00:00.000Z'), dueShard('first-1')),
+      // 'new' becomes 'active' 30 days after the first purchase: the earliest of the four.
+      dueAt: '2027-02-09T16:00:00.000Z',
+      [INDEXES.due.partitionKey]: keys.dueBucket(new Date('2027-02-09T16:00:00.000Z'), dueShard('first-1')),
       data: {
         kind: 'journey-triggers',
+        lifecycle: '2027-02-09T16:00:00.000Z',
         journeys: {
           birthday: { entryId: 'birthday#2027', dueAt: '2027-09-14T13:00:00.000Z', entered: [] },
+          // Day 60 of the win-back, 10:00 in New York.
           'win-back': { dueAt: '2027-03-11T15:00:00.000Z', entered: [] },
           'first-purchase-anniversary': { dueAt: expect.stringMatching(/^2028-01-10T/), entered: [] },
         },
@@ -118,8 +120,8 @@ describe('one date-trigger timer per customer', () => {
     if (!birthday || !winBack) throw new Error('shipped journeys not published');
     const now = local.clock.now();
     await Promise.all([
-      journeys.reactions.armDateTriggers('race-1', now, [birthday], view),
-      journeys.reactions.armDateTriggers('race-1', now, [winBack], view),
+      journeys.reactions.armDateTriggers('race-1', now, [birthday], { known: view }),
+      journeys.reactions.armDateTriggers('race-1', now, [winBack], { known: view }),
     ]);
     expect(meter.log.filter((r) => r.key === 'CUSTOMER#<id> / JOURNEY#TRIGGERS' && r.failed)).toHaveLength(1);
     const raced = await triggers('race-1');

@@ -2,6 +2,7 @@
 // 'lifecycle' timer fired by the scheduler as the simulated clock advances; the stage is read
 // from the stored profile and every Lifecycle Stage Changed the two functions put on the bus is
 // counted.
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import type { StoredLifecycle } from '#shared/domain/lifecycle.ts';
@@ -11,6 +12,8 @@ import {
   lifecycleStageChangedDetail,
 } from '#shared/events/emitted.ts';
 import { CustomerStore } from '#shared/store/customers.ts';
+import { dueShard, keys } from '#shared/store/keys.ts';
+import { timerItem } from '#shared/store/timers.ts';
 import { aroundPutEvents } from '../support/faults.ts';
 import { purchaseEvent } from '../support/fixtures.ts';
 import { customerItems, profileOf } from '../support/table.ts';
@@ -145,8 +148,13 @@ describe('lifecycle stage on the customer record', () => {
     local.putEvents([newer, older, newer, older]);
     await local.drain();
     const items = await customerItems(local.doc, local.tableName, 'life-7');
-    // 'new' until 30 days after the first purchase, then 'active'.
-    expect(items.find((item) => item.SK === 'TIMER#lifecycle')).toMatchObject({ dueAt: '2027-09-03T00:00:00.000Z' });
+    // 'new' until 30 days after the first purchase, then 'active': the change is armed in the
+    // customer's one timer, and no lifecycle timer item of its own is written.
+    expect(items.find((item) => item.SK === 'JOURNEY#TRIGGERS')).toMatchObject({
+      dueAt: '2027-09-03T00:00:00.000Z',
+      data: { lifecycle: '2027-09-03T00:00:00.000Z' },
+    });
+    expect(items.find((item) => item.SK === 'TIMER#lifecycle')).toBeUndefined();
     expect(await lifecycleOf('life-7')).toMatchObject({ stage: 'new', seq: 0 });
     expect(local.deadLetters()).toEqual([]);
   });
@@ -168,6 +176,30 @@ describe('lifecycle stage on the customer record', () => {
     ).toBe(false);
     expect(await lifecycleOf('life-6')).toEqual(timerMove);
   });
+});
+
+describe('a lifecycle timer of an older table (its own TIMER#lifecycle item)', () => {
+  it('moves on through the stages: its next change joins the customer timer and it is disarmed', async () => {
+    await local.advanceTo('2027-09-10T00:00:00Z');
+    await purchase('life-8', 'life-8-a', '2027-09-10T00:00:00Z');
+    // As a table written before the change held it: no JOURNEY#TRIGGERS, a lifecycle timer item.
+    await local.doc.send(new DeleteCommand({ TableName: local.tableName, Key: keys.journeyTriggers('life-8') }));
+    const at = new Date('2027-10-10T00:00:00.000Z');
+    await local.doc.send(new PutCommand({ TableName: local.tableName, Item: { ...keys.dueDirectory(at, dueShard('life-8')), type: 'due-directory' } }));
+    await local.doc.send(new PutCommand({ TableName: local.tableName, Item: timerItem('life-8', { kind: 'lifecycle', at: at.toISOString() }, at, 3) }));
+    await local.advanceTo('2027-10-10T01:00:00Z');
+    expect(await stageOf('life-8')).toBe('active');
+    const items = await customerItems(local.doc, local.tableName, 'life-8');
+    const old = items.find((item) => item.SK === 'TIMER#lifecycle');
+    expect(old).toMatchObject({ data: { kind: 'lifecycle', at: null } });
+    expect(old?.dueAt).toBeUndefined();
+    expect(old?.GSI1PK).toBeUndefined();
+    // At risk 60 days after the purchase: armed in the customer's timer, which fires it.
+    expect(items.find((item) => item.SK === 'JOURNEY#TRIGGERS')).toMatchObject({ data: { lifecycle: '2027-11-09T00:00:00.000Z' } });
+    await local.advanceTo('2027-11-09T01:00:00Z');
+    expect(await stageOf('life-8')).toBe('at-risk');
+    expect(transitionsOf('life-8')).toEqual(['new->active', 'active->at-risk']);
+  }, 120_000);
 });
 
 describe('lifecycle thresholds', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  earliestOccasion,
+  lifecycleChangeToArm,
   ARMING_LEAD_MS,
   armedDueAt,
   HORIZON_HOURS,
@@ -64,5 +66,32 @@ describe('scheduler window', () => {
     expect(schedulerLagMs(state, d('2027-03-14T07:55:00Z'))).toBe(0);
     expect(schedulerLagMs(state, d('2027-03-14T14:00:00Z'))).toBe(6 * 3_600_000);
     expect(schedulerLagMs({ ...state, watermark: undefined }, d('2027-03-14T14:00:00Z'))).toBeUndefined();
+  });
+});
+
+describe("the customer's one timer", () => {
+  const occasion = (dueAt: string | null) => ({ entryId: dueAt && 'e', dueAt, entered: [] });
+
+  it('sits at the earliest occasion or lifecycle change, none when nothing is armed', () => {
+    expect(
+      earliestOccasion({
+        kind: 'journey-triggers',
+        journeys: { birthday: occasion('2027-09-14T13:00:00.000Z'), 'win-back': occasion(null) },
+        lifecycle: '2027-02-09T16:00:00.000Z',
+      }),
+    ).toEqual(new Date('2027-02-09T16:00:00.000Z'));
+    expect(earliestOccasion({ kind: 'journey-triggers', journeys: { b: occasion('2027-09-14T13:00:00.000Z') } })).toEqual(
+      new Date('2027-09-14T13:00:00.000Z'),
+    );
+    expect(earliestOccasion({ kind: 'journey-triggers', journeys: { b: occasion(null) }, lifecycle: null })).toBeUndefined();
+  });
+
+  it('arms a lifecycle change when none is, or when it comes sooner; never postpones one armed', () => {
+    expect(lifecycleChangeToArm(undefined, '2027-03-01T00:00:00.000Z')).toBe('2027-03-01T00:00:00.000Z');
+    expect(lifecycleChangeToArm(null, '2027-03-01T00:00:00.000Z')).toBe('2027-03-01T00:00:00.000Z');
+    expect(lifecycleChangeToArm('2027-03-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z')).toBe('2027-02-01T00:00:00.000Z');
+    // A repeat purchase postpones the change: the armed one fires, recomputes and re-arms.
+    expect(lifecycleChangeToArm('2027-03-01T00:00:00.000Z', '2027-05-01T00:00:00.000Z')).toBe('2027-03-01T00:00:00.000Z');
+    expect(lifecycleChangeToArm('2027-03-01T00:00:00.000Z', null)).toBe('2027-03-01T00:00:00.000Z');
   });
 });
