@@ -7,6 +7,8 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
+import { PURCHASE_RECORDED } from '#shared/events/emitted.ts';
+import { EMITTED_SOURCE } from '#shared/events/publisher.ts';
 import { journeyRuntime } from '#shared/journeys/runtime.ts';
 import { dueShard, INDEXES, keys } from '#shared/store/keys.ts';
 import { DynamoMeter } from '../../bench/meter.ts';
@@ -99,6 +101,38 @@ describe('one date-trigger timer per customer', () => {
     await local.drain();
     expect(journeysMeter.log.filter((r) => r.key === 'CUSTOMER#<id> / JOURNEY#TRIGGERS')).toEqual([]);
     expect(await triggers('first-1')).toEqual(armed);
+  });
+
+  it("never lets a reordered or redelivered Purchase Recorded postpone the lifecycle change: only a sooner one moves it", async () => {
+    await customer('order-1', '1990-12-01');
+    local.putEvents([purchaseEvent({ customerId: 'order-1', orderId: 'order-1-a', purchasedAt: '2027-01-10T16:00:00Z', amount: '42.00' })]);
+    await local.drain();
+    const armed = await triggers('order-1');
+    expect(armed).toMatchObject({ data: { lifecycle: '2027-02-09T16:00:00.000Z' } });
+    // As ingest-orders announces a purchase (the journeys function reads only the event and the table).
+    const recorded = (orderId: string, nextLifecycleChangeAt: string | null) => ({
+      source: EMITTED_SOURCE,
+      detailType: PURCHASE_RECORDED,
+      detail: {
+        customerId: 'order-1',
+        orderId,
+        amount: '42.00',
+        currency: 'USD',
+        purchasedAt: '2027-01-10T16:00:00.000Z',
+        orderCount: 1,
+        firstPurchaseAt: '2027-01-10T16:00:00.000Z',
+        lastPurchaseAt: '2027-01-10T16:00:00.000Z',
+        nextLifecycleChangeAt,
+      },
+    });
+    journeysMeter.reset();
+    local.putEvents([recorded('order-1-a', '2027-02-09T16:00:00.000Z'), recorded('order-1-old', '2027-03-30T00:00:00.000Z'), recorded('order-1-none', null)]);
+    await local.drain();
+    expect(journeysMeter.log.filter((r) => r.key === 'CUSTOMER#<id> / JOURNEY#TRIGGERS')).toEqual([]);
+    expect(await triggers('order-1')).toEqual(armed);
+    local.putEvents([recorded('order-1-sooner', '2027-02-01T00:00:00.000Z')]);
+    await local.drain();
+    expect(await triggers('order-1')).toMatchObject({ dueAt: '2027-02-01T00:00:00.000Z', data: { lifecycle: '2027-02-01T00:00:00.000Z' } });
   });
 
   it('keeps both journeys when two arms race on the one item: the loser re-reads and merges', async () => {
