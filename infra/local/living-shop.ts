@@ -6,7 +6,7 @@
 // day), so a replayed day sends the same order ids and ingestion ignores them.
 import { DAY_MS } from '#shared/domain/clock.ts';
 import type { PurchaseCompleted } from '#shared/events/contracts.ts';
-import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
+import { sendReferenceOf, sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
 import type { LocalEvent, SesLocalEmail } from './runtime.ts';
 import { SAMPLE_CATEGORIES, SAMPLE_SEED, sampleCustomerId } from './sample-data.ts';
 import { LOCAL_CONFIGURATION_SET, SES_EVENTS_BUS } from './ses-simulator.ts';
@@ -110,10 +110,10 @@ export class LivingShop {
           today + 1 + Math.floor(unitDraw(this.#seed, customerId, 'redeem-day', code) * REDEEM_WITHIN_DAYS);
         this.#redemptions.set(customerId, [...(this.#redemptions.get(customerId) ?? []), { code, day }]);
       }
-      const opens = redeems || unitDraw(this.#seed, customerId, 'open', email.messageId) < OPEN_SHARE;
-      const clicks =
-        redeems || (opens && unitDraw(this.#seed, customerId, 'click', email.messageId) < CLICK_SHARE);
       const mail = sentMailFromSesLocal(email, LOCAL_CONFIGURATION_SET);
+      const which = emailIdentity(mail, email);
+      const opens = redeems || unitDraw(this.#seed, customerId, 'open', which) < OPEN_SHARE;
+      const clicks = redeems || (opens && unitDraw(this.#seed, customerId, 'click', which) < CLICK_SHARE);
       for (const kind of [...(opens ? (['open'] as const) : []), ...(clicks ? (['click'] as const) : [])])
         engagement.push({ ...sesEvent(kind, mail, at), time: at, busName: SES_EVENTS_BUS });
     }
@@ -164,6 +164,19 @@ export class LivingShop {
     };
     return { source: 'shop.orders', detailType: 'Purchase Completed', detail: purchase, time: purchasedAt };
   }
+}
+
+/**
+ * What an email is, the same on every run (SES local's message ids are random): the send it
+ * belongs to (customer, journey, entry, step) from its send reference, else its recipient and text.
+ */
+function emailIdentity(mail: ReturnType<typeof sentMailFromSesLocal>, email: SesLocalEmail): string {
+  const reference = sendReferenceOf(mail);
+  if (!reference) return [mail.to, email.subject, email.body.text ?? email.body.html ?? ''].join('\n');
+  const { ref, sentStep } = reference;
+  return [ref.customerId, ref.campaignId, ref.period, sentStep?.step ?? '', sentStep?.variant ?? ''].join(
+    '\n',
+  );
 }
 
 /** The slice of the local runtime the shop drives. */
