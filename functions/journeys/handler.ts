@@ -1,6 +1,7 @@
 // Facts recorded by the other functions (Purchase Recorded, Refund Recorded, Customer Profile
-// Updated, Tier Changed, Lifecycle Stage Changed) -> journey exits, entries and date-trigger
-// timers. It never reads state older than the fact: each event is emitted after its write.
+// Updated, Tier Changed, Lifecycle Stage Changed) -> journey exits, entries and the customer's
+// timer (date triggers; a purchase's next lifecycle change). It never reads state older than the
+// fact: each event is emitted after its write.
 import * as z from 'zod';
 import { queueUrlEnv } from '#infra/wiring.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';

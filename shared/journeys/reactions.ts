@@ -4,9 +4,10 @@
 // enters its occasion. Costs per event: the journey list (cached); for a fact that moves dates
 // (purchase, refund, profile) ONE Query of the customer's journey items and profile, then ONE write
 // of the customer's date triggers if any moved; for any other fact one state read per journey that
-// exits on it — never a Scan. Every journey's date trigger for a customer lives in one timer
-// (JOURNEY#TRIGGERS) on the due index at the earliest occasion: a first purchase that arms an
-// anniversary and a win-back, or a publish that arms a journey, is one write per customer.
+// exits on it — never a Scan. Every journey's date trigger for a customer, and their lifecycle
+// stage's next change, live in one timer (JOURNEY#TRIGGERS) on the due index at the earliest: a
+// first purchase that arms the lifecycle change, an anniversary and a win-back, or a publish that
+// arms a journey, is one write per customer.
 import {
   earliestOccasion,
   lifecycleChangeToArm,
@@ -77,7 +78,6 @@ function triggersTimer(journeys: Record<string, JourneyOccasionTimer>, lifecycle
 function lifecycleOf(timer: Timer | undefined): string | null | undefined {
   return timer?.data.kind === 'journey-triggers' ? timer.data.lifecycle : undefined;
 }
-
 
 export class JourneyReactions {
   constructor(private readonly deps: ReactionDeps) {}
@@ -161,8 +161,9 @@ export class JourneyReactions {
       now,
       (current) => {
         const occasions = { ...journeysOf(current) };
-        const lifecycle = lifecycleChangeAt === undefined ? lifecycleOf(current) : lifecycleChangeToArm(lifecycleOf(current), lifecycleChangeAt);
-        let moved = (lifecycle ?? null) !== (lifecycleOf(current) ?? null);
+        const armed = lifecycleOf(current);
+        const lifecycle = lifecycleChangeAt === undefined ? armed : lifecycleChangeToArm(armed, lifecycleChangeAt);
+        let moved = (lifecycle ?? null) !== (armed ?? null);
         for (const version of dated) {
           const journey = version.journey;
           // A journey still in its own item (an older table) lends its history until the scheduler folds it.
