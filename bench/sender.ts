@@ -2,34 +2,37 @@
 // behind a proxy that enforces the quota the way SES does (excess -> 429), the sender is told the
 // same MAX_SEND_RATE, and we measure accepted emails per second and throttling responses. Target:
 // at least 95% of the quota with zero throttling. Plus the CPU cost of rendering one email.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { parse } from 'yaml';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { startLocal } from '#infra/local/runtime.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
-import { TemplateRenderer } from '#shared/mail/render.ts';
+import { journeySchema } from '#shared/domain/journey.ts';
+import { storedTemplates, TemplateRenderer } from '#shared/mail/render.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
+import { JourneyCatalogue, type JourneyTemplates } from '#shared/store/journeys.ts';
 import { startSesProxy } from '../test/integration/sender-ses-proxy.ts';
 import type { BenchSection } from './report.ts';
 
-function benchTemplates(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-campaigns-'));
-  const files: Record<string, string> = {
-    'templates/offer/en-US/subject.liquid':
-      '{{ customer.firstName | default: "Hi" }}, {{ offer | money }} off until {{ expiresAt | date }}',
-    'templates/offer/en-US/html.liquid':
-      '<html><body><h1>Hello {{ customer.firstName }}</h1>{% for item in items %}<p>{{ item.name }}: {{ item.priceMilli | money }}</p>{% endfor %}<p>Use {{ coupon }} by {{ expiresAt | date }}.</p></body></html>',
-    'templates/offer/en-US/text.liquid':
-      'Hello {{ customer.firstName }}\n{% for item in items %}{{ item.name }}: {{ item.priceMilli | money }}\n{% endfor %}Use {{ coupon }} by {{ expiresAt | date }}.',
-  };
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), content);
-  }
-  return dir;
-}
+const OFFER_TEMPLATES: JourneyTemplates = {
+  offer: {
+    'en-US': {
+      subject: '{{ customer.firstName | default: "Hi" }}, {{ offer | money }} off until {{ expiresAt | date }}',
+      html: '<html><body><h1>Hello {{ customer.firstName }}</h1>{% for item in items %}<p>{{ item.name }}: {{ item.priceMilli | money }}</p>{% endfor %}<p>Use {{ coupon }} by {{ expiresAt | date }}.</p></body></html>',
+      text: 'Hello {{ customer.firstName }}\n{% for item in items %}{{ item.name }}: {{ item.priceMilli | money }}\n{% endfor %}Use {{ coupon }} by {{ expiresAt | date }}.',
+    },
+  },
+};
+
+// Switched off: the bench enqueues the send step's requests itself, as the engine would.
+const BENCH_JOURNEY = `id: bench
+name: Sender bench
+enabled: false
+trigger: { on: event, event: Customer Upserted }
+steps:
+  - id: offer
+    send: { template: offer }
+`;
 
 const variables = {
   offer: 10_000,
@@ -44,17 +47,16 @@ const variables = {
 
 /** One run: `quotaPerSecond` emails/s allowed by the SES stand-in and told to the sender. */
 async function measureRate(quotaPerSecond: number, seconds: number, enforceQuota: boolean) {
-  const campaignsDir = benchTemplates();
   const upstream = { ses: '' };
   const proxy = await startSesProxy(() => upstream.ses, enforceQuota ? { quotaPerSecond } : {});
   const local = await startLocal({
     now: '2026-01-05T10:00:00Z',
     env: { MAX_SEND_RATE: String(quotaPerSecond) },
+    shippedJourneys: false,
     wrapRuntime: (name, runtime) =>
       name === 'sender'
         ? {
             ...runtime,
-            env: { ...runtime.env, CAMPAIGNS_DIR: campaignsDir },
             ses: new SESv2Client({
               region: LOCAL_REGION,
               credentials: LOCAL_CREDENTIALS,
@@ -65,6 +67,13 @@ async function measureRate(quotaPerSecond: number, seconds: number, enforceQuota
   });
   upstream.ses = local.endpoints.ses;
   try {
+    // Every send renders from its journey's published version.
+    await new JourneyCatalogue(local.doc, local.tableName, local.clock).publish({
+      journey: journeySchema.parse(parse(BENCH_JOURNEY)),
+      templates: OFFER_TEMPLATES,
+      source: BENCH_JOURNEY,
+      by: 'bench',
+    });
     const count = Math.round(quotaPerSecond * seconds);
     const ids = Array.from({ length: count }, (_, i) => `bench-${i}`);
     for (let i = 0; i < ids.length; i += 100) {
@@ -86,10 +95,12 @@ async function measureRate(quotaPerSecond: number, seconds: number, enforceQuota
     const requests: SendRequest[] = ids.map((customerId) => ({
       customerId,
       campaignId: 'bench',
+      step: 'offer',
       period: '1',
       template: 'offer',
       variables,
       requestedAt: '2026-01-05T10:00:00Z',
+      journey: { version: 1, entryId: '1', enteredAt: '2026-01-05T10:00:00Z' },
     }));
     const started = performance.now();
     await new SqsSendQueue(local.runtimeFor('sender').sqs, local.queueUrl('send-requests')).enqueue(requests);
@@ -119,7 +130,7 @@ async function measureRate(quotaPerSecond: number, seconds: number, enforceQuota
 }
 
 async function renderCost(): Promise<number> {
-  const renderer = new TemplateRenderer(path.join(benchTemplates(), 'templates'), loadProgram({}));
+  const renderer = new TemplateRenderer(storedTemplates(OFFER_TEMPLATES), loadProgram({}));
   const input = {
     template: 'offer',
     customer: { customerId: 'c', email: 'c@example.com', firstName: 'Ada <b>', locale: 'en-US' },

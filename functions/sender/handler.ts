@@ -15,9 +15,9 @@ import { deliverSendRequest, type SenderConfig, type SenderDeps } from '#shared/
 import { SendGuardrails, SendingGate } from '#shared/flows/send-guardrails.ts';
 import { SentEmailCounts } from '#shared/flows/sent-emails.ts';
 import { DynamoSendRateLimiter } from '#shared/mail/rate-limit.ts';
-import { TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
+import { TemplateError } from '#shared/mail/render.ts';
 import { enqueueDelayed, sendRequestSchema } from '#shared/mail/send-request.ts';
-import { senderConfig, senderEnv, templatesDir } from '#shared/mail/sender-config.ts';
+import { senderConfig, senderEnv } from '#shared/mail/sender-config.ts';
 import { defaultRetryPolicy, type Mailer, SesMailer, SesSendError } from '#shared/mail/ses-mailer.ts';
 import { loadUnsubscribeSecret } from '#shared/mail/unsubscribe-secret.ts';
 import { GuardrailStore } from '#shared/store/guardrails.ts';
@@ -53,8 +53,8 @@ export function createSenderHandler(
   const program = deployedProgram(runtime.env);
   const guardrailStore = new GuardrailStore(runtime.doc, runtime.tableName);
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
-  // Journey requests render from their stored version, with their conditions and the customer's
-  // standing taken at send time.
+  // Every request renders from its journey's stored version, with the journey's conditions and the
+  // customer's standing taken at send time.
   const journeys = new JourneySending({
     journeys: new CurrentJourneys(
       new JourneyCatalogue(runtime.doc, runtime.tableName, runtime.clock),
@@ -72,7 +72,6 @@ export function createSenderHandler(
     ledger: new SendLedger(runtime.doc, runtime.tableName),
     caps: new SendCapStore(runtime.doc, runtime.tableName),
     recipients: new SuppressionStore(runtime.doc, runtime.tableName),
-    renderer: new TemplateRenderer(templatesDir(env), program),
     mailer:
       overrides.mailer ??
       new SesMailer(sesClientOf(runtime), { ...defaultRetryPolicy, maxAttempts: env.SES_MAX_ATTEMPTS }),

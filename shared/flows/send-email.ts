@@ -39,7 +39,6 @@ export interface SenderDeps {
   ledger: SendLedger;
   caps: SendCapStore;
   recipients: SuppressionStore;
-  renderer: TemplateRenderer;
   mailer: Mailer;
   rateLimiter: SendRateLimiter;
   /** Puts the request back on the send queue to arrive no earlier than `until`. */
@@ -51,10 +50,10 @@ export interface SenderDeps {
   gate: SendingGate;
   /** Counts an email this sender recorded as sent (daily counter, guardrail windows). */
   sentCounts: SentEmailCounts;
-  /** Journey requests: render from their stored version, re-check their conditions at send time. */
-  journeys?: {
-    rendererFor(request: ParsedSendRequest): Promise<TemplateRenderer | undefined>;
-    atSendTime(request: ParsedSendRequest, stored?: StoredProfile): Promise<SendTimeCheck | undefined>;
+  /** The request's journey version: renders it, and re-checks its conditions at send time. */
+  journeys: {
+    rendererFor(request: ParsedSendRequest): Promise<TemplateRenderer>;
+    atSendTime(request: ParsedSendRequest, stored?: StoredProfile): Promise<SendTimeCheck>;
   };
   /** Test hook: runs after SES accepted the email, before the ledger records it (crash injection). */
   afterSesAccepted?(ref: LedgerRef, messageId: string): Promise<void> | void;
@@ -116,8 +115,8 @@ export async function deliverSendRequest(
   }
   if (decision.kind === 'defer') return defer(request, deps, decision.until, decision.reason);
   // A journey's conditions, as the customer stands now (after any deferral): stale means no email.
-  const journeyCheck = await deps.journeys?.atSendTime(request, read?.stored);
-  if (journeyCheck && 'skip' in journeyCheck) {
+  const journeyCheck = await deps.journeys.atSendTime(request, read?.stored);
+  if ('skip' in journeyCheck) {
     await deps.ledger.skip(ref, journeyCheck.skip, now);
     return { kind: 'skipped', reason: journeyCheck.skip };
   }
@@ -141,24 +140,24 @@ export async function deliverSendRequest(
       email: recipient.email,
       campaignId: request.campaignId,
       step: request.step,
-      variant: request.journey?.variant,
+      variant: request.journey.variant,
       sentOn: sendDay,
       expiresAt: new Date(now.getTime() + config.unsubscribe.tokenTtlMs),
     },
     config.unsubscribe,
   );
   // Rendering first: a broken template fails before anything is claimed (TemplateError -> DLQ).
-  const renderer = (await deps.journeys?.rendererFor(request)) ?? deps.renderer;
+  const renderer = await deps.journeys.rendererFor(request);
   const email = await renderer.render({
     template: request.template,
     customer: recipient,
     unsubscribeUrl,
-    variables: journeyCheck?.variables ?? request.variables,
+    variables: journeyCheck.variables,
     timeZone: recipient.timeZone ?? rules.defaultTimeZone,
     currency: config.currency,
     link: {
       campaign: request.campaignId,
-      content: utmContent(request.step ?? request.template, request.journey?.variant),
+      content: utmContent(request.step, request.journey.variant),
     },
   });
 
@@ -178,8 +177,8 @@ export async function deliverSendRequest(
     details: {
       template: request.template,
       locale: email.locale,
-      ...(request.step ? { step: request.step } : {}),
-      ...(request.journey?.variant ? { variant: request.journey.variant } : {}),
+      step: request.step,
+      ...(request.journey.variant ? { variant: request.journey.variant } : {}),
     },
   });
   if (!claimed) {
@@ -199,7 +198,7 @@ export async function deliverSendRequest(
       configurationSet: config.configurationSet,
       tags: {
         campaign: request.campaignId,
-        step: request.step ?? 'none',
+        step: request.step,
         tier: tierOf(request, recipient),
       },
       headers: sendHeaders(
@@ -207,9 +206,7 @@ export async function deliverSendRequest(
         config.unsubscribe.mailto,
         ref,
         attemptId,
-        request.journey && request.step
-          ? { step: request.step, variant: request.journey.variant, day: sendDay }
-          : undefined,
+        { step: request.step, variant: request.journey.variant, day: sendDay },
       ),
     });
   } catch (error) {
@@ -232,7 +229,8 @@ export async function deliverSendRequest(
 }
 
 export function emailSentEvent(
-  request: Pick<ParsedSendRequest, 'customerId' | 'campaignId' | 'step' | 'period' | 'template'>,
+  // The SES "Send" event's path passes the ledger's details, whose step older entries may lack.
+  request: Pick<ParsedSendRequest, 'customerId' | 'campaignId' | 'period' | 'template'> & { step?: string | undefined },
   email: Pick<RenderedEmail, 'locale'>,
   messageId: string,
   sentAt: Date,

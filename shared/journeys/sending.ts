@@ -1,5 +1,5 @@
-// What the sender does differently for a journey's request: it renders from the STORED version
-// the request names (compiled templates cached per (journey, version) — versions never change,
+// The journey side of every send (each request comes from a journey send step): the sender renders
+// from the STORED version the request names (compiled templates cached per (journey, version) — versions never change,
 // so a text change needs no deploy and a rollback restores the text), re-checks the journey's
 // conditions at actual send time (a deferral may have made them stale: a superseded tier change
 // sends nothing) and renders the customer's standing as it is then (a late order may have moved
@@ -35,9 +35,8 @@ export class JourneySending {
     },
   ) {}
 
-  /** The renderer of the version a journey request was prepared on; undefined for other requests. */
-  async rendererFor(request: ParsedSendRequest): Promise<TemplateRenderer | undefined> {
-    if (!request.journey) return undefined;
+  /** The renderer of the version the request was prepared on. */
+  async rendererFor(request: ParsedSendRequest): Promise<TemplateRenderer> {
     const key = `${request.campaignId}#${request.journey.version}`;
     let renderer = this.#renderers.get(key);
     if (!renderer) {
@@ -55,10 +54,9 @@ export class JourneySending {
   /**
    * One read of the customer at actual send time (the sender's own read of the profile, when given): why a journey send must not go out now (a
    * condition no longer holds), or the request's variables with the customer's standing as it is
-   * now over the one taken at enqueue. Undefined for other requests.
+   * now over the one taken at enqueue.
    */
-  async atSendTime(request: ParsedSendRequest, stored?: StoredProfile): Promise<SendTimeCheck | undefined> {
-    if (!request.journey) return undefined;
+  async atSendTime(request: ParsedSendRequest, stored?: StoredProfile): Promise<SendTimeCheck> {
     const conditions = request.journey.conditions;
     const facts = await this.deps.factsOf(request.customerId, {
       emailed: asksEmailed(conditions),
@@ -75,9 +73,8 @@ export class JourneySending {
     };
   }
 
-  /** Records the delivery outcome of a journey request where `explain` finds it. */
+  /** Records the delivery outcome of the request where `explain` finds it. */
   async record(request: ParsedSendRequest, outcome: DeliveryOutcome): Promise<void> {
-    if (!request.journey || !request.step) return;
     const base = {
       customerId: request.customerId,
       journeyId: request.campaignId,

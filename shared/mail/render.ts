@@ -2,9 +2,6 @@
 // a hostile name stays text; a variable the template needs but the request lacks is an error,
 // never a silent blank; every email ends up with a visible unsubscribe link, and its call to
 // action, logo and tier names come from the program (./call-to-action.ts).
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Liquid, type Template } from 'liquidjs';
 import type { LinkAttribution } from '../domain/brand.ts';
 import type { CustomerPrediction } from '../domain/customer-predictions.ts';
@@ -119,26 +116,14 @@ function footerLabel(locale: string): string {
   return FOOTER_LABEL[locale.split('-')[0] ?? 'en'] ?? (FOOTER_LABEL.en as string);
 }
 
-/** Where template text comes from: a folder of .liquid files, or a published version's stored templates. */
+/** Where template text comes from: a published version's stored templates (or a preview's). */
 export interface TemplateSource {
   /** Whether the template has this locale (its subject at least). */
   has(template: string, locale?: string): boolean;
   /** One part's Liquid source; undefined if missing. */
   read(template: string, locale: string, part: Part): Promise<string | undefined>;
-  /** Names the part in error messages (a file path, or template/locale/part). */
+  /** Names the part in error messages (template/locale/part). */
   describe(template: string, locale: string, part: Part): string;
-}
-
-/** `dir` holds <template>/<locale>/{subject,html,text}.liquid. */
-export function templatesInDir(dir: string): TemplateSource {
-  const file = (template: string, locale: string, part: string) =>
-    path.join(dir, template, locale, `${part}.liquid`);
-  return {
-    has: (template, locale) =>
-      existsSync(locale ? file(template, locale, 'subject') : path.join(dir, template)),
-    read: (template, locale, part) => readFile(file(template, locale, part), 'utf8').catch(() => undefined),
-    describe: file,
-  };
 }
 
 /** A published version's templates: template name -> locale -> its three Liquid sources. */
@@ -168,18 +153,11 @@ export class TemplateRenderer {
   /** (template, wanted locale) -> the locale used: the source is read once per renderer, like the templates. */
   readonly #locales = new Map<string, string>();
 
-  readonly source: TemplateSource;
-
-  /**
-   * A folder of templates (<template>/<locale>/{subject,html,text}.liquid) or another source, and
-   * the program whose brand and tier names the emails show.
-   */
+  /** The templates, and the program whose brand and tier names the emails show. */
   constructor(
-    templates: string | TemplateSource,
+    readonly source: TemplateSource,
     readonly shop: ShopSettings,
-  ) {
-    this.source = typeof templates === 'string' ? templatesInDir(templates) : templates;
-  }
+  ) {}
 
   /** The locale folder to use: exact, then same language, then en-US. */
   resolveLocale(template: string, wanted: string | undefined): string {

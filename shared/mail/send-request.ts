@@ -1,6 +1,7 @@
-// The contract between campaigns and the send pipeline: a campaign decides WHO gets WHAT and
-// enqueues a SendRequest; the sender (functions/sender) checks consent, suppression, quiet
-// hours and frequency caps at send time, claims the send ledger, renders and sends.
+// The contract between journeys and the send pipeline: a journey's send step decides WHO gets WHAT
+// and enqueues a SendRequest naming the published version it was prepared on; the sender
+// (functions/sender) checks consent, suppression, quiet hours and frequency caps at send time,
+// claims the send ledger, renders from that version's templates and sends.
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { conditionSchema } from '../domain/journey-conditions.ts';
@@ -20,14 +21,14 @@ export const sendRequestSchema = z.object({
   customerId: headerId(ID_MAX_BYTES),
   /** The campaign: the journey id, e.g. "tier-upgrade", "birthday", "win-back". */
   campaignId: headerId(CAMPAIGN_ID_MAX_BYTES),
-  /** The journey's send step; used for tags and reporting. */
-  step: headerId(STEP_ID_MAX_BYTES).optional(),
+  /** The journey's send step: tags, headers, the journey story and the step counters. */
+  step: headerId(STEP_ID_MAX_BYTES),
   /**
    * The ledger period: at most ONE email per (customer, campaign, period), ever. A journey send
    * derives it from the entry, the step and the visit (shared/journeys/steps/send.ts).
    */
   period: headerId(PERIOD_MAX_BYTES),
-  /** Template folder under campaigns/templates/. */
+  /** The template, by name, in the journey version's stored templates. */
   template: z.string().min(1),
   /** Frequency-cap class: transactional-like sends may be exempt from the marketing cap. */
   capClass: z.enum(['marketing', 'tier-upgrade']).default('marketing'),
@@ -50,18 +51,25 @@ export const sendRequestSchema = z.object({
   /**
    * A journey send step's request (campaignId is the journey id, step the step id): rendered from
    * this stored version's templates, re-checked against `where` at actual send time (a deferral may
-   * have made it stale), and its outcome recorded on the customer's journey story.
+   * have made it stale), and its outcome recorded on the customer's journey story. Required: the
+   * stored version is the only place a send's templates come from.
    */
-  journey: z
-    .strictObject({
+  journey: z.strictObject(
+    {
       version: z.number().int().positive(),
       entryId: z.string().min(1),
       enteredAt: isoInstant,
       variant: headerId(STEP_ID_MAX_BYTES).optional(),
       /** The journey's entry condition and what the trigger requires to still hold: all must hold. */
       conditions: z.array(conditionSchema).default([]),
-    })
-    .optional(),
+    },
+    {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required: a send comes from a journey send step and renders from that version'
+          : undefined,
+    },
+  ),
   /** Set by the sender when it defers (quiet hours, frequency cap): not to be sent before this. */
   notBefore: isoInstant.optional(),
 });

@@ -1,6 +1,5 @@
 // The sender's settings, read from the environment once per cold start and validated: rate
 // (the SES quota), quiet hours, frequency cap, lease, addresses and the unsubscribe endpoint.
-import path from 'node:path';
 import * as z from 'zod';
 import { DAY_MS } from '../domain/clock.ts';
 import { parseQuietHours } from '../domain/quiet-hours.ts';
@@ -27,7 +26,6 @@ export const senderEnv = z.object({
   /** The unsubscribe Function URL (AWS); locally PUBLIC_BASE_URL + /unsubscribe. */
   FUNCTION_URL_UNSUBSCRIBE: z.url().optional(),
   PUBLIC_BASE_URL: z.url().optional(),
-  CAMPAIGNS_DIR: z.string().min(1).default('campaigns'),
 });
 export type SenderEnv = z.output<typeof senderEnv>;
 
@@ -39,10 +37,6 @@ export function unsubscribeEndpoint(
   throw new Error(
     'set FUNCTION_URL_UNSUBSCRIBE (AWS) or PUBLIC_BASE_URL (local) so emails can carry an unsubscribe link',
   );
-}
-
-export function templatesDir(env: Pick<SenderEnv, 'CAMPAIGNS_DIR'>): string {
-  return path.resolve(env.CAMPAIGNS_DIR, 'templates');
 }
 
 export function senderConfig(env: SenderEnv, secret: string): SenderConfig {

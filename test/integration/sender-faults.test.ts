@@ -12,7 +12,9 @@ import {
   ledgerEntry,
   newsRequest,
   publishSesSendEvents,
+  sendOutcome,
   startDelivery,
+  stepCounters,
   upsertCustomers,
 } from './sender-fixtures.ts';
 
@@ -62,6 +64,8 @@ async function expectExactlyOneEach(d: DeliveryLocal, list: { customerId: string
     expect(await ledgerEntry(d.local, customer.customerId, 'news', '2026-W01')).toMatchObject({
       status: 'sent',
     });
+    // The customer's journey story ends on the email, whichever attempt sent it.
+    expect(await sendOutcome(d.local, newsRequest(customer.customerId))).toMatchObject({ outcome: 'sent' });
   }
 }
 
@@ -114,6 +118,8 @@ describe('sender under faults', () => {
       journeyId: 'news',
     });
     expect(slots.reduce((sum, slot) => sum + slot.sends, 0)).toBe(customers.length);
+    // The send step's counter too: the crashed three by their retries, which found them sent.
+    expect(await stepCounters(d.local, 'news', NOW.slice(0, 10))).toMatchObject({ sent: customers.length });
   });
 
   it('takes over a claim left pending by a crash before SES saw the email once its lease ends, and sends once', async () => {

@@ -1,36 +1,67 @@
-// Shared fixtures for the delivery tests: a local runtime with fixture templates and SES behind
-// the fault proxy, customers, send requests and the simulated SES event stream.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// Shared fixtures for the delivery tests: a local runtime with SES behind the fault proxy, a small
+// "news" journey published into the catalogue (every send request comes from a journey send step
+// and renders from the version it names), customers, send requests and the simulated SES events.
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { parse } from 'yaml';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { type LocalRuntime, type SesLocalEmail, startLocal } from '#infra/local/runtime.ts';
 import { LOCAL_CONFIGURATION_SET, SesSimulator } from '#infra/local/ses-simulator.ts';
 import type { FunctionName } from '#infra/wiring.ts';
+import { journeySchema } from '#shared/domain/journey.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
 import { SES_SOURCE, type SentMail, sesEvent } from '#shared/mail/ses-events.ts';
+import { JourneyCatalogue, type JourneyTemplates } from '#shared/store/journeys.ts';
 import { keys } from '#shared/store/keys.ts';
 import { type ProxyFaults, type SesProxy, startSesProxy } from './sender-ses-proxy.ts';
 
-export function fixtureCampaignsDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'campaigns-'));
-  const files: Record<string, string> = {
-    'templates/news/en-US/subject.liquid': 'News for {{ customer.firstName | default: "you" }}',
-    'templates/news/en-US/html.liquid':
-      '<html><body><p>Hello {{ customer.firstName | default: "there" }}: {{ headline }}</p></body></html>',
-    'templates/news/en-US/text.liquid': 'Hello {{ customer.firstName | default: "there" }}: {{ headline }}',
-    'templates/news/zh-CN/subject.liquid': '{{ customer.firstName }}的新闻',
-    'templates/news/zh-CN/html.liquid': '<p>{{ headline }}</p>',
-    'templates/news/zh-CN/text.liquid': '{{ headline }}',
-  };
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), content);
-  }
-  return dir;
+/** The step every fixture request is the send of (as the journey engine names it). */
+export const NEWS_STEP = 'send';
+
+/** The news journey's templates: English and Chinese, the headline a variable the request carries. */
+const NEWS_TEMPLATES: JourneyTemplates = {
+  news: {
+    'en-US': {
+      subject: 'News for {{ customer.firstName | default: "you" }}',
+      html: '<html><body><p>Hello {{ customer.firstName | default: "there" }}: {{ headline }}</p></body></html>',
+      text: 'Hello {{ customer.firstName | default: "there" }}: {{ headline }}',
+    },
+    'zh-CN': {
+      subject: '{{ customer.firstName }}的新闻',
+      html: '<p>{{ headline }}</p>',
+      text: '{{ headline }}',
+    },
+  },
+};
+
+// Switched off, so the engine never enters anyone: the tests enqueue its send step's requests
+// themselves, and the sender renders them from this version as it would the engine's.
+const newsJourneySource = (id: string) => `id: ${id}
+name: News (${id})
+enabled: false
+trigger: { on: event, event: Customer Upserted }
+templates: { locales: [en-US, zh-CN], sample: { headline: Spring sale } }
+steps:
+  - id: ${NEWS_STEP}
+    send: { template: news }
+`;
+
+/**
+ * Publishes the news journey as `id` (version 1 of the delivery runtime's empty catalogue) unless
+ * it is published already: the sender renders a request only from a version in the catalogue.
+ */
+export async function publishNewsJourney(local: LocalRuntime, id: string): Promise<void> {
+  const catalogue = new JourneyCatalogue(local.doc, local.tableName, local.clock);
+  if (await catalogue.current(id)) return;
+  const source = newsJourneySource(id);
+  await catalogue.publish({
+    journey: journeySchema.parse(parse(source)),
+    templates: NEWS_TEMPLATES,
+    source,
+    by: 'delivery-fixture',
+    expectedVersion: 0,
+  });
 }
 
 export interface DeliveryLocal {
@@ -54,10 +85,11 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryL
   // The proxy starts first (the sender's SES client points at it); its upstream is SES local.
   const upstream: { ses: string } = { ses: '' };
   const proxy = await startSesProxy(() => upstream.ses, options.faults ?? {}, options.random);
-  const campaignsDir = fixtureCampaignsDir();
   const local = await startLocal({
     now: options.now,
     ports: 'random',
+    // Only the fixture's journeys: the shipped ones would send on their own and take ids it uses.
+    shippedJourneys: false,
     env: {
       UNSUBSCRIBE_MAILTO: 'unsubscribe@loyalty.example',
       SES_CONFIGURATION_SET: 'loyalty-flows',
@@ -69,8 +101,6 @@ export async function startDelivery(options: DeliveryOptions): Promise<DeliveryL
       if (name === 'sender') {
         wrapped = {
           ...wrapped,
-          // Fixture templates for the sender only; the other functions keep the shipped campaigns.
-          env: { ...wrapped.env, CAMPAIGNS_DIR: campaignsDir },
           ses: new SESv2Client({
             region: LOCAL_REGION,
             credentials: LOCAL_CREDENTIALS,
@@ -120,19 +150,25 @@ export async function upsertCustomers(
   await local.drain();
 }
 
+/** A request of the news journey's send step, as the journey engine prepares it (version 1). */
 export function newsRequest(customerId: string, overrides: Partial<SendRequest> = {}): SendRequest {
-  return {
+  const request = {
     customerId,
     campaignId: 'news',
+    step: NEWS_STEP,
     period: '2026-W01',
     template: 'news',
     variables: { headline: 'Spring sale' },
     requestedAt: '2026-01-01T00:00:00Z',
     ...overrides,
   };
+  // One entry per period, entered when requested: the journey story's key for this send.
+  return { ...request, journey: overrides.journey ?? { version: 1, entryId: request.period, enteredAt: request.requestedAt } };
 }
 
+/** Enqueues the requests as the journey engine does, each journey they name published first. */
 export async function enqueue(local: LocalRuntime, requests: SendRequest[]): Promise<void> {
+  for (const id of new Set(requests.map((request) => request.campaignId))) await publishNewsJourney(local, id);
   const runtime = local.runtimeFor('sender');
   await new SqsSendQueue(runtime.sqs, local.queueUrl('send-requests')).enqueue(requests);
 }
@@ -195,6 +231,30 @@ export async function ledgerEntry(
 export async function profileItem(local: LocalRuntime, customerId: string) {
   const { Item } = await local.doc.send(
     new GetCommand({ TableName: local.tableName, Key: keys.profile(customerId), ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** What the customer's journey story says became of a send (the sender's last outcome). */
+export async function sendOutcome(local: LocalRuntime, request: SendRequest) {
+  const { Item } = await local.doc.send(
+    new GetCommand({
+      TableName: local.tableName,
+      Key: keys.journeySendOutcome(request.customerId, request.campaignId, request.journey.entryId, request.step),
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+/** The step's counters for one day (sent, delivered, unsubscribed …), as the report reads them. */
+export async function stepCounters(local: LocalRuntime, journeyId: string, day: string, stepId = NEWS_STEP) {
+  const { Item } = await local.doc.send(
+    new GetCommand({
+      TableName: local.tableName,
+      Key: keys.journeyStepResults(journeyId, day, stepId, undefined),
+      ConsistentRead: true,
+    }),
   );
   return Item;
 }

@@ -5,6 +5,7 @@ import {
   enqueue,
   ledgerEntry,
   newsRequest,
+  publishNewsJourney,
   startDelivery,
   upsertCustomers,
 } from './sender-fixtures.ts';
@@ -81,6 +82,7 @@ describe('send-time rules', () => {
     await d.local.drain();
     // One slot left (2 per 7 days). Both requests wait in the queue, so the poller hands them to
     // the sender in ONE batch, the low-priority request first.
+    for (const journey of ['digest', 'birthday-news']) await publishNewsJourney(d.local, journey);
     const queue = d.local.queueFor('send-requests');
     for (const request of [
       newsRequest('c-ada', { campaignId: 'digest', period: 'p2', priority: 9 }),

@@ -6,7 +6,9 @@ import {
   header,
   ledgerEntry,
   newsRequest,
+  sendOutcome,
   startDelivery,
+  stepCounters,
   upsertCustomers,
 } from './sender-fixtures.ts';
 
@@ -98,11 +100,34 @@ describe('sender: one email per request', () => {
     expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(1);
   });
 
+  it('records one send on the journey story and step counters for a request delivered twice and again after it was sent', async () => {
+    await upsertCustomers(d.local, [{ customerId: 'c-bo', email: 'bo@example.com' }]);
+    const request = newsRequest('c-bo', { campaignId: 'weekly' });
+    await enqueue(d.local, [request, request]);
+    await d.local.drain();
+    await enqueue(d.local, [request]);
+    await d.local.drain();
+    expect(await emailsTo(d.local, 'bo@example.com')).toHaveLength(1);
+    expect(await sendOutcome(d.local, request)).toMatchObject({ outcome: 'sent', version: 1 });
+    expect(await stepCounters(d.local, 'weekly', '2026-01-05')).toMatchObject({ sent: 1 });
+  });
+
+  it('dead-letters a request that names no journey version (every send renders from one), naming the field, and sends nothing', async () => {
+    const { journey: _dropped, ...withoutJourney } = newsRequest('c-ada', { period: '2026-W03' });
+    d.local.queueFor('send-requests').send(JSON.stringify(withoutJourney), {}, 0);
+    await d.local.drain();
+    const letters = d.local.deadLetters().filter((letter) => letter.body.includes('2026-W03'));
+    expect(letters.map((letter) => [letter.queue, letter.rejections])).toEqual([
+      ['send-requests-dlq', [expect.objectContaining({ field: 'journey', reason: expect.stringMatching(/^is required/) })]],
+    ]);
+    expect(await ledgerEntry(d.local, 'c-ada', 'news', '2026-W03')).toBeUndefined();
+  });
+
   it('dead-letters a request whose template cannot render, with the reason, and sends nothing', async () => {
     await enqueue(d.local, [newsRequest('c-ada', { period: '2026-W02', variables: {} })]);
     await d.local.drain();
     expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(1);
-    const letters = d.local.deadLetters().filter((letter) => letter.queue.startsWith('send-requests'));
+    const letters = d.local.deadLetters().filter((letter) => letter.body.includes('2026-W02'));
     expect(letters).toHaveLength(1);
     expect(JSON.stringify(letters[0]?.rejections)).toContain('headline');
     expect(await ledgerEntry(d.local, 'c-ada', 'news', '2026-W02')).toBeUndefined();

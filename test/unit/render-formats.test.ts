@@ -1,28 +1,27 @@
 // The renderer keeps one Intl formatter per (locale, zone, style) and per (locale, currency), and
 // one locale decision per (template, wanted locale): reusing them must never leak one customer's
 // zone, currency or language into the next email.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { formatMoney } from '#shared/domain/money.ts';
-import { type RenderInput, TemplateRenderer } from '#shared/mail/render.ts';
+import { type RenderInput, storedTemplates, TemplateRenderer } from '#shared/mail/render.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'render-formats-'));
-for (const [file, text] of Object.entries({
-  'due/en-US/subject.liquid': 'Due {{ at | date: "short" }}',
-  'due/en-US/html.liquid': '<p>{{ amount | money }} on {{ at | date }}</p>',
-  'due/en-US/text.liquid': '{{ amount | money }} on {{ at | date }}',
-  'due/zh-CN/subject.liquid': '{{ at | date: "short" }} 到期',
-  'due/zh-CN/html.liquid': '<p>{{ amount | money }} {{ at | date }}</p>',
-  'due/zh-CN/text.liquid': '{{ amount | money }} {{ at | date }}',
-})) {
-  mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-  writeFileSync(path.join(dir, file), text);
-}
+const templates = storedTemplates({
+  due: {
+    'en-US': {
+      subject: 'Due {{ at | date: "short" }}',
+      html: '<p>{{ amount | money }} on {{ at | date }}</p>',
+      text: '{{ amount | money }} on {{ at | date }}',
+    },
+    'zh-CN': {
+      subject: '{{ at | date: "short" }} 到期',
+      html: '<p>{{ amount | money }} {{ at | date }}</p>',
+      text: '{{ amount | money }} {{ at | date }}',
+    },
+  },
+});
 
-const renderer = new TemplateRenderer(dir, loadProgram({}));
+const renderer = new TemplateRenderer(templates, loadProgram({}));
 // 23:30 UTC on Jan 31 is already Feb 1 in Shanghai.
 const request = (locale: string, timeZone: string, currency: string): RenderInput => ({
   template: 'due',

@@ -1,23 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '#shared/config/program-file.ts';
-import { TemplateRenderer } from '#shared/mail/render.ts';
+import { storedTemplates, TemplateRenderer } from '#shared/mail/render.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'templates-'));
-const template = (part: string, text: string) => {
-  mkdirSync(path.join(dir, 'win-back/en-US'), { recursive: true });
-  writeFileSync(path.join(dir, 'win-back/en-US', `${part}.liquid`), text);
-};
 const body =
   '{% if customer.predictions %}risk {{ customer.predictions.churnRisk }}, P(alive) {{ customer.predictions.pAlive | round: 2 }}, worth {{ customer.predictions.predictedValue | money }}, next {{ customer.predictions.expectedNextPurchaseAt | date: "medium" }}{% else %}no predictions{% endif %}';
-template('subject', 'We miss you');
-template('html', `<p>${body}</p>`);
-template('text', body);
+const templates = storedTemplates({ 'win-back': { 'en-US': { subject: 'We miss you', html: `<p>${body}</p>`, text: body } } });
 
 const render = (predictions?: Parameters<TemplateRenderer['render']>[0]['customer']['predictions']) =>
-  new TemplateRenderer(dir, loadProgram({})).render({
+  new TemplateRenderer(templates, loadProgram({})).render({
     template: 'win-back',
     customer: { customerId: 'c1', email: 'ada@example.com', locale: 'en-US', ...(predictions ? { predictions } : {}) },
     unsubscribeUrl: 'https://u.example/unsubscribe',

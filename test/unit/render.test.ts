@@ -1,34 +1,30 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '#shared/config/program-file.ts';
-import { type RenderInput, TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
+import { type RenderInput, storedTemplates, TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 
-function templatesDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'templates-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), content);
-  }
-  return dir;
-}
-
-const dir = templatesDir({
-  'greeting/en-US/subject.liquid': 'Hello {{ customer.firstName | default: "there" }}',
-  'greeting/en-US/html.liquid':
-    '<html><body><p>Hi {{ customer.firstName }}, you have {{ reward | money }} until {{ expiresAt | date }}.</p></body></html>',
-  'greeting/en-US/text.liquid':
-    'Hi {{ customer.firstName }}, you have {{ reward | money }} until {{ expiresAt | date }}.',
-  'greeting/zh-CN/subject.liquid': '{{ customer.firstName }}，您好',
-  'greeting/zh-CN/html.liquid': '<p>{{ reward | money }}，有效期至 {{ expiresAt | date }}</p>',
-  'greeting/zh-CN/text.liquid': '{{ reward | money }}，有效期至 {{ expiresAt | date }}',
-  'with-link/en-US/subject.liquid': 'News',
-  'with-link/en-US/html.liquid': '<p>News</p><a href="{{ unsubscribeUrl }}">Stop these emails</a>',
-  'with-link/en-US/text.liquid': 'News. Stop: {{ unsubscribeUrl }}',
+const templates = storedTemplates({
+  greeting: {
+    'en-US': {
+      subject: 'Hello {{ customer.firstName | default: "there" }}',
+      html: '<html><body><p>Hi {{ customer.firstName }}, you have {{ reward | money }} until {{ expiresAt | date }}.</p></body></html>',
+      text: 'Hi {{ customer.firstName }}, you have {{ reward | money }} until {{ expiresAt | date }}.',
+    },
+    'zh-CN': {
+      subject: '{{ customer.firstName }}，您好',
+      html: '<p>{{ reward | money }}，有效期至 {{ expiresAt | date }}</p>',
+      text: '{{ reward | money }}，有效期至 {{ expiresAt | date }}',
+    },
+  },
+  'with-link': {
+    'en-US': {
+      subject: 'News',
+      html: '<p>News</p><a href="{{ unsubscribeUrl }}">Stop these emails</a>',
+      text: 'News. Stop: {{ unsubscribeUrl }}',
+    },
+  },
 });
 
-const renderer = new TemplateRenderer(dir, loadProgram({}));
+const renderer = new TemplateRenderer(templates, loadProgram({}));
 const unsubscribeUrl = 'https://u.example/unsubscribe?c=c1&t=tok';
 
 function input(

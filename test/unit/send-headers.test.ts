@@ -83,9 +83,11 @@ describe('email headers for the longest ids the contracts accept', () => {
     const request = {
       customerId: 'c',
       campaignId: 'news',
+      step: 'send',
       period: '2027',
       template: 'news',
       requestedAt: '2027-01-01T00:00:00Z',
+      journey: { version: 1, entryId: 'e', enteredAt: '2027-01-01T00:00:00Z' },
     };
     expect(sendRequestSchema.safeParse(request).success).toBe(true);
     const tooLong = sendRequestSchema.safeParse({
