@@ -64,11 +64,6 @@ export interface FunctionWiring {
   memoryMb: number;
   /** Upper bound on concurrent executions (SQS maximum concurrency); undefined = unbounded. */
   maxConcurrency?: number;
-  /**
-   * Reads campaigns/ (Liquid templates) at run time: only then is the folder copied into its
-   * Lambda asset and CAMPAIGNS_DIR set (the program travels as program.json in every asset).
-   */
-  readsCampaigns?: true;
 }
 
 export interface QueueWiring {
@@ -196,8 +191,6 @@ export const functions = {
     memoryMb: 512,
     // With MAX_SEND_RATE the DynamoDB rate bucket spreads the quota over these concurrent senders.
     maxConcurrency: 4,
-    // A request without a journey renders from campaigns/templates (journey sends from their version).
-    readsCampaigns: true,
   },
   unsubscribe: {
     folder: 'unsubscribe',
@@ -297,7 +290,11 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   programFile: 'PROGRAM_FILE',
-  /** Directory holding campaigns/ (YAML + Liquid); in Lambda it is bundled beside the handler. */
+  /**
+   * The checkout's campaigns/ (program.yaml, journey files): read by the CLI and, to build
+   * program.json, the local runtime. No function reads it: they get the program as program.json
+   * and journeys from the catalogue.
+   */
   campaignsDir: 'CAMPAIGNS_DIR',
   /** `access.sendEmail`: the SES v2 configuration set every send must name, and the From address. */
   sesConfigurationSet: 'SES_CONFIGURATION_SET',

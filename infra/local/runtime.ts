@@ -656,8 +656,6 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
     const env: Record<string, string> = {
       [ENV.tableName]: tableName,
       [ENV.eventBusName]: busName,
-      // As in Lambda, only a function that reads the templates is told where they are.
-      ...(wiring.readsCampaigns ? { [ENV.campaignsDir]: checkoutCampaigns } : {}),
       [PROGRAM_JSON_ENV]: programJsonFile,
       [ENV.sesConfigurationSet]: LOCAL_CONFIGURATION_SET,
       [ENV.senderAddress]: 'rewards@loyalty-flows.local',

@@ -1,10 +1,10 @@
 // The artifact Lambda runs, not the TypeScript: the esbuild bundle the stack builds for
-// ingest-customers (ESM, minified, SDK bundled, the program as JSON, no campaigns/: it reads no
-// template) is imported and invoked like Lambda would, against dynalite; the sender's asset
-// carries its copy of campaigns/. Every function's bundle is built with the same options to pin
-// what it carries.
+// ingest-customers (ESM, minified, SDK bundled, the program as JSON, no campaigns/) is imported
+// and invoked like Lambda would, against dynalite; the sender's asset carries no campaigns/ either
+// (it renders from the journey catalogue). Every function's bundle is built with the same options
+// to pin what it carries.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
@@ -21,7 +21,6 @@ import { build } from 'esbuild';
 import {
   esbuildOptionsOf,
   functionBundling,
-  LAMBDA_CAMPAIGNS_DIR,
   LAMBDA_PROGRAM_JSON,
   RUNTIME_PROVIDED_MODULES,
 } from '#infra/aws/constructs/bundling.ts';
@@ -109,11 +108,10 @@ describe('the ingest-customers Lambda bundle', () => {
     expect(bundleOf('ingest-customers', {}).variables.NODE_OPTIONS).toBeUndefined();
   });
 
-  it('is, for the sender (wired readsCampaigns), a copy of campaigns/ beside the code, where CAMPAIGNS_DIR points', () => {
+  it('is, for the sender too, the code and the program alone: it renders from the journey catalogue, not a campaigns/ copy', () => {
     const sender = bundleOf('sender', {});
-    expect(readdirSync(sender.dir).sort()).toEqual(['campaigns', 'index.mjs', 'program.json']);
-    for (const entry of readdirSync(CHECKOUT_CAMPAIGNS)) expect(existsSync(path.join(sender.dir, 'campaigns', entry))).toBe(true);
-    expect(sender.variables[ENV.campaignsDir]).toBe(LAMBDA_CAMPAIGNS_DIR);
+    expect(readdirSync(sender.dir).sort()).toEqual(['index.mjs', 'program.json']);
+    expect(sender.variables[ENV.campaignsDir]).toBeUndefined();
   });
 
   it("ships the checkout's program.yaml as the JSON its environment names, validated at synth", () => {
@@ -126,7 +124,7 @@ describe('the ingest-customers Lambda bundle', () => {
   it('writes the program JSON byte for byte, whatever the shell would read in it', () => {
     const json = JSON.stringify({ brand: { shopName: `Ada's "Shop" $HOME \`date\` \\ %s 店` } });
     const outputDir = mkdtempSync(path.join(tmpdir(), 'bundle-program-'));
-    const hooks = functionBundling({ sourceMaps: false, programJson: json, campaigns: false }).commandHooks;
+    const hooks = functionBundling({ sourceMaps: false, programJson: json }).commandHooks;
     const write = hooks?.afterBundling('/unused', outputDir).find((command) => command.includes('program.json'));
     if (!write) throw new Error('no bundling command writes program.json');
     execFileSync('bash', ['-c', write]);
@@ -195,7 +193,7 @@ describe('what each function bundle carries (esbuild metafile, the options cdk s
   /** Each function's bundle: its size and the packages it carries, built once for the file. */
   const carried = new Map<string, { bytes: number; packages: Set<string> }>();
   beforeAll(async () => {
-    const options = esbuildOptionsOf(functionBundling({ sourceMaps: false, programJson: '{}', campaigns: false }));
+    const options = esbuildOptionsOf(functionBundling({ sourceMaps: false, programJson: '{}' }));
     for (const [name, wiring] of Object.entries(functions)) {
       const result = await build({
         ...options,

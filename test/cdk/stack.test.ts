@@ -195,8 +195,8 @@ describe('functions', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('tells every function its table, bus and own dead-letter queue, and only those that render the bundled campaigns folder', () => {
-    for (const [name, fn] of wired) {
+  it('tells every function its table, bus and own dead-letter queue, and none a campaigns folder (journeys come from the catalogue)', () => {
+    for (const [name] of wired) {
       const wiredFn = functionOf(name);
       const env = template.toJSON().Resources[logicalId(wiredFn.fn)].Properties.Environment.Variables;
       expect(env).toMatchObject({
@@ -204,9 +204,8 @@ describe('functions', () => {
         [ENV.eventBusName]: 'marketing',
         [ENV.deadLetterQueueUrl]: { Ref: logicalId(wiredFn.deadLetters) },
       });
-      expect(env[ENV.campaignsDir]).toBe(fn.readsCampaigns ? '/var/task/campaigns' : undefined);
+      expect(env[ENV.campaignsDir]).toBeUndefined();
     }
-    expect(wired.filter(([, fn]) => fn.readsCampaigns).map(([name]) => name)).toEqual(['sender']);
   });
 });
 

@@ -1,9 +1,8 @@
-// How every function is bundled: esbuild on this machine (no Docker), ESM, minified, and — for a
-// function wired `readsCampaigns` — the campaigns/ folder (Liquid templates read at run time)
-// copied beside the handler so CAMPAIGNS_DIR points at the same files the local runtime reads
-// from the checkout; the other functions' assets carry no copy of it. The program
-// goes in as program.json, validated at synth: functions never parse YAML, so `yaml` (~112 KB)
-// is in no function that only reads the program (docs/benchmarks.md, "Lambda bundles").
+// How every function is bundled: esbuild on this machine (no Docker), ESM, minified. No asset
+// carries campaigns/: journeys and their templates are read from the catalogue (published with
+// `loyalty campaigns publish`), and the program goes in as program.json, validated at synth:
+// functions never parse YAML, so `yaml` (~112 KB) is in no function that only reads the program
+// (docs/benchmarks.md, "Lambda bundles").
 //
 // What is bundled and what the Lambda runtime provides (docs/benchmarks.md has the figures):
 // - Bundled, at the versions package-lock.json pins and the tests ran: every AWS SDK client a
@@ -22,9 +21,7 @@ import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-la
 import type { BuildOptions } from 'esbuild';
 import { PROGRAM_JSON_NAME } from '#shared/config/deployed-program.ts';
 
-/** Where campaigns/ lands inside the function: the asset root is /var/task. */
-export const LAMBDA_CAMPAIGNS_DIR = '/var/task/campaigns';
-/** The program as JSON, beside the handler (shared/config/deployed-program.ts reads it). */
+/** The program as JSON, beside the handler (the asset root is /var/task; shared/config/deployed-program.ts reads it). */
 export const LAMBDA_PROGRAM_JSON = `/var/task/${PROGRAM_JSON_NAME}`;
 
 /** Imported lazily by the SDK's default credential chain after the environment provider. */
@@ -37,7 +34,7 @@ export const RUNTIME_PROVIDED_MODULES = [
   '@smithy/credential-provider-imds',
 ];
 
-export function functionBundling(options: { sourceMaps: boolean; programJson: string; campaigns: boolean }): BundlingOptions {
+export function functionBundling(options: { sourceMaps: boolean; programJson: string }): BundlingOptions {
   return {
     forceDockerBundling: false,
     format: OutputFormat.ESM,
@@ -56,7 +53,6 @@ export function functionBundling(options: { sourceMaps: boolean; programJson: st
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (inputDir: string, outputDir: string) => [
-        ...(options.campaigns ? [`cp -R "${path.join(inputDir, 'campaigns')}" "${path.join(outputDir, 'campaigns')}"`] : []),
         // JSON.stringify writes no newline; single quotes are the only thing the shell would read.
         `printf '%s' '${options.programJson.replaceAll("'", "'\\''")}' > "${path.join(outputDir, PROGRAM_JSON_NAME)}"`,
       ],

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { ENV, type FunctionWiring } from '#infra/wiring.ts';
 import { PROGRAM_JSON_ENV } from '#shared/config/deployed-program.ts';
 import { type Grantables, grantAccess } from './access.ts';
-import { functionBundling, LAMBDA_CAMPAIGNS_DIR, LAMBDA_PROGRAM_JSON } from './bundling.ts';
+import { functionBundling, LAMBDA_PROGRAM_JSON } from './bundling.ts';
 import { attachTrigger, type Triggered } from './triggers.ts';
 import { DeadLetterQueue } from './work-queue.ts';
 
@@ -78,16 +78,11 @@ export class WiredFunction extends Construct {
       // On a queue, maxConcurrency caps the event source instead (see triggers.ts); elsewhere
       // (e.g. a scheduler that must never overlap itself) it reserves exactly that concurrency.
       reservedConcurrentExecutions: queueName ? undefined : wiring.maxConcurrency,
-      bundling: functionBundling({
-        sourceMaps: props.sourceMaps,
-        programJson: props.programJson,
-        campaigns: wiring.readsCampaigns === true,
-      }),
+      bundling: functionBundling({ sourceMaps: props.sourceMaps, programJson: props.programJson }),
       environment: {
         [ENV.tableName]: on.store.table.tableName,
         [ENV.eventBusName]: props.busName,
         [ENV.deadLetterQueueUrl]: this.deadLetters.queueUrl,
-        ...(wiring.readsCampaigns ? { [ENV.campaignsDir]: LAMBDA_CAMPAIGNS_DIR } : {}),
         [PROGRAM_JSON_ENV]: LAMBDA_PROGRAM_JSON,
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
