@@ -55,7 +55,10 @@ const IDLE_POLLS_PER_QUEUE = (5 * MONTH_MINUTES * 60) / 20;
 interface Tally {
   requests: number;
   readUnits: number;
+  /** The table's write units, as dynalite reports them. */
   writeUnits: number;
+  /** The global secondary indexes' write units: AWS bills them, dynalite reports none (bench/index-writes.ts). */
+  indexWriteUnits: number;
   invocations: number;
   gbSeconds: number;
   messages: number;
@@ -68,6 +71,7 @@ const COUNTS = [
   'requests',
   'readUnits',
   'writeUnits',
+  'indexWriteUnits',
   'invocations',
   'gbSeconds',
   'messages',
@@ -79,6 +83,7 @@ function emptyTally(): Tally {
     requests: 0,
     readUnits: 0,
     writeUnits: 0,
+    indexWriteUnits: 0,
     invocations: 0,
     gbSeconds: 0,
     messages: 0,
@@ -134,7 +139,7 @@ export async function benchCost(): Promise<BenchSection[]> {
     // per email depend on how many permits a 200 ms slice holds.
     env: { MAX_SEND_RATE: '14' },
     wrapRuntime: (name, runtime, endpoints): Runtime => {
-      const meter = new DynamoMeter();
+      const meter = new DynamoMeter().countIndexWrites(endpoints.dynamo);
       meters.set(name, meter);
       return meter.meter(runtime, endpoints.dynamo);
     },
@@ -190,6 +195,7 @@ export async function benchCost(): Promise<BenchSection[]> {
       requests: units.reduce((sum, m) => sum + m.requests, 0),
       readUnits: units.reduce((sum, m) => sum + m.readUnits, 0),
       writeUnits: units.reduce((sum, m) => sum + m.writeUnits, 0),
+      indexWriteUnits: units.reduce((sum, m) => sum + m.indexWriteUnits, 0),
     };
   };
   try {
@@ -299,7 +305,8 @@ export async function benchCost(): Promise<BenchSection[]> {
     const month = {
       purchases: scale(perPurchase, purchases, PROFILE.purchases),
       // Assumed: a timer-driven email (birthday, win-back step) costs what a marketing email does;
-      // the timer's own claim and re-arm (3 requests, 2 writes) are added below.
+      // the timer's own claim and re-arm (3 requests, 2 writes) are added below, with their index
+      // writes: the claim rewrites the due entry (1), the re-arm moves it (a delete and a put).
       emails: scale(perEmail, sent || emails, PROFILE.marketingEmails + timerEmails),
       // Send and Delivery measured; opens and clicks assumed to cost what a Delivery does.
       feedback: scale(
@@ -307,7 +314,7 @@ export async function benchCost(): Promise<BenchSection[]> {
         sent || emails,
         (PROFILE.marketingEmails + timerEmails) * (1 + ENGAGEMENT / 2),
       ),
-      timers: { ...emptyTally(), readUnits: timerEmails * 1, writeUnits: timerEmails * 2 },
+      timers: { ...emptyTally(), readUnits: timerEmails * 1, writeUnits: timerEmails * 2, indexWriteUnits: timerEmails * 3 },
       ticks: add(...ticks.map((t) => t.tally)),
     };
     const all = add(month.purchases, month.emails, month.feedback, month.timers, month.ticks);
@@ -321,7 +328,11 @@ export async function benchCost(): Promise<BenchSection[]> {
     const sqsRequests = traffic.reduce((sum, q) => sum + q.sqsRequests, 0);
     const batches = traffic.map((q) => `${q.queue} ${q.batch.toFixed(1)}`).join(', ');
     const lines: [string, number, string][] = [
-      ['DynamoDB writes (on-demand)', all.writeUnits * PRICES.dynamoWriteUnit, `${fmt(all.writeUnits)} WRU`],
+      [
+        'DynamoDB writes (on-demand)',
+        (all.writeUnits + all.indexWriteUnits) * PRICES.dynamoWriteUnit,
+        `${fmt(all.writeUnits + all.indexWriteUnits)} WRU: ${fmt(all.writeUnits)} table + ${fmt(all.indexWriteUnits)} index entries (dynalite reports none; counted by AWS's rules)`,
+      ],
       ['DynamoDB reads (on-demand)', all.readUnits * PRICES.dynamoReadUnit, `${fmt(all.readUnits)} RRU`],
       [
         'Lambda requests',
@@ -364,15 +375,17 @@ export async function benchCost(): Promise<BenchSection[]> {
     const emailsPerMonth = PROFILE.marketingEmails + timerEmails;
     const purchaseRequests = perPurchase.requests / purchases;
     const purchaseWrites = perPurchase.writeUnits / purchases;
+    const purchaseIndexWrites = perPurchase.indexWriteUnits / purchases;
     const headlines: Headline[] = [
       {
         row: 'purchase-path',
-        now: `${purchaseRequests.toFixed(1)} requests, ${purchaseWrites.toFixed(1)} WRU, ${(perPurchase.readUnits / purchases).toFixed(1)} RRU (a repeat purchase, no tier change: ${purchaseShares.join(', ')}); a first purchase, which arms the customer's timers: ${per(firstPurchase, purchases, 'short')} (${ownText(firstOwn, purchases)}); base-table units: dynalite counts no index writes (docs/benchmarks.md)`,
-        // Met only when a customer's first purchase (which arms their timers) is within it too.
-        // Judged on the customer's own items: the shared ones (the due directory, the fit, the
-        // journey list) are written or read once per bucket or cache period for every customer.
+        now: `${purchaseRequests.toFixed(1)} requests, ${(purchaseWrites + purchaseIndexWrites).toFixed(1)} WRU (${purchaseWrites.toFixed(1)} table + ${purchaseIndexWrites.toFixed(1)} index entries), ${(perPurchase.readUnits / purchases).toFixed(1)} RRU (a repeat purchase, no tier change: ${purchaseShares.join(', ')}); a first purchase, which arms the customer's timers: ${per(firstPurchase, purchases, 'short')} (${ownText(firstOwn, purchases)})`,
+        // Met only when a customer's first purchase (which arms their timers) is within it too,
+        // in the units AWS bills (the index entries' included). Judged on the customer's own
+        // items: the shared ones (the due directory, the fit, the journey list) are written or
+        // read once per bucket or cache period for every customer.
         met: !withinTarget(repeatOwn, purchases)
-          ? repeatOwn.requests / purchases <= 6 || repeatOwn.writeUnits / purchases <= 4
+          ? repeatOwn.requests / purchases <= 6 || (repeatOwn.writeUnits + repeatOwn.indexWriteUnits) / purchases <= 4
             ? 'partly'
             : 'no'
           : withinTarget(firstOwn, purchases)
@@ -449,7 +462,7 @@ function sharesOf(meters: Map<FunctionName, DynamoMeter>, purchases: number): st
     .sort(([, a], [, b]) => b.requests - a.requests)
     .map(
       ([name, meter]) =>
-        `${name} ${(meter.requests / purchases).toFixed(1)} req / ${(meter.writeUnits / purchases).toFixed(1)} WRU`,
+        `${name} ${(meter.requests / purchases).toFixed(1)} req / ${(meter.writeUnits / purchases).toFixed(1)} WRU + ${(meter.indexWriteUnits / purchases).toFixed(1)} index`,
     );
 }
 
@@ -462,7 +475,7 @@ function requestList(
 ): Record<string, string | number>[] {
   const groups = new Map<
     string,
-    { command: string; key: string; failed: boolean; count: number; units: number }
+    { command: string; key: string; failed: boolean; count: number; units: number; indexUnits: number }
   >();
   for (const request of log) {
     const id = `${request.command}|${request.key}|${request.failed}`;
@@ -472,9 +485,11 @@ function requestList(
       failed: request.failed,
       count: 0,
       units: 0,
+      indexUnits: 0,
     };
     group.count++;
     group.units += request.units;
+    group.indexUnits += request.indexUnits;
     groups.set(id, group);
   }
   const [unit] = Object.keys(what);
@@ -485,6 +500,7 @@ function requestList(
     key: group.key,
     [`per ${unit}`]: Number((group.count / per).toFixed(2)),
     'units each': Number((group.units / group.count).toFixed(2)),
+    'index WRU each': Number((group.indexUnits / group.count).toFixed(2)),
   }));
 }
 
@@ -492,14 +508,14 @@ function requestList(
  * The requests and write units the purchases made on their customers' own items (CUSTOMER#<id>),
  * apart from the shared items every customer's purchases share (the meters still hold them).
  */
-function customerItemsShare(meters: Map<FunctionName, DynamoMeter>): { requests: number; writeUnits: number; sharedRequests: number; sharedWriteUnits: number } {
-  const share = { requests: 0, writeUnits: 0, sharedRequests: 0, sharedWriteUnits: 0 };
+function customerItemsShare(meters: Map<FunctionName, DynamoMeter>) {
+  const share = { requests: 0, writeUnits: 0, indexWriteUnits: 0, sharedRequests: 0, sharedWriteUnits: 0 };
   for (const request of [...meters.values()].flatMap((meter) => meter.log)) {
-    const own = request.key.startsWith('CUSTOMER#<id>');
-    const writes = WRITE_COMMANDS.has(request.command) ? request.units : 0;
-    if (own) {
+    const writes = (WRITE_COMMANDS.has(request.command) ? request.units : 0) + request.indexUnits;
+    if (request.key.startsWith('CUSTOMER#<id>')) {
       share.requests++;
-      share.writeUnits += writes;
+      share.writeUnits += WRITE_COMMANDS.has(request.command) ? request.units : 0;
+      share.indexWriteUnits += request.indexUnits;
     } else {
       share.sharedRequests++;
       share.sharedWriteUnits += writes;
@@ -510,12 +526,12 @@ function customerItemsShare(meters: Map<FunctionName, DynamoMeter>): { requests:
 
 function ownText(share: ReturnType<typeof customerItemsShare>, purchases: number): string {
   const f = (n: number) => (n / purchases).toFixed(2);
-  return `on the customer's own items ${f(share.requests)} requests, ${f(share.writeUnits)} WRU; shared items amortised over ${purchases} customers ${f(share.sharedRequests)} / ${f(share.sharedWriteUnits)}`;
+  return `on the customer's own items ${f(share.requests)} requests, ${f(share.writeUnits + share.indexWriteUnits)} WRU (${f(share.writeUnits)} table + ${f(share.indexWriteUnits)} index entries); shared items amortised over ${purchases} customers ${f(share.sharedRequests)} requests / ${f(share.sharedWriteUnits)} WRU`;
 }
 
 /** Issue 12's purchase target: at most 6 DynamoDB requests and 4 write units, whole system. */
-function withinTarget(t: { requests: number; writeUnits: number }, purchases: number): boolean {
-  return t.requests / purchases <= 6 && t.writeUnits / purchases <= 4;
+function withinTarget(t: { requests: number; writeUnits: number; indexWriteUnits: number }, purchases: number): boolean {
+  return t.requests / purchases <= 6 && (t.writeUnits + t.indexWriteUnits) / purchases <= 4;
 }
 
 function isFunction(name: string): name is FunctionName {
@@ -529,6 +545,6 @@ function fmt(n: number): string {
 function per(t: Tally, n: number, form: 'short' | 'long' = 'long'): string {
   const f = (v: number) => (v / n).toFixed(2);
   if (form === 'short')
-    return `${(t.requests / n).toFixed(1)} requests, ${(t.writeUnits / n).toFixed(1)} WRU`;
-  return `${f(t.requests)} requests, ${f(t.readUnits)} RRU, ${f(t.writeUnits)} WRU, ${f(t.invocations)} invocations, ${f(t.messages)} messages, ${f(t.events)} events`;
+    return `${(t.requests / n).toFixed(1)} requests, ${((t.writeUnits + t.indexWriteUnits) / n).toFixed(1)} WRU (${(t.writeUnits / n).toFixed(1)} table + ${(t.indexWriteUnits / n).toFixed(1)} index entries)`;
+  return `${f(t.requests)} requests, ${f(t.readUnits)} RRU, ${f(t.writeUnits)} WRU + ${f(t.indexWriteUnits)} WRU of index entries, ${f(t.invocations)} invocations, ${f(t.messages)} messages, ${f(t.events)} events`;
 }

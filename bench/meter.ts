@@ -1,9 +1,11 @@
 // Counts DynamoDB requests and the capacity units they consume, by asking every request for
 // ReturnConsumedCapacity=TOTAL through SDK middleware: the code under measurement is unchanged.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { documentClient } from '#functions/commons/runtime.ts';
 import { localDynamoClient } from '#infra/local/engines.ts';
+import { indexWriteUnits } from './index-writes.ts';
 
 interface Capacity {
   CapacityUnits?: number;
@@ -18,6 +20,8 @@ export interface MeteredRequest {
   units: number;
   /** A conditional write whose condition did not hold (still charged). */
   failed: boolean;
+  /** Write units the indexes took (counted only with `countIndexWrites`). */
+  indexUnits: number;
 }
 
 export const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
@@ -31,6 +35,16 @@ export class DynamoMeter {
   requests = 0;
   readUnits = 0;
   writeUnits = 0;
+  /** Write units the global secondary indexes took: AWS bills them, dynalite reports none. */
+  indexWriteUnits = 0;
+  /** Reads each written item before and after the write, unmetered, when index writes are counted. */
+  #itemReader: DynamoDBDocumentClient | undefined;
+
+  /** Also counts the index writes of every write, from the item before and after it (bench/index-writes.ts). */
+  countIndexWrites(dynamoEndpoint: string): this {
+    this.#itemReader = documentClient(localDynamoClient(dynamoEndpoint));
+    return this;
+  }
   readonly byCommand = new Map<string, number>();
   /** Every request counted, in order: what it was and what it cost. */
   readonly log: MeteredRequest[] = [];
@@ -39,6 +53,7 @@ export class DynamoMeter {
     this.requests = 0;
     this.readUnits = 0;
     this.writeUnits = 0;
+    this.indexWriteUnits = 0;
     this.byCommand.clear();
     this.log.length = 0;
   }
@@ -53,8 +68,11 @@ export class DynamoMeter {
         if (!this.counts(command, input)) return next(args);
         this.requests++;
         this.byCommand.set(command, (this.byCommand.get(command) ?? 0) + 1);
-        const entry: MeteredRequest = { command, key: keyKindOf(input), units: 0, failed: false };
+        const entry: MeteredRequest = { command, key: keyKindOf(input), units: 0, failed: false, indexUnits: 0 };
         this.log.push(entry);
+        const reader = this.#itemReader;
+        const written = reader && SINGLE_ITEM_WRITES.has(command) ? writtenItem(input) : undefined;
+        const before = reader && written && (await itemOf(reader, written));
         let result: Awaited<ReturnType<typeof next>>;
         try {
           result = await next(args);
@@ -66,6 +84,10 @@ export class DynamoMeter {
             entry.failed = true;
           }
           throw error;
+        }
+        if (reader && written) {
+          entry.indexUnits = indexWriteUnits(before, await itemOf(reader, written));
+          this.indexWriteUnits += entry.indexUnits;
         }
         const consumed = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
         for (const capacity of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
@@ -111,4 +133,23 @@ export function keyKindOf(input: Record<string, unknown>): string {
   if (typeof sk !== 'string') return `${shape(pk)} / Query${index}`;
   // A due directory entry's sort key is its hour and shard: one shape for all of them.
   return `${shape(pk)} / ${pk.startsWith('DUEDIR#') ? '<hour>#<shard>' : shape(sk)}`;
+}
+
+async function itemOf(
+  reader: DynamoDBDocumentClient,
+  written: { TableName: string; Key: Record<string, unknown> },
+): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await reader.send(new GetCommand({ ...written, ConsistentRead: true }));
+  return Item;
+}
+
+/** Writes of one item (a batch's index writes are not counted: only imports use batches). */
+const SINGLE_ITEM_WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+
+/** The table and key a single-item write touches (a Put names them through its item). */
+function writtenItem(input: Record<string, unknown>): { TableName: string; Key: Record<string, unknown> } | undefined {
+  const item = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
+  if (typeof input.TableName !== 'string' || !item || typeof item.PK !== 'string' || typeof item.SK !== 'string')
+    return undefined;
+  return { TableName: input.TableName, Key: { PK: item.PK, SK: item.SK } };
 }
