@@ -30,12 +30,18 @@ describe('sender: one email per request', () => {
   });
   afterAll(() => d?.stop());
 
-  it("keeps every header printable ASCII and within SES's 870 characters for the longest customer id, campaign and period the contracts allow, in Chinese", async () => {
+  it("keeps every header printable ASCII and within SES's 870 characters for the longest customer id, campaign, step, variant and period the contracts allow, in Chinese", async () => {
     // 128 UTF-8 bytes (ID_MAX_BYTES): 42 Chinese characters and two letters; percent-encoded, as
     // the send reference once was, that alone took 380 characters.
     const longest = `${'客'.repeat(42)}ab`;
     await upsertCustomers(d.local, [{ customerId: longest, email: 'longest@example.com' }]);
-    const request = newsRequest(longest, { campaignId: 'c'.repeat(64), period: `${'期'.repeat(85)}p` });
+    const period = `${'期'.repeat(85)}p`;
+    const request = newsRequest(longest, {
+      campaignId: 'c'.repeat(64),
+      step: 's'.repeat(64),
+      period,
+      journey: { version: 1, entryId: period, enteredAt: '2026-01-01T00:00:00Z', variant: 'v'.repeat(64) },
+    });
     await enqueue(d.local, [request]);
     await d.local.drain();
     const [email] = await emailsTo(d.local, 'longest@example.com');
@@ -44,6 +50,8 @@ describe('sender: one email per request', () => {
       expect(value, name).toMatch(/^[ -~]+$/);
       expect(value.length, name).toBeLessThanOrEqual(870);
     }
+    // With the longest step and variant in the send reference too, for SES feedback to count on.
+    expect(header(email!, 'X-Loyalty-Send')).toContain(`; step=${'s'.repeat(64)}; variant=${'v'.repeat(64)}; day=`);
     expect(await ledgerEntry(d.local, longest, request.campaignId, request.period)).toMatchObject({
       status: 'sent',
       messageId: email?.messageId,
