@@ -87,7 +87,7 @@ export class SesFeedback {
 
   /** A delivery, open or click (`at`: the event's time): counted once per message, on the day the email was sent. */
   async count(record: SesEventRecord, counter: Exclude<StatCounter, 'sent'>, at: string): Promise<void> {
-    // The campaign tag names the journey (or built-in campaign) the email was sent for.
+    // The campaign tag names the journey the email was sent for.
     const campaignId = record.mail.tags.campaign?.[0];
     if (!campaignId) return; // not one of ours (no campaign tag)
     const reference = sendReferenceOf(record.mail);
