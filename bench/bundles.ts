@@ -55,11 +55,11 @@ function loadedAtImport(dir: string, file = 'index.mjs', seen = new Set<string>(
 /** The tree's bundling options: an object before issue 12, a function of the deploy flags after. */
 async function bundlingOf(tree: string): Promise<BundlingOptions> {
   const module = (await import(pathToFileURL(path.join(tree, 'infra/aws/constructs/bundling.ts')).href)) as {
-    functionBundling: BundlingOptions | ((flags: { sourceMaps: boolean; programJson: string; campaigns: boolean }) => BundlingOptions);
+    functionBundling: BundlingOptions | ((flags: { sourceMaps: boolean; programJson: string }) => BundlingOptions);
   };
   const bundling = module.functionBundling;
   // The program JSON goes into the asset beside the code, not into index.mjs: any text will do here.
-  return typeof bundling === 'function' ? bundling({ sourceMaps: false, programJson: '{}', campaigns: false }) : bundling;
+  return typeof bundling === 'function' ? bundling({ sourceMaps: false, programJson: '{}' }) : bundling;
 }
 
 async function bundle(
