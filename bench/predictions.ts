@@ -10,6 +10,7 @@ import {
   purchaseSummary,
 } from '#shared/domain/customer-predictions.ts';
 import { startLocal } from '#infra/local/runtime.ts';
+import { DAY_MS } from '#shared/domain/clock.ts';
 import { PREDICTION_MODEL_TTL_MS } from '#shared/flows/predictions.ts';
 import { simulateCustomers, simulatePurchases } from '../test/support/bgnbd-simulation.ts';
 import { DynamoMeter } from './meter.ts';
@@ -18,7 +19,6 @@ import type { BenchSection } from './report.ts';
 // A CDNOW-like world, per day.
 const WORLD = { bgnbd: { r: 0.25, alpha: 30, a: 0.8, b: 2.4 }, gammaGamma: { p: 6, q: 3.7, gamma: 15 } };
 
-const DAY_MS = 86_400_000;
 const WINDOW_START = Date.parse('2025-01-01T00:00:00Z');
 
 /**
@@ -84,7 +84,6 @@ async function benchPerPurchase(purchases: number): Promise<BenchSection> {
   });
   try {
     const seeded = simulateCustomers(300, WORLD, { seed: 2, windowDays: 150, spreadDays: 60 });
-    const DAY = 86_400_000;
     const start = Date.parse('2026-01-31T00:00:00Z'); // the 150-day window ends at the clock's now
     const purchase = (customerId: string, orderId: string, at: number) => ({
       source: 'shop.orders',
@@ -94,8 +93,8 @@ async function benchPerPurchase(purchases: number): Promise<BenchSection> {
     // Seed buyers with a first and (for repeaters) a last purchase, so the fit has repeat data.
     local.putEvents(
       seeded.flatMap((s, i) => [
-        purchase(`p-${i}`, `p-${i}-0`, start + (150 - s.T) * DAY),
-        ...(s.x > 0 ? [purchase(`p-${i}`, `p-${i}-1`, start + (150 - s.T + s.tx) * DAY)] : []),
+        purchase(`p-${i}`, `p-${i}-0`, start + (150 - s.T) * DAY_MS),
+        ...(s.x > 0 ? [purchase(`p-${i}`, `p-${i}-1`, start + (150 - s.T + s.tx) * DAY_MS)] : []),
       ]),
     );
     await local.drain();
