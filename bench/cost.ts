@@ -511,14 +511,14 @@ function requestList(
 function customerItemsShare(meters: Map<FunctionName, DynamoMeter>) {
   const share = { requests: 0, writeUnits: 0, indexWriteUnits: 0, sharedRequests: 0, sharedWriteUnits: 0 };
   for (const request of [...meters.values()].flatMap((meter) => meter.log)) {
-    const writes = (WRITE_COMMANDS.has(request.command) ? request.units : 0) + request.indexUnits;
+    const tableWrites = WRITE_COMMANDS.has(request.command) ? request.units : 0;
     if (request.key.startsWith('CUSTOMER#<id>')) {
       share.requests++;
-      share.writeUnits += WRITE_COMMANDS.has(request.command) ? request.units : 0;
+      share.writeUnits += tableWrites;
       share.indexWriteUnits += request.indexUnits;
     } else {
       share.sharedRequests++;
-      share.sharedWriteUnits += writes;
+      share.sharedWriteUnits += tableWrites + request.indexUnits;
     }
   }
   return share;
