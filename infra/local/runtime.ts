@@ -17,6 +17,7 @@ import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
 import { deployedProgram, PROGRAM_JSON_ENV } from '#shared/config/deployed-program.ts';
 import { CONSOLE_AUTH_ENV } from '#shared/console/http.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
+import { busEnvelope } from '#shared/events/contracts.ts';
 import type { ItemKey } from '#shared/store/keys.ts';
 import { publishShippedJourneys, type ShippedOutcome } from '#shared/journeys/shipped.ts';
 import { JourneyCatalogue } from '#shared/store/journeys.ts';
@@ -186,15 +187,9 @@ export class LocalRuntime {
     return entries.map((entry) => {
       const id = randomUUID();
       const envelope = {
-        version: '0',
-        id,
-        'detail-type': entry.detailType,
-        source: entry.source,
+        ...busEnvelope(id, entry, entry.time ?? this.clock.now()),
         account: '000000000000',
-        time: (entry.time ?? this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         region: LOCAL_REGION,
-        resources: [],
-        detail: entry.detail,
       };
       const role = busRole(entry.busName ?? this.busName, this.busName);
       for (const { queue, patterns } of EVENT_ROUTES) {

@@ -215,3 +215,19 @@ export const eventEnvelope = z.looseObject({
   detail: z.unknown().refine((detail) => detail !== undefined, { message: 'is missing' }),
 });
 export type EventEnvelope = z.infer<typeof eventEnvelope>;
+
+/**
+ * The envelope a bus rule delivers for one event, its time in whole seconds as EventBridge writes
+ * it: built by the local bus and by events put straight onto a queue (delayed-events.ts).
+ */
+export function busEnvelope(id: string, event: { source: string; detailType: string; detail: unknown }, time: Date) {
+  return {
+    version: '0',
+    id,
+    'detail-type': event.detailType,
+    source: event.source,
+    time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    resources: [],
+    detail: event.detail,
+  };
+}

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { type SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { Clock } from '../domain/clock.ts';
+import { busEnvelope } from './contracts.ts';
 import { EMITTED_SOURCE, type EventPublisher, type OutboundEvent } from './publisher.ts';
 
 /** SQS's largest DelaySeconds. */
@@ -30,15 +31,9 @@ export class DelayedEvents implements EventPublisher {
           Entries: batch.map((event, n) => ({
             Id: String(n),
             DelaySeconds: this.delaySeconds,
-            MessageBody: JSON.stringify({
-              version: '0',
-              id: randomUUID(),
-              'detail-type': event.detailType,
-              source: EMITTED_SOURCE,
-              time: (event.time ?? this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-              resources: [],
-              detail: event.detail,
-            }),
+            MessageBody: JSON.stringify(
+              busEnvelope(randomUUID(), { ...event, source: EMITTED_SOURCE }, event.time ?? this.clock.now()),
+            ),
           })),
         }),
       );
