@@ -11,6 +11,7 @@ import { type ControlGroupSettings, heldOutOfJourney, keepsGroupOut } from '#sha
 import { isEntryHeldOut } from '#shared/domain/holdout.ts';
 import { type Journey, journeyCapClasses } from '#shared/domain/journey.ts';
 import { evaluateCondition } from '#shared/domain/journey-conditions.ts';
+import { journeysOf } from '#shared/domain/timers.ts';
 import { customerFactsReader } from '#shared/journeys/customer-facts.ts';
 import { keys } from '#shared/store/keys.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
@@ -86,7 +87,7 @@ async function dayAudience(
         const page = await timers.dueBucketPage(keys.dueBucket(hour, shard), startKey, 500);
         queries++;
         for (const timer of page.timers) {
-          const occasion = timer.data.kind === 'journey-triggers' ? timer.data.journeys[journey.id] : undefined;
+          const occasion = journeysOf(timer)[journey.id];
           if (occasion?.entryId && occasion.dueAt && onTheDay(occasion.dueAt))
             due.push({ customerId: timer.customerId, dueAt: occasion.dueAt, entryId: occasion.entryId });
         }

@@ -76,6 +76,29 @@ export interface Timer<D extends TimerData = TimerData> {
   data: D;
 }
 
+/** The date-trigger occasions by journey id a customer's JOURNEY#TRIGGERS holds (none: no such timer). */
+export function journeysOf(timer: Timer | undefined): Record<string, JourneyOccasionTimer> {
+  return timer?.data.kind === 'journey-triggers' ? timer.data.journeys : {};
+}
+
+/** The lifecycle change armed in a customer's JOURNEY#TRIGGERS (undefined: none armed there). */
+export function lifecycleOf(timer: Timer | undefined): string | null | undefined {
+  return timer?.data.kind === 'journey-triggers' ? timer.data.lifecycle : undefined;
+}
+
+/** The customer's JOURNEY#TRIGGERS with these occasions (and lifecycle change), on the index at the earliest. */
+export function triggersTimer(
+  journeys: Record<string, JourneyOccasionTimer>,
+  lifecycle: string | null | undefined,
+): { data: JourneyTriggersTimerData; dueAt: Date | undefined } {
+  const data: JourneyTriggersTimerData = {
+    kind: 'journey-triggers',
+    journeys,
+    ...(lifecycle === undefined ? {} : { lifecycle }),
+  };
+  return { data, dueAt: earliestOccasion(data) };
+}
+
 const HOUR_MS = 3_600_000;
 
 /**

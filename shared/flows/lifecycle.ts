@@ -24,7 +24,7 @@ import {
 import { LIFECYCLE_STAGE_CHANGED, type LifecycleStageChanged } from '../events/emitted.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import type { CustomerStore } from '../store/customers.ts';
-import { earliestOccasion, type JourneyTriggersTimerData, lifecycleChangeToArm } from '../domain/timers.ts';
+import { journeysOf, lifecycleChangeToArm, lifecycleOf, triggersTimer } from '../domain/timers.ts';
 import type { TimerStore } from '../store/timers.ts';
 import { type AggregatesChange, lifecycleFactsOf } from './purchases.ts';
 import { armTimer } from './timers.ts';
@@ -143,11 +143,8 @@ export async function foldLifecycleTimer(
 ): Promise<void> {
   if (at === null) return;
   await armTimer(timers, customerId, { kind: 'journey-triggers' }, now, (current) => {
-    const data: JourneyTriggersTimerData =
-      current?.data.kind === 'journey-triggers' ? current.data : { kind: 'journey-triggers', journeys: {} };
-    const lifecycle = lifecycleChangeToArm(data.lifecycle, at);
-    if (lifecycle === data.lifecycle) return 'unchanged';
-    const next = { ...data, lifecycle };
-    return { data: next, dueAt: earliestOccasion(next) };
+    const armed = lifecycleOf(current);
+    const lifecycle = lifecycleChangeToArm(armed, at);
+    return lifecycle === armed ? 'unchanged' : triggersTimer(journeysOf(current), lifecycle);
   });
 }

@@ -9,8 +9,10 @@
 // first purchase that arms the lifecycle change, an anniversary and a win-back, or a publish that
 // arms a journey, is one write per customer.
 import {
-  earliestOccasion,
+  journeysOf,
   lifecycleChangeToArm,
+  lifecycleOf,
+  triggersTimer,
   type JourneyOccasionTimer,
   type JourneyTriggersTimerData,
   type Timer,
@@ -60,24 +62,6 @@ const MOVES_DATES = new Set(['Purchase Completed', 'Order Refunded', 'Customer U
 const WRITES_ONLY_SOONER = new Set(['Purchase Completed', 'Order Refunded']);
 
 const TRIGGERS = { kind: 'journey-triggers' } as const;
-
-function journeysOf(timer: Timer | undefined): Record<string, JourneyOccasionTimer> {
-  return timer?.data.kind === 'journey-triggers' ? timer.data.journeys : {};
-}
-
-/** The timer with these occasions (and lifecycle change), on the index at the earliest. */
-function triggersTimer(journeys: Record<string, JourneyOccasionTimer>, lifecycle: string | null | undefined) {
-  const data: JourneyTriggersTimerData = {
-    kind: 'journey-triggers',
-    journeys,
-    ...(lifecycle === undefined ? {} : { lifecycle }),
-  };
-  return { data, dueAt: earliestOccasion(data) };
-}
-
-function lifecycleOf(timer: Timer | undefined): string | null | undefined {
-  return timer?.data.kind === 'journey-triggers' ? timer.data.lifecycle : undefined;
-}
 
 export class JourneyReactions {
   constructor(private readonly deps: ReactionDeps) {}

@@ -14,6 +14,7 @@ import * as z from 'zod';
 import {
   hourLabel,
   hourStart,
+  journeysOf,
   type JourneyOccasionTimer,
   type Timer,
   type TimerData,
@@ -180,8 +181,7 @@ export class TimerStore {
    * else from the journey's own item in a table written before it.
    */
   async journeyOccasion(customerId: string, journeyId: string): Promise<JourneyOccasionTimer | undefined> {
-    const timer = await this.get(customerId, { kind: 'journey-triggers' });
-    const occasion = timer?.data.kind === 'journey-triggers' ? timer.data.journeys[journeyId] : undefined;
+    const occasion = journeysOf(await this.get(customerId, { kind: 'journey-triggers' }))[journeyId];
     if (occasion) return occasion;
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: keys.legacyJourneyTrigger(customerId, journeyId), ConsistentRead: true }),
