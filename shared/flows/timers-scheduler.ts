@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   armedDueAt,
-  earliestOccasion,
   hourLabel,
   hourStart,
   hoursInView,
@@ -334,10 +333,9 @@ async function planFiring(deps: SchedulerDeps, timer: Timer, now: Date): Promise
     // The lifecycle's change first: the stage a due journey occasion reads is then the current one.
     if (data.lifecycle && Date.parse(data.lifecycle) <= now.getTime())
       data = { ...data, lifecycle: await lifecycleChangeAfter(deps, timer.customerId) };
-    const occasionDue = Object.values(data.journeys).some((o) => o.dueAt && Date.parse(o.dueAt) <= now.getTime());
-    if (!occasionDue) return { next: { data, dueAt: earliestOccasion(data) } };
+    // Enters the due occasions, if any, and re-arms at the earliest left.
     if (!deps.journeys)
-      throw new Error('a journey trigger fired but this scheduler was built without the journey engine');
+      throw new Error('a journey-triggers timer fired but this scheduler was built without the journey engine');
     return { next: await deps.journeys.fireDateTriggers({ ...timer, data }, now) };
   }
   if (timer.data.kind === 'tier-review') {
