@@ -122,6 +122,26 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
   let fired = 0;
   const failures: string[] = [];
   let outOfBudget = false;
+  // Timers, older tables' trigger items and waiting runs alike: what is due by now is run, the
+  // rest's earliest instant plans the next check.
+  const dueNow = <T>(items: T[], dueAtOf: (item: T) => string | null | undefined): T[] => {
+    const due: T[] = [];
+    for (const item of items) {
+      const dueAt = dueAtOf(item);
+      if (!dueAt) continue;
+      const at = new Date(dueAt);
+      if (at.getTime() <= now.getTime()) due.push(item);
+      else if (!earliestPending || at < earliestPending) earliestPending = at;
+    }
+    return due;
+  };
+  const inBatches = async <T>(due: T[], run: (batch: T[]) => Promise<BatchOutcome>): Promise<void> => {
+    for (let i = 0; i < due.length; i += options.concurrency) {
+      const outcome = await run(due.slice(i, i + options.concurrency));
+      fired += outcome.fired;
+      failures.push(...outcome.failures);
+    }
+  };
 
   for (const [hourMs, shards] of marked) {
     const hour = new Date(hourMs);
@@ -137,42 +157,13 @@ export async function runScheduler(deps: SchedulerDeps, now: Date): Promise<Sche
     for (const [index, shard] of shards.entries()) {
       let page = firstPages[index];
       while (page) {
-        const due: Timer[] = [];
-        for (const timer of page.timers) {
-          if (!timer.dueAt) continue;
-          const at = new Date(timer.dueAt);
-          if (at.getTime() <= now.getTime()) due.push(timer);
-          else if (!earliestPending || at < earliestPending) earliestPending = at;
-        }
-        for (let i = 0; i < due.length; i += options.concurrency) {
-          const outcome = await fireBatch(deps, due.slice(i, i + options.concurrency), now);
-          fired += outcome.fired;
-          failures.push(...outcome.failures);
-        }
+        await inBatches(dueNow(page.timers, (timer) => timer.dueAt), (batch) => fireBatch(deps, batch, now));
         // Timers of the pre-journey campaign engine left in an upgraded table: off the index.
         await Promise.all(page.retired.map((timer) => timers.retire(timer)));
-        const legacyDue: LegacyJourneyTrigger[] = [];
-        for (const legacy of page.legacyTriggers) {
-          if (!legacy.occasion.dueAt) continue;
-          const at = new Date(legacy.occasion.dueAt);
-          if (at.getTime() <= now.getTime()) legacyDue.push(legacy);
-          else if (!earliestPending || at < earliestPending) earliestPending = at;
-        }
-        for (let i = 0; i < legacyDue.length; i += options.concurrency) {
-          const outcome = await foldLegacyTriggers(deps, legacyDue.slice(i, i + options.concurrency), now);
-          failures.push(...outcome.failures);
-        }
-        const dueRuns: DueJourneyRun[] = [];
-        for (const run of page.journeyRuns) {
-          const at = new Date(run.dueAt);
-          if (at.getTime() <= now.getTime()) dueRuns.push(run);
-          else if (!earliestPending || at < earliestPending) earliestPending = at;
-        }
-        for (let i = 0; i < dueRuns.length; i += options.concurrency) {
-          const outcome = await resumeJourneyRuns(deps, dueRuns.slice(i, i + options.concurrency), now);
-          fired += outcome.fired;
-          failures.push(...outcome.failures);
-        }
+        await inBatches(dueNow(page.legacyTriggers, (legacy) => legacy.occasion.dueAt), (batch) =>
+          foldLegacyTriggers(deps, batch, now),
+        );
+        await inBatches(dueNow(page.journeyRuns, (run) => run.dueAt), (batch) => resumeJourneyRuns(deps, batch, now));
         // Bounded work per run: stop here, keep the watermark, and carry on at the next tick.
         if (fired >= options.maxFires) {
           outOfBudget = true;
