@@ -4,14 +4,13 @@
 // and what arming a newly published date trigger for the stored customers costs in the background.
 import { startLocal } from '#infra/local/runtime.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
-import { ARMING_START_DELAY_SECONDS } from '#shared/journeys/arm-existing.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { buildLoyaltyReport, loadLoyaltyReport } from '#shared/flows/analytics.ts';
 import { standardPeriods } from '#shared/flows/weekly-reports.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';
-import { localConsoleApi } from '../test/support/console.ts';
+import { localConsoleApi, pastArmingStart } from '../test/support/console.ts';
 
 const CUSTOMERS = 2_000;
 
@@ -92,7 +91,7 @@ export async function benchConsole(): Promise<BenchSection> {
     arming.reset();
     const armingStarted = performance.now();
     // The first pages wait (simulated time) until every catalogue cache holds the version.
-    await local.advanceTo(new Date(local.clock.now().getTime() + (ARMING_START_DELAY_SECONDS + 1) * 1000));
+    await pastArmingStart(local);
     const armingMs = Math.round(performance.now() - armingStarted);
     const progress = (await api({ op: 'journey.get', journeyId: 'bench-lapse' }, user)).body as { arming?: { customers: number; pagesDone: Record<string, number> } };
     const pages = Object.values(progress.arming?.pagesDone ?? {}).reduce((sum, n) => sum + n, 0);

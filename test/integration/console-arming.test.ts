@@ -14,7 +14,6 @@ import { localDynamoClient } from '#infra/local/engines.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { JOURNEY_ARMING_REQUESTED } from '#shared/events/emitted.ts';
 import { EMITTED_SOURCE } from '#shared/events/publisher.ts';
-import { ARMING_START_DELAY_SECONDS } from '#shared/journeys/arm-existing.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { JourneyArmingStore } from '#shared/store/journey-arming.ts';
 import { keys } from '#shared/store/keys.ts';
@@ -24,7 +23,7 @@ import { aroundPutEvents } from '../support/faults.ts';
 import { customerEvent } from '../support/fixtures.ts';
 import { heldOutOfShipped } from '../support/holdout.ts';
 import { subjectsTo } from '../support/timer-campaigns.ts';
-import { localConsoleApi } from '../support/console.ts';
+import { localConsoleApi, pastArmingStart } from '../support/console.ts';
 
 const ids = Array.from({ length: 12 }, (_, i) => `stored-${String(i + 1).padStart(2, '0')}`);
 /** Stored 10 s after the first publish, by a journeys function whose catalogue still held no journey. */
@@ -99,8 +98,6 @@ beforeAll(async () => {
 afterAll(() => local?.stop());
 
 const greeted = () => Promise.all(everyone.map(async (id) => (await subjectsTo(local, `${id}@example.com`)).length));
-/** Moves the clock past the wait before an arming's first pages (every catalogue cache expired). */
-const pastArmingStart = () => local.advanceTo(new Date(local.clock.now().getTime() + (ARMING_START_DELAY_SECONDS + 1) * 1000));
 /** The customer's date-trigger timer, if it holds an occasion of the journey. */
 const birthdayTimer = async (journeyId: string, id: string) => {
   const timer = await new TimerStore(local.doc, local.tableName).get(id, { kind: 'journey-triggers' });
@@ -133,7 +130,7 @@ describe('a date-trigger journey published from the console', () => {
     expect(await birthdayTimer('birthday', late)).toBeUndefined();
     // Nothing was scanned yet: the first pages wait until every cache holds the version.
     expect(armingMeter.byCommand.get('ScanCommand') ?? 0).toBe(0);
-    await pastArmingStart();
+    await pastArmingStart(local);
     expect(crashes).toEqual({ afterContinuation: 1, midPage: 1 });
     expect(local.deadLetters()).toEqual([]);
     const view = (await api({ op: 'journey.get', journeyId: 'birthday' }, user)).body as { arming: Record<string, unknown> };
@@ -171,7 +168,7 @@ describe('a date-trigger journey published from the console', () => {
     expect((disabled.body as { arming?: unknown }).arming).toBeUndefined();
     const enabled = await api({ op: 'journey.enable', journeyId: 'birthday', enabled: true, note: 'back on' }, user);
     expect(enabled.body).toMatchObject({ kind: 'published', version: 4, arming: { requested: true, version: 4 } });
-    await pastArmingStart();
+    await pastArmingStart(local);
     const view = (await api({ op: 'journey.get', journeyId: 'birthday' }, user)).body as { arming: Record<string, unknown> };
     expect(view.arming).toMatchObject({ version: 4, done: true, customers: everyone.length });
   }, 60_000);
@@ -187,7 +184,7 @@ describe('a date-trigger journey published from the console', () => {
     await expect(busDown({ op: 'draft.publish', ...draft, note: 'vip birthdays', expectedVersion: 0 }, user)).rejects.toThrow(/injected/);
     const retried = await api({ op: 'draft.publish', ...draft, note: 'vip birthdays', expectedVersion: 1 }, user);
     expect(retried.body).toMatchObject({ kind: 'unchanged', version: 1, arming: { requested: true, version: 1 } });
-    await pastArmingStart();
+    await pastArmingStart(local);
     const view = (await api({ op: 'journey.get', journeyId: 'birthday-vip' }, user)).body as { arming: Record<string, unknown> };
     expect(view.arming).toMatchObject({ version: 1, done: true, customers: everyone.length });
     // Once armed, a further unchanged publish asks nothing.
@@ -203,7 +200,7 @@ describe('a date-trigger journey published from the console', () => {
     // An operator removes the journey's current item (there is no delete command: the table's own tools).
     await local.doc.send(new DeleteCommand({ TableName: local.tableName, Key: keys.journeyCurrent('birthday-gone') }));
     armingMeter.reset();
-    await pastArmingStart();
+    await pastArmingStart(local);
     expect(armingMeter.byCommand.get('ScanCommand') ?? 0).toBe(0);
     // The console has no page for a deleted journey: the progress item itself.
     expect(await new JourneyArmingStore(local.doc, local.tableName).latest('birthday-gone')).toMatchObject({ version: 1, segmentsDone: 4, done: true, customers: 0, pagesDone: { 0: 1, 1: 1, 2: 1, 3: 1 } });
@@ -224,7 +221,7 @@ describe('a date-trigger journey published from the console', () => {
       expect(outcome.body).toMatchObject({ kind: 'published', version: 2 });
     };
     armingMeter.reset();
-    await pastArmingStart();
+    await pastArmingStart(local);
     onContinuation = () => Promise.resolve();
     expect(disabled).toBe(true);
     const view = (await api({ op: 'journey.get', journeyId: 'birthday-paused' }, user)).body as { arming: Record<string, unknown> };

@@ -12,12 +12,12 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { ATTRIBUTION_DAYS } from '#shared/domain/step-results.ts';
-import { ARMING_START_DELAY_SECONDS } from '#shared/journeys/arm-existing.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { StoredReports } from '#shared/store/stored-reports.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
 import { parse } from 'yaml';
+import { pastArmingStart } from '../support/console.ts';
 
 let shots: string;
 
@@ -227,7 +227,7 @@ describe('the marketer console', () => {
     await page.locator('#status').filter({ hasText: 'being armed for the customers already stored' }).waitFor();
     // The journey-arming function works off the console's request once every catalogue cache holds
     // the version; the page then says how far it came.
-    await local.advanceTo(new Date(local.clock.now().getTime() + (ARMING_START_DELAY_SECONDS + 1) * 1000));
+    await pastArmingStart(local);
     await page.reload();
     await page.locator('[data-arming="done"]').waitFor();
     expect(await page.locator('[data-arming] b').textContent()).toBe('1 customers checked');

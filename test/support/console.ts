@@ -6,6 +6,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import type { LocalRuntime } from '#infra/local/runtime.ts';
 import { consoleApi } from '#shared/console/api.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
+import { ARMING_START_DELAY_SECONDS } from '#shared/journeys/arm-existing.ts';
 
 export function localConsoleApi(
   local: LocalRuntime,
@@ -21,4 +22,9 @@ export function localConsoleApi(
     env: runtime.env,
     events: new EventBridgePublisher(runtime.eventBridge, runtime.busName),
   });
+}
+
+/** Moves the clock past the wait before an arming's first pages (every catalogue cache expired). */
+export function pastArmingStart(local: LocalRuntime): ReturnType<LocalRuntime['advanceTo']> {
+  return local.advanceTo(new Date(local.clock.now().getTime() + (ARMING_START_DELAY_SECONDS + 1) * 1000));
 }
