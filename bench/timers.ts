@@ -95,7 +95,7 @@ function purchasesOf(customer: Customer): PurchaseAggregates | undefined {
 }
 
 /** The customer's date-trigger timer (every journey's occasion in one), as the journeys function arms it. */
-function timersOf(customer: Customer, journeys: Shipped): { data: TimerData; dueAt: Date | undefined }[] {
+function timerOf(customer: Customer, journeys: Shipped): { data: TimerData; dueAt: Date | undefined } {
   const purchases = purchasesOf(customer);
   const profile: StoredProfile = {
     profile: {
@@ -126,27 +126,27 @@ function timersOf(customer: Customer, journeys: Shipped): { data: TimerData; due
   }
   // One timer per customer for every journey's date trigger, on the index at the earliest.
   const data: TimerData = { kind: 'journey-triggers', journeys: occasions };
-  return [{ data, dueAt: earliestOccasion(data) }];
+  return { data, dueAt: earliestOccasion(data) };
 }
 
 /** The same customer with birthday and last purchase moved a few days, until nothing is due that day. */
 function offTheDay(index: number, journeys: Shipped): Customer {
   for (let shift = 3; ; shift += 3) {
     const moved = customerAt(index, shift);
-    if (!dueOnTheDay(timersOf(moved, journeys))) return moved;
+    if (!dueOnTheDay(timerOf(moved, journeys))) return moved;
   }
 }
 
-const dueOnTheDay = (timers: { dueAt: Date | undefined }[]) =>
-  timers.some((timer) => timer.dueAt && timer.dueAt.getTime() >= DAY && timer.dueAt.getTime() < DAY + DAY_MS);
+const dueOnTheDay = ({ dueAt }: { dueAt: Date | undefined }) =>
+  dueAt !== undefined && dueAt.getTime() >= DAY && dueAt.getTime() < DAY + DAY_MS;
 
-/** Profile + timers (+ the due directory) as the running system stores them. */
+/** Profile + its date-trigger timer (+ the due directory) as the running system stores them. */
 function itemsOf(
   customer: Customer,
   journeys: Shipped,
   directory: Set<string>,
 ): Record<string, unknown>[] {
-  const timers = timersOf(customer, journeys);
+  const timer = timerOf(customer, journeys);
   const purchases = purchasesOf(customer);
   const items: Record<string, unknown>[] = [
     {
@@ -165,14 +165,12 @@ function itemsOf(
       ...(purchases ? { purchases } : {}),
     },
   ];
-  for (const timer of timers) {
-    items.push(timerItem(customer.id, timer.data, timer.dueAt, 1));
-    if (timer.dueAt) {
-      const marker = keys.dueDirectory(timer.dueAt, dueShard(customer.id));
-      if (!directory.has(marker.PK + marker.SK)) {
-        directory.add(marker.PK + marker.SK);
-        items.push({ ...marker, type: 'due-directory' });
-      }
+  items.push(timerItem(customer.id, timer.data, timer.dueAt, 1));
+  if (timer.dueAt) {
+    const marker = keys.dueDirectory(timer.dueAt, dueShard(customer.id));
+    if (!directory.has(marker.PK + marker.SK)) {
+      directory.add(marker.PK + marker.SK);
+      items.push({ ...marker, type: 'due-directory' });
     }
   }
   return items;
@@ -278,12 +276,12 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
     // 10k realistic customers.
     const realistic = Array.from({ length: small }, (_, i) => customerAt(i, 0));
     await write(realistic);
-    const smallAudience = realistic.filter((c) => dueOnTheDay(timersOf(c, journeys)));
+    const smallAudience = realistic.filter((c) => dueOnTheDay(timerOf(c, journeys)));
     record('realistic', small, smallAudience.length, await scheduleOneDay(smallAudience), await scanOnce());
 
     // 90k more whose birthdays and lapses avoid the measured day: the due audience stays fixed.
     const more = Array.from({ length: large - small }, (_, i) => customerAt(small + i, 0));
-    const wouldBeDue = more.filter((c) => dueOnTheDay(timersOf(c, journeys)));
+    const wouldBeDue = more.filter((c) => dueOnTheDay(timerOf(c, journeys)));
     const wouldBeDueIds = new Set(wouldBeDue.map((c) => c.id));
     await write(more.map((c, i) => (wouldBeDueIds.has(c.id) ? offTheDay(small + i, journeys) : c)));
     const largeScan = await scanOnce();
