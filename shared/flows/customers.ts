@@ -7,7 +7,6 @@ import type { CustomerStore, StoredProfile } from '../store/customers.ts';
 import { purchaseHoursZone, recountPurchaseHours } from './purchases.ts';
 import { LOST_RACE, retryOnRace } from '../store/race.ts';
 
-
 export type UpsertOutcome =
   | { applied: true; before: CustomerProfile | undefined; after: CustomerProfile }
   | { applied: false; reason: 'stale' };

@@ -37,7 +37,6 @@ export interface LifecycleDeps {
   thresholds?: LifecycleThresholds;
 }
 
-
 /** Env var (ingest-orders and scheduler) with the thresholds as JSON, e.g. {"atRiskDays":45}. */
 export const LIFECYCLE_THRESHOLDS_ENV = 'LIFECYCLE_THRESHOLDS';
 

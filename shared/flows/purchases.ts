@@ -52,7 +52,6 @@ export interface StandingMoves {
   predictionModel?: FittedPredictionModel | undefined;
 }
 
-
 export async function recordPurchase(
   store: CustomerStore,
   clock: Clock,

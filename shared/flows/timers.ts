@@ -5,7 +5,6 @@ import { armedDueAt, needsNudge, type Timer, type TimerData, type TimerRef } fro
 import type { TimerStore } from '../store/timers.ts';
 import { LOST_RACE, retryOnRace } from '../store/race.ts';
 
-
 export type ArmDecision<D extends TimerData> = { data: D; dueAt: Date | undefined } | 'unchanged';
 
 /** Applies a decision to a customer's timer with an optimistic version check. */

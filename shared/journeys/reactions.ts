@@ -54,7 +54,7 @@ const MOVES_DATES = new Set(['Purchase Completed', 'Order Refunded', 'Customer U
 
 /**
  * Events after which a date trigger armed sooner than its new occasion stays where it is: a timer
- * that fires early enters nothing (fireDateTrigger enters only the occasion it was armed for, once
+ * that fires early enters nothing (fireDateTriggers enters only the occasion it was armed for, once
  * due) and re-arms for the following one. So a repeat purchase, which only postpones a lapse, an
  * anniversary or a churn-risk crossing, writes no trigger; one that brings an occasion sooner
  * (a late older order, a new best hour) still moves it.
