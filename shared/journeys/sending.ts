@@ -1,9 +1,10 @@
-// The journey side of every send (each request comes from a journey send step): the sender renders
-// from the STORED version the request names (compiled templates cached per (journey, version) — versions never change,
-// so a text change needs no deploy and a rollback restores the text), re-checks the journey's
-// conditions at actual send time (a deferral may have made them stale: a superseded tier change
-// sends nothing) and renders the customer's standing as it is then (a late order may have moved
-// the tier's hold), and records what became of the send on the customer's journey story.
+// The journey side of every send (each request comes from a journey send step): the sender
+// renders from the STORED version the request names (compiled templates cached per (journey,
+// version) — versions never change, so a text change needs no deploy and a rollback restores the
+// text), re-checks the journey's conditions at actual send time (a deferral may have made them
+// stale: a superseded tier change sends nothing) and renders the customer's standing as it is then
+// (a late order may have moved the tier's hold), and records what became of the send on the
+// customer's journey story.
 import { asksEmailed, firstFailing } from '../domain/journey-conditions.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
@@ -52,9 +53,9 @@ export class JourneySending {
   }
 
   /**
-   * One read of the customer at actual send time (the sender's own read of the profile, when given): why a journey send must not go out now (a
-   * condition no longer holds), or the request's variables with the customer's standing as it is
-   * now over the one taken at enqueue.
+   * One read of the customer at actual send time (the sender's own read of the profile, when
+   * given): why a journey send must not go out now (a condition no longer holds), or the request's
+   * variables with the customer's standing as it is now over the one taken at enqueue.
    */
   async atSendTime(request: ParsedSendRequest, stored?: StoredProfile): Promise<SendTimeCheck> {
     const conditions = request.journey.conditions;
