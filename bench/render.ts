@@ -11,7 +11,6 @@ import { sampleFacts, sampleRenderCustomer } from '#shared/journeys/sample.ts';
 import {
   type RenderCustomer,
   type RenderInput,
-  storedTemplates,
   TemplateRenderer,
 } from '#shared/mail/render.ts';
 import { trees } from './baseline.ts';
@@ -34,7 +33,7 @@ async function journeysRenderer(tree: string): Promise<TreeRenderer> {
   const jobs: [TemplateRenderer, RenderInput][] = [];
   for (const file of CAMPAIGNS) {
     const files = await loadJourneyFiles(path.join(tree, 'campaigns', file));
-    const renderer = new TemplateRenderer(storedTemplates(files.templates), program);
+    const renderer = new TemplateRenderer(files.templates, program);
     for (const step of files.journey.steps) {
       if (!('send' in step)) continue;
       for (const locale of LOCALES) {

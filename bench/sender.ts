@@ -8,7 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/credentials.ts';
 import { startLocal } from '#infra/local/runtime.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
-import { storedTemplates, TemplateRenderer } from '#shared/mail/render.ts';
+import { TemplateRenderer } from '#shared/mail/render.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
 import { JourneyCatalogue, type JourneyTemplates } from '#shared/store/journeys.ts';
 import { startSesProxy } from '../test/integration/sender-ses-proxy.ts';
@@ -130,7 +130,7 @@ async function measureRate(quotaPerSecond: number, seconds: number, enforceQuota
 }
 
 async function renderCost(): Promise<number> {
-  const renderer = new TemplateRenderer(storedTemplates(OFFER_TEMPLATES), loadProgram({}));
+  const renderer = new TemplateRenderer(OFFER_TEMPLATES, loadProgram({}));
   const input = {
     template: 'offer',
     customer: { customerId: 'c', email: 'c@example.com', firstName: 'Ada <b>', locale: 'en-US' },

@@ -10,7 +10,6 @@ import {
   type RenderCustomer,
   type RenderedEmail,
   type RenderInput,
-  storedTemplates,
   TemplateRenderer,
 } from '../mail/render.ts';
 import type { JourneyTemplates } from '../store/journeys.ts';
@@ -34,7 +33,7 @@ export interface PreviewInput {
 }
 
 export async function renderJourneySend(input: PreviewInput): Promise<RenderedEmail> {
-  return new TemplateRenderer(storedTemplates(input.templates), input.program).render(
+  return new TemplateRenderer(input.templates, input.program).render(
     journeySendRender(input),
   );
 }

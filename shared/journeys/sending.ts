@@ -9,7 +9,7 @@ import { asksEmailed, firstFailing } from '../domain/journey-conditions.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import type { DeliveryOutcome } from '../flows/send-email.ts';
-import { storedTemplates, TemplateError, TemplateRenderer } from '../mail/render.ts';
+import { TemplateError, TemplateRenderer } from '../mail/render.ts';
 import type { ParsedSendRequest } from '../mail/send-request.ts';
 import type { JourneyStateStore } from '../store/journey-states.ts';
 import type { JourneyStepResults } from '../store/journey-step-results.ts';
@@ -44,7 +44,7 @@ export class JourneySending {
       const version = request.journey.version;
       renderer = this.deps.journeys.version(request.campaignId, version).then((stored) => {
         if (!stored) throw new TemplateError(`journey ${request.campaignId} has no version ${version}`);
-        return new TemplateRenderer(storedTemplates(stored.templates), this.deps.program);
+        return new TemplateRenderer(stored.templates, this.deps.program);
       });
       renderer.catch(() => this.#renderers.delete(key));
       this.#renderers.set(key, renderer);

@@ -116,26 +116,8 @@ function footerLabel(locale: string): string {
   return FOOTER_LABEL[locale.split('-')[0] ?? 'en'] ?? (FOOTER_LABEL.en as string);
 }
 
-/** Where template text comes from: a published version's stored templates (or a preview's). */
-export interface TemplateSource {
-  /** Whether the template has this locale (its subject at least). */
-  has(template: string, locale?: string): boolean;
-  /** One part's Liquid source; undefined if missing. */
-  read(template: string, locale: string, part: Part): Promise<string | undefined>;
-  /** Names the part in error messages (template/locale/part). */
-  describe(template: string, locale: string, part: Part): string;
-}
-
-/** A published version's templates: template name -> locale -> its three Liquid sources. */
-export function storedTemplates(
-  templates: Readonly<Record<string, Readonly<Record<string, Readonly<Record<Part, string>>>>>>,
-): TemplateSource {
-  return {
-    has: (template, locale) => (locale ? Boolean(templates[template]?.[locale]) : template in templates),
-    read: async (template, locale, part) => templates[template]?.[locale]?.[part],
-    describe: (template, locale, part) => `${template}/${locale}/${part}`,
-  };
-}
+/** A journey version's templates (published, or a preview's): template name -> locale -> its three Liquid sources. */
+export type StoredTemplates = Readonly<Record<string, Readonly<Record<string, Readonly<Record<Part, string>>>>>>;
 
 /**
  * A name as templates see it: trimmed, and null when blank, because Liquid treats "" and "  " as
@@ -155,7 +137,7 @@ export class TemplateRenderer {
 
   /** The templates, and the program whose brand and tier names the emails show. */
   constructor(
-    readonly source: TemplateSource,
+    readonly templates: StoredTemplates,
     readonly shop: ShopSettings,
   ) {}
 
@@ -171,13 +153,13 @@ export class TemplateRenderer {
   }
 
   #findLocale(template: string, wanted: string | undefined): string {
-    if (!/^[\w-]+$/.test(template) || !this.source.has(template))
+    if (!/^[\w-]+$/.test(template) || !(template in this.templates))
       throw new TemplateError(`no template "${template}"`);
     const candidates = [wanted, wanted?.split('-')[0], FALLBACK_LOCALE].filter((c): c is string =>
       Boolean(c),
     );
     for (const candidate of candidates) {
-      if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(candidate) && this.source.has(template, candidate)) {
+      if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(candidate) && this.templates[template]?.[candidate]) {
         return candidate;
       }
     }
@@ -253,8 +235,8 @@ export class TemplateRenderer {
       loading = (async () => {
         const entries = await Promise.all(
           PARTS.map(async (part) => {
-            const file = this.source.describe(template, locale, part);
-            const source = await this.source.read(template, locale, part);
+            const file = `${template}/${locale}/${part}`;
+            const source = this.templates[template]?.[locale]?.[part];
             if (source === undefined) throw new TemplateError(`template "${key}" is missing ${part}.liquid`);
             try {
               return [part, (part === 'html' ? this.#html : this.#plain).parse(source, file)] as const;

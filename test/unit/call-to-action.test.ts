@@ -9,7 +9,7 @@ import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { journeyFiles } from '#shared/journeys/parse.ts';
 import { renderJourneySend } from '#shared/journeys/preview.ts';
 import { sampleFacts, sampleRenderCustomer } from '#shared/journeys/sample.ts';
-import { storedTemplates, TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
+import { TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 
 const CAMPAIGNS = path.resolve('campaigns');
 const programText = await readFile(path.join(CAMPAIGNS, 'program.yaml'), 'utf8');
@@ -135,7 +135,7 @@ describe('tier names in the customer language', () => {
 
   it('refuses a tier the program does not have, naming it', async () => {
     const renderer = new TemplateRenderer(
-      storedTemplates({ t: { 'en-US': { subject: 's', html: '{{ "Diamond" | tier_name }}', text: 't' } } }),
+      { t: { 'en-US': { subject: 's', html: '{{ "Diamond" | tier_name }}', text: 't' } } },
       program,
     );
     await expect(
@@ -170,7 +170,7 @@ describe('brand settings', () => {
   it('without a brand, a template with a button says what to set', async () => {
     const { brand: _none, ...unbranded } = program;
     const renderer = new TemplateRenderer(
-      storedTemplates({ t: { 'en-US': { subject: 's', html: '{% cta "Shop now" %}', text: 't' } } }),
+      { t: { 'en-US': { subject: 's', html: '{% cta "Shop now" %}', text: 't' } } },
       unbranded,
     );
     await expect(

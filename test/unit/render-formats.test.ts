@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { formatMoney } from '#shared/domain/money.ts';
-import { type RenderInput, storedTemplates, TemplateRenderer } from '#shared/mail/render.ts';
+import { type RenderInput, type StoredTemplates, TemplateRenderer } from '#shared/mail/render.ts';
 
-const templates = storedTemplates({
+const templates: StoredTemplates = {
   due: {
     'en-US': {
       subject: 'Due {{ at | date: "short" }}',
@@ -19,7 +19,7 @@ const templates = storedTemplates({
       text: '{{ amount | money }} {{ at | date }}',
     },
   },
-});
+};
 
 const renderer = new TemplateRenderer(templates, loadProgram({}));
 // 23:30 UTC on Jan 31 is already Feb 1 in Shanghai.

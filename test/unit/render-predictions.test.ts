@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '#shared/config/program-file.ts';
-import { storedTemplates, TemplateRenderer } from '#shared/mail/render.ts';
+import { TemplateRenderer } from '#shared/mail/render.ts';
 
 const body =
   '{% if customer.predictions %}risk {{ customer.predictions.churnRisk }}, P(alive) {{ customer.predictions.pAlive | round: 2 }}, worth {{ customer.predictions.predictedValue | money }}, next {{ customer.predictions.expectedNextPurchaseAt | date: "medium" }}{% else %}no predictions{% endif %}';
-const templates = storedTemplates({ 'win-back': { 'en-US': { subject: 'We miss you', html: `<p>${body}</p>`, text: body } } });
+const templates = { 'win-back': { 'en-US': { subject: 'We miss you', html: `<p>${body}</p>`, text: body } } };
 
 const render = (predictions?: Parameters<TemplateRenderer['render']>[0]['customer']['predictions']) =>
   new TemplateRenderer(templates, loadProgram({})).render({

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '#shared/config/program-file.ts';
-import { storedTemplates, TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
+import { TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 
 const renderer = new TemplateRenderer(
-  storedTemplates({
+  {
     nudge: {
       'en-US': {
         subject: 'Hi {{ customer.firstName }}',
@@ -16,7 +16,7 @@ const renderer = new TemplateRenderer(
         text: '{{ tierName }}',
       },
     },
-  }),
+  },
   loadProgram({}),
 );
 const input = (locale: string, variables: Record<string, unknown> = { tierName: 'Gold <b>' }) => ({

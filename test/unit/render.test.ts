@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '#shared/config/program-file.ts';
-import { type RenderInput, storedTemplates, TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
+import { type RenderInput, type StoredTemplates, TemplateError, TemplateRenderer } from '#shared/mail/render.ts';
 
-const templates = storedTemplates({
+const templates: StoredTemplates = {
   greeting: {
     'en-US': {
       subject: 'Hello {{ customer.firstName | default: "there" }}',
@@ -22,7 +22,7 @@ const templates = storedTemplates({
       text: 'News. Stop: {{ unsubscribeUrl }}',
     },
   },
-});
+};
 
 const renderer = new TemplateRenderer(templates, loadProgram({}));
 const unsubscribeUrl = 'https://u.example/unsubscribe?c=c1&t=tok';
