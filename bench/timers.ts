@@ -13,7 +13,7 @@ import { loadProgram } from '#shared/config/program-file.ts';
 import { DAY_MS, ManualClock } from '#shared/domain/clock.ts';
 import type { Journey } from '#shared/domain/journey.ts';
 import type { PurchaseAggregates } from '#shared/domain/purchase-history.ts';
-import { earliestOccasion, type JourneyOccasionTimer, type TimerData } from '#shared/domain/timers.ts';
+import { type JourneyOccasionTimer, type TimerData, triggersTimer } from '#shared/domain/timers.ts';
 import { DEFAULT_SCHEDULER_OPTIONS, runScheduler } from '#shared/flows/timers-scheduler.ts';
 import { loadJourneyFiles } from '#shared/journeys/files.ts';
 import { dateTriggerOf } from '#shared/journeys/triggers/index.ts';
@@ -125,8 +125,7 @@ function timerOf(customer: Customer, journeys: Shipped): { data: TimerData; dueA
     occasions[journey.id] = { entryId: occasion?.entryId ?? null, dueAt: occasion?.dueAt.toISOString() ?? null, entered: [] };
   }
   // One timer per customer for every journey's date trigger, on the index at the earliest.
-  const data: TimerData = { kind: 'journey-triggers', journeys: occasions };
-  return { data, dueAt: earliestOccasion(data) };
+  return triggersTimer(occasions, undefined);
 }
 
 /** The same customer with birthday and last purchase moved a few days, until nothing is due that day. */
