@@ -1,6 +1,7 @@
 // Due-timers: one per (customer, kind), stored on an hour-bucketed index. This module holds the
 // pure rules of the scheduler's window: which hour buckets are open, when the next run is worth
-// doing, and how early a timer may be armed so a scheduler run is sure to see it.
+// doing, and how early a timer may be armed so a scheduler run is sure to see it; and how a
+// customer's one date-trigger timer (JOURNEY#TRIGGERS) is read, merged and placed on the index.
 export const TIMER_KINDS = ['tier-review', 'lifecycle', 'journey-triggers'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
