@@ -75,7 +75,7 @@ console.log(`loyalty-flows is running locally (simulated now: ${local.clock.now(
   SES v2 mailbox     ${ses}   (open in a browser)
   Marketer console   ${aws}/console/   (no login locally; see docs/console.md)
   Control            ${aws}/_local/clock · /_local/drain · /_local/dead-letters
-${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}${args.empty ? '' : '  The sample shop lives on: its customers keep buying, lapsing and redeeming coupons as the clock advances.\n'}${local.shipped.published.length ? `  Published the shipped journeys: ${local.shipped.published.join(', ')} (see: npx loyalty campaigns list)\n` : ''}
+${loaded ? `  Loaded ${loaded} sample events (customers and purchases).\n` : ''}${args.empty ? '' : '  The sample shop lives on: its customers keep buying, lapsing, opening our emails and redeeming coupons as the clock advances.\n'}${local.shipped.published.length ? `  Published the shipped journeys: ${local.shipped.published.join(', ')} (see: npx loyalty campaigns list)\n` : ''}
 Tour:
   1. Send a purchase:  curl -s ${aws}/ -H 'X-Amz-Target: AWSEvents.PutEvents' -H 'Content-Type: application/x-amz-json-1.1' -d '{"Entries":[{"EventBusName":"${local.busName}","Source":"shop.orders","DetailType":"Purchase Completed","Detail":"{\\"orderId\\":\\"tour-1\\",\\"customerId\\":\\"sample-0001\\",\\"amount\\":\\"620.00\\",\\"currency\\":\\"USD\\",\\"purchasedAt\\":\\"${local.clock.now().toISOString()}\\"}"}]}'
   2. Jump ahead a year: curl -s ${aws}/_local/clock -d '{"advanceTo":"${new Date(local.clock.now().getTime() + 365 * 86_400_000).toISOString()}"}'
