@@ -13,7 +13,7 @@ import { journeyRuntime } from '#shared/journeys/runtime.ts';
 import { dueShard, INDEXES, keys } from '#shared/store/keys.ts';
 import { DynamoMeter } from '../../bench/meter.ts';
 import { withDynamoFault } from '../support/faults.ts';
-import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
+import { purchaseEvent, samEvent } from '../support/fixtures.ts';
 import { heldOutOfShipped } from '../support/holdout.ts';
 import { subjectsTo } from '../support/timer-campaigns.ts';
 import { loyalty } from './cli-support.ts';
@@ -44,16 +44,7 @@ const GREETING = 'Happy birthday, Sam! A gift of $5.00 inside';
 const WIN_BACK = 'Sam, we miss you — 10% off your next order';
 
 async function customer(customerId: string, birthday: string) {
-  local.putEvents([
-    customerEvent({
-      customerId,
-      email: `${customerId}@example.com`,
-      firstName: 'Sam',
-      locale: 'en-US',
-      timeZone: 'America/New_York',
-      birthday,
-    }),
-  ]);
+  local.putEvents([samEvent(customerId, birthday)]);
   await local.drain();
 }
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEvent, type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { JourneyStateStore } from '#shared/store/journey-states.ts';
 import { TimerStore } from '#shared/store/timers.ts';
-import { customerEvent, purchaseEvent, refundEvent } from '../support/fixtures.ts';
+import { purchaseEvent, refundEvent, samEvent } from '../support/fixtures.ts';
 import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
 import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
 
@@ -111,15 +111,7 @@ function put(events: LocalEvent[]) {
   local.putEvents(events);
 }
 
-const customer = (customerId: string) =>
-  customerEvent({
-    customerId,
-    email: `${customerId}@example.com`,
-    firstName: 'Sam',
-    locale: 'en-US',
-    timeZone: 'America/New_York',
-    birthday: undefined,
-  });
+const customer = (customerId: string) => samEvent(customerId);
 const story = (customerId: string, journeyId: string) =>
   new JourneyStateStore(local.doc, local.tableName, new TimerStore(local.doc, local.tableName)).story(
     customerId,

@@ -5,7 +5,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { keys } from '#shared/store/keys.ts';
-import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
+import { purchaseEvent, samEvent } from '../support/fixtures.ts';
 import { heldOutOfShipped } from '../support/holdout.ts';
 import { customerItems } from '../support/table.ts';
 import { subjectsTo, textsTo } from '../support/timer-campaigns.ts';
@@ -18,16 +18,7 @@ beforeAll(async () => {
 afterAll(() => local?.stop());
 
 async function customer(customerId: string) {
-  local.putEvents([
-    customerEvent({
-      customerId,
-      email: `${customerId}@example.com`,
-      firstName: 'Sam',
-      locale: 'en-US',
-      timeZone: 'America/New_York',
-      birthday: undefined,
-    }),
-  ]);
+  local.putEvents([samEvent(customerId)]);
   await local.drain();
 }
 

@@ -17,6 +17,18 @@ export function customerEvent(overrides: Partial<CustomerUpserted> = {}, time?: 
   return { source: 'shop.customers', detailType: 'Customer Upserted', detail, ...(time ? { time } : {}) };
 }
 
+/** Sam in New York (en-US), addressed at `<id>@example.com`, with no birthday unless given. */
+export function samEvent(customerId: string, birthday?: string): LocalEvent {
+  return customerEvent({
+    customerId,
+    email: `${customerId}@example.com`,
+    firstName: 'Sam',
+    locale: 'en-US',
+    timeZone: 'America/New_York',
+    birthday,
+  });
+}
+
 export function purchaseEvent(overrides: Partial<PurchaseCompleted> & Record<string, unknown> = {}): LocalEvent {
   return {
     source: 'shop.orders',
