@@ -126,7 +126,7 @@ export function renderReportText(report: LoyaltyReport): string {
           ),
           ...c.steps.map(
             (step) =>
-              `    ↳ step ${pad(`${step.step}${step.variant ? ` · ${step.variant}` : ''}`, 14)} sent ${step.sent}  delivered ${step.delivered}  bounced ${step.bounced}  complained ${step.complained}  unsubscribed ${step.unsubscribed}  converted ${rate(step.converted, step.sent)}  revenue ${money(step.revenueMilli)} (${money(step.revenuePerRecipientMilli)} per recipient)  holdout: ${STEP_HOLDOUT_MEANS[step.holdout]}`,
+              `    ↳ step ${pad(`${step.step}${step.variant ? ` · ${step.variant}` : ''}`, 14)} sent ${step.sent}  delivered ${step.delivered}  bounced ${step.bounced}  complained ${step.complained}  opened ${step.opened}  clicked ${step.clicked}  unsubscribed ${step.unsubscribed}  converted ${rate(step.converted, step.sent)}  revenue ${money(step.revenueMilli)} (${money(step.revenuePerRecipientMilli)} per recipient)  holdout: ${STEP_HOLDOUT_MEANS[step.holdout]}`,
           ),
           ...(c.coupons.issued > 0 || c.coupons.redeemed > 0
             ? [

@@ -96,7 +96,7 @@ describe('results per send step, from counters', () => {
     const elsewhere = await mkdtemp(path.join(tmpdir(), 'cwd-'));
     const text = await loyalty(local, ['report', '--from', '2027-03-01', '--to', '2027-04-01'], elsewhere);
     expect(text.stdout).toMatch(
-      /↳ step mail-a · mail-a\s+sent \d+ {2}delivered \d+ {2}bounced \d+ {2}complained 0 {2}unsubscribed \d+ {2}converted \d+ of \d+.*holdout: no holdout in this period/,
+      /↳ step mail-a · mail-a\s+sent \d+ {2}delivered \d+ {2}bounced \d+ {2}complained 0 {2}opened \d+ {2}clicked \d+ {2}unsubscribed \d+ {2}converted \d+ of \d+.*holdout: no holdout in this period/,
     );
   });
 
