@@ -1,14 +1,14 @@
 // DynamoDB adapter for customer profiles and purchase records. Every write is conditional:
 // purchase records are written once per orderId; profile fields and aggregates each carry their
 // own version number so concurrent handlers never overwrite each other's work.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CouponOutcome } from '../domain/coupon.ts';
 import type { CustomerProfile } from '../domain/customer.ts';
 import type { CustomerPrediction } from '../domain/customer-predictions.ts';
 import type { StoredLifecycle } from '../domain/lifecycle.ts';
 import type { StoredLoyalty } from '../domain/loyalty-changes.ts';
 import type { OrderRecord, PurchaseAggregates, RefundRecord } from '../domain/purchase-history.ts';
-import { queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
+import { putOnce, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface StoredProfile {
@@ -109,7 +109,7 @@ export class CustomerStore {
 
   /** Records an order once; returns false if this orderId was already recorded (a redelivery). */
   async recordOrderOnce(customerId: string, order: OrderRecord, recordedAt: Date): Promise<boolean> {
-    return this.putOnce({ ...keys.purchase(customerId, order.orderId), type: 'order', ...order, recordedAt: recordedAt.toISOString() });
+    return putOnce(this.doc, this.tableName, { ...keys.purchase(customerId, order.orderId), type: 'order', ...order, recordedAt: recordedAt.toISOString() });
   }
 
   /**
@@ -137,19 +137,12 @@ export class CustomerStore {
 
   /** Records a refund once (keyed by a hash of its content); false on redelivery. */
   async recordRefundOnce(customerId: string, refund: RefundRecord, recordedAt: Date): Promise<boolean> {
-    return this.putOnce({
+    return putOnce(this.doc, this.tableName, {
       ...keys.refund(customerId, refund.orderId, refund.refundKey),
       type: 'refund',
       ...refund,
       recordedAt: recordedAt.toISOString(),
     });
-  }
-
-  private async putOnce(item: Record<string, unknown>): Promise<boolean> {
-    return writeIfCondition(
-      this.doc,
-      new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
-    );
   }
 
   /** The profile and all purchase records of one customer, in one (paginated) Query. */

@@ -50,6 +50,18 @@ export async function writeIfCondition(
   }
 }
 
+/** Puts `item` if no item has its key yet: true if this call wrote it, false if one was there. */
+export function putOnce(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  item: Record<string, unknown> & { PK: string; SK: string },
+): Promise<boolean> {
+  return writeIfCondition(
+    doc,
+    new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+  );
+}
+
 /**
  * Puts the result of a periodic computation unless one computed for a later instant is already
  * stored (`attr` holds the ISO instant): a late or redelivered run never replaces a newer result.

@@ -1,7 +1,7 @@
 // Journey holdouts: the entries held out to measure uplift (recorded, never sent), one item per
 // (customer, journey, entry), counted once in the journey's daily counters.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { writeIfCondition } from './dynamo.ts';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { putOnce } from './dynamo.ts';
 import { keys } from './keys.ts';
 import { CampaignStats } from './stats.ts';
 
@@ -20,22 +20,15 @@ export class HoldoutRecords {
     step?: string | undefined;
     at: Date;
   }): Promise<boolean> {
-    const applied = await writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.holdout(input.customerId, input.campaignId, input.period),
-          status: 'held-out',
-          customerId: input.customerId,
-          campaignId: input.campaignId,
-          period: input.period,
-          ...(input.step ? { step: input.step } : {}),
-          at: input.at.toISOString(),
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    const applied = await putOnce(this.doc, this.tableName, {
+      ...keys.holdout(input.customerId, input.campaignId, input.period),
+      status: 'held-out',
+      customerId: input.customerId,
+      campaignId: input.campaignId,
+      period: input.period,
+      ...(input.step ? { step: input.step } : {}),
+      at: input.at.toISOString(),
+    });
     if (!applied) return false;
     // Same daily counters item as the delivery stats (sent, opened, ...): `heldOut` beside them.
     await new CampaignStats(this.doc, this.tableName).countHeldOut(

@@ -2,9 +2,9 @@
 // page each scan segment has reached and how many customers its pages held. One item per version
 // (keys.journeyArming), written once when arming is requested and once per page done, each a
 // conditional write, so a redelivered page or request changes nothing; the console reads it.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { writeIfCondition } from './dynamo.ts';
+import { putOnce, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 const armingItem = z.object({
@@ -37,21 +37,14 @@ export class JourneyArmingStore {
 
   /** Records the request once; a redelivered request finds it and leaves it as it is. */
   async start(request: { journeyId: string; version: number; requestedAt: string; requestedBy: string; segments: number }): Promise<boolean> {
-    return writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.journeyArming(request.journeyId, request.version),
-          ...request,
-          pagesDone: Object.fromEntries(Array.from({ length: request.segments }, (_, segment) => [String(segment), 0])),
-          segmentsDone: 0,
-          customers: 0,
-          updatedAt: request.requestedAt,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    return putOnce(this.doc, this.tableName, {
+      ...keys.journeyArming(request.journeyId, request.version),
+      ...request,
+      pagesDone: Object.fromEntries(Array.from({ length: request.segments }, (_, segment) => [String(segment), 0])),
+      segmentsDone: 0,
+      customers: 0,
+      updatedAt: request.requestedAt,
+    });
   }
 
   async progress(journeyId: string, version: number): Promise<ArmingProgress | undefined> {

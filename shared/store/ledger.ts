@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { RecentSends } from '../domain/frequency-cap.ts';
-import { isConditionFailure, versionCondition, writeIfCondition } from './dynamo.ts';
+import { isConditionFailure, putOnce, versionCondition, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface LedgerRef {
@@ -167,14 +167,14 @@ export class SendLedger {
 
   /** Records that this period was decided not to be sent (no consent, suppressed ...), once. */
   async skip(ref: LedgerRef, reason: string, at: Date): Promise<boolean> {
-    return writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...this.key(ref), type: 'send', ...ref, status: 'skipped', reason, at: at.toISOString() },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    return putOnce(this.doc, this.tableName, {
+      ...this.key(ref),
+      type: 'send',
+      ...ref,
+      status: 'skipped',
+      reason,
+      at: at.toISOString(),
+    });
   }
 }
 

@@ -3,8 +3,8 @@
 // with a condition first, so a redelivered event adds nothing; `sent` needs none (the ledger's
 // conditional completion is its marker, see shared/flows/sent-emails.ts). A crash between marker and counter
 // under-counts by one; counters are for reporting, never for decisions.
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { writeIfCondition } from './dynamo.ts';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { putOnce } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export const STAT_COUNTERS = ['sent', 'delivered', 'opened', 'clicked', 'bounced', 'complained'] as const;
@@ -32,14 +32,10 @@ export class CampaignStats {
     day: string;
     counter: Exclude<StatCounter, 'sent'>;
   }): Promise<boolean> {
-    const applied = await writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.sesEventMarker(input.messageId, input.counter), type: 'ses-event' },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    const applied = await putOnce(this.doc, this.tableName, {
+      ...keys.sesEventMarker(input.messageId, input.counter),
+      type: 'ses-event',
+    });
     if (!applied) return false;
     await this.add(input.campaignId, input.day, input.counter);
     return true;
@@ -50,18 +46,11 @@ export class CampaignStats {
    * (customer, campaign): a marker is put with a condition first, so a replay adds nothing.
    */
   async countUnsubscribe(input: { customerId: string; campaignId: string; day: string }): Promise<boolean> {
-    const applied = await writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.unsubscribeCountMarker(input.customerId, input.campaignId),
-          type: 'unsubscribe-count',
-          day: input.day,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    const applied = await putOnce(this.doc, this.tableName, {
+      ...keys.unsubscribeCountMarker(input.customerId, input.campaignId),
+      type: 'unsubscribe-count',
+      day: input.day,
+    });
     if (!applied) return false;
     await this.add(input.campaignId, input.day, UNSUBSCRIBED);
     return true;

@@ -2,9 +2,9 @@
 // profile and on the address itself (hard bounce, complaint). These live in their own profile
 // attributes, which Customer Upserted never writes, so a shop re-sending marketingConsent:true
 // cannot undo them; only an explicit re-opt-in (`reOptIn`) clears an opt-out.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { isConditionFailure, queryAll, writeIfCondition } from './dynamo.ts';
+import { isConditionFailure, putOnce, queryAll, writeIfCondition } from './dynamo.ts';
 import { INDEXES, keys } from './keys.ts';
 import { type StoredProfile, toStoredProfile } from './customers.ts';
 import { customerPredictionSchema } from './predictions.ts';
@@ -91,19 +91,12 @@ export class SuppressionStore {
    */
   async suppressAddress(email: string, reason: SuppressionReason, at: Date): Promise<string[]> {
     const stamp = { at: at.toISOString(), reason };
-    await writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.addressSuppression(email),
-          type: 'suppression',
-          email: email.trim().toLowerCase(),
-          ...stamp,
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    await putOnce(this.doc, this.tableName, {
+      ...keys.addressSuppression(email),
+      type: 'suppression',
+      email: email.trim().toLowerCase(),
+      ...stamp,
+    });
     const newly: string[] = [];
     for (const customerId of await this.customersWithAddress(email)) {
       const suppressed = await writeIfCondition(

@@ -1,8 +1,8 @@
 // DynamoDB adapter for survey answers: one SURVEY item per answer (written once, keyed by the
 // answer's instant) and the latest answer copied onto the profile by a conditional write that
 // only moves forward in answer time, so redelivered or late answers never overwrite a newer one.
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { writeIfCondition } from './dynamo.ts';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { putOnce, writeIfCondition } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface SurveyAnswer {
@@ -20,19 +20,12 @@ export class SurveyStore {
 
   /** Records an answer once; false if this (customer, answeredAt) is already recorded. */
   async recordAnswerOnce(answer: SurveyAnswer, recordedAt: Date): Promise<boolean> {
-    return writeIfCondition(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.surveyAnswer(answer.customerId, answer.answeredAt),
-          type: 'survey',
-          ...answer,
-          recordedAt: recordedAt.toISOString(),
-        },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    return putOnce(this.doc, this.tableName, {
+      ...keys.surveyAnswer(answer.customerId, answer.answeredAt),
+      type: 'survey',
+      ...answer,
+      recordedAt: recordedAt.toISOString(),
+    });
   }
 
   /**
