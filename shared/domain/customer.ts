@@ -101,3 +101,8 @@ export function mergeCustomerUpsert(
   }
   return next;
 }
+
+/** One email address, whatever its case or surrounding spaces (false when either is missing). */
+export function sameAddress(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase();
+}

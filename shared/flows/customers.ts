@@ -1,7 +1,8 @@
 // Applies a Customer Upserted event: read, merge (newest event wins), conditional write; a lost
-// race re-reads and merges again, so concurrent upserts cannot lose a field.
+// race re-reads and merges again, so concurrent upserts cannot lose a field. A new address gets
+// its byEmail item before the profile write and the old one's is dropped after (keys.ts).
 import type { Clock } from '../domain/clock.ts';
-import { type CustomerProfile, mergeCustomerUpsert, minimalProfile, type UpsertEventMeta } from '../domain/customer.ts';
+import { type CustomerProfile, mergeCustomerUpsert, minimalProfile, sameAddress, type UpsertEventMeta } from '../domain/customer.ts';
 import type { CustomerUpserted } from '../events/contracts.ts';
 import type { CustomerStore, StoredProfile } from '../store/customers.ts';
 import { purchaseHoursZone, recountPurchaseHours } from './purchases.ts';
@@ -26,7 +27,13 @@ export async function upsertCustomer(
       await recountIfZoneMoved(store, stored, current);
       return { applied: false, reason: 'stale' };
     }
-    if (await store.saveProfileFields(next, stored?.profileVersion ?? 0)) {
+    const version = stored?.profileVersion ?? 0;
+    // The address's byEmail item first, so the profile never holds an address the index cannot find.
+    if (next.email && (stored?.addressOnProfile || !sameAddress(stored?.profile.email, next.email)))
+      await store.saveAddress(event.customerId, next.email, version + 1);
+    if (await store.saveProfileFields(next, version)) {
+      const left = stored?.profile.email;
+      if (left && !sameAddress(left, next.email)) await store.dropAddress(event.customerId, left, version + 1);
       await recountIfZoneMoved(store, stored, next);
       return { applied: true, before: stored?.profile, after: next };
     }

@@ -144,10 +144,15 @@ export async function refreshAggregates(
     }
     const lifecycle = stage === 'unchanged' ? undefined : { record: stage, expectedSeq: stored?.lifecycle?.seq };
     const predictions = predictionsToStore(moves.predictionModel, history, stored?.profile.predictions, now);
+    // A profile still on the byEmail index moves to its ADDRESS item with this write, once.
+    const addressOffProfile = stored?.addressOnProfile === true;
+    if (addressOffProfile && stored.profile.email)
+      await store.saveAddress(customerId, stored.profile.email, stored.profileVersion);
     if (
       await store.saveAggregates(customerId, after, stored?.aggVersion ?? 0, now, loyalty, {
         ...(lifecycle ? { lifecycle } : {}),
         ...(predictions ? { predictions } : {}),
+        ...(addressOffProfile ? { addressOffProfile } : {}),
       })
     ) {
       return {

@@ -1,7 +1,7 @@
 // DynamoDB adapter for customer profiles and purchase records. Every write is conditional:
 // purchase records are written once per orderId; profile fields and aggregates each carry their
 // own version number so concurrent handlers never overwrite each other's work.
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CouponOutcome } from '../domain/coupon.ts';
 import type { CustomerProfile } from '../domain/customer.ts';
 import type { CustomerPrediction } from '../domain/customer-predictions.ts';
@@ -9,7 +9,7 @@ import type { StoredLifecycle } from '../domain/lifecycle.ts';
 import type { StoredLoyalty } from '../domain/loyalty-changes.ts';
 import type { OrderRecord, PurchaseAggregates, RefundRecord } from '../domain/purchase-history.ts';
 import { putOnce, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
-import { keys } from './keys.ts';
+import { INDEXES, keys } from './keys.ts';
 
 export interface StoredProfile {
   profile: CustomerProfile;
@@ -23,6 +23,11 @@ export interface StoredProfile {
   lifecycle?: StoredLifecycle | undefined;
   /** Highest lifecycle transition confirmed as published on the bus (0: none). */
   lifecycleAnnouncedSeq?: number;
+  /**
+   * The profile item itself is on the byEmail index (written before ADDRESS items existed): the
+   * next write moves it to an ADDRESS item (saveAddress, then the write removes the keys).
+   */
+  addressOnProfile?: boolean;
 }
 
 /** What a purchase moves besides its aggregates, stored in the same write. */
@@ -30,6 +35,8 @@ export interface FoldedStanding {
   /** The new stage and the stored stage's seq it was decided from (undefined: none stored yet). */
   lifecycle?: { record: StoredLifecycle; expectedSeq: number | undefined };
   predictions?: CustomerPrediction;
+  /** Take the profile off the byEmail index (its ADDRESS item was written first): see addressOnProfile. */
+  addressOffProfile?: boolean;
 }
 
 export interface PurchaseHistory {
@@ -88,12 +95,8 @@ export class CustomerStore {
         sets.push(`#${field} = :${field}`);
       }
     }
-    if (profile.email) {
-      const emailKeys = keys.emailIndex(profile.email, profile.customerId);
-      Object.assign(names, { '#g2pk': 'GSI2PK', '#g2sk': 'GSI2SK' });
-      Object.assign(values, { ':g2pk': emailKeys.GSI2PK, ':g2sk': emailKeys.GSI2SK });
-      sets.push('#g2pk = :g2pk', '#g2sk = :g2sk');
-    }
+    // The address is indexed by its ADDRESS item (saveAddress, written first), never by the profile.
+    removes.push(...removeEmailIndexKeys(names));
     return writeIfCondition(
       this.doc,
       new UpdateCommand({
@@ -103,6 +106,46 @@ export class CustomerStore {
         ConditionExpression: versionCondition('#v', expectedVersion).ConditionExpression,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /**
+   * Puts the byEmail index's item for `email` before the profile write that gives it (version
+   * `forVersion`), so the profile never holds an address the index cannot find. Never lowers the
+   * version an item already has: an upsert in flight for the same address keeps its claim.
+   */
+  async saveAddress(customerId: string, email: string, forVersion: number): Promise<void> {
+    await writeIfCondition(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.customerAddress(customerId, email),
+          ...keys.emailIndex(email, customerId),
+          type: 'address',
+          customerId,
+          forVersion,
+        },
+        ConditionExpression: 'attribute_not_exists(PK) OR forVersion < :v',
+        ExpressionAttributeValues: { ':v': forVersion },
+      }),
+    );
+  }
+
+  /**
+   * Deletes the item of an address the profile left at version `profileVersion`, unless an upsert
+   * giving it back has claimed it since (a higher forVersion). A crash before this leaves a stale
+   * item: readers check the profile, so it finds no one.
+   */
+  async dropAddress(customerId: string, email: string, profileVersion: number): Promise<void> {
+    await writeIfCondition(
+      this.doc,
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: keys.customerAddress(customerId, email),
+        ConditionExpression: 'forVersion <= :v',
+        ExpressionAttributeValues: { ':v': profileVersion },
       }),
     );
   }
@@ -207,12 +250,13 @@ export class CustomerStore {
       }
     }
     if (moved.predictions) set('pr', 'predictions', moved.predictions);
+    const removes = moved.addressOffProfile ? removeEmailIndexKeys(names) : [];
     return writeIfCondition(
       this.doc,
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.profile(customerId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -302,6 +346,12 @@ function versionValues(expectedVersion: number): Record<string, number> {
   return { ...versionCondition('#v', expectedVersion).ExpressionAttributeValues, ':next': expectedVersion + 1 };
 }
 
+/** REMOVE clauses taking a profile off the byEmail index (nothing when it is not on it). */
+function removeEmailIndexKeys(names: Record<string, string>): string[] {
+  Object.assign(names, { '#g2pk': INDEXES.byEmail.partitionKey, '#g2sk': INDEXES.byEmail.sortKey });
+  return ['#g2pk', '#g2sk'];
+}
+
 export function toStoredProfile(item: Record<string, unknown>): StoredProfile {
   const { PK, SK, GSI2PK, GSI2SK, profileVersion, aggVersion, tierAnnouncedSeq, tierAnnouncement, lifecycle, lifecycleAnnouncedSeq, ...profile } = item;
   const { loyalty } = profile;
@@ -315,6 +365,7 @@ export function toStoredProfile(item: Record<string, unknown>): StoredProfile {
     // Written only by saveLifecycle from a StoredLifecycle.
     lifecycle: lifecycle as StoredLifecycle | undefined,
     lifecycleAnnouncedSeq: Number(lifecycleAnnouncedSeq ?? 0),
+    ...(GSI2PK === undefined ? {} : { addressOnProfile: true }),
   };
 }
 

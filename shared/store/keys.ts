@@ -3,6 +3,8 @@
 //
 // Base table  PK / SK
 //   CUSTOMER#<id> / PROFILE                      profile + aggregates (one GetItem per send)
+//   CUSTOMER#<id> / ADDRESS#<address>            an address the customer was given: their byEmail index entry
+//                                                (forVersion: the profile version that gave it; see byEmail below)
 //   CUSTOMER#<id> / PURCHASE#<orderId>           an order, written once (idempotent by orderId)
 //   CUSTOMER#<id> / PURCHASE#<orderId>#REFUND#<k> a refund of that order (k = hash of its content)
 //   CUSTOMER#<id> / TIMER#<kind>                 the customer's next tier review (and, in older tables, lifecycle
@@ -71,7 +73,12 @@
 //   sparse: only armed timers and waiting journey runs carry it; the scheduler queries the hour
 //   buckets that are due.
 // GSI "byEmail"  GSI2PK = EMAIL#<lower-cased address>, GSI2SK = CUSTOMER#<id>
-//   sparse: profiles with an address; SES bounces/complaints and mailto unsubscribes arrive by address.
+//   sparse: one small CUSTOMER#<id> / ADDRESS#<address> item per address a customer was given,
+//   written before the profile write that gives it; SES bounces/complaints, mailto unsubscribes and
+//   the console's search arrive by address and check the profile still holds it. Not the profile
+//   itself: the index projects ALL, so every profile write (each purchase) would rewrite a 1–2 KB
+//   index entry (2 WRU). Profiles written before carry GSI2PK/GSI2SK until their next write moves
+//   them to an ADDRESS item.
 
 export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
 
@@ -202,6 +209,11 @@ export const keys = {
   operatorAudit: (customerId: string, at: Date, action: string): ItemKey => ({
     PK: customerPk(customerId),
     SK: `AUDIT#${at.toISOString()}#${action}`,
+  }),
+  /** The byEmail index's item for one address of one customer (see the note above). */
+  customerAddress: (customerId: string, email: string): ItemKey => ({
+    PK: customerPk(customerId),
+    SK: `ADDRESS#${email.toLowerCase()}`,
   }),
   emailIndex: (email: string, customerId: string) => ({
     GSI2PK: `EMAIL#${email.toLowerCase()}`,

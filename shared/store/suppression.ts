@@ -7,7 +7,9 @@ import * as z from 'zod';
 import { isConditionFailure, putOnce, queryAll, writeIfCondition } from './dynamo.ts';
 import { INDEXES, keys } from './keys.ts';
 import { type StoredProfile, toStoredProfile } from './customers.ts';
+import { sameAddress } from '../domain/customer.ts';
 import { customerPredictionSchema } from './predictions.ts';
+import { LOST_RACE, retryOnRace } from './race.ts';
 
 const mark = z.object({ at: z.string(), source: z.string() });
 const suppressionMark = z.object({ at: z.string(), reason: z.string() });
@@ -98,23 +100,42 @@ export class SuppressionStore {
       ...stamp,
     });
     const newly: string[] = [];
-    for (const customerId of await this.customersWithAddress(email)) {
-      const suppressed = await writeIfCondition(
-        this.doc,
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.profile(customerId),
-          UpdateExpression: 'SET suppressed = :s',
-          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(suppressed)',
-          ExpressionAttributeValues: { ':s': stamp },
-        }),
-      );
+    for (const customerId of await this.indexedCustomers(email)) {
+      // Only while the profile still holds the address: the write is conditional on the one read.
+      const suppressed = await retryOnRace(`suppression of customer ${customerId}`, async () => {
+        const held = await this.addressHeld(customerId);
+        if (!held || !sameAddress(held.email, email) || held.suppressed) return false;
+        const written = await writeIfCondition(
+          this.doc,
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.profile(customerId),
+            UpdateExpression: 'SET suppressed = :s',
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(suppressed) AND email = :email',
+            ExpressionAttributeValues: { ':s': stamp, ':email': held.email },
+          }),
+        );
+        return written || LOST_RACE;
+      });
       if (suppressed) newly.push(customerId);
     }
     return newly;
   }
 
+  /** The customers whose profile holds `email` now (any case). */
   async customersWithAddress(email: string): Promise<string[]> {
+    const ids = await this.indexedCustomers(email);
+    const holders = await Promise.all(ids.map(async (id) => (sameAddress((await this.addressHeld(id))?.email, email) ? id : undefined)));
+    return holders.filter((id): id is string => id !== undefined);
+  }
+
+  /**
+   * The customers the byEmail index lists under `email`: each one's ADDRESS item (keys.ts), or the
+   * profile itself in tables written before those. Candidates only: an address a customer has
+   * since left may still be listed (a crash before its item was dropped), so callers check the
+   * profile (addressHeld).
+   */
+  private async indexedCustomers(email: string): Promise<string[]> {
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
       IndexName: INDEXES.byEmail.name,
@@ -122,9 +143,23 @@ export class SuppressionStore {
       ExpressionAttributeNames: { '#pk': INDEXES.byEmail.partitionKey },
       ExpressionAttributeValues: { ':pk': keys.emailIndex(email, '').GSI2PK },
     });
-    return items
-      .filter((item) => item.SK === 'PROFILE')
+    const ids = items
+      .filter((item) => item.SK === 'PROFILE' || item.type === 'address')
       .map((item) => keys.customerIdFromPk(String(item.PK)));
+    return [...new Set(ids)];
+  }
+
+  /** The profile's address now, and whether it is suppressed (undefined: no profile or no address). */
+  private async addressHeld(customerId: string): Promise<{ email: string; suppressed: boolean } | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.profile(customerId),
+        ConsistentRead: true,
+        ProjectionExpression: 'email, suppressed',
+      }),
+    );
+    return typeof Item?.email === 'string' ? { email: Item.email, suppressed: Item.suppressed !== undefined } : undefined;
   }
 
   /**
