@@ -3,7 +3,13 @@
 import type { Command } from 'commander';
 import { loadProgram } from '#shared/config/program-file.ts';
 import { ManualClock, systemClock } from '#shared/domain/clock.ts';
-import { makesDateTriggerLive, StoredCustomerArming } from '#shared/journeys/arm-existing.ts';
+import {
+  ARMING_START_DELAY_SECONDS,
+  makesDateTriggerLive,
+  requestArming,
+  StoredCustomerArming,
+} from '#shared/journeys/arm-existing.ts';
+import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { diffVersions, rollbackJourney, setJourneyEnabled } from '#shared/journeys/versions.ts';
 import {
   JourneyCatalogue,
@@ -103,18 +109,23 @@ function outcomeText(id: string, outcome: PublishOutcome & Armed): string {
 }
 
 interface Armed {
-  armed?: { customers: number };
+  armed?: { customers: number; secondPassAfterSeconds: number };
 }
 
 function armedText(outcome: Armed): string {
-  return outcome.armed ? `; date trigger armed for ${outcome.armed.customers} stored customer(s)` : '';
+  return outcome.armed
+    ? `; date trigger armed for ${outcome.armed.customers} stored customer(s), and once more from ${outcome.armed.secondPassAfterSeconds} s on by the journey-arming function`
+    : '';
 }
 
 /**
  * After a version became current: when it makes a date trigger live (docs/shipped-journeys.md),
  * arm it for every customer already stored, as of the target's now (the local runtime's clock).
  * The CLI drives the same pages as the journey-arming function, but here, to the end, so it can
- * say how many customers it armed (an operator's machine has no 15-minute limit).
+ * say how many customers it armed (an operator's machine has no 15-minute limit). Then it asks the
+ * journey-arming function for its own pass, which starts ARMING_START_DELAY_SECONDS later: a
+ * customer stored meanwhile by a function whose catalogue cache still holds the version before,
+ * after this Scan passed their key, is armed by that pass (arming twice converges, never doubles).
  */
 async function armIfNewlyLive(
   context: CommandContext,
@@ -131,7 +142,14 @@ async function armIfNewlyLive(
   if (!current || !makesDateTriggerLive(previous, current)) return {};
   const targets = await context.targets();
   const clock = new ManualClock(await context.now());
-  return { armed: await new StoredCustomerArming({ ...targets, clock }, loadProgram(process.env)).armAll(id) };
+  const armed = await new StoredCustomerArming({ ...targets, clock }, loadProgram(process.env)).armAll(id);
+  await requestArming(new EventBridgePublisher(targets.eventBridge, targets.busName), {
+    journeyId: id,
+    version: outcome.version,
+    requestedAt: clock.now().toISOString(),
+    requestedBy: operator(),
+  });
+  return { armed: { ...armed, secondPassAfterSeconds: ARMING_START_DELAY_SECONDS } };
 }
 
 export const campaignsCommands: CommandModule = {

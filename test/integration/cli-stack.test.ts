@@ -1,6 +1,6 @@
 // `--stack <name>`: the CLI reads the table and bus names from the CloudFormation stack outputs
-// with the user's AWS credentials. A stand-in CloudFormation endpoint and dynalite play AWS here
-// (AWS_ENDPOINT_URL_<SERVICE> is the SDK's standard endpoint override).
+// with the user's AWS credentials. A stand-in CloudFormation (and EventBridge) endpoint and
+// dynalite play AWS here (AWS_ENDPOINT_URL_<SERVICE> is the SDK's standard endpoint override).
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoWithTable } from '#infra/local/engines.ts';
@@ -9,6 +9,8 @@ import { loyalty } from './cli-support.ts';
 let cloudFormation: Server;
 let dynamo: Awaited<ReturnType<typeof startDynamoWithTable>>;
 const requested: string[] = [];
+/** What the CLI put on the stack's bus: [bus, detail-type, detail]. */
+const busEvents: [string, string, Record<string, unknown>][] = [];
 
 const describeStacks = (
   name: string,
@@ -27,6 +29,14 @@ beforeAll(async () => {
       body += chunk;
     });
     request.on('end', () => {
+      if (String(request.headers['x-amz-target']) === 'AWSEvents.PutEvents') {
+        const { Entries } = JSON.parse(body) as { Entries: { EventBusName: string; DetailType: string; Detail: string }[] };
+        for (const entry of Entries) busEvents.push([entry.EventBusName, entry.DetailType, JSON.parse(entry.Detail)]);
+        response
+          .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+          .end(JSON.stringify({ FailedEntryCount: 0, Entries: Entries.map((_, i) => ({ EventId: `e-${i}` })) }));
+        return;
+      }
       const name = new URLSearchParams(body).get('StackName') ?? '';
       requested.push(name);
       if (name === 'LoyaltyFlows-prod') {
@@ -48,6 +58,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: 'eu-west-1',
     AWS_ENDPOINT_URL_CLOUDFORMATION: `http://127.0.0.1:${port}`,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${port}`,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.engine.endpoint,
   });
 }, 60_000);
@@ -67,9 +78,13 @@ describe('loyalty --stack', () => {
       'campaigns/birthday.yaml',
     ]);
     expect(publish.stderr).toBe('');
-    // A new date-trigger journey is armed for the stack's stored customers (none here).
+    // A new date-trigger journey is armed for the stack's stored customers (none here), and the
+    // stack's journey-arming function is asked for its delayed pass on the stack's bus.
     expect(publish.json()).toEqual([
-      { id: 'birthday', kind: 'published', version: 1, previous: 0, armed: { customers: 0 } },
+      { id: 'birthday', kind: 'published', version: 1, previous: 0, armed: { customers: 0, secondPassAfterSeconds: 35 } },
+    ]);
+    expect(busEvents).toEqual([
+      ['prod-marketing', 'Journey Arming Requested', expect.objectContaining({ journeyId: 'birthday', version: 1 })],
     ]);
     const list = await loyalty(undefined, ['--stack', 'LoyaltyFlows-prod', '--json', 'campaigns', 'list']);
     expect(list.json<{ id: string }[]>().map((c) => c.id)).toEqual(['birthday']);
