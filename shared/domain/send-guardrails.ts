@@ -1,7 +1,7 @@
 // Reputation guardrails: a journey whose own hard bounces or complaints spike is paused before it
 // drags the whole account's sending reputation down, and all marketing pauses when the account
 // as a whole approaches the lines where AWS puts SES sending under review. Pure: the counts come
-// from the SES feedback path (hourly slots), the clock and the limits are arguments.
+// from the journeys' hourly slots (the account's are their sum), the clock and the limits are arguments.
 import * as z from 'zod';
 
 /**
@@ -79,6 +79,25 @@ export interface HourCounts {
 }
 
 export const hourOf = (at: Date): number => Math.floor(at.getTime() / 3_600_000);
+
+/**
+ * The account's hours: every journey's counts of the same hour added up. Every send is a
+ * journey's, so this is exactly what the account would have counted itself, without a second
+ * write per email; judged rarely (after a bounce or complaint), read rarely.
+ */
+export function accountHours(journeys: HourCounts[][]): HourCounts[] {
+  const byHour = new Map<number, HourCounts>();
+  for (const slot of journeys.flat()) {
+    const sum = byHour.get(slot.hour) ?? { hour: slot.hour, sends: 0, hardBounces: 0, complaints: 0 };
+    byHour.set(slot.hour, {
+      hour: slot.hour,
+      sends: sum.sends + slot.sends,
+      hardBounces: sum.hardBounces + slot.hardBounces,
+      complaints: sum.complaints + slot.complaints,
+    });
+  }
+  return [...byHour.values()];
+}
 
 /** The resume hour's counts when an operator resumed: they no longer count against the scope. */
 export type ResumeBaseline = HourCounts;

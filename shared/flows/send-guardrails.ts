@@ -1,9 +1,10 @@
 // The guardrails at work: every send (counted by whoever records it sent, shared/flows/sent-emails.ts)
-// and every hard bounce and complaint (the SES feedback path) of a journey and of the account is
-// counted (one UpdateItem each), and after a bounce or complaint the rolling window is judged; a
-// scope over its limits is paused (recorded), then `Journey Paused` is announced. Operators
-// resume with a note. Each step is idempotent: a redelivered event re-announces a pause
-// whose announcement was lost, and pauses nothing twice.
+// and every hard bounce and complaint (the SES feedback path) is counted against its journey (one
+// UpdateItem each; the account's window is the journeys' added up when judged), and after a bounce
+// or complaint the journey's and the account's rolling windows are judged; a scope over its limits
+// is paused (recorded), then `Journey Paused` is announced. Operators resume with a note. Each
+// step is idempotent: a redelivered event re-announces a pause whose announcement was lost, and
+// pauses nothing twice.
 import {
   type JourneyPaused,
   type JourneyResumed,
@@ -20,7 +21,7 @@ import {
   journeyScope,
   windowFigures,
 } from '../domain/send-guardrails.ts';
-import type { GuardrailCounter, GuardrailState, GuardrailStore } from '../store/guardrails.ts';
+import type { GuardrailCounter, GuardrailReading, GuardrailState, GuardrailStore } from '../store/guardrails.ts';
 
 /** What the dashboard shows: each scope's state after a check (1 = paused). */
 export interface GuardrailObservation {
@@ -39,22 +40,26 @@ export class SendGuardrails {
     private readonly settings: GuardrailSettings,
   ) {}
 
-  /** Counts one event of a journey's email against the journey and the account. */
+  /** Counts one event of a journey's email (the account's window sums the journeys'). */
   async count(journeyId: string, counter: GuardrailCounter, at: Date): Promise<void> {
-    await this.store.count(journeyScope(journeyId), counter, at);
-    await this.store.count(ACCOUNT_SCOPE, counter, at);
+    await this.store.count(journeyId, counter, at);
   }
 
   /** Judges the journey's and the account's windows at `now`; pauses and announces as needed. */
   async check(journeyId: string, now: Date): Promise<GuardrailObservation[]> {
+    const { journey, account } = await this.store.readWithAccount(journeyId);
     return [
-      await this.checkScope(journeyScope(journeyId), this.settings.journey, now),
-      await this.checkScope(ACCOUNT_SCOPE, this.settings.account, now),
+      await this.checkScope(journeyScope(journeyId), journey, this.settings.journey, now),
+      await this.checkScope(ACCOUNT_SCOPE, account, this.settings.account, now),
     ];
   }
 
-  private async checkScope(scope: GuardrailScope, limits: GuardrailLimits, now: Date): Promise<GuardrailObservation> {
-    const { slots, state } = await this.store.read(scope);
+  private async checkScope(
+    scope: GuardrailScope,
+    { slots, state }: GuardrailReading,
+    limits: GuardrailLimits,
+    now: Date,
+  ): Promise<GuardrailObservation> {
     const figures = windowFigures(slots, now, limits, state.baseline);
     const observed = { scope, hardBounceRate: figures.hardBounceRate, complaintRate: figures.complaintRate };
     if (state.status === 'paused') {

@@ -1,5 +1,5 @@
-// Counting an email SES accepted: the campaign's daily `sent` counter and the journey's and the
-// account's guardrail windows. Whoever completes the email's ledger claim counts it (the sender,
+// Counting an email SES accepted: the campaign's daily `sent` counter and the journey's guardrail
+// window (the account's is the journeys' added up). Whoever completes the email's ledger claim counts it (the sender,
 // or SES feedback when the sender crashed after SES accepted), so the conditional completion is
 // the once-only marker and no per-message marker item is written. A crash between the completion
 // and the counts under-counts by one, as for every counter (they report, they never decide).

@@ -1,17 +1,24 @@
-// The guardrails' storage: per scope (a journey, or the account) a ring of 24 hourly slots that
-// the SES feedback path adds to with one UpdateItem per event (O(1), whatever the volume), and
-// the breaker state beside them, so one Query of the scope's partition reads both.
+// The guardrails' storage: per journey a ring of 24 hourly slots that each send, hard bounce and
+// complaint adds to with one UpdateItem (O(1), whatever the volume), and the breaker state beside
+// them, so one Query of the journey's partition reads both. The account keeps only its breaker
+// state: every send is a journey's, so its window is the journeys' slots added up when it is read
+// (after a bounce or complaint, or a resume), not a second write per email. Older tables still
+// hold the account's own GUARDRAIL#ACCOUNT / HOUR# slots: nothing reads them any more.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import {
+  ACCOUNT_SCOPE,
+  accountHours,
   GUARDRAIL_HOURS,
   type GuardrailReason,
   type GuardrailScope,
   type HourCounts,
   hourOf,
+  journeyScope,
   type WindowFigures,
 } from '../domain/send-guardrails.ts';
 import { writeIfCondition } from './dynamo.ts';
+import { journeyIds } from './journeys.ts';
 import { keys } from './keys.ts';
 import { LOST_RACE, retryOnRace } from './race.ts';
 
@@ -56,6 +63,12 @@ export type GuardrailState = z.infer<typeof stateItem>;
 
 export const SENDING: GuardrailState = { status: 'sending', version: 0, pauseSeq: 0 };
 
+/** A scope's hourly counts (newest 24 hours at most) and its breaker state. */
+export interface GuardrailReading {
+  slots: HourCounts[];
+  state: GuardrailState;
+}
+
 export class GuardrailStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -63,13 +76,13 @@ export class GuardrailStore {
   ) {}
 
   /**
-   * Adds one to the scope's slot for the hour of `at`. The slot still holding an hour 24 hours
+   * Adds one to the journey's slot for the hour of `at`. The slot still holding an hour 24 hours
    * older is reset first (its counts left the window); an event older than the slot's hour is out
    * of every window and is not counted.
    */
-  async count(scope: GuardrailScope, counter: GuardrailCounter, at: Date): Promise<void> {
+  async count(journeyId: string, counter: GuardrailCounter, at: Date): Promise<void> {
     const hour = hourOf(at);
-    const Key = { PK: keys.guardrailPk(scope), SK: keys.guardrailSlotSk(hour, GUARDRAIL_HOURS) };
+    const Key = { PK: keys.guardrailPk(journeyScope(journeyId)), SK: keys.guardrailSlotSk(hour, GUARDRAIL_HOURS) };
     return retryOnRace(`guardrail slot ${Key.PK} ${Key.SK} (${counter})`, async () => {
       const added = await writeIfCondition(
         this.doc,
@@ -109,8 +122,39 @@ export class GuardrailStore {
     }, 3);
   }
 
-  /** The scope's slots and breaker state: one Query of its partition (at most 25 small items). */
-  async read(scope: GuardrailScope): Promise<{ slots: HourCounts[]; state: GuardrailState }> {
+  /** The scope's slots and breaker state (for the account: see `readWithAccount`). */
+  async read(scope: GuardrailScope): Promise<GuardrailReading> {
+    return scope.kind === 'journey' ? this.#readJourney(scope.journeyId) : (await this.#readAccount()).account;
+  }
+
+  /**
+   * A journey's reading and the account's, whose slots are every journey's added up: the
+   * catalogue's keys list the journeys (and `journeyId` is counted even if it is not listed),
+   * then one Query per journey partition, and a GetItem of the account's state.
+   */
+  async readWithAccount(journeyId: string): Promise<{ journey: GuardrailReading; account: GuardrailReading }> {
+    const { journeys, account } = await this.#readAccount(journeyId);
+    return { journey: journeys.get(journeyId) ?? { slots: [], state: SENDING }, account };
+  }
+
+  async #readAccount(
+    alsoJourney?: string,
+  ): Promise<{ journeys: Map<string, GuardrailReading>; account: GuardrailReading }> {
+    const ids = new Set(await journeyIds(this.doc, this.tableName));
+    if (alsoJourney) ids.add(alsoJourney);
+    const [state, readings] = await Promise.all([
+      this.state(ACCOUNT_SCOPE),
+      Promise.all([...ids].map(async (id) => [id, await this.#readJourney(id)] as const)),
+    ]);
+    return {
+      journeys: new Map(readings),
+      account: { slots: accountHours(readings.map(([, reading]) => reading.slots)), state },
+    };
+  }
+
+  /** A journey's slots and breaker state: one Query of its partition (at most 25 small items). */
+  async #readJourney(journeyId: string): Promise<GuardrailReading> {
+    const scope = journeyScope(journeyId);
     const { Items = [] } = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,

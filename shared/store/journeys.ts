@@ -53,6 +53,21 @@ const sameContent = (
   b: Pick<JourneyVersion, 'journey' | 'templates'>,
 ) => JSON.stringify([a.journey, a.templates]) === JSON.stringify([b.journey, b.templates]);
 
+/**
+ * Every journey's id: the catalogue partition's keys only (the guardrails add the journeys'
+ * windows up into the account's). Eventually consistent: a journey sends well after it is
+ * published, and a read costs what the whole items weigh, projected or not.
+ */
+export async function journeyIds(doc: DynamoDBDocumentClient, tableName: string): Promise<string[]> {
+  const items = await queryAll(doc, {
+    TableName: tableName,
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.journeyCataloguePk },
+    ProjectionExpression: 'SK',
+  });
+  return items.map((item) => z.string().min(1).parse(item.SK));
+}
+
 export class JourneyCatalogue {
   constructor(
     private readonly doc: DynamoDBDocumentClient,

@@ -30,12 +30,14 @@
 //                                                pages done per scan segment, customers armed (one GetItem)
 //   CUSTOMER#<id> / SENDCAP                      recent marketing sends (frequency cap), one item per customer
 //   SUPPRESSION#<address> / ADDRESS              a hard-bounced/complained address, checked before every send
-//   GUARDRAIL#JOURNEY#<id> / HOUR#<hh>, GUARDRAIL#ACCOUNT / HOUR#<hh>
-//                                                one hour's sends, hard bounces and complaints of a journey (or
-//                                                the account): a ring of 24 slots, one UpdateItem per SES event
+//   GUARDRAIL#JOURNEY#<id> / HOUR#<hh>           one hour's sends, hard bounces and complaints of a journey: a ring
+//                                                of 24 slots, one UpdateItem per send or SES event. The account's
+//                                                window is every journey's slots added up when judged (JOURNEYS
+//                                                keys list the journeys); older tables' GUARDRAIL#ACCOUNT / HOUR#<hh>
+//                                                slots are no longer written nor read
 //   GUARDRAIL#JOURNEY#<id> / STATE, GUARDRAIL#ACCOUNT / STATE
 //                                                the breaker: sending or paused (figures, pause id), resumed with
-//                                                a note; Query PK reads the state and the whole window at once
+//                                                a note; Query PK reads a journey's state and whole window at once
 //   SESMSG#<SES message id> / <event type>       first delivery/open/click of a message (counted once)
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
 //   STATS#<journey> / DAY#<yyyy-mm-dd>           per-journey daily counters
@@ -166,7 +168,7 @@ export const keys = {
     PK: `UNSUBCOUNT#${customerId}`,
     SK: campaignId,
   }),
-  /** Partition of one guardrail scope: its hourly slots and its breaker state. */
+  /** Partition of one guardrail scope: its breaker state, and a journey's hourly slots. */
   guardrailPk: (scope: { kind: 'journey'; journeyId: string } | { kind: 'account' }) =>
     scope.kind === 'account' ? 'GUARDRAIL#ACCOUNT' : `GUARDRAIL#JOURNEY#${scope.journeyId}`,
   guardrailSlotSk: (hour: number, slots: number) => `HOUR#${String(hour % slots).padStart(2, '0')}`,

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { ACCOUNT_SCOPE, journeyScope } from '#shared/domain/send-guardrails.ts';
@@ -9,6 +10,7 @@ import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { parseSendReference, SEND_REFERENCE_HEADER } from '#shared/mail/send-headers.ts';
 import { resumeSending } from '#shared/flows/send-guardrails.ts';
 import { GuardrailStore } from '#shared/store/guardrails.ts';
+import { keys } from '#shared/store/keys.ts';
 import { loyalty } from './cli-support.ts';
 import { enqueue, ledgerEntry, newsRequest, startDelivery, upsertCustomers } from './sender-fixtures.ts';
 
@@ -132,6 +134,19 @@ describe('per-journey circuit breaker', () => {
     expect(total).toEqual({ sends: 60, hardBounces: 3 });
   });
 
+  it("writes no account hour slot: the account's window is the journeys' slots added up", async () => {
+    const { Items = [] } = await g.d.local.doc.send(
+      new QueryCommand({
+        TableName: g.d.local.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.guardrailPk(ACCOUNT_SCOPE) },
+      }),
+    );
+    expect(Items.filter((item) => String(item.SK).startsWith('HOUR#'))).toEqual([]);
+    const { slots } = await g.store.read(ACCOUNT_SCOPE);
+    expect(slots.map(({ sends, hardBounces }) => ({ sends, hardBounces }))).toEqual([{ sends: 60, hardBounces: 3 }]);
+  });
+
   it('stops new sends of the paused journey and defers them (not dropped); other journeys keep sending', async () => {
     const { d } = g;
     await g.advance(31_000); // past the sender's 30 s view of the guardrail state
@@ -210,5 +225,80 @@ describe('account brake', () => {
     await resumeSending(g.store, g.publisher, ACCOUNT_SCOPE, { note: 'list cleaned', by: 'ops', at: d.local.clock.now() });
     await g.advance(16 * 60_000);
     expect(await g.sentTo('promo')).toBe(5);
+  });
+});
+
+describe('account brake over several journeys', () => {
+  let g: Awaited<ReturnType<typeof startGuarded>>;
+  beforeAll(async () => {
+    g = await startGuarded(
+      'guardrails:\n  journey: { hardBouncePercent: 50, minSends: 20 }\n  account: { minSends: 30 }',
+      true,
+    );
+  });
+  afterAll(() => g?.d.stop());
+
+  const total = (slots: { sends: number; hardBounces: number }[]) =>
+    slots.reduce((sum, s) => ({ sends: sum.sends + s.sends, hardBounces: sum.hardBounces + s.hardBounces }), {
+      sends: 0,
+      hardBounces: 0,
+    });
+
+  it("trips on two journeys' bounces together when each alone is under the account's minimum sample", async () => {
+    const { d } = g;
+    d.local.sesEvents.injectFeedback('news', { hardBouncePercent: 10, complaintPercent: 0 });
+    d.local.sesEvents.injectFeedback('promo', { hardBouncePercent: 10, complaintPercent: 0 });
+    // 20 news emails, 2 bounce (10%): over the account's 4.5%, but 20 sends are below its minimum of 30.
+    await enqueue(d.local, ids(0, 20).map((id) => newsRequest(id)));
+    await g.advance(60_000);
+    expect(total((await g.store.read(journeyScope('news'))).slots)).toEqual({ sends: 20, hardBounces: 2 });
+    expect((await g.store.state(ACCOUNT_SCOPE)).status).toBe('sending');
+
+    // Promo's first bounce comes after its 10th send: 30 sends across the two journeys.
+    await enqueue(d.local, ids(20, 40).map((id) => newsRequest(id, { campaignId: 'promo' })));
+    await g.advance(60_000);
+    const state = await g.store.state(ACCOUNT_SCOPE);
+    expect(state).toMatchObject({ status: 'paused', reasons: ['hard-bounce-rate'] });
+    expect(state.figures!.sends).toBeGreaterThanOrEqual(30);
+    expect(state.figures!.sends).toBeGreaterThan(total((await g.store.read(journeyScope('promo'))).slots).sends);
+    expect((await g.store.state(journeyScope('news'))).status).toBe('sending');
+    expect((await g.store.state(journeyScope('promo'))).status).toBe('sending');
+
+    // The first announcement failed after the pause was recorded; the redelivered bounce announces
+    // it once, and pauses nothing twice.
+    expect(g.crashes).toEqual(['Journey Paused']);
+    await g.advance(5 * 60_000);
+    expect(await g.store.state(ACCOUNT_SCOPE)).toMatchObject({ status: 'paused', announced: true, pauseSeq: 1 });
+    expect(g.events('Journey Paused')).toEqual([
+      expect.objectContaining({ scope: 'account', pauseId: 'account#pause#1', reasons: ['hard-bounce-rate'] }),
+    ]);
+  });
+
+  it('counts each email once in the sum however often its bounce is delivered', async () => {
+    const news = total((await g.store.read(journeyScope('news'))).slots);
+    const promo = total((await g.store.read(journeyScope('promo'))).slots);
+    expect(news).toEqual({ sends: 20, hardBounces: 2 });
+    expect(total((await g.store.read(ACCOUNT_SCOPE)).slots)).toEqual({
+      sends: news.sends + promo.sends,
+      hardBounces: news.hardBounces + promo.hardBounces,
+    });
+  });
+
+  it('resumes from the summed hour: the spike that tripped it does not trip it again', async () => {
+    const { d } = g;
+    d.local.sesEvents.injectFeedback('promo', { hardBouncePercent: 0, complaintPercent: 0 });
+    d.local.sesEvents.injectFeedback('news', { hardBouncePercent: 3, complaintPercent: 0 });
+    const resumed = await loyalty(d.local, ['--json', 'campaigns', 'resume', '--account', '--note', 'list cleaned']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.json()).toMatchObject({ resumed: true, pauseId: 'account#pause#1' });
+    await g.advance(31_000); // past the sender's 30 s view of the account's state
+    // 40 news emails, 1 bounce (2.5%): within the limit on what came after the resume; with the
+    // old spike still counted (4 bounces more) it would be over 4.5% and pause again.
+    await enqueue(d.local, ids(40, 80).map((id) => newsRequest(id)));
+    await g.advance(60_000);
+    expect(total((await g.store.read(journeyScope('news'))).slots)).toEqual({ sends: 60, hardBounces: 3 });
+    expect(await g.store.state(ACCOUNT_SCOPE)).toMatchObject({ status: 'sending', note: 'list cleaned' });
+    const figures = total((await g.store.read(ACCOUNT_SCOPE)).slots);
+    expect(figures.hardBounces / figures.sends).toBeGreaterThan(0.045);
   });
 });

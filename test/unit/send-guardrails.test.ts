@@ -4,6 +4,7 @@ import { heldOutOfJourney, inGlobalControlGroup, withheldForControlGroup } from 
 import { parseProgramYaml } from '#shared/config/program-file.ts';
 import { ProgramConfigError } from '#shared/domain/loyalty-program.ts';
 import {
+  accountHours,
   type GuardrailLimits,
   guardrailVerdict,
   type HourCounts,
@@ -75,6 +76,33 @@ describe('rolling window', () => {
 
   it('is empty with no slots: rates 0, not NaN', () => {
     expect(windowFigures([], now, limits)).toMatchObject({ sends: 0, hardBounceRate: 0, complaintRate: 0 });
+  });
+});
+
+describe("account's window", () => {
+  const { account } = program().guardrails;
+
+  it("adds every journey's counts of the same hour, whichever hours each journey used", () => {
+    const birthday = [slot(0, 300, 10, 1), slot(2, 100, 5)];
+    const winBack = [slot(0, 200, 20), slot(1, 50, 0, 2)];
+    expect(accountHours([birthday, winBack, []]).sort((a, b) => b.hour - a.hour)).toEqual([
+      slot(0, 500, 30, 1),
+      slot(1, 50, 0, 2),
+      slot(2, 100, 5),
+    ]);
+  });
+
+  it("judges journeys each under the account's minimum sample on their sum", () => {
+    // 600 sends each with 6% hard bounces: too few for the account alone, over its 4.5% together.
+    const journeys = [[slot(0, 300, 18), slot(1, 300, 18)], [slot(0, 600, 36)]];
+    for (const one of journeys) {
+      expect(guardrailVerdict(windowFigures(one, now, account), account)).toMatchObject({ pause: false });
+    }
+    expect(guardrailVerdict(windowFigures(accountHours(journeys), now, account), account)).toMatchObject({
+      pause: true,
+      reasons: ['hard-bounce-rate'],
+      why: expect.stringContaining('1200 sends'),
+    });
   });
 });
 
