@@ -17,7 +17,7 @@ export const REPUTATION_LINES = {
   mailboxProviders: { complaintRate: 0.003, complaintRateAim: 0.001 },
 } as const;
 
-/** Slots kept per scope: one per hour of the longest window (24 hours). */
+/** Slots kept per journey: one per hour of the longest window (24 hours). */
 export const GUARDRAIL_HOURS = 24;
 
 const percent = z.number().min(0).max(100);
