@@ -27,7 +27,6 @@ import { JourneyStateStore } from '#shared/store/journey-states.ts';
 import { JourneyStepResults } from '#shared/store/journey-step-results.ts';
 import { CurrentJourneys, JourneyCatalogue } from '#shared/store/journeys.ts';
 import { SendCapStore, SendLedger } from '#shared/store/ledger.ts';
-import { CampaignStats } from '#shared/store/stats.ts';
 import { TimerStore } from '#shared/store/timers.ts';
 import { SuppressionStore } from '#shared/store/suppression.ts';
 import { deadLettersFor } from '../commons/event-consumer.ts';
@@ -82,7 +81,6 @@ export function createSenderHandler(
     controlGroup: program.controlGroup,
     gate: new SendingGate(guardrailStore),
     sentCounts: new SentEmailCounts(
-      new CampaignStats(runtime.doc, runtime.tableName),
       new SendGuardrails(guardrailStore, publisher, program.guardrails),
       (campaignId) => metrics.count(OPERATOR_METRICS.sends, { Journey: campaignId }),
     ),

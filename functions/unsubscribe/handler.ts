@@ -9,8 +9,8 @@ import { CUSTOMER_UNSUBSCRIBED, type CustomerUnsubscribed } from '#shared/mail/d
 import { oneClickForm } from '#shared/mail/one-click-form.ts';
 import { pageLanguage, unsubscribePage } from '#shared/mail/unsubscribe-page.ts';
 import { loadUnsubscribeSecret } from '#shared/mail/unsubscribe-secret.ts';
+import { CountMarkers } from '#shared/store/count-markers.ts';
 import { JourneyStepResults } from '#shared/store/journey-step-results.ts';
-import { CampaignStats } from '#shared/store/stats.ts';
 import { SuppressionStore } from '#shared/store/suppression.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
 import type { Runtime } from '../commons/runtime.ts';
@@ -22,7 +22,7 @@ type Response = APIGatewayProxyStructuredResultV2;
 export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2) => Promise<Response> {
   const store = new SuppressionStore(runtime.doc, runtime.tableName);
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
-  const stats = new CampaignStats(runtime.doc, runtime.tableName);
+  const markers = new CountMarkers(runtime.doc, runtime.tableName);
   const stepResults = new JourneyStepResults(runtime.doc, runtime.tableName);
 
   return async (event) => {
@@ -70,14 +70,13 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
         unsubscribedAt: now.toISOString(),
       };
       await publisher.publish([{ detailType: CUSTOMER_UNSUBSCRIBED, detail, time: now }]);
-      // The opt-out this link caused counts on its campaign's day (once per customer and campaign)
-      // and, when the token names the send step (tokens before that did not), on the step's row
-      // of the day the email was sent.
+      // The opt-out this link caused counts on the step's row of the day the email was sent, once
+      // per customer and journey. A token issued before tokens named the send step counts on no
+      // step, as one issued before they named the journey counts on no journey.
       const { campaignId, step, variant, sentOn } = check.claims;
-      if (campaignId) {
-        const first = await stats.countUnsubscribe({ customerId, campaignId, day: now.toISOString().slice(0, 10) });
-        if (first && step && sentOn)
-          await stepResults.add({ journeyId: campaignId, stepId: step, variant, day: sentOn }, { unsubscribed: 1 });
+      if (campaignId && step && sentOn) {
+        const first = await markers.firstUnsubscribe({ customerId, journeyId: campaignId, day: now.toISOString().slice(0, 10) });
+        if (first) await stepResults.add({ journeyId: campaignId, stepId: step, variant, day: sentOn }, { unsubscribed: 1 });
       }
     }
     return unsubscribePage('unsubscribed', language);

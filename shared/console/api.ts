@@ -14,7 +14,7 @@ import { JourneyArmingStore } from '../store/journey-arming.ts';
 import { JourneyCatalogue, JourneyNotFoundError, JourneyPublishConflictError } from '../store/journeys.ts';
 import { SegmentStore } from '../store/segments.ts';
 import { JourneyStepCounts } from '../store/journey-step-counts.ts';
-import { CampaignStats } from '../store/stats.ts';
+import { JourneyStepResults } from '../store/journey-step-results.ts';
 import { StoredReports } from '../store/stored-reports.ts';
 import { CustomerCards, CustomerNotFoundError } from '../flows/customer-card.ts';
 import { readStoredReport } from '../flows/stored-report.ts';
@@ -46,7 +46,7 @@ export function consoleApi(deps: ConsoleDeps): (input: unknown, user: ConsoleUse
   const catalogue = new JourneyCatalogue(deps.doc, deps.tableName, deps.clock);
   const journeys = new ConsoleJourneys(
     catalogue,
-    new CampaignStats(deps.doc, deps.tableName),
+    new JourneyStepResults(deps.doc, deps.tableName),
     new JourneyStepCounts(deps.doc, deps.tableName),
     { progress: new JourneyArmingStore(deps.doc, deps.tableName), events: deps.events },
   );

@@ -4,12 +4,13 @@
 import { DAY_MS } from '../domain/clock.ts';
 import { END, type Journey, type JourneyStep, stepKind } from '../domain/journey.ts';
 import { stepLinks } from '../domain/journey-checks.ts';
+import { journeyTotals } from '../domain/step-results.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import { makesDateTriggerLive, requestArming } from '../journeys/arm-existing.ts';
 import { diffVersions, rollbackJourney, setJourneyEnabled, type VersionDiff } from '../journeys/versions.ts';
 import type { ArmingProgress, JourneyArmingStore } from '../store/journey-arming.ts';
 import type { JourneyStepCounts } from '../store/journey-step-counts.ts';
-import type { CampaignStats } from '../store/stats.ts';
+import type { JourneyStepResults } from '../store/journey-step-results.ts';
 import {
   type JourneyCatalogue,
   JourneyNotFoundError,
@@ -26,7 +27,7 @@ export interface JourneySummary {
   publishedAt: string;
   publishedBy: string;
   note: string;
-  /** Emails sent in the last 7 days (the daily counters the sender and SES feedback keep). */
+  /** Emails sent in the last 7 days (today and the 6 before, UTC): its send steps' results added up. */
   sentLast7Days: number;
 }
 
@@ -59,20 +60,18 @@ export interface ArmingRequested {
 export class ConsoleJourneys {
   constructor(
     private readonly catalogue: JourneyCatalogue,
-    private readonly stats: CampaignStats,
+    private readonly results: Pick<JourneyStepResults, 'days'>,
     private readonly stepCounts: JourneyStepCounts,
     private readonly arming: { progress: JourneyArmingStore; events: EventPublisher },
   ) {}
 
   async list(now: Date): Promise<JourneySummary[]> {
-    const since = new Date(now.getTime() - 7 * DAY_MS).toISOString().slice(0, 10);
+    const from = new Date(now.getTime() - 6 * DAY_MS).toISOString().slice(0, 10);
+    const today = now.toISOString().slice(0, 10);
     const journeys = await this.catalogue.list();
     return Promise.all(
       journeys.map(async (version) => {
-        const days = await this.stats.daily(version.journeyId);
-        const sentLast7Days = days
-          .filter((entry) => entry.day > since)
-          .reduce((sum, entry) => sum + (entry.counts.sent ?? 0), 0);
+        const sentLast7Days = journeyTotals(await this.results.days(version.journeyId, from, today)).sent;
         return {
           id: version.journeyId,
           name: version.journey.name,

@@ -29,6 +29,46 @@ export interface StepDayCounts {
   counts: Partial<Record<StepCounter, number>>;
 }
 
+/** What a journey's line in the report (and the console's journey list) counts of its emails. */
+export const JOURNEY_COUNTERS = ['sent', 'delivered', 'bounced', 'complained', 'opened', 'clicked', 'unsubscribed'] as const;
+export type JourneyCounter = (typeof JOURNEY_COUNTERS)[number];
+
+const noCounts = () => Object.fromEntries(JOURNEY_COUNTERS.map((c) => [c, 0])) as Record<JourneyCounter, number>;
+
+export interface JourneyDay {
+  day: string;
+  counts: Record<JourneyCounter, number>;
+}
+
+/**
+ * A journey's counters per send day, its steps and variants added up, oldest first: the step
+ * results are the one set of counters. `older` are the daily counters (`STATS#<journey> /
+ * DAY#<day>`) tables kept before step results existed; a day of them counts only where the
+ * journey has no step results that day, so an email counted in both is counted once.
+ */
+export function journeyDays(
+  steps: readonly StepDayCounts[],
+  older: readonly { day: string; counts: Readonly<Record<string, number>> }[] = [],
+): JourneyDay[] {
+  const days = new Map<string, JourneyDay>();
+  const add = (day: string, counts: Readonly<Partial<Record<string, number>>>) => {
+    const row = days.get(day) ?? { day, counts: noCounts() };
+    for (const name of JOURNEY_COUNTERS) row.counts[name] += counts[name] ?? 0;
+    days.set(day, row);
+  };
+  for (const row of steps) add(row.day, row.counts);
+  const stepped = new Set(days.keys());
+  for (const row of older) if (!stepped.has(row.day)) add(row.day, row.counts);
+  return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+}
+
+/** A journey's counters over all the days given (journeyDays added up). */
+export function journeyTotals(...args: Parameters<typeof journeyDays>): Record<JourneyCounter, number> {
+  const totals = noCounts();
+  for (const day of journeyDays(...args)) for (const name of JOURNEY_COUNTERS) totals[name] += day.counts[name];
+  return totals;
+}
+
 /**
  * What a step row is compared with. The holdout is drawn when a customer enters the journey, so
  * there is no holdout per step:

@@ -24,7 +24,7 @@ import {
 import type { Milli } from '../domain/money.ts';
 import { RFM_SEGMENTS } from '../domain/rfm.ts';
 import { splitResults, type VariantResult } from '../domain/split-results.ts';
-import { type StepResult, stepResults } from '../domain/step-results.ts';
+import { journeyTotals, type StepResult, stepResults } from '../domain/step-results.ts';
 import { type CampaignContact, campaignOutcome, type RevenueUplift, type UpliftEstimate } from '../domain/uplift.ts';
 import type { PredictionStore, StoredPredictionModel } from '../store/predictions.ts';
 import type { JourneySend, LedgerContact, SegmentStore, SegmentThresholds, TableSnapshot } from '../store/segments.ts';
@@ -61,7 +61,7 @@ export const FUNNEL_STEPS = ['sent', 'delivered', 'opened', 'clicked', 'converte
 
 export interface CampaignReport {
   campaignId: string;
-  /** Emails sent (SES send events), a counter: some may predate or lack a ledger record. */
+  /** Emails sent: its send steps' results added up (a counter, kept apart from the ledger records). */
   sent: number;
   /**
    * The group conversions are counted in: for a journey, its entries whose first email went out in
@@ -231,13 +231,13 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
   const redemptions = journeyRedemptions(snapshot.couponsIssued, snapshot.couponUses, options);
   // Each record of the period under its campaign, once, instead of every campaign filtering all.
   const ledgerOf = groupBy(snapshot.contacts.filter((c) => inPeriod(c.at)), (c) => c.campaignId);
-  const daysOf = groupBy(snapshot.campaignDays.filter((d) => dayInPeriod(d.day)), (d) => d.campaignId);
+  const olderDaysOf = groupBy(snapshot.olderJourneyDays.filter((d) => dayInPeriod(d.day)), (d) => d.journeyId);
   const stepDaysOf = groupBy(snapshot.stepDays.filter((d) => dayInPeriod(d.day)), (d) => d.journeyId);
   const variantSendsOf = groupBy(
     snapshot.journeySends.filter((send) => send.variant && inPeriod(send.at)),
     (send) => send.journeyId,
   );
-  const ids = new Set([...ledgerOf.keys(), ...daysOf.keys(), ...redemptions.keys(), ...stepDaysOf.keys()]);
+  const ids = new Set([...ledgerOf.keys(), ...olderDaysOf.keys(), ...redemptions.keys(), ...stepDaysOf.keys()]);
   const orders = ordersOf(snapshot.customers);
   const locales = new Map(
     snapshot.customers.flatMap((c) => (c.locale ? [[c.customerId, c.locale] as const] : [])),
@@ -254,10 +254,7 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
           ...ledger.filter((c) => c.group === 'holdout'),
         ]
       : ledger;
-    const counts: Record<string, number> = {};
-    for (const day of daysOf.get(campaignId) ?? []) {
-      for (const [name, value] of Object.entries(day.counts)) counts[name] = (counts[name] ?? 0) + value;
-    }
+    const counts = journeyTotals(stepDaysOf.get(campaignId) ?? [], olderDaysOf.get(campaignId));
     const outcome = campaignOutcome(contacts, orders, options.attributionDays);
     const breakdown = (keyOf: (contact: CampaignContact) => string) =>
       campaignBreakdown(contacts, orders, options.attributionDays, keyOf);
@@ -265,14 +262,14 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
     const holdout = contacts.length - recipients;
     return {
       campaignId,
-      sent: counts.sent ?? 0,
+      sent: counts.sent,
       recipients,
-      delivered: counts.delivered ?? 0,
-      bounced: counts.bounced ?? 0,
-      complained: counts.complained ?? 0,
-      opened: counts.opened ?? 0,
-      clicked: counts.clicked ?? 0,
-      unsubscribed: counts.unsubscribed ?? 0,
+      delivered: counts.delivered,
+      bounced: counts.bounced,
+      complained: counts.complained,
+      opened: counts.opened,
+      clicked: counts.clicked,
+      unsubscribed: counts.unsubscribed,
       holdout,
       converted: outcome.converted.treatment,
       holdoutConverted: outcome.converted.holdout,

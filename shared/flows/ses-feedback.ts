@@ -2,10 +2,10 @@
 // "Email Sent" confirms a pending ledger claim (the evidence that resolves a crash between SES
 // accepting an email and the sender recording it; the sender counts the emails it recorded);
 // hard bounces and complaints suppress the address at once and announce "Customer Suppressed";
-// deliveries, opens and clicks feed the per-campaign daily counters and, for journey emails,
-// their send step's results. Hard bounces and complaints also feed the journey's and the
-// account's guardrails, which pause a journey (or all marketing) whose rates spike
-// (send-guardrails.ts). Redelivered events change nothing.
+// deliveries, opens and clicks (and bounces and complaints) count on the email's send step's
+// results, the one set of send counters, on the day it was sent. Hard bounces and complaints also
+// feed the journey's and the account's guardrails, which pause a journey (or all marketing) whose
+// rates spike (send-guardrails.ts). Redelivered events change nothing.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
 import type { GuardrailSettings } from '../domain/send-guardrails.ts';
@@ -14,9 +14,9 @@ import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '../mail/delivery-e
 import type { SendReference } from '../mail/send-headers.ts';
 import { type SesEventRecord, sendReferenceOf } from '../mail/ses-events.ts';
 import { type GuardrailCounter, GuardrailStore } from '../store/guardrails.ts';
+import { CountMarkers, type SesEventCounter } from '../store/count-markers.ts';
 import { JourneyStepResults } from '../store/journey-step-results.ts';
 import { SendLedger } from '../store/ledger.ts';
-import { CampaignStats, type StatCounter } from '../store/stats.ts';
 import { type SuppressionReason, SuppressionStore } from '../store/suppression.ts';
 import { emailSentEvent } from './send-email.ts';
 import { type GuardrailObservation, SendGuardrails } from './send-guardrails.ts';
@@ -33,7 +33,7 @@ export interface FeedbackObserver {
 }
 
 /** Counters a bounce or complaint also moves in the guardrails' windows. */
-const GUARDED: Partial<Record<StatCounter, GuardrailCounter>> = {
+const GUARDED: Partial<Record<SesEventCounter, GuardrailCounter>> = {
   bounced: 'hardBounces',
   complained: 'complaints',
 };
@@ -41,7 +41,7 @@ const GUARDED: Partial<Record<StatCounter, GuardrailCounter>> = {
 export class SesFeedback {
   private readonly ledger: SendLedger;
   private readonly suppression: SuppressionStore;
-  private readonly stats: CampaignStats;
+  private readonly markers: CountMarkers;
   private readonly stepResults: JourneyStepResults;
   private readonly guardrails: SendGuardrails;
   private readonly sentCounts: SentEmailCounts;
@@ -54,10 +54,10 @@ export class SesFeedback {
   ) {
     this.ledger = new SendLedger(store.doc, store.tableName);
     this.suppression = new SuppressionStore(store.doc, store.tableName);
-    this.stats = new CampaignStats(store.doc, store.tableName);
+    this.markers = new CountMarkers(store.doc, store.tableName);
     this.stepResults = new JourneyStepResults(store.doc, store.tableName);
     this.guardrails = new SendGuardrails(new GuardrailStore(store.doc, store.tableName), publisher, guardrails);
-    this.sentCounts = new SentEmailCounts(this.stats, this.guardrails, (campaignId) => observer.sent(campaignId));
+    this.sentCounts = new SentEmailCounts(this.guardrails, (campaignId) => observer.sent(campaignId));
   }
 
   /**
@@ -85,25 +85,17 @@ export class SesFeedback {
     await this.sentCounts.count(ref.campaignId, sentAt);
   }
 
-  /** A delivery, open or click (`at`: the event's time): counted once per message, on the day the email was sent. */
-  async count(record: SesEventRecord, counter: Exclude<StatCounter, 'sent'>, at: string): Promise<void> {
+  /** A delivery, open or click (`at`: the event's time): counted once per message, on its step's row of the day the email was sent. */
+  async count(record: SesEventRecord, counter: SesEventCounter, at: string): Promise<void> {
     // The campaign tag names the journey the email was sent for.
     const campaignId = record.mail.tags.campaign?.[0];
     if (!campaignId) return; // not one of ours (no campaign tag)
-    const reference = sendReferenceOf(record.mail);
-    // Counted on the day the email was sent, like `sent`: a period's funnel then holds the same
-    // emails at every stage (a delivery after midnight is not a delivery without a send).
-    const first = await this.stats.countOnce({
-      messageId: record.mail.messageId,
-      campaignId,
-      day: sendDayOf(record, reference, at),
-      counter,
-    });
-    if (first) await this.countForStep(reference, campaignId, counter);
+    const first = await this.markers.firstSesEvent(record.mail.messageId, counter);
+    if (first) await this.countForStep(sendReferenceOf(record.mail), campaignId, counter);
     const guarded = GUARDED[counter];
     if (!guarded) return;
     // The message's first event of its kind counts; a crash between the marker and here
-    // under-counts by one, as for the daily counters.
+    // under-counts by one, as for the step results.
     if (first) {
       await this.guardrails.count(campaignId, guarded, new Date(at));
       this.observer.guarded(guarded, campaignId);
@@ -126,9 +118,11 @@ export class SesFeedback {
     await this.suppress(record, 'complaint', addresses, record.complaint.feedbackId, new Date(record.complaint.timestamp));
   }
 
-  // A journey email's step, variant and send day ride in its send reference; an older email's (or
-  // one whose ids did not fit the header) are on its ledger entry. The sender counts 'sent' itself.
-  private async countForStep(reference: SendReference | undefined, journeyId: string, counter: StatCounter): Promise<void> {
+  // Counted on the day the email was sent, like `sent`: a period's funnel then holds the same emails
+  // at every stage (a delivery after midnight is not a delivery without a send). A journey email's
+  // step, variant and send day ride in its send reference; an older email's (or one whose ids did
+  // not fit the header) are on its ledger entry.
+  private async countForStep(reference: SendReference | undefined, journeyId: string, counter: SesEventCounter): Promise<void> {
     if (!reference) return;
     let sent = reference.sentStep;
     if (!sent) {
@@ -161,11 +155,4 @@ export class SesFeedback {
     await this.publisher.publish(events);
     await this.count(record, reason === 'complaint' ? 'complained' : 'bounced', at.toISOString());
   }
-}
-
-/** The day an email was sent: its send reference's, else SES's `mail.timestamp` (else the event's). */
-function sendDayOf(record: SesEventRecord, reference: SendReference | undefined, eventAt: string): string {
-  if (reference?.sentStep) return reference.sentStep.day;
-  const sentAt = Date.parse(record.mail.timestamp);
-  return (Number.isNaN(sentAt) ? eventAt : new Date(sentAt).toISOString()).slice(0, 10);
 }

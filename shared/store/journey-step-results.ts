@@ -4,9 +4,11 @@
 // time) with their revenue. Counters, so the report reads them instead of re-deriving them from
 // every send and order; each source counts once per fact with its own marker (the send outcome,
 // the SES event marker, the unsubscribe count marker, the order id on the send), and a crash between marker and counter
-// under-counts by one, as the campaign counters do.
+// under-counts by one. They are the one set of send counters: a journey's line in the report and
+// the console's journey list add up its steps and variants (domain/step-results.ts journeyDays).
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { StepCounter } from '../domain/step-results.ts';
+import { STEP_COUNTERS, type StepCounter, type StepDayCounts } from '../domain/step-results.ts';
+import { queryAll } from './dynamo.ts';
 import { keys } from './keys.ts';
 
 export interface StepRef {
@@ -45,4 +47,31 @@ export class JourneyStepResults {
       }),
     );
   }
+
+  /** The journey's rows of the send days [fromDay, toDay] (YYYY-MM-DD): one Query on its partition. */
+  async days(journeyId: string, fromDay: string, toDay: string): Promise<StepDayCounts[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': keys.journeyStepResultsPk(journeyId),
+        ':from': `DAY#${fromDay}#`,
+        ':to': `DAY#${toDay}#\uffff`,
+      },
+    });
+    return items.map(stepDayOf);
+  }
+}
+
+/** A STEPRESULTS# item as its counters (the weekly Scan reads them too). */
+export function stepDayOf(item: Record<string, unknown>): StepDayCounts {
+  return {
+    journeyId: String(item.journeyId),
+    stepId: String(item.stepId),
+    variant: typeof item.variant === 'string' ? item.variant : undefined,
+    day: String(item.day),
+    counts: Object.fromEntries(
+      STEP_COUNTERS.filter((c) => typeof item[c] === 'number').map((c) => [c, Number(item[c])]),
+    ),
+  };
 }

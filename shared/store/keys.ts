@@ -38,10 +38,12 @@
 //   GUARDRAIL#JOURNEY#<id> / STATE, GUARDRAIL#ACCOUNT / STATE
 //                                                the breaker: sending or paused (figures, pause id), resumed with
 //                                                a note; Query PK reads a journey's state and whole window at once
-//   SESMSG#<SES message id> / <event type>       first delivery/open/click of a message (counted once)
+//   SESMSG#<SES message id> / <event type>       first delivery/open/click/bounce/complaint of a message: the
+//                                                once-only marker of its step-results and guardrail counts
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
-//   STATS#<journey> / DAY#<yyyy-mm-dd>           per-journey daily counters
-//   UNSUBCOUNT#<customer> / <campaign>           "this customer's unsubscribe was counted for this campaign" (once)
+//   STATS#<journey> / DAY#<yyyy-mm-dd>           (older tables, no longer written) a journey's daily counters beside
+//                                                its step results; the report reads a day only where it has none
+//   UNSUBCOUNT#<customer> / <journey>            "this customer's unsubscribe was counted for this journey" (once)
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
 //   DUEDIR#<yyyy-mm-dd> / <hh>#<shard>           "this due bucket may hold timers": one Query per day tells
 //                                                the scheduler which (hour, shard) buckets to read at all
@@ -60,7 +62,9 @@
 //   STEPS#<journey> / DAY#<yyyy-mm-dd>#<step>    customers who reached the step that day; Query PK for the diagram
 //   STEPRESULTS#<journey> / DAY#<yyyy-mm-dd>#<step>#<variant|->
 //                                                a send step's results by the day of the send: sent, delivered,
-//                                                bounced, complained, opened, clicked, converted, revenue (ADD)
+//                                                bounced, complained, opened, clicked, unsubscribed, converted,
+//                                                revenue (ADD); the one set of send counters: a journey's figures
+//                                                add up its rows (Query PK and an SK range of days)
 //   CUSTOMER#<id> / AUDIT#<at ISO>#<action>      an operator's change to the customer from the console (who, why),
 //                                                read with the rest of the partition on the customer page
 //
@@ -159,11 +163,12 @@ export const keys = {
   }),
   /** Query PK, newest first, for the journey's latest arming. */
   journeyArmingPk,
-  campaignStats: (campaignId: string, day: string): ItemKey => ({ PK: `STATS#${campaignId}`, SK: `DAY#${day}` }),
+  /** PK prefix of the daily counters older tables hold (STATS#<journey> / DAY#<day>): read by the weekly Scan only. */
+  olderJourneyDaysPrefix: 'STATS#',
   /** One item per customer: the frequency cap's recent sends, read and written with a version. */
   sendCap: (customerId: string): ItemKey => ({ PK: customerPk(customerId), SK: 'SENDCAP' }),
   addressSuppression: (email: string): ItemKey => ({ PK: `SUPPRESSION#${email.trim().toLowerCase()}`, SK: 'ADDRESS' }),
-  /** Conditional put before the campaign's `unsubscribed` counter is added: one count per customer. */
+  /** Conditional put before the step results' `unsubscribed` counter is added: one count per customer and journey. */
   unsubscribeCountMarker: (customerId: string, campaignId: string): ItemKey => ({
     PK: `UNSUBCOUNT#${customerId}`,
     SK: campaignId,
@@ -200,6 +205,7 @@ export const keys = {
   dueSort: (dueAt: Date, customerId: string, kind: string) => `${dueAt.toISOString()}#${customerId}#${kind}`,
   journeyStepCountsPk: (journeyId: string) => `STEPS#${journeyId}`,
   journeyStepNow: (journeyId: string, stepId: string): ItemKey => ({ PK: `STEPS#${journeyId}`, SK: `NOW#${stepId}` }),
+  journeyStepResultsPk: (journeyId: string) => `STEPRESULTS#${journeyId}`,
   journeyStepResults: (journeyId: string, day: string, stepId: string, variant: string | undefined): ItemKey => ({
     PK: `STEPRESULTS#${journeyId}`,
     SK: `DAY#${day}#${stepId}#${variant ?? '-'}`,

@@ -4,13 +4,14 @@
 // customers a newly published date-trigger journey is armed for, a page at a time (arm-existing.ts). It also
 // stores and reads the weekly thresholds item (one GetItem when a profile's segments are derived).
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { STEP_COUNTERS, type StepDayCounts } from '../domain/step-results.ts';
+import type { StepDayCounts } from '../domain/step-results.ts';
 import { COUPON_OUTCOMES } from '../domain/coupon.ts';
 import type { CouponUseFact, IssuedCouponFact } from '../domain/coupon-results.ts';
 import * as z from 'zod';
 import type { CustomerFacts } from '../domain/metrics.ts';
 import { netOrderAmounts, type OrderRecord, type RefundRecord } from '../domain/purchase-history.ts';
 import { putUnlessNewer } from './dynamo.ts';
+import { stepDayOf } from './journey-step-results.ts';
 import { keys } from './keys.ts';
 import { customerPredictionSchema } from './predictions.ts';
 
@@ -72,8 +73,9 @@ export interface JourneySend {
   at: string;
 }
 
-export interface CampaignDay {
-  campaignId: string;
+/** A day of the daily counters older tables hold (STATS#<journey> / DAY#<day>, no longer written). */
+export interface OlderJourneyDay {
+  journeyId: string;
   day: string;
   counts: Record<string, number>;
 }
@@ -81,7 +83,11 @@ export interface CampaignDay {
 export interface TableSnapshot {
   customers: CustomerFacts[];
   contacts: LedgerContact[];
-  campaignDays: CampaignDay[];
+  /**
+   * The daily counters tables kept before step results: counted only on a day the journey has no
+   * step results (domain/step-results.ts journeyDays).
+   */
+  olderJourneyDays: OlderJourneyDay[];
   journeySends: JourneySend[];
   /**
    * Every unique coupon a journey issued whose email went out (a code minted for a send the sender
@@ -208,7 +214,7 @@ const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 export function snapshotFromItems(items: readonly Record<string, unknown>[]): TableSnapshot {
   const byCustomer = new Map<string, Gathered>();
   const contacts: LedgerContact[] = [];
-  const campaignDays: CampaignDay[] = [];
+  const olderJourneyDays: OlderJourneyDay[] = [];
   const journeySends: JourneySend[] = [];
   const minted: { fact: IssuedCouponFact; email: string }[] = [];
   const emailed = new Set<string>();
@@ -222,27 +228,19 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
   };
   for (const item of items) {
     const pk = String(item.PK);
-    if (pk.startsWith('STATS#')) {
+    if (pk.startsWith(keys.olderJourneyDaysPrefix)) {
       const counts = Object.fromEntries(
         Object.entries(item).filter(([, value]) => typeof value === 'number'),
       ) as Record<string, number>;
-      campaignDays.push({
-        campaignId: pk.slice('STATS#'.length),
+      olderJourneyDays.push({
+        journeyId: pk.slice(keys.olderJourneyDaysPrefix.length),
         day: String(item.day ?? String(item.SK).slice(4)),
         counts,
       });
       continue;
     }
-    if (pk.startsWith('STEPRESULTS#')) {
-      stepDays.push({
-        journeyId: String(item.journeyId),
-        stepId: String(item.stepId),
-        variant: str(item.variant),
-        day: String(item.day),
-        counts: Object.fromEntries(
-          STEP_COUNTERS.filter((c) => typeof item[c] === 'number').map((c) => [c, Number(item[c])]),
-        ),
-      });
+    if (pk.startsWith(keys.journeyStepResultsPk(''))) {
+      stepDays.push(stepDayOf(item));
       continue;
     }
     if (item.type === 'journey-current') {
@@ -321,7 +319,7 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
     .map(([customerId, found]) => customerFacts(customerId, found))
     .sort((a, b) => a.customerId.localeCompare(b.customerId));
   const couponsIssued = minted.filter((coupon) => emailed.has(coupon.email)).map((coupon) => coupon.fact);
-  return { customers, contacts, campaignDays, journeySends, couponsIssued, couponUses, stepDays, journeys };
+  return { customers, contacts, olderJourneyDays, journeySends, couponsIssued, couponUses, stepDays, journeys };
 }
 
 /**

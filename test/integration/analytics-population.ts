@@ -98,8 +98,11 @@ export async function seedPopulation(local: LocalRuntime): Promise<void> {
       at,
     });
   }
+  // Its day counters as a table from before step results holds them (STATS#, no STEPRESULTS# that
+  // day): the report counts such a day from them.
   await put({
-    ...keys.campaignStats('spring-sale', '2026-04-05'),
+    PK: `${keys.olderJourneyDaysPrefix}spring-sale`,
+    SK: 'DAY#2026-04-05',
     campaignId: 'spring-sale',
     day: '2026-04-05',
     sent: 2,

@@ -9,6 +9,8 @@ import { journeySchema } from '#shared/domain/journey.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { type LoyaltyReport, loadLoyaltyReport } from '#shared/flows/analytics.ts';
+import type { JourneySummary } from '#shared/console/journeys.ts';
+import { JourneyStepResults } from '#shared/store/journey-step-results.ts';
 import { JourneyCatalogue, type JourneyVersion } from '#shared/store/journeys.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
@@ -281,5 +283,24 @@ describe('console audiences', () => {
     const answer = await api({ op: 'audience.estimate', where: { churnRisk: ['extreme'] } }, user);
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ problems: [{ field: 'where.churnRisk.0', value: 'extreme' }] });
+  });
+});
+
+describe('console journey list', () => {
+  it('shows the emails each journey sent in the last 7 days: its send steps and variants added up, by send day', async () => {
+    // c-1's welcome emails went out on 2027-03-02 (a day after the upsert), one per journey; the
+    // rows below stand for older sends of welcome-cli: split variants on the window's first day,
+    // and a day before the window.
+    const results = new JourneyStepResults(local.doc, local.tableName);
+    await results.add({ journeyId: 'welcome-cli', stepId: 'hello', variant: 'a', day: '2027-02-26' }, { sent: 2 });
+    await results.add({ journeyId: 'welcome-cli', stepId: 'hello', variant: 'b', day: '2027-02-26' }, { sent: 3 });
+    await results.add({ journeyId: 'welcome-cli', stepId: 'hello', day: '2027-02-25' }, { sent: 7 });
+    meter.reset();
+    const answer = await api({ op: 'journeys.list' }, user);
+    expect(answer.status).toBe(200);
+    const sent = Object.fromEntries((answer.body as { journeys: JourneySummary[] }).journeys.map((j) => [j.id, j.sentLast7Days]));
+    expect(sent).toEqual({ welcome: 1, 'welcome-cli': 1 + 2 + 3 });
+    // One Query of the journey list and one of each journey's step results (no daily counters).
+    expect(meter.byCommand.get('QueryCommand')).toBe(1 + 2);
   });
 });

@@ -1,17 +1,23 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { LOCAL_CONFIGURATION_SET } from '#infra/local/ses-simulator.ts';
+import { loadLoyaltyReport } from '#shared/flows/analytics.ts';
 import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
-import { CampaignStats } from '#shared/store/stats.ts';
+import { keys } from '#shared/store/keys.ts';
+import { SegmentStore } from '#shared/store/segments.ts';
 import {
   type DeliveryLocal,
   emailsTo,
   enqueue,
+  journeyDaysOf,
   ledgerEntry,
+  NEWS_STEP,
   newsRequest,
   profileItem,
   publishSesFeedback,
   startDelivery,
+  stepCounters,
   upsertCustomers,
 } from './sender-fixtures.ts';
 
@@ -108,19 +114,20 @@ describe('SES feedback', () => {
       await publishSesFeedback(d.local, 'open', mail);
     }
     await publishSesFeedback(d.local, 'click', await mailTo('dee@example.com'));
-    const stats = await new CampaignStats(d.local.doc, d.local.tableName).daily('news');
     // `sent` is the sender's count of the four emails it recorded (not an SES event's).
-    expect(stats).toEqual([
-      { day: '2026-01-05', counts: { sent: 4, delivered: 2, opened: 2, clicked: 1, bounced: 1, complained: 1 } },
+    expect(await journeyDaysOf(d.local, 'news')).toEqual([
+      {
+        day: '2026-01-05',
+        counts: { sent: 4, delivered: 2, opened: 2, clicked: 1, bounced: 1, complained: 1, unsubscribed: 0 },
+      },
     ]);
   });
 
   it('counts a delivery, open or click on the day the email was sent, so a period never shows more delivered than sent', async () => {
     const mail = { ...(await mailTo('ada@example.com')), sentAt: new Date('2026-01-05T23:59:00Z') };
-    const stats = new CampaignStats(d.local.doc, d.local.tableName);
-    const before = await stats.daily('news');
+    const before = await journeyDaysOf(d.local, 'news');
     await publishSesFeedback(d.local, 'open', mail, new Date('2026-01-06T00:10:00Z'));
-    const after = await stats.daily('news');
+    const after = await journeyDaysOf(d.local, 'news');
     expect(after.map((day) => day.day)).toEqual(before.map((day) => day.day));
     expect(after[0]?.counts.opened).toBe((before[0]?.counts.opened ?? 0) + 1);
   });
@@ -152,7 +159,43 @@ describe('SES feedback', () => {
     expect(await response.json()).toEqual({ published: 4 });
     const again = await fetch(`${d.local.endpoints.aws}/_local/ses/events`, { method: 'POST' });
     expect(await again.json()).toEqual({ published: 0 });
-    const [today] = await new CampaignStats(d.local.doc, d.local.tableName).daily('news');
+    const [today] = await journeyDaysOf(d.local, 'news');
     expect(today?.counts).toMatchObject({ sent: 4, delivered: 4 });
+  });
+});
+
+describe('one set of send counters', () => {
+  let d: DeliveryLocal;
+  afterAll(() => d?.stop());
+
+  it('counts an email and its redelivered SES events once, on its send step only: no daily counter item is written', async () => {
+    d = await startDelivery({ now: '2026-01-05T10:00:00Z' });
+    await upsertCustomers(d.local, [{ customerId: 'c-eve', email: 'eve@example.com' }]);
+    await enqueue(d.local, [newsRequest('c-eve')]);
+    await d.local.drain();
+    const mail = sentMailFromSesLocal((await emailsTo(d.local, 'eve@example.com'))[0]!, LOCAL_CONFIGURATION_SET);
+    // SES's Send event (the sender recorded the email already), then every event twice.
+    for (const kind of ['delivery', 'delivery', 'open', 'open', 'click', 'click'] as const)
+      await publishSesFeedback(d.local, kind, mail);
+    await d.local.putEvents([{ ...sesEvent('send', mail, d.local.clock.now()), busName: 'default' }]);
+    await d.local.putEvents([{ ...sesEvent('send', mail, d.local.clock.now()), busName: 'default' }]);
+    await d.local.drain();
+
+    const { Items = [] } = await d.local.doc.send(new ScanCommand({ TableName: d.local.tableName }));
+    expect(Items.filter((item) => String(item.PK).startsWith(keys.olderJourneyDaysPrefix))).toEqual([]);
+    expect(await stepCounters(d.local, 'news', '2026-01-05')).toMatchObject({ sent: 1, delivered: 1, opened: 1, clicked: 1 });
+
+    const report = await loadLoyaltyReport(
+      new SegmentStore(d.local.doc, d.local.tableName),
+      { from: new Date('2026-01-05T00:00:00Z'), to: new Date('2026-01-06T00:00:00Z'), attributionDays: 7, currency: 'USD' },
+      d.local.clock.now(),
+    );
+    expect(report.campaigns.find((c) => c.campaignId === 'news')).toMatchObject({
+      sent: 1,
+      delivered: 1,
+      opened: 1,
+      clicked: 1,
+      steps: [expect.objectContaining({ step: NEWS_STEP, sent: 1, delivered: 1, opened: 1, clicked: 1 })],
+    });
   });
 });

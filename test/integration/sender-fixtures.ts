@@ -10,8 +10,10 @@ import { type LocalRuntime, type SesLocalEmail, startLocal } from '#infra/local/
 import { LOCAL_CONFIGURATION_SET, SesSimulator } from '#infra/local/ses-simulator.ts';
 import type { FunctionName } from '#infra/wiring.ts';
 import { journeySchema } from '#shared/domain/journey.ts';
+import { journeyDays } from '#shared/domain/step-results.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
 import { SES_SOURCE, type SentMail, sesEvent } from '#shared/mail/ses-events.ts';
+import { JourneyStepResults } from '#shared/store/journey-step-results.ts';
 import { JourneyCatalogue, type JourneyTemplates } from '#shared/store/journeys.ts';
 import { keys } from '#shared/store/keys.ts';
 import { type ProxyFaults, type SesProxy, startSesProxy } from './sender-ses-proxy.ts';
@@ -257,4 +259,9 @@ export async function stepCounters(local: LocalRuntime, journeyId: string, day: 
     }),
   );
   return Item;
+}
+
+/** The journey's counters per send day, its steps and variants added up: what the report and the console read. */
+export async function journeyDaysOf(local: LocalRuntime, journeyId: string) {
+  return journeyDays(await new JourneyStepResults(local.doc, local.tableName).days(journeyId, '2000-01-01', '2099-12-31'));
 }
