@@ -60,8 +60,9 @@ export interface SenderDeps {
 }
 
 export type DeliveryOutcome =
-  | { kind: 'sent'; messageId: string }
-  | { kind: 'already-sent'; messageId: string }
+  /** `sentAt`: when SES took the email, as the ledger records it (its step results' day). */
+  | { kind: 'sent'; messageId: string; sentAt: Date }
+  | { kind: 'already-sent'; messageId: string; sentAt: Date }
   | { kind: 'skipped'; reason: SkipReason | string }
   | {
       kind: 'deferred';
@@ -91,7 +92,8 @@ export async function deliverSendRequest(
     period: request.period,
   };
   const existing = await deps.ledger.get(ref);
-  if (existing?.status === 'sent') return { kind: 'already-sent', messageId: existing.messageId };
+  if (existing?.status === 'sent')
+    return { kind: 'already-sent', messageId: existing.messageId, sentAt: new Date(existing.sentAt) };
   if (existing?.status === 'skipped') return { kind: 'skipped', reason: existing.reason };
 
   // The global control group receives no marketing: recorded as skipped, so the report can
@@ -225,7 +227,7 @@ export async function deliverSendRequest(
     await deps.publisher.publish([emailSentEvent(request, email, messageId, sentAt)]);
     await deps.sentCounts.count(request.campaignId, sentAt);
   }
-  return { kind: 'sent', messageId };
+  return { kind: 'sent', messageId, sentAt };
 }
 
 export function emailSentEvent(

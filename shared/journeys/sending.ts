@@ -87,7 +87,9 @@ export class JourneySending {
       ...(request.journey.variant ? { variant: request.journey.variant } : {}),
     };
     if (outcome.kind === 'sent' || outcome.kind === 'already-sent') {
-      // The first 'sent' outcome written is the marker: a redelivered request counts nothing.
+      // The first 'sent' outcome written is the marker: a redelivered request counts nothing. The
+      // day is the send's, not this record's: a retry that finds the email sent (its first attempt
+      // crashed after SES took it) may come after midnight, and SES's events count on the send's day.
       const first = await this.deps.states.recordSendOutcome({
         ...base,
         outcome: 'sent',
@@ -99,7 +101,7 @@ export class JourneySending {
             journeyId: base.journeyId,
             stepId: base.stepId,
             variant: request.journey.variant,
-            day: base.at.slice(0, 10),
+            day: outcome.sentAt.toISOString().slice(0, 10),
           },
           { sent: 1 },
         );

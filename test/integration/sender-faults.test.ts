@@ -8,6 +8,7 @@ import {
   type DeliveryLocal,
   emailsTo,
   enqueue,
+  journeyDaysOf,
   ledgerEntry,
   newsRequest,
   publishSesSendEvents,
@@ -118,6 +119,21 @@ describe('sender under faults', () => {
     // And once on the send step's results, the one send counter: the crashed three by their
     // retries, which found them sent.
     expect(await stepCounters(d.local, 'news', NOW.slice(0, 10))).toMatchObject({ sent: customers.length });
+  });
+
+  it('counts an email crashed after SES accepted it on the day it was sent, though its retry finds it sent after midnight', async () => {
+    d = await startDelivery({ now: '2026-01-05T23:58:00Z', wrapSender: crashOnce(['c0@example.com'], 'after-accept') });
+    // 18:58 in New York: no quiet hours keep the email back.
+    await upsertCustomers(d.local, [{ ...customers[0]!, timeZone: 'America/New_York' }]);
+    await enqueue(d.local, [newsRequest('c-00')]);
+    await d.local.drain();
+    // SES's Send event completes the claim at 23:58; the retry waits out the lease, past midnight.
+    await publishSesSendEvents(d.local);
+    await d.local.advanceTo('2026-01-06T00:20:00Z');
+    await expectExactlyOneEach(d, customers.slice(0, 1));
+    expect(await journeyDaysOf(d.local, 'news')).toEqual([
+      { day: '2026-01-05', counts: expect.objectContaining({ sent: 1, delivered: 1 }) },
+    ]);
   });
 
   it('takes over a claim left pending by a crash before SES saw the email once its lease ends, and sends once', async () => {
