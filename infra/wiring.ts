@@ -204,7 +204,7 @@ export const functions = {
   'ses-feedback': {
     folder: 'ses-feedback',
     description:
-      'SES events -> confirm sends, suppress hard bounces and complaints, per-campaign daily counters',
+      'SES events -> confirm sends, suppress hard bounces and complaints, count each event on its send step',
     trigger: {
       type: 'events',
       queue: 'ses-events',

@@ -130,7 +130,7 @@ export function stepResults(
   // In the journey's order; a step no longer in it after the known ones, by name.
   const order = journey.shape?.steps ?? [];
   const rank = (step: string) => (order.includes(step) ? order.indexOf(step) : order.length);
-  // A day counts when it starts inside the period (the same rule as the campaign day counters).
+  // A day counts when it starts inside the period (the same rule as the journey's line).
   const inPeriod = (day: string) => {
     const start = Date.parse(`${day}T00:00:00.000Z`);
     return start >= from.getTime() && start < to.getTime();

@@ -48,7 +48,7 @@ export interface SenderDeps {
   controlGroup: ControlGroupSettings;
   /** The guardrails: a paused journey (or the account brake) defers its sends, never drops them. */
   gate: SendingGate;
-  /** Counts an email this sender recorded as sent (daily counter, guardrail windows). */
+  /** Counts an email this sender recorded as sent (the guardrail window). */
   sentCounts: SentEmailCounts;
   /** The request's journey version: renders it, and re-checks its conditions at send time. */
   journeys: {
