@@ -75,8 +75,9 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
       // step, as one issued before they named the journey counts on no journey.
       const { campaignId, step, variant, sentOn } = check.claims;
       if (campaignId && step && sentOn) {
-        const first = await markers.firstUnsubscribe({ customerId, journeyId: campaignId, day: now.toISOString().slice(0, 10) });
-        if (first) await stepResults.add({ journeyId: campaignId, stepId: step, variant, day: sentOn }, { unsubscribed: 1 });
+        const day = now.toISOString().slice(0, 10);
+        if (await markers.firstUnsubscribe({ customerId, journeyId: campaignId, day }))
+          await stepResults.add({ journeyId: campaignId, stepId: step, variant, day: sentOn }, { unsubscribed: 1 });
       }
     }
     return unsubscribePage('unsubscribed', language);
