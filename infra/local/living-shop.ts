@@ -1,7 +1,8 @@
 // The sample shop keeps living after it is loaded: as the local clock advances, each simulated
 // customer goes on buying at their own pace, some lapse for months (a few long enough to churn)
 // and come back, opens and clicks some of our emails (the SES open and click events, which SES
-// local never publishes), and redeems some of the coupons they carried. It runs once a simulated day,
+// local never publishes), unsubscribes from a few with their one-click link, and redeems some of
+// the coupons they carried. It runs once a simulated day,
 // seeded and stateless per day (a day's orders depend only on the seed, the customer and the
 // day), so a replayed day sends the same order ids and ingestion ignores them.
 import { DAY_MS } from '#shared/domain/clock.ts';
@@ -31,6 +32,12 @@ const REDEEM_WITHIN_DAYS = 10;
  */
 const OPEN_SHARE = 0.4;
 const CLICK_SHARE = 0.15;
+/**
+ * Share of opened emails whose reader unsubscribes with its one-click link (RFC 8058, the
+ * List-Unsubscribe header): about 0.8% of recipients, the high end of what lifecycle email sees
+ * (win-back series run high), so a year of the sample shop shows some. Coupon redeemers stay.
+ */
+const UNSUBSCRIBE_SHARE = 0.02;
 /** An issued code as our emails print it (BDAY27-7QK2M9XD): a prefix, a dash, a random part. */
 const COUPON_IN_EMAIL = /\b[A-Z][A-Z0-9]{1,15}-[0-9A-Z]{4,16}\b/g;
 
@@ -95,10 +102,12 @@ export class LivingShop {
 
   /**
    * Reads the emails sent since the last call: decides who will come back with a coupon, and
-   * returns the SES open and click events of the emails the shop's customers read, dated `at`.
+   * returns the SES open and click events of the emails the shop's customers read, dated `at`, and
+   * the one-click unsubscribe links of those they leave by.
    */
-  readEmails(emails: readonly SesLocalEmail[], today: number, at: Date): LocalEvent[] {
+  readEmails(emails: readonly SesLocalEmail[], today: number, at: Date): { engagement: LocalEvent[]; unsubscribes: string[] } {
     const engagement: LocalEvent[] = [];
+    const unsubscribes: string[] = [];
     for (const email of emails.slice(this.#emailsRead)) {
       const customerId = email.destination.to[0]?.split('@')[0];
       if (!customerId || !this.#customers.includes(customerId)) continue;
@@ -116,9 +125,12 @@ export class LivingShop {
       const clicks = redeems || (opens && unitDraw(this.#seed, customerId, 'click', which) < CLICK_SHARE);
       for (const kind of [...(opens ? (['open'] as const) : []), ...(clicks ? (['click'] as const) : [])])
         engagement.push({ ...sesEvent(kind, mail, at), time: at, busName: SES_EVENTS_BUS });
+      const link = oneClickLink(email);
+      if (opens && !redeems && link && unitDraw(this.#seed, customerId, 'unsubscribe', which) < UNSUBSCRIBE_SHARE)
+        unsubscribes.push(link);
     }
     this.#emailsRead = Math.max(this.#emailsRead, emails.length);
-    return engagement;
+    return { engagement, unsubscribes };
   }
 
   /** The orders of one simulated day [day, day + 1) (days since the epoch, UTC). */
@@ -179,6 +191,13 @@ function emailIdentity(mail: ReturnType<typeof sentMailFromSesLocal>, email: Ses
   );
 }
 
+/** The https link of an email's List-Unsubscribe header (its one-click unsubscribe), if it has one. */
+function oneClickLink(email: SesLocalEmail): string | undefined {
+  const headers = Array.isArray(email.headers) ? (email.headers as { name?: unknown; value?: unknown }[]) : [];
+  const value = headers.find((header) => String(header.name).toLowerCase() === 'list-unsubscribe')?.value;
+  return typeof value === 'string' ? /<(https?:[^>]+)>/.exec(value)?.[1] : undefined;
+}
+
 /** The slice of the local runtime the shop drives. */
 export interface LivingShopHost {
   emails(): Promise<SesLocalEmail[]>;
@@ -188,18 +207,27 @@ export interface LivingShopHost {
 
 /**
  * Keeps the sample shop alive on the runtime's clock: at each UTC midnight the day just ended
- * gets its orders (a day late at most: purchases from the future are refused by ingestion), and
- * the emails sent since are opened and clicked.
+ * gets its orders (a day late at most: purchases from the future are refused by ingestion), the
+ * emails sent since are opened and clicked, and a few readers unsubscribe: a one-click POST to the
+ * email's link, served by the unsubscribe function as a mail client's would be.
  */
 export function startLivingShop(host: LivingShopHost, options: LivingShopOptions): LivingShop {
   const shop = new LivingShop(options);
   host.everyDay('sample-shop', async (at) => {
     const yesterday = Math.floor(at.getTime() / DAY_MS) - 1;
-    const engagement = shop.readEmails(await host.emails(), yesterday, at);
+    const { engagement, unsubscribes } = shop.readEmails(await host.emails(), yesterday, at);
     const orders = shop.ordersOn(yesterday);
     const events = [...engagement, ...orders];
     for (let i = 0; i < events.length; i += 10) host.putEvents(events.slice(i, i + 10));
-    return { orders: orders.length, opensAndClicks: engagement.length };
+    for (const link of unsubscribes) {
+      const response = await fetch(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      if (!response.ok) throw new Error(`the sample shop's unsubscribe was refused: HTTP ${response.status}`);
+    }
+    return { orders: orders.length, opensAndClicks: engagement.length, unsubscribes: unsubscribes.length };
   });
   return shop;
 }

@@ -7,6 +7,7 @@ import { startLivingShop } from '#infra/local/living-shop.ts';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { sampleEvents } from '#infra/local/sample-data.ts';
 import type { LoyaltyReport } from '#shared/flows/analytics.ts';
+import { customerItems } from '../support/table.ts';
 
 const CUSTOMERS = 60;
 let local: LocalRuntime;
@@ -88,6 +89,31 @@ describe('the living sample shop a year on', () => {
       expect(journey?.opened, id).toBeLessThanOrEqual(journey?.delivered ?? 0);
       expect(journey?.clicked, id).toBeGreaterThan(0);
       expect(journey?.clicked, id).toBeLessThanOrEqual(journey?.opened ?? 0);
+    }
+  });
+
+  it('unsubscribed from some emails with their one-click link: counted on the journeys, and mailed no marketing after', async () => {
+    const year = await report(THE_YEAR);
+    const unsubscribed = year.campaigns.reduce((sum, journey) => sum + journey.unsubscribed, 0);
+    expect(unsubscribed).toBeGreaterThan(0);
+    for (const journey of year.campaigns) expect(journey.unsubscribed, journey.campaignId).toBeLessThanOrEqual(journey.delivered);
+    const { Items: optedOut = [] } = await local.doc.send(
+      new ScanCommand({ TableName: local.tableName, FilterExpression: 'attribute_exists(optOut)' }),
+    );
+    expect(optedOut.length).toBe(unsubscribed);
+    for (const profile of optedOut) {
+      // The send ledger: every email SES took for the customer, with when (the simulated clock's).
+      const sentAfter = (await customerItems(local.doc, local.tableName, String(profile.customerId)))
+        .filter((item) => String(item.SK).startsWith('SEND#') && item.status === 'sent')
+        .filter((item) => String(item.sentAt) > String(profile.optOut.at) && item.campaignId !== 'tier-upgrade');
+      expect(sentAfter, String(profile.customerId)).toEqual([]);
+    }
+    // Each of them had been mailed before they left: the link came in one of our emails.
+    for (const profile of optedOut) {
+      const sentBefore = (await customerItems(local.doc, local.tableName, String(profile.customerId))).filter(
+        (item) => String(item.SK).startsWith('SEND#') && item.status === 'sent' && String(item.sentAt) < String(profile.optOut.at),
+      );
+      expect(sentBefore.length, String(profile.customerId)).toBeGreaterThan(0);
     }
   });
 

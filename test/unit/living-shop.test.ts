@@ -67,7 +67,7 @@ describe('the living sample shop', () => {
       email(`sample-${String(i + 1).padStart(4, '0')}@example.com`, `BDAY27-${String(i).padStart(8, 'X')}`),
     );
     shop.readEmails([...emails, email('someone@else.example', 'BDAY27-ABCDEFGH')], START, AT);
-    expect(shop.readEmails(emails, START, AT)).toEqual([]); // read again: nothing new
+    expect(shop.readEmails(emails, START, AT)).toEqual({ engagement: [], unsubscribes: [] }); // read again: nothing new
     const orders = Array.from({ length: 12 }, (_, i) => shop.ordersOn(START + i)).flat();
     const redeemed = orders.flatMap((e) => (detail(e).couponCode ? [detail(e).couponCode] : []));
     expect(new Set(redeemed).size).toBe(redeemed.length);
@@ -88,7 +88,7 @@ describe('the living sample shop', () => {
         i % 3 === 0 ? `BDAY27-${String(i).padStart(8, 'X')}` : '',
       ),
     );
-    const events = shop.readEmails([...sent, email('someone@else.example', '')], START, AT);
+    const { engagement: events } = shop.readEmails([...sent, email('someone@else.example', '')], START, AT);
     const of = (type: string) => events.filter((event) => event.detailType === type);
     const opened = new Set(of('Email Opened').map((event) => mailOf(event).messageId));
     const clicked = new Set(of('Email Clicked').map((event) => mailOf(event).messageId));
@@ -109,7 +109,7 @@ describe('the living sample shop', () => {
     // As SES would publish them on the default bus, dated when they were read.
     expect(events.every((event) => event.busName === 'default' && event.time === AT)).toBe(true);
     // Seeded by the email, not by SES local's message id (random on every run): the same emails, the same opens.
-    const again = new LivingShop({ customers: 300 }).readEmails(
+    const { engagement: again } = new LivingShop({ customers: 300 }).readEmails(
       sent.map((e) => ({ ...e, messageId: `another-run-${e.messageId}` })),
       START,
       AT,
@@ -117,6 +117,28 @@ describe('the living sample shop', () => {
     const read = (list: typeof events) =>
       list.map((e) => `${e.detailType} ${mailOf(e).messageId.replace('another-run-', '')}`);
     expect(read(again)).toEqual(read(events));
+  });
+
+  it('unsubscribes from about 2% of the emails opened, with the one-click link of their List-Unsubscribe header', () => {
+    const shop = new LivingShop({ customers: 300 });
+    const link = (i: number) => `http://127.0.0.1:4010/unsubscribe?c=sample-${i}&t=token-${i}`;
+    const sent = Array.from({ length: 300 }, (_, round) => round).flatMap((round) =>
+      Array.from({ length: 10 }, (_, i) => ({
+        ...email(`sample-${String(round + 1).padStart(4, '0')}@example.com`, ''),
+        messageId: `m-${round}-${i}`,
+        subject: `News ${i}`,
+        headers: [{ name: 'List-Unsubscribe', value: `<${link(round)}>, <mailto:unsubscribe@example.com>` }],
+      })),
+    );
+    const { engagement, unsubscribes } = shop.readEmails(sent, START, AT);
+    const opened = engagement.filter((event) => event.detailType === 'Email Opened').length;
+    // ~2% of the ~1,200 opened: each link is the email's https one, never the mailto.
+    expect(unsubscribes.length).toBeGreaterThan(10);
+    expect(unsubscribes.length).toBeLessThan(45);
+    expect(unsubscribes.length).toBeLessThan(opened);
+    for (const url of unsubscribes) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:4010\/unsubscribe\?c=sample-\d+&t=token-\d+$/);
+    // An email without the header gives nobody a link to leave by.
+    expect(new LivingShop({ customers: 300 }).readEmails(sent.map(({ headers: _, ...e }) => e), START, AT).unsubscribes).toEqual([]);
   });
 
   it('draws uniformly from (seed, parts)', () => {
