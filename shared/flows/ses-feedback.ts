@@ -90,7 +90,7 @@ export class SesFeedback {
     // The campaign tag names the journey the email was sent for.
     const campaignId = record.mail.tags.campaign?.[0];
     if (!campaignId) return; // not one of ours (no campaign tag)
-    const first = await this.markers.firstSesEvent(record.mail.messageId, counter);
+    const first = await this.markers.firstSesEvent(record.mail.messageId, counter, new Date(at));
     if (first) await this.countForStep(sendReferenceOf(record.mail), campaignId, counter);
     const guarded = GUARDED[counter];
     if (!guarded) return;

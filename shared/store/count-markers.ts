@@ -5,7 +5,15 @@
 // the counters report, they never decide.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { putOnce } from './dynamo.ts';
-import { keys } from './keys.ts';
+import { keys, TTL_ATTRIBUTE } from './keys.ts';
+
+/**
+ * How long a message's event marker is kept: past every way the same event can come again —
+ * EventBridge retries for 24 hours, an SQS queue or dead-letter queue keeps a message at most 14
+ * days (redriving one is the last chance) — so one per SES event does not stay in the table (and
+ * in the weekly Scan) for ever. Replaying an EventBridge archive older than this counts again.
+ */
+export const SES_EVENT_MARKER_DAYS = 30;
 
 /** The SES events counted per message (the sender counts `sent`). */
 export type SesEventCounter = 'delivered' | 'opened' | 'clicked' | 'bounced' | 'complained';
@@ -16,11 +24,15 @@ export class CountMarkers {
     private readonly tableName: string,
   ) {}
 
-  /** True for a message's first event of this kind; false when it was counted already. */
-  firstSesEvent(messageId: string, counter: SesEventCounter): Promise<boolean> {
+  /**
+   * True for a message's first event of this kind; false when it was counted already. The marker
+   * expires SES_EVENT_MARKER_DAYS after the event (`at`), when no redelivery of it can come.
+   */
+  firstSesEvent(messageId: string, counter: SesEventCounter, at: Date): Promise<boolean> {
     return putOnce(this.doc, this.tableName, {
       ...keys.sesEventMarker(messageId, counter),
       type: 'ses-event',
+      [TTL_ATTRIBUTE]: Math.floor(at.getTime() / 1000) + SES_EVENT_MARKER_DAYS * 86_400,
     });
   }
 

@@ -39,7 +39,8 @@
 //                                                the breaker: sending or paused (figures, pause id), resumed with
 //                                                a note; Query PK reads a journey's state and whole window at once
 //   SESMSG#<SES message id> / <event type>       first delivery/open/click/bounce/complaint of a message: the
-//                                                once-only marker of its step-results and guardrail counts
+//                                                once-only marker of its step-results and guardrail counts;
+//                                                expires (TTL_ATTRIBUTE) 30 days after the event
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
 //   STATS#<journey> / DAY#<yyyy-mm-dd>           (older tables, no longer written) a journey's daily counters beside
 //                                                its step results; the report reads a day only where it has none
@@ -87,6 +88,13 @@
 //   them to an ADDRESS item.
 
 export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
+
+/**
+ * The table's time-to-live attribute (epoch seconds): DynamoDB deletes an item some time after it
+ * passes, at no write cost. Only items whose purpose has passed carry it (once-only markers
+ * outliving every redelivery), so the table grows with what must be kept, not with every event.
+ */
+export const TTL_ATTRIBUTE = 'expiresAt';
 
 export const INDEXES = {
   due: { name: 'due', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },

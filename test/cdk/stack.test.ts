@@ -14,7 +14,7 @@ import * as z from 'zod';
 import { defineLoyaltyFlows } from '#infra/aws/loyalty-flows.ts';
 import type { LoyaltyFlowsStack } from '#infra/aws/stack.ts';
 import { ENV, type FunctionWiring, functions, queues } from '#infra/wiring.ts';
-import { INDEXES } from '#shared/store/keys.ts';
+import { INDEXES, TTL_ATTRIBUTE } from '#shared/store/keys.ts';
 
 type Statement = { Action: string | string[]; Effect: string; Resource: unknown };
 
@@ -90,6 +90,12 @@ describe('customer store', () => {
         SSESpecification: { SSEEnabled: true },
         DeletionProtectionEnabled: true,
       }),
+    });
+  });
+
+  it('deletes expired once-only markers by time to live, on the attribute the code writes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     });
   });
 });

@@ -4,7 +4,7 @@ import type { Runtime } from '#functions/commons/runtime.ts';
 import { LOCAL_CONFIGURATION_SET } from '#infra/local/ses-simulator.ts';
 import { loadLoyaltyReport } from '#shared/flows/analytics.ts';
 import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
-import { keys } from '#shared/store/keys.ts';
+import { keys, TTL_ATTRIBUTE } from '#shared/store/keys.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
 import {
   type DeliveryLocal,
@@ -183,6 +183,14 @@ describe('one set of send counters', () => {
 
     const { Items = [] } = await d.local.doc.send(new ScanCommand({ TableName: d.local.tableName }));
     expect(Items.filter((item) => String(item.PK).startsWith(keys.olderJourneyDaysPrefix))).toEqual([]);
+    // One marker per event type, each expiring 30 days after its event (past every redelivery).
+    const markers = Items.filter((item) => String(item.PK) === keys.sesEventMarker(mail.messageId, '').PK);
+    const expiry = Math.floor(d.local.clock.now().getTime() / 1000) + 30 * 86_400;
+    expect(markers.map((item) => [item.SK, item[TTL_ATTRIBUTE]]).sort()).toEqual([
+      ['clicked', expiry],
+      ['delivered', expiry],
+      ['opened', expiry],
+    ]);
     expect(await stepCounters(d.local, 'news', '2026-01-05')).toMatchObject({ sent: 1, delivered: 1, opened: 1, clicked: 1 });
 
     const report = await loadLoyaltyReport(

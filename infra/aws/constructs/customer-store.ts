@@ -4,7 +4,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { INDEXES, TABLE_KEYS } from '#shared/store/keys.ts';
+import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '#shared/store/keys.ts';
 
 export type IndexName = keyof typeof INDEXES;
 
@@ -25,6 +25,8 @@ export class CustomerStore extends Construct {
       // On-demand: traffic follows campaigns and imports (spiky), and idle costs nothing.
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Expired once-only markers (keys.ts) are deleted by DynamoDB, free of write charges.
+      timeToLiveAttribute: TTL_ATTRIBUTE,
       // AWS managed KMS key (aws/dynamodb): encrypted at rest, access governed by the
       // same IAM grants as the data, no key policy to maintain and no per-request KMS charge.
       // Choose a customer managed key only if you need cross-account access or key revocation.
