@@ -24,7 +24,7 @@ import type { DeployConfig } from './config.ts';
 import { Alarms } from './constructs/alarms.ts';
 import { CustomerStore } from './constructs/customer-store.ts';
 import { MarketerConsole } from './constructs/marketer-console.ts';
-import { MailDelivery } from './constructs/mail-delivery.ts';
+import { MailDelivery, senderConcurrency } from './constructs/mail-delivery.ts';
 import { OperatorDashboard } from './constructs/operator-dashboard.ts';
 import { WiredFunction } from './constructs/wired-function.ts';
 import { WorkQueue } from './constructs/work-queue.ts';
@@ -77,7 +77,11 @@ export class LoyaltyFlowsStack extends Stack {
       (name, fn) =>
         new WiredFunction(this, pascal(name), {
           name,
-          wiring: fn,
+          // The sender's concurrency follows the SES quota the stack is configured with.
+          wiring:
+            fn.trigger.type === 'queue' && fn.access.sendEmail && fn.maxConcurrency !== undefined
+              ? { ...fn, maxConcurrency: senderConcurrency(config.maxSendRate, fn.maxConcurrency) }
+              : fn,
           on,
           busName: config.busName,
           tracing: config.tracing,

@@ -12,6 +12,18 @@ import { ENV } from '#infra/wiring.ts';
 import { fromAddress } from '#shared/mail/from-address.ts';
 import type { SenderEnv } from '#shared/mail/sender-config.ts';
 
+/** Emails a second one sender invocation keeps up with in AWS: ten records in parallel, each ~0.1–0.2 s of DynamoDB and SES calls. */
+const EMAILS_PER_SENDER = 50;
+
+/**
+ * Concurrent senders (the send-requests event source's maximum concurrency) for the SES quota
+ * `maxSendRate`: as few as keep up with it, since every sender more only waits, billed, for the
+ * same rate permits — the wiring's two up to 100 emails a second, one more per 50 above.
+ */
+export function senderConcurrency(maxSendRate: number | undefined, wired: number): number {
+  return maxSendRate === undefined ? wired : Math.max(wired, Math.ceil(maxSendRate / EMAILS_PER_SENDER));
+}
+
 export interface MailDeliveryProps {
   senderAddress: string;
   senderName?: string;
