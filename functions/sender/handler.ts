@@ -63,7 +63,6 @@ export function createSenderHandler(
     states: new JourneyStateStore(runtime.doc, runtime.tableName, timers),
     clock: runtime.clock,
     program,
-    results: new JourneyStepResults(runtime.doc, runtime.tableName),
   });
   const deps: SenderDeps = {
     journeys,
@@ -82,6 +81,7 @@ export function createSenderHandler(
     gate: new SendingGate(guardrailStore),
     sentCounts: new SentEmailCounts(
       new SendGuardrails(guardrailStore, publisher, program.guardrails),
+      new JourneyStepResults(runtime.doc, runtime.tableName),
       (campaignId) => metrics.count(OPERATOR_METRICS.sends, { Journey: campaignId }),
     ),
     ...(overrides.afterSesAccepted ? { afterSesAccepted: overrides.afterSesAccepted } : {}),

@@ -60,9 +60,8 @@ export interface SenderDeps {
 }
 
 export type DeliveryOutcome =
-  /** `sentAt`: when SES took the email, as the ledger records it (its step results' day). */
-  | { kind: 'sent'; messageId: string; sentAt: Date }
-  | { kind: 'already-sent'; messageId: string; sentAt: Date }
+  | { kind: 'sent'; messageId: string }
+  | { kind: 'already-sent'; messageId: string }
   | { kind: 'skipped'; reason: SkipReason | string }
   | {
       kind: 'deferred';
@@ -92,8 +91,7 @@ export async function deliverSendRequest(
     period: request.period,
   };
   const existing = await deps.ledger.get(ref);
-  if (existing?.status === 'sent')
-    return { kind: 'already-sent', messageId: existing.messageId, sentAt: new Date(existing.sentAt) };
+  if (existing?.status === 'sent') return { kind: 'already-sent', messageId: existing.messageId };
   if (existing?.status === 'skipped') return { kind: 'skipped', reason: existing.reason };
 
   // The global control group receives no marketing: recorded as skipped, so the report can
@@ -225,9 +223,14 @@ export async function deliverSendRequest(
   // If not completed here, the SES "Send" event already did it (and announced and counted it).
   if (completed !== undefined) {
     await deps.publisher.publish([emailSentEvent(request, email, messageId, sentAt)]);
-    await deps.sentCounts.count(request.campaignId, sentAt);
+    await deps.sentCounts.count({
+      journeyId: request.campaignId,
+      stepId: request.step,
+      variant: request.journey.variant,
+      sentAt,
+    });
   }
-  return { kind: 'sent', messageId, sentAt };
+  return { kind: 'sent', messageId };
 }
 
 export function emailSentEvent(

@@ -57,7 +57,7 @@ export class SesFeedback {
     this.markers = new CountMarkers(store.doc, store.tableName);
     this.stepResults = new JourneyStepResults(store.doc, store.tableName);
     this.guardrails = new SendGuardrails(new GuardrailStore(store.doc, store.tableName), publisher, guardrails);
-    this.sentCounts = new SentEmailCounts(this.guardrails, (campaignId) => observer.sent(campaignId));
+    this.sentCounts = new SentEmailCounts(this.guardrails, this.stepResults, (campaignId) => observer.sent(campaignId));
   }
 
   /**
@@ -82,7 +82,13 @@ export class SesFeedback {
         sentAt,
       ),
     ]);
-    await this.sentCounts.count(ref.campaignId, sentAt);
+    // Its step and variant ride in the send reference, or were claimed with the ledger entry.
+    await this.sentCounts.count({
+      journeyId: ref.campaignId,
+      stepId: reference.sentStep?.step ?? details.step,
+      variant: reference.sentStep ? reference.sentStep.variant : details.variant,
+      sentAt,
+    });
   }
 
   /** A delivery, open or click (`at`: the event's time): counted once per message, on its step's row of the day the email was sent. */

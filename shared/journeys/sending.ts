@@ -12,7 +12,6 @@ import type { DeliveryOutcome } from '../flows/send-email.ts';
 import { TemplateError, TemplateRenderer } from '../mail/render.ts';
 import type { ParsedSendRequest } from '../mail/send-request.ts';
 import type { JourneyStateStore } from '../store/journey-states.ts';
-import type { JourneyStepResults } from '../store/journey-step-results.ts';
 import type { StoredProfile } from '../store/customers.ts';
 import type { CurrentJourneys } from '../store/journeys.ts';
 import type { FactsReader } from './customer-facts.ts';
@@ -32,7 +31,6 @@ export class JourneySending {
       clock: Clock;
       /** The brand and tier names every email shows, and the customer's standing it renders. */
       program: LoyaltyProgram;
-      results: Pick<JourneyStepResults, 'add'>;
     },
   ) {}
 
@@ -86,26 +84,11 @@ export class JourneySending {
       at: this.deps.clock.now().toISOString(),
       ...(request.journey.variant ? { variant: request.journey.variant } : {}),
     };
-    if (outcome.kind === 'sent' || outcome.kind === 'already-sent') {
-      // The first 'sent' outcome written is the marker: a redelivered request counts nothing. The
-      // day is the send's, not this record's: a retry that finds the email sent (its first attempt
-      // crashed after SES took it) may come after midnight, and SES's events count on the send's day.
-      const first = await this.deps.states.recordSendOutcome({
-        ...base,
-        outcome: 'sent',
-        reason: `message ${outcome.messageId}`,
-      });
-      if (first)
-        await this.deps.results.add(
-          {
-            journeyId: base.journeyId,
-            stepId: base.stepId,
-            variant: request.journey.variant,
-            day: outcome.sentAt.toISOString().slice(0, 10),
-          },
-          { sent: 1 },
-        );
-    } else if (outcome.kind === 'skipped')
+    // The step's `sent` is counted by whoever completed the email's ledger claim
+    // (shared/flows/sent-emails.ts), not here: a retry that finds the email sent counts nothing.
+    if (outcome.kind === 'sent' || outcome.kind === 'already-sent')
+      await this.deps.states.recordSendOutcome({ ...base, outcome: 'sent', reason: `message ${outcome.messageId}` });
+    else if (outcome.kind === 'skipped')
       await this.deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason: outcome.reason });
     // A hop of an already deferred request through the queue keeps the reason it was deferred for.
     else if (outcome.reason !== 'not-before')

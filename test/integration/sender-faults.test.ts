@@ -116,19 +116,22 @@ describe('sender under faults', () => {
       journeyId: 'news',
     });
     expect(slots.reduce((sum, slot) => sum + slot.sends, 0)).toBe(customers.length);
-    // And once on the send step's results, the one send counter: the crashed three by their
-    // retries, which found them sent.
+    // And once on the send step's results, the one send counter: the crashed three by their SES
+    // "Send" events, which completed their claims (their retries found them sent and counted nothing).
     expect(await stepCounters(d.local, 'news', NOW.slice(0, 10))).toMatchObject({ sent: customers.length });
   });
 
-  it('counts an email crashed after SES accepted it on the day it was sent, though its retry finds it sent after midnight', async () => {
+  it('counts an email crashed after SES accepted it once, on the day it was sent: by its Send event, not by the retry after midnight', async () => {
     d = await startDelivery({ now: '2026-01-05T23:58:00Z', wrapSender: crashOnce(['c0@example.com'], 'after-accept') });
     // 18:58 in New York: no quiet hours keep the email back.
     await upsertCustomers(d.local, [{ ...customers[0]!, timeZone: 'America/New_York' }]);
     await enqueue(d.local, [newsRequest('c-00')]);
     await d.local.drain();
-    // SES's Send event completes the claim at 23:58; the retry waits out the lease, past midnight.
+    // SES's Send event completes the claim at 23:58 and counts the email: were the request
+    // dead-lettered now and never retried, it would still be counted.
     await publishSesSendEvents(d.local);
+    expect(await stepCounters(d.local, 'news', '2026-01-05')).toMatchObject({ sent: 1 });
+    // The retry waits out the lease, past midnight, finds the email sent and counts nothing.
     await d.local.advanceTo('2026-01-06T00:20:00Z');
     await expectExactlyOneEach(d, customers.slice(0, 1));
     expect(await journeyDaysOf(d.local, 'news')).toEqual([
