@@ -14,6 +14,7 @@ import {
 } from '#infra/wiring.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
 import { DynamoMeter, type MeteredRequest, WRITE_COMMANDS } from './meter.ts';
+import { retainedBytes } from './storage.ts';
 import type { BenchSection } from './report.ts';
 import type { Headline } from './summary.ts';
 
@@ -23,7 +24,8 @@ export const PRICES = {
   region: 'us-east-1',
   dynamoWriteUnit: 0.625 / 1e6, // on-demand, per write request unit
   dynamoReadUnit: 0.125 / 1e6, // on-demand, per read request unit
-  dynamoStorageGbMonth: 0.25,
+  dynamoStorageGbMonth: 0.25, // standard table class
+  dynamoPitrGbMonth: 0.2, // continuous backups (point-in-time recovery), per GB of table
   lambdaRequest: 0.2 / 1e6,
   lambdaArmGbSecond: 0.0000133334, // arm64, first 6 billion GB-s tier
   sqsRequest: 0.4 / 1e6, // standard queue, per 64 KB request
@@ -47,6 +49,8 @@ const MONTH_MINUTES = 30 * 24 * 60;
 const MONTH_SECONDS = MONTH_MINUTES * 60;
 /** Assumed: SES Open and Click events per email (tracking on; both reach ses-feedback). */
 const ENGAGEMENT = 0.25;
+/** The month storage is priced in: a year of this profile's history. */
+const STORAGE_MONTHS = 12;
 /** Assumed: Lambda writes START, END and REPORT lines (~350 bytes) plus ~300 bytes of our own per invocation. */
 const LOG_BYTES_PER_INVOCATION = 650;
 /** Lambda's SQS pollers: 5 per event source mapping, each a 20 s long poll, whether or not messages come. */
@@ -284,6 +288,8 @@ export async function benchCost(): Promise<BenchSection[]> {
     const feedbackRows = [...meters].flatMap(([name, meter]) =>
       requestList({ email: 'SES Send + Delivery' }, name, meter.log, sent || emails),
     );
+    // What the table now keeps for these customers, their two purchases and one email each.
+    const retained = await retainedBytes(local.doc, local.tableName);
     const idleTicks = new Map<string, Tally>();
     for (const schedule of local.schedules) {
       await schedule.invoke(local.clock.now()); // catches up whatever the sends left; the next tick is idle
@@ -373,6 +379,26 @@ export async function benchCost(): Promise<BenchSection[]> {
     const total = lines.reduce((sum, [, dollars]) => sum + dollars, 0);
     const top = [...lines].sort((a, b) => b[1] - a[1])[0];
     const emailsPerMonth = PROFILE.marketingEmails + timerEmails;
+    // Storage is priced in the 12th month: the table then holds every customer's items, a year
+    // of orders and of emails (ledger entry and journey send outcome, kept for the report and
+    // explain: no retention is set) and 30 days of SES event markers (their TTL).
+    const bytesPer = {
+      customer: retained.customers / customers.length,
+      purchase: retained.purchases / (2 * purchases),
+      email: retained.emails / (sent || emails),
+      // Measured: the Delivery's marker; opens and clicks add ENGAGEMENT markers of its size.
+      sesMarkers: (retained.sesMarkers / (sent || emails)) * (1 + ENGAGEMENT),
+    };
+    const monthlyGrowthGb = (PROFILE.purchases * bytesPer.purchase + emailsPerMonth * bytesPer.email) / 1e9;
+    const tableGb =
+      (CUSTOMERS * bytesPer.customer + emailsPerMonth * bytesPer.sesMarkers) / 1e9 + STORAGE_MONTHS * monthlyGrowthGb;
+    const storageBasis = `${tableGb.toFixed(1)} GB in month ${STORAGE_MONTHS}: ${fmt(CUSTOMERS)} customers x ${fmt(bytesPer.customer)} bytes, ${STORAGE_MONTHS} months of emails x ${fmt(bytesPer.email)} bytes and purchases x ${fmt(bytesPer.purchase)}, 30 days of SES event markers; +${monthlyGrowthGb.toFixed(1)} GB a month`;
+    const storageLines: [string, number, string][] = [
+      [`DynamoDB storage, month ${STORAGE_MONTHS}`, tableGb * PRICES.dynamoStorageGbMonth, storageBasis],
+      [`Point-in-time recovery, month ${STORAGE_MONTHS}`, tableGb * PRICES.dynamoPitrGbMonth, `${tableGb.toFixed(1)} GB of table, continuously backed up`],
+    ];
+    const storage = storageLines.reduce((sum, [, dollars]) => sum + dollars, 0);
+    const storageGrowth = monthlyGrowthGb * (PRICES.dynamoStorageGbMonth + PRICES.dynamoPitrGbMonth);
     const purchaseRequests = perPurchase.requests / purchases;
     const purchaseWrites = perPurchase.writeUnits / purchases;
     const purchaseIndexWrites = perPurchase.indexWriteUnits / purchases;
@@ -394,7 +420,7 @@ export async function benchCost(): Promise<BenchSection[]> {
       },
       {
         row: 'cost',
-        now: `$${total.toFixed(2)} a month${total > 5 ? `; largest line ${top?.[0]} $${top?.[1].toFixed(2)}` : ''} (SES apart: $${(emailsPerMonth * PRICES.sesEmail).toFixed(0)})`,
+        now: `$${total.toFixed(2)} a month${total > 5 ? `; largest line ${top?.[0]} $${top?.[1].toFixed(2)}` : ''} (SES apart: $${(emailsPerMonth * PRICES.sesEmail).toFixed(0)}); storage and backups add $${storage.toFixed(2)} in month ${STORAGE_MONTHS}, growing $${storageGrowth.toFixed(2)} a month`,
         met: total <= 5 ? 'yes' : 'no',
       },
     ];
@@ -428,6 +454,12 @@ export async function benchCost(): Promise<BenchSection[]> {
             item: 'total before SES',
             'USD / month': Number(total.toFixed(2)),
             basis: total > 5 ? `above the $5 target; largest line: ${top?.[0]}` : 'within the $5 target',
+          },
+          ...storageLines.map(([item, dollars, basis]) => ({ item, 'USD / month': Number(dollars.toFixed(2)), basis })),
+          {
+            item: `total before SES, month ${STORAGE_MONTHS}`,
+            'USD / month': Number((total + storage).toFixed(2)),
+            basis: `with the table a year holds; storage grows $${storageGrowth.toFixed(2)} a month while no retention is set`,
           },
           {
             item: 'SES (shown apart)',
