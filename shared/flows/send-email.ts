@@ -134,6 +134,7 @@ export async function deliverSendRequest(
 
   // The step counters' day is the send's: this instant is seconds before SES takes the email.
   const sendDay = now.toISOString().slice(0, 10);
+  const sentStep = { step: request.step, variant: request.journey.variant, day: sendDay };
   const unsubscribeUrl = unsubscribeLink(
     {
       customerId: recipient.customerId,
@@ -206,7 +207,7 @@ export async function deliverSendRequest(
         config.unsubscribe.mailto,
         ref,
         attemptId,
-        { step: request.step, variant: request.journey.variant, day: sendDay },
+        sentStep,
       ),
     });
   } catch (error) {
@@ -223,12 +224,7 @@ export async function deliverSendRequest(
   // If not completed here, the SES "Send" event already did it (and announced and counted it).
   if (completed !== undefined) {
     await deps.publisher.publish([emailSentEvent(request, email, messageId, sentAt)]);
-    await deps.sentCounts.count({
-      journeyId: request.campaignId,
-      stepId: request.step,
-      variant: request.journey.variant,
-      sentAt,
-    });
+    await deps.sentCounts.count({ journeyId: request.campaignId, sentAt, step: sentStep });
   }
   return { kind: 'sent', messageId };
 }

@@ -5,15 +5,19 @@
 // per-message marker item is written; a retry that finds the email already sent counts nothing.
 // A crash between the completion and the counts under-counts by one, as for every counter (they
 // report, they never decide).
+import type { SentStep } from '../mail/send-headers.ts';
 import type { JourneyStepResults } from '../store/journey-step-results.ts';
 import type { SendGuardrails } from './send-guardrails.ts';
 
-/** The email counted: its journey, its send step and variant (none for an email of no step), when SES took it. */
+/**
+ * The email counted: its journey, when SES took it (the guardrail hour), and its send step,
+ * variant and send day as its send reference carries them (none for an email of no step), so
+ * `sent` lands on the step row its deliveries, opens, clicks and unsubscribes count on.
+ */
 export interface SentEmail {
   journeyId: string;
-  stepId: string | undefined;
-  variant: string | undefined;
   sentAt: Date;
+  step: SentStep | undefined;
 }
 
 export class SentEmailCounts {
@@ -24,9 +28,8 @@ export class SentEmailCounts {
     private readonly counted: (journeyId: string) => void = () => {},
   ) {}
 
-  async count({ journeyId, stepId, variant, sentAt }: SentEmail): Promise<void> {
-    // On the day SES took the email, as its deliveries, opens and clicks are (their send reference's day).
-    if (stepId) await this.results.add({ journeyId, stepId, variant, day: sentAt.toISOString().slice(0, 10) }, { sent: 1 });
+  async count({ journeyId, sentAt, step }: SentEmail): Promise<void> {
+    if (step) await this.results.add({ journeyId, stepId: step.step, variant: step.variant, day: step.day }, { sent: 1 });
     await this.guardrails.count(journeyId, 'sends', sentAt);
     this.counted(journeyId);
   }

@@ -1,6 +1,6 @@
 // SES sending events (configuration-set event destination -> default EventBridge bus -> queue):
 // "Email Sent" confirms a pending ledger claim (the evidence that resolves a crash between SES
-// accepting an email and the sender recording it; the sender counts the emails it recorded);
+// accepting an email and the sender recording it) and counts the email, as its completer;
 // hard bounces and complaints suppress the address at once and announce "Customer Suppressed";
 // deliveries, opens and clicks (and bounces and complaints) count on the email's send step's
 // results, the one set of send counters, on the day it was sent. Hard bounces and complaints also
@@ -11,7 +11,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { GuardrailSettings } from '../domain/send-guardrails.ts';
 import type { EventPublisher, OutboundEvent } from '../events/publisher.ts';
 import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '../mail/delivery-events.ts';
-import type { SendReference } from '../mail/send-headers.ts';
+import type { SendReference, SentStep } from '../mail/send-headers.ts';
 import { type SesEventRecord, sendReferenceOf } from '../mail/ses-events.ts';
 import { type GuardrailCounter, GuardrailStore } from '../store/guardrails.ts';
 import { CountMarkers, type SesEventCounter } from '../store/count-markers.ts';
@@ -82,13 +82,8 @@ export class SesFeedback {
         sentAt,
       ),
     ]);
-    // Its step and variant ride in the send reference, or were claimed with the ledger entry.
-    await this.sentCounts.count({
-      journeyId: ref.campaignId,
-      stepId: reference.sentStep?.step ?? details.step,
-      variant: reference.sentStep ? reference.sentStep.variant : details.variant,
-      sentAt,
-    });
+    // Its step, variant and day ride in the send reference, or were claimed with the ledger entry.
+    await this.sentCounts.count({ journeyId: ref.campaignId, sentAt, step: reference.sentStep ?? sentStepOf(details) });
   }
 
   /** A delivery, open or click (`at`: the event's time): counted once per message, on its step's row of the day the email was sent. */
@@ -133,8 +128,9 @@ export class SesFeedback {
     let sent = reference.sentStep;
     if (!sent) {
       const entry = await this.ledger.get(reference.ref);
-      if (entry?.status !== 'sent' || !entry.step) return;
-      sent = { step: entry.step, variant: entry.variant, day: entry.sentAt.slice(0, 10) };
+      if (entry?.status !== 'sent') return;
+      sent = sentStepOf(entry);
+      if (!sent) return;
     }
     await this.stepResults.add({ journeyId, stepId: sent.step, variant: sent.variant, day: sent.day }, { [counter]: 1 });
   }
@@ -161,4 +157,9 @@ export class SesFeedback {
     await this.publisher.publish(events);
     await this.count(record, reason === 'complaint' ? 'complained' : 'bounced', at.toISOString());
   }
+}
+
+/** A sent ledger entry's send step, variant and day, for an email whose reference lacks them. */
+function sentStepOf(entry: { step?: string | undefined; variant?: string | undefined; sentAt?: string | undefined }): SentStep | undefined {
+  return entry.step && entry.sentAt ? { step: entry.step, variant: entry.variant, day: entry.sentAt.slice(0, 10) } : undefined;
 }
