@@ -2,10 +2,11 @@
 // has no delivery delay, an SQS message has one (up to 900 s). The body is the envelope the bus's
 // rule would have delivered, so the queue's consumer cannot tell the two paths apart.
 import { randomUUID } from 'node:crypto';
-import { type SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Clock } from '../domain/clock.ts';
 import { busEnvelope } from './contracts.ts';
 import { EMITTED_SOURCE, type EventPublisher, type OutboundEvent } from './publisher.ts';
+import { sendQueueMessages } from './queue-messages.ts';
 
 /** SQS's largest DelaySeconds. */
 const MAX_DELAY_SECONDS = 900;
@@ -22,22 +23,9 @@ export class DelayedEvents implements EventPublisher {
   }
 
   async publish(events: OutboundEvent[]): Promise<void> {
-    // SendMessageBatch takes at most 10 entries; a partial failure must be retried, so it throws.
-    for (let i = 0; i < events.length; i += 10) {
-      const batch = events.slice(i, i + 10);
-      const result = await this.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((event, n) => ({
-            Id: String(n),
-            DelaySeconds: this.delaySeconds,
-            MessageBody: JSON.stringify(
-              busEnvelope(randomUUID(), { ...event, source: EMITTED_SOURCE }, event.time ?? this.clock.now()),
-            ),
-          })),
-        }),
-      );
-      if (result.Failed?.length) throw new Error(`SendMessageBatch failed for ${result.Failed.length} of ${batch.length} events`);
-    }
+    const bodies = events.map((event) =>
+      JSON.stringify(busEnvelope(randomUUID(), { ...event, source: EMITTED_SOURCE }, event.time ?? this.clock.now())),
+    );
+    await sendQueueMessages(this.sqs, this.queueUrl, bodies, this.delaySeconds);
   }
 }

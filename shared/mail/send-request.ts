@@ -2,10 +2,11 @@
 // and enqueues a SendRequest naming the published version it was prepared on; the sender
 // (functions/sender) checks consent, suppression, quiet hours and frequency caps at send time,
 // claims the send ledger, renders from that version's templates and sends.
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { conditionSchema } from '../domain/journey-conditions.ts';
 import { boundedBytes, ianaTimeZone, ID_MAX_BYTES, isoInstant } from '../events/contracts.ts';
+import { sendQueueMessages } from '../events/queue-messages.ts';
 import { CAMPAIGN_ID_MAX_BYTES, PERIOD_MAX_BYTES, STEP_ID_MAX_BYTES } from './send-headers.ts';
 
 // Customer, campaign, step, variant and period ride in the email's headers, one per line: bounded
@@ -87,20 +88,8 @@ export class SqsSendQueue implements SendQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(requests: SendRequest[]): Promise<void> {
-    for (let i = 0; i < requests.length; i += 10) {
-      const batch = requests.slice(i, i + 10);
-      const result = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((request, index) => ({
-            Id: String(index),
-            MessageBody: JSON.stringify(request),
-          })),
-        }),
-      );
-      if (result.Failed?.length) throw new Error(`could not enqueue ${result.Failed.length} send request(s)`);
-    }
+  enqueue(requests: SendRequest[]): Promise<void> {
+    return sendQueueMessages(this.client, this.queueUrl, requests.map((request) => JSON.stringify(request)));
   }
 }
 
