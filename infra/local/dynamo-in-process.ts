@@ -1,8 +1,14 @@
 // The local runtime's own DynamoDB client hands each request straight to dynalite's request
-// listener in the same process instead of a loopback socket. The SDK still serialises, signs and
-// parses exactly as against AWS, and dynalite still validates and answers as it does over HTTP;
-// only the socket, the HTTP framing and the event-loop turns they cost are gone. A simulated
-// year makes ~100k requests, and that transport was about a fifth of its CPU.
+// listener in the same process instead of a loopback socket. The SDK still serialises and parses
+// exactly as against AWS, and dynalite still validates and answers as it does over HTTP; only the
+// socket, the HTTP framing and the event-loop turns they cost are gone. A simulated year makes
+// ~100k requests, and that transport was about a fifth of its CPU.
+//
+// The same client stamps each request with a well-formed SigV4 header instead of computing the
+// signature (localSigner): dynalite checks the header's shape, never the signature, and hashing
+// every body and deriving the HMAC was ~0.07 of a simple request's ~0.24 ms here (measured
+// 2026-12-01, 6,000 Put/Get pairs). Clients in other processes (the CLI, the console's API) still
+// sign, over HTTP.
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 
@@ -62,6 +68,19 @@ export function inProcessRequestHandler(server: Server) {
     destroy: () => undefined,
   };
 }
+
+/**
+ * A request signer (the `signer` client option) for an engine that checks the Authorization
+ * header's form only: credential scope, signed headers, a date, no computed signature.
+ */
+export const localSigner = {
+  sign: async <R extends { headers: Record<string, string> }>(request: R): Promise<R> => {
+    request.headers['x-amz-date'] = LOCAL_SIGNING_DATE;
+    request.headers.authorization = `AWS4-HMAC-SHA256 Credential=local/${LOCAL_SIGNING_DATE.slice(0, 8)}/local/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
+    return request;
+  },
+};
+const LOCAL_SIGNING_DATE = '20260101T000000Z';
 
 /** The request body as bytes, viewed in place (the SDK's byte body also pretends to be a string). */
 function bodyBytes(body: unknown): Buffer {

@@ -8,7 +8,7 @@ import sesLocalModule from 'aws-ses-v2-local';
 import * as z from 'zod';
 import type { ItemKey } from '#shared/store/keys.ts';
 import { ensureTable } from '#shared/store/table.ts';
-import { inProcessRequestHandler } from './dynamo-in-process.ts';
+import { inProcessRequestHandler, localSigner } from './dynamo-in-process.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './credentials.ts';
 
 export interface Engine {
@@ -129,7 +129,7 @@ export function localDynamoClient(endpoint: string, inProcess?: Server): DynamoD
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 3,
-    ...(inProcess ? { requestHandler: inProcessRequestHandler(inProcess) } : {}),
+    ...(inProcess ? { requestHandler: inProcessRequestHandler(inProcess), signer: localSigner } : {}),
   });
 }
 
