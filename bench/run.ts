@@ -31,6 +31,7 @@ const benchmarks: Record<string, () => Promise<BenchSection | BenchSection[]>> =
   predictions: () => benchPredictions(),
   console: () => benchConsole(),
   'time-travel': () => benchTimeTravel(),
+  'time-travel-10k': () => benchTimeTravel({ customers: 10_000, days: 30 }),
 };
 
 const only = process.argv.slice(2);

@@ -64,7 +64,7 @@ export const ISSUE_ROWS: Record<IssueRow, { what: string; today: string; target:
     what: 'simulated year, sample shop (300 customers), advanceTo',
     today: `69 s (${ISSUE}); 11–14 min once the sample shop lived (docs/local-runtime.md, 2026-11-30)`,
     target: '≤ 10 s; 10k customers ≤ 2 min',
-    section: 'time-travel',
+    section: 'time-travel time-travel-10k',
   },
   cost: {
     what: 'AWS bill per 1M customers a month, before SES',
