@@ -6,7 +6,7 @@ import { startLocal } from '#infra/local/runtime.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { buildLoyaltyReport, loadLoyaltyReport } from '#shared/flows/analytics.ts';
-import { standardPeriods } from '#shared/flows/weekly-reports.ts';
+import { standardPeriods } from '#shared/domain/report-periods.ts';
 import { SegmentStore } from '#shared/store/segments.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';

@@ -5,6 +5,8 @@
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { startLocal } from '#infra/local/runtime.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
+import { uniqueCoupon } from '#shared/domain/coupon.ts';
+import { EMAIL_HISTORY_DEFAULT_DAYS, historyExpiry } from '#shared/domain/email-history.ts';
 import {
   batchingWindowSeconds,
   type FunctionName,
@@ -13,6 +15,8 @@ import {
   queues,
 } from '#infra/wiring.ts';
 import { type SendRequest, SqsSendQueue } from '#shared/mail/send-request.ts';
+import { CouponStore } from '#shared/store/coupons.ts';
+import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { DynamoMeter, type MeteredRequest, WRITE_COMMANDS } from './meter.ts';
 import { retainedBytes } from './storage.ts';
 import type { BenchSection } from './report.ts';
@@ -51,6 +55,11 @@ const MONTH_SECONDS = MONTH_MINUTES * 60;
 const ENGAGEMENT = 0.25;
 /** The month storage is priced in: a year of this profile's history. */
 const STORAGE_MONTHS = 12;
+/** Months of email history the table keeps (the default retention), and the first month it is all there. */
+const HISTORY_MONTHS = EMAIL_HISTORY_DEFAULT_DAYS / (365.25 / 12);
+const CAPPED_MONTH = Math.ceil(HISTORY_MONTHS) + 1;
+/** The birthday coupon's validity (campaigns/birthday.yaml): a coupon is kept the history's retention after it. */
+const COUPON_VALID_MONTHS = 30 / (365.25 / 12);
 /** Assumed: Lambda writes START, END and REPORT lines (~350 bytes) plus ~300 bytes of our own per invocation. */
 const LOG_BYTES_PER_INVOCATION = 650;
 /** Lambda's SQS pollers: 5 per event source mapping, each a 20 s long poll, whether or not messages come. */
@@ -288,6 +297,9 @@ export async function benchCost(): Promise<BenchSection[]> {
     const feedbackRows = [...meters].flatMap(([name, meter]) =>
       requestList({ email: 'SES Send + Delivery' }, name, meter.log, sent || emails),
     );
+    // The greeting's unique coupon, stored as its send step issues it (the step runs in the journeys
+    // function, which this bench does not drive), for its bytes only: it is not metered.
+    await issueGreetingCoupons(local, customers);
     // What the table now keeps for these customers, their two purchases and one email each.
     const retained = await retainedBytes(local.doc, local.tableName);
     const idleTicks = new Map<string, Tally>();
@@ -379,26 +391,44 @@ export async function benchCost(): Promise<BenchSection[]> {
     const total = lines.reduce((sum, [, dollars]) => sum + dollars, 0);
     const top = [...lines].sort((a, b) => b[1] - a[1])[0];
     const emailsPerMonth = PROFILE.marketingEmails + timerEmails;
-    // Storage is priced in the 12th month: the table then holds every customer's items, a year
-    // of orders and of emails (ledger entry and journey send outcome, kept for the report and
-    // explain: no retention is set) and 30 days of SES event markers (their TTL).
+    // Storage is priced in the 12th month — the table then holds every customer's items, a year
+    // of orders and of emails (ledger entry and journey send outcome, for the report and explain),
+    // a year of birthday coupons and 30 days of SES event markers (their TTL) — and in the month the
+    // email history first reaches its retention (EMAIL_HISTORY_DEFAULT_DAYS), after which it stops
+    // growing: only orders, kept for ever (the customer's aggregates are recomputed from them), add.
     const bytesPer = {
       customer: retained.customers / customers.length,
       purchase: retained.purchases / (2 * purchases),
       email: retained.emails / (sent || emails),
+      // The greeting's unique code, measured per email of the birthday step every bench email is.
+      coupon: retained.coupons / (sent || emails),
       // Measured: the Delivery's marker; opens and clicks add ENGAGEMENT markers of its size.
       sesMarkers: (retained.sesMarkers / (sent || emails)) * (1 + ENGAGEMENT),
     };
-    const monthlyGrowthGb = (PROFILE.purchases * bytesPer.purchase + emailsPerMonth * bytesPer.email) / 1e9;
-    const tableGb =
-      (CUSTOMERS * bytesPer.customer + emailsPerMonth * bytesPer.sesMarkers) / 1e9 + STORAGE_MONTHS * monthlyGrowthGb;
-    const storageBasis = `${tableGb.toFixed(1)} GB in month ${STORAGE_MONTHS}: ${fmt(CUSTOMERS)} customers x ${fmt(bytesPer.customer)} bytes, ${STORAGE_MONTHS} months of emails x ${fmt(bytesPer.email)} bytes and purchases x ${fmt(bytesPer.purchase)}, 30 days of SES event markers; +${monthlyGrowthGb.toFixed(1)} GB a month`;
+    const purchaseGrowthGb = (PROFILE.purchases * bytesPer.purchase) / 1e9;
+    const emailGrowthGb = (emailsPerMonth * bytesPer.email + PROFILE.birthdayEmails * bytesPer.coupon) / 1e9;
+    const tableGbIn = (m: number) =>
+      (CUSTOMERS * bytesPer.customer + emailsPerMonth * bytesPer.sesMarkers) / 1e9 +
+      m * purchaseGrowthGb +
+      Math.min(m, HISTORY_MONTHS) * (emailsPerMonth * bytesPer.email) / 1e9 +
+      Math.min(m, HISTORY_MONTHS + COUPON_VALID_MONTHS) * (PROFILE.birthdayEmails * bytesPer.coupon) / 1e9;
+    const tableGb = tableGbIn(STORAGE_MONTHS);
+    const cappedGb = tableGbIn(CAPPED_MONTH);
+    const perGb = PRICES.dynamoStorageGbMonth + PRICES.dynamoPitrGbMonth;
+    const storageBasis = `${tableGb.toFixed(1)} GB in month ${STORAGE_MONTHS}: ${fmt(CUSTOMERS)} customers x ${fmt(bytesPer.customer)} bytes, ${STORAGE_MONTHS} months of emails x ${fmt(bytesPer.email)} bytes (birthday coupons x ${fmt(bytesPer.coupon)}) and purchases x ${fmt(bytesPer.purchase)}, 30 days of SES event markers; +${(purchaseGrowthGb + emailGrowthGb).toFixed(1)} GB a month`;
+    const cappedBasis = `${cappedGb.toFixed(1)} GB: the email history at its ${EMAIL_HISTORY_DEFAULT_DAYS} days (${HISTORY_MONTHS.toFixed(1)} months of emails, coupons ${fmt(EMAIL_HISTORY_DEFAULT_DAYS)} days past their expiry); then only purchases add, +${purchaseGrowthGb.toFixed(2)} GB a month`;
     const storageLines: [string, number, string][] = [
       [`DynamoDB storage, month ${STORAGE_MONTHS}`, tableGb * PRICES.dynamoStorageGbMonth, storageBasis],
       [`Point-in-time recovery, month ${STORAGE_MONTHS}`, tableGb * PRICES.dynamoPitrGbMonth, `${tableGb.toFixed(1)} GB of table, continuously backed up`],
     ];
-    const storage = storageLines.reduce((sum, [, dollars]) => sum + dollars, 0);
-    const storageGrowth = monthlyGrowthGb * (PRICES.dynamoStorageGbMonth + PRICES.dynamoPitrGbMonth);
+    const cappedLines: [string, number, string][] = [
+      [`DynamoDB storage, month ${CAPPED_MONTH} on`, cappedGb * PRICES.dynamoStorageGbMonth, cappedBasis],
+      [`Point-in-time recovery, month ${CAPPED_MONTH} on`, cappedGb * PRICES.dynamoPitrGbMonth, `${cappedGb.toFixed(1)} GB of table, continuously backed up`],
+    ];
+    const storage = tableGb * perGb;
+    const cappedStorage = cappedGb * perGb;
+    const storageGrowth = (purchaseGrowthGb + emailGrowthGb) * perGb;
+    const cappedGrowth = purchaseGrowthGb * perGb;
     const purchaseRequests = perPurchase.requests / purchases;
     const purchaseWrites = perPurchase.writeUnits / purchases;
     const purchaseIndexWrites = perPurchase.indexWriteUnits / purchases;
@@ -420,7 +450,7 @@ export async function benchCost(): Promise<BenchSection[]> {
       },
       {
         row: 'cost',
-        now: `$${total.toFixed(2)} a month${total > 5 ? `; largest line ${top?.[0]} $${top?.[1].toFixed(2)}` : ''} (SES apart: $${(emailsPerMonth * PRICES.sesEmail).toFixed(0)}); storage and backups add $${storage.toFixed(2)} in month ${STORAGE_MONTHS}, growing $${storageGrowth.toFixed(2)} a month`,
+        now: `$${total.toFixed(2)} a month${total > 5 ? `; largest line ${top?.[0]} $${top?.[1].toFixed(2)}` : ''} (SES apart: $${(emailsPerMonth * PRICES.sesEmail).toFixed(0)}); storage and backups add $${storage.toFixed(2)} in month ${STORAGE_MONTHS} (growing $${storageGrowth.toFixed(2)} a month), $${cappedStorage.toFixed(2)} from month ${CAPPED_MONTH}, when the ${EMAIL_HISTORY_DEFAULT_DAYS}-day email history is full (then $${cappedGrowth.toFixed(2)} a month more, for purchases)`,
         met: total <= 5 ? 'yes' : 'no',
       },
     ];
@@ -459,7 +489,13 @@ export async function benchCost(): Promise<BenchSection[]> {
           {
             item: `total before SES, month ${STORAGE_MONTHS}`,
             'USD / month': Number((total + storage).toFixed(2)),
-            basis: `with the table a year holds; storage grows $${storageGrowth.toFixed(2)} a month while no retention is set`,
+            basis: `with the table a year holds; storage grows $${storageGrowth.toFixed(2)} a month until the email history is full`,
+          },
+          ...cappedLines.map(([item, dollars, basis]) => ({ item, 'USD / month': Number(dollars.toFixed(2)), basis })),
+          {
+            item: `total before SES, month ${CAPPED_MONTH} on`,
+            'USD / month': Number((total + cappedStorage).toFixed(2)),
+            basis: `the email history capped at ${EMAIL_HISTORY_DEFAULT_DAYS} days (its items expire, TTL); storage then grows $${cappedGrowth.toFixed(2)} a month, with purchases only`,
           },
           {
             item: 'SES (shown apart)',
@@ -579,4 +615,41 @@ function per(t: Tally, n: number, form: 'short' | 'long' = 'long'): string {
   if (form === 'short')
     return `${(t.requests / n).toFixed(1)} requests, ${((t.writeUnits + t.indexWriteUnits) / n).toFixed(1)} WRU (${(t.writeUnits / n).toFixed(1)} table + ${(t.indexWriteUnits / n).toFixed(1)} index entries)`;
   return `${f(t.requests)} requests, ${f(t.readUnits)} RRU, ${f(t.writeUnits)} WRU + ${f(t.indexWriteUnits)} WRU of index entries, ${f(t.invocations)} invocations, ${f(t.messages)} messages, ${f(t.events)} events`;
+}
+
+/** Issues each customer the shipped birthday greeting's coupon, kept the default email history after it expires. */
+async function issueGreetingCoupons(local: Awaited<ReturnType<typeof startLocal>>, customers: string[]): Promise<void> {
+  const birthday = await new JourneyCatalogue(local.doc, local.tableName, local.clock).current('birthday');
+  const greeting = birthday?.journey.steps.find((step) => step.id === 'greeting');
+  const offer = greeting && 'send' in greeting ? greeting.send.offer : undefined;
+  if (!offer?.codePrefix) throw new Error('the shipped birthday greeting issues no unique coupon');
+  const coupons = new CouponStore(local.doc, local.tableName);
+  const issuedAt = local.clock.now();
+  const expiry = historyExpiry(EMAIL_HISTORY_DEFAULT_DAYS);
+  for (const customerId of customers) {
+    const coupon = uniqueCoupon({
+      offer: { ...offer, codePrefix: offer.codePrefix },
+      journeyId: 'birthday',
+      customerId,
+      entryId: 'cost-bench',
+      tier: undefined,
+      issuedAt,
+      attempt: 0,
+    });
+    const { expiresAt } = coupon;
+    await coupons.issue(
+      {
+        code: coupon.code,
+        customerId,
+        campaignId: 'birthday',
+        period: 'cost-bench#greeting',
+        stepId: 'greeting',
+        tier: coupon.tier,
+        valueMilli: coupon.valueMilli,
+        expiresAt,
+        issuedAt: issuedAt.toISOString(),
+      },
+      expiry(new Date(expiresAt)),
+    );
+  }
 }

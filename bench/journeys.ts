@@ -17,6 +17,7 @@ import { TimerStore } from '#shared/store/timers.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';
 import { chargeMinimum } from './timers.ts';
+import { EMAIL_HISTORY_DEFAULT_DAYS, historyExpiry } from '#shared/domain/email-history.ts';
 
 const TABLE = 'journeys-bench';
 const DAY = Date.parse('2027-03-14T00:00:00Z');
@@ -103,7 +104,12 @@ export async function benchJourneys({
     for (const [round, base] of bases.entries()) {
       await writeProfiles(base);
       // A fresh runtime per round (cold caches), and a fresh audience entering across the day before.
-      const runtime = journeyRuntime({ doc, tableName: TABLE, clock }, loadProgram({}), sendQueue);
+      const runtime = journeyRuntime(
+        { doc, tableName: TABLE, clock },
+        loadProgram({}),
+        sendQueue,
+        historyExpiry(EMAIL_HISTORY_DEFAULT_DAYS),
+      );
       const version = await runtime.journeys.current(JOURNEY.id);
       if (!version) throw new Error('bench journey not published');
       const entrants = Array.from({ length: audience }, (_, i) => `jb-${round * audience + i}`);

@@ -13,8 +13,10 @@ export interface Retained {
   customers: number;
   /** Orders and refunds. */
   purchases: number;
-  /** Per email: the send-ledger entry and the journey send's outcome (and holdouts). */
+  /** Per email: the send-ledger entry and the journey send's outcome (and holdouts, unsubscribe counts). */
   emails: number;
+  /** Unique coupons a send step issued (the birthday's), kept until the email history's retention after their expiry. */
+  coupons: number;
   /** SES event markers, which expire 30 days after their event. */
   sesMarkers: number;
   /** Catalogue, counters, guardrails, scheduler and the rest: fixed or per day, not per customer. */
@@ -22,7 +24,7 @@ export interface Retained {
 }
 
 export async function retainedBytes(doc: DynamoDBDocumentClient, tableName: string): Promise<Retained> {
-  const retained: Retained = { customers: 0, purchases: 0, emails: 0, sesMarkers: 0, shared: 0 };
+  const retained: Retained = { customers: 0, purchases: 0, emails: 0, coupons: 0, sesMarkers: 0, shared: 0 };
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
@@ -36,6 +38,8 @@ function kindOf(item: Record<string, unknown>): keyof Retained {
   const pk = String(item.PK);
   const sk = String(item.SK);
   if (pk.startsWith('SESMSG#')) return 'sesMarkers';
+  if (pk.startsWith('COUPON#')) return 'coupons';
+  if (pk.startsWith('UNSUBCOUNT#')) return 'emails';
   if (!pk.startsWith('CUSTOMER#')) return 'shared';
   if (sk.startsWith('PURCHASE#')) return 'purchases';
   if (sk.startsWith('SEND#') || sk.startsWith('HOLDOUT#') || /^JOURNEY#.+#SEND#/.test(sk)) return 'emails';

@@ -25,6 +25,7 @@ import { dueShard, keys } from '#shared/store/keys.ts';
 import { TimerStore, timerItem } from '#shared/store/timers.ts';
 import { DynamoMeter } from './meter.ts';
 import type { BenchSection } from './report.ts';
+import { EMAIL_HISTORY_DEFAULT_DAYS, historyExpiry } from '#shared/domain/email-history.ts';
 
 const TABLE = 'timers-bench';
 /** The simulated day measured (UTC midnight to midnight). */
@@ -213,7 +214,12 @@ export async function benchTimers({ small = 10_000, large = 100_000 } = {}): Pro
   const clock = new ManualClock(ARMED_AT);
   const catalogue = new JourneyCatalogue(doc, TABLE, clock);
   for (const files of shipped) await catalogue.publish({ ...files, by: 'bench' });
-  const runtime = journeyRuntime({ doc, tableName: TABLE, clock }, loadProgram({}), sendQueue);
+  const runtime = journeyRuntime(
+    { doc, tableName: TABLE, clock },
+    loadProgram({}),
+    sendQueue,
+    historyExpiry(EMAIL_HISTORY_DEFAULT_DAYS),
+  );
   const deps = { timers, options: DEFAULT_SCHEDULER_OPTIONS, journeys: runtime.timers };
 
   /** One day of 5-minute ticks, after a warm-up tick the evening before (not counted). */

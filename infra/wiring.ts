@@ -32,6 +32,12 @@ export interface Access {
   sendsTo?: QueueName[];
   unsubscribeSecret?: boolean;
   /**
+   * Writes the per-email history — send-ledger entries, journey send outcomes, holdouts, coupons,
+   * counted unsubscribes — each of which expires after the deploy's `emailHistoryDays`: told it as
+   * EMAIL_HISTORY_DAYS (shared/domain/email-history.ts).
+   */
+  emailHistory?: boolean;
+  /**
    * Scan the whole table (parallel segments): weekly analytics, and arming a newly live date
    * trigger a page per event — never a scheduled send path or a request path.
    */
@@ -146,7 +152,7 @@ export const functions = {
     trigger: { type: 'schedule', everyMinutes: 5 },
     // Reads profiles and claims/re-arms timers item by item, so it needs the table, not just the index.
     // Tier reviews store the re-evaluated loyalty state and publish Tier Changed.
-    access: { table: 'readWrite', sendsTo: ['send-requests'], publishEvents: true },
+    access: { table: 'readWrite', sendsTo: ['send-requests'], publishEvents: true, emailHistory: true },
     timeoutSeconds: 240,
     memoryMb: 512,
     maxConcurrency: 1,
@@ -171,7 +177,7 @@ export const functions = {
         },
       ],
     },
-    access: { table: 'readWrite', sendsTo: ['send-requests'] },
+    access: { table: 'readWrite', sendsTo: ['send-requests'], emailHistory: true },
     timeoutSeconds: 60,
     memoryMb: 512,
   },
@@ -186,6 +192,7 @@ export const functions = {
       publishEvents: true,
       sendsTo: ['send-requests'],
       unsubscribeSecret: true,
+      emailHistory: true,
     },
     timeoutSeconds: 60,
     memoryMb: 512,
@@ -201,7 +208,7 @@ export const functions = {
     description:
       'Signed unsubscribe link: GET confirmation page, POST one-click (RFC 8058) -> sticky opt-out',
     trigger: { type: 'url', path: '/unsubscribe' },
-    access: { table: 'readWrite', publishEvents: true, unsubscribeSecret: true },
+    access: { table: 'readWrite', publishEvents: true, unsubscribeSecret: true, emailHistory: true },
     timeoutSeconds: 10,
     memoryMb: 256,
   },

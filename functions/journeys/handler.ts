@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { queueUrlEnv } from '#infra/wiring.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
+import { emailHistoryEnv, historyExpiry } from '#shared/domain/email-history.ts';
 import {
   CUSTOMER_PROFILE_UPDATED,
   customerProfileUpdatedDetail,
@@ -30,7 +31,7 @@ import type { JourneyEventInput } from '#shared/journeys/triggers/index.ts';
 import { SqsSendQueue } from '#shared/mail/send-request.ts';
 import { eventConsumer, route } from '../commons/event-consumer.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
-import type { Runtime } from '../commons/runtime.ts';
+import { functionSettings, type Runtime } from '../commons/runtime.ts';
 
 const SEND_QUEUE_ENV = queueUrlEnv('send-requests');
 
@@ -39,10 +40,12 @@ export function createHandler(runtime: Runtime) {
     .string()
     .min(1, { message: `${SEND_QUEUE_ENV} must be set (access.sendsTo send-requests)` })
     .parse(runtime.env[SEND_QUEUE_ENV]);
+  const { EMAIL_HISTORY_DAYS } = functionSettings('journeys', emailHistoryEnv, runtime.env);
   const { reactions, recordCouponUse, attributeToSends, customerJourneys } = journeyRuntime(
     runtime,
     deployedProgram(runtime.env),
     new SqsSendQueue(runtime.sqs, sendQueueUrl),
+    historyExpiry(EMAIL_HISTORY_DAYS),
   );
   const react = async (event: JourneyEventInput, known?: CustomerJourneys, lifecycleChangeAt?: string | null) => {
     const outcome = await reactions.onEvent(event, runtime.clock.now(), known, lifecycleChangeAt);

@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { queueUrlEnv, type ScheduledInvocation } from '#infra/wiring.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
+import { emailHistoryEnv, historyExpiry } from '#shared/domain/email-history.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { lifecycleThresholdsFromEnv, refreshLifecycle } from '#shared/flows/lifecycle.ts';
 import { reviewTier } from '#shared/flows/tier-review.ts';
@@ -44,10 +45,12 @@ export function createHandler(runtime: Runtime) {
   };
   const thresholds = lifecycleThresholdsFromEnv(runtime.env);
   // Journey waits and date triggers share this runner (one timer mechanism).
+  const { EMAIL_HISTORY_DAYS } = functionSettings('scheduler', emailHistoryEnv, runtime.env);
   const journeys = journeyRuntime(
     runtime,
     loyalty.program,
     new SqsSendQueue(runtime.sqs, String(env[SEND_QUEUE_ENV])),
+    historyExpiry(EMAIL_HISTORY_DAYS),
   );
   const options = {
     ...DEFAULT_SCHEDULER_OPTIONS,

@@ -7,6 +7,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { queueUrlEnv } from '#infra/wiring.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
+import { historyExpiry } from '#shared/domain/email-history.ts';
 import { priorityPredecessors } from '#shared/domain/send-priority.ts';
 import { queueDelaySeconds } from '#shared/domain/send-rules.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
@@ -63,6 +64,7 @@ export function createSenderHandler(
     states: new JourneyStateStore(runtime.doc, runtime.tableName, timers),
     clock: runtime.clock,
     program,
+    historyExpiry: historyExpiry(env.EMAIL_HISTORY_DAYS),
   });
   const deps: SenderDeps = {
     journeys,

@@ -3,6 +3,7 @@
 // RFC 8058 one-click body "List-Unsubscribe=One-Click" or the page's button — records the opt-out.
 // A missing, forged, altered, expired or foreign token changes nothing and gets a 400/403 page.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { emailHistoryEnv, expiresAfter } from '#shared/domain/email-history.ts';
 import { emailHash, verifyUnsubscribeToken } from '#shared/domain/unsubscribe-token.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { CUSTOMER_UNSUBSCRIBED, type CustomerUnsubscribed } from '#shared/mail/delivery-events.ts';
@@ -13,13 +14,14 @@ import { CountMarkers } from '#shared/store/count-markers.ts';
 import { JourneyStepResults } from '#shared/store/journey-step-results.ts';
 import { SuppressionStore } from '#shared/store/suppression.ts';
 import { lambdaEntry } from '../commons/lambda.ts';
-import type { Runtime } from '../commons/runtime.ts';
+import { functionSettings, type Runtime } from '../commons/runtime.ts';
 
 export const UNSUBSCRIBE_SOURCE = 'unsubscribe-link';
 
 type Response = APIGatewayProxyStructuredResultV2;
 
 export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2) => Promise<Response> {
+  const { EMAIL_HISTORY_DAYS } = functionSettings('unsubscribe', emailHistoryEnv, runtime.env);
   const store = new SuppressionStore(runtime.doc, runtime.tableName);
   const publisher = new EventBridgePublisher(runtime.eventBridge, runtime.busName);
   const markers = new CountMarkers(runtime.doc, runtime.tableName);
@@ -76,7 +78,8 @@ export function createHandler(runtime: Runtime): (event: APIGatewayProxyEventV2)
       const { campaignId, step, variant, sentOn } = check.claims;
       if (campaignId && step && sentOn) {
         const day = now.toISOString().slice(0, 10);
-        if (await markers.firstUnsubscribe({ customerId, journeyId: campaignId, day }))
+        const expiresAt = expiresAfter(now, EMAIL_HISTORY_DAYS);
+        if (await markers.firstUnsubscribe({ customerId, journeyId: campaignId, day, expiresAt }))
           await stepResults.add({ journeyId: campaignId, stepId: step, variant, day: sentOn }, { unsubscribed: 1 });
       }
     }

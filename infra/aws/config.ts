@@ -3,6 +3,7 @@
 import type { Node } from 'constructs';
 import * as z from 'zod';
 import { DEFAULT_BUS_NAME } from '#infra/wiring.ts';
+import { EMAIL_HISTORY_DEFAULT_DAYS, emailHistoryDays } from '#shared/domain/email-history.ts';
 import { headerBudgetOverrun, SES_HEADER_VALUE_MAX } from '#shared/mail/send-headers.ts';
 
 /** No Function URL is longer: https://<32-character id>.lambda-url.<region>.on.aws/, 20 characters of region. */
@@ -34,6 +35,8 @@ const contextShape = z.object({
     .optional(),
   /** Emails per second across all senders: your SES account's maximum send rate. */
   maxSendRate: z.coerce.number().positive().max(10_000).optional(),
+  /** Days each email's ledger entry, send outcome, holdout, coupon (after its expiry) and unsubscribe count are kept. */
+  emailHistoryDays: emailHistoryDays.default(EMAIL_HISTORY_DEFAULT_DAYS),
   /** mailto: target of the List-Unsubscribe header, beside the one-click URL. */
   unsubscribeMailto: z
     .email()

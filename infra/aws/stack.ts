@@ -58,7 +58,7 @@ export class LoyaltyFlowsStack extends Stack {
     const protect = config.deletionProtection;
 
     this.bus = new EventBus(this, 'MarketingBus', { eventBusName: config.busName });
-    this.store = new CustomerStore(this, 'CustomerStore', { protect });
+    this.store = new CustomerStore(this, 'CustomerStore', { protect, emailHistoryDays: config.emailHistoryDays });
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     this.mail = new MailDelivery(this, 'MailDelivery', { ...config, defaultBus });
     this.alarms = new Alarms(this, 'Alarms', { alarmEmail: config.alarmEmail, protect });

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { emailHistoryEnv } from '#shared/domain/email-history.ts';
 import { keys } from '#shared/store/keys.ts';
 import { startLivingShop } from './living-shop.ts';
 import { SAMPLE_CUSTOMERS, sampleEvents } from './sample-data.ts';
@@ -30,6 +31,13 @@ if (Number.isNaN(now.getTime())) {
   console.error(`--now: ${JSON.stringify(args.now)} is not an ISO 8601 date-time (try 2027-02-01T00:00:00Z)`);
   process.exit(2);
 }
+// How long the email history is kept, as a deploy's -c emailHistoryDays: too short for a reader stops here.
+const history = emailHistoryEnv.safeParse(process.env);
+if (!history.success) {
+  const why = history.error.issues.map((issue) => issue.message).join('; ');
+  console.error(`EMAIL_HISTORY_DAYS=${JSON.stringify(process.env.EMAIL_HISTORY_DAYS)}: ${why}`);
+  process.exit(2);
+}
 const dataDir = args.fresh
   ? undefined
   : path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(REPO_ROOT, '.local'));
@@ -45,6 +53,7 @@ const local = await startLocal({
     ses: port('LOCAL_SES_PORT', 8005),
   },
   ...(process.env.EVENT_BUS_NAME ? { busName: process.env.EVENT_BUS_NAME } : {}),
+  emailHistoryDays: history.data.EMAIL_HISTORY_DAYS,
 });
 
 // startLocal published the shipped campaigns/ journeys as version 1 of each not yet published.

@@ -17,6 +17,7 @@ import { documentClient, type Runtime } from '#functions/commons/runtime.ts';
 import { deployedProgram, PROGRAM_JSON_ENV } from '#shared/config/deployed-program.ts';
 import { CONSOLE_AUTH_ENV } from '#shared/console/http.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
+import { EMAIL_HISTORY_DEFAULT_DAYS, EMAIL_HISTORY_ENV } from '#shared/domain/email-history.ts';
 import { busEnvelope } from '#shared/events/contracts.ts';
 import type { ItemKey } from '#shared/store/keys.ts';
 import { publishShippedJourneys, type ShippedOutcome } from '#shared/journeys/shipped.ts';
@@ -63,6 +64,8 @@ export interface LocalOptions {
   ports?: 'random' | { aws: number; dynamo: number; ses: number };
   busName?: string;
   tableName?: string;
+  /** Days the email history is kept (default 400): `EMAIL_HISTORY_DAYS=… npm start`, as `-c emailHistoryDays` deploys. */
+  emailHistoryDays?: number;
   /** Extra environment for every function (rates, secrets, public URL ...). */
   env?: Record<string, string>;
   /** Lets a test wrap a function's runtime, e.g. to inject SES faults or a crash. */
@@ -658,6 +661,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalRunti
       // SES local has no sending quota, and the bucket runs on real time: at SES's sandbox 14/s a
       // simulated year's morning bursts waited ~90 s of wall time for a quota that is not there.
       MAX_SEND_RATE: '1000',
+      ...(wiring.access.emailHistory ? { [EMAIL_HISTORY_ENV]: String(options.emailHistoryDays ?? EMAIL_HISTORY_DEFAULT_DAYS) } : {}),
       ...functionUrls(endpoints.aws),
       ...(ownQueue ? { [ENV.deadLetterQueueUrl]: local.queueUrl(`${ownQueue}-dlq`) } : {}),
       // No login on a laptop: the console API trusts the loopback caller as user "local".

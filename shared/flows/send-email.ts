@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { utmContent } from '../domain/brand.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { HistoryExpiry } from '../domain/email-history.ts';
 import { type FrequencyCap, reserveCapSlot } from '../domain/frequency-cap.ts';
 import { type ControlGroupSettings, withheldForControlGroup } from '../domain/global-control-group.ts';
 import { parseQuietHours } from '../domain/quiet-hours.ts';
@@ -32,6 +33,8 @@ export interface SenderConfig {
   configurationSet: string | undefined;
   currency: string;
   unsubscribe: { url: string; mailto: string | undefined; secret: string; tokenTtlMs: number };
+  /** When a ledger entry written now may go (EMAIL_HISTORY_DAYS). */
+  historyExpiry: HistoryExpiry;
 }
 
 export interface SenderDeps {
@@ -97,7 +100,7 @@ export async function deliverSendRequest(
   // The global control group receives no marketing: recorded as skipped, so the report can
   // compare the group with everyone else.
   if (withheldForControlGroup(request.customerId, request.capClass, deps.controlGroup)) {
-    await deps.ledger.skip(ref, CONTROL_GROUP_SKIP, now);
+    await deps.ledger.skip(ref, CONTROL_GROUP_SKIP, now, config.historyExpiry(now));
     return { kind: 'skipped', reason: CONTROL_GROUP_SKIP };
   }
   // Paused by a guardrail: back on the queue for the longest SQS delay, checked again then.
@@ -110,14 +113,14 @@ export async function deliverSendRequest(
   const rules = rulesFor(request, config.rules);
   const decision = decideSend(profile && toRecipient(profile), request, now, rules);
   if (decision.kind === 'skip') {
-    await deps.ledger.skip(ref, decision.reason, now);
+    await deps.ledger.skip(ref, decision.reason, now, config.historyExpiry(now));
     return { kind: 'skipped', reason: decision.reason };
   }
   if (decision.kind === 'defer') return defer(request, deps, decision.until, decision.reason);
   // A journey's conditions, as the customer stands now (after any deferral): stale means no email.
   const journeyCheck = await deps.journeys.atSendTime(request, read?.stored);
   if ('skip' in journeyCheck) {
-    await deps.ledger.skip(ref, journeyCheck.skip, now);
+    await deps.ledger.skip(ref, journeyCheck.skip, now, config.historyExpiry(now));
     return { kind: 'skipped', reason: journeyCheck.skip };
   }
   const recipient = profile as RecipientProfile & { email: string };
@@ -175,6 +178,7 @@ export async function deliverSendRequest(
     now,
     leaseUntil: new Date(now.getTime() + config.leaseMs),
     ...(takeOverFrom ? { takeOverFrom } : {}),
+    expiresAt: config.historyExpiry(now),
     details: {
       template: request.template,
       locale: email.locale,

@@ -60,9 +60,14 @@ export class StoredCustomerArming {
     program: LoyaltyProgram,
     private readonly pageItems = ARMING_PAGE_ITEMS,
   ) {
-    this.runtime = journeyRuntime(store, program, {
-      enqueue: () => Promise.reject(new Error('arming a date trigger never sends')),
-    });
+    this.runtime = journeyRuntime(
+      store,
+      program,
+      { enqueue: () => Promise.reject(new Error('arming a date trigger never sends')) },
+      () => {
+        throw new Error('arming a date trigger never writes email history');
+      },
+    );
     this.catalogue = new JourneyCatalogue(store.doc, store.tableName, store.clock);
     this.segments = new SegmentStore(store.doc, store.tableName);
     this.progress = new JourneyArmingStore(store.doc, store.tableName);

@@ -183,6 +183,7 @@ export class JourneyEngine {
           campaignId: journey.id,
           period: entry.entryId,
           at: now,
+          expiresAt: this.deps.historyExpiry(now),
         });
         return { kind: 'entered', heldOut: true };
       }

@@ -3,6 +3,7 @@
 // per cold start by the journeys function and the scheduler, so both run the same engine.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
+import type { HistoryExpiry } from '../domain/email-history.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import type { SendQueue } from '../mail/send-request.ts';
 import { CouponStore } from '../store/coupons.ts';
@@ -26,6 +27,8 @@ export function journeyRuntime(
   store: { doc: DynamoDBDocumentClient; tableName: string; clock: Clock },
   program: LoyaltyProgram,
   sendQueue: SendQueue,
+  /** When the send outcomes, holdouts and coupons it writes may go (EMAIL_HISTORY_DAYS). */
+  historyExpiry: HistoryExpiry,
 ) {
   const timers = new TimerStore(store.doc, store.tableName);
   const journeys = new CurrentJourneys(
@@ -44,6 +47,7 @@ export function journeyRuntime(
     journeys,
     factsOf: customerFactsReader(store),
     holdouts: new HoldoutRecords(store.doc, store.tableName),
+    historyExpiry,
   });
   const customers = new CustomerStore(store.doc, store.tableName);
   const customerJourneys = new CustomerJourneysReader(store.doc, store.tableName);

@@ -7,6 +7,7 @@
 // customer's journey story.
 import { asksEmailed, firstFailing } from '../domain/journey-conditions.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { HistoryExpiry } from '../domain/email-history.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
 import type { DeliveryOutcome } from '../flows/send-email.ts';
 import { TemplateError, TemplateRenderer } from '../mail/render.ts';
@@ -31,6 +32,8 @@ export class JourneySending {
       clock: Clock;
       /** The brand and tier names every email shows, and the customer's standing it renders. */
       program: LoyaltyProgram;
+      /** When a send outcome recorded now may go (EMAIL_HISTORY_DAYS). */
+      historyExpiry: HistoryExpiry;
     },
   ) {}
 
@@ -74,6 +77,8 @@ export class JourneySending {
 
   /** Records the delivery outcome of the request where `explain` finds it. */
   async record(request: ParsedSendRequest, outcome: DeliveryOutcome): Promise<void> {
+    const now = this.deps.clock.now();
+    const expiresAt = this.deps.historyExpiry(now);
     const base = {
       customerId: request.customerId,
       journeyId: request.campaignId,
@@ -81,15 +86,15 @@ export class JourneySending {
       stepId: request.step,
       version: request.journey.version,
       template: request.template,
-      at: this.deps.clock.now().toISOString(),
+      at: now.toISOString(),
       ...(request.journey.variant ? { variant: request.journey.variant } : {}),
     };
     // The step's `sent` is counted by whoever completed the email's ledger claim
     // (shared/flows/sent-emails.ts), not here: a retry that finds the email sent counts nothing.
     if (outcome.kind === 'sent' || outcome.kind === 'already-sent')
-      await this.deps.states.recordSendOutcome({ ...base, outcome: 'sent', reason: `message ${outcome.messageId}` });
+      await this.deps.states.recordSendOutcome({ ...base, outcome: 'sent', reason: `message ${outcome.messageId}` }, expiresAt);
     else if (outcome.kind === 'skipped')
-      await this.deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason: outcome.reason });
+      await this.deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason: outcome.reason }, expiresAt);
     // A hop of an already deferred request through the queue keeps the reason it was deferred for.
     else if (outcome.reason !== 'not-before')
       await this.deps.states.recordSendOutcome({
@@ -97,6 +102,6 @@ export class JourneySending {
         outcome: 'deferred',
         reason: outcome.reason,
         notBefore: outcome.until.toISOString(),
-      });
+      }, expiresAt);
   }
 }

@@ -1,13 +1,23 @@
 // The sender's settings, read from the environment once per cold start and validated: rate
-// (the SES quota), quiet hours, frequency cap, lease, addresses and the unsubscribe endpoint.
+// (the SES quota), quiet hours, frequency cap, lease, addresses, the unsubscribe endpoint and how
+// long the ledger entries it writes are kept.
 import * as z from 'zod';
 import { DAY_MS } from '../domain/clock.ts';
+import {
+  EMAIL_HISTORY_DEFAULT_DAYS,
+  emailHistoryDays,
+  historyExpiry,
+  historyTooShort,
+  MESSAGE_LIFETIME_DAYS,
+  UNSUBSCRIBE_LINK_DEFAULT_DAYS,
+} from '../domain/email-history.ts';
 import { parseQuietHours } from '../domain/quiet-hours.ts';
 import { ianaTimeZone } from '../events/contracts.ts';
 import type { SenderConfig } from '../flows/send-email.ts';
 import { assertHeaderBudget } from './send-headers.ts';
 
-export const senderEnv = z.object({
+export const senderEnv = z
+  .object({
   SENDER_ADDRESS: z.string().min(3).default('loyalty-flows <no-reply@loyalty.example>'),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** Emails per second across all concurrent senders: the SES account's maximum send rate. */
@@ -21,12 +31,26 @@ export const senderEnv = z.object({
   PROGRAM_CURRENCY: z.string().length(3).default('USD'),
   LEDGER_LEASE_SECONDS: z.coerce.number().int().positive().default(600),
   SES_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
-  UNSUBSCRIBE_TOKEN_TTL_DAYS: z.coerce.number().positive().default(90),
+  UNSUBSCRIBE_TOKEN_TTL_DAYS: z.coerce.number().positive().default(UNSUBSCRIBE_LINK_DEFAULT_DAYS),
   UNSUBSCRIBE_MAILTO: z.email().optional(),
   /** The unsubscribe Function URL (AWS); locally PUBLIC_BASE_URL + /unsubscribe. */
   FUNCTION_URL_UNSUBSCRIBE: z.url().optional(),
   PUBLIC_BASE_URL: z.url().optional(),
-});
+  /** How long each ledger entry is kept (shared/domain/email-history.ts). */
+  EMAIL_HISTORY_DAYS: emailHistoryDays.default(EMAIL_HISTORY_DEFAULT_DAYS),
+})
+  // This sender's own windows: a deferral for the frequency cap waits up to its window without
+  // reading the ledger, and a replayed unsubscribe link is honoured for the link's validity.
+  .superRefine((env, ctx) => {
+    const tooShort = historyTooShort(env.EMAIL_HISTORY_DAYS, [
+      {
+        days: Math.ceil(env.FREQUENCY_CAP_DAYS) + MESSAGE_LIFETIME_DAYS,
+        reads: `a request deferred by the frequency cap (FREQUENCY_CAP_DAYS ${env.FREQUENCY_CAP_DAYS}) and then dead-lettered, read again`,
+      },
+      { days: Math.ceil(env.UNSUBSCRIBE_TOKEN_TTL_DAYS), reads: 'an unsubscribe link\'s validity (UNSUBSCRIBE_TOKEN_TTL_DAYS)' },
+    ]);
+    if (tooShort) ctx.addIssue({ code: 'custom', path: ['EMAIL_HISTORY_DAYS'], message: tooShort });
+  });
 export type SenderEnv = z.output<typeof senderEnv>;
 
 export function unsubscribeEndpoint(
@@ -63,5 +87,6 @@ export function senderConfig(env: SenderEnv, secret: string): SenderConfig {
       secret,
       tokenTtlMs: env.UNSUBSCRIBE_TOKEN_TTL_DAYS * DAY_MS,
     },
+    historyExpiry: historyExpiry(env.EMAIL_HISTORY_DAYS),
   };
 }

@@ -36,12 +36,17 @@ export class CountMarkers {
     });
   }
 
-  /** True for the customer's first unsubscribe counted on this journey; false on a replay. */
-  firstUnsubscribe(input: { customerId: string; journeyId: string; day: string }): Promise<boolean> {
+  /**
+   * True for the customer's first unsubscribe counted on this journey; false on a replay. A replay
+   * needs a link still valid, so the marker goes with the email history (`expiresAt`, epoch
+   * seconds), which is never shorter than a link's validity.
+   */
+  firstUnsubscribe(input: { customerId: string; journeyId: string; day: string; expiresAt: number }): Promise<boolean> {
     return putOnce(this.doc, this.tableName, {
       ...keys.unsubscribeCountMarker(input.customerId, input.journeyId),
       type: 'unsubscribe-count',
       day: input.day,
+      [TTL_ATTRIBUTE]: input.expiresAt,
     });
   }
 }

@@ -2,7 +2,7 @@
 // (customer, journey, entry). The item is the count: the report reads them (no counter beside it).
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { putOnce } from './dynamo.ts';
-import { keys } from './keys.ts';
+import { keys, TTL_ATTRIBUTE } from './keys.ts';
 
 /** Records control-group members: one item per (customer, campaign, period). */
 export class HoldoutRecords {
@@ -18,6 +18,8 @@ export class HoldoutRecords {
     period: string;
     step?: string | undefined;
     at: Date;
+    /** When the record may go (epoch seconds): the email history's retention after `at`. */
+    expiresAt: number;
   }): Promise<boolean> {
     return putOnce(this.doc, this.tableName, {
       ...keys.holdout(input.customerId, input.campaignId, input.period),
@@ -27,6 +29,7 @@ export class HoldoutRecords {
       period: input.period,
       ...(input.step ? { step: input.step } : {}),
       at: input.at.toISOString(),
+      [TTL_ATTRIBUTE]: input.expiresAt,
     });
   }
 

@@ -12,7 +12,7 @@ import {
 import { ARMING_LEAD_MS, needsNudge } from '../domain/timers.ts';
 import { isConditionFailure, queryAll, versionCondition, writeIfCondition } from './dynamo.ts';
 import { JourneyStepCounts } from './journey-step-counts.ts';
-import { dueShard, INDEXES, keys } from './keys.ts';
+import { dueShard, INDEXES, keys, TTL_ATTRIBUTE } from './keys.ts';
 import { JOURNEY_STEP_KIND, type TimerStore } from './timers.ts';
 
 /** The step a stored run stands at, for the step counters (none once it left). */
@@ -92,8 +92,11 @@ export class JourneyStateStore {
     return state;
   }
 
-  /** Records what became of a send step; an outcome already `sent` is never overwritten. */
-  async recordSendOutcome(outcome: JourneySendOutcome): Promise<boolean> {
+  /**
+   * Records what became of a send step; an outcome already `sent` is never overwritten. Each write
+   * sets `expiresAt` (epoch seconds, the email history's retention after the write) anew.
+   */
+  async recordSendOutcome(outcome: JourneySendOutcome, expiresAt: number): Promise<boolean> {
     const parsed = journeySendOutcomeSchema.parse(outcome);
     return writeIfCondition(
       this.doc,
@@ -103,6 +106,7 @@ export class JourneyStateStore {
           ...keys.journeySendOutcome(parsed.customerId, parsed.journeyId, parsed.entryId, parsed.stepId),
           type: 'journey-send',
           ...parsed,
+          [TTL_ATTRIBUTE]: expiresAt,
         },
         // "enqueued" is only the first word; the sender's later outcomes replace it, "sent" is final.
         ConditionExpression:

@@ -11,6 +11,7 @@
 //                                                change: the scheduler folds it into JOURNEY#TRIGGERS when it fires)
 //   CUSTOMER#<id> / SEND#<journey>#<period>      send ledger: one conditional write per send
 //   CUSTOMER#<id> / HOLDOUT#<journey>#<entry>    held out of a journey entry (control group), written once
+//                                                (both expire: the email history, see TTL_ATTRIBUTE)
 //   CUSTOMER#<id> / JOURNEY#<journey>#STATE      one customer's run through a journey (position, variant,
 //                                                history); on the due index while a wait is pending
 //   CUSTOMER#<id> / JOURNEY#TRIGGERS             every date-trigger journey's next occasion for the customer
@@ -22,7 +23,8 @@
 //                                                folds each into JOURNEY#TRIGGERS when it comes due
 //   CUSTOMER#<id> / JOURNEY#<journey>#SEND#<entry>#<step>  a journey send's outcome (enqueued, sent,
 //                                                held-out, skipped, deferred); Query begins_with JOURNEY#<journey>#
-//                                                returns a customer's whole story in one journey (explain)
+//                                                returns a customer's whole story in one journey (explain);
+//                                                expires with the email history (the run's STATE never does)
 //   JOURNEYS / <id>                              a journey's CURRENT version (whole: journey + templates);
 //                                                Query PK lists every journey (one small partition)
 //   JOURNEY#<id> / V#<n>                         every published version, immutable (history, rollback)
@@ -44,13 +46,15 @@
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
 //   STATS#<journey> / DAY#<yyyy-mm-dd>           (older tables, no longer written) a journey's daily counters beside
 //                                                its step results; the report reads a day only where it has none
-//   UNSUBCOUNT#<customer> / <journey>            "this customer's unsubscribe was counted for this journey" (once)
+//   UNSUBCOUNT#<customer> / <journey>            "this customer's unsubscribe was counted for this journey" (once);
+//                                                expires with the email history, counted from the unsubscribe
 //   SCHEDULER / TIMERS                           the timer scheduler's watermark, next check and run lease
 //   DUEDIR#<yyyy-mm-dd> / <hh>#<shard>           "this due bucket may hold timers": one Query per day tells
 //                                                the scheduler which (hour, shard) buckets to read at all
 //   COUPON#<code> / COUPON                       an issued coupon (customer, journey, step, variant, expiry),
 //                                                looked up by code at checkout; the conditional put keeps every
-//                                                code unique, and `redeemedBy` names the one order that used it
+//                                                code unique, and `redeemedBy` names the one order that used it;
+//                                                expires the email history's retention after its own `validUntil`
 //   CUSTOMER#<id> / SURVEY#<answeredAt ISO>      a survey answer, written once (idempotent by answer time)
 //   SEGMENTS / THRESHOLDS                        weekly RFM quintile cuts and 80/20 spend threshold (one GetItem)
 //   SEGMENTS / SAMPLES                           a few customer ids per tier, stage, segment, locale and churn band,
@@ -91,8 +95,10 @@ export const TABLE_KEYS = { partitionKey: 'PK', sortKey: 'SK' } as const;
 
 /**
  * The table's time-to-live attribute (epoch seconds): DynamoDB deletes an item some time after it
- * passes, at no write cost. Only items whose purpose has passed carry it (once-only markers
- * outliving every redelivery), so the table grows with what must be kept, not with every event.
+ * passes (days, not at the second), at no write cost. Only items whose purpose has passed carry it
+ * (once-only markers outliving every redelivery; the per-email history — ledger entries, send
+ * outcomes, holdouts, coupons, unsubscribe counts — after EMAIL_HISTORY_DAYS, see
+ * shared/domain/email-history.ts), so the table grows with what must be kept, not with every event.
  */
 export const TTL_ATTRIBUTE = 'expiresAt';
 

@@ -1,6 +1,9 @@
 // The send ledger and the frequency-cap item. A ledger entry is claimed ("pending", with an
 // attempt id and a lease) by a conditional write BEFORE the SES call and completed ("sent", with
 // the SES message id) after it, so no (customer, campaign, period) is ever mailed twice.
+// Every entry carries `expiresAt` (the email history's retention, shared/domain/email-history.ts):
+// no request or SES event for a key can come after it, since each delivery of a request reads the
+// entry first and the next delivery comes within a deferral's wait plus a message's lifetime.
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -10,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { RecentSends } from '../domain/frequency-cap.ts';
 import { isConditionFailure, putOnce, versionCondition, writeIfCondition } from './dynamo.ts';
-import { keys } from './keys.ts';
+import { keys, TTL_ATTRIBUTE } from './keys.ts';
 
 export interface LedgerRef {
   customerId: string;
@@ -85,6 +88,8 @@ export class SendLedger {
       leaseUntil: Date;
       takeOverFrom?: string;
       details: Record<string, string>;
+      /** When the entry may go (epoch seconds): the email history's retention after `now`. */
+      expiresAt: number;
     },
   ): Promise<boolean> {
     return writeIfCondition(
@@ -102,6 +107,7 @@ export class SendLedger {
           attemptId: claim.attemptId,
           claimedAt: claim.now.toISOString(),
           leaseUntil: claim.leaseUntil.toISOString(),
+          [TTL_ATTRIBUTE]: claim.expiresAt,
         },
         ConditionExpression: claim.takeOverFrom
           ? '#s = :pending AND attemptId = :previous'
@@ -165,8 +171,8 @@ export class SendLedger {
     );
   }
 
-  /** Records that this period was decided not to be sent (no consent, suppressed ...), once. */
-  async skip(ref: LedgerRef, reason: string, at: Date): Promise<boolean> {
+  /** Records that this period was decided not to be sent (no consent, suppressed ...), once; kept until `expiresAt`. */
+  async skip(ref: LedgerRef, reason: string, at: Date, expiresAt: number): Promise<boolean> {
     return putOnce(this.doc, this.tableName, {
       ...this.key(ref),
       type: 'send',
@@ -174,6 +180,7 @@ export class SendLedger {
       status: 'skipped',
       reason,
       at: at.toISOString(),
+      [TTL_ATTRIBUTE]: expiresAt,
     });
   }
 }

@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { deployConfigFrom } from '#infra/aws/config.ts';
 import { defineLoyaltyFlows } from '#infra/aws/loyalty-flows.ts';
 import { LoyaltyFlowsStack } from '#infra/aws/stack.ts';
-import { ENV, type FunctionWiring, queues } from '#infra/wiring.ts';
+import { ENV, type FunctionWiring, functions, queues } from '#infra/wiring.ts';
+import { EMAIL_HISTORY_ENV } from '#shared/domain/email-history.ts';
 
 const extraFunctions = {
   'event-consumer': {
@@ -68,7 +69,7 @@ const extraFunctions = {
     folder: 'ingest-customers',
     description: 'one-click unsubscribe',
     trigger: { type: 'url', path: '/unsubscribe' },
-    access: { table: 'readWrite', unsubscribeSecret: true },
+    access: { table: 'readWrite', unsubscribeSecret: true, emailHistory: true },
     timeoutSeconds: 10,
     memoryMb: 256,
   },
@@ -186,6 +187,32 @@ describe('deploy context', () => {
     const app = new App({ context: { senderAddress: 'not-an-address', deletionProtection: 'maybe' } });
     expect(() => deployConfigFrom(app.node)).toThrow(/-c senderAddress="not-an-address"/);
     expect(() => deployConfigFrom(app.node)).toThrow(/-c deletionProtection="maybe"/);
+  });
+});
+
+describe('email history retention', () => {
+  it('tells -c emailHistoryDays to exactly the functions that write the per-email history', () => {
+    const { stack } = buildStack({ ...noBundling, emailHistoryDays: '500' }, functions);
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const told = Object.entries(stack.functions)
+      .filter(([, wired]) => {
+        const child = wired.fn.node.defaultChild;
+        if (!(child instanceof CfnElement)) throw new Error('no function resource');
+        const variables = resources[stack.getLogicalId(child)].Properties.Environment.Variables;
+        if (EMAIL_HISTORY_ENV in variables) expect(variables[EMAIL_HISTORY_ENV]).toBe('500');
+        return EMAIL_HISTORY_ENV in variables;
+      })
+      .map(([name]) => name)
+      .sort();
+    // The sender (ledger, send outcomes), the journey engine's two hosts (outcomes, holdouts,
+    // coupons) and the unsubscribe link (its count marker); SES feedback only completes entries.
+    expect(told).toEqual(['journeys', 'scheduler', 'sender', 'unsubscribe']);
+  });
+
+  it('deploys 400 days unless told, and rejects fewer than the report looks back over, naming key and value', () => {
+    expect(deployConfigFrom(new App().node).emailHistoryDays).toBe(400);
+    const app = new App({ context: { emailHistoryDays: '100' } });
+    expect(() => deployConfigFrom(app.node)).toThrow(/-c emailHistoryDays="100": must be at least 124 days: the weekly report's/);
   });
 });
 

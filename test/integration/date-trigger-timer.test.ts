@@ -17,6 +17,7 @@ import { purchaseEvent, samEvent } from '../support/fixtures.ts';
 import { heldOutOfShipped } from '../support/holdout.ts';
 import { subjectsTo } from '../support/timer-campaigns.ts';
 import { loyalty } from './cli-support.ts';
+import { EMAIL_HISTORY_DEFAULT_DAYS, historyExpiry } from '#shared/domain/email-history.ts';
 
 let local: LocalRuntime;
 const journeysMeter = new DynamoMeter();
@@ -136,9 +137,12 @@ describe('one date-trigger timer per customer', () => {
     const meter = new DynamoMeter();
     const runtime = local.runtimeFor('journeys');
     const doc = meter.meter(runtime, local.endpoints.dynamo).doc;
-    const journeys = journeyRuntime({ doc, tableName: local.tableName, clock: local.clock }, loadProgram({}), {
-      enqueue: () => Promise.reject(new Error('arming never sends')),
-    });
+    const journeys = journeyRuntime(
+      { doc, tableName: local.tableName, clock: local.clock },
+      loadProgram({}),
+      { enqueue: () => Promise.reject(new Error('arming never sends')) },
+      historyExpiry(EMAIL_HISTORY_DEFAULT_DAYS),
+    );
     const view = await journeys.customerJourneys.load('race-1');
     expect(view.triggers).toBeUndefined();
     const [birthday, winBack] = await Promise.all([journeys.journeys.current('birthday'), journeys.journeys.current('win-back')]);

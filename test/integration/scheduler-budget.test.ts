@@ -20,6 +20,7 @@ import { CustomerStore } from '#shared/store/customers.ts';
 import { JourneyCatalogue } from '#shared/store/journeys.ts';
 import { dueShard, INDEXES, keys } from '#shared/store/keys.ts';
 import { TimerStore } from '#shared/store/timers.ts';
+import { EMAIL_HISTORY_DEFAULT_DAYS, historyExpiry } from '#shared/domain/email-history.ts';
 
 const TABLE = 'scheduler-budget';
 let engine: Engine;
@@ -38,9 +39,12 @@ beforeAll(async () => {
   // The shipped birthday journey, fired by the scheduler through the journey engine.
   const birthday = await loadJourneyFiles(path.resolve(import.meta.dirname, '../../campaigns/birthday.yaml'));
   await new JourneyCatalogue(doc, TABLE, clock).publish({ ...birthday, by: 'test' });
-  const journeys = journeyRuntime({ doc, tableName: TABLE, clock }, loadProgram({}), {
-    enqueue: async (requests) => void sent.push(...requests),
-  });
+  const journeys = journeyRuntime(
+    { doc, tableName: TABLE, clock },
+    loadProgram({}),
+    { enqueue: async (requests) => void sent.push(...requests) },
+    historyExpiry(EMAIL_HISTORY_DEFAULT_DAYS),
+  );
   arm = (customerId, now) => journeys.reactions.armDateTriggers(customerId, now);
   deps = {
     timers: new TimerStore(doc, TABLE),

@@ -5,6 +5,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { type Access, ENV, type QueueName, queueUrlEnv } from '#infra/wiring.ts';
+import { EMAIL_HISTORY_ENV } from '#shared/domain/email-history.ts';
 import type { CustomerStore } from './customer-store.ts';
 import type { MailDelivery } from './mail-delivery.ts';
 import type { WorkQueue } from './work-queue.ts';
@@ -81,6 +82,10 @@ const grants: { [K in AccessFlag]: Grant<K> } = {
     const key = mail.unsubscribeSigningKey();
     key.grantRead(fn);
     fn.addEnvironment(ENV.unsubscribeSecretArn, key.secretArn);
+  },
+  // Not a grant: the table's retention of what this function writes, so its items expire with it.
+  emailHistory: (fn, enabled, _access, { store }) => {
+    if (enabled) fn.addEnvironment(EMAIL_HISTORY_ENV, String(store.emailHistoryDays));
   },
 };
 

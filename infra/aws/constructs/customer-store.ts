@@ -11,13 +11,18 @@ export type IndexName = keyof typeof INDEXES;
 export interface CustomerStoreProps {
   /** Deletion protection on, and the table retained if the stack is deleted. */
   protect: boolean;
+  /** Days each email's history is kept (ledger, send outcomes, holdouts, coupons after their expiry). */
+  emailHistoryDays: number;
 }
 
 export class CustomerStore extends Construct {
   readonly table: Table;
+  /** Told to the functions that write the email history (wiring `access.emailHistory`). */
+  readonly emailHistoryDays: number;
 
   constructor(scope: Construct, id: string, props: CustomerStoreProps) {
     super(scope, id);
+    this.emailHistoryDays = props.emailHistoryDays;
     const key = (name: string) => ({ name, type: AttributeType.STRING });
     this.table = new Table(this, 'Table', {
       partitionKey: key(TABLE_KEYS.partitionKey),
@@ -25,7 +30,7 @@ export class CustomerStore extends Construct {
       // On-demand: traffic follows campaigns and imports (spiky), and idle costs nothing.
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Expired once-only markers (keys.ts) are deleted by DynamoDB, free of write charges.
+      // Expired once-only markers and email history (keys.ts) are deleted by DynamoDB, free of write charges.
       timeToLiveAttribute: TTL_ATTRIBUTE,
       // AWS managed KMS key (aws/dynamodb): encrypted at rest, access governed by the
       // same IAM grants as the data, no key policy to maintain and no per-request KMS charge.

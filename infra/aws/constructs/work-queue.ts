@@ -5,12 +5,16 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type FunctionWiring, type QueueWiring, visibilityTimeoutSeconds } from '#infra/wiring.ts';
+import { DEAD_LETTER_DAYS } from '#shared/domain/email-history.ts';
 
 /** SSE-SQS: EventBridge can deliver into it (it cannot use the aws/sqs KMS key) and it costs nothing. */
 const encryptedQueue = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
 
-/** Long enough for an operator to look at a rejected event on Monday that arrived on Friday. */
-const DEAD_LETTER_RETENTION = Duration.days(14);
+/**
+ * Long enough for an operator to look at a rejected event on Monday that arrived on Friday; the
+ * email history's shortest retention counts on it (a request read again at most this long after).
+ */
+const DEAD_LETTER_RETENTION = Duration.days(DEAD_LETTER_DAYS);
 
 /** A dead-letter queue on its own: where a scheduler or endpoint records what it could not do. */
 export class DeadLetterQueue extends Construct {

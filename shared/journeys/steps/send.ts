@@ -106,7 +106,7 @@ async function issueCoupon(
       valueMilli: coupon.valueMilli,
       expiresAt: coupon.expiresAt,
       issuedAt: issuedAt.toISOString(),
-    });
+    }, deps.historyExpiry(new Date(coupon.expiresAt)));
     if (outcome === 'issued') return coupon;
   }
   throw new Error(`could not find a free ${offer.codePrefix} coupon code for customer ${state.customerId}`);
@@ -127,10 +127,11 @@ export const sendStep: StepModule<SendJourneyStep> = {
       at: now.toISOString(),
       ...(state.variant ? { variant: state.variant } : {}),
     };
+    const expiresAt = deps.historyExpiry(now);
     const rules = sendRulesOf(journey, step.send);
     const late = lateness(journey.trigger, state, now, rules.maxDelay);
     if (late) {
-      await deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason: late });
+      await deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason: late }, expiresAt);
       return { kind: 'go', to: next, outcome: 'skipped', detail: late };
     }
     const customer = await facts();
@@ -140,7 +141,7 @@ export const sendStep: StepModule<SendJourneyStep> = {
       : { holds: false, reason: 'the customer is no longer stored' };
     if (!customer || failed) {
       const reason = `audience: ${failed?.reason ?? 'unknown'}`;
-      await deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason });
+      await deps.states.recordSendOutcome({ ...base, outcome: 'skipped', reason }, expiresAt);
       return { kind: 'exit', reason: 'left-audience', outcome: 'skipped', detail: reason };
     }
     // The step's hour, once: after the wait (waitUntil set) the step sends whatever the hour.
@@ -210,7 +211,7 @@ export const sendStep: StepModule<SendJourneyStep> = {
       },
     };
     await deps.sendQueue.enqueue([request]);
-    await deps.states.recordSendOutcome({ ...base, outcome: 'enqueued', ...(held ? { reason: held } : {}) });
+    await deps.states.recordSendOutcome({ ...base, outcome: 'enqueued', ...(held ? { reason: held } : {}) }, expiresAt);
     return {
       kind: 'go',
       to: next,

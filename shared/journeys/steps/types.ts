@@ -3,6 +3,7 @@
 // they leave — plus one line for the history (`explain`). Effects (a send) happen inside `run`
 // and must be idempotent: a crash before the state write re-runs the step.
 import type { Clock } from '../../domain/clock.ts';
+import type { HistoryExpiry } from '../../domain/email-history.ts';
 import type { ConditionFacts } from '../../domain/journey-conditions.ts';
 import type { JourneyStep } from '../../domain/journey.ts';
 import type { ExitReason, JourneyState } from '../../domain/journey-state.ts';
@@ -19,6 +20,8 @@ export interface StepDeps {
   sendQueue: SendQueue;
   states: Pick<JourneyStateStore, 'recordSendOutcome'>;
   coupons: Pick<CouponStore, 'issue'>;
+  /** When an item of the email history (a send outcome, holdout, coupon after its expiry) may go. */
+  historyExpiry: HistoryExpiry;
 }
 
 export interface StepRun<S extends JourneyStep = JourneyStep> {
