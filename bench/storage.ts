@@ -28,13 +28,14 @@ export async function retainedBytes(doc: DynamoDBDocumentClient, tableName: stri
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
-    for (const item of page.Items ?? []) retained[kindOf(item)] += storedBytes(item);
+    for (const item of page.Items ?? []) retained[retainedKind(item)] += storedBytes(item);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return retained;
 }
 
-function kindOf(item: Record<string, unknown>): keyof Retained {
+/** What an item grows with, by its key. */
+export function retainedKind(item: Record<string, unknown>): keyof Retained {
   const pk = String(item.PK);
   const sk = String(item.SK);
   if (pk.startsWith('SESMSG#')) return 'sesMarkers';

@@ -39,13 +39,15 @@ export const senderEnv = z
   /** How long each ledger entry is kept (shared/domain/email-history.ts). */
   EMAIL_HISTORY_DAYS: emailHistoryDays.default(EMAIL_HISTORY_DEFAULT_DAYS),
 })
-  // This sender's own windows: a deferral for the frequency cap waits up to its window without
-  // reading the ledger, and a replayed unsubscribe link is honoured for the link's validity.
+  // This sender's own windows: a deferred request hops through the queue without reading the
+  // ledger until its time (the frequency cap's window, the end of quiet hours, a claim's lease),
+  // and a replayed unsubscribe link is honoured for the link's validity.
   .superRefine((env, ctx) => {
+    const deferralDays = Math.ceil(Math.max(env.FREQUENCY_CAP_DAYS, 1, env.LEDGER_LEASE_SECONDS / 86_400));
     const tooShort = historyTooShort(env.EMAIL_HISTORY_DAYS, [
       {
-        days: Math.ceil(env.FREQUENCY_CAP_DAYS) + MESSAGE_LIFETIME_DAYS,
-        reads: `a request deferred by the frequency cap (FREQUENCY_CAP_DAYS ${env.FREQUENCY_CAP_DAYS}) and then dead-lettered, read again`,
+        days: deferralDays + MESSAGE_LIFETIME_DAYS,
+        reads: `a request deferred up to ${deferralDays} days (FREQUENCY_CAP_DAYS, quiet hours, LEDGER_LEASE_SECONDS) and then dead-lettered, read again`,
       },
       { days: Math.ceil(env.UNSUBSCRIBE_TOKEN_TTL_DAYS), reads: 'an unsubscribe link\'s validity (UNSUBSCRIBE_TOKEN_TTL_DAYS)' },
     ]);

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
+import { LOCAL_CONFIGURATION_SET } from '#infra/local/ses-simulator.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
+import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
 import { keys, TTL_ATTRIBUTE } from '#shared/store/keys.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
@@ -24,6 +26,7 @@ import {
   newsRequest,
   sendOutcome,
   startDelivery,
+  stepCounters,
   upsertCustomers,
 } from './sender-fixtures.ts';
 
@@ -194,5 +197,19 @@ describe('the ledger past its expiry, not yet deleted', () => {
     await d.local.drain();
     expect(await emailsTo(d.local, 'ada@example.com')).toHaveLength(1);
     expect(await ledgerEntry(d.local, 'c-ada', request.campaignId, request.period)).toMatchObject({ status: 'sent' });
+  });
+
+  it("completes and counts nothing when an SES Send event comes after DynamoDB deleted the entry", async () => {
+    const request = newsRequest('c-ada');
+    const [email] = await emailsTo(d.local, 'ada@example.com');
+    const mail = sentMailFromSesLocal(email!, LOCAL_CONFIGURATION_SET);
+    await d.local.doc.send(
+      new DeleteCommand({ TableName: d.local.tableName, Key: keys.sendLedger('c-ada', request.campaignId, request.period) }),
+    );
+    await d.local.putEvents([{ ...sesEvent('send', mail, d.local.clock.now()), busName: 'default' }]);
+    await d.local.drain();
+    expect(await ledgerEntry(d.local, 'c-ada', request.campaignId, request.period)).toBeUndefined();
+    expect(await stepCounters(d.local, 'news', '2026-01-05')).toMatchObject({ sent: 1 });
+    expect(await stepCounters(d.local, 'news', d.local.clock.now().toISOString().slice(0, 10))).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // The cost model's storage lines size each item as DynamoDB bills it: names and values, numbers
 // by their digits, list and map overhead, 100 bytes per item, and once more per index entry.
 import { describe, expect, it } from 'vitest';
-import { storedBytes } from '../../bench/storage.ts';
+import { retainedKind, storedBytes } from '../../bench/storage.ts';
 
 describe('storedBytes', () => {
   it('adds names, values and the 100-byte item overhead', () => {
@@ -16,5 +16,20 @@ describe('storedBytes', () => {
     expect(storedBytes(item)).toBe(2 * (100 + 2 + 10 + 2 + 19 + 6 + 17 + 6 + 10));
     // The same attributes under names no index keys on: the table's copy only.
     expect(storedBytes({ PK: 'CUSTOMER#a', SK: 'ADDRESS#a@x.example', XXXXXX: 'EMAIL#a@x.example', GSI2SK: 'CUSTOMER#a' })).toBe(172);
+  });
+});
+
+describe('retainedKind', () => {
+  it('groups the per-email history (ledger, outcome, holdout, unsubscribe count) apart from coupons, markers and customers', () => {
+    const kind = (PK: string, SK: string) => retainedKind({ PK, SK });
+    expect(kind('CUSTOMER#a', 'SEND#birthday#birthday#2027#greeting')).toBe('emails');
+    expect(kind('CUSTOMER#a', 'JOURNEY#birthday#SEND#birthday#2027#greeting')).toBe('emails');
+    expect(kind('CUSTOMER#a', 'HOLDOUT#birthday#birthday#2027')).toBe('emails');
+    expect(kind('UNSUBCOUNT#a', 'birthday')).toBe('emails');
+    expect(kind('COUPON#BDAY27-X', 'COUPON')).toBe('coupons');
+    expect(kind('SESMSG#m', 'delivered')).toBe('sesMarkers');
+    expect(kind('CUSTOMER#a', 'PURCHASE#o-1')).toBe('purchases');
+    expect(kind('CUSTOMER#a', 'JOURNEY#birthday#STATE')).toBe('customers');
+    expect(kind('STEPRESULTS#birthday', 'DAY#2027-01-01#greeting#-')).toBe('shared');
   });
 });
