@@ -6,12 +6,13 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocal } from '#infra/local/runtime.ts';
 import { LOCAL_CONFIGURATION_SET } from '#infra/local/ses-simulator.ts';
 import { DAY_MS } from '#shared/domain/clock.ts';
 import { sentMailFromSesLocal, sesEvent } from '#shared/mail/ses-events.ts';
+import { CouponStore } from '#shared/store/coupons.ts';
 import { keys, TTL_ATTRIBUTE } from '#shared/store/keys.ts';
 import { customerEvent, purchaseEvent } from '../support/fixtures.ts';
 import { publishJourneyFile, writeTemplate } from '../support/journey-files.ts';
@@ -129,6 +130,26 @@ describe('email history retention', () => {
       expect(Date.parse(String(coupon.validUntil)) - Date.parse(String(coupon.issuedAt))).toBe(10 * DAY_MS);
       expect(coupon[TTL_ATTRIBUTE]).toBe(plusRetention(coupon.validUntil));
     }
+  });
+
+  it('still reads a coupon stored before validUntil, its validity in expiresAt (a string, which TTL ignores)', async () => {
+    const code = 'OLD27-ABCDEFGH';
+    await local.doc.send(
+      new PutCommand({
+        TableName: local.tableName,
+        Item: {
+          ...keys.coupon(code),
+          type: 'coupon',
+          code,
+          customerId: 'eh-0',
+          campaignId: 'thanks',
+          period: 'order#old#thank',
+          issuedAt: '2026-01-01T00:00:00.000Z',
+          expiresAt: '2026-01-31T00:00:00.000Z',
+        },
+      }),
+    );
+    expect(await new CouponStore(local.doc, local.tableName).get(code)).toMatchObject({ expiresAt: '2026-01-31T00:00:00.000Z' });
   });
 
   it("expires a counted unsubscribe with the history, measured from the unsubscribe", async () => {
