@@ -113,13 +113,32 @@ function writtenKeys(body: string): ItemKey[] {
   return named.flatMap((key) => (key ? [{ PK: key.PK.S, SK: key.SK.S }] : []));
 }
 
+/** SES local engines open in this process: they share one store (below). */
+let openSesEngines = 0;
+
 export async function startSes(options: { port?: number } = {}): Promise<Engine> {
   // The package is CommonJS with an ESM-style default export; under Node's interop it arrives nested.
   const sesLocal = (sesLocalModule as unknown as { default: typeof sesLocalModule }).default ?? sesLocalModule;
   const server = await sesLocal({ host: '127.0.0.1', port: options.port ?? 0 });
   if (!server.listening) await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const port = (server.address() as AddressInfo).port;
-  return { endpoint: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
+  const endpoint = `http://127.0.0.1:${port}`;
+  // aws-ses-v2-local keeps its emails in a module-level store, so an engine started after another
+  // stopped in the same process (the bench's sections, one after the other) would list the
+  // earlier engine's emails as its own — links to a port now closed. The first engine open starts
+  // from an empty store; engines open side by side still share it.
+  if (openSesEngines === 0) await fetch(`${endpoint}/clear-store`, { method: 'POST' });
+  openSesEngines++;
+  let closed = false;
+  return {
+    endpoint,
+    port,
+    close: async () => {
+      if (!closed) openSesEngines--;
+      closed = true;
+      await closeServer(server);
+    },
+  };
 }
 
 /** A client of the engine at `endpoint`; given the engine's server, it calls it in-process (no socket). */
