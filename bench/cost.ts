@@ -393,29 +393,32 @@ export async function benchCost(): Promise<BenchSection[]> {
     const emailsPerMonth = PROFILE.marketingEmails + timerEmails;
     // Storage is priced in the 12th month — the table then holds every customer's items, a year
     // of orders and of emails (ledger entry and journey send outcome, for the report and explain),
-    // a year of birthday coupons and 30 days of SES event markers (their TTL) — and in the month the
+    // a year of birthday coupons, 30 days of delivery markers (their TTL; an open's or a click's
+    // marker stays with the email's history, as a reader repeats them) — and in the month the
     // email history first reaches its retention (EMAIL_HISTORY_DEFAULT_DAYS), after which it stops
     // growing: only orders, kept for ever (the customer's aggregates are recomputed from them), add.
     const bytesPer = {
       customer: retained.customers / customers.length,
       purchase: retained.purchases / (2 * purchases),
-      email: retained.emails / (sent || emails),
+      // The ledger entry and the send outcome, measured, and the ENGAGEMENT opens' and clicks'
+      // markers, each the size of the Delivery's measured one, kept as long.
+      email: (retained.emails + retained.sesMarkers * ENGAGEMENT) / (sent || emails),
       // The greeting's unique code, measured per email of the birthday step every bench email is.
       coupon: retained.coupons / (sent || emails),
-      // Measured: the Delivery's marker; opens and clicks add ENGAGEMENT markers of its size.
-      sesMarkers: (retained.sesMarkers / (sent || emails)) * (1 + ENGAGEMENT),
+      // Measured: the Delivery's marker, kept 30 days.
+      deliveryMarker: retained.sesMarkers / (sent || emails),
     };
     const purchaseGrowthGb = (PROFILE.purchases * bytesPer.purchase) / 1e9;
     const emailGrowthGb = (emailsPerMonth * bytesPer.email + PROFILE.birthdayEmails * bytesPer.coupon) / 1e9;
     const tableGbIn = (m: number) =>
-      (CUSTOMERS * bytesPer.customer + emailsPerMonth * bytesPer.sesMarkers) / 1e9 +
+      (CUSTOMERS * bytesPer.customer + emailsPerMonth * bytesPer.deliveryMarker) / 1e9 +
       m * purchaseGrowthGb +
       Math.min(m, HISTORY_MONTHS) * (emailsPerMonth * bytesPer.email) / 1e9 +
       Math.min(m, HISTORY_MONTHS + COUPON_VALID_MONTHS) * (PROFILE.birthdayEmails * bytesPer.coupon) / 1e9;
     const tableGb = tableGbIn(STORAGE_MONTHS);
     const cappedGb = tableGbIn(CAPPED_MONTH);
     const perGb = PRICES.dynamoStorageGbMonth + PRICES.dynamoPitrGbMonth;
-    const storageBasis = `${tableGb.toFixed(1)} GB in month ${STORAGE_MONTHS}: ${fmt(CUSTOMERS)} customers x ${fmt(bytesPer.customer)} bytes, ${STORAGE_MONTHS} months of emails x ${fmt(bytesPer.email)} bytes (birthday coupons x ${fmt(bytesPer.coupon)}) and purchases x ${fmt(bytesPer.purchase)}, 30 days of SES event markers; +${(purchaseGrowthGb + emailGrowthGb).toFixed(1)} GB a month`;
+    const storageBasis = `${tableGb.toFixed(1)} GB in month ${STORAGE_MONTHS}: ${fmt(CUSTOMERS)} customers x ${fmt(bytesPer.customer)} bytes, ${STORAGE_MONTHS} months of emails x ${fmt(bytesPer.email)} bytes (ledger entry, send outcome, open and click markers; birthday coupons x ${fmt(bytesPer.coupon)}) and purchases x ${fmt(bytesPer.purchase)}, 30 days of delivery markers; +${(purchaseGrowthGb + emailGrowthGb).toFixed(1)} GB a month`;
     const cappedBasis = `${cappedGb.toFixed(1)} GB: the email history at its ${EMAIL_HISTORY_DEFAULT_DAYS} days (${HISTORY_MONTHS.toFixed(1)} months of emails, coupons ${fmt(EMAIL_HISTORY_DEFAULT_DAYS)} days past their expiry); then only purchases add, +${purchaseGrowthGb.toFixed(2)} GB a month`;
     const storageLines: [string, number, string][] = [
       [`DynamoDB storage, month ${STORAGE_MONTHS}`, tableGb * PRICES.dynamoStorageGbMonth, storageBasis],

@@ -17,7 +17,7 @@ export interface Retained {
   emails: number;
   /** Unique coupons a send step issued (the birthday's), kept until the email history's retention after their expiry. */
   coupons: number;
-  /** SES event markers, which expire 30 days after their event. */
+  /** SES event markers: a delivery's expires 30 days after it, an open's or a click's with the email history. */
   sesMarkers: number;
   /** Catalogue, counters, guardrails, scheduler and the rest: fixed or per day, not per customer. */
   shared: number;

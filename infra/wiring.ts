@@ -33,7 +33,7 @@ export interface Access {
   unsubscribeSecret?: boolean;
   /**
    * Writes the per-email history — send-ledger entries, journey send outcomes, holdouts, coupons,
-   * counted unsubscribes — each of which expires after the deploy's `emailHistoryDays`: told it as
+   * counted unsubscribes, the once-only markers of opens and clicks — each of which expires after the deploy's `emailHistoryDays`: told it as
    * EMAIL_HISTORY_DAYS (shared/domain/email-history.ts).
    */
   emailHistory?: boolean;
@@ -235,7 +235,7 @@ export const functions = {
         },
       ],
     },
-    access: { table: 'readWrite', publishEvents: true },
+    access: { table: 'readWrite', publishEvents: true, emailHistory: true },
     timeoutSeconds: 30,
     memoryMb: 256,
   },

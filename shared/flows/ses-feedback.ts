@@ -8,13 +8,14 @@
 // rates spike (send-guardrails.ts). Redelivered events change nothing.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../domain/clock.ts';
+import type { HistoryExpiry } from '../domain/email-history.ts';
 import type { GuardrailSettings } from '../domain/send-guardrails.ts';
 import type { EventPublisher, OutboundEvent } from '../events/publisher.ts';
 import { CUSTOMER_SUPPRESSED, type CustomerSuppressed } from '../mail/delivery-events.ts';
 import type { SendReference, SentStep } from '../mail/send-headers.ts';
 import { type SesEventRecord, sendReferenceOf } from '../mail/ses-events.ts';
 import { type GuardrailCounter, GuardrailStore } from '../store/guardrails.ts';
-import { CountMarkers, type SesEventCounter } from '../store/count-markers.ts';
+import { CountMarkers, type SesEventCounter, sesEventMarkerExpiry } from '../store/count-markers.ts';
 import { JourneyStepResults } from '../store/journey-step-results.ts';
 import { SendLedger } from '../store/ledger.ts';
 import { type SuppressionReason, SuppressionStore } from '../store/suppression.ts';
@@ -51,6 +52,8 @@ export class SesFeedback {
     private readonly publisher: EventPublisher,
     guardrails: GuardrailSettings,
     private readonly observer: FeedbackObserver,
+    /** The email history's retention: how long an open's or a click's marker is kept. */
+    private readonly historyExpiry: HistoryExpiry,
   ) {
     this.ledger = new SendLedger(store.doc, store.tableName);
     this.suppression = new SuppressionStore(store.doc, store.tableName);
@@ -91,7 +94,11 @@ export class SesFeedback {
     // The campaign tag names the journey the email was sent for.
     const campaignId = record.mail.tags.campaign?.[0];
     if (!campaignId) return; // not one of ours (no campaign tag)
-    const first = await this.markers.firstSesEvent(record.mail.messageId, counter, new Date(at));
+    const first = await this.markers.firstSesEvent(
+      record.mail.messageId,
+      counter,
+      sesEventMarkerExpiry(counter, new Date(at), this.historyExpiry),
+    );
     if (first) await this.countForStep(sendReferenceOf(record.mail), campaignId, counter);
     const guarded = GUARDED[counter];
     if (!guarded) return;

@@ -4,16 +4,31 @@
 // marker (shared/flows/sent-emails.ts). A crash between marker and counter under-counts by one;
 // the counters report, they never decide.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { expiresAfter, type HistoryExpiry } from '../domain/email-history.ts';
 import { putOnce } from './dynamo.ts';
 import { keys, TTL_ATTRIBUTE } from './keys.ts';
 
 /**
- * How long a message's event marker is kept: past every way the same event can come again —
- * EventBridge retries for 24 hours, an SQS queue or dead-letter queue keeps a message at most 14
- * days (redriving one is the last chance) — so one per SES event does not stay in the table (and
- * in the weekly Scan) for ever. Replaying an EventBridge archive older than this counts again.
+ * How long the marker of a message's delivery (or bounce, complaint) is kept: past every way the
+ * same event can come again — EventBridge retries for 24 hours, an SQS queue or dead-letter queue
+ * keeps a message at most 14 days (redriving one is the last chance) — so one per SES event does
+ * not stay in the table (and in the weekly Scan) for ever. Replaying an EventBridge archive older
+ * than this counts again (the stack keeps none).
  */
 export const SES_EVENT_MARKER_DAYS = 30;
+
+/**
+ * Opens and clicks are not redeliveries only: a reader opens or clicks the same email again
+ * whenever they like, months later, and SES publishes a new event each time. Their markers stay
+ * as long as the email's own history (the ledger entry and send outcome), so an email's open or
+ * click counts once for as long as anything of the email is kept.
+ */
+const REPEATABLE: ReadonlySet<SesEventCounter> = new Set(['opened', 'clicked']);
+
+/** When the marker of a message's `counter` event at `at` may go (epoch seconds). */
+export function sesEventMarkerExpiry(counter: SesEventCounter, at: Date, history: HistoryExpiry): number {
+  return REPEATABLE.has(counter) ? history(at) : expiresAfter(at, SES_EVENT_MARKER_DAYS);
+}
 
 /** The SES events counted per message (the sender counts `sent`). */
 export type SesEventCounter = 'delivered' | 'opened' | 'clicked' | 'bounced' | 'complained';
@@ -26,13 +41,14 @@ export class CountMarkers {
 
   /**
    * True for a message's first event of this kind; false when it was counted already. The marker
-   * expires SES_EVENT_MARKER_DAYS after the event (`at`), when no redelivery of it can come.
+   * expires at `expiresAt` (epoch seconds, sesEventMarkerExpiry), when no event of the kind can
+   * count again.
    */
-  firstSesEvent(messageId: string, counter: SesEventCounter, at: Date): Promise<boolean> {
+  firstSesEvent(messageId: string, counter: SesEventCounter, expiresAt: number): Promise<boolean> {
     return putOnce(this.doc, this.tableName, {
       ...keys.sesEventMarker(messageId, counter),
       type: 'ses-event',
-      [TTL_ATTRIBUTE]: Math.floor(at.getTime() / 1000) + SES_EVENT_MARKER_DAYS * 86_400,
+      [TTL_ATTRIBUTE]: expiresAt,
     });
   }
 

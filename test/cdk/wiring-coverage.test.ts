@@ -205,8 +205,9 @@ describe('email history retention', () => {
       .map(([name]) => name)
       .sort();
     // The sender (ledger, send outcomes), the journey engine's two hosts (outcomes, holdouts,
-    // coupons) and the unsubscribe link (its count marker); SES feedback only completes entries.
-    expect(told).toEqual(['journeys', 'scheduler', 'sender', 'unsubscribe']);
+    // coupons), the unsubscribe link (its count marker) and SES feedback (the markers of opens and
+    // clicks, which a reader can repeat any time).
+    expect(told).toEqual(['journeys', 'scheduler', 'sender', 'ses-feedback', 'unsubscribe']);
   });
 
   it('deploys 400 days unless told, and rejects fewer than the report looks back over, naming key and value', () => {

@@ -1,4 +1,4 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '#functions/commons/runtime.ts';
 import { LOCAL_CONFIGURATION_SET } from '#infra/local/ses-simulator.ts';
@@ -183,14 +183,26 @@ describe('one set of send counters', () => {
 
     const { Items = [] } = await d.local.doc.send(new ScanCommand({ TableName: d.local.tableName }));
     expect(Items.filter((item) => String(item.PK).startsWith(keys.olderJourneyDaysPrefix))).toEqual([]);
-    // One marker per event type, each expiring 30 days after its event (past every redelivery).
+    // One marker per event type: a delivery's expires 30 days after it (past every redelivery); an
+    // open's or a click's, which the reader can repeat any time, with the email history (400 days).
     const markers = Items.filter((item) => String(item.PK) === keys.sesEventMarker(mail.messageId, '').PK);
-    const expiry = Math.floor(d.local.clock.now().getTime() / 1000) + 30 * 86_400;
+    const after = (days: number) => Math.floor(d.local.clock.now().getTime() / 1000) + days * 86_400;
     expect(markers.map((item) => [item.SK, item[TTL_ATTRIBUTE]]).sort()).toEqual([
-      ['clicked', expiry],
-      ['delivered', expiry],
-      ['opened', expiry],
+      ['clicked', after(400)],
+      ['delivered', after(30)],
+      ['opened', after(400)],
     ]);
+    expect(await stepCounters(d.local, 'news', '2026-01-05')).toMatchObject({ sent: 1, delivered: 1, opened: 1, clicked: 1 });
+
+    // Two months on, after DynamoDB's TTL took what had expired (the delivery's marker), the reader
+    // opens and clicks the email again: SES publishes new events, and they count nothing more.
+    const later = new Date(d.local.clock.now().getTime() + 60 * 86_400_000);
+    const expired = Items.filter((item) => typeof item[TTL_ATTRIBUTE] === 'number' && item[TTL_ATTRIBUTE] <= later.getTime() / 1000);
+    expect(expired.map((item) => item.SK)).toContain('delivered');
+    for (const item of expired)
+      await d.local.doc.send(new DeleteCommand({ TableName: d.local.tableName, Key: { PK: item.PK, SK: item.SK } }));
+    await publishSesFeedback(d.local, 'open', mail, later);
+    await publishSesFeedback(d.local, 'click', mail, later);
     expect(await stepCounters(d.local, 'news', '2026-01-05')).toMatchObject({ sent: 1, delivered: 1, opened: 1, clicked: 1 });
 
     const report = await loadLoyaltyReport(
