@@ -1,6 +1,6 @@
 // Journey holdouts: the entries held out to measure uplift (recorded, never sent), one item per
 // (customer, journey, entry). The item is the count: the report reads them (no counter beside it).
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { putOnce } from './dynamo.ts';
 import { keys, TTL_ATTRIBUTE } from './keys.ts';
 
@@ -33,10 +33,4 @@ export class HoldoutRecords {
     });
   }
 
-  async isHeldOut(customerId: string, campaignId: string, period: string): Promise<boolean> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.holdout(customerId, campaignId, period) }),
-    );
-    return Boolean(result.Item);
-  }
 }
