@@ -63,6 +63,24 @@ for (const problem of local.shipped.problems) console.warn(`shipped journeys: ${
 // Sent" / "Email Delivered" events SES would have published (the report's sent/delivered counts).
 local.everyDay('ses-events', () => local.sesEvents.publishNewSends());
 
+// A long jump (the tour's year takes minutes) is otherwise silent here: a line each simulated
+// month says where the clock is, and how long the month took if the clock jumped through all of it.
+let monthStarted = performance.now();
+let lastDay = monthStarted;
+let jumpedThrough = false;
+local.everyDay('progress', async (at) => {
+  const now = performance.now();
+  // A simulated day more than 10 s after the one before: the clock was not (only) jumping.
+  if (now - lastDay > 10_000) jumpedThrough = false;
+  lastDay = now;
+  if (at.getUTCDate() !== 1) return;
+  const seconds = (now - monthStarted) / 1000;
+  const took = seconds < 90 ? `${seconds.toFixed(1)} s` : `${(seconds / 60).toFixed(0)} min`;
+  console.log(`  simulated clock at ${at.toISOString().slice(0, 10)}${jumpedThrough ? ` (that month took ${took})` : ''}`);
+  monthStarted = now;
+  jumpedThrough = true;
+});
+
 let loaded = 0;
 if (!args.empty) {
   const probe = await local.doc.send(
