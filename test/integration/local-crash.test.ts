@@ -1,6 +1,7 @@
 // With a data dir, the local runtime keeps what it acknowledged: `npm start` in a child process
 // takes a stream of purchases, is SIGKILLed in the middle of it, and started again on the same
 // folder; every purchase it answered 200 for is then recorded, once, and no send is left pending.
+// The same child process shows what a jump prints in `npm start`'s terminal.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,8 @@ afterAll(() => {
 
 interface Started {
   child: ChildProcess;
+  /** What the runtime printed so far (stdout and stderr). */
+  output: () => string;
   aws: string;
   dynamo: string;
 }
@@ -51,7 +54,7 @@ async function startRuntime(at: string): Promise<Started> {
       output += chunk.toString('utf8');
       const aws = /EventBridge \+ SQS\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
       const dynamo = /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      if (aws && dynamo) resolve({ child, aws, dynamo });
+      if (aws && dynamo) resolve({ child, aws, dynamo, output: () => output });
     };
     child.stdout?.on('data', read);
     child.stderr?.on('data', read);
@@ -160,4 +163,25 @@ describe('local runtime with a data dir', () => {
     second.child.kill('SIGTERM');
     await new Promise((resolve) => second.child.once('exit', resolve));
   }, 240_000);
+});
+
+describe("npm start's terminal", () => {
+  it('prints a line each simulated month while the clock jumps, with the month\'s pace once it jumped through all of it', async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    const runtime = await startRuntime('2027-01-15T09:00:00Z');
+    const answer = await fetch(`${runtime.aws}/_local/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advanceTo: '2027-04-02T00:00:00Z' }),
+    });
+    expect(answer.status).toBe(200);
+    const lines = runtime.output().split('\n').filter((line) => line.includes('simulated clock at'));
+    // February began mid-jump from January 15th: no pace for that part-month.
+    expect(lines.map((line) => line.trim().replace(/\d+(\.\d)? (s|min)\)$/, 'N)'))).toEqual([
+      'simulated clock at 2027-02-01',
+      'simulated clock at 2027-03-01 (that month took N)',
+      'simulated clock at 2027-04-01 (that month took N)',
+    ]);
+    runtime.child.kill('SIGTERM');
+    await new Promise((resolve) => runtime.child.once('exit', resolve));
+  }, 120_000);
 });
