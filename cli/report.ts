@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { defaultReportPeriod, type LoyaltyReport, loadLoyaltyReport } from '#shared/flows/analytics.ts';
 import { renderReportHtml } from '#shared/flows/analytics-html.ts';
 import { loadProgram } from '#shared/config/program-file.ts';
+import { ATTRIBUTION_DAYS } from '#shared/domain/step-results.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { readStoredReport } from '#shared/flows/stored-report.ts';
 import { PredictionStore } from '#shared/store/predictions.ts';
@@ -127,7 +128,7 @@ export const reportCommands: CommandModule = {
       )
       .option('--to <date>', 'period end, exclusive (default: now — the local runtime’s simulated now)')
       .option('--cohort <YYYY-MM>', 'only customers whose first purchase was in this month')
-      .option('--attribution-days <n>', 'a purchase this many days after a send counts as a conversion', '7')
+      .option('--attribution-days <n>', 'a purchase this many days after a send counts as a conversion', String(ATTRIBUTION_DAYS))
       .option('--html <file>', 'also write a self-contained HTML report with charts')
       .option('--segments <n>', 'parallel scan segments', '4')
       .option(

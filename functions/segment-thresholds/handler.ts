@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import type { ScheduledInvocation } from '#infra/wiring.ts';
 import { deployedProgram } from '#shared/config/deployed-program.ts';
+import { ATTRIBUTION_DAYS } from '#shared/domain/step-results.ts';
 import { programDefaults } from '#shared/flows/analytics-page.ts';
 import { buildAudienceSample } from '#shared/flows/audience-sample.ts';
 import { refitPredictions } from '#shared/flows/predictions.ts';
@@ -22,9 +23,6 @@ const thresholdsEnv = z.object({
   /** Parallel scan segments (Segment/TotalSegments), each a concurrent paginated Scan. */
   SEGMENT_SCAN_SEGMENTS: z.coerce.number().int().min(1).max(64).default(4),
 });
-
-/** The stored reports count a purchase this many days after a send as a conversion (the CLI's default). */
-const REPORT_ATTRIBUTION_DAYS = 7;
 
 export interface WeeklyAnalyticsResult {
   thresholds: SegmentThresholds;
@@ -46,7 +44,7 @@ export function createHandler(runtime: Runtime) {
     await store.saveAudienceSample(buildAudienceSample(snapshot.customers, thresholds, churnRisk, now));
     const reports = await storeWeeklyReports(
       reportStore,
-      { snapshot, thresholds, model: predictions.model, options: { attributionDays: REPORT_ATTRIBUTION_DAYS, ...program } },
+      { snapshot, thresholds, model: predictions.model, options: { attributionDays: ATTRIBUTION_DAYS, ...program } },
       now,
     );
     runtime.logger.info('weekly analytics', {

@@ -4,7 +4,7 @@
 // window after the email) and revenue, with revenue per recipient — every rate over this row's sent.
 import type { Milli } from './money.ts';
 
-/** A purchase this many days after a journey send counts for that send step (the report's default window). */
+/** A purchase this many days after a journey send counts for that send step: the report's default window (the CLI, the console, the weekly stored reports). */
 export const ATTRIBUTION_DAYS = 7;
 
 /** The counters kept per journey, day, send step and variant (shared/store/journey-step-results.ts). */

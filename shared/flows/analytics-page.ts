@@ -3,6 +3,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ControlGroupSettings } from '../domain/global-control-group.ts';
 import type { LoyaltyProgram } from '../domain/loyalty-program.ts';
+import { ATTRIBUTION_DAYS } from '../domain/step-results.ts';
 import { PredictionStore } from '../store/predictions.ts';
 import { SegmentStore } from '../store/segments.ts';
 import { defaultReportPeriod, loadLoyaltyReport } from './analytics.ts';
@@ -45,7 +46,7 @@ export async function reportPage(
   const period = defaultReportPeriod(now);
   const from = params.get('from') ? new Date(String(params.get('from'))) : period.from;
   const to = params.get('to') ? new Date(String(params.get('to'))) : period.to;
-  const attributionDays = Number(params.get('attributionDays') ?? 7);
+  const attributionDays = Number(params.get('attributionDays') ?? ATTRIBUTION_DAYS);
   const cohort = params.get('cohort') ?? undefined;
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to || !(attributionDays >= 1)) {
     return {
