@@ -1,8 +1,17 @@
 // `loyalty campaigns resume <id> --note "…"` (and `--account` for the account brake): lifts a pause
 // a guardrail set, with the operator's note, and announces Journey Resumed. `loyalty campaigns
-// guardrail <id>` shows a journey's (or the account's) state and the figures that paused it.
+// guardrail <id>` shows a journey's (or the account's) state, the figures that paused it, and the
+// window as the next bounce or complaint would judge it (the account's: every journey's added up).
 import type { Command } from 'commander';
-import { ACCOUNT_SCOPE, type GuardrailScope, journeyScope } from '#shared/domain/send-guardrails.ts';
+import { loadProgram } from '#shared/config/program-file.ts';
+import {
+  ACCOUNT_SCOPE,
+  type GuardrailLimits,
+  type GuardrailScope,
+  journeyScope,
+  type WindowFigures,
+  windowFigures,
+} from '#shared/domain/send-guardrails.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
 import { describeScope, resumeSending } from '#shared/flows/send-guardrails.ts';
 import { type GuardrailState, GuardrailStore } from '#shared/store/guardrails.ts';
@@ -26,6 +35,20 @@ function describeState(scope: GuardrailScope, state: GuardrailState): string {
   return state.resumedAt
     ? `${what}: sending (resumed ${state.resumedAt} by ${state.resumedBy}: ${state.note})`
     : `${what}: sending`;
+}
+
+const percent = (rate: number) => `${(rate * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
+
+function describeWindow(window: WindowFigures, limits: GuardrailLimits): string {
+  const judged =
+    window.sends < limits.minSends
+      ? `not judged below ${limits.minSends} sends`
+      : `pauses above ${limits.hardBouncePercent}% hard bounces or ${limits.complaintPercent}% complaints`;
+  return (
+    `window since ${window.from.slice(0, 13).replace('T', ' ')}:00 UTC: ${window.sends} sent, ` +
+    `${window.hardBounces} hard bounces (${percent(window.hardBounceRate)}), ` +
+    `${window.complaints} complaints (${percent(window.complaintRate)}); ${judged}`
+  );
 }
 
 export function registerGuardrailCommands(
@@ -70,13 +93,18 @@ export function registerGuardrailCommands(
 
   campaigns
     .command('guardrail')
-    .description("a journey's (or, with --account, the account's) guardrail state and what paused it")
+    .description("a journey's (or, with --account, the account's) guardrail state, what paused it, and its window now")
     .argument('[id]', 'the journey')
     .option('--account', 'the account brake')
     .action(async (id: string | undefined, options: ScopeOptions) => {
       const scope = scopeOf(id, options);
       const { store } = await storeOf();
-      const state = await store.state(scope);
-      context.out().result(state, () => describeState(scope, state));
+      const { slots, state } = await store.read(scope);
+      // The limits of this checkout's program, as `loyalty report` reads it (PROGRAM_FILE).
+      const limits = loadProgram(process.env).guardrails[scope.kind];
+      const window = windowFigures(slots, await context.now(), limits, state.baseline);
+      context
+        .out()
+        .result({ ...state, window }, () => `${describeState(scope, state)}\n  ${describeWindow(window, limits)}`);
     });
 }

@@ -164,6 +164,23 @@ describe('per-journey circuit breaker', () => {
     expect(d.local.deadLetters()).toEqual([]);
   });
 
+  it('`campaigns guardrail` shows the paused journey with its window now, and the account its journeys added up', async () => {
+    const news = await loyalty(g.d.local, ['--json', 'campaigns', 'guardrail', 'news']);
+    expect(news.code).toBe(0);
+    expect(news.json()).toMatchObject({ status: 'paused', window: { sends: 60, hardBounces: 3, hardBounceRate: 0.05 } });
+    const promo = total((await g.store.read(journeyScope('promo'))).slots);
+    expect(promo.sends).toBe(10);
+    const account = await loyalty(g.d.local, ['--json', 'campaigns', 'guardrail', '--account']);
+    expect(account.json()).toMatchObject({
+      status: 'sending',
+      window: { sends: 60 + promo.sends, hardBounces: 3 + promo.hardBounces },
+    });
+    const text = await loyalty(g.d.local, ['campaigns', 'guardrail', 'news']);
+    expect(text.stdout).toMatch(
+      /^journey news: paused since \S+ — .+\n {2}window since \d{4}-\d\d-\d\d \d\d:00 UTC: 60 sent, 3 hard bounces \(5%\), 0 complaints \(0%\); (pauses above|not judged below) /,
+    );
+  });
+
   it('resumes with an operator note: the held sends go out, the old spike does not trip it again', async () => {
     const { d } = g;
     d.local.sesEvents.injectFeedback('news', { hardBouncePercent: 0, complaintPercent: 0 });
