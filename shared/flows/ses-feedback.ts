@@ -94,11 +94,14 @@ export class SesFeedback {
     // The campaign tag names the journey the email was sent for.
     const campaignId = record.mail.tags.campaign?.[0];
     if (!campaignId) return; // not one of ours (no campaign tag)
-    const first = await this.markers.firstSesEvent(
-      record.mail.messageId,
+    const expiresAt = sesEventMarkerExpiry(
       counter,
-      sesEventMarkerExpiry(counter, new Date(at), this.historyExpiry),
+      { at: new Date(at), sentAt: new Date(record.mail.timestamp) },
+      this.historyExpiry,
     );
+    // An open or click after the email's history (and its marker) went: counting it would count twice.
+    if (expiresAt === undefined) return;
+    const first = await this.markers.firstSesEvent(record.mail.messageId, counter, expiresAt);
     if (first) await this.countForStep(sendReferenceOf(record.mail), campaignId, counter);
     const guarded = GUARDED[counter];
     if (!guarded) return;

@@ -19,15 +19,24 @@ export const SES_EVENT_MARKER_DAYS = 30;
 
 /**
  * Opens and clicks are not redeliveries only: a reader opens or clicks the same email again
- * whenever they like, months later, and SES publishes a new event each time. Their markers stay
- * as long as the email's own history (the ledger entry and send outcome), so an email's open or
- * click counts once for as long as anything of the email is kept.
+ * whenever they like, months later, and SES publishes a new event each time. Their markers go with
+ * the email's own history (the ledger entry and send outcome: EMAIL_HISTORY_DAYS after the send),
+ * and an open or click that comes after that counts nothing, so each counts once.
  */
 const REPEATABLE: ReadonlySet<SesEventCounter> = new Set(['opened', 'clicked']);
 
-/** When the marker of a message's `counter` event at `at` may go (epoch seconds). */
-export function sesEventMarkerExpiry(counter: SesEventCounter, at: Date, history: HistoryExpiry): number {
-  return REPEATABLE.has(counter) ? history(at) : expiresAfter(at, SES_EVENT_MARKER_DAYS);
+/**
+ * When the marker of a message's `counter` event at `at` may go (epoch seconds), for an email sent
+ * at `sentAt`; undefined when the event comes after the email's history went and must not count.
+ */
+export function sesEventMarkerExpiry(
+  counter: SesEventCounter,
+  event: { at: Date; sentAt: Date },
+  history: HistoryExpiry,
+): number | undefined {
+  if (!REPEATABLE.has(counter)) return expiresAfter(event.at, SES_EVENT_MARKER_DAYS);
+  const expiresAt = history(event.sentAt);
+  return expiresAt * 1000 > event.at.getTime() ? expiresAt : undefined;
 }
 
 /** The SES events counted per message (the sender counts `sent`). */

@@ -42,7 +42,8 @@
 //                                                a note; Query PK reads a journey's state and whole window at once
 //   SESMSG#<SES message id> / <event type>       first delivery/open/click/bounce/complaint of a message: the
 //                                                once-only marker of its step-results and guardrail counts;
-//                                                expires (TTL_ATTRIBUTE) 30 days after the event
+//                                                expires (TTL_ATTRIBUTE) 30 days after the event; an open's or
+//                                                click's with the email's history (count-markers.ts)
 //   RATE#sender / SLOT#<slice mod slots>         send-rate token bucket shared by concurrent senders
 //   STATS#<journey> / DAY#<yyyy-mm-dd>           (older tables, no longer written) a journey's daily counters beside
 //                                                its step results; the report reads a day only where it has none

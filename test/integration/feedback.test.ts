@@ -205,6 +205,19 @@ describe('one set of send counters', () => {
     await publishSesFeedback(d.local, 'click', mail, later);
     expect(await stepCounters(d.local, 'news', '2026-01-05')).toMatchObject({ sent: 1, delivered: 1, opened: 1, clicked: 1 });
 
+    // Past the email's history (400 days after the send) its open and click markers went with it:
+    // an open then counts nothing rather than counting again.
+    // (SES local tells no send time: the event names it, as SES's `mail.timestamp` does.)
+    const sent = { ...mail, sentAt: new Date('2026-01-05T10:00:00Z') };
+    const gone = new Date(sent.sentAt.getTime() + 401 * 86_400_000);
+    const { Items: now = [] } = await d.local.doc.send(new ScanCommand({ TableName: d.local.tableName }));
+    const expiredByThen = now.filter((item) => typeof item[TTL_ATTRIBUTE] === 'number' && item[TTL_ATTRIBUTE] <= gone.getTime() / 1000);
+    expect(expiredByThen.map((item) => item.SK)).toEqual(expect.arrayContaining(['opened', 'clicked']));
+    for (const item of expiredByThen)
+      await d.local.doc.send(new DeleteCommand({ TableName: d.local.tableName, Key: { PK: item.PK, SK: item.SK } }));
+    await publishSesFeedback(d.local, 'open', sent, gone);
+    expect(await stepCounters(d.local, 'news', '2026-01-05')).toMatchObject({ opened: 1, clicked: 1 });
+
     const report = await loadLoyaltyReport(
       new SegmentStore(d.local.doc, d.local.tableName),
       { from: new Date('2026-01-05T00:00:00Z'), to: new Date('2026-01-06T00:00:00Z'), attributionDays: 7, currency: 'USD' },
