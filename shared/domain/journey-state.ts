@@ -107,6 +107,13 @@ export const journeySendOutcomeSchema = z.object({
   /** consent, suppression, audience (condition no longer holds), cap, quiet-hours … with detail. */
   reason: z.string().optional(),
   at: isoInstant,
+  /**
+   * When the entry began (absent on outcomes written before it was kept). Every outcome of an
+   * entry expires EMAIL_HISTORY_DAYS after its own write, so once that long has passed since the
+   * entry began, its first email's outcome may be gone: the report leaves such entries out whole
+   * rather than date them by a later email (shared/flows/analytics.ts).
+   */
+  enteredAt: isoInstant.optional(),
   /** Deferred: when the sender will try again. */
   notBefore: isoInstant.optional(),
 });

@@ -153,15 +153,25 @@ function contactOf(contact: LedgerContact): CampaignContact {
  * Per journey, each entry's first email as its treatment contact. The holdout is drawn at entry, so
  * an entry is the unit both groups share: counting every email of a series as a contact would set
  * later reminders — sent only to those who had not bought yet — against entries nobody filtered.
+ * An entry that began longer ago than the email history is kept (its records' expiry less their
+ * instant) is left out whole: its first email's record may be gone, and a later one would date it
+ * wrongly — as its holdout record, kept as long from the entry, is gone too.
  */
-function firstEmailOfEachEntry(sends: readonly JourneySend[]): Map<string, CampaignContact[]> {
+function firstEmailOfEachEntry(sends: readonly JourneySend[], now: Date): Map<string, CampaignContact[]> {
   const first = new Map<string, JourneySend>();
+  const partial = new Set<string>();
   for (const send of sends) {
     const key = `${send.journeyId}\u0000${send.customerId}\u0000${send.entryId}`;
+    if (send.enteredAt && send.expiresAt !== undefined) {
+      const keptMs = send.expiresAt * 1000 - Date.parse(send.at);
+      if (Date.parse(send.enteredAt) + keptMs <= now.getTime()) partial.add(key);
+    }
     const seen = first.get(key);
     if (!seen || Date.parse(send.at) < Date.parse(seen.at)) first.set(key, send);
   }
-  const byJourney = new Map<string, CampaignContact[]>();
+  for (const key of partial) first.delete(key);
+  // A journey whose entries were all left out still has journey records: no per-email fallback.
+  const byJourney = new Map<string, CampaignContact[]>(sends.map((send) => [send.journeyId, []]));
   for (const send of first.values()) {
     const contacts = byJourney.get(send.journeyId) ?? [];
     contacts.push({ customerId: send.customerId, group: 'treatment', at: send.at });
@@ -221,7 +231,7 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return groups;
 }
 
-function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions): CampaignReport[] {
+function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions, now: Date): CampaignReport[] {
   const options = { ...reportOptions, ...campaignPeriod(reportOptions) };
   const from = options.from.getTime();
   const to = options.to.getTime();
@@ -242,7 +252,7 @@ function campaignReports(snapshot: TableSnapshot, reportOptions: ReportOptions):
   const locales = new Map(
     snapshot.customers.flatMap((c) => (c.locale ? [[c.customerId, c.locale] as const] : [])),
   );
-  const firstEmails = firstEmailOfEachEntry(snapshot.journeySends);
+  const firstEmails = firstEmailOfEachEntry(snapshot.journeySends, now);
   return [...ids].sort().map((campaignId) => {
     const ledger = (ledgerOf.get(campaignId) ?? []).map(contactOf);
     // A journey's treatment is one contact per emailed entry, like its holdout (one per entry held
@@ -391,7 +401,7 @@ export function buildLoyaltyReport(
       customers: snapshot.customers.filter((c) => cohortOf(c) === cohort).length,
       curve: cohortRetentionCurve(snapshot.customers, cohort, asOf),
     })),
-    campaigns: campaignReports(snapshot, options),
+    campaigns: campaignReports(snapshot, options, now),
     controlGroup:
       (options.controlGroup &&
         controlGroupResults(snapshot.customers, options.controlGroup, { from: options.from, to: options.to })) ??

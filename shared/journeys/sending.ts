@@ -87,6 +87,7 @@ export class JourneySending {
       version: request.journey.version,
       template: request.template,
       at: now.toISOString(),
+      enteredAt: request.journey.enteredAt,
       ...(request.journey.variant ? { variant: request.journey.variant } : {}),
     };
     // The step's `sent` is counted by whoever completed the email's ledger claim

@@ -12,7 +12,7 @@ import type { CustomerFacts } from '../domain/metrics.ts';
 import { netOrderAmounts, type OrderRecord, type RefundRecord } from '../domain/purchase-history.ts';
 import { putUnlessNewer } from './dynamo.ts';
 import { stepDayOf } from './journey-step-results.ts';
-import { keys } from './keys.ts';
+import { keys, TTL_ATTRIBUTE } from './keys.ts';
 import { customerPredictionSchema } from './predictions.ts';
 
 const cuts = z.tuple([z.number(), z.number(), z.number(), z.number()]).readonly();
@@ -71,6 +71,9 @@ export interface JourneySend {
   /** The split path the customer took (A/B results); absent outside a split. */
   variant: string | undefined;
   at: string;
+  /** When the entry began, and when this record expires (epoch seconds); absent on older records. */
+  enteredAt?: string;
+  expiresAt?: number;
 }
 
 /** A day of the daily counters older tables hold (STATS#<journey> / DAY#<day>, no longer written). */
@@ -311,6 +314,8 @@ export function snapshotFromItems(items: readonly Record<string, unknown>[]): Ta
         entryId: String(item.entryId),
         variant: str(item.variant),
         at: String(item.at),
+        ...(typeof item.enteredAt === 'string' ? { enteredAt: item.enteredAt } : {}),
+        ...(typeof item[TTL_ATTRIBUTE] === 'number' ? { expiresAt: item[TTL_ATTRIBUTE] } : {}),
       });
     }
   }

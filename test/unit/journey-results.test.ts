@@ -108,3 +108,31 @@ describe('a journey against its holdout', () => {
     expect(renderReportText(none)).toContain('holdout       none of 4 entries drawn at 50% in this period: no uplift to measure yet');
   });
 });
+
+describe('a journey entry older than the email history', () => {
+  // The same series with each record's expiry (400 days after it was written) and the entry's start:
+  // a year on, TTL has taken the first reminders (March 1st + 400 days) but not yet the last calls.
+  const KEPT_DAYS = 400;
+  const expiring = (item: Record<string, unknown>) =>
+    item.type === 'journey-send'
+      ? {
+          ...item,
+          enteredAt: '2027-03-01T09:00:00.000Z',
+          expiresAt: Date.parse(String(item.at)) / 1000 + KEPT_DAYS * 86_400,
+        }
+      : item;
+  const later = items.map(expiring);
+  const period = { ...options, from: new Date('2027-03-15T00:00:00Z'), to: new Date('2027-04-15T00:00:00Z') };
+  const seriesAt = (now: string, kept: Record<string, unknown>[]) =>
+    buildLoyaltyReport(snapshotFromItems(kept), undefined, period, new Date(now)).campaigns.find(
+      (c) => c.campaignId === 'series',
+    );
+
+  it('is not dated by a later email once its first email’s record may be gone', () => {
+    const firstRemindersGone = later.filter((item) => !(item.type === 'journey-send' && item.stepId === 'remind'));
+    // While the history is whole, the entries belong to March 1st: none in this period.
+    expect(seriesAt('2027-05-01T00:00:00Z', later)).toMatchObject({ recipients: 0 });
+    // After the first reminders expired, the last calls would otherwise date three entries to March 31st.
+    expect(seriesAt('2028-04-10T00:00:00Z', firstRemindersGone)).toMatchObject({ recipients: 0 });
+  });
+});

@@ -125,6 +125,7 @@ export const sendStep: StepModule<SendJourneyStep> = {
       version: version.version,
       template: step.send.template,
       at: now.toISOString(),
+      enteredAt: state.enteredAt,
       ...(state.variant ? { variant: state.variant } : {}),
     };
     const expiresAt = deps.historyExpiry(now);
