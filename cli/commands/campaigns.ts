@@ -10,6 +10,7 @@ import {
   StoredCustomerArming,
 } from '#shared/journeys/arm-existing.ts';
 import { EventBridgePublisher } from '#shared/events/publisher.ts';
+import { JOURNEY_LIST_TTL_MS } from '#shared/journeys/runtime.ts';
 import { diffVersions, rollbackJourney, setJourneyEnabled } from '#shared/journeys/versions.ts';
 import {
   JourneyCatalogue,
@@ -104,7 +105,7 @@ function versionNumber(flag: string) {
 
 function outcomeText(id: string, outcome: PublishOutcome & Armed): string {
   return outcome.kind === 'published'
-    ? `published ${id} v${outcome.version}${armedText(outcome)}`
+    ? `published ${id} v${outcome.version} (running functions use it within ${JOURNEY_LIST_TTL_MS / 1000} s)${armedText(outcome)}`
     : `unchanged ${id} (v${outcome.version})`;
 }
 

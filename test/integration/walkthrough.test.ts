@@ -78,7 +78,7 @@ describe("README walkthrough: a thank-you journey from one YAML file and its tem
     expect(preview.stdout).toContain('Thank you, Mia: 0 points');
 
     const published = await cli(['campaigns', 'publish', 'thank-you.yaml', '--note', 'first version']);
-    expect(published.stdout).toContain('published thank-you v1');
+    expect(published.stdout).toContain('published thank-you v1 (running functions use it within 30 s)');
     // Running functions see a publish within 30 s (their catalogue cache); npm start's clock runs.
     await local.advanceTo('2027-03-01T09:01:00Z');
 
