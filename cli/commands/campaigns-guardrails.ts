@@ -9,6 +9,7 @@ import {
   type GuardrailLimits,
   type GuardrailScope,
   journeyScope,
+  ratePercent,
   type WindowFigures,
   windowFigures,
 } from '#shared/domain/send-guardrails.ts';
@@ -37,8 +38,6 @@ function describeState(scope: GuardrailScope, state: GuardrailState): string {
     : `${what}: sending`;
 }
 
-const percent = (rate: number) => `${(rate * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
-
 function describeWindow(window: WindowFigures, limits: GuardrailLimits): string {
   const judged =
     window.sends < limits.minSends
@@ -46,8 +45,8 @@ function describeWindow(window: WindowFigures, limits: GuardrailLimits): string 
       : `pauses above ${limits.hardBouncePercent}% hard bounces or ${limits.complaintPercent}% complaints`;
   return (
     `window since ${window.from.slice(0, 13).replace('T', ' ')}:00 UTC: ${window.sends} sent, ` +
-    `${window.hardBounces} hard bounces (${percent(window.hardBounceRate)}), ` +
-    `${window.complaints} complaints (${percent(window.complaintRate)}); ${judged}`
+    `${window.hardBounces} hard bounces (${ratePercent(window.hardBounceRate)}), ` +
+    `${window.complaints} complaints (${ratePercent(window.complaintRate)}); ${judged}`
   );
 }
 

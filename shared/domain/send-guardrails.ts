@@ -153,7 +153,8 @@ export type GuardrailVerdict =
   | { pause: false; why: string }
   | { pause: true; reasons: GuardrailReason[]; why: string };
 
-const pct = (rate: number) => `${(rate * 100).toFixed(3).replace(/\.?0+$/, '')}%`;
+/** A rate as the guardrails show it: a percentage to three decimals at most (0.083%, 5%). */
+export const ratePercent = (rate: number) => `${(rate * 100).toFixed(3).replace(/\.?0+$/, '')}%`;
 
 /** Pause when either rate is strictly above its limit over at least `minSends` sends. */
 export function guardrailVerdict(figures: WindowFigures, limits: GuardrailLimits): GuardrailVerdict {
@@ -164,17 +165,17 @@ export function guardrailVerdict(figures: WindowFigures, limits: GuardrailLimits
   const parts: string[] = [];
   if (figures.hardBounceRate > limits.hardBouncePercent / 100) {
     reasons.push('hard-bounce-rate');
-    parts.push(`hard bounces ${pct(figures.hardBounceRate)} > ${limits.hardBouncePercent}%`);
+    parts.push(`hard bounces ${ratePercent(figures.hardBounceRate)} > ${limits.hardBouncePercent}%`);
   }
   if (figures.complaintRate > limits.complaintPercent / 100) {
     reasons.push('complaint-rate');
-    parts.push(`complaints ${pct(figures.complaintRate)} > ${limits.complaintPercent}%`);
+    parts.push(`complaints ${ratePercent(figures.complaintRate)} > ${limits.complaintPercent}%`);
   }
   const over = `${figures.sends} sends since ${figures.from}`;
   return reasons.length
     ? { pause: true, reasons, why: `${parts.join(', ')} over ${over}` }
     : {
         pause: false,
-        why: `hard bounces ${pct(figures.hardBounceRate)}, complaints ${pct(figures.complaintRate)} over ${over}: within limits`,
+        why: `hard bounces ${ratePercent(figures.hardBounceRate)}, complaints ${ratePercent(figures.complaintRate)} over ${over}: within limits`,
       };
 }
