@@ -33,8 +33,8 @@ export interface Access {
   unsubscribeSecret?: boolean;
   /**
    * Writes the per-email history — send-ledger entries, journey send outcomes, holdouts, coupons,
-   * counted unsubscribes, the once-only markers of opens and clicks — each of which expires after the deploy's `emailHistoryDays`: told it as
-   * EMAIL_HISTORY_DAYS (shared/domain/email-history.ts).
+   * counted unsubscribes, the once-only markers of opens and clicks — each of which expires after
+   * the deploy's `emailHistoryDays`: told it as EMAIL_HISTORY_DAYS (shared/domain/email-history.ts).
    */
   emailHistory?: boolean;
   /**
